@@ -1,0 +1,19 @@
+/**
+ * Heartbeats while a call is in flight. The launch activities have a short heartbeat timeout so that when a worker dies
+ * mid-call, Temporal notices within seconds and retries on another worker, instead of waiting out the whole
+ * start-to-close timeout.
+ */
+import { Context } from '@temporalio/activity';
+
+export const HEARTBEAT_EVERY_MS = 1_000;
+
+export async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The API's error shape: `{ "error": { "code", "message", "problems"? } }` with the HTTP status that says what kind of
+ * problem it is. Every failure a caller can cause maps to one of these; anything else is a 500 without internals.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+  ServiceError,
+} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { CODE_BY_FAILURE_TYPE, IncidentCommandError, type IncidentErrorCode } from '../domain/errors.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  toJSON(): { error: { code: string; message: string; problems?: string[] } } {
+    return { error: { code: this.code, message: this.message, ...(this.problems.length ? { problems: this.problems } : {}) } };
+  }
+}
+
+const STATUS_BY_CODE: Record<IncidentErrorCode, number> = { invalid_input: 400, not_found: 404, conflict: 409 };
+
+// gRPC status codes the Temporal service answers with.
+const GRPC_NOT_FOUND = 5;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+function grpcCode(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause.code;
+  return undefined;
+}
+
+/** Translates whatever a Temporal call threw into the HttpError the caller should see. */
+export function toHttpError(error: unknown, incidentId?: string): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof IncidentCommandError) {
+    return new HttpError(STATUS_BY_CODE[error.code], error.code, error.message, error.problems);
+  }
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    const code = CODE_BY_FAILURE_TYPE[error.cause.type ?? ''];
+    const details = error.cause.details?.[0] as { problems?: string[] } | undefined;
+    if (code) return new HttpError(STATUS_BY_CODE[code], code, error.cause.message, details?.problems ?? []);
+    return new HttpError(500, 'internal', `the incident refused the command: ${error.cause.message}`);
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return new HttpError(404, 'not_found', `incident ${incidentId ?? ''} not found`.replace('  ', ' '));
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return new HttpError(409, 'conflict', `incident ${incidentId ?? ''} already exists`.replace('  ', ' '));
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/workflow execution already completed/i.test(message)) {
+    return new HttpError(409, 'conflict', `incident ${incidentId} is closed; nothing can change any more`);
+  }
+  const code = grpcCode(error);
+  if (code === GRPC_NOT_FOUND) return new HttpError(404, 'not_found', `incident ${incidentId} not found`);
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === GRPC_DEADLINE_EXCEEDED) {
+    return new HttpError(
+      504,
+      'timeout',
+      `incident ${incidentId} did not answer in time; check that an incident worker is running`,
+    );
+  }
+  if (code === GRPC_UNAVAILABLE) return new HttpError(503, 'unavailable', 'the Temporal service is unreachable');
+  return new HttpError(500, 'internal', 'internal error');
+}

@@ -1,0 +1,37 @@
+/**
+ * The API process for production: connects to the Temporal cluster named by the environment and serves the REST API.
+ * Stateless; run as many as you like behind a load balancer.
+ */
+import { resolve } from 'node:path';
+import { loadConfig, loadDotEnv } from '../config/env.js';
+import { createLogger } from '../config/logger.js';
+import { loadPlaybookDirectory } from '../store/playbook-files.js';
+import { connectClient } from '../temporal/connection.js';
+import { startApi } from './server.js';
+
+loadDotEnv();
+const config = loadConfig();
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
+const { client, connection } = await connectClient({
+  ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
+  namespace: config.TEMPORAL_NAMESPACE,
+});
+const api = await startApi({
+  client,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  playbooks,
+  logger,
+  host: config.API_HOST,
+  port: config.API_PORT,
+  bodyLimit: config.API_BODY_LIMIT,
+});
+logger.info({ url: api.url }, 'API listening');
+
+const shutdown = async (): Promise<void> => {
+  await api.stop();
+  await connection.close();
+  logger.info('API stopped');
+};
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

@@ -1,0 +1,326 @@
+/**
+ * Every change to an incident, defined once: its payload schema, the check that decides whether the current state allows
+ * it, and the state transition. The workflow registers each of these twice (as an Update that answers the caller and as a
+ * Signal of the same name for fire-and-forget callers); the API, the chat front door and scripts all send these names.
+ */
+import { z } from 'zod';
+import { IncidentCommandError, invalidInput } from './errors.js';
+import { recordEvent, type IncidentState, type IncidentStatus, type IncidentTask, type TaskState } from './incident.js';
+import { actorSchema, usernameSchema } from './people.js';
+import { findChecklist, findTask } from './task-reference.js';
+
+interface CommandDefinition<Schema extends z.ZodType> {
+  /** One line for help texts and docs. */
+  summary: string;
+  payload: Schema;
+  /** Throws IncidentCommandError when the state does not allow the command. Must not change the state. */
+  check(state: IncidentState, payload: z.output<Schema>): void;
+  apply(state: IncidentState, payload: z.output<Schema>, now: string): void;
+}
+
+function define<Schema extends z.ZodType>(definition: CommandDefinition<Schema>): CommandDefinition<Schema> {
+  return definition;
+}
+
+const taskRef = z.string().trim().min(1, 'name the task by its number (like 1.2) or its ID').max(64);
+
+function refuseWhenClosed(state: IncidentState): void {
+  if (state.status === 'closed') {
+    throw new IncidentCommandError('conflict', `incident ${state.id} is closed; nothing can change any more`);
+  }
+}
+
+function requireStatus(state: IncidentState, allowed: IncidentStatus[], action: string, hint = ''): void {
+  refuseWhenClosed(state);
+  if (!allowed.includes(state.status)) {
+    throw new IncidentCommandError(
+      'conflict',
+      `cannot ${action} incident ${state.id}: it is ${state.status}${hint ? `; ${hint}` : ''}`,
+    );
+  }
+}
+
+function changeStatus(state: IncidentState, to: IncidentStatus, actor: string, now: string, why = ''): void {
+  const from = state.status;
+  state.status = to;
+  recordEvent(state, now, 'status_changed', actor, `@${actor} changed the status from ${from} to ${to}${why}`, {
+    from,
+    to,
+  });
+}
+
+function acknowledgeIfReported(state: IncidentState, actor: string, now: string, why: string): void {
+  if (state.status !== 'reported') return;
+  state.acknowledgedAt = now;
+  changeStatus(state, 'active', actor, now, why);
+}
+
+function changeTaskState(
+  state: IncidentState,
+  task: IncidentTask,
+  number: string,
+  to: TaskState,
+  actor: string,
+  now: string,
+  verb: string,
+  extra = '',
+): void {
+  const from = task.state;
+  task.state = to;
+  task.stateChangedBy = actor;
+  task.stateChangedAt = now;
+  recordEvent(state, now, 'task_state_changed', actor, `@${actor} ${verb} task ${number} "${task.title}"${extra}`, {
+    taskId: task.id,
+    from,
+    to,
+  });
+}
+
+export const commands = {
+  acknowledge: define({
+    summary: 'Acknowledge the incident: someone is on it (reported → active).',
+    payload: z.object({ actor: actorSchema }),
+    check(state) {
+      requireStatus(state, ['reported'], 'acknowledge', 'it was already acknowledged');
+    },
+    apply(state, { actor }, now) {
+      acknowledgeIfReported(state, actor, now, ' (acknowledged)');
+    },
+  }),
+
+  completeTask: define({
+    summary: 'Mark a task done.',
+    payload: z.object({ taskId: taskRef, actor: actorSchema }),
+    check(state, { taskId }) {
+      refuseWhenClosed(state);
+      const { task, number } = findTask(state, taskId);
+      if (task.state === 'done') throw new IncidentCommandError('conflict', `task ${number} "${task.title}" is already done`);
+    },
+    apply(state, { taskId, actor }, now) {
+      const { task, number } = findTask(state, taskId);
+      changeTaskState(state, task, number, 'done', actor, now, 'completed');
+    },
+  }),
+
+  reopenTask: define({
+    summary: 'Reopen a task that was done or skipped.',
+    payload: z.object({ taskId: taskRef, actor: actorSchema }),
+    check(state, { taskId }) {
+      refuseWhenClosed(state);
+      const { task, number } = findTask(state, taskId);
+      if (task.state === 'open' || task.state === 'in_progress') {
+        throw new IncidentCommandError('conflict', `task ${number} "${task.title}" is not done or skipped; it is ${task.state}`);
+      }
+    },
+    apply(state, { taskId, actor }, now) {
+      const { task, number } = findTask(state, taskId);
+      changeTaskState(state, task, number, 'open', actor, now, 'reopened');
+    },
+  }),
+
+  skipTask: define({
+    summary: 'Skip a task that does not apply to this incident.',
+    payload: z.object({ taskId: taskRef, reason: z.string().trim().max(500).optional(), actor: actorSchema }),
+    check(state, { taskId }) {
+      refuseWhenClosed(state);
+      const { task, number } = findTask(state, taskId);
+      if (task.state === 'done' || task.state === 'skipped') {
+        throw new IncidentCommandError('conflict', `task ${number} "${task.title}" is already ${task.state}`);
+      }
+    },
+    apply(state, { taskId, reason, actor }, now) {
+      const { task, number } = findTask(state, taskId);
+      changeTaskState(state, task, number, 'skipped', actor, now, 'skipped', reason ? `: ${reason}` : '');
+    },
+  }),
+
+  assignTask: define({
+    summary: 'Assign a task to someone, or unassign it (assignee null).',
+    payload: z.object({ taskId: taskRef, assignee: usernameSchema.nullable(), actor: actorSchema }),
+    check(state, { taskId, assignee }) {
+      refuseWhenClosed(state);
+      const { task, number } = findTask(state, taskId);
+      if ((task.assignee ?? null) === assignee) {
+        throw new IncidentCommandError(
+          'conflict',
+          assignee ? `task ${number} is already assigned to @${assignee}` : `task ${number} is not assigned`,
+        );
+      }
+    },
+    apply(state, { taskId, assignee, actor }, now) {
+      const { task, number } = findTask(state, taskId);
+      if (assignee) task.assignee = assignee;
+      else delete task.assignee;
+      if (assignee && !state.participants.includes(assignee)) state.participants.push(assignee);
+      const text = assignee
+        ? `@${actor} assigned task ${number} "${task.title}" to @${assignee}`
+        : `@${actor} unassigned task ${number} "${task.title}"`;
+      recordEvent(state, now, 'task_assigned', actor, text, { taskId: task.id, assignee });
+    },
+  }),
+
+  addTask: define({
+    summary: 'Add a task to a checklist (named by number, ID or title).',
+    payload: z.object({
+      checklist: z.string().trim().min(1, 'name the checklist by its number, ID or title').max(200),
+      title: z.string().trim().min(1, 'a task needs a title').max(200),
+      description: z.string().max(4000).optional(),
+      command: z.string().trim().regex(/^\/\S+/, 'a task command starts with "/"').max(512).optional(),
+      assignee: usernameSchema.optional(),
+      actor: actorSchema,
+    }),
+    check(state, { checklist }) {
+      refuseWhenClosed(state);
+      const found = findChecklist(state, checklist);
+      if (found.checklist.tasks.length >= 100) {
+        throw new IncidentCommandError('conflict', `checklist ${found.number} already has 100 tasks, the most it can hold`);
+      }
+    },
+    apply(state, { checklist, title, description, command, assignee, actor }, now) {
+      const found = findChecklist(state, checklist);
+      const ids = new Set(state.checklists.flatMap((c) => c.tasks.map((task) => task.id)));
+      let id = `added-${state.nextTaskNumber}`;
+      while (ids.has(id)) id = `added-${++state.nextTaskNumber}`;
+      state.nextTaskNumber += 1;
+      const task: IncidentTask = {
+        id,
+        title,
+        state: 'open',
+        ...(description ? { description } : {}),
+        ...(command ? { command } : {}),
+        ...(assignee ? { assignee } : {}),
+      };
+      found.checklist.tasks.push(task);
+      const number = `${found.number}.${found.checklist.tasks.length}`;
+      recordEvent(state, now, 'task_added', actor, `@${actor} added task ${number} "${title}"`, { taskId: id });
+    },
+  }),
+
+  changeCommander: define({
+    summary: 'Hand the commander role to someone else (acknowledges a reported incident).',
+    payload: z.object({ commander: usernameSchema, actor: actorSchema }),
+    check(state, { commander }) {
+      refuseWhenClosed(state);
+      if (state.commander === commander) {
+        throw new IncidentCommandError('conflict', `@${commander} is already the commander of incident ${state.id}`);
+      }
+    },
+    apply(state, { commander, actor }, now) {
+      const previous = state.commander;
+      state.commander = commander;
+      if (!state.participants.includes(commander)) state.participants.push(commander);
+      recordEvent(state, now, 'commander_changed', actor, `@${actor} changed the commander from @${previous} to @${commander}`, {
+        from: previous,
+        to: commander,
+      });
+      acknowledgeIfReported(state, actor, now, ` (@${commander} took command)`);
+    },
+  }),
+
+  setSeverity: define({
+    summary: "Change the severity to one of the playbook's levels.",
+    payload: z.object({ severity: z.string().trim().toLowerCase(), actor: actorSchema }),
+    check(state, { severity }) {
+      refuseWhenClosed(state);
+      if (!state.playbook.severities.includes(severity)) {
+        throw new IncidentCommandError(
+          'invalid_input',
+          `severity "${severity}" is not one of ${state.playbook.severities.join(', ')}`,
+          [`severity: expected one of ${state.playbook.severities.join(', ')}`],
+        );
+      }
+      if (state.severity === severity) throw new IncidentCommandError('conflict', `severity is already ${severity}`);
+    },
+    apply(state, { severity, actor }, now) {
+      const from = state.severity;
+      state.severity = severity;
+      recordEvent(state, now, 'severity_changed', actor, `@${actor} changed the severity from ${from} to ${severity}`, {
+        from,
+        to: severity,
+      });
+    },
+  }),
+
+  addNote: define({
+    summary: 'Add a note to the timeline.',
+    payload: z.object({ text: z.string().trim().min(1, 'a note needs text').max(4000), actor: actorSchema }),
+    check(state) {
+      refuseWhenClosed(state);
+    },
+    apply(state, { text, actor }, now) {
+      recordEvent(state, now, 'note', actor, text);
+    },
+  }),
+
+  resolve: define({
+    summary: 'Resolve the incident: the impact is over (active → resolved).',
+    payload: z.object({ summary: z.string().trim().max(4000).optional(), actor: actorSchema }),
+    check(state) {
+      requireStatus(
+        state,
+        ['active'],
+        'resolve',
+        state.status === 'reported' ? 'acknowledge it first' : 'it is already resolved',
+      );
+    },
+    apply(state, { summary, actor }, now) {
+      state.resolvedAt = now;
+      if (summary) state.summary = summary;
+      changeStatus(state, 'resolved', actor, now);
+    },
+  }),
+
+  reopen: define({
+    summary: 'Reopen a resolved incident (resolved → active).',
+    payload: z.object({ reason: z.string().trim().max(4000).optional(), actor: actorSchema }),
+    check(state) {
+      requireStatus(state, ['resolved'], 'reopen', 'only a resolved incident can be reopened');
+    },
+    apply(state, { reason, actor }, now) {
+      delete state.resolvedAt;
+      changeStatus(state, 'active', actor, now, reason ? `: ${reason}` : '');
+    },
+  }),
+
+  close: define({
+    summary: 'Close a resolved incident for good (resolved → closed); ends its workflow.',
+    payload: z.object({ actor: actorSchema }),
+    check(state) {
+      requireStatus(state, ['resolved'], 'close', 'resolve it first');
+    },
+    apply(state, { actor }, now) {
+      state.closedAt = now;
+      changeStatus(state, 'closed', actor, now);
+    },
+  }),
+};
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+/** What a caller sends (before defaults such as the actor are filled in). */
+export type CommandInput<N extends CommandName> = z.input<Commands[N]['payload']>;
+export type CommandPayload<N extends CommandName> = z.output<Commands[N]['payload']>;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.prototype.hasOwnProperty.call(commands, name);
+}
+
+/**
+ * Parses the payload and checks the command against the state without changing it: what an Update's validator runs.
+ * Throws IncidentCommandError.
+ */
+export function validateCommand<N extends CommandName>(state: IncidentState, name: N, input: unknown): CommandPayload<N> {
+  const definition = commands[name] as unknown as CommandDefinition<z.ZodType<CommandPayload<N>>>;
+  const parsed = definition.payload.safeParse(input ?? {});
+  if (!parsed.success) throw invalidInput(`${name} payload`, parsed.error);
+  definition.check(state, parsed.data);
+  return parsed.data;
+}
+
+/** Validates, then applies. Throws IncidentCommandError and leaves the state untouched when the command is refused. */
+export function executeCommand<N extends CommandName>(state: IncidentState, name: N, input: unknown, now: string): void {
+  const payload = validateCommand(state, name, input);
+  const definition = commands[name] as unknown as CommandDefinition<z.ZodType<CommandPayload<N>>>;
+  definition.apply(state, payload, now);
+}

@@ -1,0 +1,20 @@
+/**
+ * How adapters report failures: retryable (network, timeouts, 429, 5xx) or not (validation, bad credentials). Activities
+ * turn this into Temporal's retry behaviour, so adapters never need to know about Temporal.
+ */
+export type IntegrationSystem = 'chat' | 'tickets' | 'meetings' | 'oncall';
+
+export class IntegrationError extends Error {
+  constructor(
+    readonly system: IntegrationSystem,
+    message: string,
+    readonly retryable: boolean,
+    /** A short machine name for the failure, e.g. "RateLimited", "Unauthorized". */
+    readonly kind: string,
+    /** Server-requested wait before the next attempt (Retry-After). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'IntegrationError';
+  }
+}

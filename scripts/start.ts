@@ -1,0 +1,146 @@
+/**
+ * `npm start`: the whole product on one machine. Without TEMPORAL_ADDRESS it runs the embedded Temporal dev server
+ * (SQLite under .data/, Web UI, search attributes registered), then the worker and the API, and prints where to look.
+ * Ctrl-C stops them in order: the API stops taking requests, the worker drains, then the server shuts down, so the next
+ * `npm start` finds every incident where it was.
+ */
+import { resolve } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig, loadDotEnv } from '../config/env.js';
+import { createLogger } from '../config/logger.js';
+import { startApi } from '../api/server.js';
+import { loadPlaybookDirectory } from '../store/playbook-files.js';
+import { connectClient, connectWorker } from '../temporal/connection.js';
+import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
+import { ensureTemporalCli } from '../temporal/temporal-cli.js';
+import { createIncidentWorker } from '../workers/incident-worker.js';
+import { selectIntegrations } from '../workers/integrations.js';
+import { Connection } from '@temporalio/client';
+
+loadDotEnv();
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'incidents' });
+const say = (line: string): void => console.log(`[start] ${line}`);
+// We stop things in our own order on Ctrl-C, so Temporal's runtime must not react to the signals by itself.
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+
+async function isListening(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 500 });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let devServer: RunningDevServer | undefined;
+let address = config.TEMPORAL_ADDRESS;
+let uiUrl: string | undefined;
+if (!address) {
+  const local = `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
+  if (await isListening(local)) {
+    console.error(
+      `A Temporal server is already listening on ${local} (perhaps left over from an earlier npm start).\n` +
+        `Stop it, or use it with TEMPORAL_ADDRESS=${local} npm start (then run npm run temporal:setup once).`,
+    );
+    process.exit(1);
+  }
+  const cli = ensureTemporalCli(say);
+  const dbFile = resolve(config.TEMPORAL_DB_FILE);
+  say(`starting the Temporal dev server (${cli.path}), data in ${dbFile}...`);
+  devServer = await startDevServer({
+    cliPath: cli.path,
+    dbFile,
+    port: config.TEMPORAL_DEV_SERVER_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    namespace: config.TEMPORAL_NAMESPACE,
+    onOutput: (line) => logger.debug({ source: 'temporal' }, line),
+  });
+  address = devServer.address;
+  uiUrl = devServer.uiUrl;
+  // If we die without cleaning up, do not leave the server running.
+  process.once('exit', () => devServer?.process.kill('SIGTERM'));
+} else {
+  say(`using the Temporal cluster at ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
+}
+
+const target = { address, namespace: config.TEMPORAL_NAMESPACE };
+const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
+const integrations = selectIntegrations(
+  { ...config, SANDBOX_JOURNAL: config.SANDBOX_JOURNAL ?? resolve('.data/sandbox-integrations.json') },
+  logger,
+);
+const workerConnection = await connectWorker(target);
+const worker = await createIncidentWorker({
+  connection: workerConnection.connection,
+  namespace: workerConnection.namespace,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  dependencies: { integrations },
+});
+const workerRun = worker.run();
+const { client, connection } = await connectClient(target);
+const api = await startApi({
+  client,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  playbooks,
+  logger,
+  host: config.API_HOST,
+  port: config.API_PORT,
+  bodyLimit: config.API_BODY_LIMIT,
+});
+
+say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
+if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`);
+say(`Temporal:     ${address}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
+say(`Playbooks:    ${playbooks.ids().join(', ')}`);
+say(
+  `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +
+    `-d '{"name":"Checkout is down","reporter":"alice","playbook":"service-outage"}'`,
+);
+say('Ctrl-C stops everything.');
+
+let stopping = false;
+let signals = 0;
+async function stop(signal: string): Promise<void> {
+  // A terminal's Ctrl-C reaches npm, tsx and us at once, so one press can arrive twice; a third means "now".
+  if (stopping) {
+    if (++signals >= 3) {
+      say('forced exit; the Temporal dev server may still be running');
+      process.exit(1);
+    }
+    return;
+  }
+  stopping = true;
+  signals = 1;
+  say(`${signal}: stopping the API...`);
+  await api.stop().catch((error: unknown) => logger.warn({ err: error }, 'API stop failed'));
+  say('stopping the worker (letting running activities finish)...');
+  worker.shutdown();
+  await workerRun.catch((error: unknown) => logger.warn({ err: error }, 'worker stopped with an error'));
+  await workerConnection.connection.close();
+  await connection.close();
+  if (devServer) {
+    say('stopping the Temporal dev server...');
+    await devServer.stop();
+  }
+  say('stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+workerRun.catch(async (error: unknown) => {
+  if (stopping) return;
+  logger.error({ err: error }, 'the worker failed; stopping');
+  await stop('worker failure');
+});

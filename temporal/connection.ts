@@ -1,0 +1,32 @@
+/**
+ * Connections to Temporal, configured by Temporal's own environment conventions (@temporalio/envconfig):
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+}
+
+/** The connection options envconfig derives from the environment, with an explicit address when we run the server. */
+export function connectionSettings(target?: Partial<TemporalTarget>) {
+  const config = loadClientConnectConfig();
+  const connectionOptions = { ...config.connectionOptions };
+  if (target?.address) connectionOptions.address = target.address;
+  const namespace = target?.namespace ?? config.namespace ?? 'default';
+  return { connectionOptions, namespace };
+}
+
+export async function connectClient(target?: Partial<TemporalTarget>): Promise<{ client: Client; connection: Connection }> {
+  const { connectionOptions, namespace } = connectionSettings(target);
+  const connection = await Connection.connect(connectionOptions);
+  return { client: new Client({ connection, namespace }), connection };
+}
+
+export async function connectWorker(target?: Partial<TemporalTarget>): Promise<{ connection: NativeConnection; namespace: string }> {
+  const { connectionOptions, namespace } = connectionSettings(target);
+  return { connection: await NativeConnection.connect(connectionOptions), namespace };
+}

@@ -1,0 +1,80 @@
+/** Runs a worker and the API against the test server, the way `npm start` wires them, on random loopback ports. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { startApi, type RunningApi } from '../../api/server.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { uniqueTaskQueue, workflowBundle } from './temporal.js';
+
+export interface TestStack {
+  api: RunningApi;
+  workspace: InMemoryWorkspace;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(
+  env: TestWorkflowEnvironment,
+  options: { withWorker?: boolean; commandTimeoutMs?: number; bodyLimit?: string } = {},
+): Promise<TestStack> {
+  const taskQueue = uniqueTaskQueue('stack');
+  const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar'] } });
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  if (options.withWorker ?? true) {
+    worker = await createIncidentWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      dependencies: { integrations: workspace },
+      workflowBundle: await workflowBundle(),
+    });
+    running = worker.run();
+  }
+  const api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks: loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname),
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+    ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+  });
+  return {
+    api,
+    workspace,
+    taskQueue,
+    async stop() {
+      await api.stop();
+      worker?.shutdown();
+      await running;
+    },
+  };
+}
+
+/** A small JSON client for the API: returns status and parsed body. */
+export function apiClient(baseUrl: string) {
+  return async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // leave as text; tests assert on it
+    }
+    return { status: response.status, body: parsed };
+  };
+}

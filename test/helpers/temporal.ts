@@ -1,0 +1,67 @@
+/** Shared plumbing for tests that run workflows on the run's dev server. */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { WORKFLOWS_PATH } from '../../workers/incident-worker.js';
+import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { IncidentWorkflowInput } from '../../workflows/incident.js';
+import { incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
+
+export async function connectToTestServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundles the workflow code once per test file (it takes about a second). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const noop = (): void => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+export function uniqueTaskQueue(name: string): string {
+  return `${name}-${randomUUID()}`;
+}
+
+export function uniqueIncidentId(prefix = 't'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A playbook with two checklists, enough to exercise numbering ("2.1") and IDs. */
+export const testPlaybook: PlaybookDefinition = {
+  id: 'test-outage',
+  title: 'Test outage',
+  severities: ['sev1', 'sev2', 'sev3'],
+  defaultSeverity: 'sev2',
+  checklists: [
+    {
+      id: 'triage',
+      title: 'Triage',
+      tasks: [
+        { id: 'ack', title: 'Acknowledge' },
+        { id: 'impact', title: 'Assess impact', assignee: 'carol' },
+      ],
+    },
+    { id: 'fix', title: 'Fix', tasks: [{ id: 'rollback', title: 'Roll back', command: '/deploy rollback' }] },
+  ],
+};
+
+export async function startTestIncident(
+  client: Client,
+  taskQueue: string,
+  overrides: Record<string, unknown> = {},
+  options: IncidentWorkflowInput['options'] = {},
+) {
+  const id = uniqueIncidentId();
+  const incident = { id, name: 'Checkout is down', team: 'shop', reporter: 'alice', playbook: testPlaybook, ...overrides };
+  const handle = await client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+    workflowId: incidentWorkflowId(id),
+    taskQueue,
+    args: [{ incident, options } satisfies IncidentWorkflowInput],
+  });
+  return { id, handle };
+}

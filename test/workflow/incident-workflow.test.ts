@@ -1,0 +1,247 @@
+/**
+ * The incident workflow on the real dev server: every command through the Update path (and its refusals, with the reason
+ * the caller gets), the Signal path reaching the same state, search attributes, the launch, and continue-as-new.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { IncidentView } from '../../domain/incident.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import {
+  IncidentCommanderKey,
+  IncidentPlaybookKey,
+  IncidentSeverityKey,
+  IncidentStatusKey,
+  IncidentTeamKey,
+} from '../../temporal/search-attributes.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import { connectToTestServer, startTestIncident, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar'] } });
+const taskQueue = uniqueTaskQueue('incident-workflow');
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies: { integrations: workspace },
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+async function refusalOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the update to be refused');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+/** Comparable part of a view: everything but times and the timeline's wording of who/when. */
+function essentials(view: IncidentView) {
+  return {
+    status: view.status,
+    commander: view.commander,
+    severity: view.severity,
+    summary: view.summary,
+    checklists: view.checklists.map((c) => ({ id: c.id, tasks: c.tasks.map((t) => ({ id: t.id, state: t.state, assignee: t.assignee })) })),
+    kinds: view.timeline.map((e) => e.kind).filter((k) => !k.startsWith('integration_')),
+  };
+}
+
+describe('incident workflow', () => {
+  it('launches: channel, on-call, invitations, ticket, meeting, pinned checklist and header, each once', async () => {
+    const { id, handle } = await startTestIncident(env.client, taskQueue);
+    const view = await waitFor(
+      () => handle.query(incidentViewQuery),
+      (v) => v.launch.channelHeader.status !== 'pending',
+      { what: 'the launch to finish' },
+    );
+    expect(Object.values(view.launch).map((s) => s.status)).toEqual(Array(7).fill('done'));
+    const channel = workspace.records.channels.find((c) => c.name.startsWith(`incident-${id}`))!;
+    expect(channel).toMatchObject({ name: `incident-${id}-checkout-is-down`, displayName: 'Checkout is down', private: false });
+    expect(channel.members.sort()).toEqual(['alice', 'oscar']);
+    expect(channel.header).toContain('Commander: @alice');
+    expect(channel.header).toContain(view.links.ticketKey!);
+    const post = workspace.records.posts.find((p) => p.channelId === channel.id)!;
+    expect(post.pinned).toBe(true);
+    expect(post.message).toContain('- [ ] 2.1 Roll back');
+    expect(workspace.records.issues.filter((i) => i.labels.includes(`incident-${id}-ticket`))).toHaveLength(1);
+    expect(workspace.records.meetings.filter((m) => m.key === `${id}:meeting`)).toHaveLength(1);
+    expect(view.links).toMatchObject({ channelId: channel.id, onCall: ['oscar'], meetingUrl: expect.stringContaining('zoom') });
+    expect(view.participants).toEqual(['alice', 'oscar']);
+  });
+
+  it('applies every command as an Update and answers with the new view', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue);
+    const u = commandUpdates;
+    let view = await handle.executeUpdate(u.acknowledge, { args: [{ actor: 'bob' }] });
+    expect(view.status).toBe('active');
+    view = await handle.executeUpdate(u.completeTask, { args: [{ taskId: '1.1', actor: 'bob' }] });
+    expect(view.checklists[0]!.tasks[0]!.state).toBe('done');
+    view = await handle.executeUpdate(u.reopenTask, { args: [{ taskId: 'ack' }] });
+    expect(view.checklists[0]!.tasks[0]!.state).toBe('open');
+    view = await handle.executeUpdate(u.skipTask, { args: [{ taskId: '2.1', reason: 'n/a' }] });
+    expect(view.checklists[1]!.tasks[0]!.state).toBe('skipped');
+    view = await handle.executeUpdate(u.assignTask, { args: [{ taskId: '1.1', assignee: 'dave' }] });
+    expect(view.checklists[0]!.tasks[0]!.assignee).toBe('dave');
+    view = await handle.executeUpdate(u.addTask, { args: [{ checklist: 'fix', title: 'Purge the CDN' }] });
+    expect(view.checklists[1]!.tasks[1]).toMatchObject({ id: 'added-1', title: 'Purge the CDN', state: 'open' });
+    view = await handle.executeUpdate(u.changeCommander, { args: [{ commander: 'bob', actor: 'alice' }] });
+    expect(view.commander).toBe('bob');
+    view = await handle.executeUpdate(u.setSeverity, { args: [{ severity: 'sev1' }] });
+    expect(view.severity).toBe('sev1');
+    view = await handle.executeUpdate(u.addNote, { args: [{ text: 'rollback started', actor: 'bob' }] });
+    expect(view.timeline.at(-1)).toMatchObject({ kind: 'note', actor: 'bob', text: 'rollback started' });
+    view = await handle.executeUpdate(u.resolve, { args: [{ summary: 'bad deploy', actor: 'bob' }] });
+    expect(view).toMatchObject({ status: 'resolved', summary: 'bad deploy' });
+    view = await handle.executeUpdate(u.reopen, { args: [{ reason: 'errors again' }] });
+    expect(view.status).toBe('active');
+    await handle.executeUpdate(u.resolve, { args: [{}] });
+    view = await handle.executeUpdate(u.close, { args: [{ actor: 'bob' }] });
+    expect(view.status).toBe('closed');
+    const result = await handle.result();
+    expect(result.status).toBe('closed');
+    expect(result.closedAt).toBeDefined();
+  });
+
+  it('refuses invalid commands with a reason and a type the API maps, leaving no trace', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue);
+    const u = commandUpdates;
+    await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', {
+      what: 'the launch to finish, so that history stops growing',
+    });
+    const historyBefore = (await handle.fetchHistory()).events?.length;
+
+    const transition = await refusalOf(handle.executeUpdate(u.resolve, { args: [{}] }));
+    expect(transition.type).toBe('IncidentTransitionNotAllowed');
+    expect(transition.message).toMatch(/cannot resolve incident .* it is reported; acknowledge it first/);
+
+    const unknownTask = await refusalOf(handle.executeUpdate(u.completeTask, { args: [{ taskId: '7.7' }] }));
+    expect(unknownTask.type).toBe('IncidentNotFound');
+    expect(unknownTask.message).toMatch(/task 7.7 does not exist/);
+
+    const badPayload = await refusalOf(handle.executeUpdate(u.assignTask, { args: [{ taskId: '1.1' } as never] }));
+    expect(badPayload.type).toBe('IncidentInvalidInput');
+    expect(badPayload.message).toMatch(/assignee/);
+    expect(badPayload.details?.[0]).toMatchObject({ code: 'invalid_input', problems: [expect.stringMatching(/^assignee:/)] });
+
+    const badSeverity = await refusalOf(handle.executeUpdate(u.setSeverity, { args: [{ severity: 'sev9' }] }));
+    expect(badSeverity.type).toBe('IncidentInvalidInput');
+
+    // Refused in the validator, so nothing was written to history and the state is unchanged.
+    expect((await handle.fetchHistory()).events?.length).toBe(historyBefore);
+    expect((await handle.query(incidentViewQuery)).status).toBe('reported');
+  });
+
+  it('reaches the same state through Signals as through Updates', async () => {
+    const script: Array<[keyof typeof commandUpdates, Record<string, unknown>]> = [
+      ['completeTask', { taskId: '1.1', actor: 'bob' }],
+      ['assignTask', { taskId: '1.2', assignee: 'erin', actor: 'bob' }],
+      ['changeCommander', { commander: 'bob', actor: 'alice' }],
+      ['addTask', { checklist: '2', title: 'Warm the cache', actor: 'bob' }],
+      ['skipTask', { taskId: '2.1', actor: 'bob' }],
+      ['setSeverity', { severity: 'sev3', actor: 'bob' }],
+      ['resolve', { summary: 'fixed', actor: 'bob' }],
+    ];
+    const viaUpdates = await startTestIncident(env.client, taskQueue);
+    for (const [name, payload] of script) await viaUpdates.handle.executeUpdate(commandUpdates[name], { args: [payload as never] });
+    const viaSignals = await startTestIncident(env.client, taskQueue);
+    for (const [name, payload] of script) await viaSignals.handle.signal(commandSignals[name], payload as never);
+    const signalled = await waitFor(
+      () => viaSignals.handle.query(incidentViewQuery),
+      (v) => v.status === 'resolved',
+      { what: 'the signalled incident to be resolved' },
+    );
+    const updated = await viaUpdates.handle.query(incidentViewQuery);
+    expect(essentials(signalled)).toEqual(essentials(updated));
+    expect(essentials(signalled).kinds).toContain('task_added');
+  });
+
+  it('records an invalid Signal as rejected and keeps running', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue);
+    await handle.signal(commandSignals.close, { actor: 'mallory' });
+    await handle.signal(commandSignals.completeTask, { taskId: 'no-such-task', actor: 'mallory' });
+    await handle.signal(commandSignals.assignTask, 'not even an object' as never);
+    const view = await waitFor(
+      () => handle.query(incidentViewQuery),
+      (v) => v.timeline.filter((e) => e.kind === 'command_rejected').length === 3,
+      { what: 'three rejected signals in the timeline' },
+    );
+    const rejected = view.timeline.filter((e) => e.kind === 'command_rejected');
+    expect(rejected.map((e) => e.data?.command)).toEqual(['close', 'completeTask', 'assignTask']);
+    expect(rejected[0]!.text).toMatch(/signal close rejected: cannot close incident .* resolve it first/);
+    expect(rejected[1]!.text).toMatch(/no task "no-such-task"/);
+    expect(rejected[0]!.actor).toBe('mallory');
+    expect(view.status).toBe('reported');
+    // Still alive and taking commands.
+    expect((await handle.executeUpdate(commandUpdates.acknowledge, { args: [{}] })).status).toBe('active');
+  });
+
+  it('keeps the search attributes current', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue);
+    const attributes = async () => (await handle.describe()).typedSearchAttributes;
+    await waitFor(attributes, (a) => a.get(IncidentStatusKey) === 'reported', { what: 'initial search attributes' });
+    let current = await attributes();
+    expect([current.get(IncidentSeverityKey), current.get(IncidentCommanderKey), current.get(IncidentPlaybookKey), current.get(IncidentTeamKey)]).toEqual(
+      ['sev2', 'alice', 'test-outage', 'shop'],
+    );
+    await handle.executeUpdate(commandUpdates.changeCommander, { args: [{ commander: 'bob' }] });
+    await handle.executeUpdate(commandUpdates.setSeverity, { args: [{ severity: 'sev1' }] });
+    current = await attributes();
+    expect([current.get(IncidentStatusKey), current.get(IncidentSeverityKey), current.get(IncidentCommanderKey)]).toEqual([
+      'active',
+      'sev1',
+      'bob',
+    ]);
+    const found = await waitFor(
+      () => env.client.workflow.count(`WorkflowId = '${handle.workflowId}' AND IncidentStatus = 'active' AND IncidentCommander = 'bob'`),
+      (c) => c.count === 1,
+      { what: 'visibility to index the new values' },
+    );
+    expect(found.count).toBe(1);
+  });
+
+  it('continues as new when history grows, carrying the whole state', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue, {}, { continueAsNewAfterEvents: 40 });
+    const firstRun = (await handle.describe()).runId;
+    for (let n = 1; n <= 12; n++) {
+      await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `note ${n}` }] });
+    }
+    await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: '1.1' }] });
+    await waitFor(async () => (await handle.describe()).runId, (runId) => runId !== firstRun, { what: 'a new run' });
+    const view = await handle.query(incidentViewQuery);
+    expect(view.timeline.filter((e) => e.kind === 'note').map((e) => e.text)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `note ${i + 1}`),
+    );
+    expect(view.checklists[0]!.tasks[0]!.state).toBe('done');
+    expect(view.launch.channel.status).toBe('done');
+    // Commands keep working on the new run (the handle follows the workflow ID).
+    const after = await handle.executeUpdate(commandUpdates.acknowledge, { args: [{}] });
+    expect(after.status).toBe('active');
+    expect((await handle.describe()).typedSearchAttributes.get(IncidentStatusKey)).toBe('active');
+    // The launch did not run again in the new run.
+    expect(workspace.records.channels.filter((c) => c.name.startsWith(`incident-${view.id}`))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,2 @@
+/** The workflow module the worker loads: every workflow type this service runs. */
+export { incident } from './incident.js';
