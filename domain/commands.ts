@@ -30,9 +30,16 @@ function refuseWhenClosed(state: IncidentState): void {
   }
 }
 
-function requireStatus(state: IncidentState, allowed: IncidentStatus[], action: string, hint = ''): void {
+/** Refuses unless the status is one of `allowed`; `hints` say what to do instead, per current status. */
+function requireStatus(
+  state: IncidentState,
+  allowed: IncidentStatus[],
+  action: string,
+  hints: Partial<Record<IncidentStatus, string>> = {},
+): void {
   refuseWhenClosed(state);
   if (!allowed.includes(state.status)) {
+    const hint = hints[state.status];
     throw new IncidentCommandError(
       'conflict',
       `cannot ${action} incident ${state.id}: it is ${state.status}${hint ? `; ${hint}` : ''}`,
@@ -81,7 +88,10 @@ export const commands = {
     summary: 'Acknowledge the incident: someone is on it (reported → active).',
     payload: z.object({ actor: actorSchema }),
     check(state) {
-      requireStatus(state, ['reported'], 'acknowledge', 'it was already acknowledged');
+      requireStatus(state, ['reported'], 'acknowledge', {
+        active: 'it was already acknowledged',
+        resolved: 'it was already acknowledged (reopen it if the impact is back)',
+      });
     },
     apply(state, { actor }, now) {
       acknowledgeIfReported(state, actor, now, ' (acknowledged)');
@@ -256,12 +266,7 @@ export const commands = {
     summary: 'Resolve the incident: the impact is over (active → resolved).',
     payload: z.object({ summary: z.string().trim().max(4000).optional(), actor: actorSchema }),
     check(state) {
-      requireStatus(
-        state,
-        ['active'],
-        'resolve',
-        state.status === 'reported' ? 'acknowledge it first' : 'it is already resolved',
-      );
+      requireStatus(state, ['active'], 'resolve', { reported: 'acknowledge it first' });
     },
     apply(state, { summary, actor }, now) {
       state.resolvedAt = now;
@@ -274,7 +279,10 @@ export const commands = {
     summary: 'Reopen a resolved incident (resolved → active).',
     payload: z.object({ reason: z.string().trim().max(4000).optional(), actor: actorSchema }),
     check(state) {
-      requireStatus(state, ['resolved'], 'reopen', 'only a resolved incident can be reopened');
+      requireStatus(state, ['resolved'], 'reopen', {
+        reported: 'only a resolved incident can be reopened',
+        active: 'only a resolved incident can be reopened',
+      });
     },
     apply(state, { reason, actor }, now) {
       delete state.resolvedAt;
@@ -286,7 +294,7 @@ export const commands = {
     summary: 'Close a resolved incident for good (resolved → closed); ends its workflow.',
     payload: z.object({ actor: actorSchema }),
     check(state) {
-      requireStatus(state, ['resolved'], 'close', 'resolve it first');
+      requireStatus(state, ['resolved'], 'close', { reported: 'resolve it first', active: 'resolve it first' });
     },
     apply(state, { actor }, now) {
       state.closedAt = now;

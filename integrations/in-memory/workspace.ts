@@ -5,7 +5,8 @@
  * With a journal file the records survive the process: the crash test kills a worker mid-activity and lets a new worker
  * process see what the dead one created. Faults (failures, slow answers) can be injected per operation.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { IntegrationError, type IntegrationSystem } from '../errors.js';
 import type { Channel, ChatPort, IntegrationPorts, Meeting, MeetingPort, OnCallPort, Post, Ticket, TicketPort } from '../ports.js';
 
@@ -68,6 +69,7 @@ export class InMemoryWorkspace implements IntegrationPorts {
   constructor(private readonly options: InMemoryWorkspaceOptions = {}) {
     this.faults = { ...options.faults };
     this.knowsEveryone = options.users === undefined;
+    if (options.journalPath) mkdirSync(dirname(options.journalPath), { recursive: true });
     this.records =
       options.journalPath && existsSync(options.journalPath)
         ? (JSON.parse(readFileSync(options.journalPath, 'utf8')) as WorkspaceRecords)

@@ -1,0 +1,85 @@
+/**
+ * Records the history of a scripted incident (launch, every command as update and signal, a refused signal, close) into
+ * test/histories/<name>.json. The replay test replays every file there against the current workflow code, so a change
+ * that would break running incidents fails CI. Record a new file before each change that alters the workflow's commands
+ * (and guard that change with patched()).
+ *
+ *   npx tsx scripts/record-incident-history.ts incident-v1
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
+import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
+import { ensureTemporalCli } from '../temporal/temporal-cli.js';
+import { createIncidentWorker } from '../workers/incident-worker.js';
+import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+
+const name = process.argv[2];
+if (!name || !/^[a-z0-9-]+$/.test(name)) {
+  console.error('usage: tsx scripts/record-incident-history.ts <name>   (lower-case, e.g. incident-v2)');
+  process.exit(2);
+}
+const out = fileURLToPath(new URL(`../test/histories/${name}.json`, import.meta.url));
+const cli = ensureTemporalCli(console.log);
+const env = await TestWorkflowEnvironment.createLocal({
+  server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
+});
+try {
+  const worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: 'record-history',
+    dependencies: { integrations: new InMemoryWorkspace({ onCall: { default: ['oscar'] } }) },
+  });
+  await worker.runUntil(async () => {
+    const id = 'recorded-1';
+    const handle = await env.client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+      workflowId: incidentWorkflowId(id),
+      taskQueue: 'record-history',
+      args: [
+        {
+          incident: {
+            id,
+            name: 'Recorded outage',
+            team: 'shop',
+            reporter: 'alice',
+            playbook: {
+              id: 'recorded',
+              title: 'Recorded',
+              checklists: [
+                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge' }, { id: 'impact', title: 'Impact' }] },
+                { id: 'fix', title: 'Fix', tasks: [{ id: 'rollback', title: 'Roll back', command: '/deploy rollback' }] },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    for (;;) {
+      const view = await handle.query(incidentViewQuery);
+      if (view.launch.channelHeader.status !== 'pending') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.signal(commandSignals.acknowledge, { actor: 'bob' });
+    await handle.signal(commandSignals.close, { actor: 'mallory' }); // refused (not resolved): recorded as rejected
+    await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: '1.1', actor: 'bob' }] });
+    await handle.executeUpdate(commandUpdates.skipTask, { args: [{ taskId: '2.1', actor: 'bob' }] });
+    await handle.executeUpdate(commandUpdates.reopenTask, { args: [{ taskId: '2.1', actor: 'bob' }] });
+    await handle.executeUpdate(commandUpdates.assignTask, { args: [{ taskId: '1.2', assignee: 'carol' }] });
+    await handle.executeUpdate(commandUpdates.addTask, { args: [{ checklist: 'fix', title: 'Purge cache' }] });
+    await handle.executeUpdate(commandUpdates.changeCommander, { args: [{ commander: 'bob' }] });
+    await handle.executeUpdate(commandUpdates.setSeverity, { args: [{ severity: 'sev1' }] });
+    await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'rolled back' }] });
+    await handle.executeUpdate(commandUpdates.resolve, { args: [{ summary: 'bad deploy' }] });
+    await handle.executeUpdate(commandUpdates.reopen, { args: [{}] });
+    await handle.signal(commandSignals.resolve, {});
+    await handle.executeUpdate(commandUpdates.close, { args: [{}] });
+    await handle.result();
+    writeFileSync(out, historyToJSON(await handle.fetchHistory()));
+  });
+  console.log(`wrote ${out}`);
+} finally {
+  await env.teardown();
+}

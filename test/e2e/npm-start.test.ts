@@ -1,0 +1,90 @@
+/**
+ * `npm start` as a user runs it: the embedded dev server with its Web UI, the worker and the API come up; an incident
+ * started over HTTP survives Ctrl-C and is there, unchanged, after the next start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, expect, inject, it } from 'vitest';
+import { apiClient } from '../helpers/stack.js';
+import { freePort } from '../helpers/free-port.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// The start script runs in a scratch directory, so tsx's loader is named by its full path.
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const directory = mkdtempSync(join(tmpdir(), 'incident-start-'));
+const started: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(directory, { recursive: true, force: true });
+});
+
+interface RunningStart {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+async function npmStart(env: Record<string, string>): Promise<RunningStart> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'scripts/start.ts')], {
+    cwd: directory,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(
+    () => output,
+    (text) => text.includes('Ctrl-C stops everything') || child.exitCode !== null,
+    { timeoutMs: 90_000, what: 'npm start to be ready' },
+  );
+  if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+  return { child, output: () => output, exit };
+}
+
+it('runs server, UI, worker and API, stops cleanly on Ctrl-C and keeps incidents across restarts', async () => {
+  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const env = {
+    TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+    TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    API_PORT: String(apiPort),
+    TEMPORAL_DB_FILE: join(directory, 'temporal.sqlite'),
+    PLAYBOOKS_DIR: join(root, 'playbooks'),
+    LOG_LEVEL: 'warn',
+  };
+  const first = await npmStart(env);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  expect(first.output()).toContain(`API:          ${apiUrl}`);
+  expect(first.output()).toContain(`Temporal UI:  http://127.0.0.1:${uiPort}/namespaces/default/workflows`);
+  const ui = await waitFor(() => fetch(`http://127.0.0.1:${uiPort}/`), (r) => r.ok, { what: 'the Web UI' });
+  expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+
+  const call = apiClient(apiUrl);
+  const created = await call('POST', '/api/v1/incidents', { name: 'Search is slow', reporter: 'alice', playbook: 'service-outage' });
+  expect(created.status).toBe(201);
+  const id: string = created.body.id;
+  await call('POST', `/api/v1/incidents/${id}/acknowledge`, { actor: 'bob' });
+  await waitFor(() => call('GET', `/api/v1/incidents/${id}`), (r) => r.body.launch?.channelHeader?.status === 'done');
+
+  first.child.kill('SIGINT');
+  expect(await first.exit).toBe(0);
+  expect(first.output()).toContain('stopping the Temporal dev server...');
+  expect(first.output()).toContain('[start] stopped.');
+  await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
+
+  const second = await npmStart(env);
+  const again = await call('GET', `/api/v1/incidents/${id}`);
+  expect(again.status).toBe(200);
+  expect(again.body).toMatchObject({ id, name: 'Search is slow', status: 'active' });
+  expect(again.body.launch.channel.status).toBe('done');
+  second.child.kill('SIGINT');
+  expect(await second.exit).toBe(0);
+}, 180_000);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config/env.js';
+
+describe('configuration', () => {
+  it('has defaults that run the embedded stack on loopback', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'incidents',
+      TEMPORAL_DEV_SERVER_PORT: 7233,
+      TEMPORAL_UI_PORT: 8233,
+      API_HOST: '127.0.0.1',
+      API_PORT: 8080,
+    });
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('names every invalid variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ API_PORT: 'eighty', LOG_LEVEL: 'chatty', API_BODY_LIMIT: 'big' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['API_PORT', 'API_BODY_LIMIT', 'LOG_LEVEL']);
+  });
+});

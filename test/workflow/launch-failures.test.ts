@@ -1,0 +1,88 @@
+/**
+ * A failing integration never fails the incident: a permanent failure is written to the timeline at once, a temporary
+ * one is retried until it works, and the incident takes commands throughout.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import { connectToTestServer, startTestIncident, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const workspace = new InMemoryWorkspace({ users: ['alice', 'oscar'], onCall: { default: ['oscar', 'ghost'] } });
+const taskQueue = uniqueTaskQueue('launch-failures');
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies: { integrations: workspace },
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+it('records a permanent failure, retries a temporary one, and keeps the incident going', async () => {
+  workspace.setFault('createIssue', { failures: Infinity, retryable: false });
+  workspace.setFault('createMeeting', { failures: 2, retryable: true });
+  const { id, handle } = await startTestIncident(env.client, taskQueue);
+  const view = await waitFor(
+    () => handle.query(incidentViewQuery),
+    (v) => v.launch.channelHeader.status !== 'pending' && v.launch.meeting.status !== 'pending',
+    { timeoutMs: 30_000, what: 'the launch to finish' },
+  );
+  workspace.setFault('createIssue', undefined);
+  workspace.setFault('createMeeting', undefined);
+
+  expect(view.launch.ticket).toEqual({ status: 'failed', error: 'createIssue failed (injected permanent fault)' });
+  expect(workspace.callCount('createIssue')).toBe(1); // non-retryable: tried once
+  expect(view.launch.meeting.status).toBe('done'); // retryable: third attempt worked
+  expect(workspace.records.meetings.filter((m) => m.key === `${id}:meeting`)).toHaveLength(1);
+  expect(view.timeline.find((e) => e.kind === 'integration_failed')).toMatchObject({
+    actor: 'system',
+    text: 'ticket failed: createIssue failed (injected permanent fault)',
+    data: { step: 'ticket' },
+  });
+  // The header went up without a ticket link; everyone the chat knows was invited, the unknown on-call reported.
+  const channel = workspace.records.channels.find((c) => c.id === view.links.channelId)!;
+  expect(channel.header).not.toContain('Ticket');
+  expect(channel.members.sort()).toEqual(['alice', 'oscar']);
+  expect(view.timeline.find((e) => e.data?.step === 'invite')?.text).toBe('Invited @alice, @oscar; not found in chat: @ghost');
+
+  expect(view.status).toBe('reported');
+  const after = await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] });
+  expect(after.status).toBe('active');
+});
+
+it('skips the steps that need a channel when the channel cannot be made, and says why', async () => {
+  workspace.setFault('createChannel', { failures: Infinity, retryable: false });
+  try {
+    const { handle } = await startTestIncident(env.client, taskQueue);
+    const view = await waitFor(
+      () => handle.query(incidentViewQuery),
+      (v) => v.launch.channelHeader.status !== 'pending' && v.launch.ticket.status !== 'pending',
+      { timeoutMs: 30_000, what: 'the launch to finish' },
+    );
+    expect(view.launch.channel.status).toBe('failed');
+    for (const step of ['invite', 'checklistPost', 'channelHeader'] as const) {
+      expect(view.launch[step], step).toEqual({ status: 'failed', error: 'skipped: the incident channel could not be created' });
+    }
+    expect(view.launch.ticket.status).toBe('done');
+    expect(view.launch.meeting.status).toBe('done');
+  } finally {
+    workspace.setFault('createChannel', undefined);
+  }
+});
