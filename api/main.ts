@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { loadConfig, loadDotEnv } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
-import { connectClient } from '../temporal/connection.js';
+import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { startApi } from './server.js';
 
 loadDotEnv();
@@ -15,7 +15,7 @@ const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
 const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
 const { client, connection } = await connectClient({
   ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
-  namespace: config.TEMPORAL_NAMESPACE,
+  namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
 });
 const api = await startApi({
   client,

@@ -12,7 +12,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const configSchema = z.object({
   /** host:port of a Temporal cluster. Unset: `npm start` runs the embedded dev server. */
   TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  /** Unset: the namespace of the Temporal config profile (TEMPORAL_PROFILE), else "default". */
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('incidents'),
   TEMPORAL_DEV_SERVER_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),

@@ -4,17 +4,18 @@
  * this; it registers them itself.
  */
 import { loadConfig, loadDotEnv } from '../config/env.js';
-import { connectClient } from '../temporal/connection.js';
+import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { registerIncidentSearchAttributes } from '../temporal/register-search-attributes.js';
 
 loadDotEnv();
 const config = loadConfig();
+const namespace = resolveNamespace(config.TEMPORAL_NAMESPACE);
 const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
-console.log(`Registering incident search attributes on ${address}, namespace ${config.TEMPORAL_NAMESPACE}...`);
+console.log(`Registering incident search attributes on ${address}, namespace ${namespace}...`);
 try {
-  const { connection } = await connectClient({ address, namespace: config.TEMPORAL_NAMESPACE });
+  const { connection } = await connectClient({ address, namespace });
   try {
-    const report = await registerIncidentSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    const report = await registerIncidentSearchAttributes(connection, namespace);
     if (report.created.length) console.log(`created: ${report.created.join(', ')}`);
     if (report.present.length) console.log(`already present: ${report.present.join(', ')}`);
     if (report.conflicting.length) {

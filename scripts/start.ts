@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, loadDotEnv } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { startApi } from '../api/server.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
-import { connectClient, connectWorker } from '../temporal/connection.js';
+import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
@@ -30,6 +30,7 @@ try {
 }
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'incidents' });
 const say = (line: string): void => console.log(`[start] ${line}`);
+const namespace = resolveNamespace(config.TEMPORAL_NAMESPACE);
 // We stop things in our own order on Ctrl-C, so Temporal's runtime must not react to the signals by itself.
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 
@@ -63,7 +64,7 @@ if (!address) {
     dbFile,
     port: config.TEMPORAL_DEV_SERVER_PORT,
     uiPort: config.TEMPORAL_UI_PORT,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace,
     onOutput: (line) => logger.debug({ source: 'temporal' }, line),
   });
   address = devServer.address;
@@ -71,10 +72,10 @@ if (!address) {
   // If we die without cleaning up, do not leave the server running.
   process.once('exit', () => devServer?.process.kill('SIGTERM'));
 } else {
-  say(`using the Temporal cluster at ${address} (namespace ${config.TEMPORAL_NAMESPACE})`);
+  say(`using the Temporal cluster at ${address} (namespace ${namespace})`);
 }
 
-const target = { address, namespace: config.TEMPORAL_NAMESPACE };
+const target = { address, namespace };
 const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
 const integrations = selectIntegrations(
   { ...config, SANDBOX_JOURNAL: config.SANDBOX_JOURNAL ?? resolve('.data/sandbox-integrations.json') },
@@ -100,8 +101,8 @@ const api = await startApi({
 });
 
 say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
-if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`);
-say(`Temporal:     ${address}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
+if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
+say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
 say(`Playbooks:    ${playbooks.ids().join(', ')}`);
 say(
   `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +

@@ -20,6 +20,11 @@ export function connectionSettings(target?: Partial<TemporalTarget>) {
   return { connectionOptions, namespace };
 }
 
+/** The namespace to use: TEMPORAL_NAMESPACE, else the Temporal config profile's, else "default". */
+export function resolveNamespace(explicit?: string): string {
+  return explicit ?? loadClientConnectConfig().namespace ?? 'default';
+}
+
 export async function connectClient(target?: Partial<TemporalTarget>): Promise<{ client: Client; connection: Connection }> {
   const { connectionOptions, namespace } = connectionSettings(target);
   const connection = await Connection.connect(connectionOptions);

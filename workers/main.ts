@@ -5,7 +5,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, loadDotEnv } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
-import { connectWorker } from '../temporal/connection.js';
+import { connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { createIncidentWorker } from './incident-worker.js';
 import { selectIntegrations } from './integrations.js';
 
@@ -16,7 +16,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const { connection, namespace } = await connectWorker({
   ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
-  namespace: config.TEMPORAL_NAMESPACE,
+  namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
 });
 const worker = await createIncidentWorker({
   connection,

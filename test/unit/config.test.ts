@@ -5,7 +5,6 @@ describe('configuration', () => {
   it('has defaults that run the embedded stack on loopback', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'incidents',
       TEMPORAL_DEV_SERVER_PORT: 7233,
       TEMPORAL_UI_PORT: 8233,
