@@ -4,28 +4,42 @@
  */
 import { resolve } from 'node:path';
 import { loadConfig, loadDotEnv } from '../config/env.js';
+import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { startApi } from './server.js';
 
 loadDotEnv();
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    return exitWithStartupError('the API', error);
+  }
+})();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
-const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
-const { client, connection } = await connectClient({
-  ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
-  namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
-});
-const api = await startApi({
-  client,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  playbooks,
-  logger,
-  host: config.API_HOST,
-  port: config.API_PORT,
-  bodyLimit: config.API_BODY_LIMIT,
-});
+const { api, connection } = await (async () => {
+  try {
+    const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
+    const { client, connection } = await connectClient({
+      ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
+      namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
+    });
+    const api = await startApi({
+      client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      playbooks,
+      logger,
+      host: config.API_HOST,
+      port: config.API_PORT,
+      bodyLimit: config.API_BODY_LIMIT,
+    });
+    return { api, connection };
+  } catch (error) {
+    return exitWithStartupError('the API', error);
+  }
+})();
 logger.info({ url: api.url }, 'API listening');
 
 const shutdown = async (): Promise<void> => {

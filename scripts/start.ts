@@ -5,34 +5,33 @@
  * `npm start` finds every incident where it was.
  */
 import { resolve } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig, loadDotEnv } from '../config/env.js';
+import { Connection } from '@temporalio/client';
+import type { Worker, NativeConnection } from '@temporalio/worker';
+import { startApi, type RunningApi } from '../api/server.js';
+import { loadConfig, loadDotEnv, type Config } from '../config/env.js';
+import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
-import { startApi } from '../api/server.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { selectIntegrations } from '../workers/integrations.js';
-import { Connection } from '@temporalio/client';
+import { installTemporalRuntime } from '../workers/runtime-logging.js';
+
+const say = (line: string): void => console.log(`[start] ${line}`);
 
 loadDotEnv();
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
+  exitWithStartupError('npm start', error);
 }
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'incidents' });
-const say = (line: string): void => console.log(`[start] ${line}`);
 const namespace = resolveNamespace(config.TEMPORAL_NAMESPACE);
 // We stop things in our own order on Ctrl-C, so Temporal's runtime must not react to the signals by itself.
-Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+installTemporalRuntime(logger, { handleSignals: false, level: 'WARN' });
 
 async function isListening(address: string): Promise<boolean> {
   try {
@@ -45,74 +44,87 @@ async function isListening(address: string): Promise<boolean> {
 }
 
 let devServer: RunningDevServer | undefined;
-let address = config.TEMPORAL_ADDRESS;
+let address: string;
 let uiUrl: string | undefined;
-if (!address) {
-  const local = `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
-  if (await isListening(local)) {
-    console.error(
-      `A Temporal server is already listening on ${local} (perhaps left over from an earlier npm start).\n` +
-        `Stop it, or use it with TEMPORAL_ADDRESS=${local} npm start (then run npm run temporal:setup once).`,
-    );
-    process.exit(1);
+let worker: Worker;
+let workerConnection: NativeConnection;
+let clientConnection: Connection;
+let api: RunningApi;
+let workerRun: Promise<void>;
+
+try {
+  if (config.TEMPORAL_ADDRESS) {
+    address = config.TEMPORAL_ADDRESS;
+    say(`using the Temporal cluster at ${address} (namespace ${namespace})`);
+  } else {
+    const local = `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
+    if (await isListening(local)) {
+      throw new Error(
+        `a Temporal server is already listening on ${local} (perhaps left over from an earlier npm start).\n` +
+          `Stop it, or use it with TEMPORAL_ADDRESS=${local} npm start (and run npm run temporal:setup once).`,
+      );
+    }
+    const cli = ensureTemporalCli(say);
+    const dbFile = resolve(config.TEMPORAL_DB_FILE);
+    say(`starting the Temporal dev server (${cli.path}), data in ${dbFile}...`);
+    devServer = await startDevServer({
+      cliPath: cli.path,
+      dbFile,
+      port: config.TEMPORAL_DEV_SERVER_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace,
+      onOutput: (line) => logger.debug({ source: 'temporal-server' }, line),
+    });
+    address = devServer.address;
+    uiUrl = devServer.uiUrl;
+    // If we die without cleaning up, do not leave the server running.
+    process.once('exit', () => devServer?.process.kill('SIGTERM'));
   }
-  const cli = ensureTemporalCli(say);
-  const dbFile = resolve(config.TEMPORAL_DB_FILE);
-  say(`starting the Temporal dev server (${cli.path}), data in ${dbFile}...`);
-  devServer = await startDevServer({
-    cliPath: cli.path,
-    dbFile,
-    port: config.TEMPORAL_DEV_SERVER_PORT,
-    uiPort: config.TEMPORAL_UI_PORT,
+
+  const target = { address, namespace };
+  const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
+  const integrations = selectIntegrations(
+    { ...config, SANDBOX_JOURNAL: config.SANDBOX_JOURNAL ?? resolve('.data/sandbox-integrations.json') },
+    logger,
+  );
+  const connected = await connectWorker(target);
+  workerConnection = connected.connection;
+  worker = await createIncidentWorker({
+    connection: workerConnection,
     namespace,
-    onOutput: (line) => logger.debug({ source: 'temporal' }, line),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dependencies: { integrations },
   });
-  address = devServer.address;
-  uiUrl = devServer.uiUrl;
-  // If we die without cleaning up, do not leave the server running.
-  process.once('exit', () => devServer?.process.kill('SIGTERM'));
-} else {
-  say(`using the Temporal cluster at ${address} (namespace ${namespace})`);
+  workerRun = worker.run();
+  const client = await connectClient(target);
+  clientConnection = client.connection;
+  api = await startApi({
+    client: client.client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    playbooks,
+    logger,
+    host: config.API_HOST,
+    port: config.API_PORT,
+    bodyLimit: config.API_BODY_LIMIT,
+  });
+
+  say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
+  if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
+  say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
+  say(`Playbooks:    ${playbooks.ids().join(', ')}`);
+  say(
+    `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +
+      `-d '{"name":"Checkout is down","reporter":"alice","playbook":"service-outage"}'`,
+  );
+  say('Ctrl-C stops everything.');
+} catch (error) {
+  await devServer?.stop();
+  exitWithStartupError('npm start', error);
 }
-
-const target = { address, namespace };
-const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
-const integrations = selectIntegrations(
-  { ...config, SANDBOX_JOURNAL: config.SANDBOX_JOURNAL ?? resolve('.data/sandbox-integrations.json') },
-  logger,
-);
-const workerConnection = await connectWorker(target);
-const worker = await createIncidentWorker({
-  connection: workerConnection.connection,
-  namespace: workerConnection.namespace,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  dependencies: { integrations },
-});
-const workerRun = worker.run();
-const { client, connection } = await connectClient(target);
-const api = await startApi({
-  client,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  playbooks,
-  logger,
-  host: config.API_HOST,
-  port: config.API_PORT,
-  bodyLimit: config.API_BODY_LIMIT,
-});
-
-say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
-if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
-say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
-say(`Playbooks:    ${playbooks.ids().join(', ')}`);
-say(
-  `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +
-    `-d '{"name":"Checkout is down","reporter":"alice","playbook":"service-outage"}'`,
-);
-say('Ctrl-C stops everything.');
 
 let stopping = false;
 let signals = 0;
-async function stop(signal: string): Promise<void> {
+async function stop(reason: string): Promise<void> {
   // A terminal's Ctrl-C reaches npm, tsx and us at once, so one press can arrive twice; a third means "now".
   if (stopping) {
     if (++signals >= 3) {
@@ -123,13 +135,13 @@ async function stop(signal: string): Promise<void> {
   }
   stopping = true;
   signals = 1;
-  say(`${signal}: stopping the API...`);
+  say(`${reason}: stopping the API...`);
   await api.stop().catch((error: unknown) => logger.warn({ err: error }, 'API stop failed'));
   say('stopping the worker (letting running activities finish)...');
   worker.shutdown();
   await workerRun.catch((error: unknown) => logger.warn({ err: error }, 'worker stopped with an error'));
-  await workerConnection.connection.close();
-  await connection.close();
+  await workerConnection.close();
+  await clientConnection.close();
   if (devServer) {
     say('stopping the Temporal dev server...');
     await devServer.stop();

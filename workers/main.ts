@@ -2,28 +2,43 @@
  * The worker process for production: connects to the Temporal cluster named by the environment and runs incident
  * workflows and activities until SIGINT/SIGTERM. Scale out by running more of these.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, loadDotEnv } from '../config/env.js';
+import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { createIncidentWorker } from './incident-worker.js';
 import { selectIntegrations } from './integrations.js';
+import { installTemporalRuntime } from './runtime-logging.js';
 
 loadDotEnv();
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    return exitWithStartupError('the worker', error);
+  }
+})();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// The runtime stops the worker on SIGINT/SIGTERM by itself; worker.run() then resolves once it has drained.
+installTemporalRuntime(logger, { handleSignals: true });
 
-const { connection, namespace } = await connectWorker({
-  ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
-  namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
-});
-const worker = await createIncidentWorker({
-  connection,
-  namespace,
-  taskQueue: config.TEMPORAL_TASK_QUEUE,
-  dependencies: { integrations: selectIntegrations(config, logger) },
-});
+const { connection, namespace, worker } = await (async () => {
+  try {
+    const { connection, namespace } = await connectWorker({
+      ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
+      namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
+    });
+    const worker = await createIncidentWorker({
+      connection,
+      namespace,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dependencies: { integrations: selectIntegrations(config, logger) },
+    });
+    return { connection, namespace, worker };
+  } catch (error) {
+    return exitWithStartupError('the worker', error);
+  }
+})();
 logger.info({ namespace, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
 try {
   await worker.run();

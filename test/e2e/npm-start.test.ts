@@ -88,3 +88,39 @@ it('runs server, UI, worker and API, stops cleanly on Ctrl-C and keeps incidents
   second.child.kill('SIGINT');
   expect(await second.exit).toBe(0);
 }, 180_000);
+
+it('refuses to start on a busy API port with a plain message, and leaves no server behind', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  const apiPort = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+  const temporalPort = await freePort();
+  try {
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'scripts/start.ts')], {
+      cwd: directory,
+      env: {
+        ...process.env,
+        TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+        TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+        TEMPORAL_UI_PORT: String(await freePort()),
+        API_PORT: String(apiPort),
+        TEMPORAL_DB_FILE: join(directory, 'busy.sqlite'),
+        PLAYBOOKS_DIR: join(root, 'playbooks'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push(child);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(output).toMatch(/npm start could not start: .*EADDRINUSE.*pick another with API_PORT/);
+    expect(output).not.toMatch(/^\s+at /m);
+    // The dev server it had started is gone again.
+    const { Connection } = await import('@temporalio/client');
+    await expect(Connection.connect({ address: `127.0.0.1:${temporalPort}`, connectTimeout: 1_000 })).rejects.toThrow();
+  } finally {
+    blocker.close();
+  }
+}, 90_000);
