@@ -1,16 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
+// `npx vitest run --project fast`); the rest share one real `temporal server start-dev` for the whole run.
+const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts'];
+
 export default defineConfig({
   test: {
     // Temporal's native bridge crashes in worker threads when they are recycled; forks are safe.
     pool: 'forks',
-    include: ['test/**/*.test.ts'],
-    // One real `temporal server start-dev` for the whole run, shared by every file.
-    globalSetup: ['./test/global-setup.ts'],
-    setupFiles: ['./test/setup-runtime.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: more parallel files than this only slows the workflow tests down.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: temporalTests },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'temporal',
+          include: temporalTests,
+          globalSetup: ['./test/global-setup.ts'],
+          setupFiles: ['./test/setup-runtime.ts'],
+        },
+      },
+    ],
   },
 });
