@@ -1,10 +1,28 @@
-/** All activities the incident worker registers, built from their dependencies (real or sandbox adapters). */
-import { createLaunchActivities, type LaunchActivityDependencies } from './launch.js';
+/**
+ * All activities the incident worker registers, built from their dependencies (real adapters or in-memory ones). Grouped
+ * by the system they reach, so the workflow can give each system its own timeouts and retry policy.
+ */
+import type { IntegrationPorts } from '../integrations/ports.js';
+import { createChatActivities } from './chat.js';
+import { createMeetingActivities } from './meetings.js';
+import { createOnCallActivities } from './on-call.js';
+import { createTicketActivities } from './tickets.js';
 
-export type ActivityDependencies = LaunchActivityDependencies;
+export interface ActivityDependencies {
+  integrations: IntegrationPorts;
+}
 
-export function createActivities(deps: ActivityDependencies) {
-  return { ...createLaunchActivities(deps) };
+export function createActivities({ integrations }: ActivityDependencies) {
+  return {
+    ...createChatActivities(integrations.chat),
+    ...createTicketActivities(integrations.tickets),
+    ...createMeetingActivities(integrations.meetings),
+    ...createOnCallActivities(integrations.onCall),
+  };
 }
 
 export type IncidentActivities = ReturnType<typeof createActivities>;
+export type ChatActivities = ReturnType<typeof createChatActivities>;
+export type TicketActivities = ReturnType<typeof createTicketActivities>;
+export type MeetingActivities = ReturnType<typeof createMeetingActivities>;
+export type OnCallActivities = ReturnType<typeof createOnCallActivities>;

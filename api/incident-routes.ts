@@ -218,6 +218,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   command('/incidents/:id/resolve', 'resolve');
   command('/incidents/:id/reopen', 'reopen');
   command('/incidents/:id/close', 'close');
+  command('/incidents/:id/integrations/:step/retry', 'retryIntegration', (req) => ({ step: String(req.params.step) }));
 
   return router;
 }

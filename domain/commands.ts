@@ -5,7 +5,19 @@
  */
 import { z } from 'zod';
 import { IncidentCommandError, invalidInput } from './errors.js';
-import { recordEvent, type IncidentState, type IncidentStatus, type IncidentTask, type TaskState } from './incident.js';
+import {
+  FOLLOW_UP_KINDS,
+  LAUNCH_STEP_DEPENDENTS,
+  LAUNCH_STEP_REFRESHES,
+  LAUNCH_STEPS,
+  recordEvent,
+  type FollowUpKind,
+  type IncidentState,
+  type IncidentStatus,
+  type IncidentTask,
+  type LaunchStepName,
+  type TaskState,
+} from './incident.js';
 import { actorSchema, usernameSchema } from './people.js';
 import { findChecklist, findTask } from './task-reference.js';
 
@@ -272,6 +284,8 @@ export const commands = {
       state.resolvedAt = now;
       if (summary) state.summary = summary;
       changeStatus(state, 'resolved', actor, now);
+      state.resolutions += 1;
+      enqueueResolutionFollowUps(state);
     },
   }),
 
@@ -301,7 +315,60 @@ export const commands = {
       changeStatus(state, 'closed', actor, now);
     },
   }),
+
+  retryIntegration: define({
+    summary: 'Retry a launch step or resolution follow-up that failed (e.g. "ticket", "meeting", "closeAlert").',
+    payload: z.object({
+      step: z.enum([...LAUNCH_STEPS, ...FOLLOW_UP_KINDS], {
+        error: `expected one of ${[...LAUNCH_STEPS, ...FOLLOW_UP_KINDS].join(', ')}`,
+      }),
+      actor: actorSchema,
+    }),
+    check(state, { step }) {
+      refuseWhenClosed(state);
+      const status = isLaunchStep(step) ? state.launch[step].status : latestFollowUp(state, step)?.status;
+      if (status !== 'failed') {
+        throw new IncidentCommandError(
+          'conflict',
+          status ? `${step} is ${status}; only a failed step can be retried` : `${step} has not run in this incident`,
+        );
+      }
+    },
+    apply(state, { step, actor }, now) {
+      if (isLaunchStep(step)) {
+        state.launch[step] = { status: 'pending' };
+        for (const name of LAUNCH_STEP_DEPENDENTS[step] ?? []) {
+          if (state.launch[name].status === 'failed') state.launch[name] = { status: 'pending' };
+        }
+        for (const name of LAUNCH_STEP_REFRESHES[step] ?? []) {
+          if (state.launch[name].status === 'done') state.launch[name] = { status: 'pending' };
+        }
+      } else {
+        const followUp = latestFollowUp(state, step)!;
+        followUp.status = 'pending';
+        delete followUp.error;
+      }
+      recordEvent(state, now, 'integration_retried', actor, `@${actor} asked to retry ${step}`, { step });
+    },
+  }),
 };
+
+function isLaunchStep(step: string): step is LaunchStepName {
+  return (LAUNCH_STEPS as readonly string[]).includes(step);
+}
+
+function latestFollowUp(state: IncidentState, kind: FollowUpKind) {
+  return state.followUps.filter((followUp) => followUp.kind === kind).at(-1);
+}
+
+/** What resolving asks of the outside world, per the playbook; the workflow runs these as activities. */
+function enqueueResolutionFollowUps(state: IncidentState): void {
+  const n = state.resolutions;
+  const add = (kind: FollowUpKind) => state.followUps.push({ id: `${kind}-${n}`, kind, status: 'pending' });
+  if (state.playbook.jira.enabled && state.playbook.jira.commentOnResolve) add('commentTicket');
+  if (state.playbook.jira.enabled && state.playbook.jira.transitionOnResolve) add('transitionTicket');
+  if (state.playbook.opsgenie.page) add('closeAlert');
+}
 
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;

@@ -39,6 +39,7 @@ export type TimelineEventKind =
   | 'note'
   | 'integration_succeeded'
   | 'integration_failed'
+  | 'integration_retried'
   | 'command_rejected';
 
 export interface TimelineEvent {
@@ -51,16 +52,36 @@ export interface TimelineEvent {
   data?: Record<string, unknown>;
 }
 
-export type LaunchStepName =
-  | 'channel'
-  | 'oncall'
-  | 'invite'
-  | 'ticket'
-  | 'meeting'
-  | 'checklistPost'
-  | 'channelHeader';
+/** The launch, step by step, in the order the checklist of a new incident shows them. */
+export const LAUNCH_STEPS = ['channel', 'oncall', 'invite', 'ticket', 'meeting', 'alert', 'checklistPost', 'channelHeader'] as const;
+export type LaunchStepName = (typeof LAUNCH_STEPS)[number];
 
-export type LaunchStepStatus = 'pending' | 'done' | 'failed';
+/** `skipped`: the playbook does not want this step (no Zoom, no paging). */
+export type LaunchStepStatus = 'pending' | 'done' | 'failed' | 'skipped';
+
+/** Steps whose failure makes these others fail too; retrying the first retries them. */
+export const LAUNCH_STEP_DEPENDENTS: Partial<Record<LaunchStepName, LaunchStepName[]>> = {
+  channel: ['invite', 'checklistPost', 'channelHeader'],
+  oncall: ['invite'],
+};
+
+/** Steps to run again after these succeed on a retry: the header shows the ticket and bridge links. */
+export const LAUNCH_STEP_REFRESHES: Partial<Record<LaunchStepName, LaunchStepName[]>> = {
+  ticket: ['channelHeader'],
+  meeting: ['channelHeader'],
+};
+
+/** What resolving an incident does outside: tell the ticket, close the page. */
+export const FOLLOW_UP_KINDS = ['commentTicket', 'transitionTicket', 'closeAlert'] as const;
+export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+
+export interface FollowUp {
+  /** `<kind>-<resolution number>`, unique within the incident and the base of its idempotency key. */
+  id: string;
+  kind: FollowUpKind;
+  status: 'pending' | 'done' | 'failed' | 'skipped';
+  error?: string;
+}
 
 export interface IncidentLinks {
   channelId?: string;
@@ -68,6 +89,7 @@ export interface IncidentLinks {
   ticketKey?: string;
   ticketUrl?: string;
   meetingUrl?: string;
+  alertId?: string;
   checklistPostId?: string;
   onCall?: string[];
 }
@@ -86,6 +108,10 @@ export interface IncidentState {
   participants: string[];
   links: IncidentLinks;
   launch: Record<LaunchStepName, { status: LaunchStepStatus; error?: string }>;
+  /** Work that resolving started (comment on the ticket, close the alert), oldest first. */
+  followUps: FollowUp[];
+  /** How many times the incident was resolved (reopen and resolve again makes 2). */
+  resolutions: number;
   reportedAt: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
@@ -132,15 +158,9 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     })),
     participants: [...new Set([input.reporter, commander])],
     links: {},
-    launch: {
-      channel: { status: 'pending' },
-      oncall: { status: 'pending' },
-      invite: { status: 'pending' },
-      ticket: { status: 'pending' },
-      meeting: { status: 'pending' },
-      checklistPost: { status: 'pending' },
-      channelHeader: { status: 'pending' },
-    },
+    launch: initialLaunch(input.playbook),
+    followUps: [],
+    resolutions: 0,
     reportedAt: now,
     revision: 0,
     nextTaskNumber: 1,
@@ -153,6 +173,20 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     playbook: input.playbook.id,
   });
   return state;
+}
+
+function initialLaunch(playbook: PlaybookSnapshot): IncidentState['launch'] {
+  const wanted = (on: boolean) => ({ status: on ? ('pending' as const) : ('skipped' as const) });
+  return {
+    channel: wanted(true),
+    oncall: wanted(playbook.opsgenie.inviteOnCall),
+    invite: wanted(true),
+    ticket: wanted(playbook.jira.enabled),
+    meeting: wanted(playbook.zoom.enabled),
+    alert: wanted(playbook.opsgenie.page),
+    checklistPost: wanted(true),
+    channelHeader: wanted(true),
+  };
 }
 
 export function recordEvent(

@@ -34,6 +34,30 @@ export const playbookChecklistSchema = z.object({
   tasks: z.array(playbookTaskSchema).max(100, 'at most 100 tasks per checklist').default([]),
 });
 
+/** What the incident does in Jira: open an issue at start, comment (and maybe transition) at resolve. */
+export const playbookJiraSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Project key; the JIRA_PROJECT setting when absent. */
+  project: z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'expected a Jira project key like "OPS"').optional(),
+  /** Issue type name; the JIRA_ISSUE_TYPE setting when absent. */
+  issueType: z.string().trim().min(1).max(60).optional(),
+  labels: z.array(z.string().regex(/^[^\s]{1,100}$/, 'a Jira label has no spaces')).max(20).default([]),
+  commentOnResolve: z.boolean().default(true),
+  /** Name of the transition (or target status) to move the issue through when the incident is resolved. */
+  transitionOnResolve: z.string().trim().min(1).max(60).optional(),
+});
+
+export const playbookZoomSchema = z.object({ enabled: z.boolean().default(true) });
+
+export const playbookOpsgenieSchema = z.object({
+  /** Schedule name whose on-call people are looked up; the OPSGENIE_SCHEDULE setting when absent. */
+  schedule: z.string().trim().min(1).max(200).optional(),
+  inviteOnCall: z.boolean().default(true),
+  /** Page the on-call with an Opsgenie alert (alias = incident ID), closed again when the incident resolves. */
+  page: z.boolean().default(false),
+  priority: z.enum(['P1', 'P2', 'P3', 'P4', 'P5']).default('P3'),
+});
+
 export const playbookSchema = z
   .object({
     id: idSchema,
@@ -43,6 +67,9 @@ export const playbookSchema = z
     severities: z.array(idSchema).min(1).max(10).default([...DEFAULT_SEVERITIES]),
     defaultSeverity: idSchema.optional(),
     channel: z.object({ private: z.boolean().default(false) }).default({ private: false }),
+    jira: playbookJiraSchema.prefault({}),
+    zoom: playbookZoomSchema.prefault({}),
+    opsgenie: playbookOpsgenieSchema.prefault({}),
     checklists: z.array(playbookChecklistSchema).max(20, 'at most 20 checklists').default([]),
   })
   .superRefine((playbook, ctx) => {
@@ -83,6 +110,9 @@ export interface PlaybookSnapshot {
   severities: string[];
   defaultSeverity: string;
   channel: { private: boolean };
+  jira: z.output<typeof playbookJiraSchema>;
+  zoom: z.output<typeof playbookZoomSchema>;
+  opsgenie: z.output<typeof playbookOpsgenieSchema>;
   checklists: Array<{
     id: string;
     title: string;
@@ -110,6 +140,9 @@ export function snapshotPlaybook(playbook: Playbook): PlaybookSnapshot {
     severities: playbook.severities,
     defaultSeverity: playbook.defaultSeverity ?? playbook.severities[Math.min(2, playbook.severities.length - 1)]!,
     channel: { private: playbook.channel.private },
+    jira: playbook.jira,
+    zoom: playbook.zoom,
+    opsgenie: playbook.opsgenie,
     checklists: playbook.checklists.map((checklist, c) => {
       const checklistId = checklist.id ?? unique(`checklist-${c + 1}`);
       return {

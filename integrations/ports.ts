@@ -1,7 +1,8 @@
 /**
- * The small interfaces (ports) the launch activities use to reach the outside world. Each external system has one adapter
- * implementing its port; tests and the embedded default use the in-memory adapters. Every create has a lookup beside it, so
- * that an activity retried after a crash finds what the first attempt made instead of making a second one.
+ * The small interfaces (ports) the activities use to reach the outside world. Each external system has one adapter
+ * implementing its port (Mattermost, Jira, Zoom, Opsgenie, each on its npm client) and tests may use the in-memory ones.
+ * Every create has a lookup beside it, so that an activity retried after a crash finds what the first attempt made
+ * instead of making a second one.
  */
 export interface Channel {
   id: string;
@@ -27,11 +28,13 @@ export interface ChatPort {
   }): Promise<Channel>;
   /** Adds the people to the channel; those unknown to the chat are returned as missing instead of failing the call. */
   addChannelMembers(channelId: string, usernames: string[]): Promise<{ added: string[]; missing: string[] }>;
-  /** Finds a post made earlier with this idempotency key. */
+  /** Finds a post made earlier in the channel with this idempotency key. */
   findPostByKey(channelId: string, key: string): Promise<Post | undefined>;
   createPost(channelId: string, message: string, key: string): Promise<Post>;
   pinPost(postId: string): Promise<void>;
   setChannelHeader(channelId: string, header: string): Promise<void>;
+  /** Chat usernames of the people with these e-mail addresses (on-call tools know people by e-mail). */
+  usernamesForEmails(emails: string[]): Promise<{ found: string[]; missing: string[] }>;
 }
 
 export interface Ticket {
@@ -41,7 +44,13 @@ export interface Ticket {
 
 export interface TicketPort {
   findIssueByLabel(label: string): Promise<Ticket | undefined>;
-  createIssue(request: { summary: string; description: string; labels: string[] }): Promise<Ticket>;
+  /** Project and issue type fall back to the adapter's configured defaults. */
+  createIssue(request: { summary: string; description: string; labels: string[]; project?: string; issueType?: string }): Promise<Ticket>;
+  /** Whether a comment on the issue already contains this marker (how a retried comment is recognised). */
+  hasCommentContaining(issueKey: string, marker: string): Promise<boolean>;
+  addComment(issueKey: string, body: string): Promise<void>;
+  /** Moves the issue through the transition with this name (or to a status of this name). False when none matches. */
+  transitionIssue(issueKey: string, transition: string): Promise<boolean>;
 }
 
 export interface Meeting {
@@ -52,12 +61,21 @@ export interface Meeting {
 export interface MeetingPort {
   /** Meetings carry the idempotency key in their agenda, which is how a retry finds one. */
   findMeetingByKey(key: string): Promise<Meeting | undefined>;
-  createMeeting(request: { topic: string; key: string }): Promise<Meeting>;
+  createMeeting(request: { topic: string; agenda: string; key: string }): Promise<Meeting>;
+}
+
+export interface Alert {
+  id: string;
+  alias: string;
+  status: 'open' | 'closed';
 }
 
 export interface OnCallPort {
-  /** Usernames of who is on call now for the schedule (or the default schedule). */
+  /** E-mail addresses of who is on call now for the schedule (or the configured default schedule). */
   whoIsOnCall(schedule?: string): Promise<string[]>;
+  findAlert(alias: string): Promise<Alert | undefined>;
+  createAlert(request: { alias: string; message: string; description: string; priority: string }): Promise<Alert>;
+  closeAlert(alias: string, note: string): Promise<void>;
 }
 
 export interface IntegrationPorts {

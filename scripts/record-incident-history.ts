@@ -31,7 +31,7 @@ try {
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: 'record-history',
-    dependencies: { integrations: new InMemoryWorkspace({ onCall: { default: ['oscar'] } }) },
+    dependencies: { integrations: new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } }) },
   });
   await worker.runUntil(async () => {
     const id = 'recorded-1';

@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { IncidentActivities } from '../activities/index.js';
+import type { ChatActivities, MeetingActivities, OnCallActivities, TicketActivities } from '../activities/index.js';
 import { incidentChannelDisplayName, incidentChannelName } from '../domain/channel-name.js';
 import { renderChannelHeader, renderChecklistMessage } from '../domain/checklist-message.js';
 import { COMMAND_NAMES, executeCommand, validateCommand, type CommandName } from '../domain/commands.js';
@@ -27,6 +27,7 @@ import {
   recordEvent,
   type IncidentState,
   type IncidentView,
+  type FollowUpKind,
   type LaunchStepName,
   type NewIncident,
 } from '../domain/incident.js';
@@ -56,18 +57,19 @@ export interface IncidentWorkflowInput {
   carried?: IncidentState;
 }
 
-// Each integration has its own retry policy: chat is what people see first, so it retries longest; the rest give up
-// sooner and record the failure in the timeline rather than hold up the incident.
-const chat = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+// Each system has its own timeouts and retry policy. Chat is what people see first, so it retries longest; the others
+// give up sooner and record the failure in the timeline (and the channel) rather than hold up the incident. Every
+// activity heartbeats each second, so a dead worker's call is retried elsewhere within the 5-second heartbeat timeout.
+const retry = (maximumAttempts: number) => ({
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts,
 });
-const thirdParty = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
-});
+const chat = proxyActivities<ChatActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(10) });
+const tickets = proxyActivities<TicketActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(6) });
+const meetings = proxyActivities<MeetingActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(6) });
+const onCall = proxyActivities<OnCallActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(5) });
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -105,17 +107,39 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   for (const name of COMMAND_NAMES) registerCommand(name);
 
   syncSearchAttributes();
-  const launching = launch().catch((error: unknown) => {
-    // launch() records its own step failures; anything reaching here is a bug, kept out of the workflow's fate.
-    log.error('launch failed unexpectedly', { error: error instanceof Error ? error.message : String(error) });
-  });
-  let launched = false;
-  void launching.then(() => (launched = true));
 
-  await condition(() => state.status === 'closed' || (launched && shouldContinueAsNew()));
+  // The main loop: run whatever outside work is pending (launch steps, resolution follow-ups, retries asked for by
+  // command), one batch at a time; end when closed and nothing is left; continue-as-new when history grows long.
+  for (;;) {
+    await condition(
+      () =>
+        hasPendingLaunch() ||
+        hasPendingFollowUps() ||
+        (state.status === 'closed' && allHandlersFinished()) ||
+        shouldContinueAsNew(),
+    );
+    if (hasPendingLaunch()) {
+      await launch();
+      continue;
+    }
+    if (hasPendingFollowUps()) {
+      await runFollowUps();
+      continue;
+    }
+    if (state.status === 'closed') break;
+    await condition(allHandlersFinished);
+    return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
+  }
   await condition(allHandlersFinished);
-  if (state.status === 'closed') return incidentView(state);
-  return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
+  return incidentView(state);
+
+  function hasPendingLaunch(): boolean {
+    return Object.values(state.launch).some((step) => step.status === 'pending');
+  }
+
+  function hasPendingFollowUps(): boolean {
+    return state.followUps.some((followUp) => followUp.status === 'pending');
+  }
 
   function shouldContinueAsNew(): boolean {
     const info = workflowInfo();
@@ -177,33 +201,47 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     if (changed.length > 0) upsertSearchAttributes(changed);
   }
 
+  function failureMessage(error: unknown): string {
+    const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+    return cause instanceof Error ? cause.message : String(cause);
+  }
+
   function stepSucceeded(step: LaunchStepName, text: string, data?: Record<string, unknown>): void {
     state.launch[step] = { status: 'done' };
     recordEvent(state, nowIso(), 'integration_succeeded', 'system', text, { step, ...data });
   }
 
-  function stepFailed(step: LaunchStepName, error: unknown): void {
-    const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-    const message = cause instanceof Error ? cause.message : String(cause);
-    state.launch[step] = { status: 'failed', error: message };
-    recordEvent(state, nowIso(), 'integration_failed', 'system', `${step} failed: ${message}`, { step });
-  }
-
-  /** Runs one launch step unless an earlier run already finished it; a failure is recorded, never thrown. */
+  /** Runs one launch step if it is pending; a failure is recorded (timeline, channel), never thrown. */
   async function step(name: LaunchStepName, work: () => Promise<void>): Promise<boolean> {
-    if (state.launch[name].status === 'done') return true;
+    if (state.launch[name].status !== 'pending') return state.launch[name].status === 'done';
     try {
       await work();
       return true;
     } catch (error) {
-      stepFailed(name, error);
+      const message = failureMessage(error);
+      state.launch[name] = { status: 'failed', error: message };
+      recordEvent(state, nowIso(), 'integration_failed', 'system', `${STEP_TITLES[name]} failed: ${message}`, { step: name });
+      await tellChannel(
+        `failed-${name}-${state.revision}`,
+        `:warning: ${STEP_TITLES[name]} failed: ${message}\nRetry with \`/incident retry ${name}\`.`,
+      );
       return false;
     }
   }
 
+  /** Posts a bot notice in the incident channel, if there is one; a failure here is only logged. */
+  async function tellChannel(suffix: string, message: string): Promise<void> {
+    if (state.launch.channel.status !== 'done' || !state.links.channelId) return;
+    try {
+      await chat.postChannelNotice({ key: `${state.id}:notice:${suffix}`, channelId: state.links.channelId, message });
+    } catch (error) {
+      log.warn('could not post a notice in the incident channel', { error: failureMessage(error) });
+    }
+  }
+
   async function launch(): Promise<void> {
-    const key = (step: LaunchStepName): string => `${state.id}:${step}`;
-    const channelOpen = await step('channel', async () => {
+    const key = (name: LaunchStepName): string => `${state.id}:${name}`;
+    const channelReady = await step('channel', async () => {
       const channel = await chat.openIncidentChannel({
         key: key('channel'),
         team: state.team,
@@ -218,17 +256,27 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     });
     // Steps that need the channel fail (and say why) when it could not be made; the others still run.
     const requireChannel = (): string => {
-      if (!channelOpen || !state.links.channelId) throw new Error('skipped: the incident channel could not be created');
+      if (!channelReady || !state.links.channelId) throw new Error('skipped: the incident channel could not be created');
       return state.links.channelId;
     };
 
     await Promise.all([
       (async () => {
         await step('oncall', async () => {
-          const { users } = await thirdParty.lookUpOnCall({ key: key('oncall') });
-          state.links.onCall = users;
-          for (const user of users) if (!state.participants.includes(user)) state.participants.push(user);
-          stepSucceeded('oncall', users.length ? `On call: ${users.map((u) => `@${u}`).join(', ')}` : 'Nobody is on call', { users });
+          const { emails } = await onCall.lookUpOnCall({
+            key: key('oncall'),
+            ...(state.playbook.opsgenie.schedule ? { schedule: state.playbook.opsgenie.schedule } : {}),
+          });
+          const { found, missing } = emails.length
+            ? await chat.usernamesForEmails({ key: key('oncall'), emails })
+            : { found: [], missing: [] };
+          state.links.onCall = found;
+          for (const user of found) if (!state.participants.includes(user)) state.participants.push(user);
+          const note = missing.length ? `; not in chat: ${missing.join(', ')}` : '';
+          stepSucceeded('oncall', found.length ? `On call: ${found.map((u) => `@${u}`).join(', ')}${note}` : `Nobody is on call${note}`, {
+            users: found,
+            missing,
+          });
         });
         await step('invite', async () => {
           const { added, missing } = await chat.inviteParticipants({
@@ -241,19 +289,38 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         });
       })(),
       step('ticket', async () => {
-        const ticket = await thirdParty.openTicket({
+        const jira = state.playbook.jira;
+        const ticket = await tickets.openTicket({
           key: key('ticket'),
-          summary: `[${state.severity}] ${state.name}`,
-          description: `${state.summary || state.name}\n\nIncident ${state.id}, reported by ${state.reporter}.`,
+          summary: `[${state.severity}] ${state.name}`.slice(0, 255),
+          description: `${state.summary || state.name}\n\nIncident ${state.id}, reported by @${state.reporter}, playbook "${state.playbook.title}".`,
+          labels: jira.labels,
+          ...(jira.project ? { project: jira.project } : {}),
+          ...(jira.issueType ? { issueType: jira.issueType } : {}),
         });
         state.links.ticketKey = ticket.ticketKey;
         state.links.ticketUrl = ticket.url;
         stepSucceeded('ticket', `Ticket ${ticket.ticketKey} ${ticket.reused ? 'found' : 'opened'}`, { ticketKey: ticket.ticketKey });
       }),
       step('meeting', async () => {
-        const meeting = await thirdParty.startMeeting({ key: key('meeting'), topic: `Incident: ${state.name}`.slice(0, 200) });
+        const meeting = await meetings.startMeeting({
+          key: key('meeting'),
+          topic: `Incident: ${state.name}`.slice(0, 200),
+          agenda: `Incident ${state.id}: ${state.summary || state.name}`.slice(0, 1500),
+        });
         state.links.meetingUrl = meeting.joinUrl;
         stepSucceeded('meeting', `Meeting ${meeting.reused ? 'found' : 'started'}: ${meeting.joinUrl}`);
+      }),
+      step('alert', async () => {
+        const alert = await onCall.pageOnCall({
+          key: key('alert'),
+          alias: alertAlias(),
+          message: `[${state.severity}] ${state.name}`.slice(0, 130),
+          description: `${state.summary || state.name}\n\nIncident ${state.id}, reported by ${state.reporter}.`,
+          priority: state.playbook.opsgenie.priority,
+        });
+        state.links.alertId = alert.alertId;
+        stepSucceeded('alert', `On-call paged (alert ${alert.alertId}${alert.reused ? ', already open' : ''})`);
       }),
       step('checklistPost', async () => {
         const post = await chat.postChecklist({
@@ -272,4 +339,76 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     });
     state.revision += 1;
   }
+
+  function alertAlias(): string {
+    return `incident-${state.id}`;
+  }
+
+  /** Resolution work (comment and transition the ticket, close the page), each once per resolution. */
+  async function runFollowUps(): Promise<void> {
+    for (const followUp of state.followUps) {
+      if (followUp.status !== 'pending') continue;
+      const key = `${state.id}:${followUp.id}`;
+      try {
+        if (followUp.kind === 'commentTicket' || followUp.kind === 'transitionTicket') {
+          if (!state.links.ticketKey) {
+            followUp.status = 'skipped';
+            continue;
+          }
+          if (followUp.kind === 'commentTicket') {
+            await tickets.commentOnTicket({
+              key,
+              ticketKey: state.links.ticketKey,
+              body: `Incident ${state.id} was resolved by @${state.commander}'s team.${state.summary ? `\n\n${state.summary}` : ''}`,
+            });
+            recordEvent(state, nowIso(), 'integration_succeeded', 'system', `Resolution noted on ${state.links.ticketKey}`, { step: followUp.kind });
+          } else {
+            const transition = state.playbook.jira.transitionOnResolve!;
+            const { moved } = await tickets.transitionTicket({ key, ticketKey: state.links.ticketKey, transition });
+            if (!moved) throw new Error(`${state.links.ticketKey} has no transition "${transition}"`);
+            recordEvent(state, nowIso(), 'integration_succeeded', 'system', `${state.links.ticketKey} moved to ${transition}`, { step: followUp.kind });
+          }
+        } else {
+          if (state.launch.alert.status !== 'done') {
+            followUp.status = 'skipped';
+            continue;
+          }
+          const { alreadyClosed } = await onCall.closeAlert({ key, alias: alertAlias(), note: `Incident ${state.id} resolved.` });
+          recordEvent(state, nowIso(), 'integration_succeeded', 'system', alreadyClosed ? 'The page was already closed' : 'The page was closed', {
+            step: followUp.kind,
+          });
+        }
+        followUp.status = 'done';
+      } catch (error) {
+        const message = failureMessage(error);
+        followUp.status = 'failed';
+        followUp.error = message;
+        recordEvent(state, nowIso(), 'integration_failed', 'system', `${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}`, {
+          step: followUp.kind,
+        });
+        await tellChannel(
+          `failed-${followUp.id}-${state.revision}`,
+          `:warning: ${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}\nRetry with \`/incident retry ${followUp.kind}\`.`,
+        );
+      }
+    }
+    state.revision += 1;
+  }
 }
+
+const STEP_TITLES: Record<LaunchStepName, string> = {
+  channel: 'Creating the incident channel',
+  oncall: 'Looking up who is on call',
+  invite: 'Inviting people to the channel',
+  ticket: 'Opening the Jira issue',
+  meeting: 'Starting the Zoom meeting',
+  alert: 'Paging the on-call engineer',
+  checklistPost: 'Posting the checklist',
+  channelHeader: 'Setting the channel header',
+};
+
+const FOLLOW_UP_TITLES: Record<FollowUpKind, string> = {
+  commentTicket: 'Commenting on the Jira issue',
+  transitionTicket: 'Transitioning the Jira issue',
+  closeAlert: 'Closing the Opsgenie alert',
+};

@@ -8,7 +8,18 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { IntegrationError, type IntegrationSystem } from '../errors.js';
-import type { Channel, ChatPort, IntegrationPorts, Meeting, MeetingPort, OnCallPort, Post, Ticket, TicketPort } from '../ports.js';
+import type {
+  Alert,
+  Channel,
+  ChatPort,
+  IntegrationPorts,
+  Meeting,
+  MeetingPort,
+  OnCallPort,
+  Post,
+  Ticket,
+  TicketPort,
+} from '../ports.js';
 
 export type WorkspaceOperation =
   | 'createChannel'
@@ -17,8 +28,12 @@ export type WorkspaceOperation =
   | 'pinPost'
   | 'setChannelHeader'
   | 'createIssue'
+  | 'addComment'
+  | 'transitionIssue'
   | 'createMeeting'
-  | 'whoIsOnCall';
+  | 'whoIsOnCall'
+  | 'createAlert'
+  | 'closeAlert';
 
 const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
   createChannel: 'chat',
@@ -27,8 +42,12 @@ const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
   pinPost: 'chat',
   setChannelHeader: 'chat',
   createIssue: 'tickets',
+  addComment: 'tickets',
+  transitionIssue: 'tickets',
   createMeeting: 'meetings',
   whoIsOnCall: 'oncall',
+  createAlert: 'oncall',
+  closeAlert: 'oncall',
 };
 
 export interface Fault {
@@ -45,7 +64,8 @@ export interface WorkspaceRecords {
   onCall: Record<string, string[]>;
   channels: Array<Channel & { team: string; purpose: string; header: string; members: string[] }>;
   posts: Array<Post & { key: string; pinned: boolean }>;
-  issues: Array<Ticket & { summary: string; description: string; labels: string[] }>;
+  issues: Array<Ticket & { summary: string; description: string; labels: string[]; status: string; comments: string[] }>;
+  alerts: Array<Alert & { message: string; priority: string; notes: string[] }>;
   meetings: Array<Meeting & { topic: string; key: string }>;
   calls: Array<{ operation: WorkspaceOperation; at: string }>;
 }
@@ -53,7 +73,7 @@ export interface WorkspaceRecords {
 export interface InMemoryWorkspaceOptions {
   /** Users known to the chat; anyone else invited is reported missing. Default: anyone is known. */
   users?: string[];
-  /** On-call usernames per schedule; "default" answers when no schedule is named. */
+  /** On-call e-mail addresses per schedule; "default" answers when no schedule is named. Users are <name>@example.com. */
   onCall?: Record<string, string[]>;
   journalPath?: string;
   faults?: Partial<Record<WorkspaceOperation, Fault>>;
@@ -79,6 +99,7 @@ export class InMemoryWorkspace implements IntegrationPorts {
             channels: [],
             posts: [],
             issues: [],
+            alerts: [],
             meetings: [],
             calls: [],
           };
@@ -167,6 +188,16 @@ export class InMemoryWorkspace implements IntegrationPorts {
         }
         return { added, missing };
       }),
+    usernamesForEmails: async (emails) => {
+      const found: string[] = [];
+      const missing: string[] = [];
+      for (const email of emails) {
+        const name = /^([^@]+)@example\.com$/i.exec(email)?.[1]?.toLowerCase();
+        if (name && (this.knowsEveryone || this.records.users.includes(name))) found.push(name);
+        else missing.push(email);
+      }
+      return { found, missing };
+    },
     findPostByKey: async (channelId, key) => {
       const post = this.records.posts.find((p) => p.channelId === channelId && p.key === key);
       return post && { id: post.id, channelId: post.channelId, message: post.message };
@@ -198,9 +229,28 @@ export class InMemoryWorkspace implements IntegrationPorts {
     createIssue: (request) =>
       this.perform('createIssue', () => {
         const key = `INC-${this.records.issues.length + 1}`;
-        const issue = { key, url: `http://jira.invalid/browse/${key}`, ...request };
+        const issue = {
+          key,
+          url: `http://jira.invalid/browse/${key}`,
+          summary: request.summary,
+          description: request.description,
+          labels: request.labels,
+          status: 'Open',
+          comments: [] as string[],
+        };
         this.records.issues.push(issue);
         return { key, url: issue.url };
+      }),
+    hasCommentContaining: async (issueKey, marker) =>
+      this.issue(issueKey).comments.some((comment) => comment.includes(marker)),
+    addComment: (issueKey, body) =>
+      this.perform('addComment', () => {
+        this.issue(issueKey).comments.push(body);
+      }),
+    transitionIssue: (issueKey, transition) =>
+      this.perform('transitionIssue', () => {
+        this.issue(issueKey).status = transition;
+        return true;
       }),
   };
 
@@ -221,7 +271,30 @@ export class InMemoryWorkspace implements IntegrationPorts {
   readonly onCall: OnCallPort = {
     whoIsOnCall: (schedule) =>
       this.perform('whoIsOnCall', () => [...(this.records.onCall[schedule ?? 'default'] ?? [])]),
+    findAlert: async (alias) => {
+      const alert = this.records.alerts.find((a) => a.alias === alias);
+      return alert && { id: alert.id, alias: alert.alias, status: alert.status };
+    },
+    createAlert: (request) =>
+      this.perform('createAlert', () => {
+        const alert = { id: `alert-${this.records.alerts.length + 1}`, status: 'open' as const, notes: [] as string[], ...request };
+        this.records.alerts.push(alert);
+        return { id: alert.id, alias: alert.alias, status: alert.status };
+      }),
+    closeAlert: (alias, note) =>
+      this.perform('closeAlert', () => {
+        const alert = this.records.alerts.find((a) => a.alias === alias);
+        if (!alert) throw new IntegrationError('oncall', `alert ${alias} not found`, false, 'NotFound');
+        alert.status = 'closed';
+        alert.notes.push(note);
+      }),
   };
+
+  private issue(key: string): WorkspaceRecords['issues'][number] {
+    const issue = this.records.issues.find((i) => i.key === key);
+    if (!issue) throw new IntegrationError('tickets', `issue ${key} not found`, false, 'NotFound');
+    return issue;
+  }
 
   private channel(channelId: string): WorkspaceRecords['channels'][number] {
     const channel = this.records.channels.find((c) => c.id === channelId);

@@ -20,7 +20,7 @@ export async function startTestStack(
   options: { withWorker?: boolean; commandTimeoutMs?: number; bodyLimit?: string } = {},
 ): Promise<TestStack> {
   const taskQueue = uniqueTaskQueue('stack');
-  const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar'] } });
+  const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (options.withWorker ?? true) {

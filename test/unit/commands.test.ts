@@ -93,6 +93,7 @@ describe('incident commands', () => {
       changeCommander: { commander: 'dave' },
       setSeverity: { severity: 'sev1' },
       addNote: { text: 'late note' },
+      retryIntegration: { step: 'ticket' },
     };
     for (const name of COMMAND_NAMES) {
       const error = refusal(() => executeCommand(state, name, payloads[name] ?? {}, T2));

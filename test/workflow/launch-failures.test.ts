@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/wait-for.js';
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
-const workspace = new InMemoryWorkspace({ users: ['alice', 'oscar'], onCall: { default: ['oscar', 'ghost'] } });
+const workspace = new InMemoryWorkspace({ users: ['alice', 'oscar'], onCall: { default: ['oscar@example.com', 'ghost@example.com'] } });
 const taskQueue = uniqueTaskQueue('launch-failures');
 
 beforeAll(async () => {
@@ -53,18 +53,36 @@ it('records a permanent failure, retries a temporary one, and keeps the incident
   expect(workspace.records.meetings.filter((m) => m.key === `${id}:meeting`)).toHaveLength(1);
   expect(view.timeline.find((e) => e.kind === 'integration_failed')).toMatchObject({
     actor: 'system',
-    text: 'ticket failed: createIssue failed (injected permanent fault)',
+    text: 'Opening the Jira issue failed: createIssue failed (injected permanent fault)',
     data: { step: 'ticket' },
   });
+  // The team hears about it in the channel, with the command that retries it.
+  const notice = workspace.records.posts.find((p) => p.channelId === view.links.channelId && p.message.includes('Jira'));
+  expect(notice?.message).toBe(
+    ':warning: Opening the Jira issue failed: createIssue failed (injected permanent fault)\nRetry with `/incident retry ticket`.',
+  );
   // The header went up without a ticket link; everyone the chat knows was invited, the unknown on-call reported.
   const channel = workspace.records.channels.find((c) => c.id === view.links.channelId)!;
   expect(channel.header).not.toContain('Ticket');
   expect(channel.members.sort()).toEqual(['alice', 'oscar']);
-  expect(view.timeline.find((e) => e.data?.step === 'invite')?.text).toBe('Invited @alice, @oscar; not found in chat: @ghost');
+  expect(view.timeline.find((e) => e.data?.step === 'oncall')?.text).toBe('On call: @oscar; not in chat: ghost@example.com');
+  expect(view.timeline.find((e) => e.data?.step === 'invite')?.text).toBe('Invited @alice, @oscar');
 
   expect(view.status).toBe('reported');
   const after = await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] });
   expect(after.status).toBe('active');
+
+  // Jira is back: a retry by command opens the issue and puts its link in the header.
+  const retried = await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'ticket', actor: 'alice' }] });
+  expect(retried.launch.ticket.status).toBe('pending');
+  const fixed = await waitFor(
+    () => handle.query(incidentViewQuery),
+    (v) => v.launch.ticket.status === 'done' && v.launch.channelHeader.status === 'done',
+    { what: 'the retried ticket and the refreshed header' },
+  );
+  expect(channel.header).toContain(`Ticket: [${fixed.links.ticketKey}]`);
+  const refused = await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'ticket' }] }).catch((e: unknown) => e);
+  expect((refused as { cause?: Error }).cause?.message).toBe('ticket is done; only a failed step can be retried');
 });
 
 it('skips the steps that need a channel when the channel cannot be made, and says why', async () => {

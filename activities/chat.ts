@@ -1,0 +1,61 @@
+/**
+ * Chat (Mattermost) activities. Each is idempotent by the explicit key the workflow passes (`<incident id>:<step>`):
+ * the channel is found by its name (which holds the incident ID), posts by the key stored in their props.
+ */
+import type { ChatPort } from '../integrations/ports.js';
+import { runStep } from './run-step.js';
+
+export function createChatActivities(chat: ChatPort) {
+  return {
+    async openIncidentChannel(request: {
+      key: string;
+      team: string;
+      name: string;
+      displayName: string;
+      purpose: string;
+      private: boolean;
+    }): Promise<{ channelId: string; channelName: string; reused: boolean }> {
+      return runStep('channel', request.key, async () => {
+        const existing = await chat.findChannelByName(request.team, request.name);
+        if (existing) return { channelId: existing.id, channelName: existing.name, reused: true };
+        const channel = await chat.createChannel(request);
+        return { channelId: channel.id, channelName: channel.name, reused: false };
+      });
+    },
+
+    async inviteParticipants(request: {
+      key: string;
+      channelId: string;
+      usernames: string[];
+    }): Promise<{ added: string[]; missing: string[] }> {
+      // Adding a member twice is harmless in Mattermost, so a retry simply adds again.
+      return runStep('invite', request.key, () => chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]));
+    },
+
+    async usernamesForEmails(request: { key: string; emails: string[] }): Promise<{ found: string[]; missing: string[] }> {
+      return runStep('oncall', request.key, () => chat.usernamesForEmails(request.emails));
+    },
+
+    async postChecklist(request: { key: string; channelId: string; message: string }): Promise<{ postId: string; reused: boolean }> {
+      return runStep('checklistPost', request.key, async () => {
+        const existing = await chat.findPostByKey(request.channelId, request.key);
+        const post = existing ?? (await chat.createPost(request.channelId, request.message, request.key));
+        // Pinning again is a no-op, so it is safe to repeat after a crash between post and pin.
+        await chat.pinPost(post.id);
+        return { postId: post.id, reused: existing !== undefined };
+      });
+    },
+
+    /** A message from the incident bot in the channel, posted once per key. */
+    async postChannelNotice(request: { key: string; channelId: string; message: string }): Promise<{ postId: string }> {
+      return runStep('notice', request.key, async () => {
+        const existing = await chat.findPostByKey(request.channelId, request.key);
+        return { postId: (existing ?? (await chat.createPost(request.channelId, request.message, request.key))).id };
+      });
+    },
+
+    async setChannelHeader(request: { key: string; channelId: string; header: string }): Promise<void> {
+      return runStep('channelHeader', request.key, () => chat.setChannelHeader(request.channelId, request.header));
+    },
+  };
+}

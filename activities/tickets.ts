@@ -1,0 +1,53 @@
+/**
+ * Ticket (Jira) activities. The issue carries a label made from the incident's key, which is how a retried creation
+ * finds the issue instead of opening a second; a resolution comment carries a marker line for the same reason.
+ */
+import type { TicketPort } from '../integrations/ports.js';
+import { runStep } from './run-step.js';
+
+/** Jira labels cannot hold ":" or spaces; the label carries the incident's key so a retry finds the issue. */
+export function ticketLabel(key: string): string {
+  return `incident-${key.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+}
+
+export function createTicketActivities(tickets: TicketPort) {
+  return {
+    async openTicket(request: {
+      key: string;
+      summary: string;
+      description: string;
+      project?: string;
+      issueType?: string;
+      labels?: string[];
+    }): Promise<{ ticketKey: string; url: string; reused: boolean }> {
+      const label = ticketLabel(request.key);
+      return runStep('ticket', request.key, async () => {
+        const existing = await tickets.findIssueByLabel(label);
+        if (existing) return { ticketKey: existing.key, url: existing.url, reused: true };
+        const issue = await tickets.createIssue({
+          summary: request.summary,
+          description: request.description,
+          labels: [...new Set([...(request.labels ?? []), label])],
+          ...(request.project ? { project: request.project } : {}),
+          ...(request.issueType ? { issueType: request.issueType } : {}),
+        });
+        return { ticketKey: issue.key, url: issue.url, reused: false };
+      });
+    },
+
+    async commentOnTicket(request: { key: string; ticketKey: string; body: string }): Promise<{ reused: boolean }> {
+      const marker = `[${request.key}]`;
+      return runStep('commentTicket', request.key, async () => {
+        if (await tickets.hasCommentContaining(request.ticketKey, marker)) return { reused: true };
+        await tickets.addComment(request.ticketKey, `${request.body}\n\n${marker}`);
+        return { reused: false };
+      });
+    },
+
+    async transitionTicket(request: { key: string; ticketKey: string; transition: string }): Promise<{ moved: boolean }> {
+      return runStep('transitionTicket', request.key, async () => ({
+        moved: await tickets.transitionIssue(request.ticketKey, request.transition),
+      }));
+    },
+  };
+}
