@@ -23,9 +23,49 @@ export const configSchema = z.object({
   /** Largest JSON body the API accepts. */
   API_BODY_LIMIT: z.string().trim().regex(/^\d+(b|kb|mb)$/i, 'expected a size like "64kb"').default('64kb'),
   PLAYBOOKS_DIR: z.string().trim().min(1).default('playbooks'),
-  /** Where the in-memory integrations keep their records between restarts (empty: memory only). */
-  SANDBOX_JOURNAL: z.string().trim().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Integrations. A system without its credentials runs against its local sandbox server instead.
+  /** Timeout of one call to Mattermost, Jira, Zoom or Opsgenie. */
+  INTEGRATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  MATTERMOST_URL: z.url().optional(),
+  MATTERMOST_BOT_TOKEN: z.string().min(1).optional(),
+  JIRA_URL: z.url().optional(),
+  /** A personal access token (Bearer); or JIRA_USERNAME with JIRA_PASSWORD (an API token on Jira Cloud). */
+  JIRA_TOKEN: z.string().min(1).optional(),
+  JIRA_USERNAME: z.string().min(1).optional(),
+  JIRA_PASSWORD: z.string().min(1).optional(),
+  JIRA_PROJECT: z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'expected a Jira project key like "OPS"').default('OPS'),
+  JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
+  ZOOM_ACCOUNT_ID: z.string().min(1).optional(),
+  ZOOM_CLIENT_ID: z.string().min(1).optional(),
+  ZOOM_CLIENT_SECRET: z.string().min(1).optional(),
+  ZOOM_API_URL: z.url().default('https://api.zoom.us/v2'),
+  ZOOM_OAUTH_URL: z.url().default('https://zoom.us'),
+  ZOOM_HOST_USER: z.string().min(1).default('me'),
+  OPSGENIE_API_KEY: z.string().min(1).optional(),
+  OPSGENIE_URL: z.url().default('https://api.opsgenie.com'),
+  OPSGENIE_SCHEDULE: z.string().min(1).optional(),
+  /** Teams the Mattermost sandbox knows (comma-separated), when Mattermost runs as a sandbox. */
+  SANDBOX_MATTERMOST_TEAMS: z.string().default('default'),
+}).superRefine((config, ctx) => {
+  // Half-configured integrations are mistakes: say so rather than silently fall back to the sandbox.
+  const groups: Array<[string, string[]]> = [
+    ['Mattermost', ['MATTERMOST_URL', 'MATTERMOST_BOT_TOKEN']],
+    ['Zoom', ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET']],
+  ];
+  const values = config as Record<string, unknown>;
+  for (const [system, names] of groups) {
+    const set = names.filter((name) => values[name] !== undefined);
+    if (set.length > 0 && set.length < names.length) {
+      for (const name of names.filter((n) => values[n] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `${system} needs ${names.join(', ')} together` });
+      }
+    }
+  }
+  if (config.JIRA_URL && !config.JIRA_TOKEN && !(config.JIRA_USERNAME && config.JIRA_PASSWORD)) {
+    ctx.addIssue({ code: 'custom', path: ['JIRA_TOKEN'], message: 'JIRA_URL needs JIRA_TOKEN, or JIRA_USERNAME with JIRA_PASSWORD' });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;

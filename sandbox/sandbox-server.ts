@@ -13,7 +13,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 
 export interface RecordedRequest {
@@ -182,6 +182,13 @@ export class SandboxServer {
     this.definition.routes(router);
     app.use(router);
     app.use((req, res) => sendJson(res, 404, this.definition.errorBody(404, `no route ${req.method} ${req.path}`)));
+    // A body that is not JSON, or a bug in a fake route, still gets the system's JSON error shape: some clients
+    // (opsgenie-sdk) crash on a non-JSON error body.
+    const onError: ErrorRequestHandler = (error: { status?: number; message?: string }, _req, res, _next) => {
+      const status = typeof error.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+      sendJson(res, status, this.definition.errorBody(status, error.message ?? 'sandbox error'));
+    };
+    app.use(onError);
     return app;
   }
 

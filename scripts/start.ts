@@ -16,7 +16,7 @@ import { connectClient, connectWorker, resolveNamespace } from '../temporal/conn
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
-import { selectIntegrations } from '../workers/integrations.js';
+import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
 import { installTemporalRuntime } from '../workers/runtime-logging.js';
 
 const say = (line: string): void => console.log(`[start] ${line}`);
@@ -51,6 +51,7 @@ let workerConnection: NativeConnection;
 let clientConnection: Connection;
 let api: RunningApi;
 let workerRun: Promise<void>;
+let integrations: SelectedIntegrations | undefined;
 
 try {
   if (config.TEMPORAL_ADDRESS) {
@@ -83,17 +84,14 @@ try {
 
   const target = { address, namespace };
   const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
-  const integrations = selectIntegrations(
-    { ...config, SANDBOX_JOURNAL: config.SANDBOX_JOURNAL ?? resolve('.data/sandbox-integrations.json') },
-    logger,
-  );
+  integrations = await selectIntegrations(config, logger);
   const connected = await connectWorker(target);
   workerConnection = connected.connection;
   worker = await createIncidentWorker({
     connection: workerConnection,
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { integrations },
+    dependencies: { integrations: integrations.ports },
   });
   workerRun = worker.run();
   const client = await connectClient(target);
@@ -112,12 +110,14 @@ try {
   if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
   say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`Playbooks:    ${playbooks.ids().join(', ')}`);
+  for (const line of integrations.summary) say(`Integration:  ${line}`);
   say(
     `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +
       `-d '{"name":"Checkout is down","reporter":"alice","playbook":"service-outage"}'`,
   );
   say('Ctrl-C stops everything.');
 } catch (error) {
+  await integrations?.stop();
   await devServer?.stop();
   exitWithStartupError('npm start', error);
 }
@@ -142,6 +142,7 @@ async function stop(reason: string): Promise<void> {
   await workerRun.catch((error: unknown) => logger.warn({ err: error }, 'worker stopped with an error'));
   await workerConnection.close();
   await clientConnection.close();
+  await integrations?.stop();
   if (devServer) {
     say('stopping the Temporal dev server...');
     await devServer.stop();

@@ -22,19 +22,20 @@ const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 // The runtime stops the worker on SIGINT/SIGTERM by itself; worker.run() then resolves once it has drained.
 installTemporalRuntime(logger, { handleSignals: true });
 
-const { connection, namespace, worker } = await (async () => {
+const { connection, namespace, worker, integrations } = await (async () => {
   try {
     const { connection, namespace } = await connectWorker({
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
     });
+    const integrations = await selectIntegrations(config, logger);
     const worker = await createIncidentWorker({
       connection,
       namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      dependencies: { integrations: selectIntegrations(config, logger) },
+      dependencies: { integrations: integrations.ports },
     });
-    return { connection, namespace, worker };
+    return { connection, namespace, worker, integrations };
   } catch (error) {
     return exitWithStartupError('the worker', error);
   }
@@ -44,5 +45,6 @@ try {
   await worker.run();
 } finally {
   await connection.close();
+  await integrations.stop();
   logger.info('worker stopped');
 }
