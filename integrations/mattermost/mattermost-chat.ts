@@ -82,9 +82,17 @@ export class MattermostChat implements ChatPort {
   private async teamId(team: string): Promise<string> {
     const cached = this.teamIds.get(team);
     if (cached) return cached;
-    const found = await this.client.getTeamByName(team);
-    this.teamIds.set(team, found.id);
-    return found.id;
+    try {
+      const found = await this.client.getTeamByName(team);
+      this.teamIds.set(team, found.id);
+      return found.id;
+    } catch (error) {
+      // Not "channel not found": the incident names a team the bot cannot see, which no retry will fix.
+      if (isNotFound(error)) {
+        throw new IntegrationError('chat', `Mattermost has no team named "${team}" (or the bot is not in it)`, false, 'TeamNotFound');
+      }
+      throw error;
+    }
   }
 
   private static toChannel(channel: MattermostChannel): Channel {
