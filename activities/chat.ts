@@ -14,12 +14,16 @@ export function createChatActivities(chat: ChatPort) {
       displayName: string;
       purpose: string;
       private: boolean;
-    }): Promise<{ channelId: string; channelName: string; reused: boolean }> {
+    }): Promise<{ channelId: string; channelName: string; channelUrl: string; reused: boolean }> {
       return runStep('channel', request.key, async () => {
         const existing = await chat.findChannelByName(request.team, request.name);
-        if (existing) return { channelId: existing.id, channelName: existing.name, reused: true };
-        const channel = await chat.createChannel(request);
-        return { channelId: channel.id, channelName: channel.name, reused: false };
+        const channel = existing ?? (await chat.createChannel(request));
+        return {
+          channelId: channel.id,
+          channelName: channel.name,
+          channelUrl: chat.channelUrl(request.team, channel.name),
+          reused: existing !== undefined,
+        };
       });
     },
 

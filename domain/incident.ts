@@ -86,6 +86,7 @@ export interface FollowUp {
 export interface IncidentLinks {
   channelId?: string;
   channelName?: string;
+  channelUrl?: string;
   ticketKey?: string;
   ticketUrl?: string;
   meetingUrl?: string;

@@ -33,6 +33,8 @@ export interface ChatPort {
   createPost(channelId: string, message: string, key: string): Promise<Post>;
   pinPost(postId: string): Promise<void>;
   setChannelHeader(channelId: string, header: string): Promise<void>;
+  /** The address people open to reach the channel (linked from the ticket). */
+  channelUrl(team: string, channelName: string): string;
   /** Chat usernames of the people with these e-mail addresses (on-call tools know people by e-mail). */
   usernamesForEmails(emails: string[]): Promise<{ found: string[]; missing: string[] }>;
 }

@@ -253,6 +253,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       });
       state.links.channelId = channel.channelId;
       state.links.channelName = channel.channelName;
+      state.links.channelUrl = channel.channelUrl;
       stepSucceeded('channel', `Channel ~${channel.channelName} ${channel.reused ? 'found' : 'created'}`, { reused: channel.reused });
     });
     // Steps that need the channel fail (and say why) when it could not be made; the others still run.
@@ -294,7 +295,12 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         const ticket = await tickets.openTicket({
           key: key('ticket'),
           summary: `[${state.severity}] ${state.name}`.slice(0, 255),
-          description: `${state.summary || state.name}\n\nIncident ${state.id}, reported by @${state.reporter}, playbook "${state.playbook.title}".`,
+          description: [
+            state.summary || state.name,
+            '',
+            `Incident ${state.id}, severity ${state.severity}, reported by @${state.reporter}, playbook "${state.playbook.title}".`,
+            ...(state.links.channelUrl ? [`Incident channel: ${state.links.channelUrl}`] : []),
+          ].join('\n'),
           labels: jira.labels,
           ...(jira.project ? { project: jira.project } : {}),
           ...(jira.issueType ? { issueType: jira.issueType } : {}),
@@ -311,6 +317,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         });
         state.links.meetingUrl = meeting.joinUrl;
         stepSucceeded('meeting', `Meeting ${meeting.reused ? 'found' : 'started'}: ${meeting.joinUrl}`);
+        await tellChannel('meeting-link', `:telephone_receiver: Incident bridge: ${meeting.joinUrl}`);
       }),
       step('alert', async () => {
         const alert = await onCall.pageOnCall({

@@ -188,6 +188,7 @@ export class InMemoryWorkspace implements IntegrationPorts {
         }
         return { added, missing };
       }),
+    channelUrl: (team, channelName) => `http://chat.invalid/${team}/channels/${channelName}`,
     usernamesForEmails: async (emails) => {
       const found: string[] = [];
       const missing: string[] = [];

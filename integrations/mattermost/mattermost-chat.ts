@@ -149,6 +149,10 @@ export class MattermostChat implements ChatPort {
     await this.client.patchChannel(channelId, { header });
   }
 
+  channelUrl(team: string, channelName: string): string {
+    return `${this.client.getUrl()}/${team}/channels/${channelName}`;
+  }
+
   async usernamesForEmails(emails: string[]): Promise<{ found: string[]; missing: string[] }> {
     const found: string[] = [];
     const missing: string[] = [];

@@ -1,46 +1,43 @@
 /**
- * Kill the worker with SIGKILL while a launch activity is in flight, after its side effect happened but before it
- * reported back. A new worker must finish the launch, and every side effect must exist exactly once: the retried
- * activity finds the channel by its name instead of creating a second one.
+ * Kill the worker with SIGKILL while a launch call is in flight: Jira has received the request to create the issue but
+ * not answered yet, so the issue comes into being after the worker is gone. A new worker must finish the launch, and
+ * every side effect (channel, issue, meeting, page, checklist post) must exist exactly once: the retried activity finds
+ * the issue by its label instead of opening a second.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import type { PlaybookDefinition } from '../../domain/playbook.js';
 import { incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
+import { startSandboxes } from '../helpers/sandboxes.js';
+import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/crash-worker.ts', import.meta.url));
 let env: TestWorkflowEnvironment;
-let directory: string;
+let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   env = await connectToTestServer();
-  directory = mkdtempSync(join(tmpdir(), 'incident-crash-'));
+  sandboxes = await startSandboxes();
 });
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await sandboxes?.stop();
   await env?.teardown();
-  rmSync(directory, { recursive: true, force: true });
 });
 
 /** Starts a worker process (plain node with tsx's loader: one process, so SIGKILL really kills the worker). */
-async function startWorkerProcess(taskQueue: string, journal: string, slowOperation?: string): Promise<ChildProcess> {
+async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       CRASH_TASK_QUEUE: taskQueue,
-      CRASH_JOURNAL: journal,
-      ...(slowOperation ? { CRASH_SLOW_OPERATION: slowOperation } : {}),
+      CRASH_SANDBOX_URLS: JSON.stringify(sandboxes.urls),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,41 +53,38 @@ async function startWorkerProcess(taskQueue: string, journal: string, slowOperat
   return child;
 }
 
-it('finishes the launch after the worker is killed mid-activity, with every side effect done once', async () => {
-  const taskQueue = uniqueTaskQueue('crash');
-  const journal = join(directory, 'workspace.json');
-  const first = await startWorkerProcess(taskQueue, journal, 'createChannel');
-  const { id, handle } = await startTestIncident(env.client, taskQueue);
+const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'primary', page: true } };
 
-  // The channel exists, but the activity that made it is stuck on its way back: now the worker dies.
+it('finishes the launch after the worker is killed mid-call, with every side effect done once', async () => {
+  const taskQueue = uniqueTaskQueue('crash');
+  // Jira takes 3 s to answer the first create: the worker dies while waiting, the issue is made anyway.
+  sandboxes.jira.server.addFault({ method: 'POST', path: '/rest/api/2/issue', latencyMs: 3_000, times: 1 });
+  const first = await startWorkerProcess(taskQueue);
+  const { id, handle } = await startTestIncident(env.client, taskQueue, { playbook });
+
   await waitFor(
-    () => (existsSync(journal) ? InMemoryWorkspace.readJournal(journal).channels.length : 0),
+    () => sandboxes.jira.server.requestsTo('POST', /^\/rest\/api\/2\/issue$/).length,
     (count) => count === 1,
-    { what: 'the first worker to create the channel' },
+    { what: 'the first worker to ask Jira for the issue' },
   );
   const exited = new Promise((resolve) => first.once('exit', (_code, signal) => resolve(signal)));
   first.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
 
-  await startWorkerProcess(taskQueue, journal);
+  await startWorkerProcess(taskQueue);
   const view = await waitFor(
     () => handle.query(incidentViewQuery),
-    (v) => v.launch.channelHeader.status !== 'pending',
-    { timeoutMs: 45_000, what: 'the second worker to finish the launch' },
+    (v) => Object.values(v.launch).every((step) => step.status !== 'pending'),
+    { timeoutMs: 60_000, what: 'the second worker to finish the launch' },
   );
 
-  expect(Object.entries(view.launch).filter(([, step]) => step.status !== 'done')).toEqual([['alert', { status: 'skipped' }]]);
-  const records = InMemoryWorkspace.readJournal(journal);
-  const calls = (operation: string) => records.calls.filter((call) => call.operation === operation).length;
-  expect(records.channels).toHaveLength(1);
-  expect(calls('createChannel')).toBe(1);
-  expect(records.channels[0]).toMatchObject({ id: view.links.channelId, name: `incident-${id}-checkout-is-down` });
-  expect(records.issues).toHaveLength(1);
-  expect(records.meetings).toHaveLength(1);
-  expect(records.posts).toHaveLength(1);
-  expect(records.posts[0]!.pinned).toBe(true);
-  expect(calls('createIssue') + calls('createMeeting') + calls('createPost')).toBe(3);
-  expect(records.channels[0]!.members.sort()).toEqual(['alice', 'oscar']);
-  expect(view.timeline.filter((e) => e.kind === 'integration_succeeded' && e.data?.step === 'channel')).toHaveLength(1);
-  expect(view.timeline.find((e) => e.data?.step === 'channel')?.text).toMatch(/found/);
-}, 90_000);
+  expect(Object.entries(view.launch).filter(([, step]) => step.status !== 'done')).toEqual([]);
+  expect(sandboxes.jira.issues()).toHaveLength(1);
+  expect(sandboxes.jira.issues()[0]!.key).toBe(view.links.ticketKey);
+  expect(view.timeline.find((e) => e.data?.step === 'ticket')?.text).toBe(`Ticket ${view.links.ticketKey} found`);
+  expect(sandboxes.mattermost.channels().filter((c) => c.name.startsWith(`incident-${id}`))).toHaveLength(1);
+  expect(sandboxes.zoom.meetings()).toHaveLength(1);
+  expect(sandboxes.opsgenie.alerts()).toHaveLength(1);
+  const keyed = sandboxes.mattermost.posts(view.links.channelId!).filter((p) => p.is_pinned);
+  expect(keyed).toHaveLength(1);
+}, 120_000);
