@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { PlaybookCatalog } from '../store/playbook-files.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { incidentRoutes } from './incident-routes.js';
+import { IncidentService } from './incident-service.js';
 
 export interface AppOptions {
   client: Client;
@@ -45,7 +46,8 @@ export function createApp(options: AppOptions): express.Express {
     }
   });
 
-  app.use('/api/v1', incidentRoutes(options));
+  const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs);
+  app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
 
   app.use((req, _res, next) => {
     next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));

@@ -3,36 +3,21 @@
  * incident's workflow as an Update, so the caller gets the new incident view or an error that names the problem.
  */
 import { Router, type Request } from 'express';
-import type { Client } from '@temporalio/client';
-import { customAlphabet } from 'nanoid';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
 import { invalidInput } from '../domain/errors.js';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
-import { INCIDENT_ID_PATTERN, parseNewIncident } from '../domain/new-incident.js';
+import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
 import { usernameSchema } from '../domain/people.js';
 import type { PlaybookCatalog } from '../store/playbook-files.js';
-import {
-  IncidentCommanderKey,
-  IncidentPlaybookKey,
-  IncidentSeverityKey,
-  IncidentStatusKey,
-  IncidentTeamKey,
-} from '../temporal/search-attributes.js';
-import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
-import type { IncidentWorkflowInput } from '../workflows/incident.js';
-import { HttpError, toHttpError } from './http-error.js';
+import { HttpError } from './http-error.js';
+import type { IncidentService, StartRequest } from './incident-service.js';
 
 export interface IncidentRoutesOptions {
-  client: Client;
-  taskQueue: string;
+  incidents: IncidentService;
   playbooks: PlaybookCatalog;
-  /** How long a command may wait for the incident's answer before the API gives up with 504. */
-  commandTimeoutMs?: number;
 }
-
-const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 
 const startRequestSchema = z.object({
   id: z.string().regex(INCIDENT_ID_PATTERN, 'expected 3 to 48 lower-case letters, digits or "-"').optional(),
@@ -78,8 +63,8 @@ function bodyObject(req: Request): Record<string, unknown> {
 }
 
 export function incidentRoutes(options: IncidentRoutesOptions): Router {
-  const { client, taskQueue, playbooks } = options;
-  const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+  const { playbooks } = options;
+  const incidents = options.incidents;
   const router = Router();
 
   router.post('/incidents', async (req, res) => {
@@ -90,83 +75,18 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
         `playbook: unknown playbook "${String(request.playbook)}"`,
       ]);
     }
-    const id = request.id ?? newIncidentId();
-    const incident = { ...request, id, playbook };
-    // Validate here exactly as the workflow will, so a bad request never becomes a half-started incident.
-    const start = parseNewIncident(incident);
-    const input: IncidentWorkflowInput = { incident };
-    try {
-      const handle = await client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
-        workflowId: incidentWorkflowId(id),
-        taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: IncidentStatusKey, value: 'reported' },
-          { key: IncidentSeverityKey, value: start.severity ?? start.playbook.defaultSeverity },
-          { key: IncidentCommanderKey, value: start.commander ?? start.reporter },
-          { key: IncidentPlaybookKey, value: start.playbook.id },
-          { key: IncidentTeamKey, value: start.team },
-        ],
-      });
-      res.status(201).location(`/api/v1/incidents/${id}`).json({
-        id,
-        workflowId: handle.workflowId,
-        runId: handle.firstExecutionRunId,
-        name: start.name,
-        status: 'reported',
-        severity: start.severity ?? start.playbook.defaultSeverity,
-        commander: start.commander ?? start.reporter,
-        playbook: { id: start.playbook.id, version: start.playbook.version },
-        url: `/api/v1/incidents/${id}`,
-      });
-    } catch (error) {
-      throw toHttpError(error, id);
-    }
+    const started = await incidents.start({ ...stripUndefined(request), playbook } as StartRequest);
+    res.status(201).location(`/api/v1/incidents/${started.id}`).json({ ...started, status: 'reported', url: `/api/v1/incidents/${started.id}` });
   });
 
   router.get('/incidents', async (req, res) => {
     const query = parseBody(listQuerySchema, req.query, 'list query');
-    // Every value was checked against a strict pattern above, so it is safe inside the visibility query.
-    const clauses = [`WorkflowType = '${INCIDENT_WORKFLOW_TYPE}'`];
-    if (query.status) clauses.push(`IncidentStatus = '${query.status}'`);
-    if (query.severity) clauses.push(`IncidentSeverity = '${query.severity}'`);
-    if (query.team) clauses.push(`IncidentTeam = '${query.team}'`);
-    if (query.commander) clauses.push(`IncidentCommander = '${query.commander}'`);
-    if (query.playbook) clauses.push(`IncidentPlaybook = '${query.playbook}'`);
-    const items: unknown[] = [];
-    try {
-      for await (const execution of client.workflow.list({ query: clauses.join(' AND '), pageSize: query.limit })) {
-        const attributes = execution.typedSearchAttributes;
-        items.push({
-          id: execution.workflowId.replace(/^incident-/, ''),
-          status: attributes.get(IncidentStatusKey),
-          severity: attributes.get(IncidentSeverityKey),
-          commander: attributes.get(IncidentCommanderKey),
-          team: attributes.get(IncidentTeamKey),
-          playbook: attributes.get(IncidentPlaybookKey),
-          startedAt: execution.startTime.toISOString(),
-          workflowStatus: execution.status.name,
-        });
-        if (items.length >= query.limit) break;
-      }
-    } catch (error) {
-      throw toHttpError(error);
-    }
-    res.json({ items });
+    const { limit, ...filters } = query;
+    res.json({ items: await incidents.list(filters, limit) });
   });
 
   router.get('/incidents/:id', async (req, res) => {
-    const id = incidentIdParam(req);
-    try {
-      const view = await client.withDeadline(Date.now() + commandTimeoutMs, () =>
-        client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery),
-      );
-      res.json(view);
-    } catch (error) {
-      throw toHttpError(error, id);
-    }
+    res.json(await incidents.view(incidentIdParam(req)));
   });
 
   /** One route per command: path parameters and body together make the command's payload. */
@@ -177,33 +97,9 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
       parseBody(commands[name].payload, payload, `${name} request`);
       const updateId = req.get('Idempotency-Key');
-      try {
-        const view = await client.withDeadline(Date.now() + commandTimeoutMs, () =>
-          client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], {
-            args: [payload as never],
-            ...(updateId ? { updateId } : {}),
-          }),
-        );
-        res.json(view);
-      } catch (error) {
-        const httpError = toHttpError(error, id);
-        // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
-        if (httpError.status === 404 && (await workflowHasEnded(id))) {
-          throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
-        }
-        throw httpError;
-      }
+      res.json(await incidents.command(id, name, payload as never, updateId ? { updateId } : {}));
     });
   };
-
-  async function workflowHasEnded(id: string): Promise<boolean> {
-    try {
-      const description = await client.workflow.getHandle(incidentWorkflowId(id)).describe();
-      return description.status.name !== 'RUNNING';
-    } catch {
-      return false;
-    }
-  }
 
   const task = (req: Request) => ({ taskId: String(req.params.taskId) });
   command('/incidents/:id/acknowledge', 'acknowledge');
@@ -215,10 +111,15 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   command('/incidents/:id/commander', 'changeCommander');
   command('/incidents/:id/severity', 'setSeverity');
   command('/incidents/:id/notes', 'addNote');
+  command('/incidents/:id/status-updates', 'postStatusUpdate');
   command('/incidents/:id/resolve', 'resolve');
   command('/incidents/:id/reopen', 'reopen');
   command('/incidents/:id/close', 'close');
   command('/incidents/:id/integrations/:step/retry', 'retryIntegration', (req) => ({ step: String(req.params.step) }));
 
   return router;
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -316,6 +316,23 @@ export const commands = {
     },
   }),
 
+  postStatusUpdate: define({
+    summary: 'Post a status update in the incident channel (acknowledges a reported incident).',
+    payload: z.object({ message: z.string().trim().min(1, 'a status update needs a message').max(4000), actor: actorSchema }),
+    check(state) {
+      refuseWhenClosed(state);
+    },
+    apply(state, { message, actor }, now) {
+      state.statusUpdates ??= [];
+      const number = (state.statusUpdates.at(-1)?.number ?? 0) + 1;
+      state.statusUpdates.push({ number, at: now, author: actor, message });
+      if (state.statusUpdates.length > 50) state.statusUpdates.splice(0, state.statusUpdates.length - 50);
+      recordEvent(state, now, 'status_update_posted', actor, `@${actor} posted status update ${number}: ${message}`.slice(0, 4200), { number });
+      state.followUps.push({ id: `postStatusUpdate-${number}`, kind: 'postStatusUpdate', status: 'pending' });
+      acknowledgeIfReported(state, actor, now, ' (first status update)');
+    },
+  }),
+
   retryIntegration: define({
     summary: 'Retry a launch step or resolution follow-up that failed (e.g. "ticket", "meeting", "closeAlert").',
     payload: z.object({

@@ -40,6 +40,7 @@ export type TimelineEventKind =
   | 'integration_succeeded'
   | 'integration_failed'
   | 'integration_retried'
+  | 'status_update_posted'
   | 'command_rejected';
 
 export interface TimelineEvent {
@@ -72,8 +73,16 @@ export const LAUNCH_STEP_REFRESHES: Partial<Record<LaunchStepName, LaunchStepNam
 };
 
 /** What resolving an incident does outside: tell the ticket, close the page. */
-export const FOLLOW_UP_KINDS = ['commentTicket', 'transitionTicket', 'closeAlert'] as const;
+export const FOLLOW_UP_KINDS = ['commentTicket', 'transitionTicket', 'closeAlert', 'postStatusUpdate'] as const;
 export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+
+export interface StatusUpdate {
+  /** 1-based, never reused: also the key of posting it to the channel. */
+  number: number;
+  at: string;
+  author: string;
+  message: string;
+}
 
 export interface FollowUp {
   /** `<kind>-<resolution number>`, unique within the incident and the base of its idempotency key. */
@@ -113,6 +122,8 @@ export interface IncidentState {
   followUps: FollowUp[];
   /** How many times the incident was resolved (reopen and resolve again makes 2). */
   resolutions: number;
+  /** Status updates, oldest first (the newest 50 are kept here; the timeline records each). */
+  statusUpdates: StatusUpdate[];
   reportedAt: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
@@ -162,6 +173,7 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     launch: initialLaunch(input.playbook),
     followUps: [],
     resolutions: 0,
+    statusUpdates: [],
     reportedAt: now,
     revision: 0,
     nextTaskNumber: 1,

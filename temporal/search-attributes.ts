@@ -9,6 +9,8 @@ export const IncidentSeverityKey = defineSearchAttributeKey('IncidentSeverity', 
 export const IncidentCommanderKey = defineSearchAttributeKey('IncidentCommander', SearchAttributeType.KEYWORD);
 export const IncidentPlaybookKey = defineSearchAttributeKey('IncidentPlaybook', SearchAttributeType.KEYWORD);
 export const IncidentTeamKey = defineSearchAttributeKey('IncidentTeam', SearchAttributeType.KEYWORD);
+/** The Mattermost channel ID of the incident's channel: how a slash command in that channel finds its incident. */
+export const IncidentChannelKey = defineSearchAttributeKey('IncidentChannel', SearchAttributeType.KEYWORD);
 
 export const INCIDENT_SEARCH_ATTRIBUTES = [
   IncidentStatusKey,
@@ -16,6 +18,7 @@ export const INCIDENT_SEARCH_ATTRIBUTES = [
   IncidentCommanderKey,
   IncidentPlaybookKey,
   IncidentTeamKey,
+  IncidentChannelKey,
 ] as const;
 
 /** The CLI's spelling of a type, for `--search-attribute Name=Type` and `operator search-attribute create --type`. */

@@ -33,6 +33,7 @@ import {
 } from '../domain/incident.js';
 import { parseNewIncident } from '../domain/new-incident.js';
 import {
+  IncidentChannelKey,
   IncidentCommanderKey,
   IncidentPlaybookKey,
   IncidentSeverityKey,
@@ -196,6 +197,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       { key: IncidentCommanderKey, value: state.commander },
       { key: IncidentPlaybookKey, value: state.playbook.id },
       { key: IncidentTeamKey, value: state.team },
+      ...(state.links.channelId ? [{ key: IncidentChannelKey, value: state.links.channelId }] : []),
     ];
     const current = workflowInfo().typedSearchAttributes;
     const changed = wanted.filter((pair) => current.get(pair.key) !== pair.value);
@@ -254,6 +256,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       state.links.channelId = channel.channelId;
       state.links.channelName = channel.channelName;
       state.links.channelUrl = channel.channelUrl;
+      syncSearchAttributes();
       stepSucceeded('channel', `Channel ~${channel.channelName} ${channel.reused ? 'found' : 'created'}`, { reused: channel.reused });
     });
     // Steps that need the channel fail (and say why) when it could not be made; the others still run.
@@ -358,7 +361,19 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       if (followUp.status !== 'pending') continue;
       const key = `${state.id}:${followUp.id}`;
       try {
-        if (followUp.kind === 'commentTicket' || followUp.kind === 'transitionTicket') {
+        if (followUp.kind === 'postStatusUpdate') {
+          const number = Number(followUp.id.split('-').at(-1));
+          const update = state.statusUpdates.find((u) => u.number === number);
+          if (!update || state.launch.channel.status !== 'done' || !state.links.channelId) {
+            followUp.status = 'skipped';
+            continue;
+          }
+          await chat.postChannelNotice({
+            key,
+            channelId: state.links.channelId,
+            message: `#### Status update ${number} from @${update.author}\n${update.message}`,
+          });
+        } else if (followUp.kind === 'commentTicket' || followUp.kind === 'transitionTicket') {
           if (!state.links.ticketKey) {
             followUp.status = 'skipped';
             continue;
@@ -419,4 +434,5 @@ const FOLLOW_UP_TITLES: Record<FollowUpKind, string> = {
   commentTicket: 'Commenting on the Jira issue',
   transitionTicket: 'Transitioning the Jira issue',
   closeAlert: 'Closing the Opsgenie alert',
+  postStatusUpdate: 'Posting the status update',
 };

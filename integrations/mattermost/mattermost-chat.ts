@@ -149,6 +149,39 @@ export class MattermostChat implements ChatPort {
     await this.client.patchChannel(channelId, { header });
   }
 
+  // --- What the front door (slash commands, buttons, dialogs) asks of Mattermost ---
+
+  /** Whether the user (by ID) is a member of the channel. */
+  async isChannelMember(channelId: string, userId: string): Promise<boolean> {
+    try {
+      await this.client.getChannelMember(channelId, userId);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The user ID of a username, or undefined when Mattermost has no such user. */
+  async userIdOf(username: string): Promise<string | undefined> {
+    try {
+      return (await this.client.getUserByUsername(username)).id;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  openDialog(triggerId: string, url: string, dialog: Record<string, unknown>): Promise<{ status: string }> {
+    return this.client.openDialog({ trigger_id: triggerId, url, dialog });
+  }
+
+  /** Runs a slash command as the bot in the channel (a task's command); answers Mattermost's command response. */
+  async executeCommand(channelId: string, teamId: string, command: string): Promise<{ text?: string }> {
+    const response = await this.client.executeCommand(command, { channel_id: channelId, team_id: teamId } as never);
+    return { ...(typeof (response as { text?: unknown }).text === 'string' ? { text: (response as { text: string }).text } : {}) };
+  }
+
   channelUrl(team: string, channelName: string): string {
     return `${this.client.getUrl()}/${team}/channels/${channelName}`;
   }

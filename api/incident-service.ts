@@ -1,0 +1,180 @@
+/**
+ * What every front door (REST, Mattermost slash commands and buttons, alerts) does to incidents, in one place: start one,
+ * send it a command as an Update, read its view, find the incident of a channel. Errors come out as HttpError.
+ */
+import type { Client } from '@temporalio/client';
+import { customAlphabet } from 'nanoid';
+import type { CommandInput, CommandName } from '../domain/commands.js';
+import type { IncidentView } from '../domain/incident.js';
+import { parseNewIncident } from '../domain/new-incident.js';
+import type { Playbook } from '../domain/playbook.js';
+import {
+  IncidentChannelKey,
+  IncidentCommanderKey,
+  IncidentPlaybookKey,
+  IncidentSeverityKey,
+  IncidentStatusKey,
+  IncidentTeamKey,
+} from '../temporal/search-attributes.js';
+import type { IncidentWorkflowInput } from '../workflows/incident.js';
+import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { HttpError, toHttpError } from './http-error.js';
+
+const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
+
+export interface StartRequest {
+  id?: string;
+  name: string;
+  summary?: string;
+  severity?: string;
+  team: string;
+  reporter: string;
+  commander?: string;
+  playbook: Playbook;
+}
+
+export interface StartedIncident {
+  id: string;
+  workflowId: string;
+  runId: string;
+  name: string;
+  severity: string;
+  commander: string;
+  playbook: { id: string; version: number };
+}
+
+export class IncidentService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    /** How long a command may wait for the incident's answer before giving up with 504. */
+    private readonly commandTimeoutMs = 10_000,
+  ) {}
+
+  async start(request: StartRequest): Promise<StartedIncident> {
+    const id = request.id ?? newIncidentId();
+    const incident = { ...request, id };
+    // Validate here exactly as the workflow will, so a bad request never becomes a half-started incident.
+    const start = parseNewIncident(incident);
+    const severity = start.severity ?? start.playbook.defaultSeverity;
+    const commander = start.commander ?? start.reporter;
+    const input: IncidentWorkflowInput = { incident };
+    try {
+      const handle = await this.client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+        workflowId: incidentWorkflowId(id),
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: IncidentStatusKey, value: 'reported' },
+          { key: IncidentSeverityKey, value: severity },
+          { key: IncidentCommanderKey, value: commander },
+          { key: IncidentPlaybookKey, value: start.playbook.id },
+          { key: IncidentTeamKey, value: start.team },
+        ],
+      });
+      return {
+        id,
+        workflowId: handle.workflowId,
+        runId: handle.firstExecutionRunId,
+        name: start.name,
+        severity,
+        commander,
+        playbook: { id: start.playbook.id, version: start.playbook.version },
+      };
+    } catch (error) {
+      throw toHttpError(error, id);
+    }
+  }
+
+  async view(id: string): Promise<IncidentView> {
+    try {
+      return await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
+        this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery),
+      );
+    } catch (error) {
+      throw toHttpError(error, id);
+    }
+  }
+
+  async command<N extends CommandName>(
+    id: string,
+    name: N,
+    payload: CommandInput<N>,
+    options: { updateId?: string; timeoutMs?: number } = {},
+  ): Promise<IncidentView> {
+    try {
+      return await this.client.withDeadline(Date.now() + (options.timeoutMs ?? this.commandTimeoutMs), () =>
+        this.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], {
+          args: [payload as never],
+          ...(options.updateId ? { updateId: options.updateId } : {}),
+        }),
+      );
+    } catch (error) {
+      const httpError = toHttpError(error, id);
+      // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
+      if (httpError.status === 404 && (await this.hasEnded(id))) {
+        throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
+      }
+      throw httpError;
+    }
+  }
+
+  private async hasEnded(id: string): Promise<boolean> {
+    try {
+      const description = await this.client.workflow.getHandle(incidentWorkflowId(id)).describe();
+      return description.status.name !== 'RUNNING';
+    } catch {
+      return false;
+    }
+  }
+
+  /** The running incident whose channel this is, if any (through the IncidentChannel search attribute). */
+  async incidentOfChannel(channelId: string): Promise<string | undefined> {
+    if (!/^[a-z0-9]{1,64}$/.test(channelId)) return undefined;
+    const query = `WorkflowType = '${INCIDENT_WORKFLOW_TYPE}' AND IncidentChannel = '${channelId}' AND ExecutionStatus = 'Running'`;
+    try {
+      for await (const execution of this.client.workflow.list({ query, pageSize: 1 })) {
+        return execution.workflowId.replace(/^incident-/, '');
+      }
+    } catch (error) {
+      throw toHttpError(error);
+    }
+    return undefined;
+  }
+
+  /** Incidents from Temporal's visibility, newest first. Filter values must be pre-validated. */
+  async list(filters: Partial<Record<'status' | 'severity' | 'team' | 'commander' | 'playbook', string>>, limit: number) {
+    const clauses = [`WorkflowType = '${INCIDENT_WORKFLOW_TYPE}'`];
+    const keys = { status: 'IncidentStatus', severity: 'IncidentSeverity', team: 'IncidentTeam', commander: 'IncidentCommander', playbook: 'IncidentPlaybook' };
+    for (const [filter, attribute] of Object.entries(keys)) {
+      const value = filters[filter as keyof typeof keys];
+      if (value !== undefined) {
+        if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(value)) throw new HttpError(400, 'invalid_input', `invalid ${filter} filter "${value}"`);
+        clauses.push(`${attribute} = '${value}'`);
+      }
+    }
+    const items: Array<Record<string, unknown>> = [];
+    try {
+      for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
+        const attributes = execution.typedSearchAttributes;
+        items.push({
+          id: execution.workflowId.replace(/^incident-/, ''),
+          status: attributes.get(IncidentStatusKey),
+          severity: attributes.get(IncidentSeverityKey),
+          commander: attributes.get(IncidentCommanderKey),
+          team: attributes.get(IncidentTeamKey),
+          playbook: attributes.get(IncidentPlaybookKey),
+          channelId: attributes.get(IncidentChannelKey),
+          startedAt: execution.startTime.toISOString(),
+          workflowStatus: execution.status.name,
+        });
+        if (items.length >= limit) break;
+      }
+    } catch (error) {
+      throw toHttpError(error);
+    }
+    return items;
+  }
+}
