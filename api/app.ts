@@ -9,6 +9,7 @@ import type { PlaybookCatalog } from '../store/playbook-files.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
+import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
 export interface AppOptions {
   client: Client;
@@ -17,6 +18,8 @@ export interface AppOptions {
   logger: Logger;
   bodyLimit?: string;
   commandTimeoutMs?: number;
+  /** The Mattermost front door (slash commands); absent when no command token is configured. */
+  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger'>;
 }
 
 export function createApp(options: AppOptions): express.Express {
@@ -48,6 +51,9 @@ export function createApp(options: AppOptions): express.Express {
 
   const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs);
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
+  if (options.mattermost) {
+    app.use(slashCommandRoutes({ ...options.mattermost, incidents, playbooks: options.playbooks, logger: options.logger }));
+  }
 
   app.use((req, _res, next) => {
     next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));

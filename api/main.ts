@@ -3,7 +3,8 @@
  * Stateless; run as many as you like behind a load balancer.
  */
 import { resolve } from 'node:path';
-import { loadConfig, loadDotEnv } from '../config/env.js';
+import { listSetting, loadConfig, loadDotEnv } from '../config/env.js';
+import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
@@ -26,7 +27,18 @@ const { api, connection } = await (async () => {
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
     });
+    const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
+    const mattermost =
+      tokens.length && config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN
+        ? {
+            chat: new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs: config.INTEGRATION_TIMEOUT_MS }),
+            commandTokens: tokens,
+            admins: listSetting(config.INCIDENT_ADMINS),
+          }
+        : undefined;
+    if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');
     const api = await startApi({
+      ...(mattermost ? { mattermost } : {}),
       client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       playbooks,

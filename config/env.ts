@@ -46,6 +46,10 @@ export const configSchema = z.object({
   OPSGENIE_API_KEY: z.string().min(1).optional(),
   OPSGENIE_URL: z.url().default('https://api.opsgenie.com'),
   OPSGENIE_SCHEDULE: z.string().min(1).optional(),
+  /** Tokens of the /incident slash command (comma-separated; one per team is fine). Unset: slash commands are off. */
+  MATTERMOST_COMMAND_TOKENS: z.string().optional(),
+  /** Usernames (comma-separated) allowed to change any incident without being in its channel. */
+  INCIDENT_ADMINS: z.string().default(''),
   /** Teams the Mattermost sandbox knows (comma-separated), when Mattermost runs as a sandbox. */
   SANDBOX_MATTERMOST_TEAMS: z.string().default('default'),
 }).superRefine((config, ctx) => {
@@ -92,4 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return parsed.data;
+}
+
+/** Splits a comma-separated setting into its trimmed, non-empty parts. */
+export function listSetting(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((part) => part.trim()).filter(Boolean);
 }

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Worker, NativeConnection } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../api/server.js';
-import { loadConfig, loadDotEnv, type Config } from '../config/env.js';
+import { listSetting, loadConfig, loadDotEnv, type Config } from '../config/env.js';
+import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
@@ -20,6 +21,21 @@ import { selectIntegrations, type SelectedIntegrations } from '../workers/integr
 import { installTemporalRuntime } from '../workers/runtime-logging.js';
 
 const say = (line: string): void => console.log(`[start] ${line}`);
+
+/** The slash-command front door: the configured tokens, or a fixed one when Mattermost is the sandbox. */
+function frontDoor(config: Config, selected: SelectedIntegrations) {
+  const sandboxed = selected.sandboxes.Mattermost !== undefined;
+  const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
+  if (tokens.length === 0 && !sandboxed) return {};
+  return {
+    mattermost: {
+      chat: selected.ports.chat as MattermostChat,
+      commandTokens: tokens.length ? tokens : [SANDBOX_COMMAND_TOKEN],
+      admins: listSetting(config.INCIDENT_ADMINS),
+    },
+  };
+}
+const SANDBOX_COMMAND_TOKEN = 'sandbox-command-token';
 
 loadDotEnv();
 let config: Config;
@@ -104,6 +120,7 @@ try {
     host: config.API_HOST,
     port: config.API_PORT,
     bodyLimit: config.API_BODY_LIMIT,
+    ...frontDoor(config, integrations),
   });
 
   say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
@@ -111,6 +128,9 @@ try {
   say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`Playbooks:    ${playbooks.ids().join(', ')}`);
   for (const line of integrations.summary) say(`Integration:  ${line}`);
+  if (integrations.sandboxes.Mattermost && !config.MATTERMOST_COMMAND_TOKENS) {
+    say(`Slash command: POST ${api.url}/mattermost/command with token=${SANDBOX_COMMAND_TOKEN} (sandbox)`);
+  }
   say(
     `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +
       `-d '{"name":"Checkout is down","reporter":"alice","playbook":"service-outage"}'`,

@@ -1,0 +1,219 @@
+/**
+ * The `/incident` slash command endpoint. Mattermost POSTs a form (or GETs a query) with the command token, the user
+ * and the channel; we answer with an ephemeral message well inside Mattermost's timeout. Changes go to the incident's
+ * workflow as Updates with the caller as actor; shared changes show through the checklist post and the timeline.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { CommandInput, CommandName } from '../../domain/commands.js';
+import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from '../../domain/slash-command.js';
+import { IncidentCommandError } from '../../domain/errors.js';
+import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import type { PlaybookCatalog } from '../../store/playbook-files.js';
+import { HttpError } from '../http-error.js';
+import type { IncidentService } from '../incident-service.js';
+import { ephemeral, incidentInfo, incidentTimeline, type CommandReply } from './replies.js';
+import { tokenMatches } from './signing.js';
+
+export interface MattermostFrontDoorOptions {
+  incidents: IncidentService;
+  playbooks: PlaybookCatalog;
+  /** The bot's client: membership checks, dialogs, running task commands. */
+  chat: MattermostChat;
+  /** Tokens of the `/incident` slash commands (one per team is fine). */
+  commandTokens: string[];
+  /** Usernames allowed to change any incident without being in its channel. */
+  admins: string[];
+  logger: Logger;
+  /** Time a command may take before we answer "still working"; Mattermost gives up after a few seconds. */
+  commandTimeoutMs?: number;
+  /** Opens the start and status dialogs, when dialogs are configured. */
+  openDialog?: (kind: 'start' | 'status', request: SlashPayload, incidentId?: string) => Promise<void>;
+}
+
+/** The fields Mattermost sends with every slash command. */
+export const slashPayloadSchema = z.object({
+  token: z.string().optional(),
+  team_id: z.string().min(1),
+  team_domain: z.string().min(1),
+  channel_id: z.string().min(1),
+  channel_name: z.string().default(''),
+  user_id: z.string().min(1),
+  user_name: z.string().min(1),
+  command: z.string().default('/incident'),
+  text: z.string().default(''),
+  trigger_id: z.string().optional(),
+  response_url: z.string().optional(),
+  root_id: z.string().optional(),
+});
+export type SlashPayload = z.output<typeof slashPayloadSchema>;
+
+/** Which incident command each chat sub-command sends, and with what payload. */
+function toCommand(request: SlashRequest, actor: string): { name: CommandName; payload: Record<string, unknown> } | undefined {
+  switch (request.kind) {
+    case 'check':
+      return { name: 'completeTask', payload: { taskId: request.taskId, actor } };
+    case 'uncheck':
+      return { name: 'reopenTask', payload: { taskId: request.taskId, actor } };
+    case 'skip':
+      return { name: 'skipTask', payload: { taskId: request.taskId, actor, ...(request.reason ? { reason: request.reason } : {}) } };
+    case 'assign':
+      return { name: 'assignTask', payload: { taskId: request.taskId, assignee: request.assignee, actor } };
+    case 'add':
+      return { name: 'addTask', payload: { checklist: request.checklist, title: request.title, actor } };
+    case 'commander':
+      return { name: 'changeCommander', payload: { commander: request.commander, actor } };
+    case 'ack':
+      return { name: 'acknowledge', payload: { actor } };
+    case 'severity':
+      return { name: 'setSeverity', payload: { severity: request.severity, actor } };
+    case 'resolve':
+      return { name: 'resolve', payload: { actor, ...(request.summary ? { summary: request.summary } : {}) } };
+    case 'reopen':
+      return { name: 'reopen', payload: { actor, ...(request.reason ? { reason: request.reason } : {}) } };
+    case 'close':
+      return { name: 'close', payload: { actor } };
+    case 'note':
+      return { name: 'addNote', payload: { text: request.text, actor } };
+    case 'update':
+      return request.message ? { name: 'postStatusUpdate', payload: { message: request.message, actor } } : undefined;
+    case 'retry':
+      return { name: 'retryIntegration', payload: { step: request.step, actor } };
+    default:
+      return undefined;
+  }
+}
+
+export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router {
+  const router = Router();
+  const timeoutMs = options.commandTimeoutMs ?? 2_500;
+
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    const source = req.method === 'GET' ? req.query : req.body;
+    const header = req.get('Authorization');
+    const token = (source as { token?: unknown })?.token ?? (header?.match(/^Token\s+(\S+)$/i)?.[1]);
+    if (!tokenMatches(typeof token === 'string' ? token : undefined, options.commandTokens)) {
+      // Not from our Mattermost: say nothing about incidents.
+      throw new HttpError(401, 'unauthorized', 'the slash command token is missing or not one this service accepts');
+    }
+    const parsed = slashPayloadSchema.safeParse(source);
+    if (!parsed.success) {
+      throw new HttpError(400, 'invalid_input', `not a Mattermost slash command request: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')} missing`);
+    }
+    res.json(await answer(parsed.data));
+  };
+  router.post('/mattermost/command', express.urlencoded({ extended: false, limit: '64kb' }), handle);
+  router.get('/mattermost/command', handle);
+
+  async function answer(payload: SlashPayload): Promise<CommandReply> {
+    let request: SlashRequest;
+    try {
+      request = parseSlashCommand(payload.text);
+    } catch (error) {
+      if (error instanceof IncidentCommandError) return ephemeral(error.message);
+      throw error;
+    }
+    try {
+      return await run(request, payload);
+    } catch (error) {
+      if (error instanceof HttpError || error instanceof IncidentCommandError) {
+        const timedOut = error instanceof HttpError && error.status === 504;
+        return ephemeral(
+          timedOut
+            ? ':hourglass: The incident did not answer in time. Your command was sent and may still apply; check with `/incident info`.'
+            : `:no_entry_sign: ${error.message}`,
+        );
+      }
+      options.logger.error({ err: error, sub: request.kind }, 'slash command failed');
+      return ephemeral(':boom: Something went wrong on our side; the error is logged. Please try again.');
+    }
+  }
+
+  async function run(request: SlashRequest, payload: SlashPayload): Promise<CommandReply> {
+    const actor = payload.user_name.toLowerCase();
+    switch (request.kind) {
+      case 'help':
+        return ephemeral(helpText());
+      case 'playbooks':
+        return ephemeral(
+          ['**Playbooks** (start one with `/incident start <playbook> <name>`):', ...options.playbooks.list().map((p) => `- \`${p.id}\` ${p.title}${p.description ? `: ${p.description}` : ''}`)].join('\n'),
+        );
+      case 'list':
+        return ephemeral(await listIncidents(payload));
+      case 'start':
+        return start(request, payload);
+      default:
+        break;
+    }
+    const incidentId = await options.incidents.incidentOfChannel(payload.channel_id);
+    if (!incidentId || !INCIDENT_SCOPED.has(request.kind)) {
+      return ephemeral(`\`${USAGE[request.kind].split('  ')[0]}\` works in an incident's channel, and this channel is not one. \`/incident list\` shows the open incidents.`);
+    }
+    if (request.kind === 'info') return ephemeral(incidentInfo(await options.incidents.view(incidentId)));
+    if (request.kind === 'timeline') return ephemeral(incidentTimeline(await options.incidents.view(incidentId)));
+
+    await requireMember(payload.channel_id, payload.user_id, actor);
+    if (request.kind === 'commander') {
+      const userId = await options.chat.userIdOf(request.commander);
+      if (!userId) return ephemeral(`:no_entry_sign: Mattermost has no user @${request.commander}.`);
+      if (!(await options.chat.isChannelMember(payload.channel_id, userId))) {
+        return ephemeral(`:no_entry_sign: @${request.commander} is not in this channel; add them first, then hand over command.`);
+      }
+    }
+    if (request.kind === 'update' && !request.message) {
+      if (options.openDialog && payload.trigger_id) {
+        await options.openDialog('status', payload, incidentId);
+        return ephemeral('Opening the status update dialog…');
+      }
+      return ephemeral(`Write the update after the command.\nUsage: \`${USAGE.update}\``);
+    }
+    const command = toCommand(request, actor)!;
+    const view = await options.incidents.command(incidentId, command.name, command.payload as CommandInput<typeof command.name>, { timeoutMs });
+    // Everything this command changed carries the same workflow time: show all of it (a handover may also acknowledge).
+    const at = view.timeline.at(-1)?.at;
+    const changes = view.timeline.filter((event) => event.at === at && event.kind !== 'integration_succeeded');
+    return ephemeral(changes.length ? changes.map((event) => `:white_check_mark: ${event.text}`).join('\n') : ':white_check_mark: Done.');
+  }
+
+  async function requireMember(channelId: string, userId: string, actor: string): Promise<void> {
+    if (options.admins.includes(actor)) return;
+    if (!(await options.chat.isChannelMember(channelId, userId))) {
+      throw new HttpError(403, 'forbidden', 'only members of the incident channel (or incident admins) can change the incident');
+    }
+  }
+
+  async function start(request: Extract<SlashRequest, { kind: 'start' }>, payload: SlashPayload): Promise<CommandReply> {
+    if (!request.playbook) {
+      if (options.openDialog && payload.trigger_id) {
+        await options.openDialog('start', payload);
+        return ephemeral('Opening the start dialog…');
+      }
+      return ephemeral(`Name the playbook and the incident.\nUsage: \`${USAGE.start}\`\nPlaybooks: ${options.playbooks.ids().map((id) => `\`${id}\``).join(', ')}`);
+    }
+    const known = options.playbooks.get(request.playbook);
+    const playbook = known ?? options.playbooks.get('blank');
+    const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
+    if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
+    if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${options.playbooks.ids().join(', ')}`);
+    const started = await options.incidents.start({ name, team: payload.team_domain, reporter: payload.user_name.toLowerCase(), playbook });
+    return ephemeral(
+      `:rotating_light: Incident **${started.name}** (\`${started.id}\`) started with playbook *${playbook.title}*, severity ${started.severity}, commander @${started.commander}. Its channel is being created; you will be added to it.`,
+    );
+  }
+
+  async function listIncidents(payload: SlashPayload): Promise<string> {
+    const open = (await options.incidents.list({ team: payload.team_domain.toLowerCase() }, 50)).filter((i) => i.workflowStatus === 'RUNNING');
+    if (open.length === 0) return `No open incidents in team ${payload.team_domain}.`;
+    const me = payload.user_name.toLowerCase();
+    const line = (i: Record<string, unknown>) => `- \`${String(i.id)}\` **${String(i.status)}** · ${String(i.severity)} · commander @${String(i.commander)}`;
+    const mine = open.filter((i) => i.commander === me);
+    return [
+      ...(mine.length ? ['**Yours:**', ...mine.map(line)] : []),
+      `**Open in ${payload.team_domain}:**`,
+      ...open.map(line),
+    ].join('\n');
+  }
+
+  return router;
+}

@@ -1,0 +1,190 @@
+/**
+ * The /incident slash command, driven by requests shaped exactly like Mattermost's (form-encoded, every field, the
+ * command token), against a real worker whose integrations are the sandboxes; membership is asked of the Mattermost
+ * sandbox.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { startApi, type RunningApi } from '../../api/server.js';
+import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+import { startSandboxes } from '../helpers/sandboxes.js';
+import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const TOKEN = 'slash-token-team-a';
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let api: RunningApi;
+let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let incidentId: string;
+let incidentChannel: string;
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  sandboxes = await startSandboxes();
+  const taskQueue = uniqueTaskQueue('slash');
+  worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies: { integrations: sandboxes.ports },
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+  api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks: loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname),
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['another-teams-token', TOKEN], admins: ['carol'] },
+  });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  worker?.shutdown();
+  await running;
+  await sandboxes?.stop();
+  await env?.teardown();
+});
+
+/** A slash command as Mattermost sends it: every form field, and the token in both places it puts it. */
+async function slash(text: string, options: { user?: string; channelId?: string; token?: string } = {}) {
+  const user = options.user ?? 'alice';
+  const form = new URLSearchParams({
+    token: options.token ?? TOKEN,
+    team_id: sandboxes.mattermost.teamId('default'),
+    team_domain: 'default',
+    channel_id: options.channelId ?? 'townsquare0000000000000000a',
+    channel_name: 'town-square',
+    user_id: sandboxes.mattermost.userId(user),
+    user_name: user,
+    command: '/incident',
+    text,
+    trigger_id: 'trigger-abc',
+    response_url: 'http://mattermost.invalid/hooks/commands/x',
+    root_id: '',
+  });
+  const response = await fetch(`${api.url}/mattermost/command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Token ${options.token ?? TOKEN}` },
+    body: form.toString(),
+  });
+  return { status: response.status, body: (await response.json()) as { response_type?: string; text?: string; error?: { message: string } } };
+}
+
+const view = () => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery);
+
+describe('/incident', () => {
+  it('refuses a wrong token without saying anything about incidents', async () => {
+    const response = await slash('list', { token: 'forged' });
+    expect(response.status).toBe(401);
+    expect(response.body.error?.message).toBe('the slash command token is missing or not one this service accepts');
+  });
+
+  it('answers help, playbooks and unknown sub-commands ephemerally', async () => {
+    const help = await slash('help');
+    expect(help).toMatchObject({ status: 200, body: { response_type: 'ephemeral' } });
+    expect(help.body.text).toContain('/incident check <task>');
+    expect((await slash('playbooks')).body.text).toContain('`service-outage` Service outage');
+    const unknown = await slash('dance');
+    expect(unknown.body.text).toBe('unknown sub-command "dance"\nTry `/incident help`.');
+  });
+
+  it('starts an incident from the playbook and name, with unicode in the name', async () => {
+    const response = await slash('start service-outage Checkout is down 🔥 für alle');
+    expect(response.body.text).toMatch(/^:rotating_light: Incident \*\*Checkout is down 🔥 für alle\*\* \(`([a-z0-9]{10})`\) started with playbook \*Service outage\*/);
+    incidentId = /`([a-z0-9]{10})`/.exec(response.body.text!)![1]!;
+    const launched = await waitFor(view, (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000, what: 'the launch' });
+    incidentChannel = launched.links.channelId!;
+    expect(launched).toMatchObject({ reporter: 'alice', commander: 'alice', team: 'default' });
+    // The channel must be findable by the search attribute before commands in it work.
+    await waitFor(() => slash('info', { channelId: incidentChannel }), (r) => r.body.text?.includes(incidentId) ?? false, { what: 'the channel to be indexed' });
+  });
+
+  it('refuses incident commands outside an incident channel', async () => {
+    const response = await slash('check 1.1');
+    expect(response.body.text).toBe("`/incident check <task>` works in an incident's channel, and this channel is not one. `/incident list` shows the open incidents.");
+  });
+
+  it('checks, unchecks, skips and assigns tasks by number or ID, and reports bad task names with usage', async () => {
+    const at = { channelId: incidentChannel };
+    expect((await slash('check 1.1', at)).body.text).toBe(':white_check_mark: @alice completed task 1.1 "Acknowledge and take command"');
+    expect((await slash('uncheck triage-ack', at)).body.text).toBe(':white_check_mark: @alice reopened task 1.1 "Acknowledge and take command"');
+    expect((await slash('skip 2.3 no status page for internal tools', at)).body.text).toMatch(/skipped task 2.3 .*: no status page for internal tools$/);
+    expect((await slash('assign 1.2 @oscar', at)).body.text).toMatch(/assigned task 1.2 .* to @oscar/);
+    expect((await slash('check 1.x', at)).body.text).toBe('"1.x" is not a task number like 2.3 or a task ID\nUsage: `/incident check <task>  (a task number like 2.3, or its ID)`');
+    expect((await slash('check 9.9', at)).body.text).toMatch(/^:no_entry_sign: task 9.9 does not exist: checklist 1 has 3 task\(s\)/);
+    expect((await slash('check', at)).body.text).toMatch(/^name the task by its number/);
+    const current = await view();
+    expect(current.checklists[0]!.tasks.map((t) => [t.state, t.assignee ?? null])).toEqual([
+      ['open', null],
+      ['open', 'oscar'],
+      ['open', null],
+    ]);
+  });
+
+  it('refuses a caller who is not in the incident channel, but not an incident admin', async () => {
+    const outsider = await slash('ack', { channelId: incidentChannel, user: 'erin' });
+    expect(outsider.body.text).toBe(':no_entry_sign: only members of the incident channel (or incident admins) can change the incident');
+    expect((await view()).status).toBe('reported');
+  });
+
+  it('hands command only to someone in the channel', async () => {
+    const at = { channelId: incidentChannel };
+    expect((await slash('commander @dave', at)).body.text).toBe(':no_entry_sign: @dave is not in this channel; add them first, then hand over command.');
+    expect((await slash('commander @nobody-here', at)).body.text).toBe(':no_entry_sign: Mattermost has no user @nobody-here.');
+    expect((await slash('commander @oscar', at)).body.text).toMatch(/changed the commander from @alice to @oscar/);
+    expect((await view()).status).toBe('active');
+  });
+
+  it('takes 4,000 characters of text but not one more', async () => {
+    const at = { channelId: incidentChannel };
+    const note = 'ü'.repeat(4_000 - 'note '.length);
+    expect((await slash(`note ${note}`, at)).body.text).toBe(`:white_check_mark: ${note}`);
+    const tooLong = await slash(`note ${note}x`, at);
+    expect(tooLong.body.text).toBe('the command text is 4001 characters; Mattermost allows at most 4000\nTry `/incident help`.');
+  });
+
+  it('posts a status update, changes severity, shows info and timeline, resolves, reopens and closes', async () => {
+    const at = { channelId: incidentChannel, user: 'oscar' };
+    expect((await slash('update Rolled back 2026.11.3; error rate falling', at)).body.text).toMatch(/posted status update 1: Rolled back/);
+    expect((await slash('severity SEV1', at)).body.text).toMatch(/changed the severity from sev2 to sev1/);
+    expect((await slash('severity 1', at)).body.text).toMatch(/severity "1" is not one of sev1, sev2, sev3, sev4/);
+    const info = (await slash('info', at)).body.text!;
+    expect(info).toContain('**active** · severity **sev1** · commander @oscar');
+    expect((await slash('timeline', at)).body.text).toContain('posted status update 1');
+    expect((await slash('list', at)).body.text).toContain(`\`${incidentId}\` **active**`);
+    expect((await slash('close', at)).body.text).toMatch(/cannot close incident .*: it is active; resolve it first/);
+    expect((await slash('resolve Bad release rolled back', at)).body.text).toMatch(/changed the status from active to resolved/);
+    expect((await slash('reopen errors are back', at)).body.text).toMatch(/from resolved to active: errors are back/);
+    await slash('resolve', at);
+    expect((await slash('close', at)).body.text).toMatch(/from resolved to closed/);
+    const posts = sandboxes.mattermost.posts(incidentChannel).map((p) => p.message);
+    expect(posts).toContainEqual('#### Status update 1 from @oscar\nRolled back 2026.11.3; error rate falling');
+    // Closed: the channel is no longer an incident channel for commands.
+    await waitFor(() => slash('ack', at), (r) => r.body.text?.includes('this channel is not one') ?? false, { what: 'the closed incident to leave the index' });
+  });
+
+  it('lets an incident admin act without being in the channel', async () => {
+    const started = await slash('start blank Admin drill', { user: 'bob' });
+    const id = /`([a-z0-9]{10})`/.exec(started.body.text!)![1]!;
+    const launched = await waitFor(
+      () => env.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery),
+      (v) => v.launch.channelHeader.status !== 'pending',
+      { timeoutMs: 30_000 },
+    );
+    const channelId = launched.links.channelId!;
+    await waitFor(() => slash('info', { channelId }), (r) => r.body.text?.includes(id) ?? false, { what: 'indexing' });
+    expect(sandboxes.mattermost.members(channelId)).not.toContain(sandboxes.mattermost.userId('carol'));
+    expect((await slash('ack', { channelId, user: 'carol' })).body.text).toBe(':white_check_mark: @carol changed the status from reported to active (acknowledged)');
+  });
+});
