@@ -2,10 +2,13 @@
  * Chat (Mattermost) activities. Each is idempotent by the explicit key the workflow passes (`<incident id>:<step>`):
  * the channel is found by its name (which holds the incident ID), posts by the key stored in their props.
  */
+import type { ChecklistPost } from '../domain/checklist-message.js';
+import { checklistProps, type ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import type { ChatPort } from '../integrations/ports.js';
 import { runStep } from './run-step.js';
 
-export function createChatActivities(chat: ChatPort) {
+/** `buttons`: where clicks go and the signing secret; without it the checklist post has no buttons. */
+export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
   return {
     async openIncidentChannel(request: {
       key: string;
@@ -40,14 +43,22 @@ export function createChatActivities(chat: ChatPort) {
       return runStep('oncall', request.key, () => chat.usernamesForEmails(request.emails));
     },
 
-    async postChecklist(request: { key: string; channelId: string; message: string }): Promise<{ postId: string; reused: boolean }> {
+    async postChecklist(request: { key: string; incidentId: string; channelId: string; post: ChecklistPost }): Promise<{ postId: string; reused: boolean }> {
       return runStep('checklistPost', request.key, async () => {
         const existing = await chat.findPostByKey(request.channelId, request.key);
-        const post = existing ?? (await chat.createPost(request.channelId, request.message, request.key));
+        const props = checklistProps(request.incidentId, request.post, buttons);
+        const post = existing ?? (await chat.createPost(request.channelId, request.post.message, request.key, props));
         // Pinning again is a no-op, so it is safe to repeat after a crash between post and pin.
         await chat.pinPost(post.id);
         return { postId: post.id, reused: existing !== undefined };
       });
+    },
+
+    /** Re-renders the pinned checklist post in place (the workflow coalesces bursts of changes into one call). */
+    async refreshChecklist(request: { key: string; incidentId: string; postId: string; post: ChecklistPost }): Promise<void> {
+      return runStep('checklistRefresh', request.key, () =>
+        chat.updatePost(request.postId, request.post.message, request.key, checklistProps(request.incidentId, request.post, buttons)),
+      );
     },
 
     /** A message from the incident bot in the channel, posted once per key. */

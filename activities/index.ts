@@ -2,6 +2,7 @@
  * All activities the incident worker registers, built from their dependencies (real adapters or in-memory ones). Grouped
  * by the system they reach, so the workflow can give each system its own timeouts and retry policy.
  */
+import type { ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import type { IntegrationPorts } from '../integrations/ports.js';
 import { createChatActivities } from './chat.js';
 import { createMeetingActivities } from './meetings.js';
@@ -10,11 +11,13 @@ import { createTicketActivities } from './tickets.js';
 
 export interface ActivityDependencies {
   integrations: IntegrationPorts;
+  /** Checklist buttons: where Mattermost sends clicks and the secret that signs them. */
+  buttons?: ButtonSettings;
 }
 
-export function createActivities({ integrations }: ActivityDependencies) {
+export function createActivities({ integrations, buttons }: ActivityDependencies) {
   return {
-    ...createChatActivities(integrations.chat),
+    ...createChatActivities(integrations.chat, buttons),
     ...createTicketActivities(integrations.tickets),
     ...createMeetingActivities(integrations.meetings),
     ...createOnCallActivities(integrations.onCall),

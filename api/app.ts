@@ -9,6 +9,7 @@ import type { PlaybookCatalog } from '../store/playbook-files.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
+import { actionRoutes } from './mattermost/actions.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
 export interface AppOptions {
@@ -19,7 +20,10 @@ export interface AppOptions {
   bodyLimit?: string;
   commandTimeoutMs?: number;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
-  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger'>;
+  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger'> & {
+    /** Verifies checklist button clicks; without it clicks are not accepted. */
+    actionSecret?: string;
+  };
 }
 
 export function createApp(options: AppOptions): express.Express {
@@ -53,6 +57,17 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
   if (options.mattermost) {
     app.use(slashCommandRoutes({ ...options.mattermost, incidents, playbooks: options.playbooks, logger: options.logger }));
+    if (options.mattermost.actionSecret) {
+      app.use(
+        actionRoutes({
+          incidents,
+          chat: options.mattermost.chat,
+          secret: options.mattermost.actionSecret,
+          admins: options.mattermost.admins,
+          logger: options.logger,
+        }),
+      );
+    }
   }
 
   app.use((req, _res, next) => {

@@ -34,6 +34,7 @@ const { api, connection } = await (async () => {
             chat: new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs: config.INTEGRATION_TIMEOUT_MS }),
             commandTokens: tokens,
             admins: listSetting(config.INCIDENT_ADMINS),
+            ...(config.MATTERMOST_ACTION_SECRET ? { actionSecret: config.MATTERMOST_ACTION_SECRET } : {}),
           }
         : undefined;
     if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');

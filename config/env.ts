@@ -48,6 +48,10 @@ export const configSchema = z.object({
   OPSGENIE_SCHEDULE: z.string().min(1).optional(),
   /** Tokens of the /incident slash command (comma-separated; one per team is fine). Unset: slash commands are off. */
   MATTERMOST_COMMAND_TOKENS: z.string().optional(),
+  /** The address Mattermost uses to reach this API (checklist buttons and dialogs call back to it). */
+  PUBLIC_URL: z.url().optional(),
+  /** Signs checklist buttons and dialog state; the same value on every worker and API process. At least 32 characters. */
+  MATTERMOST_ACTION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */
   INCIDENT_ADMINS: z.string().default(''),
   /** Teams the Mattermost sandbox knows (comma-separated), when Mattermost runs as a sandbox. */

@@ -316,6 +316,26 @@ export const commands = {
     },
   }),
 
+  recordTaskCommandRun: define({
+    summary: "Record that a task's slash command was run in the channel, by whom, and what it answered.",
+    payload: z.object({
+      taskId: taskRef,
+      command: z.string().trim().regex(/^\/\S+/).max(512),
+      outcome: z.enum(['ran', 'failed']),
+      result: z.string().max(2000).default(''),
+      actor: actorSchema,
+    }),
+    check(state, { taskId }) {
+      refuseWhenClosed(state);
+      findTask(state, taskId);
+    },
+    apply(state, { taskId, command, outcome, result, actor }, now) {
+      const { task, number } = findTask(state, taskId);
+      const text = outcome === 'ran' ? `@${actor} ran \`${command}\` for task ${number}` : `@${actor} tried \`${command}\` for task ${number}; it failed`;
+      recordEvent(state, now, 'command_run', actor, `${text}${result ? `: ${result}` : ''}`.slice(0, 2200), { taskId: task.id, command, outcome });
+    },
+  }),
+
   postStatusUpdate: define({
     summary: 'Post a status update in the incident channel (acknowledges a reported incident).',
     payload: z.object({ message: z.string().trim().min(1, 'a status update needs a message').max(4000), actor: actorSchema }),

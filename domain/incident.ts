@@ -41,6 +41,7 @@ export type TimelineEventKind =
   | 'integration_failed'
   | 'integration_retried'
   | 'status_update_posted'
+  | 'command_run'
   | 'command_rejected';
 
 export interface TimelineEvent {
@@ -128,6 +129,8 @@ export interface IncidentState {
   acknowledgedAt?: string;
   resolvedAt?: string;
   closedAt?: string;
+  /** The checklist revision the pinned post shows; when the state's differs, the post is refreshed. */
+  checklistRevisionShown?: string;
   /** Bumped by every accepted change: lets readers (and the store's projection) order versions of the view. */
   revision: number;
   /** Counter for IDs of tasks added during the incident. */

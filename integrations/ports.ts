@@ -30,7 +30,9 @@ export interface ChatPort {
   addChannelMembers(channelId: string, usernames: string[]): Promise<{ added: string[]; missing: string[] }>;
   /** Finds a post made earlier in the channel with this idempotency key. */
   findPostByKey(channelId: string, key: string): Promise<Post | undefined>;
-  createPost(channelId: string, message: string, key: string): Promise<Post>;
+  /** `props` carries Mattermost message attachments (buttons, menus); the key is stored with them. */
+  createPost(channelId: string, message: string, key: string, props?: Record<string, unknown>): Promise<Post>;
+  updatePost(postId: string, message: string, key: string, props?: Record<string, unknown>): Promise<void>;
   pinPost(postId: string): Promise<void>;
   setChannelHeader(channelId: string, header: string): Promise<void>;
   /** The address people open to reach the channel (linked from the ticket). */

@@ -4,6 +4,7 @@
  * Ctrl-C stops them in order: the API stops taking requests, the worker drains, then the server shuts down, so the next
  * `npm start` finds every incident where it was.
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Worker, NativeConnection } from '@temporalio/worker';
@@ -23,7 +24,7 @@ import { installTemporalRuntime } from '../workers/runtime-logging.js';
 const say = (line: string): void => console.log(`[start] ${line}`);
 
 /** The slash-command front door: the configured tokens, or a fixed one when Mattermost is the sandbox. */
-function frontDoor(config: Config, selected: SelectedIntegrations) {
+function frontDoor(config: Config, selected: SelectedIntegrations): { mattermost?: { chat: MattermostChat; commandTokens: string[]; admins: string[] } } {
   const sandboxed = selected.sandboxes.Mattermost !== undefined;
   const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
   if (tokens.length === 0 && !sandboxed) return {};
@@ -66,7 +67,7 @@ let worker: Worker;
 let workerConnection: NativeConnection;
 let clientConnection: Connection;
 let api: RunningApi;
-let workerRun: Promise<void>;
+let workerRun: Promise<void> = Promise.resolve();
 let integrations: SelectedIntegrations | undefined;
 
 try {
@@ -101,17 +102,12 @@ try {
   const target = { address, namespace };
   const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
   integrations = await selectIntegrations(config, logger);
-  const connected = await connectWorker(target);
-  workerConnection = connected.connection;
-  worker = await createIncidentWorker({
-    connection: workerConnection,
-    namespace,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { integrations: integrations.ports },
-  });
-  workerRun = worker.run();
+  // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
+  const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
+  // The API starts first: the worker's checklist buttons need its address.
   const client = await connectClient(target);
   clientConnection = client.connection;
+  const door = frontDoor(config, integrations);
   api = await startApi({
     client: client.client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -120,8 +116,20 @@ try {
     host: config.API_HOST,
     port: config.API_PORT,
     bodyLimit: config.API_BODY_LIMIT,
-    ...frontDoor(config, integrations),
+    ...(door.mattermost ? { mattermost: { ...door.mattermost, actionSecret } } : {}),
   });
+  const connected = await connectWorker(target);
+  workerConnection = connected.connection;
+  worker = await createIncidentWorker({
+    connection: workerConnection,
+    namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dependencies: {
+      integrations: integrations.ports,
+      ...(door.mattermost ? { buttons: { actionUrl: `${config.PUBLIC_URL ?? api.url}/mattermost/actions`, secret: actionSecret } } : {}),
+    },
+  });
+  workerRun = worker.run();
 
   say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
   if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);

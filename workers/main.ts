@@ -33,7 +33,13 @@ const { connection, namespace, worker, integrations } = await (async () => {
       connection,
       namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      dependencies: { integrations: integrations.ports },
+      dependencies: {
+        integrations: integrations.ports,
+        // Checklist buttons need to know where Mattermost sends clicks, and the secret the API verifies them with.
+        ...(config.PUBLIC_URL && config.MATTERMOST_ACTION_SECRET
+          ? { buttons: { actionUrl: `${config.PUBLIC_URL.replace(/\/+$/, '')}/mattermost/actions`, secret: config.MATTERMOST_ACTION_SECRET } }
+          : {}),
+      },
     });
     return { connection, namespace, worker, integrations };
   } catch (error) {

@@ -12,13 +12,14 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ChatActivities, MeetingActivities, OnCallActivities, TicketActivities } from '../activities/index.js';
 import { incidentChannelDisplayName, incidentChannelName } from '../domain/channel-name.js';
-import { renderChannelHeader, renderChecklistMessage } from '../domain/checklist-message.js';
+import { checklistRevision, renderChannelHeader, renderChecklistPost } from '../domain/checklist-message.js';
 import { COMMAND_NAMES, executeCommand, validateCommand, type CommandName } from '../domain/commands.js';
 import { FAILURE_TYPE_BY_CODE, IncidentCommandError } from '../domain/errors.js';
 import {
@@ -75,6 +76,9 @@ const onCall = proxyActivities<OnCallActivities>({ startToCloseTimeout: '30 seco
 
 const nowIso = (): string => new Date().toISOString();
 
+/** How long the checklist post waits for a burst of changes to end before it is redrawn once. */
+const CHECKLIST_REFRESH_DELAY = '1 second';
+
 function toFailure(error: unknown): ApplicationFailure {
   if (error instanceof IncidentCommandError) {
     return ApplicationFailure.create({
@@ -117,6 +121,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       () =>
         hasPendingLaunch() ||
         hasPendingFollowUps() ||
+        checklistPostIsStale() ||
         (state.status === 'closed' && allHandlersFinished()) ||
         shouldContinueAsNew(),
     );
@@ -128,6 +133,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       await runFollowUps();
       continue;
     }
+    if (checklistPostIsStale()) {
+      await refreshChecklistPost();
+      continue;
+    }
     if (state.status === 'closed') break;
     await condition(allHandlersFinished);
     return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
@@ -137,6 +146,32 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
 
   function hasPendingLaunch(): boolean {
     return Object.values(state.launch).some((step) => step.status === 'pending');
+  }
+
+  function checklistPostIsStale(): boolean {
+    return (
+      state.launch.checklistPost.status === 'done' &&
+      state.links.checklistPostId !== undefined &&
+      state.checklistRevisionShown !== checklistRevision(state)
+    );
+  }
+
+  /** One post update for a burst of changes: wait a moment for the burst to end, then render the latest state. */
+  async function refreshChecklistPost(): Promise<void> {
+    await sleep(CHECKLIST_REFRESH_DELAY);
+    const rendered = renderChecklistPost(state);
+    try {
+      await chat.refreshChecklist({
+        key: `${state.id}:checklistPost`,
+        incidentId: state.id,
+        postId: state.links.checklistPostId!,
+        post: rendered,
+      });
+    } catch (error) {
+      // The next change tries again; meanwhile the timeline and /incident info are current.
+      log.warn('could not refresh the checklist post', { error: failureMessage(error) });
+    }
+    state.checklistRevisionShown = rendered.revision;
   }
 
   function hasPendingFollowUps(): boolean {
@@ -334,12 +369,15 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         stepSucceeded('alert', `On-call paged (alert ${alert.alertId}${alert.reused ? ', already open' : ''})`);
       }),
       step('checklistPost', async () => {
+        const rendered = renderChecklistPost(state);
         const post = await chat.postChecklist({
           key: key('checklistPost'),
+          incidentId: state.id,
           channelId: requireChannel(),
-          message: renderChecklistMessage(state),
+          post: rendered,
         });
         state.links.checklistPostId = post.postId;
+        state.checklistRevisionShown = rendered.revision;
         stepSucceeded('checklistPost', 'Checklist posted and pinned', { postId: post.postId });
       }),
     ]);

@@ -14,7 +14,7 @@ import type { PlaybookCatalog } from '../../store/playbook-files.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 import { ephemeral, incidentInfo, incidentTimeline, type CommandReply } from './replies.js';
-import { tokenMatches } from './signing.js';
+import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
 export interface MattermostFrontDoorOptions {
   incidents: IncidentService;

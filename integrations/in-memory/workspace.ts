@@ -25,6 +25,7 @@ export type WorkspaceOperation =
   | 'createChannel'
   | 'addChannelMembers'
   | 'createPost'
+  | 'updatePost'
   | 'pinPost'
   | 'setChannelHeader'
   | 'createIssue'
@@ -39,6 +40,7 @@ const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
   createChannel: 'chat',
   addChannelMembers: 'chat',
   createPost: 'chat',
+  updatePost: 'chat',
   pinPost: 'chat',
   setChannelHeader: 'chat',
   createIssue: 'tickets',
@@ -63,7 +65,7 @@ export interface WorkspaceRecords {
   users: string[];
   onCall: Record<string, string[]>;
   channels: Array<Channel & { team: string; purpose: string; header: string; members: string[] }>;
-  posts: Array<Post & { key: string; pinned: boolean }>;
+  posts: Array<Post & { key: string; pinned: boolean; props?: Record<string, unknown>; edits?: number }>;
   issues: Array<Ticket & { summary: string; description: string; labels: string[]; status: string; comments: string[] }>;
   alerts: Array<Alert & { message: string; priority: string; notes: string[] }>;
   meetings: Array<Meeting & { topic: string; key: string }>;
@@ -203,12 +205,20 @@ export class InMemoryWorkspace implements IntegrationPorts {
       const post = this.records.posts.find((p) => p.channelId === channelId && p.key === key);
       return post && { id: post.id, channelId: post.channelId, message: post.message };
     },
-    createPost: (channelId, message, key) =>
+    createPost: (channelId, message, key, props) =>
       this.perform('createPost', () => {
         this.channel(channelId);
-        const post = { id: this.nextId('post', this.records.posts.length), channelId, message, key, pinned: false };
+        const post = { id: this.nextId('post', this.records.posts.length), channelId, message, key, pinned: false, ...(props ? { props } : {}) };
         this.records.posts.push(post);
         return { id: post.id, channelId, message };
+      }),
+    updatePost: (postId, message, _key, props) =>
+      this.perform('updatePost', () => {
+        const post = this.records.posts.find((p) => p.id === postId);
+        if (!post) throw new IntegrationError('chat', `post ${postId} not found`, false, 'NotFound');
+        post.message = message;
+        if (props) post.props = props;
+        post.edits = (post.edits ?? 0) + 1;
       }),
     pinPost: (postId) =>
       this.perform('pinPost', () => {

@@ -136,9 +136,13 @@ export class MattermostChat implements ChatPort {
     return post && { id: post.id, channelId: post.channel_id, message: post.message };
   }
 
-  async createPost(channelId: string, message: string, key: string): Promise<Post> {
-    const post = await this.client.createPost({ channel_id: channelId, message, props: { [POST_KEY_PROP]: key } } as unknown as MattermostPost);
+  async createPost(channelId: string, message: string, key: string, props: Record<string, unknown> = {}): Promise<Post> {
+    const post = await this.client.createPost({ channel_id: channelId, message, props: { ...props, [POST_KEY_PROP]: key } } as unknown as MattermostPost);
     return { id: post.id, channelId: post.channel_id, message: post.message };
+  }
+
+  async updatePost(postId: string, message: string, key: string, props: Record<string, unknown> = {}): Promise<void> {
+    await this.client.patchPost({ id: postId, message, props: { ...props, [POST_KEY_PROP]: key } } as unknown as MattermostPost);
   }
 
   async pinPost(postId: string): Promise<void> {

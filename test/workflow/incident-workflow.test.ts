@@ -86,11 +86,27 @@ describe('incident workflow', () => {
     expect(channel.header).toContain(view.links.ticketKey!);
     const post = workspace.records.posts.find((p) => p.channelId === channel.id)!;
     expect(post.pinned).toBe(true);
-    expect(post.message).toContain('- [ ] 2.1 Roll back');
+    expect(post.message).toContain('#### :clipboard: Checkout is down');
+    const attachments = (post.props as { attachments: Array<{ title: string; text: string }> }).attachments;
+    expect(attachments[1]).toMatchObject({ title: '2. Fix', text: ':white_large_square: **2.1** Roll back · `/deploy rollback`' });
     expect(workspace.records.issues.filter((i) => i.labels.includes(`incident-${id}-ticket`))).toHaveLength(1);
     expect(workspace.records.meetings.filter((m) => m.key === `${id}:meeting`)).toHaveLength(1);
     expect(view.links).toMatchObject({ channelId: channel.id, onCall: ['oscar'], meetingUrl: expect.stringContaining('zoom') });
     expect(view.participants).toEqual(['alice', 'oscar']);
+  });
+
+  it('redraws the pinned checklist once for a burst of ten changes, and shows the latest state', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue);
+    const launched = await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.channelHeader.status === 'done', { what: 'the launch' });
+    const post = () => workspace.records.posts.find((p) => p.id === launched.links.checklistPostId)!;
+    expect(post().edits ?? 0).toBe(0);
+    for (let n = 1; n <= 10; n++) await handle.signal(commandSignals.addTask, { checklist: 'fix', title: `Step ${n}` });
+    await waitFor(() => handle.query(incidentViewQuery), (v) => v.checklists[1]!.tasks.length === 11 && v.checklistRevisionShown !== launched.checklistRevisionShown, {
+      what: 'the post to show all ten new tasks',
+    });
+    expect(post().edits).toBe(1);
+    const text = (post().props as { attachments: Array<{ text: string }> }).attachments[1]!.text;
+    expect(text).toContain('**2.11** Step 10');
   });
 
   it('applies every command as an Update and answers with the new view', async () => {

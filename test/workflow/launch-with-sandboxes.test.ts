@@ -72,7 +72,7 @@ describe('launch and resolution against the sandboxes', () => {
     expect(channel.header).toContain('Commander: @bob');
     const pinned = chat.posts.filter((p: { channel_id: string; is_pinned: boolean }) => p.channel_id === channel.id && p.is_pinned);
     expect(pinned).toHaveLength(1);
-    expect(pinned[0].message).toContain('1.1 Acknowledge');
+    expect(pinned[0].props.attachments[0].text).toContain('**1.1** Acknowledge');
 
     const issues = sandboxes.jira.issues();
     expect(issues).toHaveLength(1);

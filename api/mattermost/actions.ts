@@ -1,0 +1,131 @@
+/**
+ * Clicks on the checklist post's buttons and menus. Mattermost POSTs the click with no credentials of its own; what
+ * makes it trustworthy is the context we signed when drawing the post: which incident, which action, for which revision
+ * of the checklist. A forged context is refused; a click on an outdated post (a replay, or a post not yet redrawn) is
+ * refused with a word of why; the same signed click twice applies once (its nonce is the Update ID).
+ */
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { checklistRevision, type ChecklistIntent } from '../../domain/checklist-message.js';
+import { IncidentCommandError } from '../../domain/errors.js';
+import { findTask } from '../../domain/task-reference.js';
+import type { ActionClaims } from '../../integrations/mattermost/checklist-attachments.js';
+import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
+import { HttpError } from '../http-error.js';
+import type { IncidentService } from '../incident-service.js';
+
+export interface ActionRoutesOptions {
+  incidents: IncidentService;
+  chat: MattermostChat;
+  secret: string;
+  admins: string[];
+  logger: Logger;
+  /** Opens the status update dialog for the clicker (when dialogs are configured). */
+  openStatusDialog?: (triggerId: string, incidentId: string) => Promise<void>;
+}
+
+const clickSchema = z.object({
+  user_id: z.string().min(1),
+  user_name: z.string().min(1),
+  channel_id: z.string().min(1),
+  team_id: z.string().default(''),
+  post_id: z.string().default(''),
+  trigger_id: z.string().optional(),
+  context: z.object({ sig: z.string(), selected_option: z.string().optional() }).passthrough(),
+});
+
+const reply = (text: string) => ({ ephemeral_text: text });
+
+export function actionRoutes(options: ActionRoutesOptions): Router {
+  const router = Router();
+  router.post('/mattermost/actions', async (req, res) => {
+    const parsed = clickSchema.safeParse(req.body);
+    if (!parsed.success) throw new HttpError(400, 'invalid_input', 'not a Mattermost action request');
+    const click = parsed.data;
+    let claims: ActionClaims;
+    let nonce: string;
+    try {
+      const envelope = verifyPayload<ActionClaims>(options.secret, click.context.sig);
+      claims = envelope.p;
+      nonce = envelope.n;
+    } catch (error) {
+      if (error instanceof SignatureError) {
+        options.logger.warn({ reason: error.message, user: click.user_name }, 'refused a checklist click');
+        res.status(403).json(reply(`This button was refused: ${error.message}.`));
+        return;
+      }
+      throw error;
+    }
+    try {
+      res.json(reply(await act(click, claims, nonce)));
+    } catch (error) {
+      if (error instanceof HttpError || error instanceof IncidentCommandError) {
+        res.json(reply(`:no_entry_sign: ${error.message}`));
+        return;
+      }
+      throw error;
+    }
+  });
+
+  async function act(click: z.output<typeof clickSchema>, claims: ActionClaims, nonce: string): Promise<string> {
+    const actor = click.user_name.toLowerCase();
+    const view = await options.incidents.view(claims.i);
+    if (view.links.channelId !== click.channel_id) return 'This button belongs to another channel’s incident.';
+    if (!options.admins.includes(actor) && !(await options.chat.isChannelMember(click.channel_id, click.user_id))) {
+      return 'Only members of the incident channel (or incident admins) can change the incident.';
+    }
+    if (checklistRevision(view) !== claims.r) {
+      return 'The checklist changed since this post was drawn (it is being redrawn now); try again in a moment.';
+    }
+    const selected = click.context.selected_option;
+    const updateId = `click-${nonce}-${selected ?? ''}`;
+    const intent = claims.a as ChecklistIntent;
+    const needTask = (): string => {
+      if (!selected) throw new HttpError(400, 'invalid_input', 'choose a task from the menu');
+      return selected;
+    };
+    const done = (v: Awaited<ReturnType<IncidentService['view']>>) => `:white_check_mark: ${v.timeline.at(-1)?.text ?? 'Done.'}`;
+    switch (intent) {
+      case 'complete':
+        return done(await options.incidents.command(claims.i, 'completeTask', { taskId: needTask(), actor }, { updateId }));
+      case 'reopen':
+        return done(await options.incidents.command(claims.i, 'reopenTask', { taskId: needTask(), actor }, { updateId }));
+      case 'take':
+        return done(await options.incidents.command(claims.i, 'assignTask', { taskId: needTask(), assignee: actor, actor }, { updateId }));
+      case 'resolve':
+        return done(await options.incidents.command(claims.i, 'resolve', { actor }, { updateId }));
+      case 'statusUpdate':
+        if (options.openStatusDialog && click.trigger_id) {
+          await options.openStatusDialog(click.trigger_id, claims.i);
+          return 'Opening the status update dialog…';
+        }
+        return 'Post the update with `/incident update <message>`.';
+      case 'run':
+        return runTaskCommand(view, needTask(), click, actor, updateId);
+      default:
+        return `Unknown action "${String(intent)}".`;
+    }
+  }
+
+  /** Has the bot run the task's slash command in the incident channel, and records who ran what and the result. */
+  async function runTaskCommand(
+    view: Awaited<ReturnType<IncidentService['view']>>,
+    taskId: string,
+    click: z.output<typeof clickSchema>,
+    actor: string,
+    updateId: string,
+  ): Promise<string> {
+    const { task } = findTask(view as never, taskId);
+    if (!task.command) return `Task ${taskId} has no command to run.`;
+    const { outcome, result } = await options.chat.executeCommand(click.channel_id, click.team_id, task.command).then(
+      (answer) => ({ outcome: 'ran' as const, result: answer.text ?? '' }),
+      (error: unknown) => ({ outcome: 'failed' as const, result: error instanceof Error ? error.message : String(error) }),
+    );
+    await options.incidents.command(view.id, 'recordTaskCommandRun', { taskId: task.id, command: task.command, outcome, result: result.slice(0, 2000), actor }, { updateId });
+    return outcome === 'ran' ? `:arrow_forward: Ran \`${task.command}\`${result ? `: ${result}` : ''}` : `:warning: \`${task.command}\` failed: ${result}`;
+  }
+
+  return router;
+}
