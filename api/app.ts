@@ -10,6 +10,7 @@ import { HttpError, toHttpError } from './http-error.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
 import { actionRoutes } from './mattermost/actions.js';
+import { createDialogs } from './mattermost/dialogs.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
 export interface AppOptions {
@@ -21,8 +22,10 @@ export interface AppOptions {
   commandTimeoutMs?: number;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
   mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger'> & {
-    /** Verifies checklist button clicks; without it clicks are not accepted. */
+    /** Verifies checklist button clicks and dialog submissions; without it neither is accepted. */
     actionSecret?: string;
+    /** The address Mattermost reaches this API at; dialogs need it for their submissions. */
+    publicUrl?: string;
   };
 }
 
@@ -56,15 +59,45 @@ export function createApp(options: AppOptions): express.Express {
   const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs);
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
   if (options.mattermost) {
-    app.use(slashCommandRoutes({ ...options.mattermost, incidents, playbooks: options.playbooks, logger: options.logger }));
-    if (options.mattermost.actionSecret) {
+    const { chat, admins, actionSecret, publicUrl } = options.mattermost;
+    const dialogs =
+      actionSecret && publicUrl
+        ? createDialogs({
+            incidents,
+            playbooks: options.playbooks,
+            chat,
+            secret: actionSecret,
+            submitUrl: `${publicUrl.replace(/\/+$/, '')}/mattermost/dialogs`,
+            admins,
+            logger: options.logger,
+          })
+        : undefined;
+    app.use(
+      slashCommandRoutes({
+        ...options.mattermost,
+        incidents,
+        playbooks: options.playbooks,
+        logger: options.logger,
+        ...(dialogs
+          ? {
+              openDialog: (kind, request, incidentId) =>
+                kind === 'start'
+                  ? dialogs.openStart(request.trigger_id!, request.team_domain.toLowerCase(), request.user_name.toLowerCase())
+                  : dialogs.openStatus(request.trigger_id!, incidentId!, request.user_name.toLowerCase()),
+            }
+          : {}),
+      }),
+    );
+    if (dialogs) app.use(dialogs.router);
+    if (actionSecret) {
       app.use(
         actionRoutes({
           incidents,
-          chat: options.mattermost.chat,
-          secret: options.mattermost.actionSecret,
-          admins: options.mattermost.admins,
+          chat,
+          secret: actionSecret,
+          admins,
           logger: options.logger,
+          ...(dialogs ? { openStatusDialog: (triggerId: string, incidentId: string, user: string) => dialogs.openStatus(triggerId, incidentId, user) } : {}),
         }),
       );
     }

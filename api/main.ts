@@ -35,6 +35,7 @@ const { api, connection } = await (async () => {
             commandTokens: tokens,
             admins: listSetting(config.INCIDENT_ADMINS),
             ...(config.MATTERMOST_ACTION_SECRET ? { actionSecret: config.MATTERMOST_ACTION_SECRET } : {}),
+            ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
           }
         : undefined;
     if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');

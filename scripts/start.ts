@@ -104,6 +104,8 @@ try {
   integrations = await selectIntegrations(config, logger);
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
   const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
+  // Where Mattermost reaches us: set PUBLIC_URL when Mattermost runs elsewhere; locally the API's own address works.
+  const publicUrl = config.PUBLIC_URL ?? (config.API_PORT ? `http://${config.API_HOST}:${config.API_PORT}` : undefined);
   // The API starts first: the worker's checklist buttons need its address.
   const client = await connectClient(target);
   clientConnection = client.connection;
@@ -116,7 +118,7 @@ try {
     host: config.API_HOST,
     port: config.API_PORT,
     bodyLimit: config.API_BODY_LIMIT,
-    ...(door.mattermost ? { mattermost: { ...door.mattermost, actionSecret } } : {}),
+    ...(door.mattermost ? { mattermost: { ...door.mattermost, actionSecret, ...(publicUrl ? { publicUrl } : {}) } } : {}),
   });
   const connected = await connectWorker(target);
   workerConnection = connected.connection;
@@ -126,7 +128,7 @@ try {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dependencies: {
       integrations: integrations.ports,
-      ...(door.mattermost ? { buttons: { actionUrl: `${config.PUBLIC_URL ?? api.url}/mattermost/actions`, secret: actionSecret } } : {}),
+      ...(door.mattermost ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret: actionSecret } } : {}),
     },
   });
   workerRun = worker.run();

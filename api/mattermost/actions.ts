@@ -23,7 +23,7 @@ export interface ActionRoutesOptions {
   admins: string[];
   logger: Logger;
   /** Opens the status update dialog for the clicker (when dialogs are configured). */
-  openStatusDialog?: (triggerId: string, incidentId: string) => Promise<void>;
+  openStatusDialog?: (triggerId: string, incidentId: string, user: string) => Promise<void>;
 }
 
 const clickSchema = z.object({
@@ -98,7 +98,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
         return done(await options.incidents.command(claims.i, 'resolve', { actor }, { updateId }));
       case 'statusUpdate':
         if (options.openStatusDialog && click.trigger_id) {
-          await options.openStatusDialog(click.trigger_id, claims.i);
+          await options.openStatusDialog(click.trigger_id, claims.i, actor);
           return 'Opening the status update dialog…';
         }
         return 'Post the update with `/incident update <message>`.';

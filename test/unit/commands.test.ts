@@ -94,6 +94,8 @@ describe('incident commands', () => {
       setSeverity: { severity: 'sev1' },
       addNote: { text: 'late note' },
       retryIntegration: { step: 'ticket' },
+      postStatusUpdate: { message: 'still down' },
+      recordTaskCommandRun: { taskId: '2.1', command: '/deploy rollback', outcome: 'ran' },
     };
     for (const name of COMMAND_NAMES) {
       const error = refusal(() => executeCommand(state, name, payloads[name] ?? {}, T2));

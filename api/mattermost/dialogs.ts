@@ -1,0 +1,153 @@
+/**
+ * Interactive dialogs: start an incident, post a status update. Mattermost opens them from the trigger ID a slash command
+ * or click carries, and POSTs the submission to us without credentials; the dialog's `state` carries what we signed
+ * when opening it (who, which team or incident), so a submission cannot be forged. Field errors go back in Mattermost's
+ * format (`{ "errors": { field: message } }`) and nothing is started or changed.
+ */
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { IncidentCommandError } from '../../domain/errors.js';
+import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
+import type { PlaybookCatalog } from '../../store/playbook-files.js';
+import { HttpError } from '../http-error.js';
+import type { IncidentService } from '../incident-service.js';
+
+export interface DialogOptions {
+  incidents: IncidentService;
+  playbooks: PlaybookCatalog;
+  chat: MattermostChat;
+  secret: string;
+  /** The address Mattermost posts submissions to: <public API URL>/mattermost/dialogs */
+  submitUrl: string;
+  admins: string[];
+  logger: Logger;
+}
+
+type DialogState = { kind: 'start'; team: string; user: string } | { kind: 'status'; incident: string; user: string };
+
+const STATE_TTL_MS = 30 * 60_000;
+
+const submissionSchema = z.object({
+  type: z.string().optional(),
+  callback_id: z.string().optional(),
+  state: z.string(),
+  user_id: z.string().min(1),
+  channel_id: z.string().default(''),
+  team_id: z.string().default(''),
+  submission: z.record(z.string(), z.unknown()).default({}),
+  cancelled: z.boolean().default(false),
+});
+
+export function createDialogs(options: DialogOptions) {
+  const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+  async function openStart(triggerId: string, team: string, user: string): Promise<void> {
+    const playbooks = options.playbooks.list();
+    await options.chat.openDialog(triggerId, options.submitUrl, {
+      callback_id: 'start-incident',
+      title: 'Start an incident',
+      introduction_text: 'A channel, the checklist, and the people on call, in one go.',
+      submit_label: 'Start',
+      state: signPayload<DialogState>(options.secret, { kind: 'start', team, user }, STATE_TTL_MS),
+      elements: [
+        { display_name: 'Playbook', name: 'playbook', type: 'select', options: playbooks.map((p) => ({ text: p.title, value: p.id })), default: playbooks[0]?.id ?? '' },
+        { display_name: 'Name', name: 'name', type: 'text', max_length: 200, placeholder: 'Checkout is failing for EU customers' },
+        { display_name: 'Summary', name: 'summary', type: 'textarea', optional: true, max_length: 3000 },
+        { display_name: 'Severity', name: 'severity', type: 'select', optional: true, options: ['sev1', 'sev2', 'sev3', 'sev4'].map((s) => ({ text: s, value: s })) },
+      ],
+    });
+  }
+
+  async function openStatus(triggerId: string, incidentId: string, user: string): Promise<void> {
+    await options.chat.openDialog(triggerId, options.submitUrl, {
+      callback_id: 'status-update',
+      title: 'Post a status update',
+      submit_label: 'Post',
+      state: signPayload<DialogState>(options.secret, { kind: 'status', incident: incidentId, user }, STATE_TTL_MS),
+      elements: [
+        { display_name: 'Update', name: 'message', type: 'textarea', max_length: 4000, placeholder: 'What is known, what is being done, what is next' },
+        {
+          display_name: 'Status',
+          name: 'status',
+          type: 'select',
+          optional: true,
+          default: 'active',
+          options: [
+            { text: 'Still active', value: 'active' },
+            { text: 'Resolved', value: 'resolved' },
+          ],
+        },
+      ],
+    });
+  }
+
+  const router = Router();
+  router.post('/mattermost/dialogs', async (req, res) => {
+    const parsed = submissionSchema.safeParse(req.body);
+    if (!parsed.success) throw new HttpError(400, 'invalid_input', 'not a Mattermost dialog submission');
+    const submission = parsed.data;
+    let state: DialogState;
+    try {
+      state = verifyPayload<DialogState>(options.secret, submission.state).p;
+    } catch (error) {
+      if (error instanceof SignatureError) {
+        res.status(403).json({ error: `This dialog was refused: ${error.message}.` });
+        return;
+      }
+      throw error;
+    }
+    if (submission.cancelled) {
+      res.json({});
+      return;
+    }
+    const fields = submission.submission;
+    try {
+      if (state.kind === 'start') {
+        const errors: Record<string, string> = {};
+        const playbook = options.playbooks.get(text(fields.playbook));
+        if (!playbook) errors.playbook = `Choose one of: ${options.playbooks.ids().join(', ')}`;
+        const name = text(fields.name);
+        if (!name) errors.name = 'An incident needs a name.';
+        else if (name.length > 200) errors.name = 'At most 200 characters.';
+        const severity = text(fields.severity);
+        if (severity && playbook && !playbook.severities.includes(severity)) errors.severity = `One of ${playbook.severities.join(', ')}`;
+        if (Object.keys(errors).length) {
+          res.json({ errors });
+          return;
+        }
+        await options.incidents.start({
+          name,
+          team: state.team,
+          reporter: state.user,
+          playbook: playbook!,
+          ...(text(fields.summary) ? { summary: text(fields.summary) } : {}),
+          ...(severity ? { severity } : {}),
+        });
+        res.json({});
+        return;
+      }
+      const message = text(fields.message);
+      if (!message) {
+        res.json({ errors: { message: 'Write what changed, even "no news".' } });
+        return;
+      }
+      if (!options.admins.includes(state.user) && !(await options.chat.isChannelMember(submission.channel_id, submission.user_id))) {
+        res.json({ error: 'Only members of the incident channel (or incident admins) can post updates.' });
+        return;
+      }
+      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: state.user });
+      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: state.user });
+      res.json({});
+    } catch (error) {
+      if (error instanceof HttpError || error instanceof IncidentCommandError) {
+        res.json({ error: error.message });
+        return;
+      }
+      throw error;
+    }
+  });
+
+  return { router, openStart, openStatus };
+}

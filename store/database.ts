@@ -1,0 +1,114 @@
+/**
+ * Opens the store's database from one URL: SQLite (the embedded default, a file under `.data/`) or Postgres (production).
+ * Both go through Kysely, so repositories are written once. The schema is migrated before the handle is returned, so no
+ * caller ever sees a half-made schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest, type SqlDialectName } from './migrations.js';
+import type { Database } from './schema.js';
+
+export const DEFAULT_SQLITE_PATH = '.data/incidents.sqlite';
+
+const ACCEPTED_FORMS =
+  'accepted forms: "sqlite:<path>", "sqlite::memory:", a plain file path, or "postgres://user:password@host:5432/database" ' +
+  '("postgresql://" works too)';
+
+export interface OpenDatabaseOptions {
+  /** Unset → SQLite at `.data/incidents.sqlite`. */
+  url?: string;
+  log?: (line: string) => void;
+}
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: SqlDialectName;
+  close(): Promise<void>;
+}
+
+type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+/** Replaces the password in a database URL (user-info or `?password=`) with "***", so the URL can be logged. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    let changed = false;
+    if (parsed.password) {
+      parsed.password = '***';
+      changed = true;
+    }
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (key.toLowerCase() === 'password') {
+        parsed.searchParams.set(key, '***');
+        changed = true;
+      }
+    }
+    return changed ? parsed.toString() : url;
+  } catch {
+    // Not parseable as a URL (e.g. a malformed one in an error message): redact by pattern instead.
+    return url.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@').replace(/([?&]password=)[^&]*/gi, '$1***');
+  }
+}
+
+/** Which database a URL means; an Error naming the accepted forms when it means none we support. */
+export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
+  const value = url?.trim();
+  if (!value) return { dialect: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { dialect: 'postgres', url: value };
+  if (/^sqlite:/i.test(value)) {
+    // "sqlite:data.db", "sqlite:///abs/path.db" and "sqlite::memory:" all name a path after the scheme.
+    const path = value.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!path) throw new Error(`database URL "sqlite:" names no file; ${ACCEPTED_FORMS}`);
+    return { dialect: 'sqlite', path };
+  }
+  // A scheme we do not speak (mysql://, file:, http:...). Two letters or more, so "C:\data\x.db" still reads as a path.
+  if (/^[a-z][a-z0-9+.-]+:/i.test(value)) {
+    const scheme = value.slice(0, value.indexOf(':'));
+    throw new Error(`unsupported database URL "${redactDatabaseUrl(value)}" (scheme "${scheme}"); ${ACCEPTED_FORMS}`);
+  }
+  return { dialect: 'sqlite', path: value };
+}
+
+function openSqlite(path: string): Kysely<Database> {
+  const inMemory = path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  // WAL lets the API read while the worker writes; foreign keys are off by default in SQLite; the busy timeout makes a
+  // second process wait for the write lock instead of failing at once.
+  if (!inMemory) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(url: string, log: (line: string) => void): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', (error) => log(`database: idle Postgres connection failed: ${error.message}`));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
+  const log = options.log ?? (() => {});
+  const target = parseDatabaseUrl(options.url);
+  const db = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, log);
+  const where = target.dialect === 'sqlite' ? `SQLite ${target.path}` : `Postgres ${redactDatabaseUrl(target.url)}`;
+  try {
+    const applied = await migrateToLatest(db, target.dialect);
+    log(
+      applied.length > 0
+        ? `database: ${where}: applied migrations ${applied.join(', ')}`
+        : `database: ${where}: schema is up to date`,
+    );
+  } catch (error) {
+    await db.destroy();
+    const reason = error instanceof Error ? error.message : String(error);
+    // pg's own messages can quote the connection string; never let the password through.
+    const safeReason = target.dialect === 'postgres' ? reason.split(target.url).join(redactDatabaseUrl(target.url)) : reason;
+    throw new Error(`cannot open the database (${where}): ${safeReason}`, { cause: error });
+  }
+  return { db, dialect: target.dialect, close: () => db.destroy() };
+}
