@@ -11,6 +11,7 @@ import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
+import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
 export interface AppOptions {
@@ -26,6 +27,9 @@ export interface AppOptions {
     actionSecret?: string;
     /** The address Mattermost reaches this API at; dialogs need it for their submissions. */
     publicUrl?: string;
+    /** Outgoing webhook tokens and the words that make a message a timeline entry. */
+    webhookTokens?: string[];
+    timelineTriggers?: string[];
   };
 }
 
@@ -89,6 +93,18 @@ export function createApp(options: AppOptions): express.Express {
       }),
     );
     if (dialogs) app.use(dialogs.router);
+    if (options.mattermost.webhookTokens?.length) {
+      app.use(
+        outgoingWebhookRoutes({
+          incidents,
+          playbooks: options.playbooks,
+          chat,
+          webhookTokens: options.mattermost.webhookTokens,
+          timelineTriggers: options.mattermost.timelineTriggers ?? ['#timeline', '!note'],
+          logger: options.logger,
+        }),
+      );
+    }
     if (actionSecret) {
       app.use(
         actionRoutes({

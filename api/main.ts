@@ -36,6 +36,8 @@ const { api, connection } = await (async () => {
             admins: listSetting(config.INCIDENT_ADMINS),
             ...(config.MATTERMOST_ACTION_SECRET ? { actionSecret: config.MATTERMOST_ACTION_SECRET } : {}),
             ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+            webhookTokens: listSetting(config.MATTERMOST_WEBHOOK_TOKENS),
+            timelineTriggers: listSetting(config.TIMELINE_TRIGGERS),
           }
         : undefined;
     if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');

@@ -52,6 +52,10 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Signs checklist buttons and dialog state; the same value on every worker and API process. At least 32 characters. */
   MATTERMOST_ACTION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
+  /** Tokens of Mattermost outgoing webhooks (comma-separated). Unset: outgoing webhooks are off. */
+  MATTERMOST_WEBHOOK_TOKENS: z.string().optional(),
+  /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
+  TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */
   INCIDENT_ADMINS: z.string().default(''),
   /** Teams the Mattermost sandbox knows (comma-separated), when Mattermost runs as a sandbox. */

@@ -265,12 +265,17 @@ export const commands = {
 
   addNote: define({
     summary: 'Add a note to the timeline.',
-    payload: z.object({ text: z.string().trim().min(1, 'a note needs text').max(4000), actor: actorSchema }),
+    payload: z.object({
+      text: z.string().trim().min(1, 'a note needs text').max(4000),
+      /** The chat post the note was taken from. */
+      link: z.url().max(2000).optional(),
+      actor: actorSchema,
+    }),
     check(state) {
       refuseWhenClosed(state);
     },
-    apply(state, { text, actor }, now) {
-      recordEvent(state, now, 'note', actor, text);
+    apply(state, { text, link, actor }, now) {
+      recordEvent(state, now, 'note', actor, text, link ? { link } : undefined);
     },
   }),
 

@@ -156,6 +156,15 @@ export interface SandboxDialog {
   dialog: unknown;
 }
 
+export interface SandboxEphemeralPost {
+  id: string;
+  user_id: string;
+  to_user_id: string;
+  channel_id: string;
+  message: string;
+  create_at: number;
+}
+
 export interface SandboxExecutedCommand {
   user_id: string;
   channel_id: string;
@@ -176,6 +185,7 @@ export interface MattermostSandbox {
   categories(userId: string, teamId: string): SandboxCategory[];
   dialogs(): SandboxDialog[];
   executedCommands(): SandboxExecutedCommand[];
+  ephemeralPosts(): SandboxEphemeralPost[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -402,6 +412,8 @@ class MattermostWorld {
   private readonly sidebars = new Map<string, SandboxCategory[]>();
   dialogs: SandboxDialog[] = [];
   commands: SandboxExecutedCommand[] = [];
+  /** Ephemeral posts are shown to one user and never stored by Mattermost; the sandbox keeps them for inspection. */
+  ephemeralPosts: SandboxEphemeralPost[] = [];
   private lastMillis = 0;
 
   constructor(options: MattermostSandboxOptions) {
@@ -431,6 +443,7 @@ class MattermostWorld {
     this.sidebars.clear();
     this.dialogs = [];
     this.commands = [];
+    this.ephemeralPosts = [];
   }
 
   private seedUser(input: MattermostSandboxUser, at: number): void {
@@ -1143,6 +1156,21 @@ function registerIntegrationRoutes(router: Router, world: MattermostWorld): void
     world.commands.push({ user_id: session.id, channel_id: channel.id, team_id: teamId, command });
     return ok({ response_type: 'ephemeral', text: `${command} executed in the sandbox` });
   }));
+  // Only system admins (and bots with the permission) may post ephemerally, as in Mattermost.
+  router.post(`${API}/posts/ephemeral`, route(world, (req, session) => {
+    if (!session.roles.includes('system_admin')) throw forbidden();
+    const body = bodyObject(req, 'post');
+    const userId = optionalString(body, 'user_id') ?? '';
+    const post = (body.post ?? {}) as Record<string, unknown>;
+    const channelId = typeof post.channel_id === 'string' ? post.channel_id : '';
+    if (!isValidId(userId)) throw invalidBodyParam('user_id');
+    if (!isValidId(channelId)) throw invalidBodyParam('channel_id');
+    world.requireUser(userId);
+    world.requireChannel(channelId);
+    const ephemeral = { id: newMattermostId(), user_id: session.id, to_user_id: userId, channel_id: channelId, message: typeof post.message === 'string' ? post.message : '', create_at: Date.now() };
+    world.ephemeralPosts.push(ephemeral);
+    return created(copy(ephemeral));
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -1161,6 +1189,7 @@ function inspectionState(world: MattermostWorld): unknown {
     categories: world.allSidebars().map(copy),
     dialogs: copy(world.dialogs),
     executedCommands: copy(world.commands),
+    ephemeralPosts: copy(world.ephemeralPosts),
   };
 }
 
@@ -1202,5 +1231,6 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
     },
     dialogs: () => copy(world.dialogs),
     executedCommands: () => copy(world.commands),
+    ephemeralPosts: () => copy(world.ephemeralPosts),
   };
 }

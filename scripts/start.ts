@@ -118,7 +118,17 @@ try {
     host: config.API_HOST,
     port: config.API_PORT,
     bodyLimit: config.API_BODY_LIMIT,
-    ...(door.mattermost ? { mattermost: { ...door.mattermost, actionSecret, ...(publicUrl ? { publicUrl } : {}) } } : {}),
+    ...(door.mattermost
+      ? {
+          mattermost: {
+            ...door.mattermost,
+            actionSecret,
+            ...(publicUrl ? { publicUrl } : {}),
+            webhookTokens: listSetting(config.MATTERMOST_WEBHOOK_TOKENS),
+            timelineTriggers: listSetting(config.TIMELINE_TRIGGERS),
+          },
+        }
+      : {}),
   });
   const connected = await connectWorker(target);
   workerConnection = connected.connection;

@@ -186,6 +186,16 @@ export class MattermostChat implements ChatPort {
     return { ...(typeof (response as { text?: unknown }).text === 'string' ? { text: (response as { text: string }).text } : {}) };
   }
 
+  /** A message only this user sees, in this channel (the bot needs the create_post_ephemeral permission). */
+  async postEphemeral(userId: string, channelId: string, message: string): Promise<void> {
+    await this.client.createPostEphemeral(userId, { channel_id: channelId, message } as unknown as MattermostPost);
+  }
+
+  /** A permalink to a post. */
+  postUrl(team: string, postId: string): string {
+    return `${this.client.getUrl()}/${team}/pl/${postId}`;
+  }
+
   channelUrl(team: string, channelName: string): string {
     return `${this.client.getUrl()}/${team}/channels/${channelName}`;
   }

@@ -1,0 +1,118 @@
+/** Mattermost outgoing webhooks in both encodings: timeline notes from incident channels, playbook suggestions elsewhere. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { IncidentService } from '../../api/incident-service.js';
+import { startApi, type RunningApi } from '../../api/server.js';
+import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+import { startSandboxes } from '../helpers/sandboxes.js';
+import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let api: RunningApi;
+let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let incidentId: string;
+let channelId: string;
+const playbookDir = mkdtempSync(join(tmpdir(), 'hook-playbooks-'));
+
+beforeAll(async () => {
+  writeFileSync(join(playbookDir, 'db.yaml'), 'id: database-outage\ntitle: Database outage\nkeywords: [replication lag, "db down"]\n');
+  writeFileSync(join(playbookDir, 'blank.yaml'), 'id: blank\ntitle: Blank\n');
+  env = await connectToTestServer();
+  sandboxes = await startSandboxes();
+  const taskQueue = uniqueTaskQueue('hooks');
+  const playbooks = loadPlaybookDirectory(playbookDir);
+  api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks,
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['c'], admins: [], webhookTokens: ['hook-token'], timelineTriggers: ['#timeline', '!note'] },
+  });
+  worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies: { integrations: sandboxes.ports },
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+  incidentId = (await new IncidentService(env.client, taskQueue).start({ name: 'Replica lag', team: 'default', reporter: 'alice', playbook: playbooks.get('blank')! })).id;
+  const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
+  channelId = view.links.channelId!;
+  await waitFor(async () => (await env.client.workflow.count(`IncidentChannel = '${channelId}'`)).count, (n) => n === 1, { what: 'indexing' });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  worker?.shutdown();
+  await running;
+  await sandboxes?.stop();
+  await env?.teardown();
+  rmSync(playbookDir, { recursive: true, force: true });
+});
+
+function fields(text: string, channel: string, user = 'bob') {
+  return {
+    token: 'hook-token', team_id: sandboxes.mattermost.teamId('default'), team_domain: 'default', channel_id: channel, channel_name: 'x',
+    timestamp: String(Date.now()), user_id: sandboxes.mattermost.userId(user), user_name: user, post_id: 'p0st1d0000000000000000000a', text, trigger_word: '', file_ids: '',
+  };
+}
+
+async function hook(body: Record<string, string>, encoding: 'form' | 'json') {
+  const response = await fetch(`${api.url}/mattermost/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json', accept: 'application/json' },
+    body: encoding === 'form' ? new URLSearchParams(body).toString() : JSON.stringify({ ...body, timestamp: Number(body.timestamp) }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const notes = async () =>
+  (await env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery)).timeline.filter((e) => e.kind === 'note');
+
+describe('outgoing webhooks', () => {
+  it('turns a #timeline message in an incident channel into a timeline entry with author and link (form encoding)', async () => {
+    expect(await hook(fields('#timeline Failover to the replica in eu-west-1 started', channelId), 'form')).toEqual({ status: 200, body: {} });
+    expect(await notes()).toEqual([
+      expect.objectContaining({ actor: 'bob', text: 'Failover to the replica in eu-west-1 started', data: { link: `${sandboxes.urls.mattermost}/default/pl/p0st1d0000000000000000000a` } }),
+    ]);
+  });
+
+  it('does the same for !note in JSON encoding, and ignores other messages', async () => {
+    await hook(fields('!note Replica caught up', channelId, 'carol'), 'json');
+    await hook(fields('just chatting about lunch', channelId), 'json');
+    expect((await notes()).map((e) => [e.actor, e.text])).toEqual([
+      ['bob', 'Failover to the replica in eu-west-1 started'],
+      ['carol', 'Replica caught up'],
+    ]);
+  });
+
+  it("suggests a playbook, ephemerally, when a message elsewhere matches the playbook's keywords", async () => {
+    const outside = (await sandboxes.ports.chat.createChannel({ team: 'default', name: 'ops-chatter', displayName: 'Ops chatter', purpose: '', private: false })).id;
+    expect(await hook(fields('is the DB DOWN for anyone else?', outside), 'form')).toEqual({ status: 200, body: {} });
+    expect(sandboxes.mattermost.ephemeralPosts()).toEqual([
+      expect.objectContaining({ to_user_id: sandboxes.mattermost.userId('bob'), channel_id: outside, message: expect.stringContaining('`/incident start database-outage <name>` (Database outage)') }),
+    ]);
+    await hook(fields('nothing to see here', outside), 'form');
+    expect(sandboxes.mattermost.ephemeralPosts()).toHaveLength(1);
+  });
+
+  it('refuses a wrong token', async () => {
+    const response = await hook({ ...fields('#timeline x', channelId), token: 'nope' }, 'form');
+    expect(response.status).toBe(401);
+    expect((await notes()).length).toBe(2);
+  });
+});
