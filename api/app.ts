@@ -5,7 +5,10 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { PlaybookCatalog } from '../store/playbook-files.js';
+import type { Playbook } from '../domain/playbook.js';
+import type { PlaybookLookup } from '../store/playbook-lookup.js';
+import type { PlaybookRepository } from '../store/playbook-repository.js';
+import { playbookRoutes } from './playbook-routes.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
@@ -17,7 +20,9 @@ import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermos
 export interface AppOptions {
   client: Client;
   taskQueue: string;
-  playbooks: PlaybookCatalog;
+  playbooks: PlaybookLookup;
+  /** The playbook store; when given, /api/v1/playbooks manages it. */
+  playbookStore?: PlaybookRepository<Playbook>;
   logger: Logger;
   bodyLimit?: string;
   commandTimeoutMs?: number;
@@ -62,6 +67,7 @@ export function createApp(options: AppOptions): express.Express {
 
   const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs);
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
+  if (options.playbookStore) app.use('/api/v1', playbookRoutes(options.playbookStore));
   if (options.mattermost) {
     const { chat, admins, actionSecret, publicUrl } = options.mattermost;
     const dialogs =

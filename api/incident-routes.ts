@@ -10,13 +10,13 @@ import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
 import { usernameSchema } from '../domain/people.js';
-import type { PlaybookCatalog } from '../store/playbook-files.js';
+import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest } from './incident-service.js';
 
 export interface IncidentRoutesOptions {
   incidents: IncidentService;
-  playbooks: PlaybookCatalog;
+  playbooks: PlaybookLookup;
 }
 
 const startRequestSchema = z.object({
@@ -69,9 +69,9 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
 
   router.post('/incidents', async (req, res) => {
     const request = parseBody(startRequestSchema, bodyObject(req), 'incident');
-    const playbook = typeof request.playbook === 'string' ? playbooks.get(request.playbook) : request.playbook;
+    const playbook = typeof request.playbook === 'string' ? await playbooks.get(request.playbook) : request.playbook;
     if (!playbook) {
-      throw new HttpError(400, 'invalid_input', `unknown playbook "${String(request.playbook)}"; known: ${playbooks.ids().join(', ')}`, [
+      throw new HttpError(400, 'invalid_input', `unknown playbook "${String(request.playbook)}"; known: ${(await playbooks.list()).map((p) => p.id).join(', ')}`, [
         `playbook: unknown playbook "${String(request.playbook)}"`,
       ]);
     }

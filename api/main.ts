@@ -7,7 +7,12 @@ import { listSetting, loadConfig, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
+import { openDatabase } from '../store/database.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
+import { lookupFromStore } from '../store/playbook-lookup.js';
+import { PlaybookRepository } from '../store/playbook-repository.js';
+import type { Playbook } from '../domain/playbook.js';
+import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { startApi } from './server.js';
 
@@ -22,7 +27,10 @@ const config = (() => {
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
 const { api, connection } = await (async () => {
   try {
-    const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
+    const database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log: (line) => logger.info(line) });
+    const repository = new PlaybookRepository<Playbook>(database.db);
+    await seedPlaybooksOnFirstRun(repository, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
+    const playbooks = lookupFromStore(repository);
     const { client, connection } = await connectClient({
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
@@ -46,6 +54,7 @@ const { api, connection } = await (async () => {
       client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       playbooks,
+      playbookStore: repository,
       logger,
       host: config.API_HOST,
       port: config.API_PORT,

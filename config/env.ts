@@ -23,6 +23,8 @@ export const configSchema = z.object({
   /** Largest JSON body the API accepts. */
   API_BODY_LIMIT: z.string().trim().regex(/^\d+(b|kb|mb)$/i, 'expected a size like "64kb"').default('64kb'),
   PLAYBOOKS_DIR: z.string().trim().min(1).default('playbooks'),
+  /** The store: sqlite:<path> (default .data/incidents.sqlite) or postgres://user:password@host/db. */
+  DATABASE_URL: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   // Integrations. A system without its credentials runs against its local sandbox server instead.

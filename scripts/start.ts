@@ -13,7 +13,12 @@ import { listSetting, loadConfig, loadDotEnv, type Config } from '../config/env.
 import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
+import { DEFAULT_SQLITE_PATH, openDatabase, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
+import { lookupFromStore } from '../store/playbook-lookup.js';
+import { PlaybookRepository } from '../store/playbook-repository.js';
+import type { Playbook } from '../domain/playbook.js';
+import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
@@ -69,6 +74,7 @@ let clientConnection: Connection;
 let api: RunningApi;
 let workerRun: Promise<void> = Promise.resolve();
 let integrations: SelectedIntegrations | undefined;
+let database: OpenedDatabase | undefined;
 
 try {
   if (config.TEMPORAL_ADDRESS) {
@@ -100,7 +106,11 @@ try {
   }
 
   const target = { address, namespace };
-  const playbooks = loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR));
+  database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log: (line) => logger.info(line) });
+  const repository = new PlaybookRepository<Playbook>(database.db);
+  const seeded = await seedPlaybooksOnFirstRun(repository, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
+  if (seeded.length) say(`first run: loaded the example playbooks ${seeded.join(', ')} into the store`);
+  const playbooks = lookupFromStore(repository);
   integrations = await selectIntegrations(config, logger);
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
   const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
@@ -114,6 +124,7 @@ try {
     client: client.client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     playbooks,
+    playbookStore: repository,
     logger,
     host: config.API_HOST,
     port: config.API_PORT,
@@ -146,7 +157,7 @@ try {
   say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
   if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
   say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
-  say(`Playbooks:    ${playbooks.ids().join(', ')}`);
+  say(`Playbooks:    ${(await playbooks.list()).map((p) => p.id).join(', ')}  (store: ${redactDatabaseUrl(config.DATABASE_URL ?? DEFAULT_SQLITE_PATH)})`);
   for (const line of integrations.summary) say(`Integration:  ${line}`);
   if (integrations.sandboxes.Mattermost && !config.MATTERMOST_COMMAND_TOKENS) {
     say(`Slash command: POST ${api.url}/mattermost/command with token=${SANDBOX_COMMAND_TOKEN} (sandbox)`);
@@ -158,6 +169,7 @@ try {
   say('Ctrl-C stops everything.');
 } catch (error) {
   await integrations?.stop();
+  await database?.close();
   await devServer?.stop();
   exitWithStartupError('npm start', error);
 }
@@ -183,6 +195,7 @@ async function stop(reason: string): Promise<void> {
   await workerConnection.close();
   await clientConnection.close();
   await integrations?.stop();
+  await database?.close();
   if (devServer) {
     say('stopping the Temporal dev server...');
     await devServer.stop();

@@ -10,13 +10,13 @@ import { z } from 'zod';
 import { IncidentCommandError } from '../../domain/errors.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
-import type { PlaybookCatalog } from '../../store/playbook-files.js';
+import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface DialogOptions {
   incidents: IncidentService;
-  playbooks: PlaybookCatalog;
+  playbooks: PlaybookLookup;
   chat: MattermostChat;
   secret: string;
   /** The address Mattermost posts submissions to: <public API URL>/mattermost/dialogs */
@@ -44,7 +44,7 @@ export function createDialogs(options: DialogOptions) {
   const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
   async function openStart(triggerId: string, team: string, user: string): Promise<void> {
-    const playbooks = options.playbooks.list();
+    const playbooks = await options.playbooks.list();
     await options.chat.openDialog(triggerId, options.submitUrl, {
       callback_id: 'start-incident',
       title: 'Start an incident',
@@ -106,8 +106,8 @@ export function createDialogs(options: DialogOptions) {
     try {
       if (state.kind === 'start') {
         const errors: Record<string, string> = {};
-        const playbook = options.playbooks.get(text(fields.playbook));
-        if (!playbook) errors.playbook = `Choose one of: ${options.playbooks.ids().join(', ')}`;
+        const playbook = await options.playbooks.get(text(fields.playbook));
+        if (!playbook) errors.playbook = `Choose one of: ${(await options.playbooks.list()).map((p) => p.id).join(', ')}`;
         const name = text(fields.name);
         if (!name) errors.name = 'An incident needs a name.';
         else if (name.length > 200) errors.name = 'At most 200 characters.';

@@ -9,13 +9,13 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
-import type { PlaybookCatalog } from '../../store/playbook-files.js';
+import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface WebhookOptions {
   incidents: IncidentService;
-  playbooks: PlaybookCatalog;
+  playbooks: PlaybookLookup;
   chat: MattermostChat;
   /** Tokens of the outgoing webhooks (one per team or channel). */
   webhookTokens: string[];
@@ -71,7 +71,7 @@ export function outgoingWebhookRoutes(options: WebhookOptions): Router {
       return;
     }
     const lowered = text.toLowerCase();
-    const suggested = options.playbooks.list().filter((playbook) => keywordsOf(playbook).some((k) => lowered.includes(k.toLowerCase())));
+    const suggested = (await options.playbooks.list()).filter((playbook) => keywordsOf(playbook).some((k) => lowered.includes(k.toLowerCase())));
     if (suggested.length > 0) {
       const lines = suggested.map((p) => `\`/incident start ${p.id} <name>\` (${p.title})`);
       await options.chat

@@ -10,7 +10,7 @@ import type { CommandInput, CommandName } from '../../domain/commands.js';
 import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from '../../domain/slash-command.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
-import type { PlaybookCatalog } from '../../store/playbook-files.js';
+import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 import { ephemeral, incidentInfo, incidentTimeline, type CommandReply } from './replies.js';
@@ -18,7 +18,7 @@ import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
 export interface MattermostFrontDoorOptions {
   incidents: IncidentService;
-  playbooks: PlaybookCatalog;
+  playbooks: PlaybookLookup;
   /** The bot's client: membership checks, dialogs, running task commands. */
   chat: MattermostChat;
   /** Tokens of the `/incident` slash commands (one per team is fine). */
@@ -137,7 +137,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
         return ephemeral(helpText());
       case 'playbooks':
         return ephemeral(
-          ['**Playbooks** (start one with `/incident start <playbook> <name>`):', ...options.playbooks.list().map((p) => `- \`${p.id}\` ${p.title}${p.description ? `: ${p.description}` : ''}`)].join('\n'),
+          ['**Playbooks** (start one with `/incident start <playbook> <name>`):', ...(await options.playbooks.list()).map((p) => `- \`${p.id}\` ${p.title}${p.description ? `: ${p.description}` : ''}`)].join('\n'),
         );
       case 'list':
         return ephemeral(await listIncidents(payload));
@@ -189,13 +189,13 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
         await options.openDialog('start', payload);
         return ephemeral('Opening the start dialog…');
       }
-      return ephemeral(`Name the playbook and the incident.\nUsage: \`${USAGE.start}\`\nPlaybooks: ${options.playbooks.ids().map((id) => `\`${id}\``).join(', ')}`);
+      return ephemeral(`Name the playbook and the incident.\nUsage: \`${USAGE.start}\`\nPlaybooks: ${(await options.playbooks.list()).map((p) => p.id).map((id) => `\`${id}\``).join(', ')}`);
     }
-    const known = options.playbooks.get(request.playbook);
-    const playbook = known ?? options.playbooks.get('blank');
+    const known = await options.playbooks.get(request.playbook);
+    const playbook = known ?? (await options.playbooks.get('blank'));
     const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
     if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
-    if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${options.playbooks.ids().join(', ')}`);
+    if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${(await options.playbooks.list()).map((p) => p.id).join(', ')}`);
     const started = await options.incidents.start({ name, team: payload.team_domain, reporter: payload.user_name.toLowerCase(), playbook });
     return ephemeral(
       `:rotating_light: Incident **${started.name}** (\`${started.id}\`) started with playbook *${playbook.title}*, severity ${started.severity}, commander @${started.commander}. Its channel is being created; you will be added to it.`,

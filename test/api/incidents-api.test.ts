@@ -71,7 +71,7 @@ describe('REST API', () => {
     ]);
     const unknownPlaybook = await call('POST', '/api/v1/incidents', { name: 'x', reporter: 'alice', playbook: 'nope' });
     expect(unknownPlaybook.status).toBe(400);
-    expect(unknownPlaybook.body.error.message).toBe('unknown playbook "nope"; known: blank, service-outage');
+    expect(unknownPlaybook.body.error.message).toBe('unknown playbook "nope"; known: blank, security-incident, service-outage');
     const badPlaybook = await call('POST', '/api/v1/incidents', {
       name: 'x',
       reporter: 'alice',

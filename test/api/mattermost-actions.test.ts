@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { lookupFromFiles } from '../../store/playbook-lookup.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 import { IncidentService } from '../../api/incident-service.js';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   api = await startApi({
     client: env.client,
     taskQueue,
-    playbooks: loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname),
+    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',
     port: 0,

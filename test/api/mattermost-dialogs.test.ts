@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { lookupFromFiles } from '../../store/playbook-lookup.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 import { freePort } from '../helpers/free-port.js';
@@ -19,16 +20,17 @@ let worker: Worker;
 let running: Promise<void>;
 let api: RunningApi;
 let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let taskQueue: string;
 
 beforeAll(async () => {
   env = await connectToTestServer();
   sandboxes = await startSandboxes();
-  const taskQueue = uniqueTaskQueue('dialogs');
+  taskQueue = uniqueTaskQueue('dialogs');
   const port = await freePort();
   api = await startApi({
     client: env.client,
     taskQueue,
-    playbooks: loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname),
+    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',
     port,
@@ -81,14 +83,14 @@ describe('dialogs', () => {
     const opened = sandboxes.mattermost.dialogs().at(-1)!;
     expect(opened).toMatchObject({ trigger_id: 'trigger-start', url: `${api.url}/mattermost/dialogs`, dialog: { callback_id: 'start-incident', title: 'Start an incident' } });
     const bad = await submit(opened, { playbook: 'nope', name: '  ', severity: 'sev9' });
-    expect(bad).toEqual({ status: 200, body: { errors: { playbook: 'Choose one of: blank, service-outage', name: 'An incident needs a name.' } } });
+    expect(bad).toEqual({ status: 200, body: { errors: { playbook: 'Choose one of: blank, security-incident, service-outage', name: 'An incident needs a name.' } } });
     const badSeverity = await submit(opened, { playbook: 'service-outage', name: 'Payments down', severity: 'sev9' });
     expect(badSeverity.body).toEqual({ errors: { severity: 'One of sev1, sev2, sev3, sev4' } });
-    expect((await env.client.workflow.count(`IncidentTeam = 'default' AND WorkflowType = 'incident'`)).count).toBe(0);
+    expect((await env.client.workflow.count(`TaskQueue = '${taskQueue}'`)).count).toBe(0);
 
     const good = await submit(opened, { playbook: 'service-outage', name: 'Payments down', summary: 'Card payments fail', severity: 'sev1' });
     expect(good).toEqual({ status: 200, body: {} });
-    const listed = await waitFor(async () => [...(await collect(`IncidentTeam = 'default'`))], (ids) => ids.length === 1, { what: 'the incident to exist' });
+    const listed = await waitFor(async () => [...(await collect(`TaskQueue = '${taskQueue}'`))], (ids) => ids.length === 1, { what: 'the incident to exist' });
     incidentId = listed[0]!;
     const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
     expect(view).toMatchObject({ name: 'Payments down', summary: 'Card payments fail', severity: 'sev1', reporter: 'alice' });

@@ -92,6 +92,9 @@ it('takes an incident from report to close through the API and the temporal CLI'
   expect(final.body.timeline.map((e: { kind: string }) => e.kind)).toEqual(
     expect.arrayContaining(['incident_reported', 'status_changed', 'task_state_changed', 'commander_changed', 'task_assigned', 'note']),
   );
+  // Closing ends the workflow once the last outside work (resolution follow-ups, the final checklist redraw) is done.
+  const result = await env.client.workflow.getHandle(workflowId).result();
+  expect(result.status).toBe('closed');
   const description = await env.client.workflow.getHandle(workflowId).describe();
   expect(description.status.name).toBe('COMPLETED');
   expect(description.typedSearchAttributes.get(IncidentStatusKey)).toBe('closed');

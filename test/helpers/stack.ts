@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { lookupFromFiles } from '../../store/playbook-lookup.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { uniqueTaskQueue, workflowBundle } from './temporal.js';
 
@@ -36,7 +37,7 @@ export async function startTestStack(
   const api = await startApi({
     client: env.client,
     taskQueue,
-    playbooks: loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname),
+    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',
     port: 0,

@@ -16,7 +16,7 @@ function problemsOf(input: unknown): string[] {
 describe('playbooks', () => {
   it('loads and validates the shipped examples', () => {
     const catalog = loadPlaybookDirectory(fileURLToPath(new URL('../../playbooks', import.meta.url)));
-    expect(catalog.ids()).toEqual(['blank', 'service-outage']);
+    expect(catalog.ids()).toEqual(['blank', 'security-incident', 'service-outage']);
     const outage = snapshotPlaybook(catalog.get('service-outage')!);
     expect(outage.checklists.map((c) => c.title)).toEqual(['Triage', 'Investigation', 'Resolution']);
     expect(outage.defaultSeverity).toBe('sev2');
@@ -51,17 +51,17 @@ describe('playbooks', () => {
         checklists: [{ title: 'A', tasks: [{ id: 'x', title: 't', command: 'jira create' }, { id: 'x', title: 'dup' }] }],
       }),
     ).toEqual([
-      'id: expected lower-case letters, digits, "-" or "_" (at most 64, starting with a letter or digit)',
-      'title: Too small: expected string to have >=1 characters',
+      'id: expected lower-case letters, digits, "-" or "_" (at most 64, starting with a letter or digit), got "Bad Id"',
+      'title: a playbook needs a title',
       'checklists.0.tasks.0.command: a task command starts with "/", like "/jira create"',
       'defaultSeverity: "p1" is not one of the severities (sev1, sev2, sev3, sev4)',
-      'checklists.0.tasks.1.id: id "x" is already used at checklists.0.tasks.0.id',
+      'checklists.0.tasks.1.id: id "x" is already used at checklists[0].tasks[0].id',
     ]);
     expect(
       problemsOf({ id: 'p', title: 'P', defaultSeverity: 'p1', checklists: [{ id: 'x', title: 'A', tasks: [{ id: 'x', title: 't' }] }] }),
     ).toEqual([
       'defaultSeverity: "p1" is not one of the severities (sev1, sev2, sev3, sev4)',
-      'checklists.0.tasks.0.id: id "x" is already used at checklists.0.id',
+      'checklists.0.tasks.0.id: id "x" is already used at checklists[0].id',
     ]);
   });
 
@@ -83,7 +83,7 @@ describe('playbooks', () => {
       const problems = (error as PlaybookFileError).problems;
       expect(problems[0]).toBe('b.yaml: playbook id "a" is already used by another file');
       expect(problems[1]).toMatch(/^c\.yml: cannot be parsed: /);
-      expect(problems[2]).toBe('d.json: title: Invalid input: expected string, received undefined');
+      expect(problems[2]).toBe('d.json: title: required');
       expect(problems).toHaveLength(3);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,124 @@
+/**
+ * REST routes for playbooks: list (with search), read (any version, as JSON or YAML), create, replace (a new version;
+ * `If-Match: <version>` guards against overwriting someone else's edit), archive, restore, duplicate, version history.
+ * Bodies are a playbook as JSON, or as YAML with `Content-Type: application/yaml`; every problem comes back at once.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { formatPlaybook, parsePlaybookText, type PlaybookTextFormat } from '../domain/playbook-format.js';
+import { validatePlaybook, type Playbook } from '../domain/playbook.js';
+import { PlaybookStoreError, type PlaybookRepository, type StoredPlaybook } from '../store/playbook-repository.js';
+import { HttpError } from './http-error.js';
+
+const STATUS_BY_STORE_CODE = { not_found: 404, conflict: 409, invalid_input: 400 } as const;
+
+const listSchema = z.object({
+  search: z.string().max(200).optional(),
+  team: z.string().max(64).optional(),
+  includeArchived: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+function storeError(error: unknown): never {
+  if (error instanceof PlaybookStoreError) throw new HttpError(STATUS_BY_STORE_CODE[error.code], error.code, error.message);
+  throw error;
+}
+
+/** The playbook in the body, as JSON or YAML, validated; 400 with every problem otherwise. */
+function playbookFromBody(req: Request): Playbook {
+  const isYaml = /yaml/i.test(req.get('content-type') ?? '');
+  const result = isYaml
+    ? parsePlaybookText(typeof req.body === 'string' ? req.body : '', 'yaml')
+    : validatePlaybook(req.body);
+  if (!result.ok) {
+    const problems = result.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    throw new HttpError(400, 'invalid_input', `invalid playbook: ${problems.length} problem(s)`, problems);
+  }
+  return result.playbook;
+}
+
+function wantedFormat(req: Request): PlaybookTextFormat | undefined {
+  const format = req.query.format;
+  if (format === 'yaml' || format === 'json') return format;
+  if (/yaml/i.test(req.get('accept') ?? '')) return 'yaml';
+  return undefined;
+}
+
+function present(stored: StoredPlaybook<Playbook>) {
+  const { definition, ...summary } = stored;
+  return { ...summary, playbook: definition };
+}
+
+function actorOf(req: Request): string {
+  const actor = req.get('X-Actor');
+  return actor && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(actor) ? actor.toLowerCase() : 'api';
+}
+
+export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?: string | null }>): Router {
+  const router = Router();
+  const text = express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '256kb' });
+
+  router.get('/playbooks', async (req, res) => {
+    const query = listSchema.safeParse(req.query);
+    if (!query.success) throw new HttpError(400, 'invalid_input', 'invalid list query', query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    const { includeArchived, ...rest } = query.data;
+    const page = await repository
+      .list({ ...stripUndefined(rest), includeArchived: includeArchived === 'true' })
+      .catch(storeError);
+    res.json(page);
+  });
+
+  router.get('/playbooks/:id', async (req, res: Response) => {
+    const version = req.query.version === undefined ? undefined : Number(req.query.version);
+    const stored = await repository.get(String(req.params.id), version).catch(storeError);
+    if (!stored) throw new HttpError(404, 'not_found', `no playbook "${String(req.params.id)}"${version ? ` at version ${version}` : ''}`);
+    const format = wantedFormat(req);
+    if (format) {
+      res.type(format === 'yaml' ? 'application/yaml' : 'application/json').send(formatPlaybook(stored.definition, format));
+      return;
+    }
+    res.json(present(stored));
+  });
+
+  router.get('/playbooks/:id/versions', async (req, res) => {
+    const id = String(req.params.id);
+    if (!(await repository.get(id).catch(storeError))) throw new HttpError(404, 'not_found', `no playbook "${id}"`);
+    res.json({ items: await repository.versions(id).catch(storeError) });
+  });
+
+  router.post('/playbooks', text, async (req, res) => {
+    const playbook = playbookFromBody(req);
+    const stored = await repository.create(playbook, actorOf(req)).catch(storeError);
+    res.status(201).location(`/api/v1/playbooks/${stored.id}`).json(present(stored));
+  });
+
+  router.put('/playbooks/:id', text, async (req, res) => {
+    const id = String(req.params.id);
+    const playbook = playbookFromBody(req);
+    if (playbook.id !== id) throw new HttpError(400, 'invalid_input', `the body is playbook "${playbook.id}", the URL says "${id}"`, ['id: must match the URL']);
+    const ifMatch = req.get('If-Match')?.replace(/"/g, '');
+    if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new HttpError(400, 'invalid_input', 'If-Match must be the version number you edited');
+    const stored = await repository.replace(id, playbook, actorOf(req), ifMatch ? { expectedVersion: Number(ifMatch) } : {}).catch(storeError);
+    res.json({ ...present(stored), changed: stored.changed });
+  });
+
+  for (const action of ['archive', 'restore'] as const) {
+    router.post(`/playbooks/:id/${action}`, async (req, res) => {
+      res.json(present(await repository[action](String(req.params.id), actorOf(req)).catch(storeError)));
+    });
+  }
+
+  router.post('/playbooks/:id/duplicate', async (req, res) => {
+    const body = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a playbook ID like "db-outage"'), title: z.string().trim().min(1).max(200).optional() }).safeParse(req.body ?? {});
+    if (!body.success) throw new HttpError(400, 'invalid_input', 'duplicate needs the new playbook id', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    const stored = await repository.duplicate(String(req.params.id), body.data.id, actorOf(req), body.data.title).catch(storeError);
+    res.status(201).json(present(stored));
+  });
+
+  return router;
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,133 @@
+/**
+ * /api/v1/playbooks over HTTP against the SQLite store: create, read (JSON and YAML), replace with versions and If-Match,
+ * archive and restore, duplicate, search; and an edit while an incident runs leaves the incident's snapshot as it was.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { startApi, type RunningApi } from '../../api/server.js';
+import type { Playbook } from '../../domain/playbook.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { lookupFromStore } from '../../store/playbook-lookup.js';
+import { PlaybookRepository } from '../../store/playbook-repository.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+import { apiClient } from '../helpers/stack.js';
+import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let api: RunningApi;
+let database: OpenedDatabase;
+let call: ReturnType<typeof apiClient>;
+const directory = mkdtempSync(join(tmpdir(), 'playbook-api-'));
+
+const outage = {
+  id: 'db-outage',
+  title: 'Database outage',
+  checklists: [{ id: 'triage', title: 'Triage', tasks: [{ id: 'check-replication', title: 'Check replication' }] }],
+};
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+  const repository = new PlaybookRepository<Playbook>(database.db);
+  const taskQueue = uniqueTaskQueue('playbooks-api');
+  worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies: { integrations: new InMemoryWorkspace() },
+    workflowBundle: await workflowBundle(),
+  });
+  running = worker.run();
+  api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks: lookupFromStore(repository),
+    playbookStore: repository,
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+  });
+  call = apiClient(api.url);
+});
+
+afterAll(async () => {
+  await api?.stop();
+  worker?.shutdown();
+  await running;
+  await database?.close();
+  await env?.teardown();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('playbooks API', () => {
+  it('creates a playbook, refuses a second with the same id, and reports every problem of a bad one', async () => {
+    const created = await call('POST', '/api/v1/playbooks', outage, { 'X-Actor': 'alice' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: 'db-outage', version: 1, createdBy: 'alice', playbook: { title: 'Database outage' } });
+    expect((await call('POST', '/api/v1/playbooks', outage)).status).toBe(409);
+    const bad = await call('POST', '/api/v1/playbooks', { id: 'Bad Id', title: '', checklist: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.problems.length).toBeGreaterThanOrEqual(3);
+    expect(bad.body.error.problems.join('\n')).toMatch(/^id: /m);
+    expect(bad.body.error.problems.join('\n')).toMatch(/checklist/);
+  });
+
+  it('exports as YAML and imports it back to an equal playbook', async () => {
+    const yaml = await fetch(`${api.url}/api/v1/playbooks/db-outage?format=yaml`);
+    expect(yaml.headers.get('content-type')).toMatch(/application\/yaml/);
+    const text = await yaml.text();
+    expect(text).toContain('title: Database outage');
+    const copy = text.replace('id: db-outage', 'id: db-outage-copy');
+    const imported = await fetch(`${api.url}/api/v1/playbooks`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: copy });
+    expect(imported.status).toBe(201);
+    const original = (await call('GET', '/api/v1/playbooks/db-outage')).body.playbook;
+    const again = (await call('GET', '/api/v1/playbooks/db-outage-copy')).body.playbook;
+    expect({ ...again, id: 'db-outage' }).toEqual(original);
+  });
+
+  it('replaces with a new version, keeps the old one, and guards with If-Match', async () => {
+    const edited = { ...outage, title: 'Database outage (v2)' };
+    const replaced = await call('PUT', '/api/v1/playbooks/db-outage', edited, { 'If-Match': '1' });
+    expect(replaced.body).toMatchObject({ version: 2, changed: true, playbook: { title: 'Database outage (v2)' } });
+    const stale = await call('PUT', '/api/v1/playbooks/db-outage', { ...outage, title: 'lost update' }, { 'If-Match': '1' });
+    expect(stale).toMatchObject({ status: 409, body: { error: { message: 'playbook db-outage is at version 2, not 1' } } });
+    expect((await call('PUT', '/api/v1/playbooks/db-outage', edited)).body).toMatchObject({ version: 2, changed: false });
+    expect((await call('GET', '/api/v1/playbooks/db-outage?version=1')).body.playbook.title).toBe('Database outage');
+    expect((await call('GET', '/api/v1/playbooks/db-outage/versions')).body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+  });
+
+  it('keeps a running incident on the snapshot it started with when the playbook changes', async () => {
+    const started = await call('POST', '/api/v1/incidents', { name: 'Primary down', reporter: 'alice', playbook: 'db-outage' });
+    expect(started.body.playbook).toEqual({ id: 'db-outage', version: 2 });
+    const handle = env.client.workflow.getHandle(incidentWorkflowId(started.body.id));
+    await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending');
+    const v3 = { ...outage, title: 'Database outage (v3)', checklists: [{ id: 'other', title: 'Other', tasks: [{ title: 'Something else' }] }] };
+    expect((await call('PUT', '/api/v1/playbooks/db-outage', v3)).body.version).toBe(3);
+    const view = await handle.query(incidentViewQuery);
+    expect(view.playbook).toMatchObject({ id: 'db-outage', version: 2, title: 'Database outage (v2)' });
+    expect(view.checklists.map((c) => c.id)).toEqual(['triage']);
+  });
+
+  it('archives (no new incidents from it), restores, duplicates and searches', async () => {
+    expect((await call('POST', '/api/v1/playbooks/db-outage/archive', {})).body.archived).toBe(true);
+    const refused = await call('POST', '/api/v1/incidents', { name: 'x', reporter: 'alice', playbook: 'db-outage' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/^unknown playbook "db-outage"/);
+    expect((await call('GET', '/api/v1/playbooks?search=outage')).body.items.map((p: { id: string }) => p.id)).toEqual(['db-outage-copy']);
+    expect((await call('GET', '/api/v1/playbooks?search=outage&includeArchived=true')).body.items).toHaveLength(2);
+    expect((await call('POST', '/api/v1/playbooks/db-outage/restore', {})).body.archived).toBe(false);
+    const duplicated = await call('POST', '/api/v1/playbooks/db-outage/duplicate', { id: 'db-outage-eu', title: 'Database outage (EU)' });
+    expect(duplicated).toMatchObject({ status: 201, body: { id: 'db-outage-eu', version: 1, playbook: { id: 'db-outage-eu', title: 'Database outage (EU)' } } });
+    expect((await call('GET', '/api/v1/playbooks/nope')).status).toBe(404);
+  });
+});
