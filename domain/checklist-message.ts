@@ -55,7 +55,9 @@ function taskLine(checklist: IncidentChecklist, c: number): string[] {
     const who = task.assignee ? ` · @${task.assignee}` : '';
     const command = task.command ? ` · \`${task.command}\`` : '';
     const title = task.state === 'skipped' ? `~~${task.title}~~` : task.title;
-    return `${MARK[task.state]} **${c + 1}.${t + 1}** ${title}${who}${command}`;
+    // Times are UTC: the post is the same for everyone, whatever their time zone.
+    const due = task.dueAt && (task.state === 'open' || task.state === 'in_progress') ? ` · due ${task.dueAt.slice(11, 16)} UTC` : '';
+    return `${MARK[task.state]} **${c + 1}.${t + 1}** ${title}${who}${command}${due}`;
   });
 }
 

@@ -17,6 +17,10 @@ export interface IncidentTask {
   command?: string;
   state: TaskState;
   assignee?: string;
+  /** Filled in from the role when the role's holder is known (on-call: after the lookup). */
+  assigneeRole?: 'commander' | 'reporter' | 'oncall';
+  /** When the task is due (ISO 8601), from the playbook's due duration. */
+  dueAt?: string;
   /** Who last changed the state, and when (ISO 8601). */
   stateChangedBy?: string;
   stateChangedAt?: string;
@@ -154,8 +158,16 @@ export interface NewIncident {
   playbook: PlaybookSnapshot;
 }
 
+/** Who commands a new incident: whoever the start request names, else the playbook's default (on-call comes later). */
+function initialCommander(input: NewIncident): string {
+  if (input.commander) return input.commander;
+  const preferred = input.playbook.defaultCommander;
+  return preferred?.type === 'user' ? preferred.username : input.reporter;
+}
+
 export function createIncidentState(input: NewIncident, now: string): IncidentState {
-  const commander = input.commander ?? input.reporter;
+  const commander = initialCommander(input);
+  const holder = (role: string | undefined): string | undefined => (role === 'commander' ? commander : role === 'reporter' ? input.reporter : undefined);
   const state: IncidentState = {
     id: input.id,
     name: input.name,
@@ -169,9 +181,25 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     checklists: input.playbook.checklists.map((checklist) => ({
       id: checklist.id,
       title: checklist.title,
-      tasks: checklist.tasks.map((task) => ({ ...task, state: 'open' as const })),
+      tasks: checklist.tasks.map(({ dueAfterMs, action: _action, ...task }) => {
+        const assignee = task.assignee ?? holder(task.assigneeRole);
+        return {
+          ...task,
+          state: 'open' as const,
+          ...(assignee ? { assignee } : {}),
+          ...(dueAfterMs ? { dueAt: new Date(Date.parse(now) + dueAfterMs).toISOString() } : {}),
+        };
+      }),
     })),
-    participants: [...new Set([input.reporter, commander])],
+    // Everyone the incident names from the start: reporter, commander, the playbook's invitees, pre-assigned people.
+    participants: [
+      ...new Set([
+        input.reporter,
+        commander,
+        ...(input.playbook.invitees?.users ?? []),
+        ...input.playbook.checklists.flatMap((c) => c.tasks.flatMap((t) => (t.assignee ? [t.assignee] : []))),
+      ]),
+    ],
     links: {},
     launch: initialLaunch(input.playbook),
     followUps: [],

@@ -4,7 +4,7 @@
  * a migration that shipped is never edited, a change is a new migration.
  */
 import { sql, type Kysely } from 'kysely';
-import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 

@@ -312,6 +312,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
             : { found: [], missing: [] };
           state.links.onCall = found;
           for (const user of found) if (!state.participants.includes(user)) state.participants.push(user);
+          giveOnCallRoles(found[0]);
           const note = missing.length ? `; not in chat: ${missing.join(', ')}` : '';
           stepSucceeded('oncall', found.length ? `On call: ${found.map((u) => `@${u}`).join(', ')}${note}` : `Nobody is on call${note}`, {
             users: found,
@@ -387,6 +388,24 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       stepSucceeded('channelHeader', 'Channel header set');
     });
     state.revision += 1;
+  }
+
+  /** The playbook may make the on-call engineer the commander, or assign them tasks: now we know who that is. */
+  function giveOnCallRoles(onCallUser: string | undefined): void {
+    if (!onCallUser) return;
+    const untouched = !state.timeline.some((event) => event.kind === 'commander_changed');
+    if (state.playbook.defaultCommander?.type === 'oncall' && untouched && state.commander !== onCallUser) {
+      const previous = state.commander;
+      state.commander = onCallUser;
+      recordEvent(state, nowIso(), 'commander_changed', 'system', `@${onCallUser} (on call) is the commander, as the playbook says`, {
+        from: previous,
+        to: onCallUser,
+      });
+      syncSearchAttributes();
+    }
+    for (const task of state.checklists.flatMap((checklist) => checklist.tasks)) {
+      if (task.assigneeRole === 'oncall' && !task.assignee) task.assignee = onCallUser;
+    }
   }
 
   function alertAlias(): string {

@@ -220,3 +220,40 @@ describe('starting an incident', () => {
     expect(error.problems).toEqual(['severity: expected one of sev1, sev2, sev3']);
   });
 });
+
+describe('what the playbook decides at start', () => {
+  const playbook = {
+    id: 'roles',
+    title: 'Roles',
+    defaultCommander: '@bob',
+    invitees: { users: ['dave'] },
+    checklists: [
+      {
+        id: 'c',
+        title: 'C',
+        tasks: [
+          { id: 'a', title: 'Commander task', assigneeRole: 'commander', due: '30m' },
+          { id: 'b', title: 'Reporter task', assigneeRole: 'reporter' },
+          { id: 'o', title: 'On-call task', assigneeRole: 'oncall' },
+          { id: 'e', title: 'Erin task', assignee: 'erin' },
+        ],
+      },
+    ],
+  };
+
+  it('makes the default commander command, invites invitees and assignees, fills role assignees and due times', () => {
+    const state = createIncidentState(parseNewIncident({ id: 'inc-2', name: 'x', team: 'shop', reporter: 'alice', playbook }), T0);
+    expect(state.commander).toBe('bob');
+    expect(state.participants).toEqual(['alice', 'bob', 'dave', 'erin']);
+    const tasks = state.checklists[0]!.tasks;
+    expect(tasks.map((t) => t.assignee ?? null)).toEqual(['bob', 'alice', null, 'erin']);
+    expect(tasks[0]!.dueAt).toBe('2026-01-01T00:30:00.000Z');
+    expect(tasks[2]!.assigneeRole).toBe('oncall');
+  });
+
+  it('lets the start request name the commander over the playbook', () => {
+    const state = createIncidentState(parseNewIncident({ id: 'inc-3', name: 'x', team: 'shop', reporter: 'alice', commander: 'carol', playbook }), T0);
+    expect(state.commander).toBe('carol');
+    expect(state.checklists[0]!.tasks[0]!.assignee).toBe('carol');
+  });
+});

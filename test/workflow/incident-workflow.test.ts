@@ -81,7 +81,7 @@ describe('incident workflow', () => {
     expect(Object.entries(view.launch).filter(([, s]) => s.status !== 'done')).toEqual([['alert', { status: 'skipped' }]]);
     const channel = workspace.records.channels.find((c) => c.name.startsWith(`incident-${id}`))!;
     expect(channel).toMatchObject({ name: `incident-${id}-checkout-is-down`, displayName: 'Checkout is down', private: false });
-    expect(channel.members.sort()).toEqual(['alice', 'oscar']);
+    expect(channel.members.sort()).toEqual(['alice', 'carol', 'oscar']);
     expect(channel.header).toContain('Commander: @alice');
     expect(channel.header).toContain(view.links.ticketKey!);
     const post = workspace.records.posts.find((p) => p.channelId === channel.id)!;
@@ -92,7 +92,8 @@ describe('incident workflow', () => {
     expect(workspace.records.issues.filter((i) => i.labels.includes(`incident-${id}-ticket`))).toHaveLength(1);
     expect(workspace.records.meetings.filter((m) => m.key === `${id}:meeting`)).toHaveLength(1);
     expect(view.links).toMatchObject({ channelId: channel.id, onCall: ['oscar'], meetingUrl: expect.stringContaining('zoom') });
-    expect(view.participants).toEqual(['alice', 'oscar']);
+    // Reporter (and commander), the playbook's pre-assigned carol, then the on-call engineer.
+    expect(view.participants).toEqual(['alice', 'carol', 'oscar']);
   });
 
   it('redraws the pinned checklist once for a burst of ten changes, and shows the latest state', async () => {

@@ -66,7 +66,8 @@ it('records a permanent failure, retries a temporary one, and keeps the incident
   expect(channel.header).not.toContain('Ticket');
   expect(channel.members.sort()).toEqual(['alice', 'oscar']);
   expect(view.timeline.find((e) => e.data?.step === 'oncall')?.text).toBe('On call: @oscar; not in chat: ghost@example.com');
-  expect(view.timeline.find((e) => e.data?.step === 'invite')?.text).toBe('Invited @alice, @oscar');
+  // carol is pre-assigned a task by the playbook, so she is invited too; this chat does not know her.
+  expect(view.timeline.find((e) => e.data?.step === 'invite')?.text).toBe('Invited @alice, @oscar; not found in chat: @carol');
 
   expect(view.status).toBe('reported');
   const after = await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] });

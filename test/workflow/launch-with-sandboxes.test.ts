@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
+import { IncidentCommanderKey } from '../../temporal/search-attributes.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
@@ -84,7 +85,7 @@ describe('launch and resolution against the sandboxes', () => {
     expect(sandboxes.zoom.meetings()[0]!.joinUrl).toBe(view.links.meetingUrl);
     expect(sandboxes.opsgenie.alerts()).toEqual([expect.objectContaining({ alias: `incident-${id}`, priority: 'P1', status: 'open' })]);
     expect(view.links.onCall).toEqual(['oscar']);
-    expect(view.participants.sort()).toEqual(['alice', 'bob', 'oscar']);
+    expect(view.participants.sort()).toEqual(['alice', 'bob', 'carol', 'oscar']);
 
     // Resolving comments on and transitions the issue and closes the page, once.
     await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'bob' }] });
@@ -102,6 +103,22 @@ describe('launch and resolution against the sandboxes', () => {
     expect(sandboxes.jira.comments(view.links.ticketKey!)).toEqual([expect.objectContaining({ body: expect.stringContaining('Rolled back the release') })]);
     expect(sandboxes.jira.issues()[0]!.status).toBe('Done');
     expect(sandboxes.opsgenie.alerts()[0]!.status).toBe('closed');
+  });
+
+  it('makes the on-call engineer the commander and gives them their tasks when the playbook says so', async () => {
+    const playbook: PlaybookDefinition = {
+      ...testPlaybook,
+      defaultCommander: 'oncall',
+      opsgenie: { schedule: 'primary' },
+      checklists: [{ id: 'triage', title: 'Triage', tasks: [{ id: 'page', title: 'Look at the pager', assigneeRole: 'oncall' }] }],
+    };
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook });
+    const view = await launched(handle);
+    expect(view.commander).toBe('oscar');
+    expect(view.checklists[0]!.tasks[0]!.assignee).toBe('oscar');
+    expect(view.timeline.find((e) => e.kind === 'commander_changed')).toMatchObject({ actor: 'system', text: '@oscar (on call) is the commander, as the playbook says' });
+    expect(view.status).toBe('reported');
+    expect((await handle.describe()).typedSearchAttributes.get(IncidentCommanderKey)).toBe('oscar');
   });
 
   it('survives Jira answering 503 three times and opens exactly one issue', async () => {
