@@ -728,6 +728,11 @@ function registerUserRoutes(router: Router, world: MattermostWorld): void {
     return ok([...world.users.values()].filter((user) => wanted.has(user.id)).map(copy));
   }));
   router.get(`${API}/users/:user_id`, route(world, (req, session) => ok(copy(world.requireUser(userIdParam(req, session))))));
+  // User groups are a licensed feature the sandbox does not model: every user belongs to none.
+  router.get(`${API}/users/:user_id/groups`, route(world, (req, session) => {
+    world.requireUser(userIdParam(req, session));
+    return ok([]);
+  }));
   router.get(`${API}/users/:user_id/teams`, route(world, (req, session) => {
     const userId = userIdParam(req, session);
     world.requireSelfOrAdmin(userId, session);

@@ -12,6 +12,7 @@ import type { MattermostChat } from '../../integrations/mattermost/mattermost-ch
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
+import { mayRunPlaybook } from './playbook-permissions.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface DialogOptions {
@@ -113,6 +114,9 @@ export function createDialogs(options: DialogOptions) {
         else if (name.length > 200) errors.name = 'At most 200 characters.';
         const severity = text(fields.severity);
         if (severity && playbook && !playbook.severities.includes(severity)) errors.severity = `One of ${playbook.severities.join(', ')}`;
+        if (playbook && !(await mayRunPlaybook(playbook, { id: submission.user_id, username: state.user }, options.chat, options.admins))) {
+          errors.playbook = `${playbook.title} is restricted; ask its owners or an incident admin to start it.`;
+        }
         if (Object.keys(errors).length) {
           res.json({ errors });
           return;

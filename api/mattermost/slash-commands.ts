@@ -13,6 +13,7 @@ import type { MattermostChat } from '../../integrations/mattermost/mattermost-ch
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
+import { mayRunPlaybook } from './playbook-permissions.js';
 import { ephemeral, incidentInfo, incidentTimeline, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
@@ -196,6 +197,9 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
     if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
     if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${(await options.playbooks.list()).map((p) => p.id).join(', ')}`);
+    if (!(await mayRunPlaybook(playbook, { id: payload.user_id, username: payload.user_name.toLowerCase() }, options.chat, options.admins))) {
+      return ephemeral(`:no_entry_sign: The playbook *${playbook.title}* is restricted; ask its owners or an incident admin to start it.`);
+    }
     const started = await options.incidents.start({ name, team: payload.team_domain, reporter: payload.user_name.toLowerCase(), playbook });
     return ephemeral(
       `:rotating_light: Incident **${started.name}** (\`${started.id}\`) started with playbook *${playbook.title}*, severity ${started.severity}, commander @${started.commander}. Its channel is being created; you will be added to it.`,

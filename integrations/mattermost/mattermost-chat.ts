@@ -191,6 +191,18 @@ export class MattermostChat implements ChatPort {
     await this.client.createPostEphemeral(userId, { channel_id: channelId, message } as unknown as MattermostPost);
   }
 
+  /** Names of the Mattermost user groups the user belongs to (playbook permissions name groups). */
+  async groupNamesOf(userId: string): Promise<string[]> {
+    try {
+      const groups = (await this.client.getGroupsByUserId(userId)) as Array<{ name?: string }>;
+      return groups.flatMap((group) => (group.name ? [group.name] : []));
+    } catch (error) {
+      // Servers without user groups (a licence feature) answer 404 or 501: nobody is in a group then.
+      if (error instanceof IntegrationError && (error.kind === 'NotFound' || error.kind === 'HttpError')) return [];
+      throw error;
+    }
+  }
+
   /** A permalink to a post. */
   postUrl(team: string, postId: string): string {
     return `${this.client.getUrl()}/${team}/pl/${postId}`;

@@ -128,6 +128,8 @@ describe('checklist buttons', () => {
   });
 
   it('completes a task from the menu, redraws the post, and refuses the same click replayed', async () => {
+    // The on-call lookup assigned tasks after the first drawing: wait for the redraw, as a person would see it.
+    await redrawn();
     const complete = action('complete1');
     const good = await click(complete, { selected: 'triage-ack' });
     expect(good).toEqual({ status: 200, body: { ephemeral_text: ':white_check_mark: @alice completed task 1.1 "Acknowledge and take command"' } });
@@ -140,7 +142,7 @@ describe('checklist buttons', () => {
   it('refuses a forged or tampered context with 403, and changes nothing', async () => {
     const take = action('take1');
     const [body, signature] = take.integration.context.sig.split('.') as [string, string];
-    const forged = await click(take, { selected: 'triage-impact', context: { sig: `${body}.${signature.slice(0, -2)}AA` } });
+    const forged = await click(take, { selected: 'triage-bridge', context: { sig: `${body}.${signature.slice(0, -2)}AA` } });
     expect(forged).toEqual({ status: 403, body: { ephemeral_text: 'This button was refused: bad signature.' } });
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
     claims.p.a = 'resolve';
@@ -148,18 +150,19 @@ describe('checklist buttons', () => {
     expect(tampered.status).toBe(403);
     const missing = await click(take, { context: { sig: 'nonsense' } });
     expect(missing).toEqual({ status: 403, body: { ephemeral_text: 'This button was refused: missing or malformed signature.' } });
-    expect((await incidentView()).checklists[0]!.tasks[1]!.assignee).toBeUndefined();
+    expect((await incidentView()).checklists[0]!.tasks[2]!.assignee).toBeUndefined();
   });
 
   it('refuses someone outside the channel', async () => {
-    const outsider = await click(action('take1'), { user: 'erin', selected: 'triage-impact' });
+    const outsider = await click(action('take1'), { user: 'erin', selected: 'triage-bridge' });
     expect(outsider.body.ephemeral_text).toBe('Only members of the incident channel (or incident admins) can change the incident.');
   });
 
   it('assigns a task to whoever takes it', async () => {
-    const taken = await click(action('take1'), { selected: 'triage-impact' });
-    expect(taken.body.ephemeral_text).toMatch(/assigned task 1.2 .* to @alice/);
-    await waitFor(() => checklistPost().props.attachments[0]!.text, (text) => text.includes('Assess customer impact and set the severity · @alice'), { what: 'the redraw' });
+    await redrawn();
+    const taken = await click(action('take1'), { selected: 'triage-bridge' });
+    expect(taken.body.ephemeral_text).toMatch(/assigned task 1.3 .* to @alice/);
+    await waitFor(() => checklistPost().props.attachments[0]!.text, (text) => text.includes('Join the Zoom bridge · @alice'), { what: 'the redraw' });
   });
 
   it("runs a task's slash command as the bot in the channel and records who ran it", async () => {

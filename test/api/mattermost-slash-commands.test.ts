@@ -111,6 +111,13 @@ describe('/incident', () => {
     await waitFor(() => slash('info', { channelId: incidentChannel }), (r) => r.body.text?.includes(incidentId) ?? false, { what: 'the channel to be indexed' });
   });
 
+  it('refuses to start a restricted playbook for someone it does not name', async () => {
+    const response = await slash('start security-incident Leaked token');
+    expect(response.body.text).toBe(':no_entry_sign: The playbook *Security incident* is restricted; ask its owners or an incident admin to start it.');
+    const admin = await slash('start security-incident Leaked token', { user: 'carol' });
+    expect(admin.body.text).toMatch(/^:rotating_light: Incident \*\*Leaked token\*\*/);
+  });
+
   it('refuses incident commands outside an incident channel', async () => {
     const response = await slash('check 1.1');
     expect(response.body.text).toBe("`/incident check <task>` works in an incident's channel, and this channel is not one. `/incident list` shows the open incidents.");
@@ -122,13 +129,17 @@ describe('/incident', () => {
     expect((await slash('uncheck triage-ack', at)).body.text).toBe(':white_check_mark: @alice reopened task 1.1 "Acknowledge and take command"');
     expect((await slash('skip 2.3 no status page for internal tools', at)).body.text).toMatch(/skipped task 2.3 .*: no status page for internal tools$/);
     expect((await slash('assign 1.2 @oscar', at)).body.text).toMatch(/assigned task 1.2 .* to @oscar/);
+    expect((await slash('add Triage Check the CDN logs 🌍', at)).body.text).toBe(':white_check_mark: @alice added task 1.4 "Check the CDN logs 🌍"');
+    expect((await slash('retry ticket', at)).body.text).toBe(':no_entry_sign: ticket is done; only a failed step can be retried');
+    expect((await slash('retry everything', at)).body.text).toMatch(/^"everything" is not a step that can be retried\nUsage: /);
     expect((await slash('check 1.x', at)).body.text).toBe('"1.x" is not a task number like 2.3 or a task ID\nUsage: `/incident check <task>  (a task number like 2.3, or its ID)`');
-    expect((await slash('check 9.9', at)).body.text).toMatch(/^:no_entry_sign: task 9.9 does not exist: checklist 1 has 3 task\(s\)/);
+    expect((await slash('check 9.9', at)).body.text).toMatch(/^:no_entry_sign: task 9.9 does not exist: checklist 1 has 4 task\(s\)/);
     expect((await slash('check', at)).body.text).toMatch(/^name the task by its number/);
     const current = await view();
     expect(current.checklists[0]!.tasks.map((t) => [t.state, t.assignee ?? null])).toEqual([
-      ['open', null],
+      ['open', 'alice'],
       ['open', 'oscar'],
+      ['open', null],
       ['open', null],
     ]);
   });
