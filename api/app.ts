@@ -119,7 +119,13 @@ export function createApp(options: AppOptions): express.Express {
           secret: actionSecret,
           admins,
           logger: options.logger,
-          ...(dialogs ? { openStatusDialog: (triggerId: string, incidentId: string, user: string) => dialogs.openStatus(triggerId, incidentId, user) } : {}),
+          ...(dialogs
+            ? {
+                openStatusDialog: (triggerId: string, incidentId: string, user: string) => dialogs.openStatus(triggerId, incidentId, user),
+                openAssignDialog: (triggerId: string, incidentId: string, taskId: string, label: string, user: string) =>
+                  dialogs.openAssign(triggerId, incidentId, taskId, label, user),
+              }
+            : {}),
         }),
       );
     }

@@ -8,7 +8,7 @@ import type { IncidentChecklist, IncidentState, TaskState } from './incident.js'
 const MARK: Record<TaskState, string> = { open: ':white_large_square:', in_progress: ':hourglass:', done: ':white_check_mark:', skipped: ':heavy_minus_sign:' };
 
 /** What a button or menu asks for; the API turns it into an incident command. */
-export type ChecklistIntent = 'complete' | 'reopen' | 'take' | 'run' | 'statusUpdate' | 'resolve';
+export type ChecklistIntent = 'complete' | 'reopen' | 'take' | 'assign' | 'run' | 'statusUpdate' | 'resolve';
 
 export interface ChecklistAction {
   /** Mattermost allows only letters and digits in action IDs. */
@@ -81,6 +81,7 @@ export function renderChecklistPost(state: IncidentState): ChecklistPost {
     if (!closed && open.length) {
       actions.push({ id: `complete${c + 1}`, name: 'Complete…', type: 'select', options: open, intent: 'complete' });
       actions.push({ id: `take${c + 1}`, name: 'Take (assign to me)…', type: 'select', options: open, intent: 'take' });
+      actions.push({ id: `assign${c + 1}`, name: 'Assign to…', type: 'select', options: open, intent: 'assign' });
     }
     if (!closed && finished.length) actions.push({ id: `reopen${c + 1}`, name: 'Reopen…', type: 'select', options: finished, intent: 'reopen' });
     return { title: `${c + 1}. ${checklist.title}`, text: taskLine(checklist, c).join('\n') || '_No tasks._', actions };

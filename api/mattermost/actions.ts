@@ -24,6 +24,8 @@ export interface ActionRoutesOptions {
   logger: Logger;
   /** Opens the status update dialog for the clicker (when dialogs are configured). */
   openStatusDialog?: (triggerId: string, incidentId: string, user: string) => Promise<void>;
+  /** Opens the "assign to…" dialog (a user picker) for one task. */
+  openAssignDialog?: (triggerId: string, incidentId: string, taskId: string, taskLabel: string, user: string) => Promise<void>;
 }
 
 const clickSchema = z.object({
@@ -94,6 +96,15 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
         return done(await options.incidents.command(claims.i, 'reopenTask', { taskId: needTask(), actor }, { updateId }));
       case 'take':
         return done(await options.incidents.command(claims.i, 'assignTask', { taskId: needTask(), assignee: actor, actor }, { updateId }));
+      case 'assign': {
+        const taskId = needTask();
+        if (options.openAssignDialog && click.trigger_id) {
+          const { task, number } = findTask(view as never, taskId);
+          await options.openAssignDialog(click.trigger_id, claims.i, task.id, `${number} ${task.title}`, actor);
+          return 'Opening the assignment dialog…';
+        }
+        return 'Assign with `/incident assign <task> @user`.';
+      }
       case 'resolve':
         return done(await options.incidents.command(claims.i, 'resolve', { actor }, { updateId }));
       case 'statusUpdate':

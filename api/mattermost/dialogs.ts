@@ -26,7 +26,10 @@ export interface DialogOptions {
   logger: Logger;
 }
 
-type DialogState = { kind: 'start'; team: string; user: string } | { kind: 'status'; incident: string; user: string };
+type DialogState =
+  | { kind: 'start'; team: string; user: string }
+  | { kind: 'status'; incident: string; user: string }
+  | { kind: 'assign'; incident: string; task: string; user: string };
 
 const STATE_TTL_MS = 30 * 60_000;
 
@@ -84,6 +87,17 @@ export function createDialogs(options: DialogOptions) {
     });
   }
 
+  async function openAssign(triggerId: string, incidentId: string, taskId: string, taskLabel: string, user: string): Promise<void> {
+    await options.chat.openDialog(triggerId, options.submitUrl, {
+      callback_id: 'assign-task',
+      title: 'Assign a task',
+      introduction_text: `Task ${taskLabel}`.slice(0, 200),
+      submit_label: 'Assign',
+      state: signPayload<DialogState>(options.secret, { kind: 'assign', incident: incidentId, task: taskId, user }, STATE_TTL_MS),
+      elements: [{ display_name: 'Assignee', name: 'assignee', type: 'select', data_source: 'users' }],
+    });
+  }
+
   const router = Router();
   router.post('/mattermost/dialogs', async (req, res) => {
     const parsed = submissionSchema.safeParse(req.body);
@@ -132,6 +146,21 @@ export function createDialogs(options: DialogOptions) {
         res.json({});
         return;
       }
+      if (state.kind === 'assign') {
+        const assigneeId = text(fields.assignee);
+        const assignee = assigneeId ? await options.chat.usernameOf(assigneeId) : undefined;
+        if (!assignee) {
+          res.json({ errors: { assignee: 'Choose someone from the list.' } });
+          return;
+        }
+        if (!options.admins.includes(state.user) && !(await options.chat.isChannelMember(submission.channel_id, submission.user_id))) {
+          res.json({ error: 'Only members of the incident channel (or incident admins) can assign tasks.' });
+          return;
+        }
+        await options.incidents.command(state.incident, 'assignTask', { taskId: state.task, assignee, actor: state.user });
+        res.json({});
+        return;
+      }
       const message = text(fields.message);
       if (!message) {
         res.json({ errors: { message: 'Write what changed, even "no news".' } });
@@ -153,5 +182,5 @@ export function createDialogs(options: DialogOptions) {
     }
   });
 
-  return { router, openStart, openStatus };
+  return { router, openStart, openStatus, openAssign };
 }

@@ -166,6 +166,16 @@ export class MattermostChat implements ChatPort {
     }
   }
 
+  /** The username of a user ID, or undefined when Mattermost has no such user. */
+  async usernameOf(userId: string): Promise<string | undefined> {
+    try {
+      return (await this.client.getUser(userId)).username;
+    } catch (error) {
+      if (isNotFound(error) || (error instanceof IntegrationError && error.kind === 'BadRequest')) return undefined;
+      throw error;
+    }
+  }
+
   /** The user ID of a username, or undefined when Mattermost has no such user. */
   async userIdOf(username: string): Promise<string | undefined> {
     try {

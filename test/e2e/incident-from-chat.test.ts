@@ -120,6 +120,13 @@ it('runs an incident from chat alone, the checklist post always current', async 
   await current('both checks drawn', (v) => v.progress.done === 2);
   expect(checklistPost(channelId).props.attachments[0]!.text).toMatch(/^:white_check_mark: \*\*1.1\*\*[\s\S]*\n:white_check_mark: \*\*1.2\*\*/);
 
+  // A task assigned through the post's user menu.
+  expect(await click(channelId, 'assign1', 'triage-bridge')).toBe('Opening the assignment dialog…');
+  expect(await submitDialog({ assignee: 'not-a-user-id' }, channelId)).toEqual({ errors: { assignee: 'Choose someone from the list.' } });
+  expect(await submitDialog({ assignee: mm().userId('bob') }, channelId)).toEqual({});
+  await current('the assignment drawn', (v) => v.checklists[0]!.tasks[2]!.assignee === 'bob');
+  expect(checklistPost(channelId).props.attachments[0]!.text).toContain('Join the Zoom bridge · @bob');
+
   // Command handed over to the on-call engineer, who is in the channel.
   expect(await slash('commander @oscar', channelId)).toMatch(/changed the commander from @alice to @oscar/);
   await current('the new commander drawn', (v) => v.commander === 'oscar');
