@@ -45,7 +45,8 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',
     port: 0,
-    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['another-teams-token', TOKEN], admins: ['carol'] },
+    // Generous: this machine runs many test files at once; Mattermost's own limit is what the 2.5 s default protects.
+    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['another-teams-token', TOKEN], admins: ['carol'], commandTimeoutMs: 15_000 },
   });
 });
 

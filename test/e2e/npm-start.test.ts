@@ -49,9 +49,23 @@ async function npmStart(env: Record<string, string>): Promise<RunningStart> {
   return { child, output: () => output, exit };
 }
 
+/** Ports that were free a moment ago can be taken by another test file meanwhile: try again with new ones. */
+async function npmStartOnFreePorts(makeEnv: (ports: number[]) => Record<string, string>): Promise<{ start: RunningStart; env: Record<string, string> }> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const env = makeEnv([await freePort(), await freePort(), await freePort()]);
+    try {
+      return { start: await npmStart(env), env };
+    } catch (error) {
+      lastError = error;
+      if (!/already in use|address already in use|EADDRINUSE|bind/i.test(String(error))) throw error;
+    }
+  }
+  throw lastError;
+}
+
 it('runs server, UI, worker and API, stops cleanly on Ctrl-C and keeps incidents across restarts', async () => {
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const env = {
+  const { start: first, env } = await npmStartOnFreePorts(([temporalPort, uiPort, apiPort]) => ({
     TEMPORAL_CLI_PATH: inject('temporalCliPath'),
     TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
@@ -59,8 +73,9 @@ it('runs server, UI, worker and API, stops cleanly on Ctrl-C and keeps incidents
     TEMPORAL_DB_FILE: join(directory, 'temporal.sqlite'),
     PLAYBOOKS_DIR: join(root, 'playbooks'),
     LOG_LEVEL: 'warn',
-  };
-  const first = await npmStart(env);
+  }));
+  const apiPort = Number(env.API_PORT);
+  const uiPort = Number(env.TEMPORAL_UI_PORT);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   expect(first.output()).toContain(`API:          ${apiUrl}`);
   expect(first.output()).toContain(`Temporal UI:  http://127.0.0.1:${uiPort}/namespaces/default/workflows`);
