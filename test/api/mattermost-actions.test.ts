@@ -4,26 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { pino } from 'pino';
-import { startApi, type RunningApi } from '../../api/server.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
-import { loadPlaybookDirectory } from '../../store/playbook-files.js';
-import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
-import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { IncidentService } from '../../api/incident-service.js';
 import { checklistRevision } from '../../domain/checklist-message.js';
-import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+import { shippedPlaybooks, startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+let stack: ChatStack;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let api: RunningApi;
-let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let api: ChatStack['api'];
+let sandboxes: ChatStack['sandboxes'];
 let incidentId: string;
 let channelId: string;
 
@@ -36,46 +26,20 @@ interface RenderedAction {
 }
 
 beforeAll(async () => {
-  env = await connectToTestServer();
-  sandboxes = await startSandboxes();
-  const taskQueue = uniqueTaskQueue('actions');
-  const chat = sandboxes.ports.chat as MattermostChat;
-  api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port: 0,
-    mattermost: { chat, commandTokens: ['t'], admins: [], actionSecret: SECRET },
-  });
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports, buttons: { actionUrl: `${api.url}/mattermost/actions`, secret: SECRET } },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
-  const playbooks = loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname);
-  const started = await new IncidentService(env.client, taskQueue).start({
+  stack = await startChatStack({ name: 'actions', mattermost: { commandTokens: ['t'], admins: [], actionSecret: SECRET } });
+  ({ env, api, sandboxes } = stack);
+  const started = await stack.incidents.start({
     name: 'Search is slow',
     team: 'default',
     reporter: 'alice',
-    playbook: playbooks.get('service-outage')!,
+    playbook: (await shippedPlaybooks().get('service-outage'))!,
   });
   incidentId = started.id;
   const view = await waitFor(() => incidentView(), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000, what: 'the launch' });
   channelId = view.links.channelId!;
 });
 
-afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running;
-  await sandboxes?.stop();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 const incidentView = () => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery);
 

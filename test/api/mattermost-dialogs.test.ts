@@ -1,58 +1,23 @@
 /** The start and status-update dialogs: opened through Mattermost, submitted the way Mattermost posts them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { pino } from 'pino';
-import { startApi, type RunningApi } from '../../api/server.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
-import { loadPlaybookDirectory } from '../../store/playbook-files.js';
-import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { freePort } from '../helpers/free-port.js';
-import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'dialog-test-secret-long-enough-0123456789';
+let stack: ChatStack;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let api: RunningApi;
-let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let api: ChatStack['api'];
+let sandboxes: ChatStack['sandboxes'];
 let taskQueue: string;
 
 beforeAll(async () => {
-  env = await connectToTestServer();
-  sandboxes = await startSandboxes();
-  taskQueue = uniqueTaskQueue('dialogs');
-  const port = await freePort();
-  api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port,
-    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['tok'], admins: [], actionSecret: SECRET, publicUrl: `http://127.0.0.1:${port}` },
-  });
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  stack = await startChatStack({ name: 'dialogs', mattermost: { commandTokens: ['tok'], admins: [], actionSecret: SECRET }, withPublicUrl: true });
+  ({ env, api, sandboxes, taskQueue } = stack);
 });
 
-afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running;
-  await sandboxes?.stop();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 async function slash(text: string, user = 'alice', channelId = 'somechannel0000000000000000') {
   const form = new URLSearchParams({

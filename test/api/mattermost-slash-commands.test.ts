@@ -5,58 +5,28 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { pino } from 'pino';
-import { startApi, type RunningApi } from '../../api/server.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
-import { loadPlaybookDirectory } from '../../store/playbook-files.js';
-import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const TOKEN = 'slash-token-team-a';
+let stack: ChatStack;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let api: RunningApi;
-let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let api: ChatStack['api'];
+let sandboxes: ChatStack['sandboxes'];
 let incidentId: string;
 let incidentChannel: string;
 
 beforeAll(async () => {
-  env = await connectToTestServer();
-  sandboxes = await startSandboxes();
-  const taskQueue = uniqueTaskQueue('slash');
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
-  api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port: 0,
+  stack = await startChatStack({
+    name: 'slash',
     // Generous: this machine runs many test files at once; Mattermost's own limit is what the 2.5 s default protects.
-    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['another-teams-token', TOKEN], admins: ['carol'], commandTimeoutMs: 15_000 },
+    mattermost: { commandTokens: ['another-teams-token', TOKEN], admins: ['carol'], commandTimeoutMs: 15_000 },
   });
+  ({ env, api, sandboxes } = stack);
 });
 
-afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running;
-  await sandboxes?.stop();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 /** A slash command as Mattermost sends it: every form field, and the token in both places it puts it. */
 async function slash(text: string, options: { user?: string; channelId?: string; token?: string } = {}) {

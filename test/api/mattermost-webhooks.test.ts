@@ -4,24 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { pino } from 'pino';
-import { IncidentService } from '../../api/incident-service.js';
-import { startApi, type RunningApi } from '../../api/server.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+let stack: ChatStack;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let api: RunningApi;
-let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let api: ChatStack['api'];
+let sandboxes: ChatStack['sandboxes'];
 let incidentId: string;
 let channelId: string;
 const playbookDir = mkdtempSync(join(tmpdir(), 'hook-playbooks-'));
@@ -29,39 +21,21 @@ const playbookDir = mkdtempSync(join(tmpdir(), 'hook-playbooks-'));
 beforeAll(async () => {
   writeFileSync(join(playbookDir, 'db.yaml'), 'id: database-outage\ntitle: Database outage\nkeywords: [replication lag, "db down"]\n');
   writeFileSync(join(playbookDir, 'blank.yaml'), 'id: blank\ntitle: Blank\n');
-  env = await connectToTestServer();
-  sandboxes = await startSandboxes();
-  const taskQueue = uniqueTaskQueue('hooks');
-  const playbooks = loadPlaybookDirectory(playbookDir);
-  api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(playbooks),
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port: 0,
-    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['c'], admins: [], webhookTokens: ['hook-token'], timelineTriggers: ['#timeline', '!note'] },
+  const playbooks = lookupFromFiles(loadPlaybookDirectory(playbookDir));
+  stack = await startChatStack({
+    name: 'hooks',
+    playbooks,
+    mattermost: { commandTokens: ['c'], admins: [], webhookTokens: ['hook-token'], timelineTriggers: ['#timeline', '!note'] },
   });
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
-  incidentId = (await new IncidentService(env.client, taskQueue).start({ name: 'Replica lag', team: 'default', reporter: 'alice', playbook: playbooks.get('blank')! })).id;
+  ({ env, api, sandboxes } = stack);
+  incidentId = (await stack.incidents.start({ name: 'Replica lag', team: 'default', reporter: 'alice', playbook: (await playbooks.get('blank'))! })).id;
   const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
   channelId = view.links.channelId!;
   await waitFor(async () => (await env.client.workflow.count(`IncidentChannel = '${channelId}'`)).count, (n) => n === 1, { what: 'indexing' });
 });
 
 afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running;
-  await sandboxes?.stop();
-  await env?.teardown();
+  await stack?.stop();
   rmSync(playbookDir, { recursive: true, force: true });
 });
 

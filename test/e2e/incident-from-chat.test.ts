@@ -5,60 +5,24 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { pino } from 'pino';
-import { startApi, type RunningApi } from '../../api/server.js';
 import { checklistRevision } from '../../domain/checklist-message.js';
 import type { IncidentView } from '../../domain/incident.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
-import { loadPlaybookDirectory } from '../../store/playbook-files.js';
-import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { freePort } from '../helpers/free-port.js';
-import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'whole-incident-from-chat-secret-0123456789';
+let stack: ChatStack;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let api: RunningApi;
-let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+let api: ChatStack['api'];
+let sandboxes: ChatStack['sandboxes'];
 
 beforeAll(async () => {
-  env = await connectToTestServer();
-  sandboxes = await startSandboxes();
-  const taskQueue = uniqueTaskQueue('from-chat');
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port,
-    mattermost: { chat: sandboxes.ports.chat as MattermostChat, commandTokens: ['cmd'], admins: [], actionSecret: SECRET, publicUrl },
-  });
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports, buttons: { actionUrl: `${publicUrl}/mattermost/actions`, secret: SECRET } },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  stack = await startChatStack({ name: 'from-chat', mattermost: { commandTokens: ['cmd'], admins: [], actionSecret: SECRET }, withPublicUrl: true });
+  ({ env, api, sandboxes } = stack);
 });
 
-afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running;
-  await sandboxes?.stop();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 const mm = () => sandboxes.mattermost;
 

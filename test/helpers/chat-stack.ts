@@ -1,0 +1,79 @@
+/**
+ * What the Mattermost front-door tests share: the four sandboxes, the API with the front door, and a worker whose
+ * integrations are the sandboxes (and whose checklist buttons call this API), all on the run's Temporal dev server.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import type { AppOptions } from '../../api/app.js';
+import { IncidentService } from '../../api/incident-service.js';
+import { startApi, type RunningApi } from '../../api/server.js';
+import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { lookupFromFiles, type PlaybookLookup } from '../../store/playbook-lookup.js';
+import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { freePort } from './free-port.js';
+import { startSandboxes } from './sandboxes.js';
+import { connectToTestServer, uniqueTaskQueue, workflowBundle } from './temporal.js';
+
+export interface ChatStack {
+  env: TestWorkflowEnvironment;
+  sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
+  api: RunningApi;
+  taskQueue: string;
+  incidents: IncidentService;
+  stop(): Promise<void>;
+}
+
+export const shippedPlaybooks = (): PlaybookLookup =>
+  lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname));
+
+export async function startChatStack(options: {
+  name: string;
+  /** Front-door settings; the Mattermost client is the sandbox's. */
+  mattermost: Omit<NonNullable<AppOptions['mattermost']>, 'chat' | 'publicUrl'>;
+  playbooks?: PlaybookLookup;
+  /** Dialogs need the address Mattermost posts submissions to, known before the API starts. */
+  withPublicUrl?: boolean;
+}): Promise<ChatStack> {
+  const env = await connectToTestServer();
+  const sandboxes = await startSandboxes();
+  const taskQueue = uniqueTaskQueue(options.name);
+  const port = options.withPublicUrl ? await freePort() : 0;
+  const publicUrl = options.withPublicUrl ? `http://127.0.0.1:${port}` : undefined;
+  const api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks: options.playbooks ?? shippedPlaybooks(),
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port,
+    mattermost: { ...options.mattermost, chat: sandboxes.ports.chat as MattermostChat, ...(publicUrl ? { publicUrl } : {}) },
+  });
+  const secret = options.mattermost.actionSecret;
+  const worker: Worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies: {
+      integrations: sandboxes.ports,
+      ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
+    },
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    env,
+    sandboxes,
+    api,
+    taskQueue,
+    incidents: new IncidentService(env.client, taskQueue),
+    async stop() {
+      await api.stop();
+      worker.shutdown();
+      await running;
+      await sandboxes.stop();
+      await env.teardown();
+    },
+  };
+}
