@@ -21,6 +21,8 @@ export interface AppOptions {
   client: Client;
   taskQueue: string;
   playbooks: PlaybookLookup;
+  /** Gives each new incident its team's next number (`{{seq}}` in channel names). */
+  numberIncident?: (team: string) => Promise<number>;
   /** The playbook store; when given, /api/v1/playbooks manages it. */
   playbookStore?: PlaybookRepository<Playbook>;
   logger: Logger;
@@ -65,7 +67,7 @@ export function createApp(options: AppOptions): express.Express {
     }
   });
 
-  const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs);
+  const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs, options.numberIncident);
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
   if (options.playbookStore) app.use('/api/v1', playbookRoutes(options.playbookStore));
   if (options.mattermost) {

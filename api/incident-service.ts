@@ -49,11 +49,16 @@ export class IncidentService {
     private readonly taskQueue: string,
     /** How long a command may wait for the incident's answer before giving up with 504. */
     private readonly commandTimeoutMs = 10_000,
+    /** Gives each new incident its team's next number (the store); without it incidents have none. */
+    private readonly numberIncident?: (team: string) => Promise<number>,
   ) {}
 
   async start(request: StartRequest): Promise<StartedIncident> {
     const id = request.id ?? newIncidentId();
-    const incident = { ...request, id };
+    // Validated before a number is used up, so bad requests leave no gaps.
+    parseNewIncident({ ...request, id });
+    const number = this.numberIncident ? await this.numberIncident(request.team) : undefined;
+    const incident = { ...request, id, ...(number ? { number } : {}) };
     // Validate here exactly as the workflow will, so a bad request never becomes a half-started incident.
     const start = parseNewIncident(incident);
     const severity = start.severity ?? start.playbook.defaultSeverity;

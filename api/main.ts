@@ -13,6 +13,7 @@ import { lookupFromStore } from '../store/playbook-lookup.js';
 import { PlaybookRepository } from '../store/playbook-repository.js';
 import type { Playbook } from '../domain/playbook.js';
 import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
+import { nextIncidentNumber } from '../store/incident-sequence.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { startApi } from './server.js';
 
@@ -55,6 +56,7 @@ const { api, connection } = await (async () => {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       playbooks,
       playbookStore: repository,
+      numberIncident: (team) => nextIncidentNumber(database.db, team),
       logger,
       host: config.API_HOST,
       port: config.API_PORT,

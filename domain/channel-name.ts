@@ -1,9 +1,8 @@
 /**
- * Mattermost's rules for channel names (the URL part): lower case, letters, digits, "-" and "_", 2 to 64 characters, not
- * starting or ending with a separator. The incident ID is part of the name, which makes it unique and lets a retried
- * launch find the channel it already created.
+ * Mattermost's rules for channel names (the URL part): lower case, letters, digits, "-" and "_", at most 64 characters.
+ * The name itself comes from the playbook's template (`channelNameFromTemplate`); the ID or number in it makes it unique
+ * and lets a retried launch find the channel it already created.
  */
-export const MAX_CHANNEL_NAME_LENGTH = 64;
 export const MAX_CHANNEL_DISPLAY_NAME_LENGTH = 64;
 
 export function slugify(text: string): string {
@@ -13,13 +12,6 @@ export function slugify(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-}
-
-export function incidentChannelName(incidentId: string, incidentName: string): string {
-  const prefix = `incident-${slugify(incidentId)}`;
-  const room = MAX_CHANNEL_NAME_LENGTH - prefix.length - 1;
-  const slug = room > 0 ? slugify(incidentName).slice(0, room).replace(/-+$/, '') : '';
-  return slug ? `${prefix}-${slug}` : prefix;
 }
 
 export function incidentChannelDisplayName(incidentName: string): string {

@@ -111,6 +111,8 @@ export interface IncidentLinks {
 
 export interface IncidentState {
   id: string;
+  /** The team's incident number, when the store gave one. */
+  number?: number;
   name: string;
   summary: string;
   severity: string;
@@ -155,6 +157,7 @@ export interface NewIncident {
   team: string;
   reporter: string;
   commander?: string;
+  number?: number;
   playbook: PlaybookSnapshot;
 }
 
@@ -170,6 +173,7 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
   const holder = (role: string | undefined): string | undefined => (role === 'commander' ? commander : role === 'reporter' ? input.reporter : undefined);
   const state: IncidentState = {
     id: input.id,
+    ...(input.number ? { number: input.number } : {}),
     name: input.name,
     summary: input.summary ?? '',
     severity: input.severity ?? input.playbook.defaultSeverity,

@@ -20,6 +20,8 @@ export const newIncidentSchema = z.object({
   team: z.string().trim().regex(ID_PATTERN, 'expected a team name like "platform"'),
   reporter: usernameSchema,
   commander: usernameSchema.optional(),
+  /** The team's incident number, from the store (`{{seq}}` in channel names). */
+  number: z.number().int().positive().optional(),
   playbook: playbookSchema,
 });
 
@@ -47,5 +49,6 @@ export function parseNewIncident(input: unknown): NewIncident {
     ...(rest.summary ? { summary: rest.summary } : {}),
     ...(rest.severity ? { severity: rest.severity } : {}),
     ...(rest.commander ? { commander: rest.commander } : {}),
+    ...(rest.number ? { number: rest.number } : {}),
   };
 }

@@ -19,6 +19,7 @@ import { lookupFromStore } from '../store/playbook-lookup.js';
 import { PlaybookRepository } from '../store/playbook-repository.js';
 import type { Playbook } from '../domain/playbook.js';
 import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
+import { nextIncidentNumber } from '../store/incident-sequence.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
@@ -125,6 +126,7 @@ try {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     playbooks,
     playbookStore: repository,
+    numberIncident: (team) => nextIncidentNumber(database!.db, team),
     logger,
     host: config.API_HOST,
     port: config.API_PORT,

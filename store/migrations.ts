@@ -61,6 +61,18 @@ function playbooksMigration(dialect: SqlDialectName): Migration {
 export function storeMigrations(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '0001_playbooks': playbooksMigration(dialect),
+    '0002_incident_sequences': {
+      async up(db) {
+        await db.schema
+          .createTable('incident_sequences')
+          .addColumn('team', 'text', (column) => column.primaryKey())
+          .addColumn('last_number', 'integer', (column) => column.notNull())
+          .execute();
+      },
+      async down(db) {
+        await db.schema.dropTable('incident_sequences').execute();
+      },
+    },
   };
 }
 

@@ -32,7 +32,14 @@ export interface PlaybookVersionsTable {
   created_by: string;
 }
 
+/** The last incident number given out per team: `{{seq}}` in channel names. */
+export interface IncidentSequencesTable {
+  team: string;
+  last_number: number;
+}
+
 export interface Database {
   playbooks: PlaybooksTable;
   playbook_versions: PlaybookVersionsTable;
+  incident_sequences: IncidentSequencesTable;
 }

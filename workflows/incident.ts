@@ -18,7 +18,8 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ChatActivities, MeetingActivities, OnCallActivities, TicketActivities } from '../activities/index.js';
-import { incidentChannelDisplayName, incidentChannelName } from '../domain/channel-name.js';
+import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
+import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
 import { checklistRevision, renderChannelHeader, renderChecklistPost } from '../domain/checklist-message.js';
 import { COMMAND_NAMES, executeCommand, validateCommand, type CommandName } from '../domain/commands.js';
 import { FAILURE_TYPE_BY_CODE, IncidentCommandError } from '../domain/errors.js';
@@ -283,7 +284,14 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       const channel = await chat.openIncidentChannel({
         key: key('channel'),
         team: state.team,
-        name: incidentChannelName(state.id, state.name),
+        name: channelNameFromTemplate(state.playbook.channel.nameTemplate ?? DEFAULT_CHANNEL_NAME_TEMPLATE, {
+          id: state.id,
+          // Without a store there are no incident numbers; the ID is unique too.
+          seq: state.number ?? state.id,
+          date: state.reportedAt.slice(0, 10),
+          slug: slugify(state.name),
+          severity: state.severity,
+        }),
         displayName: incidentChannelDisplayName(state.name),
         purpose: `Incident ${state.id}: ${state.summary || state.name}`.slice(0, 250),
         private: state.playbook.channel.private,

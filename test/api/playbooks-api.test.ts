@@ -13,6 +13,7 @@ import { startApi, type RunningApi } from '../../api/server.js';
 import type { Playbook } from '../../domain/playbook.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { nextIncidentNumber } from '../../store/incident-sequence.js';
 import { lookupFromStore } from '../../store/playbook-lookup.js';
 import { PlaybookRepository } from '../../store/playbook-repository.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
@@ -27,6 +28,7 @@ let running: Promise<void>;
 let api: RunningApi;
 let database: OpenedDatabase;
 let call: ReturnType<typeof apiClient>;
+const workspace = new InMemoryWorkspace();
 const directory = mkdtempSync(join(tmpdir(), 'playbook-api-'));
 
 const outage = {
@@ -44,7 +46,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    dependencies: { integrations: new InMemoryWorkspace() },
+    dependencies: { integrations: workspace },
     workflowBundle: await workflowBundle(),
   });
   running = worker.run();
@@ -53,6 +55,7 @@ beforeAll(async () => {
     taskQueue,
     playbooks: lookupFromStore(repository),
     playbookStore: repository,
+    numberIncident: (team) => nextIncidentNumber(database.db, team),
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',
     port: 0,
@@ -116,6 +119,17 @@ describe('playbooks API', () => {
     const view = await handle.query(incidentViewQuery);
     expect(view.playbook).toMatchObject({ id: 'db-outage', version: 2, title: 'Database outage (v2)' });
     expect(view.checklists.map((c) => c.id)).toEqual(['triage']);
+  });
+
+  it("names the incident channel from the playbook's template with the team's incident number", async () => {
+    const numbered = { id: 'numbered', title: 'Numbered', channel: { nameTemplate: 'inc-{{seq}}-{{slug}}' } };
+    expect((await call('POST', '/api/v1/playbooks', numbered)).status).toBe(201);
+    for (const name of ['Cache stampede', 'Queue backlog']) {
+      const started = await call('POST', '/api/v1/incidents', { name, reporter: 'alice', team: 'numbers', playbook: 'numbered' });
+      expect(started.status).toBe(201);
+      await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(started.body.id)).query(incidentViewQuery), (v) => v.launch.channel.status === 'done');
+    }
+    expect(workspace.records.channels.filter((c) => c.team === 'numbers').map((c) => c.name)).toEqual(['inc-1-cache-stampede', 'inc-2-queue-backlog']);
   });
 
   it('archives (no new incidents from it), restores, duplicates and searches', async () => {
