@@ -99,12 +99,6 @@ export function renderChecklistPost(state: IncidentState): ChecklistPost {
   return { message, attachments, revision: checklistRevision(state) };
 }
 
-/** The checklist as plain Markdown (for places without buttons). */
-export function renderChecklistMessage(state: IncidentState): string {
-  const post = renderChecklistPost(state);
-  return [post.message, ...post.attachments.filter((a) => a.text).map((a) => `\n**${a.title}**\n${a.text}`)].join('\n');
-}
-
 export function renderChannelHeader(state: IncidentState): string {
   const parts = [`Commander: @${state.commander}`, `Severity: ${state.severity}`];
   if (state.links.ticketKey) {
