@@ -151,7 +151,12 @@ describe('/incident', () => {
     expect((await slash('reopen errors are back', at)).body.text).toMatch(/from resolved to active: errors are back/);
     await slash('resolve', at);
     expect((await slash('close', at)).body.text).toMatch(/from resolved to closed/);
-    const posts = sandboxes.mattermost.posts(incidentChannel).map((p) => p.message);
+    // The update reaches the channel through the workflow's outbox, independently of this reply.
+    const posts = await waitFor(
+      () => sandboxes.mattermost.posts(incidentChannel).map((p) => p.message),
+      (messages) => messages.some((m) => m.startsWith('#### Status update 1')),
+      { what: 'the status update in the channel' },
+    );
     expect(posts).toContainEqual('#### Status update 1 from @oscar\nRolled back 2026.11.3; error rate falling');
     // Closed: the channel is no longer an incident channel for commands.
     await waitFor(() => slash('ack', at), (r) => r.body.text?.includes('this channel is not one') ?? false, { what: 'the closed incident to leave the index' });

@@ -100,7 +100,11 @@ it('runs an incident from chat alone, the checklist post always current', async 
   expect(await slash('update', channelId, 'oscar')).toBe('Opening the status update dialog…');
   expect(await submitDialog({ message: 'Session store failed over; logins recovering' }, channelId, 'oscar')).toEqual({});
   await current('active after the update', (v) => v.status === 'active' && v.statusUpdates.length === 1);
-  expect(mm().posts(channelId).map((p) => p.message)).toContainEqual('#### Status update 1 from @oscar\nSession store failed over; logins recovering');
+  await waitFor(
+    () => mm().posts(channelId).map((p) => p.message),
+    (messages) => messages.includes('#### Status update 1 from @oscar\nSession store failed over; logins recovering'),
+    { what: 'the status update in the channel' },
+  );
 
   // Resolved by the post's button, closed by command.
   expect(await click(channelId, 'resolve', undefined, 'oscar')).toMatch(/changed the status from active to resolved/);
