@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { Playbook } from '../../domain/playbook.js';
@@ -16,15 +15,13 @@ import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { nextIncidentNumber } from '../../store/incident-sequence.js';
 import { lookupFromStore } from '../../store/playbook-lookup.js';
 import { PlaybookRepository } from '../../store/playbook-repository.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 import { apiClient } from '../helpers/stack.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { connectToTestServer, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
 let api: RunningApi;
 let database: OpenedDatabase;
 let call: ReturnType<typeof apiClient>;
@@ -42,14 +39,7 @@ beforeAll(async () => {
   database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
   const repository = new PlaybookRepository<Playbook>(database.db);
   const taskQueue = uniqueTaskQueue('playbooks-api');
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: workspace },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
   api = await startApi({
     client: env.client,
     taskQueue,
@@ -65,8 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await database?.close();
   await env?.teardown();
   rmSync(directory, { recursive: true, force: true });

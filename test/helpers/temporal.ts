@@ -4,7 +4,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { WORKFLOWS_PATH } from '../../workers/incident-worker.js';
+import type { ActivityDependencies } from '../../activities/index.js';
+import { createIncidentWorker, WORKFLOWS_PATH } from '../../workers/incident-worker.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
 import { incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
@@ -64,4 +65,22 @@ export async function startTestIncident(
     args: [{ incident, options } satisfies IncidentWorkflowInput],
   });
   return { id, handle };
+}
+
+/** A worker on the run's server for one test file; `stop()` drains it. */
+export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: string, dependencies: ActivityDependencies): Promise<{ stop(): Promise<void> }> {
+  const worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
 }

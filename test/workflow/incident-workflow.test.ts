@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { IncidentView } from '../../domain/incident.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import {
@@ -16,32 +15,22 @@ import {
   IncidentStatusKey,
   IncidentTeamKey,
 } from '../../temporal/search-attributes.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
 const taskQueue = uniqueTaskQueue('incident-workflow');
 
 beforeAll(async () => {
   env = await connectToTestServer();
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: workspace },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
 });
 

@@ -4,34 +4,23 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({ users: ['alice', 'oscar'], onCall: { default: ['oscar@example.com', 'ghost@example.com'] } });
 const taskQueue = uniqueTaskQueue('launch-failures');
 
 beforeAll(async () => {
   env = await connectToTestServer();
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: workspace },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
 });
 

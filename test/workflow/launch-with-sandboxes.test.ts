@@ -4,18 +4,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import { IncidentCommanderKey } from '../../temporal/search-attributes.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
 let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
 const taskQueue = uniqueTaskQueue('launch-sandboxes');
 
@@ -28,19 +25,11 @@ const pagingPlaybook: PlaybookDefinition = {
 beforeAll(async () => {
   env = await connectToTestServer();
   sandboxes = await startSandboxes();
-  worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  worker = await runTestWorker(env, taskQueue, { integrations: sandboxes.ports });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await sandboxes?.stop();
   await env?.teardown();
 });
