@@ -4,6 +4,7 @@
  */
 import type { ChecklistPost } from '../domain/checklist-message.js';
 import { checklistProps, type ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
+import { IntegrationError } from '../integrations/errors.js';
 import type { ChatPort } from '../integrations/ports.js';
 import { runStep } from './run-step.js';
 
@@ -71,6 +72,48 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
 
     async setChannelHeader(request: { key: string; channelId: string; header: string }): Promise<void> {
       return runStep('channelHeader', request.key, () => chat.setChannelHeader(request.channelId, request.header));
+    },
+
+    /** Who is in the channel now (usernames): the workflow compares looks to see who joined or left. */
+    async channelMembers(request: { key: string; channelId: string }): Promise<string[]> {
+      return runStep('channelMembers', request.key, () => chat.listChannelMembers(request.channelId));
+    },
+
+    /** The incident channel in everyone's custom sidebar category; refused (not retried) when the bot lacks the right. */
+    async placeInSidebar(request: { key: string; team: string; channelId: string; usernames: string[]; category: string }): Promise<{
+      placed: string[];
+      missing: string[];
+    }> {
+      // Putting a channel in a category it is already in changes nothing, so a retry simply does it again.
+      return runStep('sidebar', request.key, () =>
+        chat.addToSidebarCategory({ team: request.team, channelId: request.channelId, usernames: [...new Set(request.usernames)], category: request.category }),
+      );
+    },
+
+    /** A copy of a status update in another channel (by name, in the incident's team), posted once per key. */
+    async broadcastToChannel(request: { key: string; team: string; channelName: string; message: string }): Promise<{ postId: string }> {
+      return runStep('broadcast', request.key, async () => {
+        const channel = await chat.findChannelByName(request.team, request.channelName);
+        if (!channel) {
+          throw new IntegrationError(
+            'chat',
+            `there is no channel "${request.channelName}" in team "${request.team}" that the bot can see; add the bot to it or fix the playbook's broadcast channels`,
+            false,
+            'BroadcastChannelNotFound',
+          );
+        }
+        const existing = await chat.findPostByKey(channel.id, request.key);
+        return { postId: (existing ?? (await chat.createPost(channel.id, request.message, request.key))).id };
+      });
+    },
+
+    /** The playbook's welcome message to someone who joined the channel, as a direct message from the bot. */
+    async sendDirectMessage(request: { key: string; username: string; message: string }): Promise<{ postId: string }> {
+      return runStep('directMessage', request.key, async () => ({ postId: (await chat.sendDirectMessage(request.username, request.message, request.key)).id }));
+    },
+
+    async archiveChannel(request: { key: string; channelId: string }): Promise<void> {
+      return runStep('archiveChannel', request.key, () => chat.archiveChannel(request.channelId));
     },
   };
 }

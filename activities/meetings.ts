@@ -4,11 +4,27 @@ import { runStep } from './run-step.js';
 
 export function createMeetingActivities(meetings: MeetingPort) {
   return {
-    async startMeeting(request: { key: string; topic: string; agenda: string }): Promise<{ meetingId: string; joinUrl: string; reused: boolean }> {
+    /**
+     * `host`: the e-mail of the Zoom user who hosts the meeting (the playbook's `zoom.host`); the adapter's default host
+     * when absent. A host Zoom does not know fails the step without retries, naming the host.
+     */
+    async startMeeting(request: {
+      key: string;
+      topic: string;
+      agenda: string;
+      host?: string;
+    }): Promise<{ meetingId: string; joinUrl: string; reused: boolean }> {
       return runStep('meeting', request.key, async () => {
-        const existing = await meetings.findMeetingByKey(request.key);
+        // The lookup asks the same host as the create: Zoom lists meetings per host.
+        const host = request.host || undefined;
+        const existing = await meetings.findMeetingByKey(request.key, host);
         if (existing) return { meetingId: existing.id, joinUrl: existing.joinUrl, reused: true };
-        const meeting = await meetings.createMeeting({ topic: request.topic, agenda: request.agenda, key: request.key });
+        const meeting = await meetings.createMeeting({
+          topic: request.topic,
+          agenda: request.agenda,
+          key: request.key,
+          ...(host ? { host } : {}),
+        });
         return { meetingId: meeting.id, joinUrl: meeting.joinUrl, reused: false };
       });
     },

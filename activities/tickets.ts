@@ -19,6 +19,8 @@ export function createTicketActivities(tickets: TicketPort) {
       project?: string;
       issueType?: string;
       labels?: string[];
+      /** Jira component names (the playbook's `jira.components`); an unknown one fails the step without retries. */
+      components?: string[];
     }): Promise<{ ticketKey: string; url: string; reused: boolean }> {
       const label = ticketLabel(request.key);
       return runStep('ticket', request.key, async () => {
@@ -30,6 +32,7 @@ export function createTicketActivities(tickets: TicketPort) {
           labels: [...new Set([...(request.labels ?? []), label])],
           ...(request.project ? { project: request.project } : {}),
           ...(request.issueType ? { issueType: request.issueType } : {}),
+          ...(request.components?.length ? { components: [...new Set(request.components)] } : {}),
         });
         return { ticketKey: issue.key, url: issue.url, reused: false };
       });

@@ -2,7 +2,8 @@
  * How adapters report failures: retryable (network, timeouts, 429, 5xx) or not (validation, bad credentials). Activities
  * turn this into Temporal's retry behaviour, so adapters never need to know about Temporal.
  */
-export type IntegrationSystem = 'chat' | 'tickets' | 'meetings' | 'oncall';
+/** `webhooks`: the receivers a playbook's status updates are POSTed to. */
+export type IntegrationSystem = 'chat' | 'tickets' | 'meetings' | 'oncall' | 'webhooks';
 
 export class IntegrationError extends Error {
   constructor(

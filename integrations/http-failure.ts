@@ -47,5 +47,5 @@ export function networkFailure(system: IntegrationSystem, error: unknown): Integ
 }
 
 function systemName(system: IntegrationSystem): string {
-  return { chat: 'Mattermost', tickets: 'Jira', meetings: 'Zoom', oncall: 'Opsgenie' }[system];
+  return { chat: 'Mattermost', tickets: 'Jira', meetings: 'Zoom', oncall: 'Opsgenie', webhooks: 'The webhook receiver' }[system];
 }

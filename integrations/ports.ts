@@ -17,6 +17,36 @@ export interface Post {
   message: string;
 }
 
+/** A person in the chat, as the post-mortem export's CSV names them (the columns of Mattermost's channel export). */
+export interface ChatUser {
+  id: string;
+  username: string;
+  email: string;
+  /** "user" or "bot". */
+  type: 'user' | 'bot';
+}
+
+/** One post of a channel's conversation, as the post-mortem export reads it. */
+export interface ChannelPost {
+  id: string;
+  /** Milliseconds since the epoch. */
+  createAt: number;
+  userId: string;
+  /** The thread's root post, or '' for a post that starts a thread. */
+  rootId: string;
+  message: string;
+  /** Mattermost's post type: '' for a plain message, 'system_join_channel'… for system messages. */
+  type: string;
+}
+
+/** A file to attach to a post (the post-mortem export). */
+export interface ChatFile {
+  name: string;
+  /** Path of a local file to upload: large exports are streamed from disk, never held in memory whole. */
+  path: string;
+  contentType: string;
+}
+
 export interface ChatPort {
   findChannelByName(team: string, name: string): Promise<Channel | undefined>;
   createChannel(request: {
@@ -39,6 +69,40 @@ export interface ChatPort {
   channelUrl(team: string, channelName: string): string;
   /** Chat usernames of the people with these e-mail addresses (on-call tools know people by e-mail). */
   usernamesForEmails(emails: string[]): Promise<{ found: string[]; missing: string[] }>;
+  /**
+   * Usernames of the members of all these user groups (by group name, deduplicated), and the group names the chat does
+   * not know. A chat without user groups (Mattermost without the licence for them) reports every group missing.
+   */
+  groupMemberUsernames(groupNames: string[]): Promise<{ found: string[]; missing: string[] }>;
+
+  // --- The incident's life after launch ---
+
+  /** Usernames of the channel's members (all of them, paged through), bots included. */
+  listChannelMembers(channelId: string): Promise<string[]>;
+  /**
+   * Puts the channel into the custom sidebar category of this name (created when missing) for each of these people.
+   * Throws a non-retryable IntegrationError of kind 'Forbidden' when the bot may not edit other users' sidebars.
+   */
+  addToSidebarCategory(request: { team: string; channelId: string; usernames: string[]; category: string }): Promise<{
+    placed: string[];
+    missing: string[];
+  }>;
+  /** A direct message from the bot, sent once per key (the welcome message). */
+  sendDirectMessage(username: string, message: string, key: string): Promise<Post>;
+  /** Archives the channel (Mattermost's delete, which keeps its content readable). Archiving twice is not an error. */
+  archiveChannel(channelId: string): Promise<void>;
+
+  // --- The post-mortem export ---
+
+  /**
+   * One page of the channel's conversation, newest first (Mattermost's own order); `page` counts from 0. An empty page
+   * means the end. System messages are included.
+   */
+  channelPostsPage(channelId: string, page: number, perPage: number): Promise<ChannelPost[]>;
+  /** The people with these user IDs; unknown IDs are left out. */
+  usersByIds(ids: string[]): Promise<ChatUser[]>;
+  /** Uploads the files to the channel and posts the message with them attached, once per key. */
+  postFiles(channelId: string, message: string, files: ChatFile[], key: string): Promise<Post>;
 }
 
 export interface Ticket {
@@ -48,8 +112,15 @@ export interface Ticket {
 
 export interface TicketPort {
   findIssueByLabel(label: string): Promise<Ticket | undefined>;
-  /** Project and issue type fall back to the adapter's configured defaults. */
-  createIssue(request: { summary: string; description: string; labels: string[]; project?: string; issueType?: string }): Promise<Ticket>;
+  /** Project and issue type fall back to the adapter's configured defaults; components are the project's, by name. */
+  createIssue(request: {
+    summary: string;
+    description: string;
+    labels: string[];
+    project?: string;
+    issueType?: string;
+    components?: string[];
+  }): Promise<Ticket>;
   /** Whether a comment on the issue already contains this marker (how a retried comment is recognised). */
   hasCommentContaining(issueKey: string, marker: string): Promise<boolean>;
   addComment(issueKey: string, body: string): Promise<void>;
@@ -63,9 +134,13 @@ export interface Meeting {
 }
 
 export interface MeetingPort {
-  /** Meetings carry the idempotency key in their agenda, which is how a retry finds one. */
-  findMeetingByKey(key: string): Promise<Meeting | undefined>;
-  createMeeting(request: { topic: string; agenda: string; key: string }): Promise<Meeting>;
+  /**
+   * Meetings carry the idempotency key in their agenda, which is how a retry finds one. Meetings are listed per host, so
+   * a retry names the same host as the create (the adapter's configured default host when absent).
+   */
+  findMeetingByKey(key: string, host?: string): Promise<Meeting | undefined>;
+  /** `host`: the e-mail of the user who hosts the meeting; the adapter's configured default host when absent. */
+  createMeeting(request: { topic: string; agenda: string; key: string; host?: string }): Promise<Meeting>;
 }
 
 export interface Alert {

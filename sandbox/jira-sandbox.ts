@@ -3,7 +3,8 @@
  * create and read issues, comments, workflow transitions, a small JQL subset for search, and /myself.
  *
  * Routes (under `${base}/rest/api/2`, all behind Bearer or Basic auth):
- *   POST /issue                       create (201 {id,key,self}; 400 with one `errors` entry per bad field)
+ *   POST /issue                       create (201 {id,key,self}; 400 with one `errors` entry per bad field, e.g.
+ *                                     `components: "Component name 'X' is not valid"` in a project that lists its components)
  *   GET  /issue/{idOrKey}             read (404 in Jira's shape)
  *   POST /issue/{idOrKey}/comment     add a comment (201 comment)
  *   GET  /issue/{idOrKey}/comment     list comments
@@ -22,8 +23,11 @@ export interface JiraSandboxOptions {
   /** Accepted credentials: a bearer PAT and/or basic user+password (Jira Cloud: e-mail + API token). Default bearer 'jira-token'. */
   bearerTokens?: string[];
   basic?: Array<{ username: string; password: string }>;
-  /** Default [{ key: 'OPS', issueTypes: ['Task', 'Bug', 'Incident'] }]. */
-  projects?: Array<{ key: string; name?: string; issueTypes: string[] }>;
+  /**
+   * Default [{ key: 'OPS', issueTypes: ['Task', 'Bug', 'Incident'] }]. `components`: the project's component names; when
+   * given, a create naming any other component is refused (400) as Jira does; when absent, any component name is taken.
+   */
+  projects?: Array<{ key: string; name?: string; issueTypes: string[]; components?: string[] }>;
   /** Workflow transitions offered for every issue. Default: 11 "In Progress" -> In Progress, 21 "Resolve" -> Resolved, 31 "Done" -> Done. */
   transitions?: Array<{ id: string; name: string; to: string }>;
   /** Path prefix before /rest (jira-client's `base`). Default ''. */
@@ -38,6 +42,8 @@ export interface SandboxIssue {
   summary: string;
   description: string | null;
   labels: string[];
+  /** Component names, as the create named them (by name, or by id of a project's component). */
+  components: string[];
   status: string;
   created: string;
   updated: string;
@@ -72,6 +78,8 @@ interface Project {
   key: string;
   name: string;
   issueTypes: string[];
+  /** Undefined: the sandbox takes any component name for this project. */
+  components?: string[];
 }
 
 interface JqlQuery {
@@ -177,7 +185,18 @@ export function createJiraSandbox(options: JiraSandboxOptions = {}): JiraSandbox
     key: p.key,
     name: p.name ?? p.key,
     issueTypes: p.issueTypes,
+    ...(p.components ? { components: [...p.components] } : {}),
   }));
+  /** "<project key>/<component name>" -> id: stable for the sandbox's life, like Jira's component ids. */
+  const componentIds = new Map<string, string>();
+  const componentId = (projectKey: string, name: string): string => {
+    const known = componentIds.get(`${projectKey}/${name}`);
+    if (known) return known;
+    const id = String(10000 + componentIds.size);
+    componentIds.set(`${projectKey}/${name}`, id);
+    return id;
+  };
+  for (const project of projects) for (const name of project.components ?? []) componentId(project.key, name);
   const transitions = options.transitions ?? DEFAULT_TRANSITIONS;
   const prefix = `${options.base ?? ''}/rest/api/2`;
   // Status ids are stable per name so `to.id` and `status.id` agree across calls.
@@ -258,7 +277,34 @@ export function createJiraSandbox(options: JiraSandboxOptions = {}): JiraSandbox
     if (fields.description !== undefined && fields.description !== null && typeof fields.description !== 'string') {
       errors.description = 'Operation value must be a string';
     }
+    if (fields.components !== undefined && project) {
+      const components = resolveComponents(fields.components, project);
+      if (typeof components === 'string') errors.components = components;
+    }
     return project ? { errors, project } : { errors };
+  }
+
+  /**
+   * The component names of `fields.components` (`[{ name }]` or `[{ id }]`), or Jira's message for the first it refuses.
+   * A project that lists its components takes only those; one that lists none takes any name (the sandbox's leniency).
+   */
+  function resolveComponents(value: unknown, project: Project): string[] | string {
+    if (!Array.isArray(value)) return 'data was not an array';
+    const names: string[] = [];
+    for (const entry of value) {
+      const { name, id } = (typeof entry === 'object' && entry !== null ? entry : {}) as { name?: unknown; id?: unknown };
+      if (typeof name === 'string') {
+        if (project.components && !project.components.includes(name)) return `Component name '${name}' is not valid`;
+        names.push(name);
+      } else if (typeof id === 'string' || typeof id === 'number') {
+        const known = [...componentIds].find(([key, componentIdValue]) => componentIdValue === String(id) && key.startsWith(`${project.key}/`));
+        if (!known) return `Component id '${String(id)}' is not valid`;
+        names.push(known[0].slice(project.key.length + 1));
+      } else {
+        return 'Component name or id is required';
+      }
+    }
+    return [...new Set(names)];
   }
 
   function createIssue(req: Request, res: Response): void {
@@ -268,7 +314,9 @@ export function createJiraSandbox(options: JiraSandboxOptions = {}): JiraSandbox
       sendJson(res, 400, jiraError([], errors));
       return;
     }
-    const { project: _p, issuetype, summary, description, labels, status: _s, ...otherFields } = fields;
+    const { project: _p, issuetype, summary, description, labels, components, status: _s, ...otherFields } = fields;
+    const componentNames = components === undefined ? [] : (resolveComponents(components, project) as string[]);
+    for (const name of componentNames) componentId(project.key, name);
     const number = (issueCounters.get(project.key) ?? 0) + 1;
     issueCounters.set(project.key, number);
     const now = jiraTime();
@@ -280,6 +328,7 @@ export function createJiraSandbox(options: JiraSandboxOptions = {}): JiraSandbox
       summary: summary as string,
       description: typeof description === 'string' ? description : null,
       labels: (labels as string[] | undefined) ?? [],
+      components: componentNames,
       status: INITIAL_STATUS,
       created: now,
       updated: now,
@@ -313,6 +362,11 @@ export function createJiraSandbox(options: JiraSandboxOptions = {}): JiraSandbox
       summary: issue.summary,
       description: issue.description,
       labels: issue.labels,
+      components: issue.components.map((name) => ({
+        self: `${origin(req)}${prefix}/component/${componentId(project.key, name)}`,
+        id: componentId(project.key, name),
+        name,
+      })),
       issuetype: { name: issue.issueType, id: String(10001 + project.issueTypes.indexOf(issue.issueType)), subtask: false },
       project: { id: project.id, key: project.key, name: project.name },
       status: statusJson(issue.status),

@@ -1,11 +1,18 @@
 /**
  * A local fake of the Mattermost REST API v4, faithful to what `@mattermost/client`'s Client4 sends and expects: the
- * routes the incident service uses (users, teams, channels, members, posts, sidebar categories, dialogs, slash commands),
- * replies in Mattermost's shapes, and every error as an AppError `{id, message, detailed_error, request_id, status_code}`
- * (Client4 builds its ClientError from that body, not from the HTTP status).
+ * routes the incident service uses (users, teams, channels, direct-message channels, members, posts, file uploads, sidebar
+ * categories, dialogs, slash commands), replies in Mattermost's shapes, and every error as an AppError
+ * `{id, message, detailed_error, request_id, status_code}` (Client4 builds its ClientError from that body, not from the
+ * HTTP status).
  *
  * Built on SandboxServer, so requests are recorded, faults can be injected per route, and GET /_sandbox/state shows what
- * the fake holds. The sandbox keeps no real sessions: a static token map says which seeded user each token is.
+ * the fake holds (uploaded files as metadata under "files"). The sandbox keeps no real sessions: a static token map says
+ * which seeded user each token is. Sandbox-only: POST /_sandbox/channels/{channel_id}/seed-posts adds posts in bulk
+ * (see SandboxSeedPostsOptions).
+ *
+ * User groups (custom groups, a licensed feature) are seeded from the options: GET /groups (q, paging,
+ * include_member_count, filter_has_member), GET /groups/{id}, GET /groups/{id}/stats, GET /users?in_group={id} (paged) and
+ * GET /users/{id}/groups. With `groupsEnabled: false` every one of them answers 501, as an unlicensed server does.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
@@ -28,6 +35,43 @@ export interface MattermostSandboxOptions {
   users?: MattermostSandboxUser[];
   /** Default: one team named "default". */
   teams?: Array<{ name: string; displayName?: string }>;
+  /** FileSettings.MaxFileSize: the largest file an upload may carry, in bytes. Default 100 MiB, as Mattermost's. */
+  maxFileSize?: number;
+  /**
+   * PrivacySettings.ShowEmailAddress off: user profiles come with email "" except to the user and system admins.
+   * Default false (addresses shown).
+   */
+  hideEmailAddresses?: boolean;
+  /**
+   * Custom user groups: name (what "@name" mentions), display name (default: the name) and member usernames, every one
+   * of them a user. Default: one group "sre" ("SRE") with bob and carol (those of them that are users).
+   */
+  groups?: MattermostSandboxGroup[];
+  /** false: a server without user groups (no licence for them): every groups route answers 501. Default true. */
+  groupsEnabled?: boolean;
+}
+
+export interface MattermostSandboxGroup {
+  name: string;
+  displayName?: string;
+  members: string[];
+}
+
+/** Mattermost's Group, as the groups routes answer it (member_count only when asked for with include_member_count). */
+export interface SandboxGroup {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  source: 'custom';
+  remote_id: null;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+  has_syncables: boolean;
+  scheme_admin: boolean;
+  allow_reference: boolean;
+  member_count?: number;
 }
 
 export interface SandboxUserProfile {
@@ -70,8 +114,9 @@ export interface SandboxChannel {
   create_at: number;
   update_at: number;
   delete_at: number;
+  /** Direct-message channels ('D') belong to no team: team_id is ''. */
   team_id: string;
-  type: 'O' | 'P';
+  type: 'O' | 'P' | 'D';
   display_name: string;
   name: string;
   header: string;
@@ -125,6 +170,8 @@ export interface SandboxPost {
   last_reply_at: number;
   participants: null;
   metadata: Record<string, unknown>;
+  /** Present (like Mattermost's omitempty) only on posts with attached files. */
+  file_ids?: string[];
 }
 
 export interface SandboxPostList {
@@ -148,6 +195,43 @@ export interface SandboxCategory {
   channel_ids: string[];
   muted: boolean;
   collapsed: boolean;
+}
+
+/** Mattermost's FileInfo, as POST /files and GET /files/{id}/info answer it. */
+export interface SandboxFileInfo {
+  id: string;
+  user_id: string;
+  channel_id: string;
+  /** '' until a post attaches the file. */
+  post_id: string;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+  name: string;
+  extension: string;
+  size: number;
+  mime_type: string;
+  width: number;
+  height: number;
+  has_preview_image: boolean;
+  mini_preview: null;
+  remote_id: string;
+  archived: boolean;
+}
+
+export interface SandboxSeedPostsOptions {
+  /** How many posts to add (1 to 200,000). */
+  count: number;
+  /** Usernames the posts come from, in turn. Default: the channel's members in join order (every user when none). */
+  users?: string[];
+  /** create_at of the first post, in ms since the epoch; default now. */
+  startAt?: number;
+  /** Milliseconds between two posts (at least 1, so times stay distinct); default 1. */
+  intervalMs?: number;
+  /** Every threadEvery-th post (2 or more) is a reply to the latest root post; no replies when absent. */
+  threadEvery?: number;
+  /** Post i (from 1) says "<message> <i>"; default "Seeded post". */
+  message?: string;
 }
 
 export interface SandboxDialog {
@@ -177,6 +261,8 @@ export interface MattermostSandbox {
   server: SandboxServer;
   userId(username: string): string;
   teamId(name: string): string;
+  /** The id of the seeded user group of this name. */
+  groupId(name: string): string;
   channels(): SandboxChannel[];
   /** Oldest first; every channel's posts when no channel is given. */
   posts(channelId?: string): SandboxPost[];
@@ -186,6 +272,15 @@ export interface MattermostSandbox {
   dialogs(): SandboxDialog[];
   executedCommands(): SandboxExecutedCommand[];
   ephemeralPosts(): SandboxEphemeralPost[];
+  /** Every uploaded file's FileInfo, in upload order (also under "files" in GET /_sandbox/state). */
+  files(): SandboxFileInfo[];
+  /** The bytes of an uploaded file, or undefined for an unknown id. */
+  fileContent(fileId: string): Buffer | undefined;
+  /**
+   * Adds posts in bulk without HTTP (cheap: a 20,000-post channel takes a fraction of a second); answers their ids,
+   * oldest first. Also at POST /_sandbox/channels/{channel_id}/seed-posts with the options as JSON.
+   */
+  seedPosts(channelId: string, options: SandboxSeedPostsOptions): string[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -200,12 +295,23 @@ const POST_MESSAGE_MAX_RUNES = 16383;
 const DIALOG_TITLE_MAX = 24;
 const PER_PAGE_DEFAULT = 60;
 const PER_PAGE_MAX = 200;
+/** FileSettings.MaxFileSize's default (100 MiB). */
+const MAX_FILE_SIZE_DEFAULT = 100 * 1024 * 1024;
+/** Room for the multipart framing and form fields around the files of one upload request. */
+const UPLOAD_OVERHEAD = 1024 * 1024;
+/** model.Post.IsValid: at most this many files on a post. */
+const POST_FILES_MAX = 10;
+const SEED_POSTS_MAX = 200_000;
 const CATEGORY_SORTINGS: readonly SandboxCategorySorting[] = ['', 'alpha', 'recent', 'manual'];
 
 const DEFAULT_USERS: MattermostSandboxUser[] = [
   { username: 'incident-bot', isBot: true, systemAdmin: true },
   ...['alice', 'bob', 'carol', 'dave', 'erin', 'oscar'].map((username) => ({ username })),
 ];
+
+const DEFAULT_GROUPS: MattermostSandboxGroup[] = [{ name: 'sre', displayName: 'SRE', members: ['bob', 'carol'] }];
+/** model.Group.IsValidName: lower-case letters, digits, ".", "-" and "_", at most 64 characters. */
+const GROUP_NAME = /^[a-z0-9.\-_]{1,64}$/;
 
 // Mattermost ids are 16 random bytes in base32 with this alphabet: 26 lower-case alphanumerics.
 const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769';
@@ -271,6 +377,8 @@ const forbidden = () => apiError(403, 'api.context.permissions.app_error', 'The 
 const userNotFound = () => apiError(404, 'app.user.missing_account.const', 'No such user.');
 const teamNotFound = () => apiError(404, 'app.team.get.find.app_error', 'No such team.');
 const channelNotFound = () => apiError(404, 'app.channel.get.existing.app_error', 'No such channel.');
+const groupNotFound = () => apiError(404, 'app.group.no_rows', 'No group found.');
+const groupsUnlicensed = () => apiError(501, 'api.custom_groups.license_error', 'The server is not licensed for user groups.');
 const postNotFound = () => apiError(404, 'app.post.get.app_error', 'No such post.');
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -278,7 +386,9 @@ const postNotFound = () => apiError(404, 'app.post.get.app_error', 'No such post
 
 interface Reply {
   status: number;
+  /** Sent as JSON, or as is when a Buffer (a file's bytes, with `headers`). */
   body: unknown;
+  headers?: Record<string, string>;
 }
 const ok = (body: unknown): Reply => ({ status: 200, body });
 const created = (body: unknown): Reply => ({ status: 201, body });
@@ -414,12 +524,25 @@ class MattermostWorld {
   commands: SandboxExecutedCommand[] = [];
   /** Ephemeral posts are shown to one user and never stored by Mattermost; the sandbox keeps them for inspection. */
   ephemeralPosts: SandboxEphemeralPost[] = [];
+  /** Uploaded files in upload order, with their bytes. */
+  readonly files = new Map<string, { info: SandboxFileInfo; content: Buffer }>();
+  readonly maxFileSize: number;
+  private readonly hideEmailAddresses: boolean;
+  /** Seeded user groups, and group id -> member user ids (in seeding order). Kept across reset, like users. */
+  readonly groups = new Map<string, SandboxGroup>();
+  readonly groupMembers = new Map<string, string[]>();
+  readonly groupsEnabled: boolean;
   private lastMillis = 0;
 
   constructor(options: MattermostSandboxOptions) {
+    this.maxFileSize = options.maxFileSize ?? MAX_FILE_SIZE_DEFAULT;
+    this.hideEmailAddresses = options.hideEmailAddresses ?? false;
+    this.groupsEnabled = options.groupsEnabled ?? true;
     const seededAt = this.now();
     for (const user of options.users ?? DEFAULT_USERS) this.seedUser(user, seededAt);
     for (const team of options.teams ?? [{ name: 'default' }]) this.seedTeam(team, seededAt);
+    // The default group takes whichever of its members exist, so tests seeding other users still get a sandbox.
+    for (const group of options.groups ?? DEFAULT_GROUPS) this.seedGroup(group, seededAt, options.groups === undefined);
     for (const [token, username] of Object.entries(options.tokens ?? { 'mm-bot-token': 'incident-bot' })) {
       const user = this.userByUsername(username);
       if (!user) throw new Error(`Mattermost sandbox: token for unknown user "${username}"`);
@@ -436,10 +559,16 @@ class MattermostWorld {
     return this.lastMillis;
   }
 
+  /** Moves the clock past a time handed out otherwise (seeded posts), so later posts are still newer. */
+  advanceClockTo(millis: number): void {
+    this.lastMillis = Math.max(this.lastMillis, millis);
+  }
+
   reset(): void {
     this.channels.clear();
     this.memberships.clear();
     this.posts.clear();
+    this.files.clear();
     this.sidebars.clear();
     this.dialogs = [];
     this.commands = [];
@@ -489,11 +618,64 @@ class MattermostWorld {
     });
   }
 
+  private seedGroup(input: MattermostSandboxGroup, at: number, lenient: boolean): void {
+    if (!GROUP_NAME.test(input.name)) throw new Error(`Mattermost sandbox: invalid group name "${input.name}"`);
+    if (this.groupByName(input.name)) throw new Error(`Mattermost sandbox: duplicate group "${input.name}"`);
+    const memberIds: string[] = [];
+    for (const username of new Set(input.members)) {
+      const user = this.userByUsername(username);
+      if (user) memberIds.push(user.id);
+      else if (!lenient) throw new Error(`Mattermost sandbox: group "${input.name}" names unknown user "${username}"`);
+    }
+    const id = newMattermostId();
+    this.groups.set(id, {
+      id,
+      name: input.name,
+      display_name: input.displayName ?? input.name,
+      description: '',
+      source: 'custom',
+      remote_id: null,
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      has_syncables: false,
+      scheme_admin: false,
+      allow_reference: true,
+    });
+    this.groupMembers.set(id, memberIds);
+  }
+
   // --- lookups -------------------------------------------------------------------------------------------------------
+
+  groupByName(name: string): SandboxGroup | undefined {
+    return [...this.groups.values()].find((group) => group.name === name);
+  }
+
+  /** Every groups route first: a server without the licence answers 501 Not Implemented. */
+  requireGroupsEnabled(): void {
+    if (!this.groupsEnabled) throw groupsUnlicensed();
+  }
+
+  requireGroup(id: string): SandboxGroup {
+    const group = this.groups.get(id);
+    if (!group) throw groupNotFound();
+    return group;
+  }
+
+  groupJson(group: SandboxGroup, withMemberCount: boolean): SandboxGroup {
+    return withMemberCount ? { ...copy(group), member_count: this.groupMembers.get(group.id)?.length ?? 0 } : copy(group);
+  }
 
   userForToken(token: string): SandboxUserProfile | undefined {
     const id = this.tokens.get(token);
     return id === undefined ? undefined : this.users.get(id);
+  }
+
+  /** A profile as this session may see it (the real server's SanitizeProfile). */
+  profileFor(user: SandboxUserProfile, session: SandboxUserProfile): SandboxUserProfile {
+    const profile = copy(user);
+    if (this.hideEmailAddresses && user.id !== session.id && !isSystemAdmin(session)) profile.email = '';
+    return profile;
   }
 
   userByUsername(username: string): SandboxUserProfile | undefined {
@@ -543,9 +725,12 @@ class MattermostWorld {
     return this.memberships.get(channelId)?.has(userId) ?? false;
   }
 
-  /** Every seeded user is in every team, so public channels are readable by all; private ones by members and admins. */
+  /**
+   * Every seeded user is in every team, so public channels are readable by all; private and direct-message ones by
+   * members and admins.
+   */
   requireReadable(channel: SandboxChannel, session: SandboxUserProfile): void {
-    if (channel.type === 'P' && !this.isMember(channel.id, session.id) && !isSystemAdmin(session)) throw forbidden();
+    if (channel.type !== 'O' && !this.isMember(channel.id, session.id) && !isSystemAdmin(session)) throw forbidden();
   }
 
   requireMemberOrAdmin(channel: SandboxChannel, session: SandboxUserProfile): void {
@@ -675,17 +860,41 @@ type Handler = (req: Request, session: SandboxUserProfile) => Reply;
 function route(world: MattermostWorld, handler: Handler) {
   return (req: Request, res: Response): void => {
     try {
-      const session = world.requireUser(String(res.locals.sessionUserId));
-      const reply = handler(req, session);
-      sendJson(res, reply.status, reply.body);
+      sendReply(res, handler(req, world.requireUser(String(res.locals.sessionUserId))));
     } catch (error) {
-      const appError =
-        error instanceof MattermostApiError
-          ? error
-          : apiError(500, 'sandbox.internal.app_error', error instanceof Error ? error.message : String(error));
-      sendJson(res, appError.status, appError.body());
+      sendAppError(res, error);
     }
   };
+}
+
+/** The same for a handler that has to wait (reading an upload's body). */
+function asyncRoute(world: MattermostWorld, handler: (req: Request, session: SandboxUserProfile) => Promise<Reply>) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      sendReply(res, await handler(req, world.requireUser(String(res.locals.sessionUserId))));
+    } catch (error) {
+      sendAppError(res, error);
+    }
+  };
+}
+
+function sendReply(res: Response, reply: Reply): void {
+  if (!Buffer.isBuffer(reply.body)) {
+    sendJson(res, reply.status, reply.body);
+    return;
+  }
+  res.status(reply.status);
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Length', reply.body.length);
+  res.end(reply.body);
+}
+
+function sendAppError(res: Response, error: unknown): void {
+  const appError =
+    error instanceof MattermostApiError
+      ? error
+      : apiError(500, 'sandbox.internal.app_error', error instanceof Error ? error.message : String(error));
+  sendJson(res, appError.status, appError.body());
 }
 
 function registerAuth(router: Router, world: MattermostWorld): void {
@@ -709,35 +918,79 @@ function userIdParam(req: Request, session: SandboxUserProfile, name = 'user_id'
 }
 
 function registerUserRoutes(router: Router, world: MattermostWorld): void {
-  router.get(`${API}/users/username/:username`, route(world, (req) => {
+  router.get(`${API}/users/username/:username`, route(world, (req, session) => {
     const user = world.userByUsername(param(req, 'username'));
     if (!user) throw userNotFound();
-    return ok(copy(user));
+    return ok(world.profileFor(user, session));
   }));
   router.get(`${API}/users/email/:email`, route(world, (req) => {
     const user = world.userByEmail(param(req, 'email'));
     if (!user) throw userNotFound();
     return ok(copy(user));
   }));
-  router.post(`${API}/users/usernames`, route(world, (req) => {
+  router.post(`${API}/users/usernames`, route(world, (req, session) => {
     const wanted = new Set(stringArray(bodyArray(req, 'usernames'), 'usernames'));
-    return ok([...world.users.values()].filter((user) => wanted.has(user.username)).map(copy));
+    return ok([...world.users.values()].filter((user) => wanted.has(user.username)).map((user) => world.profileFor(user, session)));
   }));
-  router.post(`${API}/users/ids`, route(world, (req) => {
+  // Unknown ids are left out; is_bot tells bots from people.
+  router.post(`${API}/users/ids`, route(world, (req, session) => {
     const wanted = new Set(stringArray(bodyArray(req, 'user_ids'), 'user_ids'));
-    return ok([...world.users.values()].filter((user) => wanted.has(user.id)).map(copy));
+    return ok([...world.users.values()].filter((user) => wanted.has(user.id)).map((user) => world.profileFor(user, session)));
   }));
-  router.get(`${API}/users/:user_id`, route(world, (req, session) => ok(copy(world.requireUser(userIdParam(req, session))))));
-  // User groups are a licensed feature the sandbox does not model: every user belongs to none.
+  // GET /users?in_group=<group id>: the group's members, by username, paged; without in_group: every user, paged.
+  router.get(`${API}/users`, route(world, (req, session) => {
+    const { page, perPage } = paging(req);
+    const inGroup = queryString(req, 'in_group');
+    let users = [...world.users.values()];
+    if (inGroup !== undefined) {
+      world.requireGroupsEnabled();
+      if (!isValidId(inGroup)) throw apiError(400, 'api.context.invalid_url_param.app_error', 'Invalid or missing in_group in request URL.');
+      world.requireGroup(inGroup);
+      const memberIds = new Set(world.groupMembers.get(inGroup) ?? []);
+      users = users.filter((user) => memberIds.has(user.id));
+    }
+    users.sort((a, b) => a.username.localeCompare(b.username));
+    return ok(pageOf(users, page, perPage).map((user) => world.profileFor(user, session)));
+  }));
+  router.get(`${API}/users/:user_id`, route(world, (req, session) => ok(world.profileFor(world.requireUser(userIdParam(req, session)), session))));
+  // The user groups the user is a member of (custom groups; 501 on a server without them).
   router.get(`${API}/users/:user_id/groups`, route(world, (req, session) => {
-    world.requireUser(userIdParam(req, session));
-    return ok([]);
+    world.requireGroupsEnabled();
+    const userId = world.requireUser(userIdParam(req, session)).id;
+    return ok([...world.groups.values()].filter((group) => world.groupMembers.get(group.id)?.includes(userId)).map((group) => world.groupJson(group, false)));
   }));
   router.get(`${API}/users/:user_id/teams`, route(world, (req, session) => {
     const userId = userIdParam(req, session);
     world.requireSelfOrAdmin(userId, session);
     world.requireUser(userId);
     return ok([...world.teams.values()].map(copy));
+  }));
+}
+
+/** Custom user groups: searchable by anyone with a session, as custom groups are visible to every user. */
+function registerGroupRoutes(router: Router, world: MattermostWorld): void {
+  // q matches the name or display name (case-insensitively, anywhere in it); sorted by display name, paged.
+  router.get(`${API}/groups`, route(world, (req) => {
+    world.requireGroupsEnabled();
+    const { page, perPage } = paging(req);
+    const q = (queryString(req, 'q') ?? '').toLowerCase();
+    const hasMember = queryString(req, 'filter_has_member');
+    const groups = [...world.groups.values()]
+      .filter((group) => q === '' || group.name.toLowerCase().includes(q) || group.display_name.toLowerCase().includes(q))
+      .filter((group) => !hasMember || (world.groupMembers.get(group.id) ?? []).includes(hasMember))
+      .sort((a, b) => a.display_name.localeCompare(b.display_name, 'en', { sensitivity: 'base' }));
+    const withCount = queryString(req, 'include_member_count') === 'true';
+    return ok(pageOf(groups, page, perPage).map((group) => world.groupJson(group, withCount)));
+  }));
+  router.get(`${API}/groups/:group_id`, route(world, (req) => {
+    world.requireGroupsEnabled();
+    const group = world.requireGroup(idParam(req, 'group_id'));
+    return ok(world.groupJson(group, queryString(req, 'include_member_count') === 'true'));
+  }));
+  router.get(`${API}/groups/:group_id/stats`, route(world, (req) => {
+    world.requireGroupsEnabled();
+    const group = world.requireGroup(idParam(req, 'group_id'));
+    return ok({ group_id: group.id, total_member_count: world.groupMembers.get(group.id)?.length ?? 0 });
   }));
 }
 
@@ -789,6 +1042,50 @@ function createChannel(world: MattermostWorld, body: Record<string, unknown>, se
   return channel;
 }
 
+/**
+ * POST /channels/direct: the one direct-message channel of two users (named "<id>__<id>", the smaller id first, in no
+ * team), made on first use and answered as is afterwards. The session must be one of the two, unless it may
+ * manage_system (a system admin).
+ */
+function directChannel(world: MattermostWorld, userIds: string[], session: SandboxUserProfile): SandboxChannel {
+  if (userIds.length !== 2 || !userIds.every(isValidId)) throw invalidBodyParam('user_ids');
+  if (!userIds.includes(session.id) && !isSystemAdmin(session)) throw forbidden();
+  if (!userIds.every((id) => world.users.has(id))) {
+    throw apiError(400, 'api.channel.create_direct_channel.invalid_user.app_error', 'Invalid user ID for direct channel creation.');
+  }
+  const [first = '', second = ''] = [...userIds].sort();
+  const name = `${first}__${second}`;
+  const existing = world.channelByName('', name);
+  if (existing) return existing;
+  const at = world.now();
+  const channel: SandboxChannel = {
+    id: newMattermostId(),
+    create_at: at,
+    update_at: at,
+    delete_at: 0,
+    team_id: '',
+    type: 'D',
+    display_name: '',
+    name,
+    header: '',
+    purpose: '',
+    last_post_at: 0,
+    last_root_post_at: 0,
+    total_msg_count: 0,
+    total_msg_count_root: 0,
+    extra_update_at: 0,
+    creator_id: '',
+    scheme_id: '',
+    group_constrained: false,
+    shared: false,
+    policy_id: null,
+  };
+  world.addChannel(channel);
+  world.addMember(channel.id, first);
+  if (second !== first) world.addMember(channel.id, second);
+  return channel;
+}
+
 function patchChannel(world: MattermostWorld, channel: SandboxChannel, body: Record<string, unknown>): void {
   if (channel.delete_at) throw apiError(400, 'api.channel.patch_update_channel.deleted.app_error', 'The channel is archived.');
   const displayName = optionalString(body, 'display_name');
@@ -823,6 +1120,9 @@ function channelByNameReply(world: MattermostWorld, req: Request, session: Sandb
 
 function registerChannelRoutes(router: Router, world: MattermostWorld): void {
   router.post(`${API}/channels`, route(world, (req, session) => created(copy(createChannel(world, bodyObject(req, 'channel'), session)))));
+  // 201 whether the channel is new or not, as the real server answers.
+  router.post(`${API}/channels/direct`, route(world, (req, session) =>
+    created(copy(directChannel(world, stringArray(bodyArray(req, 'user_ids'), 'user_ids'), session)))));
   router.get(`${API}/channels/:channel_id`, route(world, (req, session) => {
     const channel = world.requireChannel(idParam(req, 'channel_id'));
     world.requireReadable(channel, session);
@@ -846,6 +1146,7 @@ function registerChannelRoutes(router: Router, world: MattermostWorld): void {
   router.delete(`${API}/channels/:channel_id`, route(world, (req, session) => {
     const channel = world.requireChannel(idParam(req, 'channel_id'));
     world.requireMemberOrAdmin(channel, session);
+    if (channel.type === 'D') throw apiError(400, 'api.channel.delete_channel.type.invalid', 'Direct-message channels cannot be archived.');
     if (channel.delete_at) throw apiError(400, 'api.channel.delete_channel.deleted.app_error', 'The channel is already archived.');
     channel.delete_at = channel.update_at = world.now();
     return statusOk();
@@ -867,6 +1168,7 @@ function registerMemberRoutes(router: Router, world: MattermostWorld): void {
     const userIds = many ? stringArray(body.user_ids, 'user_ids') : [optionalString(body, 'user_id') ?? ''];
     if (userIds.length === 0 || !userIds.every(isValidId)) throw invalidBodyParam(many ? 'user_ids' : 'user_id');
     requireMayAdd(world, channel, userIds, session);
+    if (channel.type === 'D') throw apiError(400, 'api.channel.add_user_to_channel.type.app_error', 'Nobody can be added to a direct-message channel.');
     if (channel.delete_at) throw apiError(400, 'api.channel.add_user_to_channel.deleted.app_error', 'The channel is archived.');
     userIds.forEach((id) => world.requireUser(id));
     const members = userIds.map((id) => copy(world.addMember(channel.id, id)));
@@ -912,6 +1214,10 @@ function createPost(world: MattermostWorld, body: Record<string, unknown>, sessi
   }
   const props = body.props ?? {};
   if (!isRecord(props)) throw invalidBodyParam('props');
+  const fileIds = body.file_ids === undefined || body.file_ids === null ? [] : stringArray(body.file_ids, 'file_ids');
+  if (fileIds.length > POST_FILES_MAX) {
+    throw apiError(400, 'model.post.is_valid.file_ids.app_error', `A post carries at most ${POST_FILES_MAX} files.`);
+  }
   const type = optionalString(body, 'type') ?? '';
   const at = world.now();
   const post: SandboxPost = {
@@ -936,6 +1242,11 @@ function createPost(world: MattermostWorld, body: Record<string, unknown>, sessi
     participants: null,
     metadata: {},
   };
+  const files = attachFiles(world, [...new Set(fileIds)], post, session);
+  if (files.length > 0) {
+    post.file_ids = files.map((file) => file.id);
+    post.metadata = { files: files.map(copy) };
+  }
   world.posts.set(post.id, post);
   if (root) {
     root.reply_count += 1;
@@ -948,6 +1259,88 @@ function createPost(world: MattermostWorld, body: Record<string, unknown>, sessi
     channel.total_msg_count_root += 1;
   }
   return post;
+}
+
+/**
+ * Attaches the files the session uploaded to this post's channel and no post has yet. Like the real server (FileInfo
+ * AttachToPost), any other id (unknown, someone else's, another channel's, attached already) is dropped silently.
+ */
+function attachFiles(world: MattermostWorld, fileIds: string[], post: SandboxPost, session: SandboxUserProfile): SandboxFileInfo[] {
+  return fileIds.flatMap((id) => {
+    const info = world.files.get(id)?.info;
+    if (!info || info.user_id !== session.id || info.channel_id !== post.channel_id || info.post_id !== '' || info.delete_at) return [];
+    info.post_id = post.id;
+    info.update_at = post.create_at;
+    return [info];
+  });
+}
+
+/** The sandbox's bulk seeding (no such thing in Mattermost): plain posts from the users in turn, optionally threaded. */
+function seedPosts(world: MattermostWorld, channelId: string, options: SandboxSeedPostsOptions): SandboxPost[] {
+  const channel = world.channels.get(channelId);
+  if (!channel) throw new Error(`no channel ${channelId}`);
+  const { count } = options;
+  if (!Number.isInteger(count) || count < 1 || count > SEED_POSTS_MAX) throw new Error(`count must be an integer from 1 to ${SEED_POSTS_MAX}`);
+  const intervalMs = options.intervalMs ?? 1;
+  if (!Number.isInteger(intervalMs) || intervalMs < 1) throw new Error('intervalMs must be an integer of at least 1');
+  const threadEvery = options.threadEvery;
+  if (threadEvery !== undefined && (!Number.isInteger(threadEvery) || threadEvery < 2)) throw new Error('threadEvery must be an integer of at least 2');
+  const startAt = options.startAt ?? world.now();
+  if (!Number.isInteger(startAt) || startAt < 0) throw new Error('startAt must be a time in milliseconds');
+  let userIds: string[];
+  if (options.users) {
+    userIds = options.users.map((username) => {
+      const user = world.userByUsername(username);
+      if (!user) throw new Error(`no user "${username}"`);
+      return user.id;
+    });
+    if (userIds.length === 0) throw new Error('users must name at least one user');
+  } else {
+    const members = world.memberList(channelId).map((member) => member.user_id);
+    userIds = members.length > 0 ? members : [...world.users.keys()];
+  }
+  const message = options.message ?? 'Seeded post';
+  const seeded: SandboxPost[] = [];
+  let root: SandboxPost | undefined;
+  for (let i = 0; i < count; i++) {
+    const at = startAt + i * intervalMs;
+    const reply = threadEvery !== undefined && root !== undefined && (i + 1) % threadEvery === 0;
+    const post: SandboxPost = {
+      id: newMattermostId(),
+      create_at: at,
+      update_at: at,
+      edit_at: 0,
+      delete_at: 0,
+      is_pinned: false,
+      user_id: userIds[i % userIds.length]!,
+      channel_id: channelId,
+      root_id: reply && root ? root.id : '',
+      original_id: '',
+      message: `${message} ${i + 1}`,
+      type: '',
+      props: {},
+      hashtags: '',
+      pending_post_id: '',
+      reply_count: 0,
+      last_reply_at: 0,
+      participants: null,
+      metadata: {},
+    };
+    world.posts.set(post.id, post);
+    seeded.push(post);
+    channel.total_msg_count += 1;
+    if (reply && root) {
+      root.reply_count += 1;
+      root.last_reply_at = at;
+    } else {
+      root = post;
+      channel.total_msg_count_root += 1;
+      channel.last_root_post_at = Math.max(channel.last_root_post_at, at);
+    }
+    channel.last_post_at = Math.max(channel.last_post_at, at);
+  }
+  world.advanceClockTo(startAt + (count - 1) * intervalMs);
+  return seeded;
 }
 
 /** Edits need authorship or edit_others_posts (a system admin), and an unarchived channel. */
@@ -1046,6 +1439,134 @@ function registerPostRoutes(router: Router, world: MattermostWorld): void {
     world.requireReadable(channel, session);
     return channelPostsReply(world, req, channel.id);
   }));
+}
+
+/**
+ * Reads the whole request body, keeping at most `limit` bytes. A larger body is still read to its end and only counted,
+ * so the client gets the 413 instead of a connection reset in the middle of its upload.
+ */
+async function readBody(req: Request, limit: number): Promise<{ content?: Buffer; size: number }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size <= limit ? { content: Buffer.concat(chunks, size), size } : { size };
+}
+
+interface Upload {
+  name: string;
+  type: string;
+  content: Buffer;
+}
+
+/** The files of an upload request: multipart (Client4's form: channel_id, files, client_ids) or one raw body. */
+async function uploadsOf(req: Request, body: Buffer): Promise<{ channelId: string; uploads: Upload[]; clientIds: string[] }> {
+  const contentType = req.get('content-type') ?? '';
+  const fromQuery = queryString(req, 'channel_id');
+  if (!/^multipart\/form-data\s*;/i.test(contentType)) {
+    // The raw form: the body is the file, named by ?filename= (how the mobile apps upload).
+    const filename = queryString(req, 'filename') ?? '';
+    if (!filename) throw invalidUrlParam('filename');
+    return { channelId: fromQuery ?? '', uploads: [{ name: filename, type: contentType || 'application/octet-stream', content: body }], clientIds: [] };
+  }
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw apiError(400, 'api.file.upload_file.read_request.app_error', 'Unable to read the multipart request.');
+  }
+  const fromForm = form.get('channel_id');
+  const uploads: Upload[] = [];
+  for (const value of form.getAll('files')) {
+    if (typeof value === 'string') continue;
+    uploads.push({ name: value.name, type: value.type || 'application/octet-stream', content: Buffer.from(await value.arrayBuffer()) });
+  }
+  const clientIds = form.getAll('client_ids').filter((value): value is string => typeof value === 'string');
+  return { channelId: fromQuery ?? (typeof fromForm === 'string' ? fromForm : ''), uploads, clientIds };
+}
+
+function uploadFiles(world: MattermostWorld, upload: { channelId: string; uploads: Upload[]; clientIds: string[] }, session: SandboxUserProfile): SandboxFileInfo[] {
+  if (!isValidId(upload.channelId)) throw invalidUrlParam('channel_id');
+  const channel = world.channels.get(upload.channelId);
+  // Permission (upload_file in the channel) comes first, so an unknown channel reads as "no permission".
+  if (!channel) throw forbidden();
+  world.requireMemberOrAdmin(channel, session);
+  if (upload.uploads.length === 0) throw apiError(400, 'api.file.upload_file.incorrect_number_of_files.app_error', 'No files in the request.');
+  if (upload.clientIds.length > 0 && upload.clientIds.length !== upload.uploads.length) {
+    throw apiError(400, 'api.file.upload_file.incorrect_number_of_client_ids.app_error', 'One client_id per file, or none.');
+  }
+  for (const file of upload.uploads) {
+    if (file.content.length > world.maxFileSize) throw fileTooLarge(file.content.length, world.maxFileSize, file.name);
+  }
+  const at = world.now();
+  return upload.uploads.map((file) => {
+    const name = file.name.split(/[\\/]/).pop() || 'file';
+    const dot = name.lastIndexOf('.');
+    const info: SandboxFileInfo = {
+      id: newMattermostId(),
+      user_id: session.id,
+      channel_id: channel.id,
+      post_id: '',
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      name,
+      extension: dot > 0 ? name.slice(dot + 1).toLowerCase() : '',
+      size: file.content.length,
+      // The real server guesses the type from the extension; the sandbox keeps what the client declared.
+      mime_type: file.type,
+      width: 0,
+      height: 0,
+      has_preview_image: false,
+      mini_preview: null,
+      remote_id: '',
+      archived: false,
+    };
+    world.files.set(info.id, { info, content: file.content });
+    return info;
+  });
+}
+
+const fileTooLarge = (length: number, limit: number, name?: string) =>
+  apiError(413, 'api.file.upload_file.too_large_detailed.app_error', `Unable to upload file${name ? ` ${name}` : ''}. ${length} bytes exceeds the maximum allowed ${limit} bytes.`);
+
+/** A file is the uploader's until a post attaches it; then whoever can read that post's channel may read it. */
+function readableFile(world: MattermostWorld, req: Request, session: SandboxUserProfile): { info: SandboxFileInfo; content: Buffer } {
+  const file = world.files.get(idParam(req, 'file_id'));
+  if (!file || file.info.delete_at) throw apiError(404, 'app.file_info.get.app_error', 'No such file.');
+  if (file.info.user_id !== session.id) {
+    const channel = file.info.post_id ? world.channels.get(file.info.channel_id) : undefined;
+    if (!channel) throw forbidden();
+    world.requireReadable(channel, session);
+  }
+  return file;
+}
+
+function registerFileRoutes(router: Router, world: MattermostWorld): void {
+  router.post(`${API}/files`, asyncRoute(world, async (req, session) => {
+    const multipart = /^multipart\/form-data/i.test(req.get('content-type') ?? '');
+    // A file may be maxFileSize bytes; the multipart framing and form fields around it get some room of their own.
+    const { content, size } = await readBody(req, world.maxFileSize + (multipart ? UPLOAD_OVERHEAD : 0));
+    if (!content) throw fileTooLarge(size, world.maxFileSize);
+    const upload = await uploadsOf(req, content);
+    const infos = uploadFiles(world, upload, session);
+    return created({ file_infos: infos.map(copy), client_ids: upload.clientIds });
+  }));
+  router.get(`${API}/files/:file_id`, route(world, (req, session) => {
+    const { info, content } = readableFile(world, req, session);
+    return {
+      status: 200,
+      body: content,
+      headers: {
+        'Content-Type': info.mime_type || 'application/octet-stream',
+        'Content-Disposition': `attachment;filename="${info.name.replace(/["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(info.name)}`,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    };
+  }));
+  router.get(`${API}/files/:file_id/info`, route(world, (req, session) => ok(copy(readableFile(world, req, session).info))));
 }
 
 interface SidebarScope {
@@ -1186,6 +1707,11 @@ function inspectionState(world: MattermostWorld): unknown {
   return {
     users: [...world.users.values()].map(copy),
     teams: [...world.teams.values()].map(copy),
+    groupsEnabled: world.groupsEnabled,
+    groups: [...world.groups.values()].map((group) => ({
+      ...copy(group),
+      members: (world.groupMembers.get(group.id) ?? []).map(usernameOf),
+    })),
     channels: [...world.channels.values()].map((channel) => ({
       ...copy(channel),
       members: world.memberList(channel.id).map((member) => usernameOf(member.user_id)),
@@ -1195,6 +1721,35 @@ function inspectionState(world: MattermostWorld): unknown {
     dialogs: copy(world.dialogs),
     executedCommands: copy(world.commands),
     ephemeralPosts: copy(world.ephemeralPosts),
+    // Metadata only: the bytes are at GET /api/v4/files/{id} (or fileContent() in tests).
+    files: [...world.files.values()].map((file) => copy(file.info)),
+  };
+}
+
+/** The seed-posts request body, checked for types; seedPosts checks the ranges. */
+function seedOptions(body: unknown): SandboxSeedPostsOptions {
+  if (!isRecord(body)) throw new Error('the body must be a JSON object');
+  const number = (field: string): number | undefined => {
+    const value = body[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw new Error(`${field} must be a number`);
+    return value;
+  };
+  const users = body.users;
+  if (users !== undefined && (!Array.isArray(users) || users.some((user) => typeof user !== 'string'))) throw new Error('users must be an array of usernames');
+  if (body.message !== undefined && typeof body.message !== 'string') throw new Error('message must be a string');
+  const count = number('count');
+  if (count === undefined) throw new Error('count is required');
+  const startAt = number('startAt');
+  const intervalMs = number('intervalMs');
+  const threadEvery = number('threadEvery');
+  return {
+    count,
+    ...(users !== undefined ? { users: users as string[] } : {}),
+    ...(startAt !== undefined ? { startAt } : {}),
+    ...(intervalMs !== undefined ? { intervalMs } : {}),
+    ...(threadEvery !== undefined ? { threadEvery } : {}),
+    ...(typeof body.message === 'string' ? { message: body.message } : {}),
   };
 }
 
@@ -1206,11 +1761,29 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
     routes(router) {
       registerAuth(router, world);
       registerUserRoutes(router, world);
+      registerGroupRoutes(router, world);
       registerTeamRoutes(router, world);
       registerChannelRoutes(router, world);
       registerPostRoutes(router, world);
       registerCategoryRoutes(router, world);
+      registerFileRoutes(router, world);
       registerIntegrationRoutes(router, world);
+    },
+    inspectionRoutes(router) {
+      // POST /_sandbox/channels/{channel_id}/seed-posts {count, users?, startAt?, intervalMs?, threadEvery?, message?}
+      router.post('/channels/:channel_id/seed-posts', (req, res) => {
+        const channelId = param(req, 'channel_id');
+        if (!world.channels.has(channelId)) {
+          sendJson(res, 404, { error: `no channel ${channelId}` });
+          return;
+        }
+        try {
+          const ids = seedPosts(world, channelId, seedOptions(req.body)).map((post) => post.id);
+          sendJson(res, 201, { channel_id: channelId, created: ids.length, post_ids: ids });
+        } catch (error) {
+          sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+        }
+      });
     },
     state: () => inspectionState(world),
     reset: () => world.reset(),
@@ -1227,6 +1800,11 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
       if (!team) throw new Error(`Mattermost sandbox: no team "${name}"`);
       return team.id;
     },
+    groupId(name) {
+      const group = world.groupByName(name);
+      if (!group) throw new Error(`Mattermost sandbox: no group "${name}"`);
+      return group.id;
+    },
     channels: () => [...world.channels.values()].map(copy),
     posts: (channelId) => [...world.posts.values()].filter((post) => channelId === undefined || post.channel_id === channelId).map(copy),
     members: (channelId) => world.memberList(channelId).map((member) => member.user_id),
@@ -1237,5 +1815,11 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
     dialogs: () => copy(world.dialogs),
     executedCommands: () => copy(world.commands),
     ephemeralPosts: () => copy(world.ephemeralPosts),
+    files: () => [...world.files.values()].map((file) => copy(file.info)),
+    fileContent: (fileId) => {
+      const content = world.files.get(fileId)?.content;
+      return content && Buffer.from(content);
+    },
+    seedPosts: (channelId, seed) => seedPosts(world, channelId, seed).map((post) => post.id),
   };
 }

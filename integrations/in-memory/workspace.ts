@@ -11,7 +11,9 @@ import { IntegrationError, type IntegrationSystem } from '../errors.js';
 import type {
   Alert,
   Channel,
+  ChannelPost,
   ChatPort,
+  ChatUser,
   IntegrationPorts,
   Meeting,
   MeetingPort,
@@ -28,6 +30,11 @@ export type WorkspaceOperation =
   | 'updatePost'
   | 'pinPost'
   | 'setChannelHeader'
+  | 'addToSidebarCategory'
+  | 'sendDirectMessage'
+  | 'archiveChannel'
+  | 'postFiles'
+  | 'groupMemberUsernames'
   | 'createIssue'
   | 'addComment'
   | 'transitionIssue'
@@ -43,6 +50,11 @@ const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
   updatePost: 'chat',
   pinPost: 'chat',
   setChannelHeader: 'chat',
+  addToSidebarCategory: 'chat',
+  sendDirectMessage: 'chat',
+  archiveChannel: 'chat',
+  postFiles: 'chat',
+  groupMemberUsernames: 'chat',
   createIssue: 'tickets',
   addComment: 'tickets',
   transitionIssue: 'tickets',
@@ -63,18 +75,40 @@ export interface Fault {
 
 export interface WorkspaceRecords {
   users: string[];
+  /** Usernames that are bots (usersByIds answers type "bot" for them). */
+  bots: string[];
   onCall: Record<string, string[]>;
-  channels: Array<Channel & { team: string; purpose: string; header: string; members: string[] }>;
-  posts: Array<Post & { key: string; pinned: boolean; props?: Record<string, unknown>; edits?: number }>;
-  issues: Array<Ticket & { summary: string; description: string; labels: string[]; status: string; comments: string[] }>;
+  channels: Array<Channel & { team: string; purpose: string; header: string; members: string[]; archived?: boolean }>;
+  /** `fileIds` on posts made by postFiles (ids into `files`). */
+  posts: Array<Post & { key: string; pinned: boolean; props?: Record<string, unknown>; edits?: number; fileIds?: string[] }>;
+  /** username -> that user's custom sidebar categories, in creation order. */
+  sidebars: Record<string, Array<{ team: string; category: string; channelIds: string[] }>>;
+  /** Direct messages from the bot; channelId is "dm-<username>". */
+  directMessages: Array<Post & { username: string; key: string }>;
+  /** Each channel's conversation as tests seeded it (seedChannelPosts), in the order given; channelPostsPage reads it. */
+  channelPosts: Record<string, ChannelPost[]>;
+  /** Files uploaded by postFiles, with their bytes in base64 (read them with fileContent). */
+  files: Array<{ id: string; channelId: string; postId: string; name: string; contentType: string; size: number; contentBase64: string }>;
+  /** `components` only when the create named some. */
+  issues: Array<Ticket & { summary: string; description: string; labels: string[]; components?: string[]; status: string; comments: string[] }>;
   alerts: Array<Alert & { message: string; priority: string; notes: string[] }>;
-  meetings: Array<Meeting & { topic: string; key: string }>;
+  /** `host` only when the create named one (otherwise the adapter's default host holds it). */
+  meetings: Array<Meeting & { topic: string; key: string; host?: string }>;
   calls: Array<{ operation: WorkspaceOperation; at: string }>;
 }
 
 export interface InMemoryWorkspaceOptions {
   /** Users known to the chat; anyone else invited is reported missing. Default: anyone is known. */
   users?: string[];
+  /** Which usernames are bots. Default: incident-bot. */
+  bots?: string[];
+  /** addToSidebarCategory refuses as Mattermost does when the bot may not edit other users' sidebars (Forbidden). */
+  sidebarForbidden?: boolean;
+  /**
+   * Mattermost user groups: group name -> member usernames. Default: none, so every group a playbook names is reported
+   * missing (as by a server without user groups).
+   */
+  groups?: Record<string, string[]>;
   /** On-call e-mail addresses per schedule; "default" answers when no schedule is named. Users are <name>@example.com. */
   onCall?: Record<string, string[]>;
   journalPath?: string;
@@ -87,19 +121,26 @@ export class InMemoryWorkspace implements IntegrationPorts {
   readonly records: WorkspaceRecords;
   private readonly faults: Partial<Record<WorkspaceOperation, Fault>>;
   private readonly knowsEveryone: boolean;
+  private sidebarForbidden: boolean;
 
   constructor(private readonly options: InMemoryWorkspaceOptions = {}) {
     this.faults = { ...options.faults };
     this.knowsEveryone = options.users === undefined;
+    this.sidebarForbidden = options.sidebarForbidden ?? false;
     if (options.journalPath) mkdirSync(dirname(options.journalPath), { recursive: true });
     this.records =
       options.journalPath && existsSync(options.journalPath)
-        ? (JSON.parse(readFileSync(options.journalPath, 'utf8')) as WorkspaceRecords)
+        ? InMemoryWorkspace.readJournal(options.journalPath)
         : {
             users: options.users ?? [],
+            bots: options.bots ?? ['incident-bot'],
             onCall: options.onCall ?? { default: [] },
             channels: [],
             posts: [],
+            sidebars: {},
+            directMessages: [],
+            channelPosts: {},
+            files: [],
             issues: [],
             alerts: [],
             meetings: [],
@@ -107,9 +148,45 @@ export class InMemoryWorkspace implements IntegrationPorts {
           };
   }
 
-  /** Reads a journal written by another process. */
+  /** Reads a journal written by another process (one written before a record kind existed gets it empty). */
   static readJournal(path: string): WorkspaceRecords {
-    return JSON.parse(readFileSync(path, 'utf8')) as WorkspaceRecords;
+    const records = JSON.parse(readFileSync(path, 'utf8')) as Partial<WorkspaceRecords> &
+      Omit<WorkspaceRecords, 'bots' | 'sidebars' | 'directMessages' | 'channelPosts' | 'files'>;
+    return { bots: ['incident-bot'], sidebars: {}, directMessages: [], channelPosts: {}, files: [], ...records };
+  }
+
+  /** Makes addToSidebarCategory refuse (Forbidden) or work again. */
+  setSidebarForbidden(forbidden: boolean): void {
+    this.sidebarForbidden = forbidden;
+  }
+
+  /**
+   * Seeds a channel's conversation for the post-mortem export (appended to what was seeded before); `id` and `createAt`
+   * default to "<channel id>-post-<n>" and one millisecond after the previous post, `rootId` and `type` to ''.
+   */
+  seedChannelPosts(channelId: string, posts: Array<Partial<ChannelPost> & Pick<ChannelPost, 'userId' | 'message'>>): ChannelPost[] {
+    const list = (this.records.channelPosts[channelId] ??= []);
+    const seeded = posts.map((post) => {
+      const previous = list.at(-1);
+      const full: ChannelPost = {
+        id: post.id ?? `${channelId}-post-${list.length + 1}`,
+        createAt: post.createAt ?? (previous ? previous.createAt + 1 : Date.UTC(2024, 0, 1)),
+        userId: post.userId,
+        rootId: post.rootId ?? '',
+        message: post.message,
+        type: post.type ?? '',
+      };
+      list.push(full);
+      return full;
+    });
+    this.persist();
+    return seeded.map((post) => ({ ...post }));
+  }
+
+  /** The bytes of a file postFiles uploaded, or undefined for an unknown id. */
+  fileContent(fileId: string): Buffer | undefined {
+    const file = this.records.files.find((f) => f.id === fileId);
+    return file && Buffer.from(file.contentBase64, 'base64');
   }
 
   setFault(operation: WorkspaceOperation, fault: Fault | undefined): void {
@@ -172,6 +249,7 @@ export class InMemoryWorkspace implements IntegrationPorts {
           purpose: request.purpose,
           header: '',
           members: [] as string[],
+          archived: false,
         };
         this.records.channels.push(channel);
         return { id: channel.id, name: channel.name, displayName: channel.displayName, private: channel.private };
@@ -191,6 +269,18 @@ export class InMemoryWorkspace implements IntegrationPorts {
         return { added, missing };
       }),
     channelUrl: (team, channelName) => `http://chat.invalid/${team}/channels/${channelName}`,
+    groupMemberUsernames: (groupNames) =>
+      this.perform('groupMemberUsernames', () => {
+        const groups = this.options.groups ?? {};
+        const found = new Set<string>();
+        const missing: string[] = [];
+        for (const name of new Set(groupNames)) {
+          const members = Object.hasOwn(groups, name) ? groups[name] : undefined;
+          if (!members) missing.push(name);
+          else for (const member of members) if (this.knows(member)) found.add(member);
+        }
+        return { found: [...found], missing };
+      }),
     usernamesForEmails: async (emails) => {
       const found: string[] = [];
       const missing: string[] = [];
@@ -207,7 +297,7 @@ export class InMemoryWorkspace implements IntegrationPorts {
     },
     createPost: (channelId, message, key, props) =>
       this.perform('createPost', () => {
-        this.channel(channelId);
+        this.openChannel(channelId);
         const post = { id: this.nextId('post', this.records.posts.length), channelId, message, key, pinned: false, ...(props ? { props } : {}) };
         this.records.posts.push(post);
         return { id: post.id, channelId, message };
@@ -230,6 +320,92 @@ export class InMemoryWorkspace implements IntegrationPorts {
       this.perform('setChannelHeader', () => {
         this.channel(channelId).header = header;
       }),
+
+    listChannelMembers: async (channelId) => [...this.channel(channelId).members],
+    addToSidebarCategory: (request) =>
+      this.perform('addToSidebarCategory', () => {
+        const channel = this.channel(request.channelId);
+        const placed: string[] = [];
+        const missing: string[] = [];
+        for (const username of request.usernames) {
+          if (!this.knows(username)) {
+            missing.push(username);
+            continue;
+          }
+          if (this.sidebarForbidden) {
+            throw new IntegrationError(
+              'chat',
+              `Mattermost refused to change @${username}'s sidebar (403): the incident bot needs permission to manage other ` +
+                `users' sidebar categories (the system admin role, manage_system).`,
+              false,
+              'Forbidden',
+            );
+          }
+          // Mattermost drops a channel the person is not a member of from their sidebar: reported missing too.
+          if (!channel.members.includes(username)) {
+            missing.push(username);
+            continue;
+          }
+          const categories = (this.records.sidebars[username] ??= []);
+          const wanted = request.category.trim().toLowerCase();
+          const existing = categories.find((c) => c.team === request.team && c.category.trim().toLowerCase() === wanted);
+          if (!existing) categories.push({ team: request.team, category: request.category, channelIds: [request.channelId] });
+          else if (!existing.channelIds.includes(request.channelId)) existing.channelIds.push(request.channelId);
+          placed.push(username);
+        }
+        return { placed, missing };
+      }),
+    sendDirectMessage: (username, message, key) =>
+      this.perform('sendDirectMessage', () => {
+        if (!this.knows(username)) throw new IntegrationError('chat', `Mattermost has no user named "${username}"`, false, 'NotFound');
+        const earlier = this.records.directMessages.find((dm) => dm.username === username && dm.key === key);
+        if (earlier) return { id: earlier.id, channelId: earlier.channelId, message: earlier.message };
+        const dm = { id: this.nextId('dm', this.records.directMessages.length), channelId: `dm-${username}`, message, username, key };
+        this.records.directMessages.push(dm);
+        return { id: dm.id, channelId: dm.channelId, message };
+      }),
+    archiveChannel: (channelId) =>
+      this.perform('archiveChannel', () => {
+        // Archiving twice is fine, and a channel that is gone altogether counts as archived (as the adapter's 404 does).
+        const channel = this.records.channels.find((c) => c.id === channelId);
+        if (channel) channel.archived = true;
+      }),
+    channelPostsPage: async (channelId, page, perPage) => {
+      const seeded = this.records.channelPosts[channelId];
+      if (!seeded) this.channel(channelId);
+      // Newest first; posts seeded with the same time keep the later-seeded one first, as a stable sort gives.
+      const newest = [...(seeded ?? [])].reverse().sort((a, b) => b.createAt - a.createAt);
+      const size = Math.min(Math.max(perPage, 0), 200);
+      return newest.slice(page * size, page * size + size).map((post) => ({ ...post }));
+    },
+    usersByIds: async (ids) =>
+      [...new Set(ids)].flatMap((id): ChatUser[] =>
+        // In memory a user's ID is the username.
+        this.knows(id) ? [{ id, username: id, email: `${id}@example.com`, type: this.records.bots.includes(id) ? 'bot' : 'user' }] : [],
+      ),
+    postFiles: (channelId, message, files, key) =>
+      this.perform('postFiles', () => {
+        const earlier = this.records.posts.find((p) => p.channelId === channelId && p.key === key);
+        if (earlier) return { id: earlier.id, channelId, message: earlier.message };
+        this.openChannel(channelId);
+        const postId = this.nextId('post', this.records.posts.length);
+        const fileIds = files.map((file) => {
+          const content = readFileSync(file.path);
+          const record = {
+            id: this.nextId('file', this.records.files.length),
+            channelId,
+            postId,
+            name: file.name,
+            contentType: file.contentType,
+            size: content.length,
+            contentBase64: content.toString('base64'),
+          };
+          this.records.files.push(record);
+          return record.id;
+        });
+        this.records.posts.push({ id: postId, channelId, message, key, pinned: false, fileIds });
+        return { id: postId, channelId, message };
+      }),
   };
 
   readonly tickets: TicketPort = {
@@ -246,6 +422,7 @@ export class InMemoryWorkspace implements IntegrationPorts {
           summary: request.summary,
           description: request.description,
           labels: request.labels,
+          ...(request.components?.length ? { components: [...request.components] } : {}),
           status: 'Open',
           comments: [] as string[],
         };
@@ -266,8 +443,9 @@ export class InMemoryWorkspace implements IntegrationPorts {
   };
 
   readonly meetings: MeetingPort = {
-    findMeetingByKey: async (key) => {
-      const meeting = this.records.meetings.find((m) => m.key === key);
+    findMeetingByKey: async (key, host) => {
+      // Zoom lists meetings per host: a meeting made for another host is not found (undefined host: the default one).
+      const meeting = this.records.meetings.find((m) => m.key === key && m.host === host);
       return meeting && { id: meeting.id, joinUrl: meeting.joinUrl };
     },
     createMeeting: (request) =>
@@ -311,5 +489,16 @@ export class InMemoryWorkspace implements IntegrationPorts {
     const channel = this.records.channels.find((c) => c.id === channelId);
     if (!channel) throw new IntegrationError('chat', `channel ${channelId} not found`, false, 'NotFound');
     return channel;
+  }
+
+  /** A channel that takes posts: Mattermost refuses posts in an archived channel with a 400. */
+  private openChannel(channelId: string): WorkspaceRecords['channels'][number] {
+    const channel = this.channel(channelId);
+    if (channel.archived) throw new IntegrationError('chat', `channel ${channelId} is archived`, false, 'BadRequest');
+    return channel;
+  }
+
+  private knows(username: string): boolean {
+    return this.knowsEveryone || this.records.users.includes(username);
   }
 }

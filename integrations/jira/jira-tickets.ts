@@ -112,7 +112,15 @@ export class JiraTickets implements TicketPort {
     return key ? this.ticket(key) : undefined;
   }
 
-  async createIssue(request: { summary: string; description: string; labels: string[]; project?: string; issueType?: string }): Promise<Ticket> {
+  async createIssue(request: {
+    summary: string;
+    description: string;
+    labels: string[];
+    project?: string;
+    issueType?: string;
+    components?: string[];
+  }): Promise<Ticket> {
+    const components = request.components ?? [];
     const created = (await this.call(() =>
       this.jira.addNewIssue({
         fields: {
@@ -121,6 +129,9 @@ export class JiraTickets implements TicketPort {
           summary: request.summary,
           description: request.description,
           labels: request.labels,
+          // Jira names components by id or name; a name it does not know is a 400 naming it (components: Component
+          // name 'X' is not valid), which no retry fixes. Left out when empty: the field may not be on the create screen.
+          ...(components.length > 0 ? { components: components.map((name) => ({ name })) } : {}),
         },
       }),
     )) as { key: string };

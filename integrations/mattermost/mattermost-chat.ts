@@ -4,12 +4,17 @@
  * lost) and has no request timeout. The bot client asks Client4 to hand back every response (`ignoreStatus`) with an
  * abort signal, and turns failures into classified IntegrationErrors itself.
  */
+import { openAsBlob } from 'node:fs';
 import mattermost from '@mattermost/client';
+import type { ChannelCategory } from '@mattermost/types/channel_categories';
 import type { Channel as MattermostChannel } from '@mattermost/types/channels';
+import type { FileUploadResponse } from '@mattermost/types/files';
+import type { Group } from '@mattermost/types/groups';
 import type { Post as MattermostPost } from '@mattermost/types/posts';
+import type { UserProfile } from '@mattermost/types/users';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
-import type { Channel, ChatPort, Post } from '../ports.js';
+import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../ports.js';
 
 // Native ESM cannot see Client4 as a named export of the CommonJS package.
 const { Client4 } = mattermost;
@@ -20,6 +25,8 @@ export interface MattermostConfig {
   /** The incident bot's access token. */
   token: string;
   timeoutMs?: number;
+  /** Per file upload (the post-mortem export can be tens of MB); default 5 minutes. */
+  uploadTimeoutMs?: number;
 }
 
 /** Where a post's idempotency key is kept: Mattermost stores custom props with the post. */
@@ -32,6 +39,16 @@ interface FetchResult {
 }
 type FetchWithResponse = (url: string, options: Record<string, unknown>) => Promise<FetchResult>;
 
+/**
+ * The HTTP status behind each failure the client classified. The classification keeps a kind, not the number, and some
+ * answers need the number: a 501 (a feature the server's licence lacks) and a 503 (down for now) are both "Unavailable".
+ */
+const failureStatus = new WeakMap<IntegrationError, number>();
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof IntegrationError ? failureStatus.get(error) : undefined;
+}
+
 export class IncidentBotClient extends Client4 {
   constructor(config: MattermostConfig) {
     super();
@@ -42,17 +59,21 @@ export class IncidentBotClient extends Client4 {
     const self = this as unknown as { doFetchWithResponse: FetchWithResponse };
     const original = self.doFetchWithResponse;
     const timeoutMs = config.timeoutMs ?? 10_000;
-    self.doFetchWithResponse = async (url, options) => {
+    self.doFetchWithResponse = async (url, { timeoutMs: callTimeoutMs, ...options }) => {
       let result: FetchResult;
       try {
-        result = await original(url, { ...options, ignoreStatus: true, signal: AbortSignal.timeout(timeoutMs) });
+        // A call may ask for its own timeout (uploads); every other call gets the configured one.
+        const ms = typeof callTimeoutMs === 'number' ? callTimeoutMs : timeoutMs;
+        result = await original(url, { ...options, ignoreStatus: true, signal: AbortSignal.timeout(ms) });
       } catch (error) {
         throw networkFailure('chat', error);
       }
       if (!result.response.ok) {
         const body = result.data as { message?: string } | string | undefined;
         const detail = typeof body === 'object' && body?.message ? body.message : typeof body === 'string' ? body.slice(0, 200) : '';
-        throw httpFailure('chat', result.response.status, detail, result.headers.get('Retry-After'));
+        const failure = httpFailure('chat', result.response.status, detail, result.headers.get('Retry-After'));
+        failureStatus.set(failure, result.response.status);
+        throw failure;
       }
       return result;
     };
@@ -65,18 +86,65 @@ export class IncidentBotClient extends Client4 {
       body: JSON.stringify(request),
     });
   }
+
+  /**
+   * Client4's uploadFile with a timeout of its own: a large file takes longer than the ordinary request timeout. The
+   * form is Client4's (channel_id first, then the files), sent as multipart by fetch.
+   */
+  uploadFileWithTimeout(form: FormData, timeoutMs: number): Promise<FileUploadResponse> {
+    // Not an object literal in the call, so the extra `timeoutMs` (read by the fetch override above) type-checks.
+    const options = { method: 'post', body: form, timeoutMs };
+    return this.doFetch<FileUploadResponse>(this.getFilesRoute(), options);
+  }
 }
 
 function isNotFound(error: unknown): boolean {
   return error instanceof IntegrationError && error.kind === 'NotFound';
 }
 
+/** Mattermost's largest page (per_page is capped at 200 by the server). */
+const PAGE_MAX = 200;
+
+/**
+ * User groups are a licensed feature (custom groups: Professional; LDAP groups: Enterprise). A server without the
+ * licence, or with custom groups turned off, answers the groups API with 501; a server older than the API with 404; one
+ * that keeps groups from the bot with 403. None of these is worth a retry.
+ */
+function isGroupsUnavailable(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 501 || status === 404 || status === 403;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
 export class MattermostChat implements ChatPort {
   readonly client: IncidentBotClient;
   private readonly teamIds = new Map<string, string>();
+  private readonly uploadTimeoutMs: number;
+  private botUserId: string | undefined;
 
   constructor(config: MattermostConfig) {
     this.client = new IncidentBotClient(config);
+    this.uploadTimeoutMs = config.uploadTimeoutMs ?? 300_000;
+  }
+
+  /** The bot's own user ID (asked once). */
+  private async botId(): Promise<string> {
+    this.botUserId ??= (await this.client.getMe()).id;
+    return this.botUserId;
+  }
+
+  /** Profiles of these user IDs, asked in batches; unknown IDs are absent from the map. */
+  private async profilesByIds(ids: string[]): Promise<Map<string, UserProfile>> {
+    const profiles = new Map<string, UserProfile>();
+    for (const batch of chunks([...new Set(ids)], PAGE_MAX)) {
+      for (const profile of await this.client.getProfilesByIds(batch)) profiles.set(profile.id, profile);
+    }
+    return profiles;
   }
 
   private async teamId(team: string): Promise<string> {
@@ -208,7 +276,7 @@ export class MattermostChat implements ChatPort {
       return groups.flatMap((group) => (group.name ? [group.name] : []));
     } catch (error) {
       // Servers without user groups (a licence feature) answer 404 or 501: nobody is in a group then.
-      if (error instanceof IntegrationError && (error.kind === 'NotFound' || error.kind === 'HttpError')) return [];
+      if (error instanceof IntegrationError && (error.kind === 'NotFound' || error.kind === 'HttpError' || statusOf(error) === 501)) return [];
       throw error;
     }
   }
@@ -234,5 +302,212 @@ export class MattermostChat implements ChatPort {
       }
     }
     return { found, missing };
+  }
+
+  /**
+   * Each group is looked up by name (GET /groups?q=<name>, paged until the exact name turns up: `q` also matches other
+   * names and display names containing it), then its members are read page by page (GET /users?in_group=<id>).
+   * Deactivated members are left out: they cannot join a channel.
+   */
+  async groupMemberUsernames(groupNames: string[]): Promise<{ found: string[]; missing: string[] }> {
+    const names = [...new Set(groupNames)];
+    const found = new Set<string>();
+    const missing: string[] = [];
+    for (const [index, name] of names.entries()) {
+      let group: Group | undefined;
+      try {
+        group = await this.groupByName(name);
+      } catch (error) {
+        if (!isGroupsUnavailable(error)) throw error;
+        // A server without user groups (no licence for them, or too old) knows none of the names. The incident starts
+        // all the same, without these invitees, and the caller reports the groups as missing instead of failing the
+        // launch on a retry that cannot help.
+        missing.push(...names.slice(index));
+        break;
+      }
+      if (!group) {
+        missing.push(name);
+        continue;
+      }
+      if (group.member_count === 0) continue;
+      try {
+        for (const username of await this.groupMembers(group.id)) found.add(username);
+      } catch (error) {
+        // The group went away between the two calls (404), or its members are kept from the bot: as good as unknown.
+        if (!isGroupsUnavailable(error)) throw error;
+        missing.push(name);
+      }
+    }
+    return { found: [...found], missing };
+  }
+
+  private async groupByName(name: string): Promise<Group | undefined> {
+    const wanted = name.toLowerCase();
+    for (let page = 0; ; page++) {
+      const groups = await this.client.searchGroups({ q: name, include_member_count: true, page, per_page: PAGE_MAX });
+      const group = groups.find((candidate) => candidate.name.toLowerCase() === wanted && !candidate.delete_at);
+      if (group) return group;
+      if (groups.length < PAGE_MAX) return undefined;
+    }
+  }
+
+  private async groupMembers(groupId: string): Promise<string[]> {
+    const usernames: string[] = [];
+    for (let page = 0; ; page++) {
+      const users = await this.client.getProfilesInGroup(groupId, page, PAGE_MAX);
+      usernames.push(...users.filter((user) => !user.delete_at).map((user) => user.username));
+      if (users.length < PAGE_MAX) return usernames;
+    }
+  }
+
+  // --- The incident's life after launch ---
+
+  async listChannelMembers(channelId: string): Promise<string[]> {
+    const userIds: string[] = [];
+    for (let page = 0; ; page++) {
+      const members = await this.client.getChannelMembers(channelId, page, PAGE_MAX);
+      userIds.push(...members.map((member) => member.user_id));
+      if (members.length < PAGE_MAX) break;
+    }
+    const profiles = await this.profilesByIds(userIds);
+    // In membership order; a member whose profile is gone (a deleted user) has no username to give.
+    return userIds.flatMap((id) => {
+      const username = profiles.get(id)?.username;
+      return username ? [username] : [];
+    });
+  }
+
+  /**
+   * For each person: read their categories in the team, then create the custom category with the channel, or add the
+   * channel to it (the case-insensitive match of its name), keeping its other channels. Editing another user's sidebar
+   * needs the bot to hold manage_system (the system admin role); a 403 says so. Mattermost silently drops a channel the
+   * person is not a member of, so such a person is reported as missing too (and their sidebar is left alone).
+   */
+  async addToSidebarCategory(request: { team: string; channelId: string; usernames: string[]; category: string }): Promise<{
+    placed: string[];
+    missing: string[];
+  }> {
+    if (request.usernames.length === 0) return { placed: [], missing: [] };
+    const teamId = await this.teamId(request.team);
+    const users = await this.client.getProfilesByUsernames([...new Set(request.usernames)]);
+    const idOf = new Map(users.map((user) => [user.username, user.id]));
+    const wanted = request.category.trim().toLowerCase();
+    const placed: string[] = [];
+    const missing: string[] = [];
+    for (const username of request.usernames) {
+      const userId = idOf.get(username);
+      if (!userId) {
+        missing.push(username);
+        continue;
+      }
+      if (!(await this.isChannelMember(request.channelId, userId))) {
+        missing.push(username);
+        continue;
+      }
+      try {
+        const { categories } = await this.client.getChannelCategories(userId, teamId);
+        const existing = categories.find((category) => category.type === 'custom' && category.display_name.trim().toLowerCase() === wanted);
+        let result: ChannelCategory;
+        if (!existing) {
+          result = await this.client.createChannelCategory(userId, teamId, {
+            user_id: userId,
+            team_id: teamId,
+            type: 'custom',
+            display_name: request.category,
+            channel_ids: [request.channelId],
+          });
+        } else if (existing.channel_ids.includes(request.channelId)) {
+          result = existing;
+        } else {
+          result = await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, request.channelId] });
+        }
+        (result.channel_ids.includes(request.channelId) ? placed : missing).push(username);
+      } catch (error) {
+        if (error instanceof IntegrationError && error.kind === 'Forbidden') {
+          throw new IntegrationError(
+            'chat',
+            `Mattermost refused to change @${username}'s sidebar (403): the incident bot needs permission to manage other users' ` +
+              `sidebar categories (the system admin role, manage_system). ${error.message}`,
+            false,
+            'Forbidden',
+          );
+        }
+        throw error;
+      }
+    }
+    return { placed, missing };
+  }
+
+  /** The bot's direct-message channel with the person, then the keyed post in it unless an earlier attempt made it. */
+  async sendDirectMessage(username: string, message: string, key: string): Promise<Post> {
+    const userId = await this.userIdOf(username);
+    if (!userId) throw new IntegrationError('chat', `Mattermost has no user named "${username}"`, false, 'NotFound');
+    const channel = await this.client.createDirectChannel([await this.botId(), userId]);
+    return (await this.findPostByKey(channel.id, key)) ?? (await this.createPost(channel.id, message, key));
+  }
+
+  async archiveChannel(channelId: string): Promise<void> {
+    try {
+      await this.client.deleteChannel(channelId);
+    } catch (error) {
+      if (!(error instanceof IntegrationError)) throw error;
+      // A channel already archived: Mattermost answers 400 (api.channel.delete_channel.deleted.app_error). The error
+      // body is not kept by the classification, so ask for the channel and accept only when it is archived indeed.
+      if (error.kind === 'BadRequest') {
+        const channel = await this.client.getChannel(channelId);
+        if (channel.delete_at > 0) return;
+      }
+      // 404: the channel is gone altogether (deleted for good), which is as archived as it gets.
+      if (isNotFound(error)) return;
+      throw error;
+    }
+  }
+
+  // --- The post-mortem export ---
+
+  async channelPostsPage(channelId: string, page: number, perPage: number): Promise<ChannelPost[]> {
+    // Without thread fetching the answer holds only this page's posts; `order` is newest first.
+    const list = await this.client.getPosts(channelId, page, perPage, false);
+    return list.order.flatMap((id) => {
+      const post = list.posts[id];
+      return post ? [{ id: post.id, createAt: post.create_at, userId: post.user_id, rootId: post.root_id ?? '', message: post.message, type: post.type ?? '' }] : [];
+    });
+  }
+
+  async usersByIds(ids: string[]): Promise<ChatUser[]> {
+    const profiles = await this.profilesByIds(ids);
+    return [...new Set(ids)].flatMap((id) => {
+      const user = profiles.get(id);
+      // Mattermost blanks e-mail addresses the bot may not see (ShowEmailAddress off, no manage_system).
+      return user ? [{ id: user.id, username: user.username, email: user.email ?? '', type: user.is_bot ? ('bot' as const) : ('user' as const) }] : [];
+    });
+  }
+
+  /**
+   * Each file is uploaded on its own (POST /files with channel_id first), read from disk by fetch as the request goes
+   * out: `openAsBlob` gives a Blob backed by the file, so an export of tens of MB is never held in memory whole. Then
+   * one post carries every file_id and the key. A retry after a failed post uploads again; the earlier uploads stay
+   * unattached, which Mattermost tolerates (it cleans up orphan files).
+   */
+  async postFiles(channelId: string, message: string, files: ChatFile[], key: string): Promise<Post> {
+    const earlier = await this.findPostByKey(channelId, key);
+    if (earlier) return earlier;
+    const fileIds: string[] = [];
+    for (const file of files) {
+      const form = new FormData();
+      form.append('channel_id', channelId);
+      form.append('files', await openAsBlob(file.path, { type: file.contentType }), file.name);
+      const { file_infos: infos } = await this.client.uploadFileWithTimeout(form, this.uploadTimeoutMs);
+      const info = infos[0];
+      if (!info) throw new IntegrationError('chat', `Mattermost accepted ${file.name} but returned no file info`, true, 'Unavailable');
+      fileIds.push(info.id);
+    }
+    const post = await this.client.createPost({
+      channel_id: channelId,
+      message,
+      file_ids: fileIds,
+      props: { [POST_KEY_PROP]: key },
+    } as unknown as MattermostPost);
+    return { id: post.id, channelId: post.channel_id, message: post.message };
   }
 }

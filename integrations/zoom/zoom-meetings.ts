@@ -17,7 +17,10 @@ export interface ZoomConfig {
   apiUrl?: string;
   /** OAuth base, default https://zoom.us (the token endpoint is <oauthUrl>/oauth/token) */
   oauthUrl?: string;
-  /** The user (e-mail or ID) who hosts incident meetings; "me" is the account owner for S2S apps. */
+  /**
+   * The user (e-mail or ID) who hosts incident meetings unless the request names one (a playbook's `zoom.host`); "me" is
+   * the account owner for S2S apps.
+   */
   hostUser?: string;
   timeoutMs?: number;
 }
@@ -133,18 +136,33 @@ export class ZoomMeetings implements MeetingPort {
     }
   }
 
-  private userPath(): string {
+  private static userPath(host: string): string {
     // Rivet puts path parameters into the URL as they are.
-    return encodeURIComponent(this.host);
+    return encodeURIComponent(host);
   }
 
-  async findMeetingByKey(key: string): Promise<Meeting | undefined> {
+  /**
+   * A call on the host's meetings (`/users/{userId}/meetings`). There a 404 means Zoom has no such user (code 1001):
+   * a wrong `zoom.host` in the playbook or a wrong ZOOM_HOST_USER, which no retry fixes; the failure names the host.
+   */
+  private async asHost<T>(host: string, work: (userId: string) => Promise<T>): Promise<T> {
+    try {
+      return await this.call(() => work(ZoomMeetings.userPath(host)));
+    } catch (error) {
+      if (error instanceof IntegrationError && error.kind === 'NotFound') {
+        throw new IntegrationError('meetings', `Zoom has no user "${host}" to host the meeting (${error.message})`, false, 'NotFound');
+      }
+      throw error;
+    }
+  }
+
+  async findMeetingByKey(key: string, host?: string): Promise<Meeting | undefined> {
     const marker = `[${key}]`;
     let nextPageToken: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const { data = {} } = await this.call(() =>
+      const { data = {} } = await this.asHost(host ?? this.host, (userId) =>
         this.zoom.endpoints.meetings.listMeetings({
-          path: { userId: this.userPath() },
+          path: { userId },
           query: { type: 'scheduled', page_size: 300, ...(nextPageToken ? { next_page_token: nextPageToken } : {}) },
         }),
       );
@@ -156,10 +174,10 @@ export class ZoomMeetings implements MeetingPort {
     return undefined;
   }
 
-  async createMeeting(request: { topic: string; agenda: string; key: string }): Promise<Meeting> {
-    const { data = {} } = await this.call(() =>
+  async createMeeting(request: { topic: string; agenda: string; key: string; host?: string }): Promise<Meeting> {
+    const { data = {} } = await this.asHost(request.host ?? this.host, (userId) =>
       this.zoom.endpoints.meetings.createMeeting({
-        path: { userId: this.userPath() },
+        path: { userId },
         body: {
           topic: request.topic.slice(0, 200),
           type: 2,

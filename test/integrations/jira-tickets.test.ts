@@ -1,10 +1,22 @@
 /** The Jira adapter through jira-client against the Jira sandbox: the happy path and every error class. */
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTicketActivities } from '../../activities/tickets.js';
 import { JiraTickets } from '../../integrations/jira/jira-tickets.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
 import { failureOf } from '../helpers/integration-errors.js';
 
-const sandbox = createJiraSandbox({ bearerTokens: ['jira-token'], basic: [{ username: 'bot@example.com', password: 'api-token' }], base: '/jira' });
+const sandbox = createJiraSandbox({
+  bearerTokens: ['jira-token'],
+  basic: [{ username: 'bot@example.com', password: 'api-token' }],
+  base: '/jira',
+  // OPS lists its components, so Jira refuses any other; OPEN lists none, and the sandbox takes any name there.
+  projects: [
+    { key: 'OPS', issueTypes: ['Task', 'Bug', 'Incident'], components: ['Database', 'Checkout'] },
+    { key: 'OPEN', issueTypes: ['Task'] },
+  ],
+});
 let jira: JiraTickets;
 
 beforeAll(async () => {
@@ -30,6 +42,27 @@ describe('Jira ticket adapter', () => {
     expect(await jira.transitionIssue(ticket.key, 'done')).toBe(true);
     expect(sandbox.issues()[0]!.status).toBe('Done');
     expect(await jira.transitionIssue(ticket.key, 'Teleport')).toBe(false);
+  });
+
+  it('sets the components by name on the issue, and sends none when there are none', async () => {
+    const ticket = await jira.createIssue({ summary: 's', description: 'd', labels: ['incident-c-ticket'], components: ['Database', 'Checkout'] });
+    const sent = sandbox.server.requestsTo('POST', /\/rest\/api\/2\/issue$/).at(-1)?.body as { fields: Record<string, unknown> };
+    expect(sent.fields.components).toEqual([{ name: 'Database' }, { name: 'Checkout' }]);
+    expect(sandbox.issues()).toEqual([expect.objectContaining({ key: ticket.key, components: ['Database', 'Checkout'] })]);
+
+    await jira.createIssue({ summary: 's', description: 'd', labels: [], components: [] });
+    expect((sandbox.server.requestsTo('POST', /\/rest\/api\/2\/issue$/).at(-1)?.body as { fields: object }).fields).not.toHaveProperty('components');
+    expect(sandbox.issues()[1]!.components).toEqual([]);
+
+    const elsewhere = await jira.createIssue({ summary: 's', description: 'd', labels: [], project: 'OPEN', components: ['Anything'] });
+    expect(sandbox.issues().find((issue) => issue.key === elsewhere.key)?.components).toEqual(['Anything']);
+  });
+
+  it('refuses a component the project does not have with Jira\'s message, as permanent, and creates nothing', async () => {
+    const error = await failureOf(jira.createIssue({ summary: 's', description: 'd', labels: [], components: ['Database', 'Payments'] }));
+    expect(error).toMatchObject({ system: 'tickets', retryable: false, kind: 'BadRequest' });
+    expect(error.message).toBe("Jira answered 400: components: Component name 'Payments' is not valid");
+    expect(sandbox.issues()).toEqual([]);
   });
 
   it('uses basic auth (e-mail and API token) when no token is given', async () => {
@@ -59,6 +92,36 @@ describe('Jira ticket adapter', () => {
     expect(await failureOf(jira.findIssueByLabel('x'))).toMatchObject({ retryable: true, kind: 'NetworkError' });
     sandbox.server.addFault({ path: '/jira/rest/api/2/search', latencyMs: 1_500, times: 1 });
     expect(await failureOf(jira.findIssueByLabel('x'))).toMatchObject({ retryable: true, kind: 'Timeout' });
+    expect(sandbox.issues()).toEqual([]);
+  });
+});
+
+const ignore = (): void => undefined;
+const quiet = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+describe('openTicket over the Jira adapter', () => {
+  it('sets the playbook components on the issue', async () => {
+    const { openTicket } = createTicketActivities(jira);
+    const opened = (await new MockActivityEnvironment({}, { logger: quiet }).run(openTicket, {
+      key: 'c1:ticket',
+      summary: '[sev2] Checkout slow',
+      description: 'd',
+      components: ['Checkout', 'Checkout'],
+    })) as Awaited<ReturnType<typeof openTicket>>;
+    expect(opened.reused).toBe(false);
+    expect(sandbox.issues()).toEqual([expect.objectContaining({ key: opened.ticketKey, components: ['Checkout'], labels: ['incident-c1-ticket'] })]);
+  });
+
+  it('fails for good, with Jira\'s message naming the component, when the project has no such component', async () => {
+    const { openTicket } = createTicketActivities(jira);
+    const refused = await new MockActivityEnvironment({}, { logger: quiet })
+      .run(openTicket, { key: 'c2:ticket', summary: 's', description: 'd', components: ['Payments'] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect(refused).toMatchObject({ nonRetryable: true, type: 'TicketsBadRequest', message: "Jira answered 400: components: Component name 'Payments' is not valid" });
     expect(sandbox.issues()).toEqual([]);
   });
 });

@@ -77,6 +77,46 @@ describe('jira sandbox: issues', () => {
   });
 });
 
+describe('jira sandbox: components', () => {
+  // A project that lists its components, as a Jira admin sets them up; the default OPS lists none.
+  const listed = createJiraSandbox({ projects: [{ key: 'SEC', issueTypes: ['Incident'], components: ['Security', 'Network'] }] });
+  let secJira: JiraApi;
+  beforeAll(async () => {
+    secJira = clientFor(await listed.server.start(), { bearer: 'jira-token' });
+  });
+  afterAll(() => listed.server.stop());
+  const secIssue = (components: unknown) => ({ fields: { project: { key: 'SEC' }, issuetype: { name: 'Incident' }, summary: 'leak', components } });
+
+  it('sets components by name or by id, and reads them back with ids', async () => {
+    const created = await secJira.addNewIssue(secIssue([{ name: 'Security' }]));
+    const found = await secJira.findIssue(created.key);
+    const security = found.fields.components[0] as { id: string; name: string; self: string };
+    expect(security).toEqual({ id: expect.stringMatching(/^\d+$/), name: 'Security', self: `${listed.server.url}/rest/api/2/component/${security.id}` });
+    const byId = await secJira.addNewIssue(secIssue([{ id: security.id }, { name: 'Network' }]));
+    expect(listed.issues().find((issue) => issue.key === byId.key)?.components).toEqual(['Security', 'Network']);
+    expect(listed.issues().find((issue) => issue.key === created.key)?.components).toEqual(['Security']);
+  });
+
+  it("refuses a component the project does not list with Jira's 400, and creates nothing", async () => {
+    const before = listed.issues().length;
+    expect(await jiraErrorOf(secJira.addNewIssue(secIssue([{ name: 'Security' }, { name: 'Payments' }])))).toEqual({
+      errorMessages: [],
+      errors: { components: "Component name 'Payments' is not valid" },
+    });
+    expect((await jiraErrorOf(secJira.addNewIssue(secIssue([{ id: '99999' }])))).errors).toEqual({ components: "Component id '99999' is not valid" });
+    expect((await jiraErrorOf(secJira.addNewIssue(secIssue({ name: 'Security' })))).errors).toEqual({ components: 'data was not an array' });
+    expect(listed.issues()).toHaveLength(before);
+  });
+
+  it('takes any component name in a project that lists none, and none at all when the field is absent', async () => {
+    const created = await jira.addNewIssue({ fields: { ...newIssue('db down').fields, components: [{ name: 'Database' }] } });
+    expect((await jira.findIssue(created.key)).fields.components).toEqual([expect.objectContaining({ name: 'Database' })]);
+    const plain = await jira.addNewIssue(newIssue('no components'));
+    expect((await jira.findIssue(plain.key)).fields.components).toEqual([]);
+    expect(sandbox.issues().map((issue) => issue.components)).toEqual([['Database'], []]);
+  });
+});
+
 describe('jira sandbox: comments and transitions', () => {
   it('adds comments (201 with author) and lists them', async () => {
     await jira.addNewIssue(newIssue('INC-2'));

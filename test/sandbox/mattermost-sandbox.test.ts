@@ -118,6 +118,88 @@ describe('Mattermost sandbox: users and teams', () => {
   });
 });
 
+describe('Mattermost sandbox: user groups', () => {
+  it('seeds the default group "sre" with bob and carol, found by search, id, stats and member', async () => {
+    const [sre] = await alice.searchGroups({ q: 'SR', include_member_count: true, page: 0, per_page: 60 });
+    expect(sre).toMatchObject({ id: sandbox.groupId('sre'), name: 'sre', display_name: 'SRE', source: 'custom', delete_at: 0, allow_reference: true, member_count: 2 });
+    expect(await bot.getGroup(sre!.id, true)).toEqual(sre);
+    expect(await bot.getGroup(sre!.id)).not.toHaveProperty('member_count');
+    expect(await bot.getGroupStats(sre!.id)).toEqual({ group_id: sre!.id, total_member_count: 2 });
+    expect((await bot.getProfilesInGroup(sre!.id)).map((user) => user.username)).toEqual(['bob', 'carol']);
+    expect((await bot.getGroupsByUserId(sandbox.userId('carol'))).map((group) => group.name)).toEqual(['sre']);
+    expect(await bot.getGroupsByUserId(sandbox.userId('alice'))).toEqual([]);
+    expect(await bot.searchGroups({ q: 'nothing-like-it', page: 0, per_page: 60 })).toEqual([]);
+  });
+
+  it('answers an unknown group id with 404 and a malformed one with 400', async () => {
+    const unknown = await failure(bot.getProfilesInGroup('zzzzzzzzzzzzzzzzzzzzzzzzzz'));
+    expect(unknown.status_code).toBe(404);
+    expect(unknown.server_error_id).toBe('app.group.no_rows');
+    expect((await failure(bot.getGroup('zzzzzzzzzzzzzzzzzzzzzzzzzz'))).status_code).toBe(404);
+    expect((await failure(bot.getProfilesInGroup('not-an-id'))).status_code).toBe(400);
+  });
+
+  it('searches name and display name, sorts by display name, filters by member and pages groups and members', async () => {
+    const crowd = Array.from({ length: 7 }, (_, i) => `person-${i + 1}`);
+    const seeded = createMattermostSandbox({
+      users: [{ username: 'incident-bot', isBot: true, systemAdmin: true }, ...crowd.map((username) => ({ username }))],
+      groups: [
+        { name: 'ops', displayName: 'Ops', members: crowd },
+        { name: 'ops-emea', displayName: 'EMEA ops', members: ['person-1'] },
+        { name: 'dba', displayName: 'Database admins', members: [] },
+      ],
+    });
+    const url = await seeded.server.start();
+    try {
+      const client = new SandboxClient();
+      client.setUrl(url);
+      client.setToken('mm-bot-token');
+      expect((await client.searchGroups({ q: 'OPS', page: 0, per_page: 60 })).map((group) => group.name)).toEqual(['ops-emea', 'ops']);
+      expect((await client.searchGroups({ q: 'admins', page: 0, per_page: 60 })).map((group) => group.name)).toEqual(['dba']);
+      expect((await client.searchGroups({ q: '', page: 1, per_page: 2 })).map((group) => group.name)).toEqual(['ops']);
+      const person1 = seeded.userId('person-1');
+      expect((await client.searchGroups({ q: '', filter_has_member: person1, page: 0, per_page: 60 })).map((group) => group.name)).toEqual(['ops-emea', 'ops']);
+      const ops = seeded.groupId('ops');
+      const pages = [await client.getProfilesInGroup(ops, 0, 3), await client.getProfilesInGroup(ops, 1, 3), await client.getProfilesInGroup(ops, 2, 3)];
+      expect(pages.map((page) => page.map((user) => user.username))).toEqual([crowd.slice(0, 3), crowd.slice(3, 6), crowd.slice(6)]);
+      const state = (await (await fetch(`${url}/_sandbox/state`)).json()) as { groups: Array<{ name: string; members: string[] }> };
+      expect(state.groups.map((group) => [group.name, group.members.length])).toEqual([['ops', 7], ['ops-emea', 1], ['dba', 0]]);
+    } finally {
+      await seeded.server.stop();
+    }
+  });
+
+  it('answers every groups route with 501 when the server has no user groups', async () => {
+    const unlicensed = createMattermostSandbox({ groupsEnabled: false });
+    const url = await unlicensed.server.start();
+    try {
+      const client = new SandboxClient();
+      client.setUrl(url);
+      client.setToken('mm-bot-token');
+      const sre = unlicensed.groupId('sre');
+      const refusals = await Promise.all([
+        failure(client.searchGroups({ q: 'sre', page: 0, per_page: 60 })),
+        failure(client.getGroup(sre)),
+        failure(client.getGroupStats(sre)),
+        failure(client.getProfilesInGroup(sre)),
+        failure(client.getGroupsByUserId(unlicensed.userId('bob'))),
+      ]);
+      expect(refusals.map((error) => [error.status_code, error.server_error_id])).toEqual(Array(5).fill([501, 'api.custom_groups.license_error']));
+      // Listing users without in_group still works.
+      expect((await client.getProfiles(0, 100)).map((user) => user.username)).toContain('bob');
+    } finally {
+      await unlicensed.server.stop();
+    }
+  });
+
+  it('refuses to seed a group naming an unknown user, and leaves absent users out of the default group', () => {
+    expect(() => createMattermostSandbox({ groups: [{ name: 'sre', members: ['nobody'] }] })).toThrow(/unknown user "nobody"/);
+    expect(() => createMattermostSandbox({ groups: [{ name: 'Bad Name', members: [] }] })).toThrow(/invalid group name/);
+    const few = createMattermostSandbox({ users: [{ username: 'incident-bot', isBot: true, systemAdmin: true }, { username: 'bob' }] });
+    expect(few.groupId('sre')).toMatch(/^[a-z0-9]{26}$/);
+  });
+});
+
 describe('Mattermost sandbox: channels', () => {
   it('creates public and private channels with the creator as a member', async () => {
     const open = await bot.createChannel({ team_id: teamId, name: 'inc-public', display_name: 'INC public', type: 'O', purpose: 'p', header: 'h' } as never);
@@ -353,6 +435,215 @@ describe('Mattermost sandbox: sidebar categories', () => {
     expect(back).toMatchObject({ type: 'channels', collapsed: true });
     expect(back!.channel_ids).toContain(hers.id);
     expect(sandbox.categories(aliceId, teamId).find((c) => c.type === 'favorites')!.channel_ids).toEqual([]);
+  });
+});
+
+describe('Mattermost sandbox: users by id', () => {
+  it('tells bots from people, and hides e-mail addresses from non-admins when the privacy setting says so', async () => {
+    const profiles = await bot.getProfilesByIds([sandbox.userId('helper-bot'), sandbox.userId('alice')]);
+    expect(profiles.map((p) => [p.username, p.is_bot, p.email])).toEqual([
+      ['helper-bot', true, 'helper-bot@example.com'],
+      ['alice', false, 'alice@example.com'],
+    ]);
+    const privateSandbox = createMattermostSandbox({ hideEmailAddresses: true, tokens: { admin: 'incident-bot', 'alice-token': 'alice' } });
+    await privateSandbox.server.start();
+    try {
+      const at = (token: string) => {
+        const client = new SandboxClient();
+        client.setUrl(privateSandbox.server.url);
+        client.setIncludeCookies(false);
+        client.setToken(token);
+        return client;
+      };
+      const ids = [privateSandbox.userId('alice'), privateSandbox.userId('bob')];
+      expect((await at('alice-token').getProfilesByIds(ids)).map((p) => p.email)).toEqual(['alice@example.com', '']);
+      expect((await at('alice-token').getUserByUsername('bob')).email).toBe('');
+      expect((await at('admin').getProfilesByIds(ids)).map((p) => p.email)).toEqual(['alice@example.com', 'bob@example.com']);
+    } finally {
+      await privateSandbox.server.stop();
+    }
+  });
+});
+
+describe('Mattermost sandbox: direct messages', () => {
+  it('opens one direct channel per pair, for one of the two or a system admin', async () => {
+    const [botId, aliceId, bobId, carolId] = ['incident-bot', 'alice', 'bob', 'carol'].map((name) => sandbox.userId(name)) as [string, string, string, string];
+    const dm = await bot.createDirectChannel([aliceId, botId]);
+    expect(dm).toMatchObject({ type: 'D', team_id: '', name: [botId, aliceId].sort().join('__'), delete_at: 0 });
+    expect((await bot.createDirectChannel([botId, aliceId])).id).toBe(dm.id);
+    expect([...sandbox.members(dm.id)].sort()).toEqual([botId, aliceId].sort());
+    const again = await fetch(`${sandbox.server.url}/api/v4/channels/direct`, {
+      method: 'POST',
+      headers: { authorization: 'BEARER mm-bot-token', 'content-type': 'application/json' },
+      body: JSON.stringify([botId, aliceId]),
+    });
+    expect(again.status).toBe(201);
+
+    expect((await alice.createDirectChannel([aliceId, bobId])).type).toBe('D');
+    expect((await failure(alice.createDirectChannel([bobId, carolId]))).status_code).toBe(403);
+    expect((await bot.createDirectChannel([bobId, carolId])).type).toBe('D');
+    expect((await failure(bot.createDirectChannel([botId]))).status_code).toBe(400);
+    const unknown = await failure(bot.createDirectChannel([botId, 'zzzzzzzzzzzzzzzzzzzzzzzzzz']));
+    expect(unknown.status_code).toBe(400);
+    expect(unknown.server_error_id).toBe('api.channel.create_direct_channel.invalid_user.app_error');
+  });
+
+  it('keeps a direct channel to its two members: nobody else reads, joins or archives it', async () => {
+    const [botId, aliceId] = [sandbox.userId('incident-bot'), sandbox.userId('alice')];
+    const dm = await bot.createDirectChannel([botId, aliceId]);
+    const post = await bot.createPost({ channel_id: dm.id, message: 'Welcome' } as never);
+    expect((await alice.getPosts(dm.id)).order).toContain(post.id);
+    expect((await failure(clientFor('bob-token').getPosts(dm.id))).status_code).toBe(403);
+    const join = await failure(bot.addToChannel(sandbox.userId('carol'), dm.id));
+    expect(join.server_error_id).toBe('api.channel.add_user_to_channel.type.app_error');
+    expect((await failure(bot.deleteChannel(dm.id))).status_code).toBe(400);
+    // Direct channels belong to no team, so no team sidebar lists them.
+    const { categories } = await bot.getChannelCategories(botId, teamId);
+    expect(categories.flatMap((c) => c.channel_ids)).not.toContain(dm.id);
+  });
+});
+
+describe('Mattermost sandbox: files', () => {
+  const upload = (client: SandboxClient, channelId: string, name: string, content: string | Buffer, type = 'text/plain', clientId?: string) => {
+    const form = new FormData();
+    form.append('channel_id', channelId);
+    form.append('files', new Blob([content], { type }), name);
+    if (clientId) form.append('client_ids', clientId);
+    return client.uploadFile(form);
+  };
+  const getFile = (path: string, token = 'mm-bot-token') => fetch(`${sandbox.server.url}/api/v4/files/${path}`, { headers: { authorization: `BEARER ${token}` } });
+
+  it('uploads a file as Client4 sends it, serves its bytes and info, and attaches it to a post', async () => {
+    const channel = await publicChannel();
+    const botId = sandbox.userId('incident-bot');
+    const uploaded = await upload(bot, channel.id, 'export.csv', 'a,b\n1,2\n', 'text/csv', 'client-1');
+    expect(uploaded.client_ids).toEqual(['client-1']);
+    expect(uploaded.file_infos).toHaveLength(1);
+    const info = uploaded.file_infos[0]!;
+    expect(info).toMatchObject({ name: 'export.csv', extension: 'csv', size: 8, mime_type: 'text/csv', channel_id: channel.id, user_id: botId, post_id: '', delete_at: 0 });
+    expect(info.id).toMatch(/^[a-z0-9]{26}$/);
+
+    const bytes = await getFile(info.id);
+    expect(bytes.status).toBe(200);
+    expect(bytes.headers.get('content-type')).toBe('text/csv');
+    expect(bytes.headers.get('content-disposition')).toContain('filename="export.csv"');
+    expect(await bytes.text()).toBe('a,b\n1,2\n');
+    expect(await (await getFile(`${info.id}/info`)).json()).toMatchObject({ id: info.id, name: 'export.csv', size: 8 });
+    // Until a post attaches it, the file is the uploader's alone.
+    expect((await getFile(info.id, 'alice-token')).status).toBe(403);
+
+    const post = await bot.createPost({ channel_id: channel.id, message: 'Export', file_ids: [info.id] } as never);
+    expect(post.file_ids).toEqual([info.id]);
+    expect((post.metadata as { files?: Array<{ id: string }> }).files?.map((f) => f.id)).toEqual([info.id]);
+    expect((await getFile(info.id, 'alice-token')).status).toBe(200);
+    expect(sandbox.files().find((f) => f.id === info.id)?.post_id).toBe(post.id);
+    expect(sandbox.fileContent(info.id)?.toString()).toBe('a,b\n1,2\n');
+    const state = (await (await fetch(`${sandbox.server.url}/_sandbox/state`)).json()) as { files: Array<{ id: string; post_id: string; content?: unknown }> };
+    expect(state.files.find((f) => f.id === info.id)).toMatchObject({ post_id: post.id });
+    expect(state.files.find((f) => f.id === info.id)).not.toHaveProperty('content');
+    expect((await getFile('zzzzzzzzzzzzzzzzzzzzzzzzzz')).status).toBe(404);
+  });
+
+  it('attaches only files the poster uploaded to that channel and no post holds yet', async () => {
+    const here = await publicChannel();
+    const there = await publicChannel();
+    await bot.addToChannel(sandbox.userId('alice'), here.id);
+    const mine = (await upload(bot, here.id, 'mine.txt', 'm')).file_infos[0]!.id;
+    const elsewhere = (await upload(bot, there.id, 'there.txt', 't')).file_infos[0]!.id;
+    const hers = (await upload(alice, here.id, 'hers.txt', 'h')).file_infos[0]!.id;
+    const post = await bot.createPost({ channel_id: here.id, message: 'files', file_ids: [mine, elsewhere, hers, 'zzzzzzzzzzzzzzzzzzzzzzzzzz'] } as never);
+    expect(post.file_ids).toEqual([mine]);
+    const second = await bot.createPost({ channel_id: here.id, message: 'again', file_ids: [mine] } as never);
+    expect(second.file_ids).toBeUndefined();
+    const tooMany = await failure(bot.createPost({ channel_id: here.id, message: 'x', file_ids: Array.from({ length: 11 }, () => mine) } as never));
+    expect(tooMany.server_error_id).toBe('model.post.is_valid.file_ids.app_error');
+  });
+
+  it('takes a raw upload named by ?filename=', async () => {
+    const channel = await publicChannel();
+    const response = await fetch(`${sandbox.server.url}/api/v4/files?channel_id=${channel.id}&filename=notes.txt`, {
+      method: 'POST',
+      headers: { authorization: 'BEARER mm-bot-token', 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { file_infos: Array<{ name: string; size: number }> }).file_infos).toMatchObject([{ name: 'notes.txt', size: 5 }]);
+  });
+
+  it('refuses an upload without files (400), to a channel the user is not in (403), and over the size limit (413)', async () => {
+    const closed = await bot.createChannel({ team_id: teamId, name: nextName('files'), display_name: 'Files', type: 'P' } as never);
+    const empty = new FormData();
+    empty.append('channel_id', closed.id);
+    const none = await failure(bot.uploadFile(empty));
+    expect(none.status_code).toBe(400);
+    expect(none.server_error_id).toBe('api.file.upload_file.incorrect_number_of_files.app_error');
+    expect((await failure(upload(alice, closed.id, 'x.txt', 'x'))).status_code).toBe(403);
+
+    const small = createMattermostSandbox({ maxFileSize: 1000 });
+    await small.server.start();
+    try {
+      const client = new SandboxClient();
+      client.setUrl(small.server.url);
+      client.setIncludeCookies(false);
+      client.setToken('mm-bot-token');
+      const channel = await client.createChannel({ team_id: small.teamId('default'), name: 'limits', display_name: 'Limits', type: 'O' } as never);
+      expect((await upload(client, channel.id, 'fits.bin', Buffer.alloc(1000), 'application/octet-stream')).file_infos[0]!.size).toBe(1000);
+      const over = await failure(upload(client, channel.id, 'over.bin', Buffer.alloc(1001), 'application/octet-stream'));
+      expect(over.status_code).toBe(413);
+      expect(over.server_error_id).toBe('api.file.upload_file.too_large_detailed.app_error');
+      // A request far over the limit is read to its end and answered, not cut off.
+      const huge = await failure(upload(client, channel.id, 'huge.bin', Buffer.alloc(3 * 1024 * 1024), 'application/octet-stream'));
+      expect(huge.status_code).toBe(413);
+      expect(small.files().map((f) => f.name)).toEqual(['fits.bin']);
+    } finally {
+      await small.server.stop();
+    }
+  });
+});
+
+describe('Mattermost sandbox: seeding posts', () => {
+  it('seeds 20,000 posts in one inspection call; they page newest first, threads included', async () => {
+    const channel = await publicChannel();
+    const response = await fetch(`${sandbox.server.url}/_sandbox/channels/${channel.id}/seed-posts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 20_000, users: ['alice', 'bob'], startAt: Date.UTC(2024, 0, 1), intervalMs: 1000, threadEvery: 5 }),
+    });
+    expect(response.status).toBe(201);
+    const seeded = (await response.json()) as { channel_id: string; created: number; post_ids: string[] };
+    expect(seeded).toMatchObject({ channel_id: channel.id, created: 20_000 });
+    expect(new Set(seeded.post_ids).size).toBe(20_000);
+
+    const first = await bot.getPosts(channel.id, 0, 200);
+    expect(first.order).toEqual(seeded.post_ids.slice(-200).reverse());
+    const last = await bot.getPosts(channel.id, 99, 200);
+    expect(last.order.at(-1)).toBe(seeded.post_ids[0]);
+    expect(last.posts[seeded.post_ids[0]!]).toMatchObject({ create_at: Date.UTC(2024, 0, 1), user_id: sandbox.userId('alice'), message: 'Seeded post 1', root_id: '' });
+    expect((await bot.getPosts(channel.id, 100, 200)).order).toEqual([]);
+    // Every fifth post replies to the latest root before it.
+    expect((await bot.getPost(seeded.post_ids[4]!)).root_id).toBe(seeded.post_ids[3]);
+    expect((await bot.getPost(seeded.post_ids[3]!)).reply_count).toBe(1);
+    expect((await bot.getChannel(channel.id)).total_msg_count).toBe(20_000);
+  });
+
+  it('keeps later posts newer than seeded ones, and refuses bad seeding requests', async () => {
+    const channel = await publicChannel();
+    const future = Date.now() + 3_600_000;
+    const ids = sandbox.seedPosts(channel.id, { count: 3, startAt: future });
+    expect(sandbox.posts(channel.id).map((post) => post.user_id)).toEqual(Array(3).fill(sandbox.userId('incident-bot')));
+    const later = await bot.createPost({ channel_id: channel.id, message: 'after' } as never);
+    expect(later.create_at).toBeGreaterThan(future + 2);
+    expect((await bot.getPosts(channel.id, 0, 10)).order).toEqual([later.id, ...[...ids].reverse()]);
+
+    const seed = (channelId: string, body: unknown) =>
+      fetch(`${sandbox.server.url}/_sandbox/channels/${channelId}/seed-posts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await seed('zzzzzzzzzzzzzzzzzzzzzzzzzz', { count: 1 })).status).toBe(404);
+    for (const bad of [{}, { count: 0 }, { count: 1, users: ['nobody'] }, { count: 2, threadEvery: 1 }, { count: 1, intervalMs: 0 }]) {
+      const refused = await seed(channel.id, bad);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toHaveProperty('error');
+    }
+    expect(sandbox.posts(channel.id)).toHaveLength(4);
   });
 });
 

@@ -115,6 +115,14 @@ describe('zoom sandbox: meetings', () => {
     expect(sandbox.meetings()).toEqual([]);
   });
 
+  it("answers an unknown user's meeting list with 404/1001 too, naming the e-mail as sent (encoded or not)", async () => {
+    const encoded = await rivetErrorOf(zoom.endpoints.meetings.listMeetings({ path: { userId: encodeURIComponent('ghost@example.com') }, query: { page_size: 30 } }));
+    expect(encoded.message).toBe('[404/1001]: "User does not exist: ghost@example.com."');
+    // E-mails match case-insensitively, as Zoom's do.
+    const mixedCase = await zoom.endpoints.meetings.createMeeting({ path: { userId: encodeURIComponent('Second@Example.com') }, body: { topic: 'theirs' } });
+    expect(dataOf(mixedCase).host_email).toBe('second@example.com');
+  });
+
   it('lists a host meetings page by page (the idempotency lookup)', async () => {
     for (const topic of ['INC-1 bridge', 'INC-2 bridge', 'INC-3 bridge']) {
       await zoom.endpoints.meetings.createMeeting({ path: { userId: 'me' }, body: { topic, agenda: `incident:${topic.slice(0, 5)}` } });
