@@ -5,27 +5,38 @@
 import type { ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import type { IntegrationPorts } from '../integrations/ports.js';
 import { createChatActivities } from './chat.js';
+import { createGroupActivities } from './groups.js';
 import { createMeetingActivities } from './meetings.js';
 import { createOnCallActivities } from './on-call.js';
+import { createPostmortemActivities } from './postmortem.js';
 import { createTicketActivities } from './tickets.js';
+import { createWebhookActivities, type WebhookActivityOptions } from './webhooks.js';
 
 export interface ActivityDependencies {
   integrations: IntegrationPorts;
   /** Checklist buttons: where Mattermost sends clicks and the secret that signs them. */
   buttons?: ButtonSettings;
+  /** Status-update webhooks: where their secrets are looked up (the worker's environment by default). */
+  webhooks?: WebhookActivityOptions;
 }
 
-export function createActivities({ integrations, buttons }: ActivityDependencies) {
+export function createActivities({ integrations, buttons, webhooks }: ActivityDependencies) {
   return {
     ...createChatActivities(integrations.chat, buttons),
+    ...createGroupActivities(integrations.chat),
     ...createTicketActivities(integrations.tickets),
     ...createMeetingActivities(integrations.meetings),
     ...createOnCallActivities(integrations.onCall),
+    ...createWebhookActivities(webhooks),
+    ...createPostmortemActivities(integrations.chat),
   };
 }
 
 export type IncidentActivities = ReturnType<typeof createActivities>;
 export type ChatActivities = ReturnType<typeof createChatActivities>;
+export type GroupActivities = ReturnType<typeof createGroupActivities>;
 export type TicketActivities = ReturnType<typeof createTicketActivities>;
 export type MeetingActivities = ReturnType<typeof createMeetingActivities>;
 export type OnCallActivities = ReturnType<typeof createOnCallActivities>;
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
+export type PostmortemActivities = ReturnType<typeof createPostmortemActivities>;

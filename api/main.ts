@@ -37,10 +37,15 @@ const { api, connection } = await (async () => {
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
     });
     const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
+    // One client for the front door and the post-mortem export (which needs no command token).
+    const chat =
+      config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN
+        ? new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs: config.INTEGRATION_TIMEOUT_MS })
+        : undefined;
     const mattermost =
-      tokens.length && config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN
+      tokens.length && chat
         ? {
-            chat: new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs: config.INTEGRATION_TIMEOUT_MS }),
+            chat,
             commandTokens: tokens,
             admins: listSetting(config.INCIDENT_ADMINS),
             ...(config.MATTERMOST_ACTION_SECRET ? { actionSecret: config.MATTERMOST_ACTION_SECRET } : {}),
@@ -50,8 +55,10 @@ const { api, connection } = await (async () => {
           }
         : undefined;
     if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');
+    if (!chat) logger.warn('the post-mortem export is off: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN');
     const api = await startApi({
       ...(mattermost ? { mattermost } : {}),
+      ...(chat ? { chat } : {}),
       client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       playbooks,

@@ -131,6 +131,8 @@ try {
     host: config.API_HOST,
     port: config.API_PORT,
     bodyLimit: config.API_BODY_LIMIT,
+    // The post-mortem export reads the channel with the worker's chat adapter (the sandbox's, when it is one).
+    chat: integrations.ports.chat,
     ...(door.mattermost
       ? {
           mattermost: {
