@@ -6,10 +6,13 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Playbook } from '../domain/playbook.js';
+import type { IncidentWorkflowOptions } from '../workflows/incident.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { PlaybookRepository } from '../store/playbook-repository.js';
 import { playbookRoutes } from './playbook-routes.js';
 import { HttpError, toHttpError } from './http-error.js';
+import type { ChatPort } from '../integrations/ports.js';
+import { incidentExportRoutes } from './incident-export-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
 import { actionRoutes } from './mattermost/actions.js';
@@ -27,7 +30,11 @@ export interface AppOptions {
   playbookStore?: PlaybookRepository<Playbook>;
   logger: Logger;
   bodyLimit?: string;
+  /** Workflow options for every incident started here (tests shorten playbook durations with `timeScale`). */
+  incidentWorkflowOptions?: IncidentWorkflowOptions;
   commandTimeoutMs?: number;
+  /** Mattermost, for the post-mortem export (GET /api/v1/incidents/:id/export); the front door's client when absent. */
+  chat?: ChatPort;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
   mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger'> & {
     /** Verifies checklist button clicks and dialog submissions; without it neither is accepted. */
@@ -67,8 +74,10 @@ export function createApp(options: AppOptions): express.Express {
     }
   });
 
-  const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs, options.numberIncident);
+  const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs, options.numberIncident, options.incidentWorkflowOptions);
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
+  const exportChat = options.chat ?? options.mattermost?.chat;
+  app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(exportChat ? { chat: exportChat } : {}) }));
   if (options.playbookStore) app.use('/api/v1', playbookRoutes(options.playbookStore));
   if (options.mattermost) {
     const { chat, admins, actionSecret, publicUrl } = options.mattermost;

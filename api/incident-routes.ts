@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
 import { invalidInput } from '../domain/errors.js';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
+import { filterTimeline, parseTimelineKinds } from '../domain/timeline-filter.js';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
 import { usernameSchema } from '../domain/people.js';
@@ -38,6 +39,11 @@ const listQuerySchema = z.object({
   commander: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/).optional(),
   playbook: z.string().regex(ID_PATTERN).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const timelineQuerySchema = z.object({
+  kind: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
 });
 
 function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
@@ -89,6 +95,30 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
     res.json(await incidents.view(incidentIdParam(req)));
   });
 
+  /** The timeline, optionally of some kinds only: `?kind=updates,tasks` (groups) or exact kinds like `note`. */
+  router.get('/incidents/:id/timeline', async (req, res) => {
+    const id = incidentIdParam(req);
+    const query = parseBody(timelineQuerySchema, req.query, 'timeline query');
+    const kinds = parseTimelineKinds(query.kind?.split(',') ?? []);
+    const view = await incidents.view(id);
+    const events = filterTimeline(view.timeline, kinds);
+    res.json({
+      incidentId: id,
+      kinds,
+      // Events older than the newest 500 are not in the workflow's state; the count says how many there were.
+      dropped: view.timelineDropped,
+      items: events.slice(-query.limit),
+    });
+  });
+
+  router.get('/incidents/:id/retrospective', async (req, res) => {
+    const view = await incidents.view(incidentIdParam(req));
+    if (!view.retrospective) {
+      throw new HttpError(404, 'not_found', view.playbook.retrospective?.enabled ? 'the retrospective is drafted when the incident is resolved' : 'the playbook asks for no retrospective');
+    }
+    res.json(view.retrospective);
+  });
+
   /** One route per command: path parameters and body together make the command's payload. */
   const command = (path: string, name: CommandName, fromPath: (req: Request) => Record<string, unknown> = () => ({})) => {
     router.post(path, async (req, res) => {
@@ -107,6 +137,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   command('/incidents/:id/tasks/:taskId/reopen', 'reopenTask', task);
   command('/incidents/:id/tasks/:taskId/skip', 'skipTask', task);
   command('/incidents/:id/tasks/:taskId/assign', 'assignTask', task);
+  command('/incidents/:id/tasks/:taskId/run-action', 'runTaskAction', task);
   command('/incidents/:id/checklists/:checklist/tasks', 'addTask', (req) => ({ checklist: String(req.params.checklist) }));
   command('/incidents/:id/commander', 'changeCommander');
   command('/incidents/:id/severity', 'setSeverity');
@@ -116,6 +147,11 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   command('/incidents/:id/reopen', 'reopen');
   command('/incidents/:id/close', 'close');
   command('/incidents/:id/integrations/:step/retry', 'retryIntegration', (req) => ({ step: String(req.params.step) }));
+  command('/incidents/:id/status-updates/reminder/snooze', 'snoozeStatusReminder');
+  command('/incidents/:id/retrospective', 'editRetrospective');
+  command('/incidents/:id/retrospective/publish', 'publishRetrospective');
+  command('/incidents/:id/retrospective/decline', 'declineRetrospective');
+  command('/incidents/:id/exports', 'exportPostmortem');
 
   return router;
 }

@@ -16,7 +16,7 @@ import {
   IncidentStatusKey,
   IncidentTeamKey,
 } from '../temporal/search-attributes.js';
-import type { IncidentWorkflowInput } from '../workflows/incident.js';
+import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
 import { HttpError, toHttpError } from './http-error.js';
 
@@ -51,6 +51,8 @@ export class IncidentService {
     private readonly commandTimeoutMs = 10_000,
     /** Gives each new incident its team's next number (the store); without it incidents have none. */
     private readonly numberIncident?: (team: string) => Promise<number>,
+    /** Options every new incident's workflow gets (how often members are looked at; tests shorten durations). */
+    private readonly workflowOptions?: IncidentWorkflowOptions,
   ) {}
 
   async start(request: StartRequest): Promise<StartedIncident> {
@@ -63,7 +65,7 @@ export class IncidentService {
     const start = parseNewIncident(incident);
     const severity = start.severity ?? start.playbook.defaultSeverity;
     const commander = start.commander ?? start.reporter;
-    const input: IncidentWorkflowInput = { incident };
+    const input: IncidentWorkflowInput = { incident, ...(this.workflowOptions ? { options: this.workflowOptions } : {}) };
     try {
       const handle = await this.client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
         workflowId: incidentWorkflowId(id),

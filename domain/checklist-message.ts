@@ -4,6 +4,15 @@
  * secret ever enters workflow history. Pure code: it runs inside the workflow sandbox.
  */
 import type { IncidentChecklist, IncidentState, TaskState } from './incident.js';
+import { incidentTemplateValues } from './incident-templates.js';
+import { fillTemplate } from './playbook.js';
+
+const ACTION_LABELS = {
+  'page-oncall': 'Page the on-call',
+  'open-ticket': 'Open the Jira issue',
+  'start-meeting': 'Start the Zoom meeting',
+  'post-status-update': 'Post a status update',
+} as const;
 
 const MARK: Record<TaskState, string> = { open: ':white_large_square:', in_progress: ':hourglass:', done: ':white_check_mark:', skipped: ':heavy_minus_sign:' };
 
@@ -46,7 +55,7 @@ function fingerprint(text: string): string {
 
 export function checklistRevision(view: Pick<IncidentState, 'status' | 'checklists' | 'commander' | 'severity'>): string {
   return fingerprint(
-    JSON.stringify([view.status, view.commander, view.severity, view.checklists.map((c) => c.tasks.map((t) => [t.id, t.state, t.assignee ?? '', t.title]))]),
+    JSON.stringify([view.status, view.commander, view.severity, view.checklists.map((c) => c.tasks.map((t) => [t.id, t.state, t.assignee ?? '', t.title, t.reminded === 'due' ? 1 : 0]))]),
   );
 }
 
@@ -56,7 +65,9 @@ function taskLine(checklist: IncidentChecklist, c: number): string[] {
     const command = task.command ? ` · \`${task.command}\`` : '';
     const title = task.state === 'skipped' ? `~~${task.title}~~` : task.title;
     // Times are UTC: the post is the same for everyone, whatever their time zone.
-    const due = task.dueAt && (task.state === 'open' || task.state === 'in_progress') ? ` · due ${task.dueAt.slice(11, 16)} UTC` : '';
+    const pending = task.state === 'open' || task.state === 'in_progress';
+    // The workflow marks a task overdue when its due reminder goes out; the post then shows it until the task is done.
+    const due = task.dueAt && pending ? (task.reminded === 'due' ? ` · :rotating_light: **overdue** since ${task.dueAt.slice(11, 16)} UTC` : ` · due ${task.dueAt.slice(11, 16)} UTC`) : '';
     return `${MARK[task.state]} **${c + 1}.${t + 1}** ${title}${who}${command}${due}`;
   });
 }
@@ -88,10 +99,12 @@ export function renderChecklistPost(state: IncidentState): ChecklistPost {
   });
   if (!closed) {
     const runnable = state.checklists.flatMap((checklist, c) =>
-      checklist.tasks.flatMap((task, t) => (task.command ? [option(c, t, `${task.command} (${task.title})`, task.id)] : [])),
+      checklist.tasks.flatMap((task, t) =>
+        task.command ? [option(c, t, `${task.command} (${task.title})`, task.id)] : task.action ? [option(c, t, `${ACTION_LABELS[task.action.type]} (${task.title})`, task.id)] : [],
+      ),
     );
     const actions: ChecklistAction[] = [];
-    if (runnable.length) actions.push({ id: 'run', name: 'Run a task command…', type: 'select', options: runnable, intent: 'run' });
+    if (runnable.length) actions.push({ id: 'run', name: 'Run a task…', type: 'select', options: runnable, intent: 'run' });
     actions.push({ id: 'statusupdate', name: 'Post a status update', type: 'button', style: 'primary', intent: 'statusUpdate' });
     if (state.status === 'active') actions.push({ id: 'resolve', name: 'Resolve', type: 'button', style: 'good', intent: 'resolve' });
     attachments.push({ title: 'Incident', text: '', actions });
@@ -100,6 +113,8 @@ export function renderChecklistPost(state: IncidentState): ChecklistPost {
 }
 
 export function renderChannelHeader(state: IncidentState): string {
+  const template = state.playbook.channel.headerTemplate;
+  if (template) return fillTemplate(template, incidentTemplateValues(state)).slice(0, 1024);
   const parts = [`Commander: @${state.commander}`, `Severity: ${state.severity}`];
   if (state.links.ticketKey) {
     parts.push(state.links.ticketUrl ? `Ticket: [${state.links.ticketKey}](${state.links.ticketUrl})` : `Ticket: ${state.links.ticketKey}`);

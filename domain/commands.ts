@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { IncidentCommandError, invalidInput } from './errors.js';
+import { parseDuration } from './duration.js';
 import {
+  enqueueWebhooks,
   FOLLOW_UP_KINDS,
   LAUNCH_STEP_DEPENDENTS,
   LAUNCH_STEP_REFRESHES,
@@ -19,6 +21,8 @@ import {
   type TaskState,
 } from './incident.js';
 import { actorSchema, usernameSchema } from './people.js';
+import type { TaskActionType } from './playbook.js';
+import { draftRetrospective, MAX_RETROSPECTIVE_LENGTH } from './retrospective.js';
 import { findChecklist, findTask } from './task-reference.js';
 
 interface CommandDefinition<Schema extends z.ZodType> {
@@ -291,6 +295,12 @@ export const commands = {
       changeStatus(state, 'resolved', actor, now);
       state.resolutions += 1;
       enqueueResolutionFollowUps(state);
+      enqueueWebhooks(state, 'incident-resolved');
+      // A reopened and re-resolved incident keeps the retrospective it has; only the first resolution drafts one.
+      if (state.playbook.retrospective?.enabled && !state.retrospective) {
+        state.retrospective = { status: 'draft', text: draftRetrospective(state, now), draftedAt: now, reminders: 0 };
+        recordEvent(state, now, 'retrospective_drafted', 'system', 'Retrospective drafted from the playbook\'s template; publish it with `/incident retro publish`');
+      }
     },
   }),
 
@@ -306,6 +316,8 @@ export const commands = {
     apply(state, { reason, actor }, now) {
       delete state.resolvedAt;
       changeStatus(state, 'active', actor, now, reason ? `: ${reason}` : '');
+      // The status-update clock starts again from the reopening, not from an update posted before the resolution.
+      if (state.statusReminder) state.statusReminder.lastSentAt = now;
     },
   }),
 
@@ -318,6 +330,7 @@ export const commands = {
     apply(state, { actor }, now) {
       state.closedAt = now;
       changeStatus(state, 'closed', actor, now);
+      if (state.playbook.archiveChannelOnClose) state.followUps.push({ id: 'archiveChannel-1', kind: 'archiveChannel', status: 'pending' });
     },
   }),
 
@@ -346,6 +359,9 @@ export const commands = {
     payload: z.object({ message: z.string().trim().min(1, 'a status update needs a message').max(4000), actor: actorSchema }),
     check(state) {
       refuseWhenClosed(state);
+      if (state.playbook.statusUpdates?.enabled === false) {
+        throw new IncidentCommandError('conflict', `the playbook "${state.playbook.title}" turns status updates off for this incident`);
+      }
     },
     apply(state, { message, actor }, now) {
       state.statusUpdates ??= [];
@@ -353,8 +369,134 @@ export const commands = {
       state.statusUpdates.push({ number, at: now, author: actor, message });
       if (state.statusUpdates.length > 50) state.statusUpdates.splice(0, state.statusUpdates.length - 50);
       recordEvent(state, now, 'status_update_posted', actor, `@${actor} posted status update ${number}: ${message}`.slice(0, 4200), { number });
-      state.followUps.push({ id: `postStatusUpdate-${number}`, kind: 'postStatusUpdate', status: 'pending' });
+      state.followUps.push({ id: `postStatusUpdate-${number}`, kind: 'postStatusUpdate', status: 'pending', update: number });
+      for (const channel of state.playbook.statusUpdates?.broadcastChannels ?? []) {
+        state.followUps.push({ id: `broadcastStatusUpdate-${number}-${channel}`, kind: 'broadcastStatusUpdate', status: 'pending', update: number, target: channel });
+      }
+      enqueueWebhooks(state, 'status-update', number);
+      // Each update resets the reminder clock and ends any snooze.
+      state.statusReminder = { sent: 0 };
       acknowledgeIfReported(state, actor, now, ' (first status update)');
+    },
+  }),
+
+  runTaskAction: define({
+    summary: "Run a task's built-in action: page the on-call, open the Jira issue or start the Zoom meeting, if not done yet.",
+    payload: z.object({ taskId: taskRef, actor: actorSchema }),
+    check(state, { taskId }) {
+      refuseWhenClosed(state);
+      const { task, number } = findTask(state, taskId);
+      const type = task.action?.type;
+      if (!type) throw new IncidentCommandError('conflict', `task ${number} "${task.title}" has no built-in action${task.command ? `; its command is ${task.command}` : ''}`);
+      if (type === 'post-status-update') {
+        throw new IncidentCommandError('conflict', `task ${number} asks for a status update: post one with /incident update, or the checklist's button`);
+      }
+      const step = ACTION_STEPS[type];
+      const status = state.launch[step].status;
+      if (status === 'done') throw new IncidentCommandError('conflict', `${ACTION_DONE[type]} already (${actionResult(state, type)})`);
+      if (status === 'pending') throw new IncidentCommandError('conflict', `${ACTION_DONE[type]} is under way`);
+    },
+    apply(state, { taskId, actor }, now) {
+      const { task, number } = findTask(state, taskId);
+      const type = task.action!.type as Exclude<TaskActionType, 'post-status-update'>;
+      // The action is the launch step of the same name, run now (again, if it failed; for the first time, if the
+      // playbook left it off at start).
+      state.launch[ACTION_STEPS[type]] = { status: 'pending' };
+      recordEvent(state, now, 'command_run', actor, `@${actor} ran task ${number}'s action: ${type}`, { taskId: task.id, action: type });
+    },
+  }),
+
+  snoozeStatusReminder: define({
+    summary: 'Hold the status-update reminder off for a while, e.g. "1h" (the next update resets it anyway).',
+    payload: z.object({
+      for: z.string().trim().refine((text) => parseDuration(text) !== undefined, { error: (issue) => `expected a duration like "30m" or "2h", got "${String(issue.input)}"` }),
+      actor: actorSchema,
+    }),
+    check(state, { for: span }) {
+      requireStatus(state, ['reported', 'active'], 'snooze the status-update reminder of', { resolved: 'a resolved incident sends no status-update reminders' });
+      if (state.playbook.statusUpdates?.reminderIntervalMs === undefined || state.playbook.statusUpdates.enabled === false) {
+        throw new IncidentCommandError('conflict', `the playbook "${state.playbook.title}" sets no status-update reminder; there is nothing to snooze`);
+      }
+      const millis = parseDuration(span)!;
+      if (millis < 60_000 || millis > 7 * 24 * 60 * 60 * 1000) {
+        throw new IncidentCommandError('invalid_input', `snooze for between 1m and 7d, not "${span}"`, [`for: expected between 1m and 7d, got "${span}"`]);
+      }
+    },
+    apply(state, { for: span, actor }, now) {
+      const until = new Date(Date.parse(now) + parseDuration(span)!).toISOString();
+      state.statusReminder = { ...(state.statusReminder ?? { sent: 0 }), snoozedUntil: until };
+      recordEvent(state, now, 'reminder_snoozed', actor, `@${actor} snoozed the status-update reminder for ${span} (until ${until.slice(11, 16)} UTC)`, { until });
+    },
+  }),
+
+  editRetrospective: define({
+    summary: "Replace the retrospective draft's text.",
+    payload: z.object({ text: z.string().trim().min(1, 'the retrospective needs text').max(MAX_RETROSPECTIVE_LENGTH), actor: actorSchema }),
+    check(state) {
+      refuseWhenClosed(state);
+      requireRetrospective(state, 'edit');
+    },
+    apply(state, { text, actor }) {
+      state.retrospective!.text = text;
+      state.retrospective!.editedBy = actor;
+      state.revision += 1;
+    },
+  }),
+
+  publishRetrospective: define({
+    summary: 'Publish the retrospective (optionally with final text): it is posted in the channel and reminders stop.',
+    payload: z.object({ text: z.string().trim().min(1).max(MAX_RETROSPECTIVE_LENGTH).optional(), actor: actorSchema }),
+    check(state) {
+      refuseWhenClosed(state);
+      requireRetrospective(state, 'publish');
+    },
+    apply(state, { text, actor }, now) {
+      const retro = state.retrospective!;
+      if (text) retro.text = text;
+      retro.status = 'published';
+      retro.publishedAt = now;
+      retro.publishedBy = actor;
+      state.followUps.push({ id: 'publishRetrospective-1', kind: 'publishRetrospective', status: 'pending' });
+      recordEvent(state, now, 'retrospective_published', actor, `@${actor} published the retrospective`);
+    },
+  }),
+
+  declineRetrospective: define({
+    summary: 'Decide this incident needs no retrospective (with the reason); reminders stop.',
+    payload: z.object({ reason: z.string().trim().min(1, 'say why no retrospective is needed').max(1000), actor: actorSchema }),
+    check(state) {
+      refuseWhenClosed(state);
+      requireRetrospective(state, 'decline');
+    },
+    apply(state, { reason, actor }, now) {
+      state.retrospective!.status = 'declined';
+      state.retrospective!.declinedReason = reason;
+      recordEvent(state, now, 'retrospective_declined', actor, `@${actor} declined the retrospective: ${reason}`, { reason });
+    },
+  }),
+
+  exportPostmortem: define({
+    summary: "Export the post-mortem (conversation, timeline, checklists, updates, metrics) and upload it to the channel.",
+    payload: z.object({
+      formats: z
+        .array(z.enum(['markdown', 'json', 'csv'], { error: 'expected markdown, json or csv' }))
+        .min(1)
+        .max(3)
+        .default(['markdown', 'json', 'csv'])
+        .transform((formats) => [...new Set(formats)]),
+      actor: actorSchema,
+    }),
+    check(state) {
+      refuseWhenClosed(state);
+      if (state.launch.channel.status !== 'done') throw new IncidentCommandError('conflict', `incident ${state.id} has no channel to export`);
+      if (state.followUps.some((f) => f.kind === 'exportPostmortem' && f.status === 'pending')) {
+        throw new IncidentCommandError('conflict', 'an export is already being made; it will be posted in the channel');
+      }
+    },
+    apply(state, { formats, actor }, now) {
+      const n = state.followUps.filter((f) => f.kind === 'exportPostmortem').length + 1;
+      state.followUps.push({ id: `exportPostmortem-${n}`, kind: 'exportPostmortem', status: 'pending', requestedBy: actor, formats });
+      recordEvent(state, now, 'note', actor, `@${actor} asked for a post-mortem export (${formats.join(', ')})`, { export: n });
     },
   }),
 
@@ -368,7 +510,11 @@ export const commands = {
     }),
     check(state, { step }) {
       refuseWhenClosed(state);
-      const status = isLaunchStep(step) ? state.launch[step].status : latestFollowUp(state, step)?.status;
+      const status = isLaunchStep(step)
+        ? state.launch[step]?.status
+        : state.followUps.some((f) => f.kind === step && f.status === 'failed')
+          ? 'failed'
+          : latestFollowUp(state, step)?.status;
       if (status !== 'failed') {
         throw new IncidentCommandError(
           'conflict',
@@ -386,14 +532,42 @@ export const commands = {
           if (state.launch[name].status === 'done') state.launch[name] = { status: 'pending' };
         }
       } else {
-        const followUp = latestFollowUp(state, step)!;
-        followUp.status = 'pending';
-        delete followUp.error;
+        // Several follow-ups can share a kind (one per webhook or broadcast channel): retry every one that failed.
+        for (const followUp of state.followUps) {
+          if (followUp.kind !== step || followUp.status !== 'failed') continue;
+          followUp.status = 'pending';
+          delete followUp.error;
+        }
       }
       recordEvent(state, now, 'integration_retried', actor, `@${actor} asked to retry ${step}`, { step });
     },
   }),
 };
+
+const ACTION_STEPS = { 'page-oncall': 'alert', 'open-ticket': 'ticket', 'start-meeting': 'meeting' } as const satisfies Record<
+  Exclude<TaskActionType, 'post-status-update'>,
+  LaunchStepName
+>;
+const ACTION_DONE = { 'page-oncall': 'the on-call was paged', 'open-ticket': 'the Jira issue is open', 'start-meeting': 'the meeting was started' } as const;
+
+function actionResult(state: IncidentState, type: keyof typeof ACTION_STEPS): string {
+  if (type === 'page-oncall') return `alert ${state.links.alertId ?? '?'}`;
+  if (type === 'open-ticket') return state.links.ticketKey ?? '?';
+  return state.links.meetingUrl ?? '?';
+}
+
+function requireRetrospective(state: IncidentState, action: string): void {
+  const retro = state.retrospective;
+  if (!retro) {
+    throw new IncidentCommandError(
+      'conflict',
+      state.playbook.retrospective?.enabled
+        ? `incident ${state.id} has no retrospective yet; it is drafted when the incident is resolved`
+        : `the playbook "${state.playbook.title}" asks for no retrospective`,
+    );
+  }
+  if (retro.status !== 'draft') throw new IncidentCommandError('conflict', `cannot ${action} the retrospective: it was already ${retro.status}`);
+}
 
 function isLaunchStep(step: string): step is LaunchStepName {
   return (LAUNCH_STEPS as readonly string[]).includes(step);

@@ -2,7 +2,7 @@
  * The incident's state as the workflow holds it, and the view that queries, updates and the API return. Pure data and
  * pure functions: the workflow sandbox runs this code, so no I/O, no clocks (callers pass `now`).
  */
-import type { PlaybookSnapshot } from './playbook.js';
+import type { PlaybookSnapshot, TaskActionType } from './playbook.js';
 
 export const INCIDENT_STATUSES = ['reported', 'active', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -19,11 +19,15 @@ export interface IncidentTask {
   assignee?: string;
   /** Filled in from the role when the role's holder is known (on-call: after the lookup). */
   assigneeRole?: 'commander' | 'reporter' | 'oncall';
+  /** A built-in action the task's Run entry performs instead of a slash command (page, ticket, meeting, update). */
+  action?: { type: TaskActionType };
   /** When the task is due (ISO 8601), from the playbook's due duration. */
   dueAt?: string;
   /** Who last changed the state, and when (ISO 8601). */
   stateChangedBy?: string;
   stateChangedAt?: string;
+  /** Which due reminders were sent: 'soon' before the due time, 'due' at it (which also marks the task overdue). */
+  reminded?: 'soon' | 'due';
 }
 
 export interface IncidentChecklist {
@@ -32,21 +36,31 @@ export interface IncidentChecklist {
   tasks: IncidentTask[];
 }
 
-export type TimelineEventKind =
-  | 'incident_reported'
-  | 'status_changed'
-  | 'commander_changed'
-  | 'severity_changed'
-  | 'task_state_changed'
-  | 'task_assigned'
-  | 'task_added'
-  | 'note'
-  | 'integration_succeeded'
-  | 'integration_failed'
-  | 'integration_retried'
-  | 'status_update_posted'
-  | 'command_run'
-  | 'command_rejected';
+/** Every kind of timeline event; `/incident timeline <kind>` and `?kind=` filter by these. */
+export const TIMELINE_EVENT_KINDS = [
+  'incident_reported',
+  'status_changed',
+  'commander_changed',
+  'severity_changed',
+  'task_state_changed',
+  'task_assigned',
+  'task_added',
+  'note',
+  'integration_succeeded',
+  'integration_failed',
+  'integration_retried',
+  'status_update_posted',
+  'command_run',
+  'command_rejected',
+  'member_joined',
+  'member_left',
+  'reminder_sent',
+  'reminder_snoozed',
+  'retrospective_drafted',
+  'retrospective_published',
+  'retrospective_declined',
+] as const;
+export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];
 
 export interface TimelineEvent {
   /** Position in the incident's timeline, 1-based; never reused, also across continue-as-new. */
@@ -59,7 +73,7 @@ export interface TimelineEvent {
 }
 
 /** The launch, step by step, in the order the checklist of a new incident shows them. */
-export const LAUNCH_STEPS = ['channel', 'oncall', 'invite', 'ticket', 'meeting', 'alert', 'checklistPost', 'channelHeader'] as const;
+export const LAUNCH_STEPS = ['channel', 'oncall', 'invite', 'sidebar', 'ticket', 'meeting', 'alert', 'checklistPost', 'channelHeader'] as const;
 export type LaunchStepName = (typeof LAUNCH_STEPS)[number];
 
 /** `skipped`: the playbook does not want this step (no Zoom, no paging). */
@@ -67,8 +81,9 @@ export type LaunchStepStatus = 'pending' | 'done' | 'failed' | 'skipped';
 
 /** Steps whose failure makes these others fail too; retrying the first retries them. */
 export const LAUNCH_STEP_DEPENDENTS: Partial<Record<LaunchStepName, LaunchStepName[]>> = {
-  channel: ['invite', 'checklistPost', 'channelHeader'],
-  oncall: ['invite'],
+  channel: ['invite', 'sidebar', 'checklistPost', 'channelHeader'],
+  oncall: ['invite', 'sidebar'],
+  invite: ['sidebar'],
 };
 
 /** Steps to run again after these succeed on a retry: the header shows the ticket and bridge links. */
@@ -77,8 +92,24 @@ export const LAUNCH_STEP_REFRESHES: Partial<Record<LaunchStepName, LaunchStepNam
   meeting: ['channelHeader'],
 };
 
-/** What resolving an incident does outside: tell the ticket, close the page. */
-export const FOLLOW_UP_KINDS = ['commentTicket', 'transitionTicket', 'closeAlert', 'postStatusUpdate'] as const;
+/**
+ * Work a command leaves for the workflow to do outside, once each: tell the ticket and close the page on resolve, post a
+ * status update (and copy it to broadcast channels and webhooks), publish the retrospective, export the post-mortem,
+ * archive the channel on close.
+ */
+export const FOLLOW_UP_KINDS = [
+  'commentTicket',
+  'transitionTicket',
+  'closeAlert',
+  'postStatusUpdate',
+  'broadcastStatusUpdate',
+  'deliverWebhook',
+  'publishRetrospective',
+  'exportPostmortem',
+  'archiveChannel',
+  'welcomeMember',
+  'placeInSidebar',
+] as const;
 export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
 
 export interface StatusUpdate {
@@ -90,11 +121,42 @@ export interface StatusUpdate {
 }
 
 export interface FollowUp {
-  /** `<kind>-<resolution number>`, unique within the incident and the base of its idempotency key. */
+  /** `<kind>-<number>[-<target>]`, unique within the incident and the base of its idempotency key. */
   id: string;
   kind: FollowUpKind;
   status: 'pending' | 'done' | 'failed' | 'skipped';
   error?: string;
+  /** The status update it concerns (postStatusUpdate, broadcastStatusUpdate, deliverWebhook). */
+  update?: number;
+  /** Where it goes: the broadcast channel's name, the webhook's URL, or the member's username. */
+  target?: string;
+  /** deliverWebhook: which event the webhook is told about. */
+  event?: 'incident-started' | 'status-update' | 'incident-resolved';
+  /** exportPostmortem: who asked, and in which formats. */
+  requestedBy?: string;
+  formats?: Array<'markdown' | 'json' | 'csv'>;
+}
+
+/** The incident's retrospective: drafted on resolve from the playbook's template, then published or declined. */
+export interface Retrospective {
+  status: 'draft' | 'published' | 'declined';
+  text: string;
+  draftedAt: string;
+  editedBy?: string;
+  publishedAt?: string;
+  publishedBy?: string;
+  declinedReason?: string;
+  /** Reminders sent to publish it, and when the last one went out. */
+  reminders: number;
+  lastReminderAt?: string;
+}
+
+/** The status-update reminder's clock: reset by each update, moved by a snooze. */
+export interface StatusReminder {
+  /** How many reminders went out since the last update. */
+  sent: number;
+  lastSentAt?: string;
+  snoozedUntil?: string;
 }
 
 export interface IncidentLinks {
@@ -131,6 +193,12 @@ export interface IncidentState {
   resolutions: number;
   /** Status updates, oldest first (the newest 50 are kept here; the timeline records each). */
   statusUpdates: StatusUpdate[];
+  /** Newer: absent in states carried from before reminders. */
+  statusReminder?: StatusReminder;
+  /** Drafted when the incident is resolved, if the playbook asks for a retrospective. */
+  retrospective?: Retrospective;
+  /** Usernames in the channel as last seen; undefined until the first look (joins and leaves are diffs against it). */
+  members?: string[];
   reportedAt: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
@@ -185,7 +253,7 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     checklists: input.playbook.checklists.map((checklist) => ({
       id: checklist.id,
       title: checklist.title,
-      tasks: checklist.tasks.map(({ dueAfterMs, action: _action, ...task }) => {
+      tasks: checklist.tasks.map(({ dueAfterMs, ...task }) => {
         const assignee = task.assignee ?? holder(task.assigneeRole);
         return {
           ...task,
@@ -209,6 +277,7 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     followUps: [],
     resolutions: 0,
     statusUpdates: [],
+    statusReminder: { sent: 0 },
     reportedAt: now,
     revision: 0,
     nextTaskNumber: 1,
@@ -220,7 +289,26 @@ export function createIncidentState(input: NewIncident, now: string): IncidentSt
     commander,
     playbook: input.playbook.id,
   });
+  enqueueWebhooks(state, 'incident-started');
   return state;
+}
+
+/** One delivery per webhook of the playbook that asked for this event; the workflow sends them after the launch. */
+export function enqueueWebhooks(state: IncidentState, event: NonNullable<FollowUp['event']>, update?: number): void {
+  const webhooks = state.playbook.statusUpdates?.webhooks ?? [];
+  webhooks.forEach((webhook, index) => {
+    if (!webhook.events.includes(event)) return;
+    // The event and its occasion (update number, resolution number) make the ID, and so the delivery ID, unique.
+    const occasion = event === 'status-update' ? update : event === 'incident-resolved' ? state.resolutions : 0;
+    state.followUps.push({
+      id: `deliverWebhook-${event}-${occasion}-${index + 1}`,
+      kind: 'deliverWebhook',
+      status: 'pending',
+      target: webhook.url,
+      event,
+      ...(update !== undefined ? { update } : {}),
+    });
+  });
 }
 
 function initialLaunch(playbook: PlaybookSnapshot): IncidentState['launch'] {
@@ -229,6 +317,8 @@ function initialLaunch(playbook: PlaybookSnapshot): IncidentState['launch'] {
     channel: wanted(true),
     oncall: wanted(playbook.opsgenie.inviteOnCall),
     invite: wanted(true),
+    // Snapshots from before sidebar categories carry no category: nothing to do for them.
+    sidebar: wanted(typeof playbook.channel.sidebarCategory === 'string'),
     ticket: wanted(playbook.jira.enabled),
     meeting: wanted(playbook.zoom.enabled),
     alert: wanted(playbook.opsgenie.page),

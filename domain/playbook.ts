@@ -79,6 +79,9 @@ export const PLAYBOOK_PLACEHOLDER_DESCRIPTIONS = {
   ticket: 'the Jira issue key, once opened',
   meeting: 'the Zoom meeting link, once started',
   channel: "the incident channel's ~name",
+  metrics: 'time to acknowledge and to resolve, how long it was open, status updates and tasks counted',
+  timeline: "the timeline's highlights: status, commander and severity changes, status updates, notes",
+  checklists: "each task's outcome: done, skipped or left open, and by whom",
 } as const;
 export type PlaybookPlaceholder = keyof typeof PLAYBOOK_PLACEHOLDER_DESCRIPTIONS;
 
@@ -89,7 +92,7 @@ export const PLAYBOOK_TEMPLATE_PLACEHOLDERS = {
   'channel.purposeTemplate': ['id', 'seq', 'date', 'name', 'summary', 'severity', 'commander', 'reporter', 'playbook'],
   welcomeMessage: ['id', 'seq', 'date', 'name', 'summary', 'severity', 'status', 'commander', 'reporter', 'playbook', 'ticket', 'meeting', 'channel'],
   'statusUpdates.template': ['id', 'seq', 'date', 'name', 'severity', 'status', 'commander', 'playbook', 'ticket', 'meeting'],
-  'retrospective.template': ['id', 'seq', 'date', 'name', 'summary', 'severity', 'commander', 'reporter', 'playbook', 'ticket'],
+  'retrospective.template': ['id', 'seq', 'date', 'name', 'summary', 'severity', 'commander', 'reporter', 'playbook', 'ticket', 'metrics', 'timeline', 'checklists'],
 } as const satisfies Record<string, readonly PlaybookPlaceholder[]>;
 export type PlaybookTemplateField = keyof typeof PLAYBOOK_TEMPLATE_PLACEHOLDERS;
 
@@ -504,11 +507,11 @@ export const playbookJiraSchema = strict({
 
 export const playbookZoomSchema = strict({
   enabled: bool().default(true).describe('Start a Zoom meeting when the incident starts and post its link.'),
-  /** The Zoom user (by email) who hosts the meeting; the ZOOM_HOST setting when absent. */
+  /** The Zoom user (by email) who hosts the meeting; the ZOOM_HOST_USER setting when absent. */
   host: z
     .email({ error: (issue) => `expected the email address of a Zoom user, got ${describeValue(issue.input)}` })
     .optional()
-    .describe('Email of the Zoom user who hosts the meeting; the ZOOM_HOST setting when absent.'),
+    .describe('Email of the Zoom user who hosts the meeting; the ZOOM_HOST_USER setting when absent.'),
 });
 
 export const playbookOpsgenieSchema = strict({

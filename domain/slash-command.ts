@@ -3,7 +3,9 @@
  * an error that names the problem and shows the usage. Pure: the API decides what each request does.
  */
 import { IncidentCommandError } from './errors.js';
-import { FOLLOW_UP_KINDS, LAUNCH_STEPS } from './incident.js';
+import { FOLLOW_UP_KINDS, LAUNCH_STEPS, type TimelineEventKind } from './incident.js';
+import { parseDuration } from './duration.js';
+import { parseTimelineKinds, TIMELINE_GROUPS } from './timeline-filter.js';
 import { USERNAME_PATTERN } from './people.js';
 
 /** Mattermost caps a slash command's text at 4,000 characters; longer text cannot come from a real client. */
@@ -16,7 +18,14 @@ export type SlashRequest =
   | { kind: 'assign'; taskId: string; assignee: string | null }
   | { kind: 'add'; checklist: string; title: string }
   | { kind: 'commander'; commander: string }
-  | { kind: 'ack' | 'close' | 'info' | 'list' | 'timeline' | 'playbooks' | 'help' }
+  | { kind: 'ack' | 'close' | 'info' | 'list' | 'playbooks' | 'help' }
+  | { kind: 'timeline'; kinds: TimelineEventKind[] }
+  | { kind: 'snooze'; for: string }
+  | { kind: 'retro'; action: 'show' }
+  | { kind: 'retro'; action: 'publish' }
+  | { kind: 'retro'; action: 'decline'; reason: string }
+  | { kind: 'retro'; action: 'edit'; text: string }
+  | { kind: 'export'; formats: Array<'markdown' | 'json' | 'csv'> }
   | { kind: 'update'; message?: string }
   | { kind: 'severity'; severity: string }
   | { kind: 'resolve'; summary?: string }
@@ -42,7 +51,10 @@ export const USAGE: Record<SlashRequest['kind'], string> = {
   note: '/incident note <text...>',
   info: '/incident info',
   list: '/incident list',
-  timeline: '/incident timeline',
+  timeline: `/incident timeline [kind...]  (${Object.keys(TIMELINE_GROUPS).join(', ')})`,
+  snooze: '/incident snooze <duration>  (hold the status-update reminder off, e.g. 30m)',
+  retro: '/incident retro [publish | decline <reason...> | edit <text...>]  (no argument: shows the draft)',
+  export: '/incident export [markdown] [json] [csv]  (all three when none is named)',
   playbooks: '/incident playbooks',
   retry: `/incident retry <step>  (${[...LAUNCH_STEPS, ...FOLLOW_UP_KINDS].join(', ')})`,
   help: '/incident help',
@@ -51,7 +63,7 @@ export const USAGE: Record<SlashRequest['kind'], string> = {
 /** Sub-commands that act on one incident: in an incident channel they need no incident named. */
 export const INCIDENT_SCOPED: ReadonlySet<SlashRequest['kind']> = new Set([
   'check', 'uncheck', 'skip', 'assign', 'add', 'commander', 'ack', 'update', 'severity', 'resolve', 'reopen', 'close',
-  'note', 'info', 'timeline', 'retry',
+  'note', 'info', 'timeline', 'retry', 'snooze', 'retro', 'export',
 ]);
 
 export function helpText(): string {
@@ -105,7 +117,6 @@ export function parseSlashCommand(text: string): SlashRequest {
     case 'close':
     case 'info':
     case 'list':
-    case 'timeline':
     case 'playbooks':
       if (rest) throw new UsageError(`\`${sub}\` takes no arguments`, sub);
       return { kind: sub };
@@ -153,6 +164,42 @@ export function parseSlashCommand(text: string): SlashRequest {
     case 'note':
       if (!rest) throw new UsageError('write the note after `note`', 'note');
       return { kind: 'note', text: rest };
+    case 'timeline':
+      try {
+        return { kind: 'timeline', kinds: parseTimelineKinds(rest.split(/\s+/)) };
+      } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error), 'timeline');
+      }
+    case 'snooze': {
+      const span = rest.replace(/\s+/g, '');
+      if (!span || parseDuration(span) === undefined) throw new UsageError(span ? `"${rest}" is not a duration like 30m or 2h` : 'say for how long, like 30m', 'snooze');
+      return { kind: 'snooze', for: span };
+    }
+    case 'retro': {
+      const { head: [action], rest: text } = words(rest, 1);
+      switch (action?.toLowerCase()) {
+        case undefined:
+        case 'show':
+          return { kind: 'retro', action: 'show' };
+        case 'publish':
+          if (text) throw new UsageError('`retro publish` takes no text; change the draft with `retro edit <text>` first', 'retro');
+          return { kind: 'retro', action: 'publish' };
+        case 'decline':
+          if (!text) throw new UsageError('say why this incident needs no retrospective', 'retro');
+          return { kind: 'retro', action: 'decline', reason: text };
+        case 'edit':
+          if (!text) throw new UsageError('write the retrospective text after `retro edit`', 'retro');
+          return { kind: 'retro', action: 'edit', text };
+        default:
+          throw new UsageError(`"${action}" is not a retro action`, 'retro');
+      }
+    }
+    case 'export': {
+      const formats = rest.split(/\s+/).filter(Boolean).map((word) => (word.toLowerCase() === 'md' ? 'markdown' : word.toLowerCase()));
+      const bad = formats.find((format) => !['markdown', 'json', 'csv'].includes(format));
+      if (bad) throw new UsageError(`"${bad}" is not an export format (markdown, json, csv)`, 'export');
+      return { kind: 'export', formats: (formats.length ? [...new Set(formats)] : ['markdown', 'json', 'csv']) as Array<'markdown' | 'json' | 'csv'> };
+    }
     case 'retry': {
       const { head: [step], rest: extra } = words(rest, 1);
       const steps = [...LAUNCH_STEPS, ...FOLLOW_UP_KINDS] as readonly string[];

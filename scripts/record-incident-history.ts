@@ -1,5 +1,6 @@
 /**
- * Records the history of a scripted incident (launch, every command as update and signal, a refused signal, close) into
+ * Records the history of a scripted incident (launch, every command as update and signal, a refused signal, status
+ * updates with a reminder and a broadcast, a member joining, the retrospective, an export, close with archive) into
  * test/histories/<name>.json. The replay test replays every file there against the current workflow code, so a change
  * that would break running incidents fails CI. Record a new file before each change that alters the workflow's commands
  * (and guard that change with patched()).
@@ -10,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { IncidentView } from '../domain/incident.js';
 import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
@@ -27,11 +29,13 @@ const env = await TestWorkflowEnvironment.createLocal({
   server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
 });
 try {
+  const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
+  await workspace.chat.createChannel({ team: 'shop', name: 'announcements', displayName: 'Announcements', purpose: '', private: false });
   const worker = await createIncidentWorker({
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: 'record-history',
-    dependencies: { integrations: new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } }) },
+    dependencies: { integrations: workspace },
   });
   await worker.runUntil(async () => {
     const id = 'recorded-1';
@@ -49,11 +53,25 @@ try {
               id: 'recorded',
               title: 'Recorded',
               checklists: [
-                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge' }, { id: 'impact', title: 'Impact' }] },
-                { id: 'fix', title: 'Fix', tasks: [{ id: 'rollback', title: 'Roll back', command: '/deploy rollback' }] },
+                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge', due: '1m' }, { id: 'impact', title: 'Impact' }] },
+                {
+                  id: 'fix',
+                  title: 'Fix',
+                  tasks: [
+                    { id: 'rollback', title: 'Roll back', command: '/deploy rollback' },
+                    { id: 'bridge', title: 'Open a bridge', action: { type: 'start-meeting' } },
+                  ],
+                },
               ],
+              channel: { headerTemplate: '{{severity}} · {{commander}}' },
+              welcomeMessage: 'Welcome to {{channel}}.',
+              statusUpdates: { reminder: '1m', broadcastChannels: ['announcements'] },
+              retrospective: {},
+              archiveChannelOnClose: true,
             },
           },
+          // "1m" is one second here, and members are looked at every second: the history holds timers and reminders.
+          options: { timeScale: 60, membershipCheckIntervalMs: 1000 },
         },
       ],
     });
@@ -62,6 +80,18 @@ try {
       if (view.launch.channelHeader.status !== 'pending') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const waitForView = async (accept: (view: IncidentView) => boolean) => {
+      for (;;) {
+        if (accept(await handle.query(incidentViewQuery))) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await waitForView((view) => view.timeline.some((event) => event.kind === 'reminder_sent'));
+    workspace.records.channels.find((channel) => channel.name.startsWith('incident-recorded-1'))!.members.push('erin');
+    await waitForView((view) => view.timeline.some((event) => event.kind === 'member_joined'));
+    await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Investigating', actor: 'alice' }] });
+    await handle.executeUpdate(commandUpdates.snoozeStatusReminder, { args: [{ for: '5m', actor: 'alice' }] });
+    await handle.executeUpdate(commandUpdates.runTaskAction, { args: [{ taskId: '2.2', actor: 'bob' }] });
     await handle.signal(commandSignals.acknowledge, { actor: 'bob' });
     await handle.signal(commandSignals.close, { actor: 'mallory' }); // refused (not resolved): recorded as rejected
     await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: '1.1', actor: 'bob' }] });
@@ -75,6 +105,10 @@ try {
     await handle.executeUpdate(commandUpdates.resolve, { args: [{ summary: 'bad deploy' }] });
     await handle.executeUpdate(commandUpdates.reopen, { args: [{}] });
     await handle.signal(commandSignals.resolve, {});
+    await handle.executeUpdate(commandUpdates.exportPostmortem, { args: [{ formats: ['markdown'] }] });
+    await handle.executeUpdate(commandUpdates.editRetrospective, { args: [{ text: 'What happened: a bad deploy.' }] });
+    await handle.executeUpdate(commandUpdates.publishRetrospective, { args: [{}] });
+    await waitForView((view) => view.followUps.every((followUp) => followUp.status !== 'pending'));
     await handle.executeUpdate(commandUpdates.close, { args: [{}] });
     await handle.result();
     writeFileSync(out, historyToJSON(await handle.fetchHistory()));

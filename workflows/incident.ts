@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -17,7 +18,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { ChatActivities, MeetingActivities, OnCallActivities, TicketActivities } from '../activities/index.js';
+import type {
+  ChatActivities,
+  GroupActivities,
+  MeetingActivities,
+  OnCallActivities,
+  PostmortemActivities,
+  TicketActivities,
+  WebhookActivities,
+} from '../activities/index.js';
 import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
 import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
 import { checklistRevision, renderChannelHeader, renderChecklistPost } from '../domain/checklist-message.js';
@@ -29,11 +38,16 @@ import {
   recordEvent,
   type IncidentState,
   type IncidentView,
+  type FollowUp,
   type FollowUpKind,
   type LaunchStepName,
   type NewIncident,
 } from '../domain/incident.js';
+import { renderChannelPurpose, renderWelcomeMessage } from '../domain/incident-templates.js';
+import { applyChannelMembers } from '../domain/membership.js';
 import { parseNewIncident } from '../domain/new-incident.js';
+import { nextReminderAt, reminderMessage, scalePlaybookDurations, takeDueReminders } from '../domain/reminders.js';
+import { webhookPayload } from '../domain/webhook-payload.js';
 import {
   IncidentChannelKey,
   IncidentCommanderKey,
@@ -50,6 +64,13 @@ export interface IncidentWorkflowOptions {
    * continue-as-new without thousands of events; production leaves it unset.
    */
   continueAsNewAfterEvents?: number;
+  /**
+   * A test hook: every playbook duration (reminders, due times) divided by this, so a "1m" reminder fires after a second
+   * with 60. Production leaves it unset.
+   */
+  timeScale?: number;
+  /** How often the channel's member list is looked at (joins, leaves, welcome messages); one minute by default. */
+  membershipCheckIntervalMs?: number;
 }
 
 export interface IncidentWorkflowInput {
@@ -69,11 +90,25 @@ const retry = (maximumAttempts: number) => ({
   maximumInterval: '30 seconds',
   maximumAttempts,
 });
-const chat = proxyActivities<ChatActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(10) });
+const chat = proxyActivities<ChatActivities & GroupActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(10) });
 const tickets = proxyActivities<TicketActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(6) });
 const meetings = proxyActivities<MeetingActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(6) });
 // On-call lookups matter in the first minutes only: after three tries the team is told and can retry by command.
 const onCall = proxyActivities<OnCallActivities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: '5 seconds', retry: retry(3) });
+// Webhook receivers belong to other teams and may be down for a while: back off up to five minutes, for about half an
+// hour in all, then record the failure (retry by command).
+const webhooks = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+});
+// An export pages through the whole conversation (20,000 posts take a while); it heartbeats on every page.
+const postmortem = proxyActivities<PostmortemActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: retry(3) });
+
+/** Members are looked at this often while the incident is open, ten times less often once it is resolved. */
+const DEFAULT_MEMBERSHIP_CHECK_MS = 60_000;
+/** Finished follow-ups kept in the state (the timeline has them all); pending and failed ones are always kept. */
+const FINISHED_FOLLOW_UPS_KEPT = 30;
 
 const nowIso = (): string => new Date().toISOString();
 
@@ -106,8 +141,18 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     } catch (error) {
       throw toFailure(error);
     }
+    if (input.options?.timeScale) start = { ...start, playbook: scalePlaybookDurations(start.playbook, input.options.timeScale) };
     state = createIncidentState(start, nowIso());
   }
+
+  // Reminders, membership, sidebar, webhooks and the rest of the lifecycle came after the first incidents ran: those
+  // replay exactly as they ran, without any of it.
+  const lifecycle = patched('incident-lifecycle-v2');
+  if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
+  // A state carried from an older run may lack the newer launch step.
+  state.launch.sidebar ??= { status: 'skipped' };
+  const membershipInterval = input.options?.membershipCheckIntervalMs ?? DEFAULT_MEMBERSHIP_CHECK_MS;
+  let nextMembershipCheck = Date.now() + membershipInterval;
 
   // Handlers first: signals and updates that arrived with the start are delivered as soon as they exist.
   setHandler(incidentViewQuery, () => incidentView(state));
@@ -117,15 +162,18 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
 
   // The main loop: run whatever outside work is pending (launch steps, resolution follow-ups, retries asked for by
   // command), one batch at a time; end when closed and nothing is left; continue-as-new when history grows long.
+  // Between batches it sleeps until the next reminder or membership look is due (timers are durable: a reminder fires
+  // on time even if every worker was down when it fell due, as soon as one is back).
   for (;;) {
-    await condition(
-      () =>
-        hasPendingLaunch() ||
-        hasPendingFollowUps() ||
-        checklistPostIsStale() ||
-        (state.status === 'closed' && allHandlersFinished()) ||
-        shouldContinueAsNew(),
-    );
+    const ready = () =>
+      hasPendingLaunch() ||
+      hasPendingFollowUps() ||
+      checklistPostIsStale() ||
+      (state.status === 'closed' && allHandlersFinished()) ||
+      shouldContinueAsNew();
+    const wakeAt = nextWakeAt();
+    if (wakeAt === undefined) await condition(ready);
+    else if (wakeAt > Date.now()) await condition(ready, wakeAt - Date.now());
     if (hasPendingLaunch()) {
       await launch();
       continue;
@@ -134,16 +182,55 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       await runFollowUps();
       continue;
     }
+    if (lifecycle && (await sendDueReminders())) continue;
+    if (membersTracked() && Date.now() >= nextMembershipCheck) {
+      await checkMembers();
+      continue;
+    }
     if (checklistPostIsStale()) {
       await refreshChecklistPost();
       continue;
     }
     if (state.status === 'closed') break;
+    if (!shouldContinueAsNew()) continue;
     await condition(allHandlersFinished);
     return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
   }
   await condition(allHandlersFinished);
   return incidentView(state);
+
+  /** The earliest reminder or membership look, in epoch milliseconds; undefined when nothing is scheduled. */
+  function nextWakeAt(): number | undefined {
+    if (!lifecycle) return undefined;
+    const times = [nextReminderAt(state), membersTracked() ? nextMembershipCheck : undefined].filter((t): t is number => t !== undefined);
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  /** Posts the reminders that fell due (one post for all of them). True when any were due. */
+  async function sendDueReminders(): Promise<boolean> {
+    const reminders = takeDueReminders(state, nowIso());
+    if (reminders.length === 0) return false;
+    // The timeline position of the last reminder makes a key no other post of this incident has.
+    await tellChannel(`reminder-${state.timelineDropped + state.timeline.length}`, reminderMessage(reminders));
+    return true;
+  }
+
+  function membersTracked(): boolean {
+    return lifecycle && state.status !== 'closed' && state.launch.channel.status === 'done' && state.links.channelId !== undefined;
+  }
+
+  /** Looks at who is in the channel: joins and leaves go to the timeline, newcomers get the welcome and the sidebar. */
+  async function checkMembers(): Promise<void> {
+    nextMembershipCheck = Date.now() + membershipInterval * (state.status === 'resolved' ? 10 : 1);
+    try {
+      const members = await chat.channelMembers({ key: `${state.id}:members`, channelId: state.links.channelId! });
+      const { joined, left } = applyChannelMembers(state, members, nowIso());
+      if (joined.length || left.length) syncSearchAttributes();
+    } catch (error) {
+      // The next look tries again; nothing is lost but a little time.
+      log.warn('could not look at the channel members', { error: failureMessage(error) });
+    }
+  }
 
   function hasPendingLaunch(): boolean {
     return Object.values(state.launch).some((step) => step.status === 'pending');
@@ -293,7 +380,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
           severity: state.severity,
         }),
         displayName: incidentChannelDisplayName(state.name),
-        purpose: `Incident ${state.id}: ${state.summary || state.name}`.slice(0, 250),
+        purpose: renderChannelPurpose(state),
         private: state.playbook.channel.private,
       });
       state.links.channelId = channel.channelId;
@@ -328,14 +415,27 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
           });
         });
         await step('invite', async () => {
+          // The playbook's user groups become people now: who is in a group is decided at the start, not when written.
+          const groups = lifecycle ? (state.playbook.invitees?.groups ?? []) : [];
+          const fromGroups = groups.length ? await chat.groupMembers({ key: key('invite'), groups }) : { found: [], missing: [] };
+          for (const user of fromGroups.found) if (!state.participants.includes(user)) state.participants.push(user);
           const { added, missing } = await chat.inviteParticipants({
             key: key('invite'),
             channelId: requireChannel(),
             usernames: state.participants,
           });
           const note = missing.length ? `; not found in chat: ${missing.map((u) => `@${u}`).join(', ')}` : '';
-          stepSucceeded('invite', `Invited ${added.map((u) => `@${u}`).join(', ') || 'nobody'}${note}`, { added, missing });
+          const groupNote = fromGroups.missing.length ? `; no such group: ${fromGroups.missing.join(', ')}` : '';
+          stepSucceeded('invite', `Invited ${added.map((u) => `@${u}`).join(', ') || 'nobody'}${note}${groupNote}`, {
+            added,
+            missing,
+            ...(groups.length ? { groups, missingGroups: fromGroups.missing } : {}),
+          });
         });
+        if (!lifecycle) return;
+        await placeChannelInSidebars();
+        // Who is in the channel right after the invitations is the baseline later joins are told apart from.
+        if (state.members === undefined && state.launch.channel.status === 'done' && state.links.channelId) await checkMembers();
       })(),
       step('ticket', async () => {
         const jira = state.playbook.jira;
@@ -351,6 +451,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
           labels: jira.labels,
           ...(jira.project ? { project: jira.project } : {}),
           ...(jira.issueType ? { issueType: jira.issueType } : {}),
+          ...(jira.components?.length ? { components: jira.components } : {}),
         });
         state.links.ticketKey = ticket.ticketKey;
         state.links.ticketUrl = ticket.url;
@@ -361,6 +462,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
           key: key('meeting'),
           topic: `Incident: ${state.name}`.slice(0, 200),
           agenda: `Incident ${state.id}: ${state.summary || state.name}`.slice(0, 1500),
+          ...(state.playbook.zoom.host ? { host: state.playbook.zoom.host } : {}),
         });
         state.links.meetingUrl = meeting.joinUrl;
         stepSucceeded('meeting', `Meeting ${meeting.reused ? 'found' : 'started'}: ${meeting.joinUrl}`);
@@ -398,6 +500,45 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     state.revision += 1;
   }
 
+  /** The sidebar launch step: skipped with a timeline note (not failed) when the bot may not edit others' sidebars. */
+  async function placeChannelInSidebars(): Promise<void> {
+    const category = state.playbook.channel.sidebarCategory;
+    if (typeof category !== 'string') return;
+    await step('sidebar', async () => {
+      try {
+        const { placed, missing } = await chat.placeInSidebar({
+          key: `${state.id}:sidebar`,
+          team: state.team,
+          channelId: state.links.channelId!,
+          usernames: state.participants,
+          category,
+        });
+        const note = missing.length ? `; not in chat: ${missing.map((u) => `@${u}`).join(', ')}` : '';
+        stepSucceeded('sidebar', `Channel put in the "${category}" sidebar category of ${placed.length} people${note}`, { placed, missing });
+      } catch (error) {
+        if (!isForbidden(error)) throw error;
+        skipSidebar(error);
+      }
+    });
+  }
+
+  function isForbidden(error: unknown): boolean {
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    return cause instanceof ApplicationFailure && cause.type === 'ChatForbidden';
+  }
+
+  function skipSidebar(error: unknown): void {
+    state.launch.sidebar = { status: 'skipped', error: failureMessage(error) };
+    recordEvent(
+      state,
+      nowIso(),
+      'integration_failed',
+      'system',
+      'Sidebar categories skipped: the bot may not edit other people\'s sidebars (give it the system admin role; see the README)',
+      { step: 'sidebar' },
+    );
+  }
+
   /** The playbook may make the on-call engineer the commander, or assign them tasks: now we know who that is. */
   function giveOnCallRoles(onCallUser: string | undefined): void {
     if (!onCallUser) return;
@@ -426,8 +567,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       if (followUp.status !== 'pending') continue;
       const key = `${state.id}:${followUp.id}`;
       try {
-        if (followUp.kind === 'postStatusUpdate') {
-          const number = Number(followUp.id.split('-').at(-1));
+        if (await runLifecycleFollowUp(followUp, key)) {
+          // done above
+        } else if (followUp.kind === 'postStatusUpdate') {
+          const number = followUp.update ?? Number(followUp.id.split('-').at(-1));
           const update = state.statusUpdates.find((u) => u.number === number);
           if (!update || state.launch.channel.status !== 'done' || !state.links.channelId) {
             followUp.status = 'skipped';
@@ -466,7 +609,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
             step: followUp.kind,
           });
         }
-        followUp.status = 'done';
+        if (followUp.status === 'pending') followUp.status = 'done';
       } catch (error) {
         const message = failureMessage(error);
         followUp.status = 'failed';
@@ -480,7 +623,118 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         );
       }
     }
+    pruneFollowUps();
     state.revision += 1;
+  }
+
+  /** Keeps the state small for incidents that run for weeks: finished follow-ups beyond the newest few are dropped. */
+  function pruneFollowUps(): void {
+    const finished = state.followUps.filter((f) => f.status === 'done' || f.status === 'skipped');
+    if (finished.length <= FINISHED_FOLLOW_UPS_KEPT) return;
+    const drop = new Set(finished.slice(0, finished.length - FINISHED_FOLLOW_UPS_KEPT));
+    state.followUps = state.followUps.filter((f) => !drop.has(f));
+  }
+
+  /**
+   * The follow-ups the lifecycle added (broadcasts, webhooks, retrospective, export, archive, welcome, sidebar). Returns
+   * false for the older kinds, which runFollowUps handles itself. Sets `skipped` when there is nothing to do.
+   */
+  async function runLifecycleFollowUp(followUp: FollowUp, key: string): Promise<boolean> {
+    const channelId = state.launch.channel.status === 'done' ? state.links.channelId : undefined;
+    const skip = (): true => {
+      followUp.status = 'skipped';
+      return true;
+    };
+    switch (followUp.kind) {
+      case 'broadcastStatusUpdate': {
+        const update = state.statusUpdates.find((u) => u.number === followUp.update);
+        if (!update || !followUp.target) return skip();
+        const where = state.links.channelUrl ? `[${state.name}](${state.links.channelUrl})` : state.name;
+        await chat.broadcastToChannel({
+          key,
+          team: state.team,
+          channelName: followUp.target,
+          message: `#### :loudspeaker: Status update ${update.number} on incident ${where} (${state.severity}, ${state.status})\n${update.message}\n_Posted by @${update.author}; commander @${state.commander}._`,
+        });
+        recordEvent(state, nowIso(), 'integration_succeeded', 'system', `Status update ${update.number} copied to ~${followUp.target}`, { step: followUp.kind });
+        return true;
+      }
+      case 'deliverWebhook': {
+        const webhook = state.playbook.statusUpdates?.webhooks.find((w) => w.url === followUp.target);
+        if (!webhook || !followUp.event) return skip();
+        const update = followUp.update === undefined ? undefined : state.statusUpdates.find((u) => u.number === followUp.update);
+        const { status } = await webhooks.deliverWebhook({
+          key,
+          url: webhook.url,
+          ...(webhook.secretEnv ? { secretEnv: webhook.secretEnv } : {}),
+          event: followUp.event,
+          payload: webhookPayload(followUp.event, incidentView(state), update),
+        });
+        recordEvent(state, nowIso(), 'integration_succeeded', 'system', `Webhook ${hostOf(webhook.url)} told of ${followUp.event} (HTTP ${status})`, {
+          step: followUp.kind,
+          event: followUp.event,
+        });
+        return true;
+      }
+      case 'publishRetrospective': {
+        const retro = state.retrospective;
+        if (!retro || !channelId) return skip();
+        await chat.postChannelNotice({ key, channelId, message: `### :memo: Retrospective, published by @${retro.publishedBy ?? state.commander}\n\n${retro.text}` });
+        return true;
+      }
+      case 'exportPostmortem': {
+        if (!channelId) return skip();
+        const result = await postmortem.exportPostmortem({
+          key,
+          incident: incidentView(state),
+          formats: followUp.formats ?? ['markdown', 'json', 'csv'],
+          requestedBy: followUp.requestedBy ?? 'system',
+        });
+        recordEvent(
+          state,
+          nowIso(),
+          'integration_succeeded',
+          'system',
+          `Post-mortem export posted: ${result.posts} posts in ${result.files.map((f) => f.name).join(', ')}`,
+          { step: followUp.kind, postId: result.postId },
+        );
+        return true;
+      }
+      case 'archiveChannel': {
+        if (!channelId) return skip();
+        await chat.archiveChannel({ key, channelId });
+        recordEvent(state, nowIso(), 'integration_succeeded', 'system', `Channel ~${state.links.channelName ?? channelId} archived, as the playbook says`, { step: followUp.kind });
+        return true;
+      }
+      case 'welcomeMember': {
+        const message = renderWelcomeMessage(state);
+        if (!message || !followUp.target) return skip();
+        await chat.sendDirectMessage({ key, username: followUp.target, message });
+        return true;
+      }
+      case 'placeInSidebar': {
+        const category = state.playbook.channel.sidebarCategory;
+        if (typeof category !== 'string' || !channelId || !followUp.target || state.launch.sidebar?.status !== 'done') return skip();
+        try {
+          await chat.placeInSidebar({ key, team: state.team, channelId, usernames: [followUp.target], category });
+        } catch (error) {
+          if (!isForbidden(error)) throw error;
+          skipSidebar(error);
+          return skip();
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
 
@@ -488,6 +742,7 @@ const STEP_TITLES: Record<LaunchStepName, string> = {
   channel: 'Creating the incident channel',
   oncall: 'Looking up who is on call',
   invite: 'Inviting people to the channel',
+  sidebar: 'Putting the channel in the sidebar category',
   ticket: 'Opening the Jira issue',
   meeting: 'Starting the Zoom meeting',
   alert: 'Paging the on-call engineer',
@@ -500,4 +755,11 @@ const FOLLOW_UP_TITLES: Record<FollowUpKind, string> = {
   transitionTicket: 'Transitioning the Jira issue',
   closeAlert: 'Closing the Opsgenie alert',
   postStatusUpdate: 'Posting the status update',
+  broadcastStatusUpdate: 'Copying the status update to a broadcast channel',
+  deliverWebhook: 'Telling a webhook',
+  publishRetrospective: 'Posting the retrospective',
+  exportPostmortem: 'Exporting the post-mortem',
+  archiveChannel: 'Archiving the channel',
+  welcomeMember: 'Sending the welcome message',
+  placeInSidebar: 'Putting the channel in a newcomer\'s sidebar',
 };

@@ -129,6 +129,17 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
     updateId: string,
   ): Promise<string> {
     const { task } = findTask(view as never, taskId);
+    if (task.action?.type === 'post-status-update') {
+      if (options.openStatusDialog && click.trigger_id) {
+        await options.openStatusDialog(click.trigger_id, view.id, actor);
+        return 'Opening the status update dialog…';
+      }
+      return 'Post the update with `/incident update <message>`.';
+    }
+    if (task.action) {
+      const after = await options.incidents.command(view.id, 'runTaskAction', { taskId: task.id, actor }, { updateId });
+      return `:arrow_forward: ${after.timeline.at(-1)?.text ?? 'Started.'} The result will show in the channel.`;
+    }
     if (!task.command) return `Task ${taskId} has no command to run.`;
     const { outcome, result } = await options.chat.executeCommand(click.channel_id, click.team_id, task.command).then(
       (answer) => ({ outcome: 'ran' as const, result: answer.text ?? '' }),

@@ -8,6 +8,7 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { IncidentCommandError } from '../../domain/errors.js';
+import { renderStatusUpdateTemplate } from '../../domain/incident-templates.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
@@ -65,13 +66,22 @@ export function createDialogs(options: DialogOptions) {
   }
 
   async function openStatus(triggerId: string, incidentId: string, user: string): Promise<void> {
+    // The playbook's status-update template, filled in, is where the update starts.
+    const template = renderStatusUpdateTemplate(await options.incidents.view(incidentId));
     await options.chat.openDialog(triggerId, options.submitUrl, {
       callback_id: 'status-update',
       title: 'Post a status update',
       submit_label: 'Post',
       state: signPayload<DialogState>(options.secret, { kind: 'status', incident: incidentId, user }, STATE_TTL_MS),
       elements: [
-        { display_name: 'Update', name: 'message', type: 'textarea', max_length: 4000, placeholder: 'What is known, what is being done, what is next' },
+        {
+          display_name: 'Update',
+          name: 'message',
+          type: 'textarea',
+          max_length: 4000,
+          placeholder: 'What is known, what is being done, what is next',
+          ...(template ? { default: template } : {}),
+        },
         {
           display_name: 'Status',
           name: 'status',

@@ -1,5 +1,6 @@
 /** What the `/incident` command answers, as Mattermost Markdown. */
-import type { IncidentView } from '../../domain/incident.js';
+import type { IncidentView, TimelineEventKind } from '../../domain/incident.js';
+import { filterTimeline } from '../../domain/timeline-filter.js';
 
 export interface CommandReply {
   response_type: 'ephemeral' | 'in_channel';
@@ -25,9 +26,28 @@ export function incidentInfo(view: IncidentView): string {
   return lines.join('\n');
 }
 
-export function incidentTimeline(view: IncidentView, last = 20): string {
-  const events = view.timeline.slice(-last);
-  const lines = [`#### Timeline of ${view.name} (last ${events.length} of ${view.timelineDropped + view.timeline.length})`];
+export function incidentTimeline(view: IncidentView, kinds: readonly TimelineEventKind[] = [], last = 20): string {
+  const matching = filterTimeline(view.timeline, kinds);
+  const events = matching.slice(-last);
+  const scope = kinds.length ? `${matching.length} matching ${kinds.join(', ')}` : `${view.timelineDropped + view.timeline.length}`;
+  const lines = [`#### Timeline of ${view.name} (last ${events.length} of ${scope})`];
   for (const event of events) lines.push(`- ${event.at.slice(0, 16).replace('T', ' ')} UTC · ${event.text}`);
+  if (events.length === 0) lines.push('_Nothing yet._');
   return lines.join('\n');
+}
+
+export function retrospectiveReply(view: IncidentView): string {
+  const retro = view.retrospective;
+  if (!retro) {
+    return view.playbook.retrospective?.enabled
+      ? 'The retrospective is drafted when the incident is resolved.'
+      : `The playbook *${view.playbook.title}* asks for no retrospective.`;
+  }
+  const head =
+    retro.status === 'draft'
+      ? '**Retrospective draft.** Change it with `/incident retro edit <text>`, publish with `/incident retro publish`, or `/incident retro decline <why>`.'
+      : retro.status === 'published'
+        ? `**Retrospective**, published by @${retro.publishedBy} at ${retro.publishedAt?.slice(0, 16).replace('T', ' ')} UTC.`
+        : `**Retrospective declined**: ${retro.declinedReason}`;
+  return `${head}\n\n${retro.text}`.slice(0, 16_000);
 }

@@ -14,7 +14,7 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 import { mayRunPlaybook } from './playbook-permissions.js';
-import { ephemeral, incidentInfo, incidentTimeline, type CommandReply } from './replies.js';
+import { ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
 export interface MattermostFrontDoorOptions {
@@ -81,6 +81,15 @@ function toCommand(request: SlashRequest, actor: string): { name: CommandName; p
       return request.message ? { name: 'postStatusUpdate', payload: { message: request.message, actor } } : undefined;
     case 'retry':
       return { name: 'retryIntegration', payload: { step: request.step, actor } };
+    case 'snooze':
+      return { name: 'snoozeStatusReminder', payload: { for: request.for, actor } };
+    case 'export':
+      return { name: 'exportPostmortem', payload: { formats: request.formats, actor } };
+    case 'retro':
+      if (request.action === 'publish') return { name: 'publishRetrospective', payload: { actor } };
+      if (request.action === 'decline') return { name: 'declineRetrospective', payload: { reason: request.reason, actor } };
+      if (request.action === 'edit') return { name: 'editRetrospective', payload: { text: request.text, actor } };
+      return undefined;
     default:
       return undefined;
   }
@@ -152,7 +161,8 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       return ephemeral(`\`${USAGE[request.kind].split('  ')[0]}\` works in an incident's channel, and this channel is not one. \`/incident list\` shows the open incidents.`);
     }
     if (request.kind === 'info') return ephemeral(incidentInfo(await options.incidents.view(incidentId)));
-    if (request.kind === 'timeline') return ephemeral(incidentTimeline(await options.incidents.view(incidentId)));
+    if (request.kind === 'timeline') return ephemeral(incidentTimeline(await options.incidents.view(incidentId), request.kinds));
+    if (request.kind === 'retro' && request.action === 'show') return ephemeral(retrospectiveReply(await options.incidents.view(incidentId)));
 
     await requireMember(payload.channel_id, payload.user_id, actor);
     if (request.kind === 'commander') {
@@ -174,6 +184,8 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     // Everything this command changed carries the same workflow time: show all of it (a handover may also acknowledge).
     const at = view.timeline.at(-1)?.at;
     const changes = view.timeline.filter((event) => event.at === at && event.kind !== 'integration_succeeded');
+    if (command.name === 'exportPostmortem') return ephemeral(':hourglass: Exporting the post-mortem; the files will be posted in this channel when they are ready.');
+    if (command.name === 'editRetrospective') return ephemeral(':white_check_mark: Retrospective draft updated. `/incident retro` shows it.');
     return ephemeral(changes.length ? changes.map((event) => `:white_check_mark: ${event.text}`).join('\n') : ':white_check_mark: Done.');
   }
 

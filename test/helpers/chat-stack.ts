@@ -11,6 +11,7 @@ import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles, type PlaybookLookup } from '../../store/playbook-lookup.js';
+import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { freePort } from './free-port.js';
 import { startSandboxes } from './sandboxes.js';
@@ -35,6 +36,10 @@ export async function startChatStack(options: {
   playbooks?: PlaybookLookup;
   /** Dialogs need the address Mattermost posts submissions to, known before the API starts. */
   withPublicUrl?: boolean;
+  /** Options for every incident's workflow (e.g. `timeScale` to shorten reminders). */
+  workflowOptions?: IncidentWorkflowOptions;
+  /** The worker's environment for webhook secrets. */
+  webhookEnv?: Record<string, string>;
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
   const sandboxes = await startSandboxes();
@@ -48,6 +53,7 @@ export async function startChatStack(options: {
     logger: pino({ level: 'silent' }),
     host: '127.0.0.1',
     port,
+    ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
     mattermost: { ...options.mattermost, chat: sandboxes.ports.chat as MattermostChat, ...(publicUrl ? { publicUrl } : {}) },
   });
   const secret = options.mattermost.actionSecret;
@@ -58,6 +64,7 @@ export async function startChatStack(options: {
     dependencies: {
       integrations: sandboxes.ports,
       ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
+      ...(options.webhookEnv ? { webhooks: { env: options.webhookEnv } } : {}),
     },
     workflowBundle: await workflowBundle(),
   });
@@ -67,7 +74,7 @@ export async function startChatStack(options: {
     sandboxes,
     api,
     taskQueue,
-    incidents: new IncidentService(env.client, taskQueue),
+    incidents: new IncidentService(env.client, taskQueue, undefined, undefined, options.workflowOptions),
     async stop() {
       await api.stop();
       worker.shutdown();

@@ -96,6 +96,10 @@ describe('incident commands', () => {
       retryIntegration: { step: 'ticket' },
       postStatusUpdate: { message: 'still down' },
       recordTaskCommandRun: { taskId: '2.1', command: '/deploy rollback', outcome: 'ran' },
+      snoozeStatusReminder: { for: '30m' },
+      runTaskAction: { taskId: '1.1' },
+      editRetrospective: { text: 'late words' },
+      declineRetrospective: { reason: 'no need' },
     };
     for (const name of COMMAND_NAMES) {
       const error = refusal(() => executeCommand(state, name, payloads[name] ?? {}, T2));

@@ -193,7 +193,7 @@ const catalogue: Array<[string, unknown, string[]]> = [
       'channel.purposeTemplate: unknown placeholder {{ticket}}; allowed here: {{id}}, {{seq}}, {{date}}, {{name}}, {{summary}}, {{severity}}, {{commander}}, {{reporter}}, {{playbook}}',
       'welcomeMessage: unknown placeholder {{user}}; allowed here: {{id}}, {{seq}}, {{date}}, {{name}}, {{summary}}, {{severity}}, {{status}}, {{commander}}, {{reporter}}, {{playbook}}, {{ticket}}, {{meeting}}, {{channel}}',
       'statusUpdates.template: unbalanced "{{" or "}}"; a placeholder looks like {{id}}',
-      'retrospective.template: unknown placeholder {{status}}; allowed here: {{id}}, {{seq}}, {{date}}, {{name}}, {{summary}}, {{severity}}, {{commander}}, {{reporter}}, {{playbook}}, {{ticket}}',
+      'retrospective.template: unknown placeholder {{status}}; allowed here: {{id}}, {{seq}}, {{date}}, {{name}}, {{summary}}, {{severity}}, {{commander}}, {{reporter}}, {{playbook}}, {{ticket}}, {{metrics}}, {{timeline}}, {{checklists}}',
     ],
   ],
   [

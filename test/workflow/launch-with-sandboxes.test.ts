@@ -94,6 +94,26 @@ describe('launch and resolution against the sandboxes', () => {
     expect(sandboxes.opsgenie.alerts()[0]!.status).toBe('closed');
   });
 
+  it("invites the playbook's user groups, files the issue under its components and has the named user host the meeting", async () => {
+    const playbook: PlaybookDefinition = {
+      ...testPlaybook,
+      invitees: { users: ['dave'], groups: ['sre', 'no-such-group'] },
+      jira: { components: ['Payments', 'Checkout'] },
+      zoom: { enabled: true, host: 'host@example.com' },
+    };
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook });
+    const view = await launched(handle);
+    expect(view.launch.invite.status).toBe('done');
+    // The sandbox's "sre" group is bob and carol.
+    expect(view.participants).toEqual(expect.arrayContaining(['alice', 'dave', 'bob', 'carol']));
+    const invite = view.timeline.find((e) => e.data?.step === 'invite')!;
+    expect(invite.text).toMatch(/; no such group: no-such-group$/);
+    const members = await sandboxes.ports.chat.listChannelMembers(view.links.channelId!);
+    expect(members).toEqual(expect.arrayContaining(['alice', 'dave', 'bob', 'carol']));
+    expect(sandboxes.jira.issues()[0]!.components).toEqual(['Payments', 'Checkout']);
+    expect(sandboxes.zoom.meetings()[0]!.hostEmail).toBe('host@example.com');
+  });
+
   it('makes the on-call engineer the commander and gives them their tasks when the playbook says so', async () => {
     const playbook: PlaybookDefinition = {
       ...testPlaybook,

@@ -1,0 +1,256 @@
+/**
+ * The incident's life after the launch, on the real dev server with the in-memory integrations: status updates fanned
+ * out (channel, broadcast channels, signed webhooks), reminders and their clock, due tasks, newcomers (timeline,
+ * welcome message, sidebar), the retrospective, close with archive, and reminders that survive a worker restart and
+ * continue-as-new. Playbook durations are shortened with the workflow's `timeScale` test hook (a "1m" reminder fires
+ * after 2 s), so nothing here waits minutes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { IncidentView } from '../../domain/incident.js';
+import type { PlaybookDefinition } from '../../domain/playbook.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
+import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>> | undefined;
+let receiver: WebhookReceiver;
+const SECRET = 'lifecycle-webhook-secret';
+const workspace = new InMemoryWorkspace({ users: ['incident-bot', 'alice', 'bob', 'carol', 'erin'] });
+const taskQueue = uniqueTaskQueue('incident-lifecycle');
+const startWorker = () => runTestWorker(env, taskQueue, { integrations: workspace, webhooks: { env: { LIFECYCLE_HOOK_SECRET: SECRET } } });
+
+/** "1m" in a playbook is 2 s here; members are looked at twice a second. */
+const FAST: IncidentWorkflowOptions = { timeScale: 30, membershipCheckIntervalMs: 500 };
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  receiver = await startWebhookReceiver({ secret: SECRET });
+  // The broadcast channel exists before any incident, as in a real team.
+  await workspace.chat.createChannel({ team: 'shop', name: 'announcements', displayName: 'Announcements', purpose: '', private: false });
+  worker = await startWorker();
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await receiver?.close();
+  await env?.teardown();
+});
+
+function lifecyclePlaybook(overrides: Partial<PlaybookDefinition> = {}): PlaybookDefinition {
+  return {
+    id: 'lifecycle',
+    title: 'Lifecycle',
+    severities: ['sev1', 'sev2'],
+    channel: { headerTemplate: '{{severity}} · commander {{commander}}', purposeTemplate: 'Incident {{id}}: {{name}}' },
+    welcomeMessage: 'Welcome to {{channel}}: {{name}}. Ask {{commander}} what to pick up.',
+    checklists: [{ title: 'Triage', tasks: [{ id: 'page', title: 'Page the owners', assignee: 'bob' }] }],
+    ...overrides,
+  };
+}
+
+const view = (handle: WorkflowHandle) => handle.query(incidentViewQuery);
+const channelOf = async (handle: WorkflowHandle): Promise<string> =>
+  (await waitFor(() => view(handle), (v) => v.launch.channelHeader.status === 'done', { what: 'the launch' })).links.channelId!;
+const postsIn = (channelId: string) => workspace.records.posts.filter((post) => post.channelId === channelId);
+const waitForPost = (channelId: string, pattern: RegExp, what: string, timeoutMs = 20_000) =>
+  waitFor(() => postsIn(channelId).filter((post) => pattern.test(post.message)), (found) => found.length > 0, { what, timeoutMs }).then((found) => found[0]!);
+const waitForEvent = (handle: WorkflowHandle, accept: (v: IncidentView) => boolean, what: string) => waitFor(() => view(handle), accept, { what });
+
+describe('status updates', () => {
+  it('reach the channel, every broadcast channel and a signed webhook; a refused delivery is retried by command', async () => {
+    receiver.reset();
+    const playbook = lifecyclePlaybook({
+      statusUpdates: {
+        broadcastChannels: ['announcements'],
+        webhooks: [{ url: `${receiver.url}/incidents`, secretEnv: 'LIFECYCLE_HOOK_SECRET', events: ['incident-started', 'status-update', 'incident-resolved'] }],
+      },
+    });
+    const { id, handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    const channel = workspace.records.channels.find((c) => c.id === channelId)!;
+    expect(channel.header).toBe('sev2 · commander @alice');
+    expect(channel.purpose).toBe(`Incident ${id}: Checkout is down`);
+
+    const [started] = await receiver.waitForDeliveries(1);
+    expect(started).toMatchObject({ event: 'incident-started', verified: true });
+    expect(started!.json).toMatchObject({ event: 'incident-started', incident: { id, status: 'reported', links: { channel: expect.any(String) } } });
+
+    await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Payments fail for EU cards; rolling back.', actor: 'alice' }] });
+    await waitForPost(channelId, /^#### Status update 1 from @alice\nPayments fail/, 'the update in the incident channel');
+    const announcements = workspace.records.channels.find((c) => c.name === 'announcements')!;
+    const copy = await waitForPost(announcements.id, /Status update 1 on incident/, 'the copy in ~announcements');
+    expect(copy.message).toContain('Payments fail for EU cards; rolling back.');
+    const [, update] = await receiver.waitForDeliveries(2);
+    expect(update).toMatchObject({ event: 'status-update', verified: true });
+    expect(update!.json).toMatchObject({ event: 'status-update', incident: { id, status: 'active' }, update: { number: 1, author: 'alice', message: 'Payments fail for EU cards; rolling back.' } });
+
+    // The receiver refuses the next one outright (a 400 is not retried): the failure is in the timeline until retried.
+    receiver.respondWith(400, { times: 1, body: 'bad' });
+    await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Rolled back.', actor: 'alice' }] });
+    const failed = await waitForEvent(handle, (v) => v.followUps.some((f) => f.kind === 'deliverWebhook' && f.status === 'failed'), 'the refused delivery');
+    expect(failed.timeline.filter((e) => e.kind === 'integration_failed').at(-1)!.text).toMatch(/^Telling a webhook failed: .*400/);
+    await waitForPost(channelId, /Telling a webhook failed[\s\S]*\/incident retry deliverWebhook/, 'the failure notice in the channel');
+    await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'deliverWebhook', actor: 'alice' }] });
+    const deliveries = await receiver.waitForDeliveries(4);
+    expect(deliveries[3]).toMatchObject({ event: 'status-update', verified: true, status: 204 });
+    // The retry is the same delivery: receivers de-duplicate by its ID.
+    expect(deliveries[3]!.deliveryId).toBe(deliveries[2]!.deliveryId);
+    expect((deliveries[3]!.json as { update: { number: number } }).update.number).toBe(2);
+  });
+});
+
+describe('reminders', () => {
+  it('remind the commander when an update is due, and each update resets the clock', async () => {
+    const playbook = lifecyclePlaybook({ statusUpdates: { reminder: '1m' } });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    const first = await waitForPost(channelId, /@alice, a status update is due: none was posted since the incident was reported/, 'the first reminder');
+    expect(first.message).toMatch(/\/incident update/);
+    const before = postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message)).length;
+    const updated = await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Looking into it', actor: 'alice' }] });
+    const updatedAt = Date.parse(updated.statusUpdates.at(-1)!.at);
+    const after = await waitFor(
+      () => view(handle),
+      (v) => v.timeline.some((e) => e.kind === 'reminder_sent' && Date.parse(e.at) > updatedAt),
+      { what: 'the reminder after the update' },
+    );
+    const next = after.timeline.find((e) => e.kind === 'reminder_sent' && Date.parse(e.at) > updatedAt)!;
+    // Not before an interval (2 s here) after the update, and it names the update it follows.
+    expect(Date.parse(next.at) - updatedAt).toBeGreaterThanOrEqual(1_900);
+    expect(next.text).toMatch(/the last one, #1, was posted/);
+    expect(postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message)).length).toBeGreaterThan(before);
+    await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] }).catch(() => undefined);
+    await handle.executeUpdate(commandUpdates.resolve, { args: [{ actor: 'alice' }] });
+  });
+
+  it('warn the assignee before a task is due, then mark it overdue in the checklist post', async () => {
+    const playbook = lifecyclePlaybook({
+      checklists: [{ title: 'Triage', tasks: [{ id: 'page', title: 'Page the owners', assignee: 'bob', due: '2m' }, { id: 'fine', title: 'Done in time', due: '2m' }] }],
+    });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: 'fine', actor: 'alice' }] });
+    await waitForPost(channelId, /@bob, task 1\.1 "Page the owners" is due in under a minute/, 'the warning');
+    await waitForPost(channelId, /@bob, task 1\.1 "Page the owners" is overdue/, 'the overdue reminder');
+    const checklist = await waitFor(
+      () => workspace.records.posts.find((p) => p.channelId === channelId && p.pinned),
+      (post) => JSON.stringify(post?.props ?? {}).includes('**overdue**'),
+      { what: 'the overdue mark in the checklist post' },
+    );
+    expect(JSON.stringify(checklist!.props)).not.toMatch(/Done in time[^"]*overdue/);
+    const reminders = (await view(handle)).timeline.filter((e) => e.kind === 'reminder_sent');
+    expect(reminders.map((e) => [e.data?.reminder, e.data?.taskId])).toEqual([
+      ['taskDueSoon', 'page'],
+      ['taskOverdue', 'page'],
+    ]);
+  });
+
+  it('survive a worker that was down when they fell due: the next worker sends each once', async () => {
+    const playbook = lifecyclePlaybook({ statusUpdates: { reminder: '2m' } });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    await worker!.stop();
+    worker = undefined;
+    const stoppedAt = Date.now();
+    // Nobody is polling the task queue while the reminder (4 s after the start) falls due.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 5_000 - (Date.now() - stoppedAt))));
+    expect(postsIn(channelId).some((p) => /status update is due/.test(p.message))).toBe(false);
+    worker = await startWorker();
+    await waitForPost(channelId, /@alice, a status update is due/, 'the reminder after the restart');
+    const sent = (await view(handle)).timeline.filter((e) => e.kind === 'reminder_sent');
+    expect(sent).toHaveLength(1);
+  });
+
+  it('carry over continue-as-new: a run that ends mid-interval does not lose or repeat a reminder', async () => {
+    const playbook = lifecyclePlaybook({ statusUpdates: { reminder: '1m' } });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, { ...FAST, continueAsNewAfterEvents: 40 });
+    const channelId = await channelOf(handle);
+    // Enough changes to roll the history over at least once while reminders keep coming.
+    for (let i = 0; i < 12; i++) await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `note ${i}`, actor: 'bob' }] });
+    const later = await waitFor(
+      () => view(handle),
+      (v) => v.timeline.filter((e) => e.kind === 'reminder_sent').length >= 3,
+      { what: 'three reminders', timeoutMs: 30_000 },
+    );
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    expect(later.timeline.filter((e) => e.kind === 'note')).toHaveLength(12);
+    // One post per reminder: none repeated by a new run.
+    const reminderPosts = postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message));
+    const reminderEvents = (await view(handle)).timeline.filter((e) => e.kind === 'reminder_sent');
+    expect(reminderPosts.length).toBe(reminderEvents.length);
+  });
+});
+
+describe('members', () => {
+  it('puts the channel in everyone\'s sidebar; newcomers are welcomed, sorted into the sidebar and recorded', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: lifecyclePlaybook() }, FAST);
+    const channelId = await channelOf(handle);
+    const launched = await waitForEvent(handle, (v) => v.launch.sidebar.status === 'done' && v.members !== undefined, 'the sidebar step and the member baseline');
+    expect(workspace.records.sidebars.alice?.find((c) => c.category === 'Incidents')?.channelIds).toContain(channelId);
+    expect(workspace.records.sidebars.bob?.find((c) => c.category === 'Incidents')?.channelIds).toContain(channelId);
+    expect(launched.members).toEqual(expect.arrayContaining(['alice', 'bob']));
+
+    const channel = workspace.records.channels.find((c) => c.id === channelId)!;
+    channel.members.push('erin');
+    channel.members.splice(channel.members.indexOf('bob'), 1);
+    const after = await waitForEvent(handle, (v) => v.timeline.some((e) => e.kind === 'member_left'), 'the join and the leave');
+    expect(after.timeline.filter((e) => e.kind === 'member_joined' || e.kind === 'member_left').map((e) => e.text)).toEqual([
+      '@erin joined the channel',
+      '@bob left the channel',
+    ]);
+    const welcome = await waitFor(() => workspace.records.directMessages.filter((dm) => dm.username === 'erin'), (dms) => dms.length > 0, { what: 'the welcome DM' });
+    expect(welcome).toHaveLength(1);
+    expect(welcome[0]!.message).toBe(`Welcome to ~${channel.name}: Checkout is down. Ask @alice what to pick up.`);
+    await waitFor(() => workspace.records.sidebars.erin?.find((c) => c.category === 'Incidents')?.channelIds ?? [], (ids) => ids.includes(channelId), {
+      what: "the channel in erin's sidebar",
+    });
+  });
+
+  it('skips the sidebar with a timeline note when the bot may not edit other people\'s sidebars', async () => {
+    workspace.setSidebarForbidden(true);
+    try {
+      const { handle } = await startTestIncident(env.client, taskQueue, { playbook: lifecyclePlaybook() }, FAST);
+      const launched = await waitForEvent(handle, (v) => v.launch.sidebar.status !== 'pending' && v.launch.channelHeader.status === 'done', 'the launch');
+      expect(launched.launch.sidebar.status).toBe('skipped');
+      expect(launched.launch.sidebar.error).toMatch(/manage other users' sidebar categories/);
+      expect(launched.timeline.find((e) => e.data?.step === 'sidebar')!.text).toMatch(/^Sidebar categories skipped: the bot may not edit other people's sidebars/);
+      expect(launched.status).toBe('reported');
+    } finally {
+      workspace.setSidebarForbidden(false);
+    }
+  });
+});
+
+describe('resolution, retrospective and close', () => {
+  it('drafts the retrospective on resolve, reminds until it is published, posts it, then close archives the channel and ends', async () => {
+    const playbook = lifecyclePlaybook({ retrospective: { reminder: '1m' }, archiveChannelOnClose: true });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: 'page', actor: 'bob' }] });
+    await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] });
+    const resolved = await handle.executeUpdate(commandUpdates.resolve, { args: [{ actor: 'alice', summary: 'A bad deploy; rolled back.' }] });
+    expect(resolved.retrospective).toMatchObject({ status: 'draft', reminders: 0 });
+    expect(resolved.retrospective!.text).toContain('- [x] 1.1 Page the owners: done by @bob');
+    await waitForPost(channelId, /@alice, the retrospective is still a draft/, 'the retrospective reminder');
+    await handle.executeUpdate(commandUpdates.editRetrospective, { args: [{ text: '## What happened\nA bad deploy.', actor: 'alice' }] });
+    await handle.executeUpdate(commandUpdates.publishRetrospective, { args: [{ actor: 'alice' }] });
+    const published = await waitForPost(channelId, /^### :memo: Retrospective, published by @alice/, 'the published retrospective');
+    expect(published.message).toContain('## What happened\nA bad deploy.');
+    const reminded = (await view(handle)).retrospective!.reminders;
+
+    await handle.executeUpdate(commandUpdates.close, { args: [{ actor: 'alice' }] });
+    const final = (await handle.result()) as IncidentView;
+    expect(final.status).toBe('closed');
+    expect(final.followUps.find((f) => f.kind === 'archiveChannel')).toMatchObject({ status: 'done' });
+    expect(workspace.records.channels.find((c) => c.id === channelId)!.archived).toBe(true);
+    expect(final.retrospective).toMatchObject({ status: 'published', reminders: reminded });
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+});
