@@ -57,7 +57,75 @@ function playbooksMigration(dialect: SqlDialectName): Migration {
   };
 }
 
-/** All migrations for a dialect, by name. Later issues append here (e.g. `0002_incident_records`). */
+/**
+ * The incident projection (store/incident-records.ts): one row per incident, rewritten by a versioned upsert on every
+ * change, plus its members for the member filter. Every column that is compared, sorted or paged on is byte-ordered, so
+ * filters and keyset pages agree across dialects; timestamps are ISO 8601 UTC text, which sorts in time order.
+ */
+function incidentRecordsMigration(dialect: SqlDialectName): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('incident_records')
+        .addColumn('id', byteOrderedText(dialect), (column) => column.primaryKey())
+        .addColumn('number', 'integer')
+        .addColumn('team', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('summary', 'text', (column) => column.notNull())
+        // Lower-cased by the application for the text filter (SQLite's lower() and LIKE only fold ASCII).
+        .addColumn('search_name', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('search_summary', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('status', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('severity', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('commander', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('reporter', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('playbook_id', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('playbook_version', 'integer', (column) => column.notNull())
+        .addColumn('reported_at', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('acknowledged_at', byteOrderedText(dialect))
+        .addColumn('resolved_at', byteOrderedText(dialect))
+        .addColumn('closed_at', byteOrderedText(dialect))
+        .addColumn('alert_group_key', byteOrderedText(dialect))
+        .addColumn('revision', 'integer', (column) => column.notNull())
+        .addColumn('view', 'text', (column) => column.notNull())
+        .addColumn('updated_at', byteOrderedText(dialect), (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('incident_records_team_reported_at')
+        .on('incident_records')
+        .columns(['team', 'reported_at'])
+        .execute();
+      // The default list order (newest first) and its keyset pages.
+      await db.schema
+        .createIndex('incident_records_reported_at_id')
+        .on('incident_records')
+        .columns(['reported_at', 'id'])
+        .execute();
+      await db.schema.createIndex('incident_records_status').on('incident_records').column('status').execute();
+      await db.schema
+        .createIndex('incident_records_alert_group_key')
+        .on('incident_records')
+        .column('alert_group_key')
+        .execute();
+
+      await db.schema
+        .createTable('incident_members')
+        .addColumn('incident_id', byteOrderedText(dialect), (column) =>
+          column.notNull().references('incident_records.id').onDelete('cascade'),
+        )
+        .addColumn('username', byteOrderedText(dialect), (column) => column.notNull())
+        .addPrimaryKeyConstraint('incident_members_pkey', ['incident_id', 'username'])
+        .execute();
+      await db.schema.createIndex('incident_members_username').on('incident_members').column('username').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('incident_members').execute();
+      await db.schema.dropTable('incident_records').execute();
+    },
+  };
+}
+
+/** All migrations for a dialect, by name, appended in order. */
 export function storeMigrations(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '0001_playbooks': playbooksMigration(dialect),
@@ -73,6 +141,7 @@ export function storeMigrations(dialect: SqlDialectName): Record<string, Migrati
         await db.schema.dropTable('incident_sequences').execute();
       },
     },
+    '0003_incident_records': incidentRecordsMigration(dialect),
   };
 }
 
