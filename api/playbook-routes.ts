@@ -2,13 +2,21 @@
  * REST routes for playbooks: list (with search), read (any version, as JSON or YAML), create, replace (a new version;
  * `If-Match: <version>` guards against overwriting someone else's edit), archive, restore, duplicate, version history.
  * Bodies are a playbook as JSON, or as YAML with `Content-Type: application/yaml`; every problem comes back at once.
+ *
+ * Who may change a playbook (the app already required the `write` scope for every change): creating one, or duplicating
+ * one into a new ID, needs nothing more. Replacing, archiving or restoring an existing playbook needs its CURRENT
+ * `permissions.edit` (the stored version's, not the body's): the caller's name is in its users, or the caller is in one
+ * of its Mattermost groups (asked of Mattermost when the API has a Mattermost client), or both lists are empty (then
+ * everyone with `write` may). An `admin` token may always. A route that changes existing playbooks in bulk (an import)
+ * must check `mayEditPlaybook` for each playbook it replaces.
  */
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { formatPlaybook, parsePlaybookText, type PlaybookTextFormat } from '../domain/playbook-format.js';
 import { validatePlaybook, type Playbook } from '../domain/playbook.js';
 import { PlaybookStoreError, type PlaybookRepository, type StoredPlaybook } from '../store/playbook-repository.js';
 import { HttpError } from './http-error.js';
+import { ANONYMOUS, callerOf, type Caller } from './auth/api-tokens.js';
 
 const STATUS_BY_STORE_CODE = { not_found: 404, conflict: 409, invalid_input: 400 } as const;
 
@@ -50,13 +58,66 @@ function present(stored: StoredPlaybook<Playbook>) {
   return { ...summary, playbook: definition };
 }
 
-function actorOf(req: Request): string {
+/** Who made a change: `X-Actor` when given, else the token's name (a script's token names who acted), else "api". */
+function actorOf(req: Request, res: Response): string {
   const actor = req.get('X-Actor');
-  return actor && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(actor) ? actor.toLowerCase() : 'api';
+  if (actor && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(actor)) return actor.toLowerCase();
+  const caller = callerOf(res);
+  return caller && caller.name !== ANONYMOUS.name ? caller.name : 'api';
 }
 
-export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?: string | null }>): Router {
+/** Where the API looks up a caller's Mattermost groups (the Mattermost chat client has both methods). */
+export interface GroupDirectory {
+  userIdOf(username: string): Promise<string | undefined>;
+  groupNamesOf(userId: string): Promise<string[]>;
+}
+
+/**
+ * Whether the caller may change this (stored) playbook: admin always; otherwise by its `permissions.edit`, everyone when
+ * both its lists are empty. Groups count only with a directory to ask (without one, a group-only list admits nobody but
+ * admins).
+ */
+export async function mayEditPlaybook(playbook: Playbook, caller: Caller, directory?: GroupDirectory): Promise<boolean> {
+  if (caller.scope === 'admin') return true;
+  const edit = (playbook as { permissions?: { edit?: { users?: string[]; groups?: string[] } } }).permissions?.edit;
+  const users = edit?.users ?? [];
+  const groups = edit?.groups ?? [];
+  if (users.length === 0 && groups.length === 0) return true;
+  if (users.includes(caller.name)) return true;
+  if (groups.length === 0 || !directory) return false;
+  try {
+    const userId = await directory.userIdOf(caller.name);
+    if (!userId) return false;
+    const mine = await directory.groupNamesOf(userId);
+    return groups.some((group) => mine.includes(group));
+  } catch {
+    throw new HttpError(503, 'unavailable', `could not ask Mattermost whether "${caller.name}" is in the groups that may edit playbook "${playbook.id}"; try again`);
+  }
+}
+
+export interface PlaybookRoutesOptions {
+  /** Mattermost, to find the caller's groups for `permissions.edit.groups`. */
+  directory?: GroupDirectory;
+}
+
+export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?: string | null }>, options: PlaybookRoutesOptions = {}): Router {
   const router = Router();
+
+  /** 403 unless the caller may edit the playbook as it is stored now; an unknown ID passes (the route answers 404). */
+  const mayEditCurrent: RequestHandler = async (req, res, next) => {
+    const caller = callerOf(res);
+    if (!caller) throw new HttpError(401, 'unauthorized', 'no caller: the playbook routes need authentication in front of them');
+    const id = String(req.params.id);
+    const stored = await repository.get(id).catch(storeError);
+    if (stored && !(await mayEditPlaybook(stored.definition, caller, options.directory))) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `"${caller.name}" may not edit playbook "${id}": not in its permissions.edit users or groups (an admin token may)`,
+      );
+    }
+    next();
+  };
   const text = express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '256kb' });
 
   router.get('/playbooks', async (req, res) => {
@@ -89,30 +150,30 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
 
   router.post('/playbooks', text, async (req, res) => {
     const playbook = playbookFromBody(req);
-    const stored = await repository.create(playbook, actorOf(req)).catch(storeError);
+    const stored = await repository.create(playbook, actorOf(req, res)).catch(storeError);
     res.status(201).location(`/api/v1/playbooks/${stored.id}`).json(present(stored));
   });
 
-  router.put('/playbooks/:id', text, async (req, res) => {
+  router.put('/playbooks/:id', mayEditCurrent, text, async (req, res) => {
     const id = String(req.params.id);
     const playbook = playbookFromBody(req);
     if (playbook.id !== id) throw new HttpError(400, 'invalid_input', `the body is playbook "${playbook.id}", the URL says "${id}"`, ['id: must match the URL']);
     const ifMatch = req.get('If-Match')?.replace(/"/g, '');
     if (ifMatch !== undefined && !/^\d+$/.test(ifMatch)) throw new HttpError(400, 'invalid_input', 'If-Match must be the version number you edited');
-    const stored = await repository.replace(id, playbook, actorOf(req), ifMatch ? { expectedVersion: Number(ifMatch) } : {}).catch(storeError);
+    const stored = await repository.replace(id, playbook, actorOf(req, res), ifMatch ? { expectedVersion: Number(ifMatch) } : {}).catch(storeError);
     res.json({ ...present(stored), changed: stored.changed });
   });
 
   for (const action of ['archive', 'restore'] as const) {
-    router.post(`/playbooks/:id/${action}`, async (req, res) => {
-      res.json(present(await repository[action](String(req.params.id), actorOf(req)).catch(storeError)));
+    router.post(`/playbooks/:id/${action}`, mayEditCurrent, async (req, res) => {
+      res.json(present(await repository[action](String(req.params.id), actorOf(req, res)).catch(storeError)));
     });
   }
 
   router.post('/playbooks/:id/duplicate', async (req, res) => {
     const body = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a playbook ID like "db-outage"'), title: z.string().trim().min(1).max(200).optional() }).safeParse(req.body ?? {});
     if (!body.success) throw new HttpError(400, 'invalid_input', 'duplicate needs the new playbook id', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-    const stored = await repository.duplicate(String(req.params.id), body.data.id, actorOf(req), body.data.title).catch(storeError);
+    const stored = await repository.duplicate(String(req.params.id), body.data.id, actorOf(req, res), body.data.title).catch(storeError);
     res.status(201).json(present(stored));
   });
 

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from './app.js';
+import { decideApiAccess } from './auth/api-tokens.js';
 
 export interface RunningApi {
   url: string;
@@ -9,7 +10,10 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/** Refuses (throws) to serve the REST API without tokens on an address other machines can reach. */
 export async function startApi(options: AppOptions & { host: string; port: number }): Promise<RunningApi> {
+  const access = decideApiAccess(options.host, options.apiTokens?.length ?? 0);
+  if (access.mode === 'refused') throw new Error(access.reason);
   const app = createApp(options);
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(listening)));

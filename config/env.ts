@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseApiTokens, type ApiToken } from '../api/auth/api-tokens.js';
+import { parseRateLimit, RATE_LIMIT_FORMAT } from '../api/auth/rate-limit.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -22,7 +24,31 @@ export const configSchema = z.object({
   API_PORT: port.default(8080),
   /** Largest JSON body the API accepts. */
   API_BODY_LIMIT: z.string().trim().regex(/^\d+(b|kb|mb)$/i, 'expected a size like "64kb"').default('64kb'),
+  /**
+   * Tokens of the REST API: comma-separated `<name>:<scope>:sha256:<64 hex>` (the SHA-256 of each token, never the token;
+   * `npm run api:token` makes one). Unset: open mode, allowed only on a loopback API_HOST.
+   */
+  API_TOKENS: z
+    .string()
+    .optional()
+    .transform((value, ctx): ApiToken[] => {
+      const { tokens, problems } = parseApiTokens(value);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem, input: undefined });
+      return tokens;
+    }),
+  /** Requests per caller per API process, like "20/s" or "600/m"; bursts up to twice that. */
+  API_RATE_LIMIT: z
+    .string()
+    .trim()
+    .default('20/s')
+    .transform((value, ctx) => {
+      const limit = parseRateLimit(value);
+      if (!limit) ctx.addIssue({ code: 'custom', message: `expected ${RATE_LIMIT_FORMAT}`, input: undefined });
+      return limit ?? { count: 1, unit: 's' as const };
+    }),
   PLAYBOOKS_DIR: z.string().trim().min(1).default('playbooks'),
+  /** Which playbook, team and severity an alert starts, by its labels (YAML or JSON; see alert-rules.example.yaml). */
+  ALERT_RULES_FILE: z.string().trim().min(1).optional(),
   /** The store: sqlite:<path> (default .data/incidents.sqlite) or postgres://user:password@host/db. */
   DATABASE_URL: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,36 @@
+/**
+ * `npm run api:token -- <name> <scope>`: makes a new REST API token. Prints the token once (only its SHA-256 is kept,
+ * in API_TOKENS, so it cannot be shown again) and the API_TOKENS entry to add.
+ */
+import { callerNameProblem, generateToken, isScope, SCOPES, tokenEntry } from '../api/auth/api-tokens.js';
+
+const usage =
+  'usage: npm run api:token -- <name> <scope>\n' +
+  `  <name>   who uses the token, like "alertmanager", "ci-bot" or a Mattermost username; it is recorded as the actor\n` +
+  `  <scope>  ${SCOPES.join(' | ')} (admin includes write, write includes read)`;
+
+const [rawName, rawScope, ...extra] = process.argv.slice(2);
+if (!rawName || !rawScope || extra.length) {
+  console.error(usage);
+  process.exit(2);
+}
+const name = rawName.trim().toLowerCase();
+const scope = rawScope.trim().toLowerCase();
+const problem = callerNameProblem(name) ?? (isScope(scope) ? undefined : `the scope must be ${SCOPES.join(', ').replace(/, (?=[^,]*$)/, ' or ')}`);
+if (problem || !isScope(scope)) {
+  console.error(`api:token: ${problem}\n${usage}`);
+  process.exit(2);
+}
+
+const token = generateToken();
+console.log(`API token for "${name}" (scope ${scope}):
+
+  ${token}
+
+Store it now (a secret manager, the caller's configuration): it cannot be shown again, only its hash is kept.
+Callers send it as: Authorization: Bearer <token>
+
+Add this entry to API_TOKENS (comma-separated with any others) and restart the API:
+
+  ${tokenEntry(name, scope, token)}
+`);

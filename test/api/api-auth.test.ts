@@ -1,0 +1,208 @@
+/**
+ * The REST API with API tokens configured: 401 without a (right) token, scopes (read, write, admin), the token's name as
+ * the actor of commands, playbook edit permissions, the rate limit's 429 and Retry-After, the request log naming the
+ * caller, and a token made by `npm run api:token` being accepted.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { generateToken, parseApiTokens, tokenEntry, UNAUTHORIZED_MESSAGE } from '../../api/auth/api-tokens.js';
+import { startApi, type RunningApi } from '../../api/server.js';
+import type { Playbook } from '../../domain/playbook.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { lookupFromStore } from '../../store/playbook-lookup.js';
+import { PlaybookRepository } from '../../store/playbook-repository.js';
+import { apiClient } from '../helpers/stack.js';
+import { connectToTestServer, runTestWorker, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const directory = mkdtempSync(join(tmpdir(), 'api-auth-'));
+const tokens = { grafana: generateToken(), alertmanager: generateToken(), bob: generateToken(), root: generateToken() };
+const logLines: string[] = [];
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
+let database: OpenedDatabase;
+let api: RunningApi;
+let limited: RunningApi;
+let cliToken: string;
+let cliOutput: string;
+
+function as(token: string | undefined, base = () => api.url) {
+  return (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    apiClient(base())(method, path, body, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
+}
+
+beforeAll(async () => {
+  // What an operator does: make a token with the script and add the entry it prints to API_TOKENS.
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/api-token.ts', 'ci-bot', 'write'], { cwd: root });
+  cliOutput = stdout;
+  cliToken = /^\s+(ict_[A-Za-z0-9_-]{43})$/m.exec(stdout)?.[1] ?? '';
+  const cliEntry = /^\s+(ci-bot:write:sha256:[0-9a-f]{64})$/m.exec(stdout)?.[1] ?? '';
+  const config = [
+    tokenEntry('grafana', 'read', tokens.grafana),
+    tokenEntry('alertmanager', 'write', tokens.alertmanager),
+    tokenEntry('bob', 'write', tokens.bob),
+    tokenEntry('root', 'admin', tokens.root),
+    cliEntry,
+  ].join(',');
+  const parsed = parseApiTokens(config);
+  expect(parsed.problems).toEqual([]);
+
+  env = await connectToTestServer();
+  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+  const repository = new PlaybookRepository<Playbook>(database.db);
+  const taskQueue = uniqueTaskQueue('api-auth');
+  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace() });
+  const common = {
+    client: env.client,
+    taskQueue,
+    playbooks: lookupFromStore(repository),
+    playbookStore: repository,
+    host: '127.0.0.1',
+    port: 0,
+    bodyLimit: '16kb',
+    apiTokens: parsed.tokens,
+  };
+  api = await startApi({ ...common, logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }) });
+  limited = await startApi({ ...common, logger: pino({ level: 'silent' }), rateLimit: { count: 3, unit: 's' } });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await limited?.stop();
+  await worker?.stop();
+  await database?.close();
+  await env?.teardown();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('API tokens', () => {
+  it('answers 401 with one message for a missing, malformed or unknown token, and leaves /healthz open', async () => {
+    const expected = { status: 401, body: { error: { code: 'unauthorized', message: UNAUTHORIZED_MESSAGE } } };
+    const missing = await fetch(`${api.url}/api/v1/incidents`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await missing.json()).toEqual(expected.body);
+    expect(await as(generateToken())('GET', '/api/v1/incidents')).toEqual(expected);
+    expect(await as(undefined)('GET', '/api/v1/playbooks', undefined, { authorization: `Basic ${tokens.root}` })).toEqual(expected);
+    expect(await as(undefined)('POST', '/api/v1/incidents', { name: 'x', reporter: 'alice' })).toEqual(expected);
+    // Authentication comes before the body is read: no token, no 413.
+    expect(await as(undefined)('POST', '/api/v1/incidents', { name: 'x'.repeat(20_000) })).toEqual(expected);
+    expect(await as(undefined)('GET', '/api/v1/no-such-route')).toEqual(expected);
+    expect((await as(undefined)('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('lets a read token read but not change anything (403 naming the scope needed)', async () => {
+    const read = as(tokens.grafana);
+    expect((await read('GET', '/api/v1/playbooks')).status).toBe(200);
+    expect((await read('GET', '/api/v1/incidents')).status).toBe(200);
+    const refused = await read('POST', '/api/v1/incidents', { name: 'Checkout is down', reporter: 'alice' });
+    expect(refused).toEqual({ status: 403, body: { error: { code: 'forbidden', message: 'this needs the write scope; the token of "grafana" has read' } } });
+    expect((await read('POST', '/api/v1/playbooks', { id: 'p', title: 'P' })).status).toBe(403);
+  });
+
+  it('runs commands with a write token, naming the token as the actor when the body names none', async () => {
+    const write = as(tokens.alertmanager);
+    const started = await write('POST', '/api/v1/incidents', { name: 'Checkout is down', reporter: 'alice', playbook: testPlaybook });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    expect((await write('POST', `/api/v1/incidents/${id}/notes`, { text: 'from the alert' })).status).toBe(200);
+    expect((await write('POST', `/api/v1/incidents/${id}/notes`, { text: 'said bob', actor: 'bob' })).status).toBe(200);
+    expect((await write('POST', `/api/v1/incidents/${id}/acknowledge`)).status).toBe(200);
+    const view = await waitFor(() => write('GET', `/api/v1/incidents/${id}`), (r) => r.body.status === 'active', { what: 'the acknowledgement' });
+    const timeline = view.body.timeline as Array<{ kind: string; actor: string; text: string }>;
+    expect(timeline.find((e) => e.text === 'from the alert')).toMatchObject({ kind: 'note', actor: 'alertmanager' });
+    expect(timeline.find((e) => e.text === 'said bob')).toMatchObject({ kind: 'note', actor: 'bob' });
+    expect(timeline.find((e) => e.kind === 'status_changed')).toMatchObject({ actor: 'alertmanager' });
+  });
+
+  it('changes a playbook only for its editors (a write token outside permissions.edit gets 403); admin may always', async () => {
+    const admin = as(tokens.root);
+    const guarded = { id: 'guarded', title: 'Guarded', permissions: { edit: { users: ['bob'] } } };
+    const created = await admin('POST', '/api/v1/playbooks', guarded);
+    expect(created.status).toBe(201);
+    expect(created.body.createdBy).toBe('root');
+
+    const outsider = as(tokens.alertmanager);
+    for (const [method, path, body] of [
+      ['PUT', '/api/v1/playbooks/guarded', { ...guarded, title: 'Taken over' }],
+      ['POST', '/api/v1/playbooks/guarded/archive', {}],
+    ] as const) {
+      expect(await outsider(method, path, body)).toEqual({
+        status: 403,
+        body: { error: { code: 'forbidden', message: '"alertmanager" may not edit playbook "guarded": not in its permissions.edit users or groups (an admin token may)' } },
+      });
+    }
+    // Creating (and duplicating into a new ID) needs only write.
+    expect((await outsider('POST', '/api/v1/playbooks/guarded/duplicate', { id: 'guarded-copy' })).status).toBe(201);
+    const own = await outsider('POST', '/api/v1/playbooks', { id: 'open-book', title: 'Open' });
+    expect(own.body).toMatchObject({ createdBy: 'alertmanager' });
+    expect((await outsider('POST', '/api/v1/playbooks/open-book/archive', {})).body.archived).toBe(true);
+
+    const editor = await as(tokens.bob)('PUT', '/api/v1/playbooks/guarded', { ...guarded, title: 'Guarded (v2)' });
+    expect(editor.status).toBe(200);
+    expect(editor.body).toMatchObject({ currentVersion: 2, versionCreatedBy: 'bob' });
+    expect((await admin('POST', '/api/v1/playbooks/guarded/archive', {})).body.archived).toBe(true);
+    expect((await admin('POST', '/api/v1/playbooks/guarded/restore', {})).body.archived).toBe(false);
+    // An unknown playbook is still a 404, not a 403.
+    expect((await outsider('PUT', '/api/v1/playbooks/nowhere', { id: 'nowhere', title: 'N' })).status).toBe(404);
+  });
+
+  it('keeps the error shape for a body over the limit once authenticated', async () => {
+    const huge = await as(tokens.alertmanager)('POST', '/api/v1/incidents', { name: 'x'.repeat(20_000), reporter: 'alice' });
+    expect(huge).toEqual({ status: 413, body: { error: { code: 'payload_too_large', message: 'the request body is larger than the 16kb limit' } } });
+  });
+
+  it('accepts a token made by npm run api:token once its entry is configured', async () => {
+    expect(cliOutput).toMatch(/cannot be shown again/);
+    expect(cliToken).toMatch(/^ict_/);
+    const ci = as(cliToken);
+    expect((await ci('GET', '/api/v1/playbooks')).status).toBe(200);
+    const created = await ci('POST', '/api/v1/playbooks', { id: 'from-ci', title: 'From CI' });
+    expect(created.status).toBe(201);
+    expect(created.body.createdBy).toBe('ci-bot');
+  });
+
+  it('logs each request with the caller, never the token', async () => {
+    const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'request');
+    expect(entries).toContainEqual(expect.objectContaining({ caller: 'ci-bot', method: 'POST', path: '/api/v1/playbooks', status: 201, ms: expect.any(Number) }));
+    expect(entries).toContainEqual(expect.objectContaining({ caller: 'grafana', method: 'POST', path: '/api/v1/incidents', status: 403 }));
+    const unauthenticated = entries.find((e) => e.status === 401);
+    expect(unauthenticated).toBeDefined();
+    expect(unauthenticated).not.toHaveProperty('caller');
+    const all = logLines.join('\n');
+    for (const token of [...Object.values(tokens), cliToken]) expect(all).not.toContain(token);
+    expect(all.toLowerCase()).not.toContain('bearer');
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once the burst is spent, and lets the caller in again after that long', async () => {
+    const reader = as(tokens.grafana, () => limited.url);
+    let response: Response | undefined;
+    // 3/s with a burst of 6: the 7th quick request (or one soon after) is refused.
+    for (let i = 0; i < 20; i++) {
+      response = await fetch(`${limited.url}/api/v1/playbooks`, { headers: { authorization: `Bearer ${tokens.grafana}` } });
+      if (response.status === 429) break;
+    }
+    expect(response?.status).toBe(429);
+    const retryAfter = Number(response!.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 5).toBe(true);
+    expect(await response!.json()).toEqual({
+      error: { code: 'rate_limited', message: `too many requests: the limit is 3/s per caller (bursts up to 6); retry in ${retryAfter} s` },
+    });
+    // Another caller has its own bucket.
+    expect((await as(tokens.bob, () => limited.url)('GET', '/api/v1/playbooks')).status).toBe(200);
+    // Waiting as long as Retry-After says is enough.
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    expect((await reader('GET', '/api/v1/playbooks')).status).toBe(200);
+  });
+});
