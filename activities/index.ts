@@ -4,11 +4,13 @@
  */
 import type { ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import type { IntegrationPorts } from '../integrations/ports.js';
+import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { createChatActivities } from './chat.js';
 import { createGroupActivities } from './groups.js';
 import { createMeetingActivities } from './meetings.js';
 import { createOnCallActivities } from './on-call.js';
 import { createPostmortemActivities } from './postmortem.js';
+import { createRecordActivities } from './records.js';
 import { createTicketActivities } from './tickets.js';
 import { createWebhookActivities, type WebhookActivityOptions } from './webhooks.js';
 
@@ -18,9 +20,11 @@ export interface ActivityDependencies {
   buttons?: ButtonSettings;
   /** Status-update webhooks: where their secrets are looked up (the worker's environment by default). */
   webhooks?: WebhookActivityOptions;
+  /** The store's incident records, which the workflow keeps current; absent, nothing is projected. */
+  records?: IncidentRecordRepository;
 }
 
-export function createActivities({ integrations, buttons, webhooks }: ActivityDependencies) {
+export function createActivities({ integrations, buttons, webhooks, records }: ActivityDependencies) {
   return {
     ...createChatActivities(integrations.chat, buttons),
     ...createGroupActivities(integrations.chat),
@@ -29,6 +33,7 @@ export function createActivities({ integrations, buttons, webhooks }: ActivityDe
     ...createOnCallActivities(integrations.onCall),
     ...createWebhookActivities(webhooks),
     ...createPostmortemActivities(integrations.chat),
+    ...createRecordActivities(records),
   };
 }
 
@@ -40,3 +45,4 @@ export type MeetingActivities = ReturnType<typeof createMeetingActivities>;
 export type OnCallActivities = ReturnType<typeof createOnCallActivities>;
 export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
 export type PostmortemActivities = ReturnType<typeof createPostmortemActivities>;
+export type RecordActivities = ReturnType<typeof createRecordActivities>;

@@ -1,6 +1,12 @@
 /**
  * The Express app: a thin, stateless front for Temporal. It validates input, turns each request into a workflow start,
  * update or query, and answers with JSON, errors included.
+ *
+ * Everything under /api/v1 needs an API token (`Authorization: Bearer <token>`, see api/auth/api-tokens.ts): GET and
+ * HEAD the `read` scope, any other method `write`; changing an existing playbook also needs its `permissions.edit`
+ * (api/playbook-routes.ts; `admin` bypasses it). Callers are rate limited per token after authentication. /healthz and
+ * the Mattermost endpoints (/mattermost/*, with their own tokens) are outside this. Without tokens the API runs in open
+ * mode (loopback only, enforced by startApi): every caller is `anonymous` with the admin scope.
  */
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
@@ -9,12 +15,19 @@ import type { Playbook } from '../domain/playbook.js';
 import type { IncidentWorkflowOptions } from '../workflows/incident.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { PlaybookRepository } from '../store/playbook-repository.js';
-import { playbookRoutes } from './playbook-routes.js';
+import { playbookRoutes, type GroupDirectory } from './playbook-routes.js';
+import { authenticate, callerOf, requireScopeForMethod, ANONYMOUS, type ApiToken } from './auth/api-tokens.js';
+import { rateLimit, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
 import type { ChatPort } from '../integrations/ports.js';
 import { incidentExportRoutes } from './incident-export-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';
+import { AlertIntake } from './alert-intake.js';
+import { alertRoutes } from './alert-routes.js';
+import { incidentStats, recordRoutes } from './record-routes.js';
+import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js';
+import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
@@ -30,6 +43,14 @@ export interface AppOptions {
   playbookStore?: PlaybookRepository<Playbook>;
   logger: Logger;
   bodyLimit?: string;
+  /** Tokens of the REST API (API_TOKENS). None: open mode, every caller is `anonymous` with the admin scope. */
+  apiTokens?: readonly ApiToken[];
+  /** Requests per caller (API_RATE_LIMIT), in this process; absent: no limit. */
+  rateLimit?: RateLimit;
+  /** The store's incident records: they answer GET /incidents and /stats, and find an alert group's open incident. */
+  records?: IncidentRecordRepository;
+  /** Which playbook an alert starts (ALERT_RULES_FILE); every alert starts "blank" when absent. */
+  alertRules?: AlertRules;
   /** Workflow options for every incident started here (tests shorten playbook durations with `timeScale`). */
   incidentWorkflowOptions?: IncidentWorkflowOptions;
   commandTimeoutMs?: number;
@@ -47,6 +68,37 @@ export interface AppOptions {
   };
 }
 
+/**
+ * The JSON body parser with a size limit; a too-large body becomes 413 `payload_too_large` naming this limit.
+ * express.json leaves a body another parser has already read alone, so a route that needs a larger limit (an alerts
+ * route taking 1 MB) gets it by mounting its own parser BEFORE the app-wide one in createApp:
+ *
+ *     app.use('/api/v1/alerts', jsonBody('1mb'));   // before app.use(jsonBody(options.bodyLimit ...))
+ *
+ * (it stays behind authentication, which is mounted earlier still).
+ */
+/** Alertmanager groups many alerts (with their labels and annotations) into one request. */
+const ALERT_BODY_LIMIT = '1mb';
+
+export function jsonBody(limit: string): RequestHandler {
+  const parse = express.json({ limit });
+  return (req, res, next) =>
+    parse(req, res, (error?: unknown) => {
+      if (error && typeof error === 'object' && (error as { type?: string }).type === 'entity.too.large') {
+        (error as { limitText?: string }).limitText = limit;
+      }
+      next(error);
+    });
+}
+
+/** A GroupDirectory when the chat client can look up users and their groups (the Mattermost client can). */
+function groupDirectoryOf(chat: unknown): GroupDirectory | undefined {
+  const candidate = chat as Partial<GroupDirectory> | undefined;
+  return typeof candidate?.userIdOf === 'function' && typeof candidate.groupNamesOf === 'function'
+    ? (candidate as GroupDirectory)
+    : undefined;
+}
+
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -56,12 +108,27 @@ export function createApp(options: AppOptions): express.Express {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      options.logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      // Who called (the token's name) and what they did; never the Authorization header or the token.
+      const caller = callerOf(res)?.name;
+      options.logger.info(
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms), ...(caller ? { caller } : {}) },
+        'request',
+      );
     });
     next();
   };
   app.use(logRequests);
-  app.use(express.json({ limit: options.bodyLimit ?? '64kb' }));
+  // /api/v1: who is calling (401 before any body is read), how often, and whether their scope allows the method.
+  app.use(
+    '/api/v1',
+    authenticate({ tokens: options.apiTokens ?? [] }),
+    ...(options.rateLimit ? [rateLimit({ limit: options.rateLimit })] : []),
+    requireScopeForMethod(),
+  );
+  // A route needing a larger body mounts its own jsonBody here, before this one (see jsonBody): Alertmanager sends a
+  // whole alert group in one request.
+  app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));
+  app.use(jsonBody(options.bodyLimit ?? '64kb'));
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -75,10 +142,35 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs, options.numberIncident, options.incidentWorkflowOptions);
+  // Incident commands record who acted. A script calling with its own token seldom says so in the body, and the
+  // token's name is who acted (the operator named the token after its user: "alertmanager", "ci-bot", "alice"), so it
+  // is the actor when the body names none. Open mode's "anonymous" names nobody: there the body decides alone.
+  app.use('/api/v1/incidents', (req, res, next) => {
+    const caller = callerOf(res);
+    if (req.method === 'POST' && req.path !== '/' && caller && caller.name !== ANONYMOUS.name) {
+      const body: unknown = req.body;
+      if (body === undefined) req.body = { actor: caller.name };
+      else if (typeof body === 'object' && body !== null && !Array.isArray(body)) (body as { actor?: unknown }).actor ??= caller.name;
+    }
+    next();
+  });
+  // With the store, lists and stats come from the incident records (which outlive Temporal's retention).
+  if (options.records) app.use('/api/v1', recordRoutes(options.records));
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks }));
+  const intake = new AlertIntake({
+    incidents,
+    playbooks: options.playbooks,
+    rules: options.alertRules ?? DEFAULT_ALERT_RULES,
+    logger: options.logger,
+    ...(options.records ? { records: options.records } : {}),
+  });
+  app.use('/api/v1', alertRoutes({ intake, callerOf: (res) => callerOf(res)?.name ?? ANONYMOUS.name }));
   const exportChat = options.chat ?? options.mattermost?.chat;
   app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(exportChat ? { chat: exportChat } : {}) }));
-  if (options.playbookStore) app.use('/api/v1', playbookRoutes(options.playbookStore));
+  if (options.playbookStore) {
+    const directory = groupDirectoryOf(options.mattermost?.chat) ?? groupDirectoryOf(options.chat);
+    app.use('/api/v1', playbookRoutes(options.playbookStore, directory ? { directory } : {}));
+  }
   if (options.mattermost) {
     const { chat, admins, actionSecret, publicUrl } = options.mattermost;
     const dialogs =
@@ -93,9 +185,11 @@ export function createApp(options: AppOptions): express.Express {
             logger: options.logger,
           })
         : undefined;
+    const records = options.records;
     app.use(
       slashCommandRoutes({
         ...options.mattermost,
+        ...(records ? { stats: (team: string, days: number) => incidentStats(records, { team, from: new Date(Date.now() - days * 86_400_000).toISOString() }) } : {}),
         incidents,
         playbooks: options.playbooks,
         logger: options.logger,
@@ -147,10 +241,10 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-    const bodyError = error as { type?: string; status?: number; limit?: number };
+    const bodyError = error as { type?: string; status?: number; limit?: number; limitText?: string };
     let httpError: HttpError;
     if (bodyError?.type === 'entity.too.large') {
-      httpError = new HttpError(413, 'payload_too_large', `the request body is larger than the ${options.bodyLimit ?? '64kb'} limit`);
+      httpError = new HttpError(413, 'payload_too_large', `the request body is larger than the ${bodyError.limitText ?? options.bodyLimit ?? '64kb'} limit`);
     } else if (bodyError?.type === 'entity.parse.failed') {
       httpError = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
     } else if (bodyError?.type && bodyError.status && bodyError.status < 500) {

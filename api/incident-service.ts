@@ -2,7 +2,7 @@
  * What every front door (REST, Mattermost slash commands and buttons, alerts) does to incidents, in one place: start one,
  * send it a command as an Update, read its view, find the incident of a channel. Errors come out as HttpError.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { customAlphabet } from 'nanoid';
 import type { CommandInput, CommandName } from '../domain/commands.js';
 import type { IncidentView } from '../domain/incident.js';
@@ -17,7 +17,7 @@ import {
   IncidentTeamKey,
 } from '../temporal/search-attributes.js';
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
-import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
 import { HttpError, toHttpError } from './http-error.js';
 
 const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
@@ -56,23 +56,78 @@ export class IncidentService {
   ) {}
 
   async start(request: StartRequest): Promise<StartedIncident> {
+    const prepared = await this.prepare(request);
+    try {
+      const handle = await this.client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+        ...prepared.options,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      return { ...prepared.started, runId: handle.firstExecutionRunId };
+    } catch (error) {
+      throw toHttpError(error, prepared.started.id);
+    }
+  }
+
+  /**
+   * Starts the incident with a command already in its inbox, or, if its workflow is running, only delivers the command
+   * (signal-with-start): what an alert does, so that repeats and concurrent deliveries of one alert group land on one
+   * incident. The number is only drawn when `isNew` says the caller found no incident under this ID.
+   */
+  async startWithCommand<N extends CommandName>(request: StartRequest & { id: string }, name: N, payload: CommandInput<N>, isNew: boolean): Promise<StartedIncident> {
+    const prepared = await this.prepare(request, isNew);
+    try {
+      const handle = await this.client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
+        ...prepared.options,
+        // An ID used before (a closed incident) is never started again: the caller moves on to the next one.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        signal: commandSignals[name],
+        signalArgs: [payload as never],
+      });
+      return { ...prepared.started, runId: handle.signaledRunId };
+    } catch (error) {
+      throw toHttpError(error, request.id);
+    }
+  }
+
+  /** Delivers a command as a signal; false when the incident's workflow is not running (any more). */
+  async signal<N extends CommandName>(id: string, name: N, payload: CommandInput<N>): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(incidentWorkflowId(id)).signal(commandSignals[name], payload as never);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw toHttpError(error, id);
+    }
+  }
+
+  /** Whether an incident's workflow exists, and whether it is still running. */
+  async describe(id: string): Promise<'running' | 'ended' | 'absent'> {
+    try {
+      const description = await this.client.workflow.getHandle(incidentWorkflowId(id)).describe();
+      return description.status.name === 'RUNNING' ? 'running' : 'ended';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'absent';
+      throw toHttpError(error, id);
+    }
+  }
+
+  /** Validates a start exactly as the workflow will, so a bad request never becomes a half-started incident. */
+  private async prepare(request: StartRequest, drawNumber = true) {
     const id = request.id ?? newIncidentId();
     // Validated before a number is used up, so bad requests leave no gaps.
     parseNewIncident({ ...request, id });
-    const number = this.numberIncident ? await this.numberIncident(request.team) : undefined;
+    const number = this.numberIncident && drawNumber ? await this.numberIncident(request.team) : undefined;
     const incident = { ...request, id, ...(number ? { number } : {}) };
-    // Validate here exactly as the workflow will, so a bad request never becomes a half-started incident.
     const start = parseNewIncident(incident);
     const severity = start.severity ?? start.playbook.defaultSeverity;
     const commander = start.commander ?? start.reporter;
     const input: IncidentWorkflowInput = { incident, ...(this.workflowOptions ? { options: this.workflowOptions } : {}) };
-    try {
-      const handle = await this.client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
+    return {
+      options: {
         workflowId: incidentWorkflowId(id),
         taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
+        args: [input] as [IncidentWorkflowInput],
         typedSearchAttributes: [
           { key: IncidentStatusKey, value: 'reported' },
           { key: IncidentSeverityKey, value: severity },
@@ -80,19 +135,16 @@ export class IncidentService {
           { key: IncidentPlaybookKey, value: start.playbook.id },
           { key: IncidentTeamKey, value: start.team },
         ],
-      });
-      return {
+      },
+      started: {
         id,
-        workflowId: handle.workflowId,
-        runId: handle.firstExecutionRunId,
+        workflowId: incidentWorkflowId(id),
         name: start.name,
         severity,
         commander,
         playbook: { id: start.playbook.id, version: start.playbook.version },
-      };
-    } catch (error) {
-      throw toHttpError(error, id);
-    }
+      },
+    };
   }
 
   async view(id: string): Promise<IncidentView> {

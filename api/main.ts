@@ -14,8 +14,11 @@ import { PlaybookRepository } from '../store/playbook-repository.js';
 import type { Playbook } from '../domain/playbook.js';
 import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
 import { nextIncidentNumber } from '../store/incident-sequence.js';
+import { IncidentRecordRepository } from '../store/incident-records.js';
+import { loadAlertRules } from '../config/alert-rules.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { startApi } from './server.js';
+import { decideApiAccess } from './auth/api-tokens.js';
 
 loadDotEnv();
 const config = (() => {
@@ -26,12 +29,18 @@ const config = (() => {
   }
 })();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+// No API tokens: open mode, fine on loopback (the two-command quick start), refused anywhere else.
+const access = decideApiAccess(config.API_HOST, config.API_TOKENS.length);
+if (access.mode === 'refused') exitWithStartupError('the API', new Error(access.reason));
+if (access.mode === 'open') logger.warn(access.warning);
 const { api, connection } = await (async () => {
   try {
     const database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log: (line) => logger.info(line) });
     const repository = new PlaybookRepository<Playbook>(database.db);
     await seedPlaybooksOnFirstRun(repository, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
     const playbooks = lookupFromStore(repository);
+    const records = new IncidentRecordRepository(database.db);
+    const alertRules = loadAlertRules(config.ALERT_RULES_FILE);
     const { client, connection } = await connectClient({
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
@@ -64,10 +73,14 @@ const { api, connection } = await (async () => {
       playbooks,
       playbookStore: repository,
       numberIncident: (team) => nextIncidentNumber(database.db, team),
+      records,
+      alertRules,
       logger,
       host: config.API_HOST,
       port: config.API_PORT,
       bodyLimit: config.API_BODY_LIMIT,
+      apiTokens: config.API_TOKENS,
+      rateLimit: config.API_RATE_LIMIT,
     });
     return { api, connection };
   } catch (error) {

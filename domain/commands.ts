@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { IncidentCommandError, invalidInput } from './errors.js';
+import { applyAlertDelivery, recordAlertsPayloadSchema } from './alerts.js';
 import { parseDuration } from './duration.js';
 import {
   enqueueWebhooks,
@@ -290,17 +291,7 @@ export const commands = {
       requireStatus(state, ['active'], 'resolve', { reported: 'acknowledge it first' });
     },
     apply(state, { summary, actor }, now) {
-      state.resolvedAt = now;
-      if (summary) state.summary = summary;
-      changeStatus(state, 'resolved', actor, now);
-      state.resolutions += 1;
-      enqueueResolutionFollowUps(state);
-      enqueueWebhooks(state, 'incident-resolved');
-      // A reopened and re-resolved incident keeps the retrospective it has; only the first resolution drafts one.
-      if (state.playbook.retrospective?.enabled && !state.retrospective) {
-        state.retrospective = { status: 'draft', text: draftRetrospective(state, now), draftedAt: now, reminders: 0 };
-        recordEvent(state, now, 'retrospective_drafted', 'system', 'Retrospective drafted from the playbook\'s template; publish it with `/incident retro publish`');
-      }
+      resolveIncident(state, actor, now, summary);
     },
   }),
 
@@ -500,6 +491,22 @@ export const commands = {
     },
   }),
 
+  recordAlerts: define({
+    summary: 'Record a delivery from monitoring (Alertmanager or the generic alert endpoint); may auto-resolve.',
+    payload: recordAlertsPayloadSchema.extend({ actor: actorSchema }),
+    check(state, { groupKey }) {
+      refuseWhenClosed(state);
+      if (state.alertGroup && state.alertGroup.groupKey !== groupKey) {
+        throw new IncidentCommandError('conflict', `incident ${state.id} follows another alert group`);
+      }
+    },
+    apply(state, { actor, ...delivery }, now) {
+      const { groupResolved } = applyAlertDelivery(state, delivery, actor, now);
+      const open = state.status === 'reported' || state.status === 'active';
+      if (groupResolved && open && state.playbook.alerts?.autoResolve) resolveIncident(state, actor, now, undefined, ' (its alerts resolved)');
+    },
+  }),
+
   retryIntegration: define({
     summary: 'Retry a launch step or resolution follow-up that failed (e.g. "ticket", "meeting", "closeAlert").',
     payload: z.object({
@@ -554,6 +561,21 @@ function actionResult(state: IncidentState, type: keyof typeof ACTION_STEPS): st
   if (type === 'page-oncall') return `alert ${state.links.alertId ?? '?'}`;
   if (type === 'open-ticket') return state.links.ticketKey ?? '?';
   return state.links.meetingUrl ?? '?';
+}
+
+/** Resolution, whoever asks for it (a person, or the alerts resolving when the playbook says so). */
+function resolveIncident(state: IncidentState, actor: string, now: string, summary?: string, why = ''): void {
+  state.resolvedAt = now;
+  if (summary) state.summary = summary;
+  changeStatus(state, 'resolved', actor, now, why);
+  state.resolutions += 1;
+  enqueueResolutionFollowUps(state);
+  enqueueWebhooks(state, 'incident-resolved');
+  // A reopened and re-resolved incident keeps the retrospective it has; only the first resolution drafts one.
+  if (state.playbook.retrospective?.enabled && !state.retrospective) {
+    state.retrospective = { status: 'draft', text: draftRetrospective(state, now), draftedAt: now, reminders: 0 };
+    recordEvent(state, now, 'retrospective_drafted', 'system', "Retrospective drafted from the playbook's template; publish it with `/incident retro publish`");
+  }
 }
 
 function requireRetrospective(state: IncidentState, action: string): void {

@@ -59,6 +59,7 @@ export const TIMELINE_EVENT_KINDS = [
   'retrospective_drafted',
   'retrospective_published',
   'retrospective_declined',
+  'alert_received',
 ] as const;
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];
 
@@ -151,6 +152,31 @@ export interface Retrospective {
   lastReminderAt?: string;
 }
 
+/** One alert of the monitoring group that started (or joined) the incident, as the workflow keeps it. */
+export interface IncidentAlert {
+  /** Alertmanager's fingerprint (or the generic endpoint's dedup key): one alert, across repeats. */
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  name: string;
+  summary?: string;
+  startsAt?: string;
+  endsAt?: string;
+  generatorURL?: string;
+}
+
+/** The alert group behind an incident started from monitoring. */
+export interface AlertGroup {
+  source: 'alertmanager' | 'generic';
+  groupKey: string;
+  status: 'firing' | 'resolved';
+  /** Deliveries received, repeats included. */
+  deliveries: number;
+  firstReceivedAt: string;
+  lastReceivedAt: string;
+  /** The newest alerts by fingerprint (at most 50; the timeline has every change). */
+  alerts: IncidentAlert[];
+}
+
 /** The status-update reminder's clock: reset by each update, moved by a snooze. */
 export interface StatusReminder {
   /** How many reminders went out since the last update. */
@@ -197,6 +223,10 @@ export interface IncidentState {
   statusReminder?: StatusReminder;
   /** Drafted when the incident is resolved, if the playbook asks for a retrospective. */
   retrospective?: Retrospective;
+  /** Set when monitoring started or joined the incident. */
+  alertGroup?: AlertGroup;
+  /** The revision last written to the store's incident records. */
+  projectedRevision?: number;
   /** Usernames in the channel as last seen; undefined until the first look (joins and leaves are diffs against it). */
   members?: string[];
   reportedAt: string;

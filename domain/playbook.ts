@@ -587,6 +587,12 @@ export const playbookRetrospectiveSchema = strict({
   reminder: durationSchema.optional().describe('Remind the commander this often until the retrospective is published; once when absent.'),
 });
 
+export const playbookAlertsSchema = strict({
+  autoResolve: bool()
+    .default(false)
+    .describe("Resolve an incident started by an alert when its alert group's resolved notification arrives."),
+});
+
 export const playbookPermissionsSchema = strict({
   edit: audienceSchema.prefault({}).describe('Who may edit the playbook; everyone in the team when both lists are empty.'),
   run: audienceSchema.prefault({}).describe('Who may start an incident from it; everyone in the team when both lists are empty.'),
@@ -632,6 +638,8 @@ export const playbookSchema = strict(
     jira: playbookJiraSchema.prefault({}),
     zoom: playbookZoomSchema.prefault({}),
     opsgenie: playbookOpsgenieSchema.prefault({}),
+    /** What alerts from monitoring (Alertmanager, the generic endpoint) may do to an incident started from them. */
+    alerts: playbookAlertsSchema.prefault({}),
     /** Words that, posted in a channel, prompt people to start this playbook. */
     keywords: list(text(64), PLAYBOOK_LIMITS.keywords, 'keywords')
       .superRefine(noRepeats((keyword) => keyword.toLowerCase()))
@@ -872,6 +880,8 @@ export interface PlaybookSnapshot {
   retrospective?: { enabled: boolean; template?: string; reminderIntervalMs?: number };
   /** Newer. */
   archiveChannelOnClose?: boolean;
+  /** Newer. */
+  alerts?: { autoResolve: boolean };
 }
 
 function commanderOf(value: string): PlaybookCommander {
@@ -953,5 +963,6 @@ export function snapshotPlaybook(playbook: Playbook): PlaybookSnapshot {
       ...(retroReminderMs !== undefined ? { reminderIntervalMs: retroReminderMs } : {}),
     },
     archiveChannelOnClose: playbook.archiveChannelOnClose,
+    alerts: { autoResolve: playbook.alerts.autoResolve },
   };
 }

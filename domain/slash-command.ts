@@ -26,6 +26,7 @@ export type SlashRequest =
   | { kind: 'retro'; action: 'decline'; reason: string }
   | { kind: 'retro'; action: 'edit'; text: string }
   | { kind: 'export'; formats: Array<'markdown' | 'json' | 'csv'> }
+  | { kind: 'stats'; days: number }
   | { kind: 'update'; message?: string }
   | { kind: 'severity'; severity: string }
   | { kind: 'resolve'; summary?: string }
@@ -56,6 +57,7 @@ export const USAGE: Record<SlashRequest['kind'], string> = {
   retro: '/incident retro [publish | decline <reason...> | edit <text...>]  (no argument: shows the draft)',
   export: '/incident export [markdown] [json] [csv]  (all three when none is named)',
   playbooks: '/incident playbooks',
+  stats: '/incident stats [days]  (this team, the last 30 days by default)',
   retry: `/incident retry <step>  (${[...LAUNCH_STEPS, ...FOLLOW_UP_KINDS].join(', ')})`,
   help: '/incident help',
 };
@@ -199,6 +201,13 @@ export function parseSlashCommand(text: string): SlashRequest {
       const bad = formats.find((format) => !['markdown', 'json', 'csv'].includes(format));
       if (bad) throw new UsageError(`"${bad}" is not an export format (markdown, json, csv)`, 'export');
       return { kind: 'export', formats: (formats.length ? [...new Set(formats)] : ['markdown', 'json', 'csv']) as Array<'markdown' | 'json' | 'csv'> };
+    }
+    case 'stats': {
+      const days = rest ? Number(rest) : 30;
+      if (!/^\d{0,3}$/.test(rest) || !Number.isInteger(days) || days < 1 || days > 366) {
+        throw new UsageError(`"${rest}" is not a number of days from 1 to 366`, 'stats');
+      }
+      return { kind: 'stats', days };
     }
     case 'retry': {
       const { head: [step], rest: extra } = words(rest, 1);

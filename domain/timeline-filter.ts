@@ -15,6 +15,7 @@ export const TIMELINE_GROUPS: Record<string, readonly TimelineEventKind[]> = {
   integrations: ['integration_succeeded', 'integration_failed', 'integration_retried'],
   reminders: ['reminder_sent', 'reminder_snoozed'],
   retro: ['retrospective_drafted', 'retrospective_published', 'retrospective_declined'],
+  alerts: ['alert_received'],
 };
 
 /** The kinds the words name; an unknown word is an error that lists what is accepted. */

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Worker, NativeConnection } from '@temporalio/worker';
 import { startApi, type RunningApi } from '../api/server.js';
+import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadConfig, loadDotEnv, type Config } from '../config/env.js';
 import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
@@ -24,6 +25,8 @@ import { connectClient, connectWorker, resolveNamespace } from '../temporal/conn
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
+import { IncidentRecordRepository } from '../store/incident-records.js';
+import { loadAlertRules } from '../config/alert-rules.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
 import { installTemporalRuntime } from '../workers/runtime-logging.js';
 
@@ -52,6 +55,11 @@ try {
   exitWithStartupError('npm start', error);
 }
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'incidents' });
+// No API tokens: open mode, fine on loopback (the two-command quick start), refused anywhere else. Decided before the
+// Temporal server starts, so a refusal leaves nothing behind.
+const access = decideApiAccess(config.API_HOST, config.API_TOKENS.length);
+if (access.mode === 'refused') exitWithStartupError('npm start', new Error(access.reason));
+if (access.mode === 'open') logger.warn(access.warning);
 const namespace = resolveNamespace(config.TEMPORAL_NAMESPACE);
 // We stop things in our own order on Ctrl-C, so Temporal's runtime must not react to the signals by itself.
 installTemporalRuntime(logger, { handleSignals: false, level: 'WARN' });
@@ -112,6 +120,8 @@ try {
   const seeded = await seedPlaybooksOnFirstRun(repository, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
   if (seeded.length) say(`first run: loaded the example playbooks ${seeded.join(', ')} into the store`);
   const playbooks = lookupFromStore(repository);
+  const records = new IncidentRecordRepository(database.db);
+  const alertRules = loadAlertRules(config.ALERT_RULES_FILE);
   integrations = await selectIntegrations(config, logger);
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
   const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
@@ -127,10 +137,14 @@ try {
     playbooks,
     playbookStore: repository,
     numberIncident: (team) => nextIncidentNumber(database!.db, team),
+    records,
+    alertRules,
     logger,
     host: config.API_HOST,
     port: config.API_PORT,
     bodyLimit: config.API_BODY_LIMIT,
+    apiTokens: config.API_TOKENS,
+    rateLimit: config.API_RATE_LIMIT,
     // The post-mortem export reads the channel with the worker's chat adapter (the sandbox's, when it is one).
     chat: integrations.ports.chat,
     ...(door.mattermost
@@ -153,6 +167,7 @@ try {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dependencies: {
       integrations: integrations.ports,
+      records,
       ...(door.mattermost ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret: actionSecret } } : {}),
     },
   });
@@ -168,6 +183,7 @@ try {
   }
   say(
     `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +
+      (access.mode === 'tokens' ? `-H 'Authorization: Bearer <token>' ` : '') +
       `-d '{"name":"Checkout is down","reporter":"alice","playbook":"service-outage"}'`,
   );
   say('Ctrl-C stops everything.');

@@ -6,6 +6,8 @@ import { loadConfig, loadDotEnv } from '../config/env.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { connectWorker, resolveNamespace } from '../temporal/connection.js';
+import { openDatabase } from '../store/database.js';
+import { IncidentRecordRepository } from '../store/incident-records.js';
 import { createIncidentWorker } from './incident-worker.js';
 import { selectIntegrations } from './integrations.js';
 import { installTemporalRuntime } from './runtime-logging.js';
@@ -22,8 +24,10 @@ const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 // The runtime stops the worker on SIGINT/SIGTERM by itself; worker.run() then resolves once it has drained.
 installTemporalRuntime(logger, { handleSignals: true });
 
-const { connection, namespace, worker, integrations } = await (async () => {
+const { connection, namespace, worker, integrations, database } = await (async () => {
   try {
+    // The worker writes the incident records (the store the API lists and counts from).
+    const database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log: (line) => logger.info(line) });
     const { connection, namespace } = await connectWorker({
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
@@ -35,13 +39,14 @@ const { connection, namespace, worker, integrations } = await (async () => {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       dependencies: {
         integrations: integrations.ports,
+        records: new IncidentRecordRepository(database.db),
         // Checklist buttons need to know where Mattermost sends clicks, and the secret the API verifies them with.
         ...(config.PUBLIC_URL && config.MATTERMOST_ACTION_SECRET
           ? { buttons: { actionUrl: `${config.PUBLIC_URL.replace(/\/+$/, '')}/mattermost/actions`, secret: config.MATTERMOST_ACTION_SECRET } }
           : {}),
       },
     });
-    return { connection, namespace, worker, integrations };
+    return { connection, namespace, worker, integrations, database };
   } catch (error) {
     return exitWithStartupError('the worker', error);
   }
@@ -52,5 +57,6 @@ try {
 } finally {
   await connection.close();
   await integrations.stop();
+  await database.close();
   logger.info('worker stopped');
 }

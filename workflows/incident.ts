@@ -24,6 +24,7 @@ import type {
   MeetingActivities,
   OnCallActivities,
   PostmortemActivities,
+  RecordActivities,
   TicketActivities,
   WebhookActivities,
 } from '../activities/index.js';
@@ -105,6 +106,12 @@ const webhooks = proxyActivities<WebhookActivities>({
 // An export pages through the whole conversation (20,000 posts take a while); it heartbeats on every page.
 const postmortem = proxyActivities<PostmortemActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: retry(3) });
 
+// The store may be briefly away (a restart, a failover): keep trying for a few minutes, then leave it to the next change.
+const records = proxyActivities<RecordActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
 /** Members are looked at this often while the incident is open, ten times less often once it is resolved. */
 const DEFAULT_MEMBERSHIP_CHECK_MS = 60_000;
 /** Finished follow-ups kept in the state (the timeline has them all); pending and failed ones are always kept. */
@@ -169,6 +176,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       hasPendingLaunch() ||
       hasPendingFollowUps() ||
       checklistPostIsStale() ||
+      needsProjection() ||
       (state.status === 'closed' && allHandlersFinished()) ||
       shouldContinueAsNew();
     const wakeAt = nextWakeAt();
@@ -187,8 +195,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       await checkMembers();
       continue;
     }
-    if (checklistPostIsStale()) {
-      await refreshChecklistPost();
+    if (checklistPostIsStale() || needsProjection()) {
+      // One redraw and one record write for a burst of changes: wait a moment for the burst to end.
+      await sleep(CHECKLIST_REFRESH_DELAY);
+      await Promise.all([checklistPostIsStale() ? refreshChecklistPost() : undefined, needsProjection() ? projectRecord() : undefined]);
       continue;
     }
     if (state.status === 'closed') break;
@@ -244,9 +254,24 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     );
   }
 
-  /** One post update for a burst of changes: wait a moment for the burst to end, then render the latest state. */
+  function needsProjection(): boolean {
+    return lifecycle && state.projectedRevision !== state.revision;
+  }
+
+  /** Writes the incident's record to the store (the final one, too, before a closed incident's workflow ends). */
+  async function projectRecord(): Promise<void> {
+    const revision = state.revision;
+    try {
+      await records.projectIncident({ view: incidentView(state) });
+    } catch (error) {
+      // The next change writes a newer record anyway; the timeline and the query are current meanwhile.
+      log.warn('could not write the incident record', { error: failureMessage(error) });
+    }
+    state.projectedRevision = revision;
+  }
+
+  /** Re-renders the pinned checklist post with the latest state (the caller waited for the burst of changes to end). */
   async function refreshChecklistPost(): Promise<void> {
-    await sleep(CHECKLIST_REFRESH_DELAY);
     const rendered = renderChecklistPost(state);
     try {
       await chat.refreshChecklist({

@@ -1,5 +1,7 @@
 /** What the `/incident` command answers, as Mattermost Markdown. */
 import type { IncidentView, TimelineEventKind } from '../../domain/incident.js';
+import { formatDuration } from '../../domain/duration.js';
+import type { DurationStats, GroupStats, IncidentStats } from '../../domain/incident-stats.js';
 import { filterTimeline } from '../../domain/timeline-filter.js';
 
 export interface CommandReply {
@@ -50,4 +52,25 @@ export function retrospectiveReply(view: IncidentView): string {
         ? `**Retrospective**, published by @${retro.publishedBy} at ${retro.publishedAt?.slice(0, 16).replace('T', ' ')} UTC.`
         : `**Retrospective declined**: ${retro.declinedReason}`;
   return `${head}\n\n${retro.text}`.slice(0, 16_000);
+}
+
+const span = (ms: number | null): string => (ms === null ? 'n/a' : ms < 60_000 ? `${Math.round(ms / 1000)}s` : formatDuration(ms));
+const durations = (d: DurationStats): string =>
+  d.count === 0 ? 'no data' : `median ${span(d.medianMs)}, mean ${span(d.meanMs)}, p90 ${span(d.p90Ms)} (${d.count} incidents)`;
+const groups = (byKey: Record<string, GroupStats>): string =>
+  Object.entries(byKey)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, g]) => `${key} ${g.reported}`)
+    .join(' · ') || 'none';
+
+/** `/incident stats`: the same numbers GET /api/v1/stats returns, as a short summary. */
+export function statsReply(team: string, days: number, stats: IncidentStats): string {
+  return [
+    `#### Incidents in ${team}, last ${days} day${days === 1 ? '' : 's'}`,
+    `**${stats.reported}** reported · **${stats.resolved}** resolved · **${stats.active}** open at the end of the period`,
+    `Time to acknowledge: ${durations(stats.timeToAcknowledge)}`,
+    `Time to resolve: ${durations(stats.timeToResolve)}`,
+    `By severity: ${groups(stats.bySeverity)}`,
+    `By playbook: ${groups(stats.byPlaybook)}`,
+  ].join('\n');
 }

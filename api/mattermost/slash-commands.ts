@@ -14,7 +14,8 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 import { mayRunPlaybook } from './playbook-permissions.js';
-import { ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, type CommandReply } from './replies.js';
+import type { IncidentStats } from '../../domain/incident-stats.js';
+import { ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
 export interface MattermostFrontDoorOptions {
@@ -29,6 +30,8 @@ export interface MattermostFrontDoorOptions {
   logger: Logger;
   /** Time a command may take before we answer "still working"; Mattermost gives up after a few seconds. */
   commandTimeoutMs?: number;
+  /** The team's incident stats for the last `days` days (from the store's records); absent: `/incident stats` says so. */
+  stats?: (team: string, days: number) => Promise<IncidentStats>;
   /** Opens the start and status dialogs, when dialogs are configured. */
   openDialog?: (kind: 'start' | 'status', request: SlashPayload, incidentId?: string) => Promise<void>;
 }
@@ -151,6 +154,9 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
         );
       case 'list':
         return ephemeral(await listIncidents(payload));
+      case 'stats':
+        if (!options.stats) return ephemeral('Stats need the incident store, which this API does not have.');
+        return ephemeral(statsReply(payload.team_domain.toLowerCase(), request.days, await options.stats(payload.team_domain.toLowerCase(), request.days)));
       case 'start':
         return start(request, payload);
       default:

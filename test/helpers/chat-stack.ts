@@ -2,6 +2,9 @@
  * What the Mattermost front-door tests share: the four sandboxes, the API with the front door, and a worker whose
  * integrations are the sandboxes (and whose checklist buttons call this API), all on the run's Temporal dev server.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
@@ -9,6 +12,8 @@ import type { AppOptions } from '../../api/app.js';
 import { IncidentService } from '../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { openDatabase } from '../../store/database.js';
+import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles, type PlaybookLookup } from '../../store/playbook-lookup.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
@@ -40,8 +45,13 @@ export async function startChatStack(options: {
   workflowOptions?: IncidentWorkflowOptions;
   /** The worker's environment for webhook secrets. */
   webhookEnv?: Record<string, string>;
+  /** A SQLite store of incident records, written by the worker, read by the API (lists, stats, `/incident stats`). */
+  withRecords?: boolean;
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
+  const storeDirectory = options.withRecords ? mkdtempSync(join(tmpdir(), 'chat-stack-')) : undefined;
+  const database = storeDirectory ? await openDatabase({ url: `sqlite:${join(storeDirectory, 'store.sqlite')}` }) : undefined;
+  const records = database ? new IncidentRecordRepository(database.db) : undefined;
   const sandboxes = await startSandboxes();
   const taskQueue = uniqueTaskQueue(options.name);
   const port = options.withPublicUrl ? await freePort() : 0;
@@ -54,6 +64,7 @@ export async function startChatStack(options: {
     host: '127.0.0.1',
     port,
     ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
+    ...(records ? { records } : {}),
     mattermost: { ...options.mattermost, chat: sandboxes.ports.chat as MattermostChat, ...(publicUrl ? { publicUrl } : {}) },
   });
   const secret = options.mattermost.actionSecret;
@@ -65,6 +76,7 @@ export async function startChatStack(options: {
       integrations: sandboxes.ports,
       ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
       ...(options.webhookEnv ? { webhooks: { env: options.webhookEnv } } : {}),
+      ...(records ? { records } : {}),
     },
     workflowBundle: await workflowBundle(),
   });
@@ -80,6 +92,8 @@ export async function startChatStack(options: {
       worker.shutdown();
       await running;
       await sandboxes.stop();
+      await database?.close();
+      if (storeDirectory) rmSync(storeDirectory, { recursive: true, force: true });
       await env.teardown();
     },
   };

@@ -292,7 +292,7 @@ const catalogue: Array<[string, unknown, string[]]> = [
       'checklists: expected a list, got a mapping',
       'keywords: expected a list, got "outage"',
       'archiveChannelOnClose: expected true or false, got "no"',
-      'colour: unknown field "colour"; expected one of id, title, description, team, version, severities, defaultSeverity, defaultCommander, channel, invitees, welcomeMessage, checklists, statusUpdates, retrospective, jira, zoom, opsgenie, keywords, permissions, archiveChannelOnClose',
+      'colour: unknown field "colour"; expected one of id, title, description, team, version, severities, defaultSeverity, defaultCommander, channel, invitees, welcomeMessage, checklists, statusUpdates, retrospective, jira, zoom, opsgenie, alerts, keywords, permissions, archiveChannelOnClose',
     ],
   ],
   [
@@ -520,6 +520,7 @@ describe('defaults and the snapshot', () => {
       channel: { nameTemplate: 'incident-{{id}}-{{slug}}', private: false, sidebarCategory: 'Incidents' },
       invitees: { users: [], groups: [] },
       checklists: [],
+      alerts: { autoResolve: false },
       statusUpdates: { enabled: true, broadcastChannels: [], webhooks: [] },
       retrospective: { enabled: true },
       jira: { enabled: true, labels: [], components: [], commentOnResolve: true },

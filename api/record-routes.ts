@@ -1,0 +1,106 @@
+/**
+ * Incidents as the store's records show them: the list with filters, sorting and a cursor, and the stats for a team and
+ * a period. Records outlive Temporal's retention, so these answer for incidents closed long ago too.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { invalidInput } from '../domain/errors.js';
+import { canonicalInstant, computeIncidentStats, StatsPeriodError, type IncidentStats } from '../domain/incident-stats.js';
+import { INCIDENT_STATUSES } from '../domain/incident.js';
+import { ID_PATTERN } from '../domain/playbook.js';
+import { USERNAME_PATTERN } from '../domain/people.js';
+import { INCIDENT_RECORD_SORTS, IncidentRecordInputError, type IncidentRecordRepository, type StoredIncidentRecord } from '../store/incident-records.js';
+import { HttpError } from './http-error.js';
+
+const DAY_MS = 86_400_000;
+const list = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .max(1000)
+    .transform((text) => text.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(item).max(20));
+const instant = z.string().max(40).transform((value, ctx) => {
+  const canonical = canonicalInstant(value);
+  if (!canonical) ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 date or date-time with a time zone, like 2026-03-01 or 2026-03-01T09:00:00Z, got "${value}"` });
+  return canonical ?? value;
+});
+
+export const recordListQuerySchema = z.strictObject({
+  status: list(z.enum(INCIDENT_STATUSES)).optional(),
+  severity: list(z.string().regex(ID_PATTERN)).optional(),
+  playbook: list(z.string().regex(ID_PATTERN)).optional(),
+  commander: z.string().regex(USERNAME_PATTERN).optional(),
+  team: z.string().regex(ID_PATTERN).optional(),
+  member: z.string().regex(USERNAME_PATTERN).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  sort: z.enum(INCIDENT_RECORD_SORTS).default('-reported_at'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+});
+
+const statsQuerySchema = z.strictObject({
+  team: z.string().regex(ID_PATTERN).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+});
+
+/** What a list item shows: the record without its whole view (GET /incidents/:id has that). */
+function summary(record: StoredIncidentRecord) {
+  const { view: _view, ...rest } = record;
+  return { ...rest, url: `/api/v1/incidents/${record.id}` };
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw invalidInput(what, parsed.error);
+  return parsed.data;
+}
+
+/** Stats for a team and period: the last 30 days up to now when the period is not given. */
+export async function incidentStats(records: IncidentRecordRepository, query: { team?: string; from?: string; to?: string }, now = new Date()): Promise<IncidentStats> {
+  const to = query.to ?? now.toISOString();
+  const from = query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
+  try {
+    const rows = await records.forStats({ ...(query.team ? { team: query.team } : {}), from, to });
+    return computeIncidentStats(rows, { from, to });
+  } catch (error) {
+    if (error instanceof StatsPeriodError || error instanceof IncidentRecordInputError) throw new HttpError(400, 'invalid_input', error.message, [error.message]);
+    throw error;
+  }
+}
+
+export function recordRoutes(records: IncidentRecordRepository): Router {
+  const router = Router();
+
+  router.get('/incidents', async (req, res) => {
+    const query = parse(recordListQuerySchema, req.query, 'list query');
+    try {
+      const page = await records.list({
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.severity ? { severity: query.severity } : {}),
+        ...(query.playbook ? { playbook: query.playbook } : {}),
+        ...(query.commander ? { commander: query.commander } : {}),
+        ...(query.team ? { team: query.team } : {}),
+        ...(query.member ? { member: query.member } : {}),
+        ...(query.q ? { text: query.q } : {}),
+        ...(query.from ? { reportedFrom: query.from } : {}),
+        ...(query.to ? { reportedTo: query.to } : {}),
+        sort: query.sort,
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      res.json({ items: page.items.map(summary), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    } catch (error) {
+      if (error instanceof IncidentRecordInputError) throw new HttpError(400, 'invalid_input', error.message, [error.message]);
+      throw error;
+    }
+  });
+
+  router.get('/stats', async (req, res) => {
+    res.json(await incidentStats(records, parse(statsQuerySchema, req.query, 'stats query')));
+  });
+
+  return router;
+}

@@ -1,0 +1,79 @@
+/**
+ * Alerts from monitoring, as an incident receives them: Prometheus Alertmanager's webhook (version 4) or the generic
+ * JSON endpoint, turned into one `recordAlerts` command per delivery. Repeats (Alertmanager re-sends a firing group every
+ * repeat_interval) change nothing but a counter; each alert's first firing and its resolution reach the timeline once.
+ * Pure code: the workflow runs it.
+ */
+import { z } from 'zod';
+import { recordEvent, type AlertGroup, type IncidentAlert, type IncidentState } from './incident.js';
+
+/** How many alerts the workflow keeps per incident (newest first); the timeline keeps every change. */
+export const MAX_ALERTS_KEPT = 50;
+/** Alertmanager sends at most this many alerts per group unless configured otherwise; more is refused. */
+export const MAX_ALERTS_PER_DELIVERY = 200;
+
+const isoTime = z.string().max(40).refine((value) => !Number.isNaN(Date.parse(value)), { error: 'expected an RFC 3339 time' });
+
+export const incomingAlertSchema = z.object({
+  fingerprint: z.string().trim().min(1).max(200),
+  status: z.enum(['firing', 'resolved']),
+  name: z.string().trim().min(1).max(200),
+  summary: z.string().trim().max(1000).optional(),
+  startsAt: isoTime.optional(),
+  endsAt: isoTime.optional(),
+  generatorURL: z.string().max(1000).optional(),
+});
+
+export const recordAlertsPayloadSchema = z.object({
+  source: z.enum(['alertmanager', 'generic']),
+  groupKey: z.string().min(1).max(1000),
+  status: z.enum(['firing', 'resolved']),
+  alerts: z.array(incomingAlertSchema).max(MAX_ALERTS_PER_DELIVERY),
+});
+export type RecordAlertsPayload = z.output<typeof recordAlertsPayloadSchema>;
+
+/** Applies one delivery; returns whether the whole group went from firing to resolved with it. */
+export function applyAlertDelivery(state: IncidentState, delivery: RecordAlertsPayload, actor: string, now: string): { groupResolved: boolean } {
+  const group: AlertGroup = (state.alertGroup ??= {
+    source: delivery.source,
+    groupKey: delivery.groupKey,
+    status: delivery.status,
+    deliveries: 0,
+    firstReceivedAt: now,
+    lastReceivedAt: now,
+    alerts: [],
+  });
+  group.deliveries += 1;
+  group.lastReceivedAt = now;
+  for (const incoming of delivery.alerts) {
+    const known = group.alerts.find((alert) => alert.fingerprint === incoming.fingerprint);
+    // A repeat of what is known already (same status, same start) is not news.
+    if (known && known.status === incoming.status && known.startsAt === incoming.startsAt) continue;
+    const alert: IncidentAlert = {
+      fingerprint: incoming.fingerprint,
+      status: incoming.status,
+      name: incoming.name,
+      ...(incoming.summary ? { summary: incoming.summary.slice(0, 300) } : {}),
+      ...(incoming.startsAt ? { startsAt: incoming.startsAt } : {}),
+      ...(incoming.endsAt ? { endsAt: incoming.endsAt } : {}),
+      ...(incoming.generatorURL ? { generatorURL: incoming.generatorURL.slice(0, 500) } : {}),
+    };
+    group.alerts = [alert, ...group.alerts.filter((a) => a.fingerprint !== alert.fingerprint)].slice(0, MAX_ALERTS_KEPT);
+    const verb = incoming.status === 'firing' ? (known ? 'firing again' : 'firing') : 'resolved';
+    recordEvent(state, now, 'alert_received', actor, `Alert ${verb}: ${incoming.name}${incoming.summary ? ` — ${incoming.summary}` : ''}`.slice(0, 1200), {
+      fingerprint: incoming.fingerprint,
+      status: incoming.status,
+      source: delivery.source,
+    });
+  }
+  const groupResolved = group.status === 'firing' && delivery.status === 'resolved';
+  if (groupResolved) {
+    recordEvent(state, now, 'alert_received', actor, `Alert group resolved: every alert of ${delivery.source === 'alertmanager' ? 'the Alertmanager group' : 'the alert'} is resolved`, {
+      status: 'resolved',
+      source: delivery.source,
+    });
+  }
+  group.status = delivery.status;
+  state.revision += 1;
+  return { groupResolved };
+}
