@@ -393,6 +393,8 @@ export const commands = {
       // The action is the launch step of the same name, run now (again, if it failed; for the first time, if the
       // playbook left it off at start).
       state.launch[ACTION_STEPS[type]] = { status: 'pending' };
+      // The header shows the ticket and the bridge: draw it again once they exist.
+      if (type !== 'page-oncall' && state.launch.channelHeader.status === 'done') state.launch.channelHeader = { status: 'pending' };
       recordEvent(state, now, 'command_run', actor, `@${actor} ran task ${number}'s action: ${type}`, { taskId: task.id, action: type });
     },
   }),

@@ -341,17 +341,24 @@ export function enqueueWebhooks(state: IncidentState, event: NonNullable<FollowU
   });
 }
 
+/** Launch steps a task's built-in action runs instead, when someone runs the task (not at start). */
+const STEP_OF_ACTION = { 'page-oncall': 'alert', 'open-ticket': 'ticket', 'start-meeting': 'meeting' } as const;
+
 function initialLaunch(playbook: PlaybookSnapshot): IncidentState['launch'] {
-  const wanted = (on: boolean) => ({ status: on ? ('pending' as const) : ('skipped' as const) });
+  // A playbook with a "Start the Zoom meeting" task means: start it when that task is run, not at once.
+  const deferred = new Set<string>(
+    playbook.checklists.flatMap((c) => c.tasks.flatMap((t) => (t.action && t.action.type in STEP_OF_ACTION ? [STEP_OF_ACTION[t.action.type as keyof typeof STEP_OF_ACTION]] : []))),
+  );
+  const wanted = (on: boolean, step?: string) => ({ status: on && !(step && deferred.has(step)) ? ('pending' as const) : ('skipped' as const) });
   return {
     channel: wanted(true),
     oncall: wanted(playbook.opsgenie.inviteOnCall),
     invite: wanted(true),
     // Snapshots from before sidebar categories carry no category: nothing to do for them.
     sidebar: wanted(typeof playbook.channel.sidebarCategory === 'string'),
-    ticket: wanted(playbook.jira.enabled),
-    meeting: wanted(playbook.zoom.enabled),
-    alert: wanted(playbook.opsgenie.page),
+    ticket: wanted(playbook.jira.enabled, 'ticket'),
+    meeting: wanted(playbook.zoom.enabled, 'meeting'),
+    alert: wanted(playbook.opsgenie.page, 'alert'),
     checklistPost: wanted(true),
     channelHeader: wanted(true),
   };

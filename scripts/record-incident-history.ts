@@ -68,6 +68,8 @@ try {
               statusUpdates: { reminder: '1m', broadcastChannels: ['announcements'] },
               retrospective: {},
               archiveChannelOnClose: true,
+              // The meeting waits for the task's start-meeting action.
+              zoom: { enabled: true },
             },
           },
           // "1m" is one second here, and members are looked at every second: the history holds timers and reminders.
