@@ -4,11 +4,10 @@
  * history, not in any process, which is what this shows. Own dev server (the shared one must not be restarted), real
  * adapters against the sandboxes, a worker in its own process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { IncidentView } from '../../domain/incident.js';
@@ -19,8 +18,8 @@ import { freePort } from '../helpers/free-port.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
 import { testPlaybook, uniqueIncidentId, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { killAll, startWorkerProcess as startWorker } from '../helpers/worker-process.js';
 
-const fixture = fileURLToPath(new URL('../fixtures/crash-worker.ts', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'reminder-restarts-'));
 let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
 let server: RunningDevServer | undefined;
@@ -39,26 +38,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll(children);
   await server?.stop();
   await sandboxes?.stop();
   rmSync(directory, { recursive: true, force: true });
 });
 
 async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, CRASH_TASK_QUEUE: taskQueue, CRASH_SANDBOX_URLS: JSON.stringify(sandboxes.urls) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = await startWorker({ temporalAddress: `127.0.0.1:${port}`, taskQueue, sandboxUrls: sandboxes.urls });
   children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code}): ${stderr}`)));
-  });
   return child;
 }
 

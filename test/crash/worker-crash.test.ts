@@ -4,8 +4,7 @@
  * every side effect (channel, issue, meeting, page, checklist post) must exist exactly once: the retried activity finds
  * the issue by its label instead of opening a second.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
@@ -13,8 +12,8 @@ import { incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
 import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { killAll, startWorkerProcess as startWorker } from '../helpers/worker-process.js';
 
-const fixture = fileURLToPath(new URL('../fixtures/crash-worker.ts', import.meta.url));
 let env: TestWorkflowEnvironment;
 let sandboxes: Awaited<ReturnType<typeof startSandboxes>>;
 const children: ChildProcess[] = [];
@@ -25,31 +24,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll(children);
   await sandboxes?.stop();
   await env?.teardown();
 });
 
-/** Starts a worker process (plain node with tsx's loader: one process, so SIGKILL really kills the worker). */
 async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      CRASH_TASK_QUEUE: taskQueue,
-      CRASH_SANDBOX_URLS: JSON.stringify(sandboxes.urls),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = await startWorker({ temporalAddress: inject('temporalAddress'), taskQueue, sandboxUrls: sandboxes.urls });
   children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code}): ${stderr}`)));
-  });
   return child;
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, executeCommand, validateCommand } from '../../domain/commands.js';
-import { IncidentCommandError } from '../../domain/errors.js';
 import { createIncidentState, incidentView, type IncidentState } from '../../domain/incident.js';
 import { parseNewIncident } from '../../domain/new-incident.js';
 import { testPlaybook } from '../helpers/temporal.js';
+import { refusal } from '../helpers/refusal.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:05:00.000Z';
@@ -16,15 +16,6 @@ function newState(overrides: Record<string, unknown> = {}): IncidentState {
   );
 }
 
-function refusal(run: () => unknown): IncidentCommandError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof IncidentCommandError) return error;
-    throw error;
-  }
-  throw new Error('expected the command to be refused');
-}
 
 describe('incident commands', () => {
   it('starts reported, commanded by the reporter, with every task open', () => {

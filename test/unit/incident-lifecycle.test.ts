@@ -1,7 +1,6 @@
 /** The lifecycle's pure parts: reminders and their clock, retrospective drafts, membership diffs, timeline filters. */
 import { describe, expect, it } from 'vitest';
 import { executeCommand } from '../../domain/commands.js';
-import { IncidentCommandError } from '../../domain/errors.js';
 import { createIncidentState, type IncidentState } from '../../domain/incident.js';
 import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage } from '../../domain/incident-templates.js';
 import { renderChannelHeader, renderChecklistPost } from '../../domain/checklist-message.js';
@@ -12,6 +11,7 @@ import { nextReminderAt, reminderMessage, scalePlaybookDurations, takeDueReminde
 import { draftRetrospective } from '../../domain/retrospective.js';
 import { parseSlashCommand } from '../../domain/slash-command.js';
 import { filterTimeline, parseTimelineKinds } from '../../domain/timeline-filter.js';
+import { refusal } from '../helpers/refusal.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const at = (minutes: number): string => new Date(T0 + minutes * 60_000).toISOString();
@@ -52,15 +52,6 @@ function newState(book: PlaybookDefinition = playbook): IncidentState {
   return createIncidentState(parseNewIncident({ id: 'inc-7', number: 7, name: 'Checkout down', team: 'shop', reporter: 'alice', playbook: book }), at(0));
 }
 
-function refusal(run: () => unknown): IncidentCommandError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof IncidentCommandError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('status-update reminders', () => {
   it('falls due an interval after the start, then again an interval after each reminder, and mentions the commander', () => {
