@@ -132,26 +132,37 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   };
 
   const task = (req: Request) => ({ taskId: String(req.params.taskId) });
-  command('/incidents/:id/acknowledge', 'acknowledge');
-  command('/incidents/:id/tasks/:taskId/complete', 'completeTask', task);
-  command('/incidents/:id/tasks/:taskId/reopen', 'reopenTask', task);
-  command('/incidents/:id/tasks/:taskId/skip', 'skipTask', task);
-  command('/incidents/:id/tasks/:taskId/assign', 'assignTask', task);
-  command('/incidents/:id/tasks/:taskId/run-action', 'runTaskAction', task);
-  command('/incidents/:id/checklists/:checklist/tasks', 'addTask', (req) => ({ checklist: String(req.params.checklist) }));
-  command('/incidents/:id/commander', 'changeCommander');
-  command('/incidents/:id/severity', 'setSeverity');
-  command('/incidents/:id/notes', 'addNote');
-  command('/incidents/:id/status-updates', 'postStatusUpdate');
-  command('/incidents/:id/resolve', 'resolve');
-  command('/incidents/:id/reopen', 'reopen');
-  command('/incidents/:id/close', 'close');
-  command('/incidents/:id/integrations/:step/retry', 'retryIntegration', (req) => ({ step: String(req.params.step) }));
-  command('/incidents/:id/status-updates/reminder/snooze', 'snoozeStatusReminder');
-  command('/incidents/:id/retrospective', 'editRetrospective');
-  command('/incidents/:id/retrospective/publish', 'publishRetrospective');
-  command('/incidents/:id/retrospective/decline', 'declineRetrospective');
-  command('/incidents/:id/exports', 'exportPostmortem');
+  // Every command has its route: the record's type lists each command, so a new command without one does not compile.
+  const checklist = (req: Request) => ({ checklist: String(req.params.checklist) });
+  const step = (req: Request) => ({ step: String(req.params.step) });
+  const routes: { [N in CommandName]: [path: string, fromPath?: (req: Request) => Record<string, unknown>] } = {
+    acknowledge: ['/incidents/:id/acknowledge'],
+    completeTask: ['/incidents/:id/tasks/:taskId/complete', task],
+    reopenTask: ['/incidents/:id/tasks/:taskId/reopen', task],
+    skipTask: ['/incidents/:id/tasks/:taskId/skip', task],
+    assignTask: ['/incidents/:id/tasks/:taskId/assign', task],
+    runTaskAction: ['/incidents/:id/tasks/:taskId/run-action', task],
+    recordTaskCommandRun: ['/incidents/:id/tasks/:taskId/command-runs', task],
+    addTask: ['/incidents/:id/checklists/:checklist/tasks', checklist],
+    changeCommander: ['/incidents/:id/commander'],
+    setSeverity: ['/incidents/:id/severity'],
+    addNote: ['/incidents/:id/notes'],
+    postStatusUpdate: ['/incidents/:id/status-updates'],
+    snoozeStatusReminder: ['/incidents/:id/status-updates/reminder/snooze'],
+    resolve: ['/incidents/:id/resolve'],
+    reopen: ['/incidents/:id/reopen'],
+    close: ['/incidents/:id/close'],
+    retryIntegration: ['/incidents/:id/integrations/:step/retry', step],
+    editRetrospective: ['/incidents/:id/retrospective'],
+    publishRetrospective: ['/incidents/:id/retrospective/publish'],
+    declineRetrospective: ['/incidents/:id/retrospective/decline'],
+    exportPostmortem: ['/incidents/:id/exports'],
+    // Monitoring normally goes through /alerts (which finds or starts the incident); this sends to a known one.
+    recordAlerts: ['/incidents/:id/alerts'],
+  };
+  for (const [name, [path, fromPath]] of Object.entries(routes) as Array<[CommandName, [string, ((req: Request) => Record<string, unknown>)?]]>) {
+    command(path, name, fromPath);
+  }
 
   return router;
 }

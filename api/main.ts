@@ -2,21 +2,12 @@
  * The API process for production: connects to the Temporal cluster named by the environment and serves the REST API.
  * Stateless; run as many as you like behind a load balancer.
  */
-import { resolve } from 'node:path';
 import { listSetting, loadConfig, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
-import { openDatabase } from '../store/database.js';
-import { loadPlaybookDirectory } from '../store/playbook-files.js';
-import { lookupFromStore } from '../store/playbook-lookup.js';
-import { PlaybookRepository } from '../store/playbook-repository.js';
-import type { Playbook } from '../domain/playbook.js';
-import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
-import { nextIncidentNumber } from '../store/incident-sequence.js';
-import { IncidentRecordRepository } from '../store/incident-records.js';
-import { loadAlertRules } from '../config/alert-rules.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
+import { apiServerSettings, openApiBackends } from './backends.js';
 import { startApi } from './server.js';
 import { decideApiAccess } from './auth/api-tokens.js';
 
@@ -35,12 +26,7 @@ if (access.mode === 'refused') exitWithStartupError('the API', new Error(access.
 if (access.mode === 'open') logger.warn(access.warning);
 const { api, connection } = await (async () => {
   try {
-    const database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log: (line) => logger.info(line) });
-    const repository = new PlaybookRepository<Playbook>(database.db);
-    await seedPlaybooksOnFirstRun(repository, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
-    const playbooks = lookupFromStore(repository);
-    const records = new IncidentRecordRepository(database.db);
-    const alertRules = loadAlertRules(config.ALERT_RULES_FILE);
+    const backends = await openApiBackends(config, (line) => logger.info(line));
     const { client, connection } = await connectClient({
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
@@ -69,18 +55,9 @@ const { api, connection } = await (async () => {
       ...(mattermost ? { mattermost } : {}),
       ...(chat ? { chat } : {}),
       client,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      playbooks,
-      playbookStore: repository,
-      numberIncident: (team) => nextIncidentNumber(database.db, team),
-      records,
-      alertRules,
+      ...backends.options,
+      ...apiServerSettings(config),
       logger,
-      host: config.API_HOST,
-      port: config.API_PORT,
-      bodyLimit: config.API_BODY_LIMIT,
-      apiTokens: config.API_TOKENS,
-      rateLimit: config.API_RATE_LIMIT,
     });
     return { api, connection };
   } catch (error) {

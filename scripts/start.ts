@@ -8,25 +8,18 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Worker, NativeConnection } from '@temporalio/worker';
+import { apiServerSettings, openApiBackends } from '../api/backends.js';
 import { startApi, type RunningApi } from '../api/server.js';
 import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadConfig, loadDotEnv, type Config } from '../config/env.js';
 import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
-import { DEFAULT_SQLITE_PATH, openDatabase, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
-import { loadPlaybookDirectory } from '../store/playbook-files.js';
-import { lookupFromStore } from '../store/playbook-lookup.js';
-import { PlaybookRepository } from '../store/playbook-repository.js';
-import type { Playbook } from '../domain/playbook.js';
-import { seedPlaybooksOnFirstRun } from '../store/seed-playbooks.js';
-import { nextIncidentNumber } from '../store/incident-sequence.js';
+import { DEFAULT_SQLITE_PATH, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
-import { IncidentRecordRepository } from '../store/incident-records.js';
-import { loadAlertRules } from '../config/alert-rules.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
 import { installTemporalRuntime } from '../workers/runtime-logging.js';
 
@@ -115,13 +108,10 @@ try {
   }
 
   const target = { address, namespace };
-  database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log: (line) => logger.info(line) });
-  const repository = new PlaybookRepository<Playbook>(database.db);
-  const seeded = await seedPlaybooksOnFirstRun(repository, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
-  if (seeded.length) say(`first run: loaded the example playbooks ${seeded.join(', ')} into the store`);
-  const playbooks = lookupFromStore(repository);
-  const records = new IncidentRecordRepository(database.db);
-  const alertRules = loadAlertRules(config.ALERT_RULES_FILE);
+  const backends = await openApiBackends(config, (line) => logger.info(line));
+  database = backends.database;
+  if (backends.seeded.length) say(`first run: loaded the example playbooks ${backends.seeded.join(', ')} into the store`);
+  const { playbooks, records } = backends.options;
   integrations = await selectIntegrations(config, logger);
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
   const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
@@ -133,18 +123,9 @@ try {
   const door = frontDoor(config, integrations);
   api = await startApi({
     client: client.client,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    playbooks,
-    playbookStore: repository,
-    numberIncident: (team) => nextIncidentNumber(database!.db, team),
-    records,
-    alertRules,
+    ...backends.options,
+    ...apiServerSettings(config),
     logger,
-    host: config.API_HOST,
-    port: config.API_PORT,
-    bodyLimit: config.API_BODY_LIMIT,
-    apiTokens: config.API_TOKENS,
-    rateLimit: config.API_RATE_LIMIT,
     // The post-mortem export reads the channel with the worker's chat adapter (the sandbox's, when it is one).
     chat: integrations.ports.chat,
     ...(door.mattermost
