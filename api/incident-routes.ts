@@ -3,6 +3,7 @@
  * incident's workflow as an Update, so the caller gets the new incident view or an error that names the problem.
  */
 import { Router, type Request } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
 import { invalidInput } from '../domain/errors.js';
@@ -18,6 +19,8 @@ import type { IncidentService, StartRequest } from './incident-service.js';
 export interface IncidentRoutesOptions {
   incidents: IncidentService;
   playbooks: PlaybookLookup;
+  /** Every command is logged with its actor (the request log has the caller, who may act for someone else). */
+  logger?: Logger;
 }
 
 const startRequestSchema = z.object({
@@ -127,7 +130,9 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
       parseBody(commands[name].payload, payload, `${name} request`);
       const updateId = req.get('Idempotency-Key');
-      res.json(await incidents.command(id, name, payload as never, updateId ? { updateId } : {}));
+      const view = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
+      options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: view.revision }, 'command applied');
+      res.json(view);
     });
   };
 

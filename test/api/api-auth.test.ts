@@ -1,7 +1,7 @@
 /**
  * The REST API with API tokens configured: 401 without a (right) token, scopes (read, write, admin), the token's name as
  * the actor of commands, playbook edit permissions, the rate limit's 429 and Retry-After, the request log naming the
- * caller, and a token made by `npm run api:token` being accepted.
+ * caller and each command with its actor, and a token made by `npm run api:token` being accepted.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -175,6 +175,11 @@ describe('API tokens', () => {
     const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'request');
     expect(entries).toContainEqual(expect.objectContaining({ caller: 'ci-bot', method: 'POST', path: '/api/v1/playbooks', status: 201, ms: expect.any(Number) }));
     expect(entries).toContainEqual(expect.objectContaining({ caller: 'grafana', method: 'POST', path: '/api/v1/incidents', status: 403 }));
+    // Each command is logged with who acted: the token's name, or the actor the body named.
+    const commands = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'command applied');
+    expect(commands).toContainEqual(expect.objectContaining({ command: 'addNote', actor: 'alertmanager' }));
+    expect(commands).toContainEqual(expect.objectContaining({ command: 'addNote', actor: 'bob' }));
+    expect(commands).toContainEqual(expect.objectContaining({ command: 'acknowledge', actor: 'alertmanager' }));
     const unauthenticated = entries.find((e) => e.status === 401);
     expect(unauthenticated).toBeDefined();
     expect(unauthenticated).not.toHaveProperty('caller');
