@@ -206,6 +206,9 @@ describe('rate limit', () => {
     });
     // Another caller has its own bucket.
     expect((await as(tokens.bob, () => limited.url)('GET', '/api/v1/playbooks')).status).toBe(200);
+    // Alerts have buckets of their own, ten times as large: the same caller still gets through with an alert storm.
+    const alerts = await Promise.all(Array.from({ length: 20 }, () => as(tokens.alertmanager, () => limited.url)('POST', '/api/v1/alerts', { title: 'no key' })));
+    expect(alerts.map((r) => r.status)).toEqual(Array(20).fill(400));
     // Waiting as long as Retry-After says is enough.
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
     expect((await reader('GET', '/api/v1/playbooks')).status).toBe(200);
