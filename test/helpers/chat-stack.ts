@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import type { AppOptions } from '../../api/app.js';
 import { IncidentService } from '../../api/incident-service.js';
@@ -17,10 +16,9 @@ import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles, type PlaybookLookup } from '../../store/playbook-lookup.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { freePort } from './free-port.js';
 import { startSandboxes } from './sandboxes.js';
-import { connectToTestServer, uniqueTaskQueue, workflowBundle } from './temporal.js';
+import { connectToTestServer, runTestWorker, uniqueTaskQueue } from './temporal.js';
 
 export interface ChatStack {
   env: TestWorkflowEnvironment;
@@ -68,19 +66,12 @@ export async function startChatStack(options: {
     mattermost: { ...options.mattermost, chat: sandboxes.ports.chat as MattermostChat, ...(publicUrl ? { publicUrl } : {}) },
   });
   const secret = options.mattermost.actionSecret;
-  const worker: Worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dependencies: {
-      integrations: sandboxes.ports,
-      ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
-      ...(options.webhookEnv ? { webhooks: { env: options.webhookEnv } } : {}),
-      ...(records ? { records } : {}),
-    },
-    workflowBundle: await workflowBundle(),
+  const worker = await runTestWorker(env, taskQueue, {
+    integrations: sandboxes.ports,
+    ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
+    ...(options.webhookEnv ? { webhooks: { env: options.webhookEnv } } : {}),
+    ...(records ? { records } : {}),
   });
-  const running = worker.run();
   return {
     env,
     sandboxes,
@@ -89,8 +80,7 @@ export async function startChatStack(options: {
     incidents: new IncidentService(env.client, taskQueue, undefined, undefined, options.workflowOptions),
     async stop() {
       await api.stop();
-      worker.shutdown();
-      await running;
+      await worker.stop();
       await sandboxes.stop();
       await database?.close();
       if (storeDirectory) rmSync(storeDirectory, { recursive: true, force: true });

@@ -1,13 +1,11 @@
 /** Runs a worker and the API against the test server, the way `npm start` wires them, on random loopback ports. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { createIncidentWorker } from '../../workers/incident-worker.js';
-import { uniqueTaskQueue, workflowBundle } from './temporal.js';
+import { runTestWorker, uniqueTaskQueue } from './temporal.js';
 
 export interface TestStack {
   api: RunningApi;
@@ -22,18 +20,7 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const taskQueue = uniqueTaskQueue('stack');
   const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  if (options.withWorker ?? true) {
-    worker = await createIncidentWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      dependencies: { integrations: workspace },
-      workflowBundle: await workflowBundle(),
-    });
-    running = worker.run();
-  }
+  const worker = (options.withWorker ?? true) ? await runTestWorker(env, taskQueue, { integrations: workspace }) : undefined;
   const api = await startApi({
     client: env.client,
     taskQueue,
@@ -50,8 +37,7 @@ export async function startTestStack(
     taskQueue,
     async stop() {
       await api.stop();
-      worker?.shutdown();
-      await running;
+      await worker?.stop();
     },
   };
 }
