@@ -48,6 +48,11 @@ const submissionSchema = z.object({
 export function createDialogs(options: DialogOptions) {
   const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
+  /** Changing an incident from a dialog needs the submitter in its channel, or an incident admin. */
+  async function mayChange(submission: { channel_id: string; user_id: string }, user: string): Promise<boolean> {
+    return options.admins.includes(user) || (await options.chat.isChannelMember(submission.channel_id, submission.user_id));
+  }
+
   async function openStart(triggerId: string, team: string, user: string): Promise<void> {
     const playbooks = await options.playbooks.list();
     await options.chat.openDialog(triggerId, options.submitUrl, {
@@ -163,7 +168,7 @@ export function createDialogs(options: DialogOptions) {
           res.json({ errors: { assignee: 'Choose someone from the list.' } });
           return;
         }
-        if (!options.admins.includes(state.user) && !(await options.chat.isChannelMember(submission.channel_id, submission.user_id))) {
+        if (!(await mayChange(submission, state.user))) {
           res.json({ error: 'Only members of the incident channel (or incident admins) can assign tasks.' });
           return;
         }
@@ -176,7 +181,7 @@ export function createDialogs(options: DialogOptions) {
         res.json({ errors: { message: 'Write what changed, even "no news".' } });
         return;
       }
-      if (!options.admins.includes(state.user) && !(await options.chat.isChannelMember(submission.channel_id, submission.user_id))) {
+      if (!(await mayChange(submission, state.user))) {
         res.json({ error: 'Only members of the incident channel (or incident admins) can post updates.' });
         return;
       }
