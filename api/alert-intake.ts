@@ -61,18 +61,24 @@ export class AlertIntake {
     const base = `al-${createHash('sha256').update(request.delivery.groupKey).digest('hex').slice(0, 16)}`;
 
     // The open incident of this group, if any: from the store's records, else by walking the group's generations.
+    // Only records of this group's own IDs count (an incident started by hand may follow the group too).
+    const own = new RegExp(`^${base}-(\\d+)$`);
     const open = await this.options.records?.openForAlertGroup(request.delivery.groupKey);
-    let generation = open ? Number(open.id.split('-').at(-1)) : ((await this.options.records?.countForAlertGroup(request.delivery.groupKey)) ?? 0) + 1;
+    const openGeneration = open ? own.exec(open.id)?.[1] : undefined;
+    let generation = openGeneration ? Number(openGeneration) : ((await this.options.records?.countForAlertGroup(request.delivery.groupKey)) ?? 0) + 1;
     for (let tries = 0; tries < MAX_GENERATIONS; tries++, generation++) {
       const id = `${base}-${generation}`;
       const state = await incidents.describe(id);
       if (state === 'ended') continue; // closed: a new firing opens the group's next incident
       if (state === 'running') {
-        // A plain signal: if the incident ended in between, it fails, and the next generation is tried.
-        if (!(await incidents.signal(id, 'recordAlerts', payload))) continue;
+        // As an Update: a closed incident still finishing (archiving its channel) refuses it, and the next generation is
+        // tried, instead of a signal being accepted and then dropped.
+        if (!(await this.deliver(id, payload))) continue;
         logger.info({ incident: id, groupKey: request.delivery.groupKey, status: request.delivery.status, caller }, 'alert joined its incident');
         return { incidentId: id, outcome: 'joined' };
       }
+      // Temporal may have forgotten an incident past its retention: the store still knows the ID was used.
+      if (await this.options.records?.get(id)) continue;
       // Nothing under this ID yet. A resolved notification with no open incident has nothing to resolve.
       if (request.delivery.status === 'resolved') {
         return { incidentId: id, outcome: 'ignored', reason: 'no open incident for this alert group; a resolved notification starts none' };
@@ -88,6 +94,18 @@ export class AlertIntake {
       return { incidentId: id, outcome: 'started', playbook: start.playbook.id, rule };
     }
     throw new HttpError(409, 'conflict', `alert group has more than ${MAX_GENERATIONS} incidents; refusing to look further`);
+  }
+
+  /** False when the incident refuses the delivery because it is closed (or ended meanwhile). */
+  private async deliver(id: string, payload: Parameters<IncidentService['command']>[2]): Promise<boolean> {
+    try {
+      await this.options.incidents.command(id, 'recordAlerts', payload as never);
+      return true;
+    } catch (error) {
+      if (error instanceof HttpError && (error.status === 409 || error.status === 404) && (await this.options.incidents.describe(id)) !== 'running') return false;
+      if (error instanceof HttpError && error.status === 409 && /is closed/.test(error.message)) return false;
+      throw error;
+    }
   }
 
   private async startRequest(request: AlertIntakeRequest, id: string, reporter: string) {

@@ -60,12 +60,13 @@ export function fromAlertmanager(payload: AlertmanagerPayload): AlertIntakeReque
   const first = payload.alerts[0]!;
   const matchOn = Object.keys(payload.commonLabels).length ? payload.commonLabels : first.labels;
   const annotations = Object.keys(payload.commonAnnotations).length ? payload.commonAnnotations : first.annotations;
-  const alertname = matchOn.alertname ?? first.labels.alertname ?? 'Alert';
+  const alertname = matchOn.alertname?.trim() || first.labels.alertname?.trim() || 'Alert';
   const where = Object.entries(payload.groupLabels)
     .filter(([name]) => name !== 'alertname')
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
-  const name = (annotations.summary ?? `${alertname}${where ? ` (${where})` : ''}`).slice(0, 200);
+  // Empty annotations are common; an empty name would make an invalid incident.
+  const name = (annotations.summary?.trim() || `${alertname}${where ? ` (${where})` : ''}`).slice(0, 200);
   const summary = [
     annotations.description,
     `${payload.alerts.length} alert${payload.alerts.length === 1 ? '' : 's'} from Alertmanager (receiver ${payload.receiver})${payload.truncatedAlerts ? `, ${payload.truncatedAlerts} more not sent` : ''}.`,
@@ -82,7 +83,7 @@ export function fromAlertmanager(payload: AlertmanagerPayload): AlertIntakeReque
       alerts: payload.alerts.map((alert) => ({
         fingerprint: alert.fingerprint,
         status: alert.status,
-        name: (alert.labels.alertname ?? alertname).slice(0, 200),
+        name: (alert.labels.alertname?.trim() || alertname).slice(0, 200),
         ...(alert.annotations.summary ?? alert.annotations.description
           ? { summary: (alert.annotations.summary ?? alert.annotations.description)!.slice(0, 1000) }
           : {}),

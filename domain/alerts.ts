@@ -9,6 +9,8 @@ import { recordEvent, type AlertGroup, type IncidentAlert, type IncidentState } 
 
 /** How many alerts the workflow keeps per incident (newest first); the timeline keeps every change. */
 export const MAX_ALERTS_KEPT = 50;
+/** Alerts remembered by fingerprint to tell repeats from news: more than a delivery can hold, far below state limits. */
+export const MAX_ALERTS_REMEMBERED = 1_000;
 /** Alertmanager sends at most this many alerts per group unless configured otherwise; more is refused. */
 export const MAX_ALERTS_PER_DELIVERY = 200;
 
@@ -45,10 +47,16 @@ export function applyAlertDelivery(state: IncidentState, delivery: RecordAlertsP
   });
   group.deliveries += 1;
   group.lastReceivedAt = now;
+  const seen = (group.seen ??= {});
   for (const incoming of delivery.alerts) {
-    const known = group.alerts.find((alert) => alert.fingerprint === incoming.fingerprint);
+    const known = seen[incoming.fingerprint];
+    const heard = `${incoming.status}@${incoming.startsAt ?? ''}`;
     // A repeat of what is known already (same status, same start) is not news.
-    if (known && known.status === incoming.status && known.startsAt === incoming.startsAt) continue;
+    if (known === heard) continue;
+    delete seen[incoming.fingerprint];
+    seen[incoming.fingerprint] = heard;
+    const keys = Object.keys(seen);
+    if (keys.length > MAX_ALERTS_REMEMBERED) delete seen[keys[0]!];
     const alert: IncidentAlert = {
       fingerprint: incoming.fingerprint,
       status: incoming.status,
@@ -60,7 +68,8 @@ export function applyAlertDelivery(state: IncidentState, delivery: RecordAlertsP
     };
     group.alerts = [alert, ...group.alerts.filter((a) => a.fingerprint !== alert.fingerprint)].slice(0, MAX_ALERTS_KEPT);
     const verb = incoming.status === 'firing' ? (known ? 'firing again' : 'firing') : 'resolved';
-    recordEvent(state, now, 'alert_received', actor, `Alert ${verb}: ${incoming.name}${incoming.summary ? ` — ${incoming.summary}` : ''}`.slice(0, 1200), {
+    const onResolved = incoming.status === 'firing' && state.status === 'resolved' ? ' (the incident is resolved: reopen it if the impact is back)' : '';
+    recordEvent(state, now, 'alert_received', actor, `Alert ${verb}: ${incoming.name}${incoming.summary ? ` — ${incoming.summary}` : ''}${onResolved}`.slice(0, 1200), {
       fingerprint: incoming.fingerprint,
       status: incoming.status,
       source: delivery.source,

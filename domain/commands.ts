@@ -308,7 +308,7 @@ export const commands = {
       delete state.resolvedAt;
       changeStatus(state, 'active', actor, now, reason ? `: ${reason}` : '');
       // The status-update clock starts again from the reopening, not from an update posted before the resolution.
-      if (state.statusReminder) state.statusReminder.lastSentAt = now;
+      state.statusReminder = { sent: 0, lastSentAt: now };
     },
   }),
 
@@ -375,7 +375,8 @@ export const commands = {
     summary: "Run a task's built-in action: page the on-call, open the Jira issue or start the Zoom meeting, if not done yet.",
     payload: z.object({ taskId: taskRef, actor: actorSchema }),
     check(state, { taskId }) {
-      refuseWhenClosed(state);
+      // Paging or opening a bridge for an incident that is over would leave them open with nothing to close them.
+      requireStatus(state, ['reported', 'active'], "run a task's action for", { resolved: 'reopen it first' });
       const { task, number } = findTask(state, taskId);
       const type = task.action?.type;
       if (!type) throw new IncidentCommandError('conflict', `task ${number} "${task.title}" has no built-in action${task.command ? `; its command is ${task.command}` : ''}`);
@@ -487,9 +488,9 @@ export const commands = {
       }
     },
     apply(state, { formats, actor }, now) {
-      const n = state.followUps.filter((f) => f.kind === 'exportPostmortem').length + 1;
-      state.followUps.push({ id: `exportPostmortem-${n}`, kind: 'exportPostmortem', status: 'pending', requestedBy: actor, formats });
-      recordEvent(state, now, 'note', actor, `@${actor} asked for a post-mortem export (${formats.join(', ')})`, { export: n });
+      // The request's place in the timeline names the export: never reused, even after old follow-ups are pruned.
+      const event = recordEvent(state, now, 'note', actor, `@${actor} asked for a post-mortem export (${formats.join(', ')})`);
+      state.followUps.push({ id: `exportPostmortem-${event.seq}`, kind: 'exportPostmortem', status: 'pending', requestedBy: actor, formats });
     },
   }),
 

@@ -175,6 +175,8 @@ export interface AlertGroup {
   lastReceivedAt: string;
   /** The newest alerts by fingerprint (at most 50; the timeline has every change). */
   alerts: IncidentAlert[];
+  /** What was last heard of each alert ("<status>@<startsAt>" by fingerprint, oldest first): tells repeats from news. */
+  seen?: Record<string, string>;
 }
 
 /** The status-update reminder's clock: reset by each update, moved by a snooze. */
@@ -244,8 +246,10 @@ export interface IncidentState {
   timelineDropped: number;
 }
 
-/** Oldest timeline events are dropped past this; the store keeps the full record. Keeps state far below 256 KB. */
+/** Oldest timeline events are dropped past this count, or past this much text, so the state stays far below
+ * Temporal's payload limit (2 MB) however long the notes are. */
 export const MAX_TIMELINE_EVENTS_IN_STATE = 500;
+export const MAX_TIMELINE_TEXT_IN_STATE = 300_000;
 
 export interface NewIncident {
   id: string;
@@ -381,8 +385,11 @@ export function recordEvent(
     ...(data ? { data } : {}),
   };
   state.timeline.push(event);
-  if (state.timeline.length > MAX_TIMELINE_EVENTS_IN_STATE) {
-    const excess = state.timeline.length - MAX_TIMELINE_EVENTS_IN_STATE;
+  let excess = Math.max(0, state.timeline.length - MAX_TIMELINE_EVENTS_IN_STATE);
+  let kept = state.timeline.reduce((sum, e) => sum + e.text.length, 0);
+  for (let i = 0; i < excess; i++) kept -= state.timeline[i]!.text.length;
+  while (kept > MAX_TIMELINE_TEXT_IN_STATE && excess < state.timeline.length - 1) kept -= state.timeline[excess++]!.text.length;
+  if (excess > 0) {
     state.timeline.splice(0, excess);
     state.timelineDropped += excess;
   }
@@ -407,6 +414,9 @@ export function incidentView(state: IncidentState): IncidentView {
   const tasks = state.checklists.flatMap((checklist) => checklist.tasks);
   const { playbook, ...rest } = structuredCloneState(state);
   const { checklists: _snapshotChecklists, ...playbookSummary } = playbook;
+  // Webhook URLs often carry their own secret in the path (Slack, Mattermost): readers of the view see the host only.
+  for (const webhook of playbookSummary.statusUpdates?.webhooks ?? []) webhook.url = maskUrl(webhook.url);
+  for (const followUp of rest.followUps) if (followUp.kind === 'deliverWebhook' && followUp.target) followUp.target = maskUrl(followUp.target);
   const view: IncidentView = {
     ...rest,
     playbook: playbookSummary,
@@ -421,6 +431,11 @@ export function incidentView(state: IncidentState): IncidentView {
   if (tta !== undefined) view.timeToAcknowledgeMs = tta;
   if (ttr !== undefined) view.timeToResolveMs = ttr;
   return view;
+}
+
+function maskUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)/i.exec(url);
+  return match ? `${match[1]}/…` : '…';
 }
 
 /** A deep copy, so a view handed out never aliases the workflow's live state. */

@@ -9,7 +9,9 @@ import { recordEvent, type IncidentState } from './incident.js';
 export const MAX_TRACKED_MEMBERS = 2_000;
 
 export function applyChannelMembers(state: IncidentState, members: string[], now: string): { joined: string[]; left: string[] } {
-  const current = [...new Set(members)].sort().slice(0, MAX_TRACKED_MEMBERS);
+  const current = [...new Set(members)].sort();
+  // A channel this big is not followed member by member (a cut-off list would invent joins and leaves).
+  if (current.length > MAX_TRACKED_MEMBERS) return { joined: [], left: [] };
   const known = state.members;
   state.members = current;
   // The first look is the baseline: everyone in it was invited by the launch (or was there before the tracking began).

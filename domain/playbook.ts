@@ -410,6 +410,8 @@ const defaultCommanderSchema = z
   .meta({ description: 'Who becomes commander: "reporter" (default), "oncall" (the on-call person from Opsgenie) or a user like "@alice".' });
 
 const ENV_NAME_PATTERN = /^[A-Z_][A-Z0-9_]{0,127}$/;
+/** Environment variables that configure this service (credentials among them): never a webhook's secret. */
+const SERVICE_SETTING = /^(MATTERMOST|JIRA|ZOOM|OPSGENIE|TEMPORAL|DATABASE|API|PUBLIC|INCIDENT|ALERT|PLAYBOOKS|LOG|INTEGRATION|TIMELINE)_/;
 
 const webhookUrlSchema = z
   .string({ error: typeError('a URL') })
@@ -554,6 +556,10 @@ export const playbookWebhookSchema = strict({
         // The value may be a secret pasted by mistake: name it only when it looks like a variable name.
         `expected the NAME of an environment variable like "OPS_WEBHOOK_SECRET" (upper-case letters, digits, "_"), never the secret itself` +
         (/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(String(issue.input)) ? `; got ${describeValue(issue.input)}` : ''),
+    })
+    .refine((name) => !SERVICE_SETTING.test(name), {
+      // A playbook author must not be able to make the worker sign with (and so reveal) the service's own credentials.
+      error: (issue) => `"${String(issue.input)}" is one of this service's own settings; give the webhook a secret of its own, like "STATUS_PAGE_WEBHOOK_SECRET"`,
     })
     .optional()
     .describe('Name of the environment variable holding the HMAC secret that signs the payload; never the secret itself.'),

@@ -159,6 +159,9 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
   const membershipInterval = input.options?.membershipCheckIntervalMs ?? DEFAULT_MEMBERSHIP_CHECK_MS;
+  /** Follow-ups started and not finished (their IDs), and the lane each kind's next one queues behind. */
+  const inFlight = new Set<string>();
+  const lanes = new Map<string, Promise<void>>();
   let nextMembershipCheck = Date.now() + membershipInterval;
 
   // Handlers first: signals and updates that arrived with the start are delivered as soon as they exist.
@@ -177,8 +180,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       hasPendingFollowUps() ||
       checklistPostIsStale() ||
       needsProjection() ||
-      (state.status === 'closed' && allHandlersFinished()) ||
-      shouldContinueAsNew();
+      (state.status === 'closed' && allHandlersFinished() && !followUpsInFlight()) ||
+      (shouldContinueAsNew() && !followUpsInFlight());
     const wakeAt = nextWakeAt();
     if (wakeAt === undefined) await condition(ready);
     else if (wakeAt > Date.now()) await condition(ready, wakeAt - Date.now());
@@ -187,7 +190,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       continue;
     }
     if (hasPendingFollowUps()) {
-      await runFollowUps();
+      if (lifecycle) startFollowUps();
+      else await runFollowUps();
       continue;
     }
     if (lifecycle && (await sendDueReminders())) continue;
@@ -201,8 +205,9 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       await Promise.all([checklistPostIsStale() ? refreshChecklistPost() : undefined, needsProjection() ? projectRecord() : undefined]);
       continue;
     }
-    if (state.status === 'closed') break;
-    if (!shouldContinueAsNew()) continue;
+    // Closing or continuing as new waits for the follow-ups under way (the archive, a last webhook) to finish.
+    if (state.status === 'closed' && !followUpsInFlight()) break;
+    if (!shouldContinueAsNew() || followUpsInFlight()) continue;
     await condition(allHandlersFinished);
     return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
   }
@@ -288,7 +293,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   }
 
   function hasPendingFollowUps(): boolean {
-    return state.followUps.some((followUp) => followUp.status === 'pending');
+    return state.followUps.some((followUp) => followUp.status === 'pending' && !inFlight.has(followUp.id));
   }
 
   function shouldContinueAsNew(): boolean {
@@ -481,6 +486,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         state.links.ticketKey = ticket.ticketKey;
         state.links.ticketUrl = ticket.url;
         stepSucceeded('ticket', `Ticket ${ticket.ticketKey} ${ticket.reused ? 'found' : 'opened'}`, { ticketKey: ticket.ticketKey });
+        redrawHeaderLater();
       }),
       step('meeting', async () => {
         const meeting = await meetings.startMeeting({
@@ -491,6 +497,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         });
         state.links.meetingUrl = meeting.joinUrl;
         stepSucceeded('meeting', `Meeting ${meeting.reused ? 'found' : 'started'}: ${meeting.joinUrl}`);
+        redrawHeaderLater();
         await tellChannel('meeting-link', `:telephone_receiver: Incident bridge: ${meeting.joinUrl}`);
       }),
       step('alert', async () => {
@@ -523,6 +530,11 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       stepSucceeded('channelHeader', 'Channel header set');
     });
     state.revision += 1;
+  }
+
+  /** A ticket or bridge that came after the header was drawn (a task's action) needs the header drawn again. */
+  function redrawHeaderLater(): void {
+    if (lifecycle && state.launch.channelHeader.status === 'done') state.launch.channelHeader = { status: 'pending' };
   }
 
   /** The sidebar launch step: skipped with a timeline note (not failed) when the bot may not edit others' sidebars. */
@@ -587,69 +599,99 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   }
 
   /** Resolution work (comment and transition the ticket, close the page), each once per resolution. */
+  /** Resolution and lifecycle work, one batch at a time and in order: how incidents from before the lifecycle ran. */
   async function runFollowUps(): Promise<void> {
     for (const followUp of state.followUps) {
       if (followUp.status !== 'pending') continue;
-      const key = `${state.id}:${followUp.id}`;
-      try {
-        if (await runLifecycleFollowUp(followUp, key)) {
-          // done above
-        } else if (followUp.kind === 'postStatusUpdate') {
-          const number = followUp.update ?? Number(followUp.id.split('-').at(-1));
-          const update = state.statusUpdates.find((u) => u.number === number);
-          if (!update || state.launch.channel.status !== 'done' || !state.links.channelId) {
-            followUp.status = 'skipped';
-            continue;
-          }
-          await chat.postChannelNotice({
-            key,
-            channelId: state.links.channelId,
-            message: `#### Status update ${number} from @${update.author}\n${update.message}`,
-          });
-        } else if (followUp.kind === 'commentTicket' || followUp.kind === 'transitionTicket') {
-          if (!state.links.ticketKey) {
-            followUp.status = 'skipped';
-            continue;
-          }
-          if (followUp.kind === 'commentTicket') {
-            await tickets.commentOnTicket({
-              key,
-              ticketKey: state.links.ticketKey,
-              body: `Incident ${state.id} was resolved by @${state.commander}'s team.${state.summary ? `\n\n${state.summary}` : ''}`,
-            });
-            recordEvent(state, nowIso(), 'integration_succeeded', 'system', `Resolution noted on ${state.links.ticketKey}`, { step: followUp.kind });
-          } else {
-            const transition = state.playbook.jira.transitionOnResolve!;
-            const { moved } = await tickets.transitionTicket({ key, ticketKey: state.links.ticketKey, transition });
-            if (!moved) throw new Error(`${state.links.ticketKey} has no transition "${transition}"`);
-            recordEvent(state, nowIso(), 'integration_succeeded', 'system', `${state.links.ticketKey} moved to ${transition}`, { step: followUp.kind });
-          }
-        } else {
-          if (state.launch.alert.status !== 'done') {
-            followUp.status = 'skipped';
-            continue;
-          }
-          const { alreadyClosed } = await onCall.closeAlert({ key, alias: alertAlias(), note: `Incident ${state.id} resolved.` });
-          recordEvent(state, nowIso(), 'integration_succeeded', 'system', alreadyClosed ? 'The page was already closed' : 'The page was closed', {
-            step: followUp.kind,
-          });
-        }
-        if (followUp.status === 'pending') followUp.status = 'done';
-      } catch (error) {
-        const message = failureMessage(error);
-        followUp.status = 'failed';
-        followUp.error = message;
-        recordEvent(state, nowIso(), 'integration_failed', 'system', `${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}`, {
-          step: followUp.kind,
-        });
-        await tellChannel(
-          `failed-${followUp.id}-${state.revision}`,
-          `:warning: ${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}\nRetry with \`/incident retry ${followUp.kind}\`.`,
-        );
-      }
+      await runFollowUp(followUp);
     }
     pruneFollowUps();
     state.revision += 1;
+  }
+
+  /**
+   * Starts pending follow-ups without waiting for them: one lane per kind (per receiver for webhooks), so updates reach a
+   * place in order, while a webhook retrying for half an hour or a long export never holds up status updates,
+   * reminders, the checklist post or the record.
+   */
+  function startFollowUps(): void {
+    for (const followUp of state.followUps) {
+      if (followUp.status !== 'pending' || inFlight.has(followUp.id)) continue;
+      inFlight.add(followUp.id);
+      const lane = followUp.kind === 'deliverWebhook' ? `${followUp.kind}:${followUp.target ?? ''}` : followUp.kind;
+      const run = (lanes.get(lane) ?? Promise.resolve()).then(async () => {
+        await runFollowUp(followUp);
+        inFlight.delete(followUp.id);
+        pruneFollowUps();
+        state.revision += 1;
+      });
+      lanes.set(lane, run);
+    }
+  }
+
+  function followUpsInFlight(): boolean {
+    return inFlight.size > 0;
+  }
+
+  /** One follow-up: done, skipped (nothing to do) or failed (recorded in the timeline and the channel), never thrown. */
+  async function runFollowUp(followUp: FollowUp): Promise<void> {
+    const key = `${state.id}:${followUp.id}`;
+    try {
+      if (await runLifecycleFollowUp(followUp, key)) {
+        // done above
+      } else if (followUp.kind === 'postStatusUpdate') {
+        const number = followUp.update ?? Number(followUp.id.split('-').at(-1));
+        const update = state.statusUpdates.find((u) => u.number === number);
+        if (!update || state.launch.channel.status !== 'done' || !state.links.channelId) {
+          followUp.status = 'skipped';
+          return;
+        }
+        await chat.postChannelNotice({
+          key,
+          channelId: state.links.channelId,
+          message: `#### Status update ${number} from @${update.author}\n${update.message}`,
+        });
+      } else if (followUp.kind === 'commentTicket' || followUp.kind === 'transitionTicket') {
+        if (!state.links.ticketKey) {
+          followUp.status = 'skipped';
+          return;
+        }
+        if (followUp.kind === 'commentTicket') {
+          await tickets.commentOnTicket({
+            key,
+            ticketKey: state.links.ticketKey,
+            body: `Incident ${state.id} was resolved by @${state.commander}'s team.${state.summary ? `\n\n${state.summary}` : ''}`,
+          });
+          recordEvent(state, nowIso(), 'integration_succeeded', 'system', `Resolution noted on ${state.links.ticketKey}`, { step: followUp.kind });
+        } else {
+          const transition = state.playbook.jira.transitionOnResolve!;
+          const { moved } = await tickets.transitionTicket({ key, ticketKey: state.links.ticketKey, transition });
+          if (!moved) throw new Error(`${state.links.ticketKey} has no transition "${transition}"`);
+          recordEvent(state, nowIso(), 'integration_succeeded', 'system', `${state.links.ticketKey} moved to ${transition}`, { step: followUp.kind });
+        }
+      } else {
+        if (state.launch.alert.status !== 'done') {
+          followUp.status = 'skipped';
+          return;
+        }
+        const { alreadyClosed } = await onCall.closeAlert({ key, alias: alertAlias(), note: `Incident ${state.id} resolved.` });
+        recordEvent(state, nowIso(), 'integration_succeeded', 'system', alreadyClosed ? 'The page was already closed' : 'The page was closed', {
+          step: followUp.kind,
+        });
+      }
+      if (followUp.status === 'pending') followUp.status = 'done';
+    } catch (error) {
+      const message = failureMessage(error);
+      followUp.status = 'failed';
+      followUp.error = message;
+      recordEvent(state, nowIso(), 'integration_failed', 'system', `${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}`, {
+        step: followUp.kind,
+      });
+      await tellChannel(
+        `failed-${followUp.id}-${state.revision}`,
+        `:warning: ${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}\nRetry with \`/incident retry ${followUp.kind}\`.`,
+      );
+    }
   }
 
   /** Keeps the state small for incidents that run for weeks: finished follow-ups beyond the newest few are dropped. */

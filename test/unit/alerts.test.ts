@@ -101,6 +101,31 @@ describe('recordAlerts', () => {
     expect(manual.timeline.at(-1)!.text).toMatch(/^Alert group resolved/);
   });
 
+  it('tells repeats from news in a group bigger than the alerts it keeps', () => {
+    const state = newState();
+    const big = (status: 'firing' | 'resolved') => ({
+      source: 'alertmanager' as const,
+      groupKey: 'big',
+      status,
+      alerts: Array.from({ length: 120 }, (_, i) => ({ fingerprint: `f${i}`, status, name: 'DiskFull', startsAt: '2026-11-27T08:00:00.000Z' })),
+      actor: 'alertmanager',
+    });
+    for (let i = 0; i < 3; i++) executeCommand(state, 'recordAlerts', big('firing'), '2026-11-27T08:05:00.000Z');
+    expect(state.timeline.filter((e) => e.kind === 'alert_received')).toHaveLength(120);
+    expect(state.alertGroup!.alerts).toHaveLength(50);
+  });
+
+  it('says so when an alert fires again on a resolved incident', () => {
+    const state = newState({ ...playbook, alerts: { autoResolve: false } });
+    executeCommand(state, 'recordAlerts', delivery('firing'), '2026-11-27T08:05:00.000Z');
+    executeCommand(state, 'acknowledge', { actor: 'bob' }, '2026-11-27T08:06:00.000Z');
+    executeCommand(state, 'resolve', { actor: 'bob' }, '2026-11-27T08:07:00.000Z');
+    const again = delivery('firing');
+    again.alerts = again.alerts.map((a) => ({ ...a, startsAt: '2026-11-27T09:00:00.000Z' }));
+    executeCommand(state, 'recordAlerts', again, '2026-11-27T09:01:00.000Z');
+    expect(state.timeline.at(-1)!.text).toBe('Alert firing again: CheckoutErrors — Checkout 5xx above 5% (the incident is resolved: reopen it if the impact is back)');
+  });
+
   it('refuses a delivery of another group', () => {
     const state = newState();
     executeCommand(state, 'recordAlerts', delivery('firing'), '2026-11-27T08:05:00.000Z');

@@ -1,12 +1,12 @@
 /** The lifecycle's pure parts: reminders and their clock, retrospective drafts, membership diffs, timeline filters. */
 import { describe, expect, it } from 'vitest';
 import { executeCommand } from '../../domain/commands.js';
-import { createIncidentState, type IncidentState } from '../../domain/incident.js';
+import { createIncidentState, incidentView, type IncidentState } from '../../domain/incident.js';
 import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage } from '../../domain/incident-templates.js';
 import { renderChannelHeader, renderChecklistPost } from '../../domain/checklist-message.js';
 import { applyChannelMembers } from '../../domain/membership.js';
 import { parseNewIncident } from '../../domain/new-incident.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import { validatePlaybook, type PlaybookDefinition } from '../../domain/playbook.js';
 import { nextReminderAt, reminderMessage, scalePlaybookDurations, takeDueReminders } from '../../domain/reminders.js';
 import { draftRetrospective } from '../../domain/retrospective.js';
 import { parseSlashCommand } from '../../domain/slash-command.js';
@@ -277,6 +277,42 @@ describe('membership', () => {
       ['welcomeMember', 'erin'],
       ['placeInSidebar', 'erin'],
     ]);
+  });
+});
+
+describe('state size and secrets', () => {
+  it('keeps the timeline under its text budget however long the notes are', () => {
+    const state = newState();
+    for (let i = 0; i < 200; i++) executeCommand(state, 'addNote', { text: `${i} ${'x'.repeat(3_990)}`, actor: 'alice' }, at(1));
+    const text = state.timeline.reduce((sum, e) => sum + e.text.length, 0);
+    expect(text).toBeLessThanOrEqual(300_000);
+    expect(state.timelineDropped + state.timeline.length).toBe(201);
+    expect(state.timeline.at(-1)!.text.startsWith('199 ')).toBe(true);
+  });
+
+  it("shows webhook URLs by host only in the view, and refuses the service's own settings as a webhook secret", () => {
+    const state = newState({ ...playbook, statusUpdates: { webhooks: [{ url: 'https://hooks.slack.com/services/T0/B0/secret-path', events: ['incident-started'] }] } });
+    const view = incidentView(state);
+    expect(view.playbook.statusUpdates!.webhooks[0]!.url).toBe('https://hooks.slack.com/…');
+    expect(view.followUps[0]!.target).toBe('https://hooks.slack.com/…');
+    expect(state.followUps[0]!.target).toBe('https://hooks.slack.com/services/T0/B0/secret-path');
+    const checked = validatePlaybook({ ...playbook, statusUpdates: { webhooks: [{ url: 'https://x.example.com/h', secretEnv: 'MATTERMOST_BOT_TOKEN' }] } });
+    expect(checked.ok).toBe(false);
+    expect(!checked.ok && checked.problems.map((p) => p.message)).toEqual([
+      '"MATTERMOST_BOT_TOKEN" is one of this service\'s own settings; give the webhook a secret of its own, like "STATUS_PAGE_WEBHOOK_SECRET"',
+    ]);
+  });
+
+  it('names each export by its request, so a later export never reuses an earlier one', () => {
+    const state = newState();
+    state.launch.channel = { status: 'done' };
+    executeCommand(state, 'exportPostmortem', { actor: 'alice' }, at(1));
+    state.followUps.at(-1)!.status = 'done';
+    state.followUps = state.followUps.filter((f) => f.kind !== 'exportPostmortem');
+    executeCommand(state, 'exportPostmortem', { actor: 'alice' }, at(2));
+    const ids = state.timeline.filter((e) => e.text.includes('post-mortem export')).map((e) => `exportPostmortem-${e.seq}`);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(state.followUps.at(-1)!.id).toBe(ids[1]);
   });
 });
 
