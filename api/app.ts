@@ -137,6 +137,9 @@ export function createApp(options: AppOptions): express.Express {
     ...(options.rateLimit ? [limitRequests(options.rateLimit)] : []),
     requireScopeForMethod(),
   );
+  // Mattermost's own calls (slash commands, buttons, dialogs, outgoing webhooks) all come from its server's address:
+  // a limit per address, ten times the API's, guards against a flood without throttling a busy team.
+  if (options.rateLimit) app.use('/mattermost', rateLimit({ limit: { ...options.rateLimit, count: options.rateLimit.count * ALERT_RATE_FACTOR } }));
   // A route needing a larger body mounts its own jsonBody here, before this one (see jsonBody): Alertmanager sends a
   // whole alert group in one request.
   app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));

@@ -209,6 +209,11 @@ describe('rate limit', () => {
     // Alerts have buckets of their own, ten times as large: the same caller still gets through with an alert storm.
     const alerts = await Promise.all(Array.from({ length: 20 }, () => as(tokens.alertmanager, () => limited.url)('POST', '/api/v1/alerts', { title: 'no key' })));
     expect(alerts.map((r) => r.status)).toEqual(Array(20).fill(400));
+    // Mattermost's calls are limited per address too (ten times the rate, burst 60 here): a flood gets 429s.
+    const flood = await Promise.all(Array.from({ length: 200 }, () => fetch(`${limited.url}/mattermost/command`, { method: 'POST' })));
+    const refusedFlood = flood.filter((r) => r.status === 429);
+    expect(refusedFlood.length).toBeGreaterThan(0);
+    expect(Number(refusedFlood[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Waiting as long as Retry-After says is enough.
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
     expect((await reader('GET', '/api/v1/playbooks')).status).toBe(200);
