@@ -5,10 +5,9 @@
  * the problem and is not sent again.
  */
 import { Router, type Response } from 'express';
-import type { z } from 'zod';
 import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../domain/alertmanager.js';
-import { invalidInput } from '../domain/errors.js';
 import type { AlertIntake } from './alert-intake.js';
+import { parseInput } from './parse-input.js';
 
 export interface AlertRoutesOptions {
   intake: AlertIntake;
@@ -16,24 +15,19 @@ export interface AlertRoutesOptions {
   callerOf: (res: Response) => string;
 }
 
-function parse<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw invalidInput(what, parsed.error);
-  return parsed.data;
-}
 
 export function alertRoutes(options: AlertRoutesOptions): Router {
   // The body is parsed before this router with a larger limit than other routes (see jsonBody in app.ts).
   const router = Router();
 
   router.post('/alerts/alertmanager', async (req, res) => {
-    const payload = parse(alertmanagerPayloadSchema, req.body, 'Alertmanager webhook payload');
+    const payload = parseInput(alertmanagerPayloadSchema, req.body, 'Alertmanager webhook payload');
     const outcome = await options.intake.receive(fromAlertmanager(payload), options.callerOf(res));
     res.status(202).json({ ...outcome, url: `/api/v1/incidents/${outcome.incidentId}` });
   });
 
   router.post('/alerts', async (req, res) => {
-    const alert = parse(genericAlertSchema, req.body, 'alert');
+    const alert = parseInput(genericAlertSchema, req.body, 'alert');
     const outcome = await options.intake.receive(fromGenericAlert(alert), options.callerOf(res));
     res.status(202).json({ ...outcome, url: `/api/v1/incidents/${outcome.incidentId}` });
   });

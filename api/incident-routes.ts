@@ -6,7 +6,6 @@ import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
-import { invalidInput } from '../domain/errors.js';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { filterTimeline, parseTimelineKinds } from '../domain/timeline-filter.js';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
@@ -15,6 +14,7 @@ import { usernameSchema } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest } from './incident-service.js';
+import { parseInput } from './parse-input.js';
 
 export interface IncidentRoutesOptions {
   incidents: IncidentService;
@@ -49,11 +49,6 @@ const timelineQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(500),
 });
 
-function parseBody<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw invalidInput(what, parsed.error);
-  return parsed.data;
-}
 
 function incidentIdParam(req: Request): string {
   const id = String(req.params.id);
@@ -77,7 +72,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   const router = Router();
 
   router.post('/incidents', async (req, res) => {
-    const request = parseBody(startRequestSchema, bodyObject(req), 'incident');
+    const request = parseInput(startRequestSchema, bodyObject(req), 'incident');
     const playbook = typeof request.playbook === 'string' ? await playbooks.get(request.playbook) : request.playbook;
     if (!playbook) {
       throw new HttpError(400, 'invalid_input', `unknown playbook "${String(request.playbook)}"; known: ${(await playbooks.list()).map((p) => p.id).join(', ')}`, [
@@ -89,7 +84,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   });
 
   router.get('/incidents', async (req, res) => {
-    const query = parseBody(listQuerySchema, req.query, 'list query');
+    const query = parseInput(listQuerySchema, req.query, 'list query');
     const { limit, ...filters } = query;
     res.json({ items: await incidents.list(filters, limit) });
   });
@@ -101,7 +96,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   /** The timeline, optionally of some kinds only: `?kind=updates,tasks` (groups) or exact kinds like `note`. */
   router.get('/incidents/:id/timeline', async (req, res) => {
     const id = incidentIdParam(req);
-    const query = parseBody(timelineQuerySchema, req.query, 'timeline query');
+    const query = parseInput(timelineQuerySchema, req.query, 'timeline query');
     const kinds = parseTimelineKinds(query.kind?.split(',') ?? []);
     const view = await incidents.view(id);
     const events = filterTimeline(view.timeline, kinds);
@@ -128,7 +123,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       const id = incidentIdParam(req);
       const payload = { ...bodyObject(req), ...fromPath(req) };
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
-      parseBody(commands[name].payload, payload, `${name} request`);
+      parseInput(commands[name].payload, payload, `${name} request`);
       const updateId = req.get('Idempotency-Key');
       const view = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
       options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: view.revision }, 'command applied');

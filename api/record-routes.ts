@@ -4,13 +4,13 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { invalidInput } from '../domain/errors.js';
 import { canonicalInstant, computeIncidentStats, StatsPeriodError, type IncidentStats } from '../domain/incident-stats.js';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { ID_PATTERN } from '../domain/playbook.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import { INCIDENT_RECORD_SORTS, IncidentRecordInputError, type IncidentRecordRepository, type StoredIncidentRecord } from '../store/incident-records.js';
 import { HttpError } from './http-error.js';
+import { parseInput } from './parse-input.js';
 
 const DAY_MS = 86_400_000;
 const list = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -52,11 +52,6 @@ function summary(record: StoredIncidentRecord) {
   return { ...rest, url: `/api/v1/incidents/${record.id}` };
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw invalidInput(what, parsed.error);
-  return parsed.data;
-}
 
 /** Stats for a team and period: the last 30 days up to now when the period is not given. */
 export async function incidentStats(records: IncidentRecordRepository, query: { team?: string; from?: string; to?: string }, now = new Date()): Promise<IncidentStats> {
@@ -75,7 +70,7 @@ export function recordRoutes(records: IncidentRecordRepository): Router {
   const router = Router();
 
   router.get('/incidents', async (req, res) => {
-    const query = parse(recordListQuerySchema, req.query, 'list query');
+    const query = parseInput(recordListQuerySchema, req.query, 'list query');
     try {
       const page = await records.list({
         ...(query.status ? { status: query.status } : {}),
@@ -99,7 +94,7 @@ export function recordRoutes(records: IncidentRecordRepository): Router {
   });
 
   router.get('/stats', async (req, res) => {
-    res.json(await incidentStats(records, parse(statsQuerySchema, req.query, 'stats query')));
+    res.json(await incidentStats(records, parseInput(statsQuerySchema, req.query, 'stats query')));
   });
 
   return router;

@@ -8,6 +8,7 @@ import { IncidentCommandError, invalidInput } from './errors.js';
 import { applyAlertDelivery, recordAlertsPayloadSchema } from './alerts.js';
 import { parseDuration } from './duration.js';
 import {
+  ACTION_LAUNCH_STEPS,
   enqueueWebhooks,
   FOLLOW_UP_KINDS,
   LAUNCH_STEP_DEPENDENTS,
@@ -383,7 +384,7 @@ export const commands = {
       if (type === 'post-status-update') {
         throw new IncidentCommandError('conflict', `task ${number} asks for a status update: post one with /incident update, or the checklist's button`);
       }
-      const step = ACTION_STEPS[type];
+      const step = ACTION_LAUNCH_STEPS[type];
       const status = state.launch[step].status;
       if (status === 'done') throw new IncidentCommandError('conflict', `${ACTION_DONE[type]} already (${actionResult(state, type)})`);
       if (status === 'pending') throw new IncidentCommandError('conflict', `${ACTION_DONE[type]} is under way`);
@@ -393,9 +394,8 @@ export const commands = {
       const type = task.action!.type as Exclude<TaskActionType, 'post-status-update'>;
       // The action is the launch step of the same name, run now (again, if it failed; for the first time, if the
       // playbook left it off at start).
-      state.launch[ACTION_STEPS[type]] = { status: 'pending' };
-      // The header shows the ticket and the bridge: draw it again once they exist.
-      if (type !== 'page-oncall' && state.launch.channelHeader.status === 'done') state.launch.channelHeader = { status: 'pending' };
+      // (The workflow redraws the channel header once the ticket or bridge exists.)
+      state.launch[ACTION_LAUNCH_STEPS[type]] = { status: 'pending' };
       recordEvent(state, now, 'command_run', actor, `@${actor} ran task ${number}'s action: ${type}`, { taskId: task.id, action: type });
     },
   }),
@@ -554,13 +554,9 @@ export const commands = {
   }),
 };
 
-const ACTION_STEPS = { 'page-oncall': 'alert', 'open-ticket': 'ticket', 'start-meeting': 'meeting' } as const satisfies Record<
-  Exclude<TaskActionType, 'post-status-update'>,
-  LaunchStepName
->;
 const ACTION_DONE = { 'page-oncall': 'the on-call was paged', 'open-ticket': 'the Jira issue is open', 'start-meeting': 'the meeting was started' } as const;
 
-function actionResult(state: IncidentState, type: keyof typeof ACTION_STEPS): string {
+function actionResult(state: IncidentState, type: keyof typeof ACTION_LAUNCH_STEPS): string {
   if (type === 'page-oncall') return `alert ${state.links.alertId ?? '?'}`;
   if (type === 'open-ticket') return state.links.ticketKey ?? '?';
   return state.links.meetingUrl ?? '?';

@@ -32,3 +32,8 @@ export function formatDuration(ms: number): string {
   minutes -= hours * 60;
   return `${days ? `${days}d` : ''}${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}`;
 }
+
+/** How long something took or has lasted, for people: "1h30m", or "under a minute" (durations count whole minutes). */
+export function formatElapsed(ms: number): string {
+  return ms < MINUTE_MS ? 'under a minute' : formatDuration(ms);
+}

@@ -346,12 +346,15 @@ export function enqueueWebhooks(state: IncidentState, event: NonNullable<FollowU
 }
 
 /** Launch steps a task's built-in action runs instead, when someone runs the task (not at start). */
-const STEP_OF_ACTION = { 'page-oncall': 'alert', 'open-ticket': 'ticket', 'start-meeting': 'meeting' } as const;
+export const ACTION_LAUNCH_STEPS = { 'page-oncall': 'alert', 'open-ticket': 'ticket', 'start-meeting': 'meeting' } as const satisfies Record<
+  Exclude<TaskActionType, 'post-status-update'>,
+  LaunchStepName
+>;
 
 function initialLaunch(playbook: PlaybookSnapshot): IncidentState['launch'] {
   // A playbook with a "Start the Zoom meeting" task means: start it when that task is run, not at once.
   const deferred = new Set<string>(
-    playbook.checklists.flatMap((c) => c.tasks.flatMap((t) => (t.action && t.action.type in STEP_OF_ACTION ? [STEP_OF_ACTION[t.action.type as keyof typeof STEP_OF_ACTION]] : []))),
+    playbook.checklists.flatMap((c) => c.tasks.flatMap((t) => (t.action && t.action.type in ACTION_LAUNCH_STEPS ? [ACTION_LAUNCH_STEPS[t.action.type as keyof typeof ACTION_LAUNCH_STEPS]] : []))),
   );
   const wanted = (on: boolean, step?: string) => ({ status: on && !(step && deferred.has(step)) ? ('pending' as const) : ('skipped' as const) });
   return {

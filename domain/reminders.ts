@@ -4,7 +4,7 @@
  * workflow sends survive worker and server restarts (the timer is re-armed from the state) and continue-as-new (the
  * state carries what was already sent). Pure code: the workflow sandbox runs it.
  */
-import { formatDuration } from './duration.js';
+import { formatElapsed } from './duration.js';
 import { recordEvent, type IncidentState, type IncidentTask } from './incident.js';
 import type { PlaybookSnapshot } from './playbook.js';
 
@@ -82,8 +82,7 @@ export function nextReminderAt(state: IncidentState): number | undefined {
 }
 
 const utcTime = (iso: string): string => `${iso.slice(11, 16)} UTC`;
-/** "1h30m", or "under a minute" (formatDuration counts whole minutes). */
-const span = (millis: number): string => (millis < 60_000 ? 'under a minute' : formatDuration(millis));
+const span = formatElapsed;
 
 /**
  * The reminders due at `now`, marked as sent in the state and written to the timeline. The caller posts them; calling

@@ -3,7 +3,7 @@
  * one) with the incident's facts filled in, so the commander starts from a page that already holds the summary, the
  * metrics, the timeline's highlights and how the checklist went, and only has to add the judgement. Pure code.
  */
-import { formatDuration } from './duration.js';
+import { formatElapsed } from './duration.js';
 import type { IncidentState, TimelineEventKind } from './incident.js';
 import { fillTemplate } from './playbook.js';
 
@@ -50,7 +50,7 @@ const HIGHLIGHT_KINDS: ReadonlySet<TimelineEventKind> = new Set([
 ]);
 const MAX_HIGHLIGHTS = 40;
 
-const span = (millis: number): string => (millis < 60_000 ? 'under a minute' : formatDuration(millis));
+const span = formatElapsed;
 
 export function metricsText(state: IncidentState, now: string): string {
   const at = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);

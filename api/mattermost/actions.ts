@@ -15,6 +15,7 @@ import type { MattermostChat } from '../../integrations/mattermost/mattermost-ch
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
+import { changesReply } from './replies.js';
 
 export interface ActionRoutesOptions {
   incidents: IncidentService;
@@ -88,12 +89,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       if (!selected) throw new HttpError(400, 'invalid_input', 'choose a task from the menu');
       return selected;
     };
-    // Everything the click changed carries one workflow time: show all of it (resolving also drafts the retrospective).
-    const done = (v: Awaited<ReturnType<IncidentService['view']>>) => {
-      const at = v.timeline.at(-1)?.at;
-      const changes = v.timeline.filter((event) => event.at === at && event.kind !== 'integration_succeeded');
-      return changes.length ? changes.map((event) => `:white_check_mark: ${event.text}`).join('\n') : ':white_check_mark: Done.';
-    };
+    const done = changesReply;
     switch (intent) {
       case 'complete':
         return done(await options.incidents.command(claims.i, 'completeTask', { taskId: needTask(), actor }, { updateId }));

@@ -11,6 +11,16 @@ export interface CommandReply {
 
 export const ephemeral = (text: string): CommandReply => ({ response_type: 'ephemeral', text });
 
+/**
+ * What a command changed, for the person who sent it: everything it changed carries one workflow time (a handover may
+ * also acknowledge; resolving also drafts the retrospective), so all of it is shown.
+ */
+export function changesReply(view: IncidentView): string {
+  const at = view.timeline.at(-1)?.at;
+  const changes = view.timeline.filter((event) => event.at === at && event.kind !== 'integration_succeeded');
+  return changes.length ? changes.map((event) => `:white_check_mark: ${event.text}`).join('\n') : ':white_check_mark: Done.';
+}
+
 export function incidentInfo(view: IncidentView): string {
   const lines = [
     `#### ${view.name}  \`${view.id}\``,

@@ -15,7 +15,7 @@ import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 import { mayRunPlaybook } from './playbook-permissions.js';
 import type { IncidentStats } from '../../domain/incident-stats.js';
-import { ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
+import { changesReply, ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
 export interface MattermostFrontDoorOptions {
@@ -187,12 +187,9 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     }
     const command = toCommand(request, actor)!;
     const view = await options.incidents.command(incidentId, command.name, command.payload as CommandInput<typeof command.name>, { timeoutMs });
-    // Everything this command changed carries the same workflow time: show all of it (a handover may also acknowledge).
-    const at = view.timeline.at(-1)?.at;
-    const changes = view.timeline.filter((event) => event.at === at && event.kind !== 'integration_succeeded');
     if (command.name === 'exportPostmortem') return ephemeral(':hourglass: Exporting the post-mortem; the files will be posted in this channel when they are ready.');
     if (command.name === 'editRetrospective') return ephemeral(':white_check_mark: Retrospective draft updated. `/incident retro` shows it.');
-    return ephemeral(changes.length ? changes.map((event) => `:white_check_mark: ${event.text}`).join('\n') : ':white_check_mark: Done.');
+    return ephemeral(changesReply(view));
   }
 
   async function requireMember(channelId: string, userId: string, actor: string): Promise<void> {
