@@ -103,6 +103,9 @@ describe('Alertmanager', () => {
       'Alert firing: CheckoutErrors — Checkout 5xx above 5%',
       'Alert firing: CheckoutErrors — Checkout 5xx above 5%',
     ]);
+    const alertsOnly = await call('GET', `/api/v1/incidents/${id}/timeline?kind=alerts`, undefined, reader);
+    expect(alertsOnly.body).toMatchObject({ incidentId: id, kinds: ['alert_received'], dropped: 0 });
+    expect(alertsOnly.body.items.map((e: { kind: string }) => e.kind)).toEqual(['alert_received', 'alert_received']);
   });
 
   it('makes one incident of a hundred repeats, and of fifty concurrent deliveries of a new group', async () => {
@@ -194,6 +197,18 @@ describe('records and stats', () => {
     expect(shop.body.items[0]).not.toHaveProperty('view');
     const bad = await call('GET', '/api/v1/incidents?cursor=not-a-cursor', undefined, reader);
     expect(bad.status).toBe(400);
+    // Bad filters, periods and timeline kinds are refused with the problem named.
+    const badStatus = await call('GET', '/api/v1/incidents?status=reported,sleeping', undefined, reader);
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.problems).toEqual([expect.stringMatching(/^status\.1: /)]);
+    const badPeriod = await call('GET', '/api/v1/stats?from=yesterday', undefined, reader);
+    expect(badPeriod.status).toBe(400);
+    expect(badPeriod.body.error.problems).toEqual([expect.stringMatching(/^from: expected an ISO 8601 date or date-time with a time zone.*got "yesterday"/)]);
+    const reversed = await call('GET', '/api/v1/stats?from=2026-03-02&to=2026-03-01', undefined, reader);
+    expect(reversed.status).toBe(400);
+    const badKind = await call('GET', `/api/v1/incidents/${shop.body.items[0].id}/timeline?kind=updates,gossip`, undefined, reader);
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.message).toMatch(/"gossip" is not a timeline kind; use one of status, updates/);
     // The generic alert's incident is team ops' only one; its record is written a moment after each change.
     const stats = await waitFor(() => call('GET', '/api/v1/stats?team=ops', undefined, reader), (r) => r.status === 200 && r.body.reported === 1, {
       what: "team ops' stats",
