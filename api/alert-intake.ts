@@ -1,7 +1,8 @@
 /**
  * Alerts from monitoring become incidents: one incident per alert group while it is open. The incident's ID is derived
- * from the group key (`al-<hash>-<n>`, n counting the group's incidents), and every delivery is a signal-with-start of
- * `recordAlerts` to that ID, so repeats and concurrent deliveries land on the same workflow. Within this process,
+ * from the group key (`al-<hash>-<n>`, n counting the group's incidents): the first delivery is a signal-with-start of
+ * `recordAlerts` to that ID, later ones an Update of the running incident, so repeats and concurrent deliveries land on
+ * the same workflow. Within this process,
  * deliveries of one group are handled one at a time, so the team's incident number is drawn once; across several API
  * processes a race can at worst skip a number, never make a second incident.
  */
@@ -85,7 +86,7 @@ export class AlertIntake {
       }
       const { start, rule } = await this.startRequest(request, id, actor);
       // Signal-with-start: if another API process started it a moment ago, this only delivers the signal.
-      const started = await incidents.startWithCommand(start, 'recordAlerts', payload, true).catch(async (error: unknown) => {
+      const started = await incidents.startWithCommand(start, 'recordAlerts', payload).catch(async (error: unknown) => {
         if ((await incidents.describe(id)) === 'ended') return undefined;
         throw error;
       });

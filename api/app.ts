@@ -105,11 +105,11 @@ function groupDirectoryOf(chat: unknown): GroupDirectory | undefined {
  */
 function limitRequests(limit: RateLimit): RequestHandler {
   const general = rateLimit({ limit });
-  const alerts = rateLimit({ limit: { ...limit, count: limit.count * ALERT_RATE_FACTOR } });
+  const alerts = rateLimit({ limit: { ...limit, count: limit.count * BUSY_CALLER_RATE_FACTOR } });
   return (req, res, next) => (req.path.startsWith('/alerts') ? alerts(req, res, next) : general(req, res, next));
 }
 
-const ALERT_RATE_FACTOR = 10;
+const BUSY_CALLER_RATE_FACTOR = 10;
 
 export function createApp(options: AppOptions): express.Express {
   const app = express();
@@ -139,7 +139,7 @@ export function createApp(options: AppOptions): express.Express {
   );
   // Mattermost's own calls (slash commands, buttons, dialogs, outgoing webhooks) all come from its server's address:
   // a limit per address, ten times the API's, guards against a flood without throttling a busy team.
-  if (options.rateLimit) app.use('/mattermost', rateLimit({ limit: { ...options.rateLimit, count: options.rateLimit.count * ALERT_RATE_FACTOR } }));
+  if (options.rateLimit) app.use('/mattermost', rateLimit({ limit: { ...options.rateLimit, count: options.rateLimit.count * BUSY_CALLER_RATE_FACTOR } }));
   // A route needing a larger body mounts its own jsonBody here, before this one (see jsonBody): Alertmanager sends a
   // whole alert group in one request.
   app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));

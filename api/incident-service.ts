@@ -70,12 +70,11 @@ export class IncidentService {
   }
 
   /**
-   * Starts the incident with a command already in its inbox, or, if its workflow is running, only delivers the command
-   * (signal-with-start): what an alert does, so that repeats and concurrent deliveries of one alert group land on one
-   * incident. The number is only drawn when `isNew` says the caller found no incident under this ID.
+   * Starts the incident with a command already in its inbox (signal-with-start): how an alert starts one, so that
+   * concurrent deliveries from several API processes still land on one incident.
    */
-  async startWithCommand<N extends CommandName>(request: StartRequest & { id: string }, name: N, payload: CommandInput<N>, isNew: boolean): Promise<StartedIncident> {
-    const prepared = await this.prepare(request, isNew);
+  async startWithCommand<N extends CommandName>(request: StartRequest & { id: string }, name: N, payload: CommandInput<N>): Promise<StartedIncident> {
+    const prepared = await this.prepare(request);
     try {
       const handle = await this.client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
         ...prepared.options,
@@ -87,17 +86,6 @@ export class IncidentService {
       return { ...prepared.started, runId: handle.signaledRunId };
     } catch (error) {
       throw toHttpError(error, request.id);
-    }
-  }
-
-  /** Delivers a command as a signal; false when the incident's workflow is not running (any more). */
-  async signal<N extends CommandName>(id: string, name: N, payload: CommandInput<N>): Promise<boolean> {
-    try {
-      await this.client.workflow.getHandle(incidentWorkflowId(id)).signal(commandSignals[name], payload as never);
-      return true;
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
-      throw toHttpError(error, id);
     }
   }
 
@@ -113,11 +101,11 @@ export class IncidentService {
   }
 
   /** Validates a start exactly as the workflow will, so a bad request never becomes a half-started incident. */
-  private async prepare(request: StartRequest, drawNumber = true) {
+  private async prepare(request: StartRequest) {
     const id = request.id ?? newIncidentId();
     // Validated before a number is used up, so bad requests leave no gaps.
     parseNewIncident({ ...request, id });
-    const number = this.numberIncident && drawNumber ? await this.numberIncident(request.team) : undefined;
+    const number = this.numberIncident ? await this.numberIncident(request.team) : undefined;
     const incident = { ...request, id, ...(number ? { number } : {}) };
     const start = parseNewIncident(incident);
     const severity = start.severity ?? start.playbook.defaultSeverity;
