@@ -32,7 +32,7 @@ export function createActivities({ integrations, buttons, webhooks, records }: A
     ...createMeetingActivities(integrations.meetings),
     ...createOnCallActivities(integrations.onCall),
     ...createWebhookActivities(webhooks),
-    ...createPostmortemActivities(integrations.chat),
+    ...createPostmortemActivities(integrations.chat, records?.timeline),
     ...createRecordActivities(records),
   };
 }

@@ -14,17 +14,23 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { IncidentView } from '../domain/incident.js';
 import { POSTMORTEM_FORMATS, type PostmortemFormat } from '../domain/postmortem-report.js';
 import type { ChatPort } from '../integrations/ports.js';
+import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import { exportPostmortemFiles } from '../integrations/postmortem-export.js';
 import { toActivityFailure } from './classify-failure.js';
 import { whileHeartbeating } from './heartbeat.js';
+import { readWholeIncident } from './incident-reader.js';
 
-export interface PostmortemExportRequest {
+export type PostmortemExportRequest = {
   key: string;
-  incident: IncidentView;
   formats: PostmortemFormat[];
   /** Username of whoever asked; named in the post. */
   requestedBy: string;
-}
+} & (
+  /** The incident to export: read by the activity from the workflow (and the store's timeline)... */
+  | { incidentId: string }
+  /** ...or, from runs before the history budget, handed over whole. */
+  | { incident: IncidentView }
+);
 
 export interface PostmortemExportResult {
   postId: string;
@@ -34,10 +40,12 @@ export interface PostmortemExportResult {
   reused?: boolean;
 }
 
-export function createPostmortemActivities(chat: ChatPort) {
+/** `timeline`: the store's timelines, for the events the incident's state no longer holds. */
+export function createPostmortemActivities(chat: ChatPort, timeline?: IncidentTimelineRepository) {
   return {
     async exportPostmortem(request: PostmortemExportRequest): Promise<PostmortemExportResult> {
-      const { incident, key } = request;
+      const { key } = request;
+      const incident = 'incident' in request ? request.incident : await readWholeIncident(timeline);
       const channelId = incident.links.channelId;
       if (!channelId) {
         throw ApplicationFailure.nonRetryable(

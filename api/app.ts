@@ -171,7 +171,7 @@ export function createApp(options: AppOptions): express.Express {
   });
   // With the store, lists and stats come from the incident records (which outlive Temporal's retention).
   if (options.records) app.use('/api/v1', recordRoutes(options.records));
-  app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks, logger: options.logger }));
+  app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks, logger: options.logger, ...(options.records ? { timeline: options.records.timeline } : {}) }));
   const intake = new AlertIntake({
     incidents,
     playbooks: options.playbooks,

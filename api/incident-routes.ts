@@ -11,6 +11,7 @@ import { filterTimeline, parseTimelineKinds } from '../domain/timeline-filter.js
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
 import { usernameSchema } from '../domain/people.js';
+import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest } from './incident-service.js';
@@ -21,6 +22,8 @@ export interface IncidentRoutesOptions {
   playbooks: PlaybookLookup;
   /** Every command is logged with its actor (the request log has the caller, who may act for someone else). */
   logger?: Logger;
+  /** The store's timelines: the events older than what the incident keeps in its state. */
+  timeline?: IncidentTimelineRepository;
 }
 
 const startRequestSchema = z.object({
@@ -47,6 +50,8 @@ const listQuerySchema = z.object({
 const timelineQuerySchema = z.object({
   kind: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(500),
+  /** Only events before this position: the previous page is `before=<first item's seq>`. */
+  before: z.coerce.number().int().min(1).max(1e12).optional(),
 });
 
 
@@ -93,20 +98,29 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
     res.json(await incidents.view(incidentIdParam(req)));
   });
 
-  /** The timeline, optionally of some kinds only: `?kind=updates,tasks` (groups) or exact kinds like `note`. */
+  /**
+   * The timeline, newest `limit` events, optionally of some kinds only: `?kind=updates,tasks` (groups) or exact kinds
+   * like `note`; `?before=<seq>` pages back. The newest events come from the incident, older ones from the store.
+   */
   router.get('/incidents/:id/timeline', async (req, res) => {
     const id = incidentIdParam(req);
     const query = parseInput(timelineQuerySchema, req.query, 'timeline query');
     const kinds = parseTimelineKinds(query.kind?.split(',') ?? []);
     const view = await incidents.view(id);
-    const events = filterTimeline(view.timeline, kinds);
-    res.json({
-      incidentId: id,
-      kinds,
-      // Events older than the newest 500 are not in the workflow's state; the count says how many there were.
-      dropped: view.timelineDropped,
-      items: events.slice(-query.limit),
-    });
+    const before = query.before ?? Number.POSITIVE_INFINITY;
+    const recent = filterTimeline(view.timeline, kinds).filter((event) => event.seq < before);
+    let items = recent.slice(-query.limit);
+    // Events older than the state's newest ones come from the store; `dropped` counts any it does not have either.
+    let dropped = view.timelineDropped;
+    if (options.timeline && view.timelineDropped > 0) {
+      const firstInState = view.timeline[0]?.seq ?? view.timelineDropped + 1;
+      const wanted = query.limit - items.length;
+      const beforeSeq = Math.min(firstInState, before);
+      const older = wanted > 0 ? await options.timeline.list(id, { beforeSeq, kinds, limit: wanted, newest: true }) : [];
+      items = [...older, ...items];
+      dropped = Math.max(0, firstInState - 1 - (await options.timeline.count(id, { beforeSeq: firstInState })));
+    }
+    res.json({ incidentId: id, kinds, dropped, items });
   });
 
   router.get('/incidents/:id/retrospective', async (req, res) => {
@@ -124,10 +138,15 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       const payload = { ...bodyObject(req), ...fromPath(req) };
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
       parseInput(commands[name].payload, payload, `${name} request`);
-      const updateId = req.get('Idempotency-Key');
-      const view = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
-      options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: view.revision }, 'command applied');
-      res.json(view);
+      const updateId = idempotencyKey(req);
+      const result = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
+      options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: result.revision }, 'command applied');
+      // `Prefer: return=minimal` (RFC 7240) answers with what changed; otherwise with the view, read after the change.
+      if (prefersMinimal(req)) {
+        res.set('Preference-Applied', 'return=minimal').json(result);
+        return;
+      }
+      res.json(await incidents.view(id));
     });
   };
 
@@ -165,6 +184,24 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   }
 
   return router;
+}
+
+/** Client-chosen Update IDs: printable ASCII, short enough to remember a few hundred of them in the incident. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
+function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('Idempotency-Key');
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new HttpError(400, 'invalid_input', 'Idempotency-Key must be 1 to 128 printable ASCII characters without spaces', [
+      'Idempotency-Key: expected 1 to 128 printable ASCII characters',
+    ]);
+  }
+  return key;
+}
+
+function prefersMinimal(req: Request): boolean {
+  return /(^|[\s,;])return=minimal\b/i.test(req.get('Prefer') ?? '');
 }
 
 function stripUndefined<T extends Record<string, unknown>>(value: T): T {

@@ -2,11 +2,12 @@
  * What every front door (REST, Mattermost slash commands and buttons, alerts) does to incidents, in one place: start one,
  * send it a command as an Update, read its view, find the incident of a channel. Errors come out as HttpError.
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { customAlphabet } from 'nanoid';
 import type { CommandInput, CommandName } from '../domain/commands.js';
-import type { IncidentView } from '../domain/incident.js';
-import { parseNewIncident } from '../domain/new-incident.js';
+import { toCommandResult, type CommandResult, type IncidentView } from '../domain/incident.js';
+import { parseNewIncident, prepareIncidentStart } from '../domain/new-incident.js';
 import type { Playbook } from '../domain/playbook.js';
 import {
   IncidentChannelKey,
@@ -19,6 +20,19 @@ import {
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
 import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
 import { HttpError, toHttpError } from './http-error.js';
+
+/** Tries of one Update that met a continue-as-new or a failed workflow task (it was not applied either time). */
+const MAX_UPDATE_ATTEMPTS = 5;
+
+/**
+ * The server's answer when the workflow task that carried the Update failed or the run ended before accepting it
+ * (FAILED_PRECONDITION "unexpected workflow task failure", or "workflow update was aborted"): nothing was applied.
+ */
+function isUpdateNotApplied(error: unknown): boolean {
+  const texts: string[] = [];
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) texts.push(cause.message);
+  return texts.some((text) => /unexpected workflow task failure|workflow update was aborted/i.test(text));
+}
 
 const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 
@@ -106,11 +120,11 @@ export class IncidentService {
     // Validated before a number is used up, so bad requests leave no gaps.
     parseNewIncident({ ...request, id });
     const number = this.numberIncident ? await this.numberIncident(request.team) : undefined;
-    const incident = { ...request, id, ...(number ? { number } : {}) };
-    const start = parseNewIncident(incident);
+    // The workflow receives the validated snapshot and trusts it: validation happens here, never in its replay.
+    const start = prepareIncidentStart({ ...request, id, ...(number ? { number } : {}) });
     const severity = start.severity ?? start.playbook.defaultSeverity;
     const commander = start.commander ?? start.reporter;
-    const input: IncidentWorkflowInput = { incident, ...(this.workflowOptions ? { options: this.workflowOptions } : {}) };
+    const input: IncidentWorkflowInput = { start, ...(this.workflowOptions ? { options: this.workflowOptions } : {}) };
     return {
       options: {
         workflowId: incidentWorkflowId(id),
@@ -145,26 +159,37 @@ export class IncidentService {
     }
   }
 
+  /**
+   * Sends a command as an Update; the answer is small (what changed), the view is a `view()` away. An Update that meets
+   * the incident while it continues as new (or while the workflow task it landed in fails) was not applied: it is sent
+   * again, under the same Update ID, so it is applied once whatever happens.
+   */
   async command<N extends CommandName>(
     id: string,
     name: N,
     payload: CommandInput<N>,
     options: { updateId?: string; timeoutMs?: number } = {},
-  ): Promise<IncidentView> {
-    try {
-      return await this.client.withDeadline(Date.now() + (options.timeoutMs ?? this.commandTimeoutMs), () =>
-        this.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], {
-          args: [payload as never],
-          ...(options.updateId ? { updateId: options.updateId } : {}),
-        }),
-      );
-    } catch (error) {
-      const httpError = toHttpError(error, id);
-      // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
-      if (httpError.status === 404 && (await this.hasEnded(id))) {
-        throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
+  ): Promise<CommandResult> {
+    const deadline = Date.now() + (options.timeoutMs ?? this.commandTimeoutMs);
+    const updateId = options.updateId ?? randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await this.client.withDeadline(deadline, () =>
+          this.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], { args: [payload as never], updateId }),
+        );
+        return toCommandResult(answer);
+      } catch (error) {
+        if (attempt < MAX_UPDATE_ATTEMPTS && Date.now() < deadline && isUpdateNotApplied(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+          continue;
+        }
+        const httpError = toHttpError(error, id);
+        // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
+        if (httpError.status === 404 && (await this.hasEnded(id))) {
+          throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
+        }
+        throw httpError;
       }
-      throw httpError;
     }
   }
 

@@ -229,6 +229,16 @@ export interface IncidentState {
   alertGroup?: AlertGroup;
   /** The revision last written to the store's incident records. */
   projectedRevision?: number;
+  /**
+   * The timeline position up to which the store holds every event; set once a store took the timeline. From then on
+   * only events the store has are dropped from the state (see recordEvent).
+   */
+  projectedTimelineSeq?: number;
+  /**
+   * IDs of the newest Updates applied (at most MAX_RECENT_UPDATE_IDS, oldest first). Temporal drops an Update whose ID it
+   * saw within one run; this carries that memory across continue-as-new, so a retried Update is applied once.
+   */
+  recentUpdateIds?: string[];
   /** Usernames in the channel as last seen; undefined until the first look (joins and leaves are diffs against it). */
   members?: string[];
   reportedAt: string;
@@ -250,6 +260,14 @@ export interface IncidentState {
  * Temporal's payload limit (2 MB) however long the notes are. */
 export const MAX_TIMELINE_EVENTS_IN_STATE = 500;
 export const MAX_TIMELINE_TEXT_IN_STATE = 300_000;
+/**
+ * With a store, events it does not have yet are kept past the limits above, up to these (a store that is away for a
+ * long while under a flood of notes): the state must still fit in a continue-as-new payload.
+ */
+export const MAX_UNSTORED_TIMELINE_EVENTS = 3_000;
+export const MAX_UNSTORED_TIMELINE_TEXT = 900_000;
+/** Update IDs remembered across continue-as-new (see IncidentState.recentUpdateIds). */
+export const MAX_RECENT_UPDATE_IDS = 500;
 
 export interface NewIncident {
   id: string;
@@ -388,19 +406,80 @@ export function recordEvent(
     ...(data ? { data } : {}),
   };
   state.timeline.push(event);
-  let excess = Math.max(0, state.timeline.length - MAX_TIMELINE_EVENTS_IN_STATE);
-  let kept = state.timeline.reduce((sum, e) => sum + e.text.length, 0);
-  for (let i = 0; i < excess; i++) kept -= state.timeline[i]!.text.length;
-  while (kept > MAX_TIMELINE_TEXT_IN_STATE && excess < state.timeline.length - 1) kept -= state.timeline[excess++]!.text.length;
-  if (excess > 0) {
-    state.timeline.splice(0, excess);
-    state.timelineDropped += excess;
-  }
+  pruneTimeline(state);
   state.revision += 1;
   return event;
 }
 
-export interface IncidentView extends Omit<IncidentState, 'playbook'> {
+/**
+ * Drops the oldest events past the state's limits. Without a store (projectedTimelineSeq unset) they are gone from
+ * the state, counted in timelineDropped. With one, only events the store already holds are dropped, unless the events
+ * it does not hold pass the hard limits too (the store has been away for long): then the oldest go regardless.
+ */
+function pruneTimeline(state: IncidentState): void {
+  const timeline = state.timeline;
+  let excess = Math.max(0, timeline.length - MAX_TIMELINE_EVENTS_IN_STATE);
+  let kept = timeline.reduce((sum, e) => sum + e.text.length, 0);
+  for (let i = 0; i < excess; i++) kept -= timeline[i]!.text.length;
+  while (kept > MAX_TIMELINE_TEXT_IN_STATE && excess < timeline.length - 1) kept -= timeline[excess++]!.text.length;
+  const stored = state.projectedTimelineSeq;
+  if (stored !== undefined && excess > 0) {
+    // Keep what the store lacks, within the hard limits.
+    let storedCount = 0;
+    while (storedCount < excess && timeline[storedCount]!.seq <= stored) storedCount++;
+    let unstoredText = 0;
+    for (let i = storedCount; i < timeline.length; i++) unstoredText += timeline[i]!.text.length;
+    let cut = storedCount;
+    while (cut < timeline.length - 1 && (timeline.length - cut > MAX_UNSTORED_TIMELINE_EVENTS || unstoredText > MAX_UNSTORED_TIMELINE_TEXT)) {
+      unstoredText -= timeline[cut++]!.text.length;
+    }
+    excess = cut;
+  }
+  if (excess > 0) {
+    timeline.splice(0, excess);
+    state.timelineDropped += excess;
+  }
+}
+
+/**
+ * What an Update answers: small, whatever the incident's size (Temporal writes every answer into the history). The
+ * view is a query away. `changed` is what this command wrote to the timeline, for the reply to whoever sent it.
+ */
+export interface CommandResult {
+  incidentId: string;
+  revision: number;
+  status: IncidentStatus;
+  changed: Array<{ seq: number; kind: TimelineEventKind; text: string }>;
+  /** True when this Update's ID had been applied already (a retry): nothing was changed again. */
+  duplicate?: boolean;
+}
+
+/** Texts in a CommandResult are cut to this length (a note's full text is in the timeline). */
+const CHANGED_TEXT_MAX = 300;
+const CHANGED_EVENTS_MAX = 5;
+
+/** The result of a command that added the timeline events after position `beforeSeq`. */
+export function commandResult(state: IncidentState, beforeSeq: number, duplicate = false): CommandResult {
+  const changed = state.timeline
+    .filter((event) => event.seq > beforeSeq)
+    .slice(-CHANGED_EVENTS_MAX)
+    .map((event) => ({ seq: event.seq, kind: event.kind, text: event.text.length > CHANGED_TEXT_MAX ? `${event.text.slice(0, CHANGED_TEXT_MAX - 1)}…` : event.text }));
+  return { incidentId: state.id, revision: state.revision, status: state.status, changed, ...(duplicate ? { duplicate: true } : {}) };
+}
+
+/** The position of the newest timeline event (0 before any). */
+export function lastTimelineSeq(state: IncidentState): number {
+  return state.timelineDropped + state.timeline.length;
+}
+
+/** Remembers an applied Update's ID, keeping the newest MAX_RECENT_UPDATE_IDS. */
+export function rememberUpdateId(state: IncidentState, id: string): void {
+  const ids = (state.recentUpdateIds ??= []);
+  ids.push(id);
+  if (ids.length > MAX_RECENT_UPDATE_IDS) ids.splice(0, ids.length - MAX_RECENT_UPDATE_IDS);
+}
+
+export interface IncidentView extends Omit<IncidentState, 'playbook' | 'recentUpdateIds'> {
   /** Which playbook (and version) the incident runs; its checklists are in `checklists`. */
   playbook: Omit<PlaybookSnapshot, 'checklists'>;
   progress: { done: number; skipped: number; total: number };
@@ -415,7 +494,7 @@ function millisBetween(from: string, to: string | undefined): number | undefined
 
 export function incidentView(state: IncidentState): IncidentView {
   const tasks = state.checklists.flatMap((checklist) => checklist.tasks);
-  const { playbook, ...rest } = structuredCloneState(state);
+  const { playbook, recentUpdateIds: _ids, ...rest } = structuredCloneState(state);
   const { checklists: _snapshotChecklists, ...playbookSummary } = playbook;
   // Webhook URLs often carry their own secret in the path (Slack, Mattermost): readers of the view see the host only.
   for (const webhook of playbookSummary.statusUpdates?.webhooks ?? []) webhook.url = maskUrl(webhook.url);
@@ -444,4 +523,31 @@ function maskUrl(url: string): string {
 /** A deep copy, so a view handed out never aliases the workflow's live state. */
 function structuredCloneState(state: IncidentState): IncidentState {
   return JSON.parse(JSON.stringify(state)) as IncidentState;
+}
+
+/**
+ * What the store's projection writes (handed to a local activity, so none of it enters the workflow's history): the
+ * view without its timeline, and the timeline events after a position, at most `limit` of them (the rest come next).
+ */
+export interface IncidentProjection {
+  view: IncidentView;
+  events: TimelineEvent[];
+  /** The newest event's position: when `events` ends before it, more are waiting. */
+  lastSeq: number;
+}
+
+export function incidentProjection(state: IncidentState, afterSeq: number, limit: number): IncidentProjection {
+  const events = state.timeline.filter((event) => event.seq > afterSeq).slice(0, limit);
+  const view = incidentView({ ...state, timeline: [] });
+  return { view, events: JSON.parse(JSON.stringify(events)) as TimelineEvent[], lastSeq: lastTimelineSeq(state) };
+}
+
+/** A CommandResult from either answer an Update may give (the whole view came from runs before the history budget). */
+export function toCommandResult(answer: CommandResult | IncidentView): CommandResult {
+  if (!('timeline' in answer)) return answer;
+  const at = answer.timeline.at(-1)?.at;
+  const changed = answer.timeline
+    .filter((event) => event.at === at)
+    .map((event) => ({ seq: event.seq, kind: event.kind, text: event.text }));
+  return { incidentId: answer.id, revision: answer.revision, status: answer.status, changed };
 }

@@ -52,3 +52,51 @@ export function parseNewIncident(input: unknown): NewIncident {
     ...(rest.number ? { number: rest.number } : {}),
   };
 }
+
+/**
+ * The start snapshot the incident workflow receives: a start request that the client already validated (with
+ * parseNewIncident) and whose playbook is snapshotted. The workflow trusts it and only checks its shape
+ * (checkIncidentStart), so later changes to the validation rules never change how a running incident replays. A new
+ * shape gets a new schemaVersion, and the workflow keeps reading the old ones.
+ */
+export interface IncidentStart extends NewIncident {
+  schemaVersion: 1;
+}
+
+export const INCIDENT_START_SCHEMA_VERSION = 1;
+
+/** Validates a start request (every rule, with zod) and makes the snapshot a workflow starts from. */
+export function prepareIncidentStart(input: unknown): IncidentStart {
+  return { schemaVersion: INCIDENT_START_SCHEMA_VERSION, ...parseNewIncident(input) };
+}
+
+/**
+ * A structural check of a start snapshot, nothing more: types of the fields the workflow reads at once. It catches a
+ * hand-written `temporal workflow start` with the wrong shape; it applies no business rule (those are the client's).
+ */
+export function checkIncidentStart(input: unknown): IncidentStart {
+  const problems: string[] = [];
+  const value = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  if (value.schemaVersion !== INCIDENT_START_SCHEMA_VERSION) problems.push(`schemaVersion: expected ${INCIDENT_START_SCHEMA_VERSION}`);
+  for (const field of ['id', 'name', 'team', 'reporter'] as const) {
+    if (typeof value[field] !== 'string' || value[field] === '') problems.push(`${field}: expected a non-empty string`);
+  }
+  const playbook = value.playbook as Record<string, unknown> | undefined;
+  if (typeof playbook !== 'object' || playbook === null) problems.push('playbook: expected a playbook snapshot');
+  else {
+    if (typeof playbook.id !== 'string') problems.push('playbook.id: expected a string');
+    if (!Array.isArray(playbook.checklists)) problems.push('playbook.checklists: expected a list');
+    if (!Array.isArray(playbook.severities)) problems.push('playbook.severities: expected a list');
+    for (const part of ['channel', 'jira', 'zoom', 'opsgenie'] as const) {
+      if (typeof playbook[part] !== 'object' || playbook[part] === null) problems.push(`playbook.${part}: expected an object`);
+    }
+  }
+  if (problems.length) {
+    throw new IncidentCommandError(
+      'invalid_input',
+      `invalid incident start: ${problems.join('; ')} (start incidents through the API, which validates and snapshots the playbook)`,
+      problems,
+    );
+  }
+  return value as unknown as IncidentStart;
+}

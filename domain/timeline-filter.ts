@@ -24,7 +24,8 @@ export function parseTimelineKinds(words: string[]): TimelineEventKind[] {
   for (const raw of words) {
     const word = raw.trim().toLowerCase();
     if (!word) continue;
-    const group = TIMELINE_GROUPS[word];
+    // Own keys only: "__proto__" or "constructor" are not groups.
+    const group = Object.hasOwn(TIMELINE_GROUPS, word) ? TIMELINE_GROUPS[word] : undefined;
     if (group) group.forEach((kind) => kinds.add(kind));
     else if ((TIMELINE_EVENT_KINDS as readonly string[]).includes(word)) kinds.add(word as TimelineEventKind);
     else {
@@ -40,4 +41,27 @@ export function filterTimeline(events: TimelineEvent[], kinds: readonly Timeline
   if (kinds.length === 0) return events;
   const wanted = new Set(kinds);
   return events.filter((event) => wanted.has(event.kind));
+}
+
+/**
+ * The whole timeline from the store's events and the state's newest ones (the state wins where both have an event):
+ * `timelineDropped` is what is still missing at the head (events the store never got).
+ */
+export function mergeTimelines(stored: readonly TimelineEvent[], inState: readonly TimelineEvent[], stateDropped: number): { timeline: TimelineEvent[]; timelineDropped: number } {
+  const firstInState = inState[0]?.seq ?? stateDropped + 1;
+  const older = stored.filter((event) => event.seq < firstInState);
+  // Only a gap-free run from the first event counts as the head; anything after a gap would mislead the count.
+  let expected = 1;
+  const head: TimelineEvent[] = [];
+  for (const event of older) {
+    if (event.seq !== expected) break;
+    head.push(event);
+    expected++;
+  }
+  const missing = Math.max(0, firstInState - 1 - head.length);
+  if (missing > 0) {
+    // Events after a gap are still worth showing: keep every stored one, oldest first, and say how many are absent.
+    return { timeline: [...older, ...inState], timelineDropped: missing };
+  }
+  return { timeline: [...head, ...inState], timelineDropped: 0 };
 }

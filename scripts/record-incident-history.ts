@@ -5,14 +5,19 @@
  * that would break running incidents fails CI. Record a new file before each change that alters the workflow's commands
  * (and guard that change with patched()).
  *
- *   npx tsx scripts/record-incident-history.ts incident-v1
+ *   npx tsx scripts/record-incident-history.ts incident-v3
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { IncidentView } from '../domain/incident.js';
+import { prepareIncidentStart } from '../domain/new-incident.js';
 import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
+import { openDatabase } from '../store/database.js';
+import { IncidentRecordRepository } from '../store/incident-records.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
@@ -25,6 +30,8 @@ if (!name || !/^[a-z0-9-]+$/.test(name)) {
 }
 const out = fileURLToPath(new URL(`../test/histories/${name}.json`, import.meta.url));
 const cli = ensureTemporalCli(console.log);
+const storeDirectory = mkdtempSync(join(tmpdir(), 'record-history-'));
+const database = await openDatabase({ url: `sqlite:${join(storeDirectory, 'store.sqlite')}` });
 const env = await TestWorkflowEnvironment.createLocal({
   server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
 });
@@ -35,7 +42,8 @@ try {
     connection: env.nativeConnection,
     namespace: 'default',
     taskQueue: 'record-history',
-    dependencies: { integrations: workspace },
+    // A store: the record and the whole timeline are written as the incident goes.
+    dependencies: { integrations: workspace, records: new IncidentRecordRepository(database.db) },
   });
   await worker.runUntil(async () => {
     const id = 'recorded-1';
@@ -44,7 +52,8 @@ try {
       taskQueue: 'record-history',
       args: [
         {
-          incident: {
+          // Validated and snapshotted here, as the API does: the workflow trusts the snapshot.
+          start: prepareIncidentStart({
             id,
             name: 'Recorded outage',
             team: 'shop',
@@ -71,7 +80,7 @@ try {
               // The meeting waits for the task's start-meeting action.
               zoom: { enabled: true },
             },
-          },
+          }),
           // "1m" is one second here, and members are looked at every second: the history holds timers and reminders.
           options: { timeScale: 60, membershipCheckIntervalMs: 1000 },
         },
@@ -103,7 +112,9 @@ try {
     await handle.executeUpdate(commandUpdates.addTask, { args: [{ checklist: 'fix', title: 'Purge cache' }] });
     await handle.executeUpdate(commandUpdates.changeCommander, { args: [{ commander: 'bob' }] });
     await handle.executeUpdate(commandUpdates.setSeverity, { args: [{ severity: 'sev1' }] });
-    await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'rolled back' }] });
+    await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'rolled back' }], updateId: 'note-once' });
+    // The same Update again (a client's retry): answered, not applied twice.
+    await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'rolled back' }], updateId: 'note-once' });
     await handle.executeUpdate(commandUpdates.resolve, { args: [{ summary: 'bad deploy' }] });
     await handle.executeUpdate(commandUpdates.reopen, { args: [{}] });
     await handle.signal(commandSignals.resolve, {});
@@ -118,4 +129,6 @@ try {
   console.log(`wrote ${out}`);
 } finally {
   await env.teardown();
+  await database.close();
+  rmSync(storeDirectory, { recursive: true, force: true });
 }

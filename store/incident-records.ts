@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { canonicalInstant, type StatsRecord } from '../domain/incident-stats.js';
 import { INCIDENT_STATUSES, type IncidentStatus, type IncidentView } from '../domain/incident.js';
+import { IncidentTimelineRepository } from './incident-timeline.js';
 import type { Database } from './schema.js';
 
 /** One incident as the store keeps it. */
@@ -190,9 +191,12 @@ export function recordFromView(view: IncidentView, alertGroupKey?: string): Inci
 export class IncidentRecordRepository {
   private readonly db: Kysely<RecordsDatabase>;
   private readonly now: () => Date;
+  /** Every incident's whole timeline (the workflow's state keeps the newest events only). */
+  readonly timeline: IncidentTimelineRepository;
 
   constructor(db: Kysely<Database>, options: IncidentRecordRepositoryOptions = {}) {
     this.db = db.withTables<IncidentRecordTables>();
+    this.timeline = new IncidentTimelineRepository(db);
     this.now = options.now ?? (() => new Date());
   }
 

@@ -125,6 +125,32 @@ function incidentRecordsMigration(dialect: SqlDialectName): Migration {
   };
 }
 
+/**
+ * Every timeline event of every incident (store/incident-timeline.ts). The workflow keeps only its newest events in its
+ * state; this table keeps them all, written by the projection, keyed by the event's position so a repeated write is a
+ * no-op.
+ */
+function incidentTimelineMigration(dialect: SqlDialectName): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('incident_timeline')
+        .addColumn('incident_id', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('seq', 'integer', (column) => column.notNull())
+        .addColumn('at', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('kind', byteOrderedText(dialect), (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('text', 'text', (column) => column.notNull())
+        .addColumn('data', 'text')
+        .addPrimaryKeyConstraint('incident_timeline_pkey', ['incident_id', 'seq'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('incident_timeline').execute();
+    },
+  };
+}
+
 /** All migrations for a dialect, by name, appended in order. */
 export function storeMigrations(dialect: SqlDialectName): Record<string, Migration> {
   return {
@@ -142,6 +168,7 @@ export function storeMigrations(dialect: SqlDialectName): Record<string, Migrati
       },
     },
     '0003_incident_records': incidentRecordsMigration(dialect),
+    '0004_incident_timeline': incidentTimelineMigration(dialect),
   };
 }
 

@@ -6,12 +6,15 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   patched,
   proxyActivities,
+  setDefaultSignalHandler,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -31,12 +34,16 @@ import type {
 import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
 import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
 import { checklistRevision, renderChannelHeader, renderChecklistPost } from '../domain/checklist-message.js';
-import { COMMAND_NAMES, executeCommand, validateCommand, type CommandName } from '../domain/commands.js';
+import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
 import { FAILURE_TYPE_BY_CODE, IncidentCommandError } from '../domain/errors.js';
 import {
+  commandResult,
   createIncidentState,
+  incidentProjection,
   incidentView,
+  lastTimelineSeq,
   recordEvent,
+  rememberUpdateId,
   type IncidentState,
   type IncidentView,
   type FollowUp,
@@ -46,7 +53,7 @@ import {
 } from '../domain/incident.js';
 import { renderChannelPurpose, renderWelcomeMessage } from '../domain/incident-templates.js';
 import { applyChannelMembers } from '../domain/membership.js';
-import { parseNewIncident } from '../domain/new-incident.js';
+import { checkIncidentStart, parseNewIncident, type IncidentStart } from '../domain/new-incident.js';
 import { nextReminderAt, reminderMessage, scalePlaybookDurations, takeDueReminders } from '../domain/reminders.js';
 import { webhookPayload } from '../domain/webhook-payload.js';
 import {
@@ -57,7 +64,7 @@ import {
   IncidentStatusKey,
   IncidentTeamKey,
 } from '../temporal/search-attributes.js';
-import { commandSignals, commandUpdates, incidentViewQuery } from './messages.js';
+import { commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
 
 export interface IncidentWorkflowOptions {
   /**
@@ -75,8 +82,16 @@ export interface IncidentWorkflowOptions {
 }
 
 export interface IncidentWorkflowInput {
-  /** The start request; validated (again) by the workflow so a bare `temporal workflow start` cannot skip validation. */
-  incident: unknown;
+  /**
+   * The start snapshot, validated by the client (prepareIncidentStart); the workflow checks its shape only, so changes
+   * to validation rules never change how an incident replays.
+   */
+  start?: IncidentStart;
+  /**
+   * How incidents were started before the snapshot: the raw start request, validated by the workflow itself. Only
+   * runs started that way still read it (see docs/architecture.md on retiring it); new starts never send it.
+   */
+  incident?: unknown;
   options?: IncidentWorkflowOptions;
   /** State carried over by continue-as-new. */
   carried?: IncidentState;
@@ -111,6 +126,9 @@ const records = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
+// (Not a local activity, though its input would then stay out of the history: a local activity's result can reach the
+// workflow in the same activation as Updates that came later, and the replay then orders them differently. Seen under a
+// flood of commands as a nondeterminism error. The activity reads what it needs through a query instead.)
 
 /** Members are looked at this often while the incident is open, ten times less often once it is resolved. */
 const DEFAULT_MEMBERSHIP_CHECK_MS = 60_000;
@@ -121,6 +139,12 @@ const nowIso = (): string => new Date().toISOString();
 
 /** How long the checklist post waits for a burst of changes to end before it is redrawn once. */
 const CHECKLIST_REFRESH_DELAY = '1 second';
+/**
+ * Before continuing as new, follow-ups under way get this long to finish; any still running are carried over as pending
+ * and run again in the next run (their idempotency keys make that safe), so a webhook retrying for half an hour never
+ * holds up continue-as-new while commands keep growing the history.
+ */
+const FOLLOW_UP_DRAIN_BEFORE_CONTINUE = '20 seconds';
 
 function toFailure(error: unknown): ApplicationFailure {
   if (error instanceof IncidentCommandError) {
@@ -144,7 +168,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   } else {
     let start: NewIncident;
     try {
-      start = parseNewIncident(input.incident);
+      start = input.start !== undefined ? checkIncidentStart(input.start) : parseNewIncident(input.incident);
     } catch (error) {
       throw toFailure(error);
     }
@@ -155,6 +179,12 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // Reminders, membership, sidebar, webhooks and the rest of the lifecycle came after the first incidents ran: those
   // replay exactly as they ran, without any of it.
   const lifecycle = patched('incident-lifecycle-v2');
+  // History as a budget: Updates answer with a small result, the projection reads the state through a query, the
+  // timeline goes to the store, continue-as-new comes first in the loop and carries the state only. Runs from before
+  // replay as they ran.
+  const budget = patched('incident-history-budget-v3');
+  // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
+  if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
@@ -163,10 +193,13 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   const inFlight = new Set<string>();
   const lanes = new Map<string, Promise<void>>();
   let nextMembershipCheck = Date.now() + membershipInterval;
+  let wakeTimer: { at: number; scope: CancellationScope; fired: boolean } | undefined;
 
   // Handlers first: signals and updates that arrived with the start are delivered as soon as they exist.
   setHandler(incidentViewQuery, () => incidentView(state));
+  setHandler(incidentProjectionQuery, ({ afterSeq, limit }) => incidentProjection(state, afterSeq, limit));
   for (const name of COMMAND_NAMES) registerCommand(name);
+  if (budget) registerCommandSignals();
 
   syncSearchAttributes();
 
@@ -174,45 +207,128 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // command), one batch at a time; end when closed and nothing is left; continue-as-new when history grows long.
   // Between batches it sleeps until the next reminder or membership look is due (timers are durable: a reminder fires
   // on time even if every worker was down when it fell due, as soon as one is back).
-  for (;;) {
-    const ready = () =>
-      hasPendingLaunch() ||
-      hasPendingFollowUps() ||
-      checklistPostIsStale() ||
-      needsProjection() ||
-      (state.status === 'closed' && allHandlersFinished() && !followUpsInFlight()) ||
-      (shouldContinueAsNew() && !followUpsInFlight());
-    const wakeAt = nextWakeAt();
-    if (wakeAt === undefined) await condition(ready);
-    else if (wakeAt > Date.now()) await condition(ready, wakeAt - Date.now());
-    if (hasPendingLaunch()) {
-      await launch();
-      continue;
+  if (budget) {
+    // Returns once the incident is closed; continuing as new leaves it by throwing, as Temporal's continueAsNew does.
+    await mainLoop();
+  } else {
+    // Runs started before the history budget replay the loop as it was.
+    for (;;) {
+      const ready = () =>
+        hasPendingLaunch() ||
+        hasPendingFollowUps() ||
+        checklistPostIsStale() ||
+        needsProjection() ||
+        (state.status === 'closed' && allHandlersFinished() && !followUpsInFlight()) ||
+        (shouldContinueAsNew() && !followUpsInFlight());
+      const wakeAt = nextWakeAt();
+      if (wakeAt === undefined) await condition(ready);
+      else if (wakeAt > Date.now()) await condition(ready, wakeAt - Date.now());
+      if (hasPendingLaunch()) {
+        await launch();
+        continue;
+      }
+      if (hasPendingFollowUps()) {
+        if (lifecycle) startFollowUps();
+        else await runFollowUps();
+        continue;
+      }
+      if (lifecycle && (await sendDueReminders())) continue;
+      if (membersTracked() && Date.now() >= nextMembershipCheck) {
+        await checkMembers();
+        continue;
+      }
+      if (checklistPostIsStale() || needsProjection()) {
+        // One redraw and one record write for a burst of changes: wait a moment for the burst to end.
+        await sleep(CHECKLIST_REFRESH_DELAY);
+        await Promise.all([checklistPostIsStale() ? refreshChecklistPost() : undefined, needsProjection() ? projectRecord() : undefined]);
+        continue;
+      }
+      // Closing or continuing as new waits for the follow-ups under way (the archive, a last webhook) to finish.
+      if (state.status === 'closed' && !followUpsInFlight()) break;
+      if (!shouldContinueAsNew() || followUpsInFlight()) continue;
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
     }
-    if (hasPendingFollowUps()) {
-      if (lifecycle) startFollowUps();
-      else await runFollowUps();
-      continue;
-    }
-    if (lifecycle && (await sendDueReminders())) continue;
-    if (membersTracked() && Date.now() >= nextMembershipCheck) {
-      await checkMembers();
-      continue;
-    }
-    if (checklistPostIsStale() || needsProjection()) {
-      // One redraw and one record write for a burst of changes: wait a moment for the burst to end.
-      await sleep(CHECKLIST_REFRESH_DELAY);
-      await Promise.all([checklistPostIsStale() ? refreshChecklistPost() : undefined, needsProjection() ? projectRecord() : undefined]);
-      continue;
-    }
-    // Closing or continuing as new waits for the follow-ups under way (the archive, a last webhook) to finish.
-    if (state.status === 'closed' && !followUpsInFlight()) break;
-    if (!shouldContinueAsNew() || followUpsInFlight()) continue;
-    await condition(allHandlersFinished);
-    return await continueAsNew<typeof incident>({ incident: input.incident, options: input.options ?? {}, carried: state });
   }
   await condition(allHandlersFinished);
   return incidentView(state);
+
+  /**
+   * The main loop: run whatever outside work is pending (launch steps, follow-ups, reminders, membership looks, the
+   * record, the checklist post), one batch at a time; end when closed and nothing is left. Continue-as-new is looked at
+   * before anything else on every turn, so a steady stream of commands never keeps it from happening; what is left to
+   * do is in the state, and the next run does it.
+   */
+  async function mainLoop(): Promise<void> {
+    for (;;) {
+      const ready = () =>
+        hasPendingLaunch() ||
+        hasPendingFollowUps() ||
+        checklistPostIsStale() ||
+        needsProjection() ||
+        (state.status === 'closed' && allHandlersFinished() && !followUpsInFlight()) ||
+        shouldContinueAsNew();
+      armWakeTimer(nextWakeAt());
+      if (!wakeTimerDue()) await condition(() => ready() || wakeTimerDue());
+      if (hasPendingLaunch()) {
+        await launch();
+        continue;
+      }
+      if (state.status !== 'closed' && shouldContinueAsNew()) {
+        if (followUpsInFlight()) await condition(() => !followUpsInFlight(), FOLLOW_UP_DRAIN_BEFORE_CONTINUE);
+        await condition(allHandlersFinished);
+        // The state only: the start snapshot is in it, and so is every pending redraw, record write and follow-up.
+        return await continueAsNew<typeof incident>({ options: input.options ?? {}, carried: state });
+      }
+      if (hasPendingFollowUps()) {
+        startFollowUps();
+        continue;
+      }
+      if (await sendDueReminders()) continue;
+      if (membersTracked() && Date.now() >= nextMembershipCheck) {
+        await checkMembers();
+        continue;
+      }
+      // The record at once: the activity is scheduled in the same workflow task as the change, and every change that
+      // comes while it runs is stored by the next one.
+      if (needsProjection()) {
+        await projectRecord();
+        continue;
+      }
+      if (checklistPostIsStale()) {
+        // One redraw for a burst of changes: wait a moment for the burst to end.
+        await sleep(CHECKLIST_REFRESH_DELAY);
+        if (checklistPostIsStale()) await refreshChecklistPost();
+        continue;
+      }
+      if (state.status === 'closed' && !followUpsInFlight()) return;
+    }
+  }
+
+  /**
+   * One durable timer for the next reminder or membership look, kept while that time stays the same: starting and
+   * cancelling a timer on every turn of the loop would add two history events to every command.
+   */
+  function armWakeTimer(at: number | undefined): void {
+    if (wakeTimer?.at === at) return;
+    if (wakeTimer && !wakeTimer.fired) wakeTimer.scope.cancel();
+    wakeTimer = undefined;
+    if (at === undefined || at <= Date.now()) return;
+    const scope = new CancellationScope();
+    const timer = { at, scope, fired: false };
+    wakeTimer = timer;
+    scope.run(() => sleep(at - Date.now())).then(
+      () => {
+        timer.fired = true;
+      },
+      () => undefined,
+    );
+  }
+
+  function wakeTimerDue(): boolean {
+    const at = nextWakeAt();
+    return at !== undefined && (at <= Date.now() || (wakeTimer?.at === at && wakeTimer.fired));
+  }
 
   /** The earliest reminder or membership look, in epoch milliseconds; undefined when nothing is scheduled. */
   function nextWakeAt(): number | undefined {
@@ -260,14 +376,27 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   }
 
   function needsProjection(): boolean {
-    return lifecycle && state.projectedRevision !== state.revision;
+    if (!lifecycle) return false;
+    if (state.projectedRevision !== state.revision) return true;
+    // Events the store does not have yet (a projection that read only the first batch of a flood).
+    const stored = state.projectedTimelineSeq;
+    return budget && stored !== undefined && lastTimelineSeq(state) > stored && state.timeline.some((event) => event.seq > stored);
   }
 
   /** Writes the incident's record to the store (the final one, too, before a closed incident's workflow ends). */
   async function projectRecord(): Promise<void> {
     const revision = state.revision;
     try {
-      await records.projectIncident({ view: incidentView(state) });
+      if (budget) {
+        // The activity reads the record and the new timeline events through a query: none of it enters the history.
+        const afterSeq = state.projectedTimelineSeq ?? 0;
+        const { stored, timelineSeq } = await records.storeIncidentRecord({ afterSeq });
+        if (stored && timelineSeq !== undefined) state.projectedTimelineSeq = Math.max(afterSeq, timelineSeq);
+        // No store behind this worker: the state is the only timeline there is, and keeps its usual limits.
+        else if (!stored) delete state.projectedTimelineSeq;
+      } else {
+        await records.projectIncident({ view: incidentView(state) });
+      }
     } catch (error) {
       // The next change writes a newer record anyway; the timeline and the query are current meanwhile.
       log.warn('could not write the incident record', { error: failureMessage(error) });
@@ -306,17 +435,25 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     setHandler(
       commandUpdates[name],
       (payload: unknown) => {
+        const updateId = budget ? currentUpdateInfo()?.id : undefined;
+        // A retry of an Update that an earlier run applied (Temporal only remembers IDs within a run).
+        if (updateId !== undefined && state.recentUpdateIds?.includes(updateId)) return commandResult(state, lastTimelineSeq(state), true);
+        const before = lastTimelineSeq(state);
         try {
           executeCommand(state, name, payload, nowIso());
         } catch (error) {
           throw toFailure(error);
         }
+        if (updateId !== undefined) rememberUpdateId(state, updateId);
         afterChange();
-        return incidentView(state);
+        // The answer goes into the history: the small result, never the whole view (a query gives that).
+        return budget ? commandResult(state, before) : incidentView(state);
       },
       {
         // Runs before the update is accepted: a refused command leaves no trace in history.
         validator: (payload: unknown) => {
+          // An applied Update retried after continue-as-new is accepted and answered without being applied again.
+          if (budget && state.recentUpdateIds?.includes(currentUpdateInfo()?.id ?? '')) return;
           try {
             validateCommand(state, name, payload);
           } catch (error) {
@@ -325,17 +462,36 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         },
       },
     );
-    setHandler(commandSignals[name], (payload: unknown) => {
-      try {
-        executeCommand(state, name, payload, nowIso());
-        afterChange();
-      } catch (error) {
-        // A signal has nobody to answer, so a refused one is written to the timeline instead of failing anything.
-        const reason = error instanceof Error ? error.message : String(error);
-        const actor = typeof (payload as { actor?: unknown } | null)?.actor === 'string' ? (payload as { actor: string }).actor : 'unknown';
-        recordEvent(state, nowIso(), 'command_rejected', actor, `signal ${name} rejected: ${reason}`, { command: name, reason });
-      }
+    if (!budget) setHandler(commandSignals[name], (payload: unknown) => applySignal(name, payload));
+  }
+
+  /**
+   * Signals that came with the start wait for their handler; with one handler per name, Temporal's SDK hands them over
+   * in the order the handlers are registered, not the order they were sent. One handler for all keeps their order.
+   */
+  function registerCommandSignals(): void {
+    setDefaultSignalHandler((name: string, ...args: unknown[]) => {
+      if (isCommandName(name)) return applySignal(name, args[0]);
+      const actor = actorOf(args[0]);
+      const shown = name.slice(0, 64);
+      recordEvent(state, nowIso(), 'command_rejected', actor, `signal ${shown} rejected: no such command`, { command: shown, reason: 'no such command' });
     });
+  }
+
+  function applySignal(name: CommandName, payload: unknown): void {
+    try {
+      executeCommand(state, name, payload, nowIso());
+      afterChange();
+    } catch (error) {
+      // A signal has nobody to answer, so a refused one is written to the timeline instead of failing anything.
+      const reason = error instanceof Error ? error.message : String(error);
+      recordEvent(state, nowIso(), 'command_rejected', actorOf(payload), `signal ${name} rejected: ${reason}`, { command: name, reason });
+    }
+  }
+
+  function actorOf(payload: unknown): string {
+    const actor = (payload as { actor?: unknown } | null)?.actor;
+    return typeof actor === 'string' ? actor.slice(0, 64) : 'unknown';
   }
 
   function afterChange(): void {
@@ -753,7 +909,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         if (!channelId) return skip();
         const result = await postmortem.exportPostmortem({
           key,
-          incident: incidentView(state),
+          // The activity reads the incident (and the stored timeline) itself rather than through the history.
+          ...(budget ? { incidentId: state.id } : { incident: incidentView(state) }),
           formats: followUp.formats ?? ['markdown', 'json', 'csv'],
           requestedBy: followUp.requestedBy ?? 'system',
         });

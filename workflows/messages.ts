@@ -1,21 +1,33 @@
 /**
  * The incident workflow's message definitions. Each command of domain/commands.ts exists twice under the same name: an
- * Update (validated, answers with the incident view or a failure naming the problem) and a Signal (fire-and-forget, for
- * monitoring, scripts and `temporal workflow signal`). Clients import these to send typed messages.
+ * Update (validated, answers with a small CommandResult or a failure naming the problem) and a Signal (fire-and-forget,
+ * for monitoring, scripts and `temporal workflow signal`). Clients import these to send typed messages.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { COMMAND_NAMES, type CommandInput, type CommandName } from '../domain/commands.js';
-import type { IncidentView } from '../domain/incident.js';
+import type { CommandResult, IncidentProjection, IncidentView } from '../domain/incident.js';
 
 export const INCIDENT_WORKFLOW_TYPE = 'incident';
 
 export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
 
-type UpdateDefinitions = { [N in CommandName]: ReturnType<typeof defineUpdate<IncidentView, [CommandInput<N>]>> };
+/**
+ * What the store's projection reads: the view without its timeline, and the timeline events after `afterSeq` (at most
+ * `limit`). A query, so that none of it is written into the workflow's history as activity input.
+ */
+export const incidentProjectionQuery = defineQuery<IncidentProjection, [{ afterSeq: number; limit: number }]>('incidentProjection');
+
+/**
+ * An Update's answer: a CommandResult, or the whole view from runs started before the history budget (they answer as
+ * they always did until they continue as new). toCommandResult makes either a CommandResult.
+ */
+export type CommandAnswer = CommandResult | IncidentView;
+
+type UpdateDefinitions = { [N in CommandName]: ReturnType<typeof defineUpdate<CommandAnswer, [CommandInput<N>]>> };
 type SignalDefinitions = { [N in CommandName]: ReturnType<typeof defineSignal<[CommandInput<N>]>> };
 
 export const commandUpdates = Object.fromEntries(
-  COMMAND_NAMES.map((name) => [name, defineUpdate<IncidentView, [unknown]>(name)]),
+  COMMAND_NAMES.map((name) => [name, defineUpdate<CommandAnswer, [unknown]>(name)]),
 ) as unknown as UpdateDefinitions;
 
 export const commandSignals = Object.fromEntries(

@@ -139,7 +139,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
     }
     if (task.action) {
       const after = await options.incidents.command(view.id, 'runTaskAction', { taskId: task.id, actor }, { updateId });
-      return `:arrow_forward: ${after.timeline.at(-1)?.text ?? 'Started.'} The result will show in the channel.`;
+      return `:arrow_forward: ${after.changed.at(-1)?.text ?? 'Started.'} The result will show in the channel.`;
     }
     if (!task.command) return `Task ${taskId} has no command to run.`;
     const { outcome, result } = await options.chat.executeCommand(click.channel_id, click.team_id, task.command).then(

@@ -1,5 +1,5 @@
 /** What the `/incident` command answers, as Mattermost Markdown. */
-import type { IncidentView, TimelineEventKind } from '../../domain/incident.js';
+import type { CommandResult, IncidentView, TimelineEventKind } from '../../domain/incident.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { DurationStats, GroupStats, IncidentStats } from '../../domain/incident-stats.js';
 import { filterTimeline } from '../../domain/timeline-filter.js';
@@ -12,12 +12,11 @@ export interface CommandReply {
 export const ephemeral = (text: string): CommandReply => ({ response_type: 'ephemeral', text });
 
 /**
- * What a command changed, for the person who sent it: everything it changed carries one workflow time (a handover may
- * also acknowledge; resolving also drafts the retrospective), so all of it is shown.
+ * What a command changed, for the person who sent it: every timeline event it wrote (a handover may also acknowledge;
+ * resolving also drafts the retrospective), as the command's result lists them.
  */
-export function changesReply(view: IncidentView): string {
-  const at = view.timeline.at(-1)?.at;
-  const changes = view.timeline.filter((event) => event.at === at && event.kind !== 'integration_succeeded');
+export function changesReply(result: CommandResult): string {
+  const changes = result.changed.filter((event) => event.kind !== 'integration_succeeded');
   return changes.length ? changes.map((event) => `:white_check_mark: ${event.text}`).join('\n') : ':white_check_mark: Done.';
 }
 

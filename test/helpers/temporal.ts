@@ -3,12 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { CommandInput, CommandName } from '../../domain/commands.js';
+import type { IncidentView } from '../../domain/incident.js';
+import { prepareIncidentStart } from '../../domain/new-incident.js';
 import type { ActivityDependencies } from '../../activities/index.js';
 import { createIncidentWorker, WORKFLOWS_PATH } from '../../workers/incident-worker.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
-import { incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
+import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
 
 export async function connectToTestServer(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
@@ -62,7 +65,8 @@ export async function startTestIncident(
   const handle = await client.workflow.start(INCIDENT_WORKFLOW_TYPE, {
     workflowId: incidentWorkflowId(id),
     taskQueue,
-    args: [{ incident, options } satisfies IncidentWorkflowInput],
+    // As the API does: validated and snapshotted here, so the workflow gets the typed start it trusts.
+    args: [{ start: prepareIncidentStart(incident), options } satisfies IncidentWorkflowInput],
   });
   return { id, handle };
 }
@@ -83,4 +87,10 @@ export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: str
       await running;
     },
   };
+}
+
+/** Sends a command as an Update (its answer is small) and reads the view after it, as the REST API does. */
+export async function updateThenView<N extends CommandName>(handle: WorkflowHandle, name: N, payload: CommandInput<N>): Promise<IncidentView> {
+  await handle.executeUpdate(commandUpdates[name] as never, { args: [payload] as never });
+  return handle.query(incidentViewQuery);
 }

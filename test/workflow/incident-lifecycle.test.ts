@@ -13,7 +13,7 @@ import type { PlaybookDefinition } from '../../domain/playbook.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
-import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
+import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue, updateThenView } from '../helpers/temporal.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -113,7 +113,7 @@ describe('reminders', () => {
     const first = await waitForPost(channelId, /@alice, a status update is due: none was posted since the incident was reported/, 'the first reminder');
     expect(first.message).toMatch(/\/incident update/);
     const before = postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message)).length;
-    const updated = await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Looking into it', actor: 'alice' }] });
+    const updated = await updateThenView(handle, 'postStatusUpdate', { message: 'Looking into it', actor: 'alice' });
     const updatedAt = Date.parse(updated.statusUpdates.at(-1)!.at);
     const after = await waitFor(
       () => view(handle),
@@ -235,7 +235,7 @@ describe('resolution, retrospective and close', () => {
     const channelId = await channelOf(handle);
     await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: 'page', actor: 'bob' }] });
     await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] });
-    const resolved = await handle.executeUpdate(commandUpdates.resolve, { args: [{ actor: 'alice', summary: 'A bad deploy; rolled back.' }] });
+    const resolved = await updateThenView(handle, 'resolve', { actor: 'alice', summary: 'A bad deploy; rolled back.' });
     expect(resolved.retrospective).toMatchObject({ status: 'draft', reminders: 0 });
     expect(resolved.retrospective!.text).toContain('- [x] 1.1 Page the owners: done by @bob');
     await waitForPost(channelId, /@alice, the retrospective is still a draft/, 'the retrospective reminder');

@@ -16,7 +16,7 @@ import {
   IncidentTeamKey,
 } from '../../temporal/search-attributes.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
+import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker, updateThenView } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
@@ -99,33 +99,42 @@ describe('incident workflow', () => {
     expect(text).toContain('**2.11** Step 10');
   });
 
-  it('applies every command as an Update and answers with the new view', async () => {
-    const { handle } = await startTestIncident(env.client, taskQueue);
+  it('applies every command as an Update, answering with a small result; the view query shows the change', async () => {
+    const { id, handle } = await startTestIncident(env.client, taskQueue);
     const u = commandUpdates;
-    let view = await handle.executeUpdate(u.acknowledge, { args: [{ actor: 'bob' }] });
+    let view = await updateThenView(handle, 'acknowledge', { actor: 'bob' });
     expect(view.status).toBe('active');
-    view = await handle.executeUpdate(u.completeTask, { args: [{ taskId: '1.1', actor: 'bob' }] });
+    // The answer names what changed (texts cut short), never the whole view: Temporal writes it into the history.
+    const answer = await handle.executeUpdate(u.addNote, { args: [{ text: `long note ${'x'.repeat(2000)}`, actor: 'bob' }] });
+    expect(answer).toEqual({
+      incidentId: id,
+      revision: expect.any(Number),
+      status: 'active',
+      changed: [{ seq: expect.any(Number), kind: 'note', text: expect.stringMatching(/^long note x{289}…$/) }],
+    });
+    expect(JSON.stringify(answer).length).toBeLessThan(600);
+    view = await updateThenView(handle, 'completeTask', { taskId: '1.1', actor: 'bob' });
     expect(view.checklists[0]!.tasks[0]!.state).toBe('done');
-    view = await handle.executeUpdate(u.reopenTask, { args: [{ taskId: 'ack' }] });
+    view = await updateThenView(handle, 'reopenTask', { taskId: 'ack' });
     expect(view.checklists[0]!.tasks[0]!.state).toBe('open');
-    view = await handle.executeUpdate(u.skipTask, { args: [{ taskId: '2.1', reason: 'n/a' }] });
+    view = await updateThenView(handle, 'skipTask', { taskId: '2.1', reason: 'n/a' });
     expect(view.checklists[1]!.tasks[0]!.state).toBe('skipped');
-    view = await handle.executeUpdate(u.assignTask, { args: [{ taskId: '1.1', assignee: 'dave' }] });
+    view = await updateThenView(handle, 'assignTask', { taskId: '1.1', assignee: 'dave' });
     expect(view.checklists[0]!.tasks[0]!.assignee).toBe('dave');
-    view = await handle.executeUpdate(u.addTask, { args: [{ checklist: 'fix', title: 'Purge the CDN' }] });
+    view = await updateThenView(handle, 'addTask', { checklist: 'fix', title: 'Purge the CDN' });
     expect(view.checklists[1]!.tasks[1]).toMatchObject({ id: 'added-1', title: 'Purge the CDN', state: 'open' });
-    view = await handle.executeUpdate(u.changeCommander, { args: [{ commander: 'bob', actor: 'alice' }] });
+    view = await updateThenView(handle, 'changeCommander', { commander: 'bob', actor: 'alice' });
     expect(view.commander).toBe('bob');
-    view = await handle.executeUpdate(u.setSeverity, { args: [{ severity: 'sev1' }] });
+    view = await updateThenView(handle, 'setSeverity', { severity: 'sev1' });
     expect(view.severity).toBe('sev1');
-    view = await handle.executeUpdate(u.addNote, { args: [{ text: 'rollback started', actor: 'bob' }] });
+    view = await updateThenView(handle, 'addNote', { text: 'rollback started', actor: 'bob' });
     expect(view.timeline.at(-1)).toMatchObject({ kind: 'note', actor: 'bob', text: 'rollback started' });
-    view = await handle.executeUpdate(u.resolve, { args: [{ summary: 'bad deploy', actor: 'bob' }] });
+    view = await updateThenView(handle, 'resolve', { summary: 'bad deploy', actor: 'bob' });
     expect(view).toMatchObject({ status: 'resolved', summary: 'bad deploy' });
-    view = await handle.executeUpdate(u.reopen, { args: [{ reason: 'errors again' }] });
+    view = await updateThenView(handle, 'reopen', { reason: 'errors again' });
     expect(view.status).toBe('active');
     await handle.executeUpdate(u.resolve, { args: [{}] });
-    view = await handle.executeUpdate(u.close, { args: [{ actor: 'bob' }] });
+    view = await updateThenView(handle, 'close', { actor: 'bob' });
     expect(view.status).toBe('closed');
     const result = await handle.result();
     expect(result.status).toBe('closed');
@@ -244,7 +253,7 @@ describe('incident workflow', () => {
     expect(view.checklists[0]!.tasks[0]!.state).toBe('done');
     expect(view.launch.channel.status).toBe('done');
     // Commands keep working on the new run (the handle follows the workflow ID).
-    const after = await handle.executeUpdate(commandUpdates.acknowledge, { args: [{}] });
+    const after = await updateThenView(handle, 'acknowledge', {});
     expect(after.status).toBe('active');
     expect((await handle.describe()).typedSearchAttributes.get(IncidentStatusKey)).toBe('active');
     // The launch did not run again in the new run.

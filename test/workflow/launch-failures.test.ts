@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
-import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
+import { incidentViewQuery } from '../../workflows/messages.js';
+import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker, updateThenView } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
@@ -59,11 +59,11 @@ it('records a permanent failure, retries a temporary one, and keeps the incident
   expect(view.timeline.find((e) => e.data?.step === 'invite')?.text).toBe('Invited @alice, @oscar; not found in chat: @carol');
 
   expect(view.status).toBe('reported');
-  const after = await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] });
+  const after = await updateThenView(handle, 'acknowledge', { actor: 'alice' });
   expect(after.status).toBe('active');
 
   // Jira is back: a retry by command opens the issue and puts its link in the header.
-  const retried = await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'ticket', actor: 'alice' }] });
+  const retried = await updateThenView(handle, 'retryIntegration', { step: 'ticket', actor: 'alice' });
   expect(retried.launch.ticket.status).toBe('pending');
   const fixed = await waitFor(
     () => handle.query(incidentViewQuery),
@@ -71,7 +71,7 @@ it('records a permanent failure, retries a temporary one, and keeps the incident
     { what: 'the retried ticket and the refreshed header' },
   );
   expect(channel.header).toContain(`Ticket: [${fixed.links.ticketKey}]`);
-  const refused = await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'ticket' }] }).catch((e: unknown) => e);
+  const refused = await updateThenView(handle, 'retryIntegration', { step: 'ticket' }).catch((e: unknown) => e);
   expect((refused as { cause?: Error }).cause?.message).toBe('ticket is done; only a failed step can be retried');
 });
 

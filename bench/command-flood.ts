@@ -1,0 +1,186 @@
+/**
+ * Benchmark of one incident under a flood of commands: the soak test's mix (notes, task checks and reopens,
+ * assignments, status updates; by Update over REST and by Signal) at 50,000 commands, and a flood of 10,000 notes, each
+ * against a fresh incident on its own in-memory Temporal dev server, with the API's rate limit raised so the flood goes
+ * as fast as the API and the worker take it. Reports throughput, how many runs the incident went through and their
+ * history sizes (against Temporal's 50 MB limit), history bytes per command, the view query's latency during the
+ * flood (median and tail), and checks every command is in the timeline exactly once.
+ *
+ *   npx tsx bench/command-flood.ts                          # writes bench/results/command-flood.md
+ *   COMMANDS=20000 NOTES=5000 CONCURRENCY=32 npx tsx bench/command-flood.ts
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { startApi } from '../api/server.js';
+import { mergeTimelines } from '../domain/timeline-filter.js';
+import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
+import { openDatabase } from '../store/database.js';
+import { IncidentRecordRepository } from '../store/incident-records.js';
+import { loadPlaybookDirectory } from '../store/playbook-files.js';
+import { lookupFromFiles } from '../store/playbook-lookup.js';
+import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
+import { ensureTemporalCli } from '../temporal/temporal-cli.js';
+import { createIncidentWorker } from '../workers/incident-worker.js';
+import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
+import { floodIncident, percentile, sampleViewQuery, tallyTimeline } from '../test/helpers/command-flood.js';
+
+const MB = 1024 * 1024;
+const TEMPORAL_HISTORY_LIMIT = 50 * MB;
+
+interface Scenario {
+  name: string;
+  commands: number;
+  notesOnly: boolean;
+}
+
+interface Outcome {
+  scenario: Scenario;
+  seconds: number;
+  perSecond: number;
+  runs: Array<{ events: number; bytes: number }>;
+  query: { samples: number; median: number; p95: number; max: number };
+  missing: number;
+  doubled: number;
+  refused: number;
+}
+
+const commands = Number(process.env.COMMANDS ?? 50_000);
+const notes = Number(process.env.NOTES ?? 10_000);
+const concurrency = Number(process.env.CONCURRENCY ?? 16);
+
+const playbook = {
+  id: 'flood',
+  title: 'Flood',
+  checklists: [
+    { id: 'one', title: 'One', tasks: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
+    { id: 'two', title: 'Two', tasks: [{ id: 'd', title: 'D' }, { id: 'e', title: 'E' }] },
+  ],
+};
+
+async function runScenario(scenario: Scenario): Promise<Outcome> {
+  const cli = ensureTemporalCli(() => undefined);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: cli.path }, ip: '127.0.0.1', searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
+  });
+  const directory = await mkdtemp(join(tmpdir(), 'command-flood-bench-'));
+  const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+  const records = new IncidentRecordRepository(database.db);
+  const taskQueue = 'command-flood-bench';
+  const worker = await createIncidentWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    dependencies: { integrations: new InMemoryWorkspace(), records },
+  });
+  const running = worker.run();
+  const api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks: lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))),
+    records,
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+    rateLimit: { count: 1_000_000, unit: 's' },
+    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
+  });
+  try {
+    const started = await fetch(`${api.url}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Flood: ${scenario.name}`, reporter: 'alice', playbook }),
+    });
+    const { id } = (await started.json()) as { id: string };
+    await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const sampler = sampleViewQuery(env.client, id, 250);
+    const sent = await floodIncident({
+      apiUrl: api.url,
+      incidentId: id,
+      client: env.client,
+      commands: scenario.commands,
+      concurrency,
+      tasks: ['a', 'b', 'c', 'd', 'e'],
+      notesOnly: scenario.notesOnly,
+      every: Math.max(1_000, Math.round(scenario.commands / 10)),
+      onProgress: (count) => console.log(`  ${scenario.name}: ${count.toLocaleString('en-US')} sent`),
+    });
+    const queryTimes = await sampler.stop();
+
+    const handle = env.client.workflow.getHandle(incidentWorkflowId(id));
+    let view = await handle.query(incidentViewQuery);
+    const deadline = Date.now() + 300_000;
+    while ((view.projectedTimelineSeq ?? 0) < view.timelineDropped + view.timeline.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      view = await handle.query(incidentViewQuery);
+    }
+    const { timeline } = mergeTimelines(await records.timeline.list(id), view.timeline, view.timelineDropped);
+    const tally = tallyTimeline(timeline);
+    const runs: Outcome['runs'] = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId(id)}'` })) {
+      const description = await env.client.workflow.getHandle(execution.workflowId, execution.runId).describe();
+      runs.push({ events: description.historyLength, bytes: description.historySize ?? 0 });
+    }
+    return {
+      scenario,
+      seconds: sent.elapsedMs / 1000,
+      perSecond: scenario.commands / (sent.elapsedMs / 1000),
+      runs,
+      query: { samples: queryTimes.length, median: percentile(queryTimes, 50), p95: percentile(queryTimes, 95), max: Math.max(...queryTimes) },
+      missing: [...sent.markers].filter((marker) => !tally.markers.has(marker)).length,
+      doubled: [...tally.markers.values()].filter((count) => count !== 1).length,
+      refused: sent.refused.length,
+    };
+  } finally {
+    await api.stop();
+    worker.shutdown();
+    await running;
+    await env.teardown();
+    await database.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+function report(outcomes: Outcome[]): string {
+  const lines = [
+    '# Command flood',
+    '',
+    `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs; API, worker and flood in one process, Temporal dev server (in memory) beside it; ${concurrency} commands in flight.`,
+    '',
+    '| scenario | commands | time | commands/s | runs | largest run | of the 50 MB limit | history per command | view query median | p95 | max | missing | doubled | refused |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const o of outcomes) {
+    const largest = Math.max(...o.runs.map((r) => r.bytes));
+    const total = o.runs.reduce((sum, r) => sum + r.bytes, 0);
+    lines.push(
+      `| ${o.scenario.name} | ${o.scenario.commands.toLocaleString('en-US')} | ${o.seconds.toFixed(0)} s | ${o.perSecond.toFixed(0)} | ${o.runs.length} | ` +
+        `${(largest / MB).toFixed(2)} MB | ${((largest / TEMPORAL_HISTORY_LIMIT) * 100).toFixed(1)} % | ${Math.round(total / o.scenario.commands)} B | ` +
+        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ${o.missing} | ${o.doubled} | ${o.refused} |`,
+    );
+  }
+  lines.push(
+    '',
+    'History per command is the sum of every run\'s history over the commands sent (it includes the record writes, redraws',
+    'and status-update posts the commands caused). The view query was sampled every 250 ms during the flood.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+const scenarios: Scenario[] = [
+  { name: 'mixed (Update and Signal)', commands, notesOnly: false },
+  { name: 'notes only', commands: notes, notesOnly: true },
+];
+console.log(`command flood: ${scenarios.map((s) => `${s.name} × ${s.commands.toLocaleString('en-US')}`).join(', ')}; ${concurrency} in flight`);
+const outcomes: Outcome[] = [];
+for (const scenario of scenarios) outcomes.push(await runScenario(scenario));
+const text = report(outcomes);
+console.log(text);
+const out = fileURLToPath(new URL('./results/command-flood.md', import.meta.url));
+await mkdir(fileURLToPath(new URL('./results', import.meta.url)), { recursive: true });
+await writeFile(out, text);
+console.log(`wrote ${out}`);

@@ -1,0 +1,154 @@
+/**
+ * The soak test: 5,000 commands driven into one incident as fast as the API takes them (its rate limit raised), by
+ * Update over REST and by Signal, from sixteen callers at once. Afterwards the incident is alive and takes commands, it
+ * went through several runs (continue-as-new under a steady stream), every run's history stayed under 5 MB, and every
+ * command is in the timeline exactly once. The view query is timed throughout. A longer flood with its figures is
+ * bench/command-flood.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startApi, type RunningApi } from '../../api/server.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { IncidentRecordRepository } from '../../store/incident-records.js';
+import { loadPlaybookDirectory } from '../../store/playbook-files.js';
+import { lookupFromFiles } from '../../store/playbook-lookup.js';
+import { mergeTimelines } from '../../domain/timeline-filter.js';
+import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+import { floodIncident, percentile, sampleViewQuery, tallyTimeline } from '../helpers/command-flood.js';
+import { connectToTestServer, runTestWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const COMMANDS = 5_000;
+const FIVE_MB = 5 * 1024 * 1024;
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
+let api: RunningApi;
+let database: OpenedDatabase;
+let records: IncidentRecordRepository;
+let directory: string;
+
+const playbook = {
+  id: 'flood',
+  title: 'Flood',
+  checklists: [
+    { id: 'one', title: 'One', tasks: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
+    { id: 'two', title: 'Two', tasks: [{ id: 'd', title: 'D' }, { id: 'e', title: 'E' }] },
+  ],
+};
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'command-flood-'));
+  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+  records = new IncidentRecordRepository(database.db);
+  env = await connectToTestServer();
+  const taskQueue = uniqueTaskQueue('command-flood');
+  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace(), records });
+  api = await startApi({
+    client: env.client,
+    taskQueue,
+    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
+    records,
+    logger: pino({ level: 'silent' }),
+    host: '127.0.0.1',
+    port: 0,
+    // The test's own limit: far above what the API can serve, so the flood goes as fast as the API does.
+    rateLimit: { count: 100_000, unit: 's' },
+    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: alive after, several runs of bounded history, each command in the timeline once`, async () => {
+  const started = await fetch(`${api.url}/api/v1/incidents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Flooded', reporter: 'alice', playbook }),
+  });
+  expect(started.status).toBe(201);
+  const { id } = (await started.json()) as { id: string };
+  await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+  const sampler = sampleViewQuery(env.client, id);
+  const sent = await floodIncident({ apiUrl: api.url, incidentId: id, client: env.client, commands: COMMANDS, concurrency: 16, tasks: ['a', 'b', 'c', 'd', 'e'] });
+  const queryTimes = await sampler.stop();
+  expect(sent.refused).toEqual([]);
+  expect(sent.sentBySignal).toBeGreaterThan(0);
+
+  // Alive: it takes a command now, and every signal and update reached the timeline (state or store).
+  const alive = await fetch(`${api.url}/api/v1/incidents/${id}/notes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', prefer: 'return=minimal' },
+    body: JSON.stringify({ text: 'still here', actor: 'alice' }),
+  });
+  expect(alive.status).toBe(200);
+  const handle = env.client.workflow.getHandle(incidentWorkflowId(id));
+  const atRest = await waitFor(
+    () => handle.query(incidentViewQuery),
+    (v) => v.projectedTimelineSeq !== undefined && v.projectedTimelineSeq >= v.timelineDropped + v.timeline.length,
+    { what: 'the whole timeline in the store', timeoutMs: 120_000 },
+  );
+  const stored = await records.timeline.list(id);
+  const { timeline, timelineDropped } = mergeTimelines(stored, atRest.timeline, atRest.timelineDropped);
+  expect(timelineDropped).toBe(0);
+  expect(timeline.map((e) => e.seq)).toEqual(Array.from({ length: timeline.length }, (_, i) => i + 1));
+
+  // The API pages back through all of it (the incident's newest events, the store's older ones).
+  const paged: Array<{ seq: number }> = [];
+  for (let before: number | undefined; ; ) {
+    const page = await fetch(`${api.url}/api/v1/incidents/${id}/timeline?limit=500${before ? `&before=${before}` : ''}`);
+    const body = (await page.json()) as { dropped: number; items: Array<{ seq: number }> };
+    expect(body.dropped).toBe(0);
+    if (body.items.length === 0) break;
+    paged.unshift(...body.items);
+    before = body.items[0]!.seq;
+  }
+  expect(paged.map((e) => e.seq)).toEqual(timeline.map((e) => e.seq));
+
+  // Each command exactly once: no marker missing or doubled, each task's changes all there.
+  const tally = tallyTimeline(timeline);
+  const missing = [...sent.markers].filter((marker) => !tally.markers.has(marker));
+  const doubled = [...tally.markers].filter(([, count]) => count !== 1);
+  expect(missing).toEqual([]);
+  expect(doubled).toEqual([]);
+  expect(tally.markers.size).toBe(sent.markers.size);
+  expect(Object.fromEntries(tally.taskChanges)).toEqual(Object.fromEntries(sent.taskChanges));
+  expect(Object.fromEntries(tally.assignments)).toEqual(Object.fromEntries(sent.assignments));
+
+  // Several runs, each under 5 MB of history.
+  const runs: Array<{ runId: string; size: number; events: number }> = [];
+  for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId(id)}'` })) {
+    const run = env.client.workflow.getHandle(execution.workflowId, execution.runId);
+    const description = await run.describe();
+    runs.push({ runId: execution.runId, size: description.historySize ?? 0, events: description.historyLength });
+    // Every run replays against the code: the flood's interleavings of updates, signals and activities included.
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await run.fetchHistory(), `flood-${execution.runId}`);
+  }
+  expect(runs.length).toBeGreaterThanOrEqual(3);
+  for (const run of runs) expect(run.size, `run ${run.runId}: ${run.events} events`).toBeLessThan(FIVE_MB);
+
+  // The view query while the flood runs. The median is the claim. The tail is not there yet: with API, worker, flood
+  // and sampler in one Node process on two cores, single queries wait seconds now and then (issue 11 tracks it); the
+  // bound below only catches a query that hangs.
+  expect(queryTimes.length).toBeGreaterThan(10);
+  expect(percentile(queryTimes, 50)).toBeLessThan(200);
+  expect(Math.max(...queryTimes)).toBeLessThan(30_000);
+  console.log(
+    `flood: ${COMMANDS} commands in ${(sent.elapsedMs / 1000).toFixed(1)} s (${Math.round(COMMANDS / (sent.elapsedMs / 1000))}/s), ` +
+      `${runs.length} runs (largest ${(Math.max(...runs.map((r) => r.size)) / 1024 / 1024).toFixed(2)} MB), ` +
+      `view query median ${percentile(queryTimes, 50).toFixed(0)} ms, p95 ${percentile(queryTimes, 95).toFixed(0)} ms, max ${Math.max(...queryTimes).toFixed(0)} ms`,
+  );
+}, 600_000);

@@ -1,0 +1,181 @@
+/**
+ * Drives a flood of commands into one incident, the way a busy channel, a script and monitoring would at once: notes,
+ * task checks and reopens, assignments and status updates over the REST API (Updates), and notes as Signals. Each
+ * command is marked so that afterwards it can be found in the timeline exactly once. Shared by the soak test and the
+ * flood benchmark (bench/command-flood.ts).
+ */
+import type { Client } from '@temporalio/client';
+import type { TimelineEvent } from '../../domain/incident.js';
+import { commandSignals, incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+
+export interface FloodOptions {
+  /** The API's base URL and the incident's ID. */
+  apiUrl: string;
+  incidentId: string;
+  client: Client;
+  /** How many commands in all. */
+  commands: number;
+  /** Commands in flight at once. */
+  concurrency: number;
+  /** Task IDs to check, reopen and assign (one lane each, so a task's commands stay in order). */
+  tasks: string[];
+  /** Notes only (the "10,000 notes" flood), or the full mix. */
+  notesOnly?: boolean;
+  headers?: Record<string, string>;
+  /** Called every `every` commands with the number sent. */
+  onProgress?: (sent: number) => void;
+  every?: number;
+}
+
+export interface FloodExpectation {
+  /** Marker text → how many times it must appear in note / status-update events. */
+  markers: Set<string>;
+  /** Task ID → how many task_state_changed and task_assigned events its commands make. */
+  taskChanges: Map<string, number>;
+  assignments: Map<string, number>;
+  sentByUpdate: number;
+  sentBySignal: number;
+  /** Commands the API refused (should be none): status and body. */
+  refused: Array<{ status: number; body: string }>;
+  elapsedMs: number;
+}
+
+/** One command of the mix, chosen by its number so that a run is reproducible. */
+type Step =
+  | { via: 'update'; kind: 'note' | 'statusUpdate'; marker: string }
+  | { via: 'signal'; kind: 'note'; marker: string }
+  | { via: 'update'; kind: 'task'; task: string };
+
+export async function floodIncident(options: FloodOptions): Promise<FloodExpectation> {
+  const { apiUrl, incidentId, client, commands, concurrency, tasks } = options;
+  const handle = client.workflow.getHandle(incidentWorkflowId(incidentId));
+  const expectation: FloodExpectation = {
+    markers: new Set(),
+    taskChanges: new Map(tasks.map((t) => [t, 0])),
+    assignments: new Map(tasks.map((t) => [t, 0])),
+    sentByUpdate: 0,
+    sentBySignal: 0,
+    refused: [],
+    elapsedMs: 0,
+  };
+  // Per task: the next command cycles complete → assign → reopen → unassign, so each is always allowed.
+  const taskCycle = new Map(tasks.map((t) => [t, 0]));
+  const taskLanes = new Map<string, Promise<void>>(tasks.map((t) => [t, Promise.resolve()]));
+  const stepOf = (n: number): Step => {
+    const marker = `flood-${n}`;
+    if (options.notesOnly) return n % 5 === 4 ? { via: 'signal', kind: 'note', marker } : { via: 'update', kind: 'note', marker };
+    const slot = n % 20;
+    if (slot < 8) return { via: 'update', kind: 'note', marker };
+    if (slot < 12) return { via: 'signal', kind: 'note', marker };
+    if (slot < 13) return { via: 'update', kind: 'statusUpdate', marker };
+    return { via: 'update', kind: 'task', task: tasks[n % tasks.length]! };
+  };
+
+  const post = async (path: string, body: unknown): Promise<void> => {
+    for (;;) {
+      const response = await fetch(`${apiUrl}/api/v1/incidents/${incidentId}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', prefer: 'return=minimal', ...options.headers },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      // Over the rate limit: wait as told and send again (the command was not applied).
+      if (response.status === 429) {
+        await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
+        continue;
+      }
+      if (response.status !== 200) expectation.refused.push({ status: response.status, body: text.slice(0, 300) });
+      return;
+    }
+  };
+
+  const runStep = async (n: number): Promise<void> => {
+    const step = stepOf(n);
+    if (step.kind === 'task') {
+      // Chained on the task's lane: the cycle position is taken when its turn comes.
+      const lane = taskLanes.get(step.task)!.then(async () => {
+        const position = taskCycle.get(step.task)!;
+        taskCycle.set(step.task, position + 1);
+        expectation.sentByUpdate++;
+        if (position % 4 === 0 || position % 4 === 2) {
+          expectation.taskChanges.set(step.task, expectation.taskChanges.get(step.task)! + 1);
+          await post(`/tasks/${step.task}/${position % 4 === 0 ? 'complete' : 'reopen'}`, { actor: 'bob' });
+        } else {
+          expectation.assignments.set(step.task, expectation.assignments.get(step.task)! + 1);
+          await post(`/tasks/${step.task}/assign`, { assignee: position % 4 === 1 ? 'dave' : null, actor: 'bob' });
+        }
+      });
+      taskLanes.set(step.task, lane);
+      return lane;
+    }
+    expectation.markers.add(step.marker);
+    if (step.via === 'signal') {
+      expectation.sentBySignal++;
+      await handle.signal(commandSignals.addNote, { text: step.marker, actor: 'carol' });
+      return;
+    }
+    expectation.sentByUpdate++;
+    if (step.kind === 'note') await post('/notes', { text: step.marker, actor: 'alice' });
+    else await post('/status-updates', { message: step.marker, actor: 'alice' });
+  };
+
+  const started = performance.now();
+  let next = 0;
+  const every = options.every ?? 500;
+  const worker = async (): Promise<void> => {
+    while (next < commands) {
+      const n = next++;
+      await runStep(n);
+      if (options.onProgress && (n + 1) % every === 0) options.onProgress(n + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(taskLanes.values());
+  expectation.elapsedMs = performance.now() - started;
+  return expectation;
+}
+
+/** What the timeline shows of the flood: which markers appear how often, and the task events per task. */
+export function tallyTimeline(events: readonly TimelineEvent[]) {
+  const markers = new Map<string, number>();
+  const taskChanges = new Map<string, number>();
+  const assignments = new Map<string, number>();
+  for (const event of events) {
+    if (event.kind === 'note' && /^flood-\d+$/.test(event.text)) markers.set(event.text, (markers.get(event.text) ?? 0) + 1);
+    if (event.kind === 'status_update_posted') {
+      const marker = /flood-\d+/.exec(event.text)?.[0];
+      if (marker) markers.set(marker, (markers.get(marker) ?? 0) + 1);
+    }
+    const taskId = typeof event.data?.taskId === 'string' ? event.data.taskId : undefined;
+    if (taskId && event.kind === 'task_state_changed') taskChanges.set(taskId, (taskChanges.get(taskId) ?? 0) + 1);
+    if (taskId && event.kind === 'task_assigned') assignments.set(taskId, (assignments.get(taskId) ?? 0) + 1);
+  }
+  return { markers, taskChanges, assignments };
+}
+
+/** Times the view query now and then while something runs; returns the durations in milliseconds. */
+export function sampleViewQuery(client: Client, incidentId: string, intervalMs = 200) {
+  const durations: number[] = [];
+  let stopped = false;
+  const handle = client.workflow.getHandle(incidentWorkflowId(incidentId));
+  const loop = (async () => {
+    while (!stopped) {
+      const started = performance.now();
+      await handle.query(incidentViewQuery);
+      durations.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    async stop(): Promise<number[]> {
+      stopped = true;
+      await loop;
+      return durations;
+    },
+  };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}

@@ -1,0 +1,123 @@
+/**
+ * The workflow's history is a budget: what one command writes into it stays small whatever the incident's size, the
+ * state stays bounded (the store keeps the whole timeline), and a retried Update is applied once, also across
+ * continue-as-new. Sizes are Temporal's own count (describe().historySize), measured with the workflow at rest.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { openDatabase, type OpenedDatabase } from '../../store/database.js';
+import { IncidentRecordRepository } from '../../store/incident-records.js';
+import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
+import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
+let database: OpenedDatabase;
+let records: IncidentRecordRepository;
+let directory: string;
+const taskQueue = uniqueTaskQueue('history-budget');
+// No membership looks: their timers would land in the middle of a measurement.
+const QUIET: IncidentWorkflowOptions = { membershipCheckIntervalMs: 3_600_000 };
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'history-budget-'));
+  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+  records = new IncidentRecordRepository(database.db);
+  env = await connectToTestServer();
+  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace(), records });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/**
+ * Waits until the incident has nothing left to do (launch over, record and timeline stored, the last workflow task
+ * completed) and returns its history size in bytes.
+ */
+async function historyAtRest(handle: WorkflowHandle, what: string): Promise<number> {
+  const settled = await waitFor(
+    async () => {
+      const view = await handle.query(incidentViewQuery);
+      const description = await handle.describe();
+      const lastSeq = view.timelineDropped + view.timeline.length;
+      return {
+        idle:
+          view.launch.channelHeader.status === 'done' &&
+          view.projectedRevision === view.revision &&
+          (view.projectedTimelineSeq ?? 0) >= lastSeq &&
+          (description.raw.pendingActivities ?? []).length === 0 &&
+          !description.raw.pendingWorkflowTask,
+        size: description.historySize ?? 0,
+      };
+    },
+    (probe) => probe.idle,
+    { what, timeoutMs: 60_000 },
+  );
+  return settled.size;
+}
+
+async function bytesOfOneNote(handle: WorkflowHandle, label: string): Promise<number> {
+  const before = await historyAtRest(handle, `${label}: at rest before the note`);
+  await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'Rolled back the 14:02 deploy; error rate falling.', actor: 'bob' }] });
+  const after = await historyAtRest(handle, `${label}: at rest after the note`);
+  return after - before;
+}
+
+describe('the history budget', () => {
+  it('a note adds under 2 KB of history, in a fresh incident and in one with a long timeline alike', { timeout: 180_000 }, async () => {
+    const small = await startTestIncident(env.client, taskQueue, {}, QUIET);
+    const smallCost = await bytesOfOneNote(small.handle, 'the fresh incident');
+
+    const big = await startTestIncident(env.client, taskQueue, {}, QUIET);
+    // 700 notes of 400 characters: a timeline far past what the state keeps (500 events).
+    for (let i = 1; i <= 700; i++) await big.handle.signal(commandSignals.addNote, { text: `${i}: ${'y'.repeat(400)}`, actor: 'carol' });
+    await waitFor(() => big.handle.query(incidentViewQuery), (v) => v.timelineDropped + v.timeline.length >= 700, {
+      what: 'the 700 notes',
+      timeoutMs: 60_000,
+    });
+    const bigCost = await bytesOfOneNote(big.handle, 'the big incident');
+
+    expect(smallCost).toBeGreaterThan(0);
+    expect(smallCost).toBeLessThan(2048);
+    expect(bigCost).toBeLessThan(2048);
+    // Whatever the incident's size: the big one's note costs about what the fresh one's does.
+    expect(Math.abs(bigCost - smallCost)).toBeLessThan(512);
+
+    // The state is bounded; the store has every event, each once.
+    const view = await big.handle.query(incidentViewQuery);
+    expect(view.timeline.length).toBeLessThanOrEqual(500);
+    const stored = await records.timeline.list(big.id);
+    expect(stored.map((event) => event.seq)).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+    const notes = stored.filter((event) => event.kind === 'note').map((event) => event.text);
+    expect(notes.filter((text) => /^\d+: y+$/.test(text))).toHaveLength(700);
+    expect(new Set(notes).size).toBe(notes.length);
+  });
+
+  it('applies an Update retried with the same ID once, also after the incident continued as new', async () => {
+    const { id, handle } = await startTestIncident(env.client, taskQueue, {}, { ...QUIET, continueAsNewAfterEvents: 120 });
+    const first = await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'once only', actor: 'bob' }], updateId: `note-${id}` });
+    expect(first).toMatchObject({ changed: [{ kind: 'note', text: 'once only' }] });
+    const { runId } = await handle.describe();
+    // Push the run past its event limit so that it continues as new.
+    for (let i = 0; i < 60; i++) await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `filler ${i}`, actor: 'bob' }] });
+    await waitFor(() => handle.describe(), (d) => d.runId !== runId, { what: 'a new run', timeoutMs: 60_000 });
+
+    const retried = await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'once only', actor: 'bob' }], updateId: `note-${id}` });
+    expect(retried).toMatchObject({ duplicate: true, changed: [] });
+    const view = await handle.query(incidentViewQuery);
+    expect(view.timeline.filter((event) => event.text === 'once only')).toHaveLength(1);
+    // The remembered IDs stay inside the state, not in the view.
+    expect(view).not.toHaveProperty('recentUpdateIds');
+  });
+});
