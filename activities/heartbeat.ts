@@ -1,9 +1,11 @@
 /**
  * Heartbeats while a call is in flight. The launch activities have a short heartbeat timeout so that when a worker dies
  * mid-call, Temporal notices within seconds and retries on another worker, instead of waiting out the whole
- * start-to-close timeout.
+ * start-to-close timeout. Heartbeats are also how a cancellation reaches the activity: the adapters' requests made
+ * inside `work` are stopped when it comes (see integrations/cancellation.ts).
  */
 import { Context } from '@temporalio/activity';
+import { runCancellable } from '../integrations/cancellation.js';
 
 export const HEARTBEAT_EVERY_MS = 1_000;
 
@@ -12,7 +14,7 @@ export async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
   context.heartbeat();
   const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
-    return await work();
+    return await runCancellable(context.cancellationSignal, work);
   } finally {
     clearInterval(timer);
   }

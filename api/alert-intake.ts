@@ -1,10 +1,10 @@
 /**
  * Alerts from monitoring become incidents: one incident per alert group while it is open. The incident's ID is derived
- * from the group key (`al-<hash>-<n>`, n counting the group's incidents): the first delivery is a signal-with-start of
- * `recordAlerts` to that ID, later ones an Update of the running incident, so repeats and concurrent deliveries land on
- * the same workflow. Within this process,
- * deliveries of one group are handled one at a time, so the team's incident number is drawn once; across several API
- * processes a race can at worst skip a number, never make a second incident.
+ * from the group key (`al-<hash>-<n>`, n counting the group's incidents). A delivery goes to the group's open incident
+ * as an Update when the store's records (or this process's memory of the group) know it; otherwise it is an
+ * update-with-start under the next ID, which starts the incident with the delivery or, when another delivery started it
+ * a moment ago, joins it: one call, a typed answer, and the validator's refusals on the first delivery too. Across
+ * several API processes a race can at worst skip an incident number, never make a second incident.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -36,9 +36,18 @@ export interface AlertOutcome {
 
 /** Incidents of one group an intake will look through before giving up (a group re-fires after each close). */
 const MAX_GENERATIONS = 1_000;
+/** Groups whose incident this process remembers. */
+const MAX_REMEMBERED_GROUPS = 10_000;
+
+/** The incident under this ID has ended, or is closed and finishing: the group's next incident is the one. */
+function isClosedOrUsed(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 409 && /is closed|already exists/.test(error.message);
+}
 
 export class AlertIntake {
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** The incident each recent group went to (its record may not be written yet), oldest first. */
+  private readonly recent = new Map<string, string>();
 
   constructor(private readonly options: AlertIntakeOptions) {}
 
@@ -56,57 +65,72 @@ export class AlertIntake {
   }
 
   private async handle(request: AlertIntakeRequest, caller: string): Promise<AlertOutcome> {
-    const { incidents, logger } = this.options;
+    const { incidents, logger, records } = this.options;
+    const groupKey = request.delivery.groupKey;
     const actor = USERNAME_PATTERN.test(caller) ? caller : 'alertmanager';
     const payload = { ...request.delivery, actor };
-    const base = `al-${createHash('sha256').update(request.delivery.groupKey).digest('hex').slice(0, 16)}`;
+    const base = `al-${createHash('sha256').update(groupKey).digest('hex').slice(0, 16)}`;
 
-    // The open incident of this group, if any: from the store's records, else by walking the group's generations.
-    // Only records of this group's own IDs count (an incident started by hand may follow the group too).
+    // The open incident of this group, if known: this process's memory (the record is written a moment after a start),
+    // else the store's records. Only this group's own IDs count (an incident started by hand may follow the group too).
     const own = new RegExp(`^${base}-(\\d+)$`);
-    const open = await this.options.records?.openForAlertGroup(request.delivery.groupKey);
-    const openGeneration = open ? own.exec(open.id)?.[1] : undefined;
-    let generation = openGeneration ? Number(openGeneration) : ((await this.options.records?.countForAlertGroup(request.delivery.groupKey)) ?? 0) + 1;
+    const known = this.recent.get(groupKey) ?? (await records?.openForAlertGroup(groupKey))?.id;
+    const knownGeneration = known ? own.exec(known)?.[1] : undefined;
+    let generation = knownGeneration ? Number(knownGeneration) : ((await records?.countForAlertGroup(groupKey)) ?? 0) + 1;
     for (let tries = 0; tries < MAX_GENERATIONS; tries++, generation++) {
       const id = `${base}-${generation}`;
-      const state = await incidents.describe(id);
-      if (state === 'ended') continue; // closed: a new firing opens the group's next incident
-      if (state === 'running') {
-        // As an Update: a closed incident still finishing (archiving its channel) refuses it, and the next generation is
-        // tried, instead of a signal being accepted and then dropped.
-        if (!(await this.deliver(id, payload))) continue;
-        logger.info({ incident: id, groupKey: request.delivery.groupKey, status: request.delivery.status, caller }, 'alert joined its incident');
-        return { incidentId: id, outcome: 'joined' };
+      if (id === known || request.delivery.status === 'resolved') {
+        // Join the running incident; a resolved notification never starts one.
+        const joined = await this.join(id, payload);
+        if (joined === 'joined') {
+          this.remember(groupKey, id);
+          logger.info({ incident: id, groupKey, status: request.delivery.status, caller }, 'alert joined its incident');
+          return { incidentId: id, outcome: 'joined' };
+        }
+        if (joined === 'closed') continue;
+        if (request.delivery.status === 'resolved') {
+          return { incidentId: id, outcome: 'ignored', reason: 'no open incident for this alert group; a resolved notification starts none' };
+        }
       }
       // Temporal may have forgotten an incident past its retention: the store still knows the ID was used.
-      if (await this.options.records?.get(id)) continue;
-      // Nothing under this ID yet. A resolved notification with no open incident has nothing to resolve.
-      if (request.delivery.status === 'resolved') {
-        return { incidentId: id, outcome: 'ignored', reason: 'no open incident for this alert group; a resolved notification starts none' };
-      }
+      if (id !== known && (await records?.get(id))) continue;
       const { start, rule } = await this.startRequest(request, id, actor);
-      // Signal-with-start: if another API process started it a moment ago, this only delivers the signal.
-      const started = await incidents.startWithCommand(start, 'recordAlerts', payload).catch(async (error: unknown) => {
-        if ((await incidents.describe(id)) === 'ended') return undefined;
+      let outcome: Awaited<ReturnType<IncidentService['commandWithStart']>>;
+      try {
+        outcome = await incidents.commandWithStart(start, 'recordAlerts', payload);
+      } catch (error) {
+        // Ended under this ID, or closed and finishing: the group's next incident.
+        if (isClosedOrUsed(error)) continue;
         throw error;
-      });
-      if (!started) continue;
-      logger.info({ incident: id, groupKey: request.delivery.groupKey, playbook: start.playbook.id, rule, caller }, 'alert started an incident');
+      }
+      this.remember(groupKey, id);
+      if (!outcome.result.firstCommand) {
+        logger.info({ incident: id, groupKey, status: request.delivery.status, caller }, 'alert joined its incident');
+        return { incidentId: id, outcome: 'joined' };
+      }
+      logger.info({ incident: id, groupKey, playbook: start.playbook.id, rule, caller }, 'alert started an incident');
       return { incidentId: id, outcome: 'started', playbook: start.playbook.id, rule };
     }
     throw new HttpError(409, 'conflict', `alert group has more than ${MAX_GENERATIONS} incidents; refusing to look further`);
   }
 
-  /** False when the incident refuses the delivery because it is closed (or ended meanwhile). */
-  private async deliver(id: string, payload: Parameters<IncidentService['command']>[2]): Promise<boolean> {
+  /** Delivers to a known incident: joined, closed (ended, or refusing because it is closed), or absent. */
+  private async join(id: string, payload: Parameters<IncidentService['command']>[2]): Promise<'joined' | 'closed' | 'absent'> {
     try {
       await this.options.incidents.command(id, 'recordAlerts', payload as never);
-      return true;
+      return 'joined';
     } catch (error) {
-      if (error instanceof HttpError && (error.status === 409 || error.status === 404) && (await this.options.incidents.describe(id)) !== 'running') return false;
-      if (error instanceof HttpError && error.status === 409 && /is closed/.test(error.message)) return false;
+      if (isClosedOrUsed(error)) return 'closed';
+      if (error instanceof HttpError && error.status === 404) return 'absent';
       throw error;
     }
+  }
+
+  /** Remembers the group's incident, keeping the newest MAX_REMEMBERED_GROUPS groups. */
+  private remember(groupKey: string, id: string): void {
+    this.recent.delete(groupKey);
+    this.recent.set(groupKey, id);
+    if (this.recent.size > MAX_REMEMBERED_GROUPS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private async startRequest(request: AlertIntakeRequest, id: string, reporter: string) {

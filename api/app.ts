@@ -31,6 +31,7 @@ import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
+import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
 export interface AppOptions {
@@ -57,7 +58,7 @@ export interface AppOptions {
   /** Mattermost, for the post-mortem export (GET /api/v1/incidents/:id/export); the front door's client when absent. */
   chat?: ChatPort;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
-  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger'> & {
+  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory'> & {
     /** Verifies checklist button clicks and dialog submissions; without it neither is accepted. */
     actionSecret?: string;
     /** The address Mattermost reaches this API at; dialogs need it for their submissions. */
@@ -171,6 +172,11 @@ export function createApp(options: AppOptions): express.Express {
   });
   // With the store, lists and stats come from the incident records (which outlive Temporal's retention).
   if (options.records) app.use('/api/v1', recordRoutes(options.records));
+  else {
+    app.get('/api/v1/incidents', () => {
+      throw new HttpError(503, 'unavailable', 'listing incidents needs the incident store (DATABASE_URL); this API was started without one');
+    });
+  }
   app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks, logger: options.logger, ...(options.records ? { timeline: options.records.timeline } : {}) }));
   const intake = new AlertIntake({
     incidents,
@@ -188,6 +194,8 @@ export function createApp(options: AppOptions): express.Express {
   }
   if (options.mattermost) {
     const { chat, admins, actionSecret, publicUrl } = options.mattermost;
+    if (!options.records) throw new Error('the Mattermost front door needs the incident store: it finds the incident of a channel in its records');
+    const directory = incidentDirectory(options.records);
     const dialogs =
       actionSecret && publicUrl
         ? createDialogs({
@@ -204,6 +212,7 @@ export function createApp(options: AppOptions): express.Express {
     app.use(
       slashCommandRoutes({
         ...options.mattermost,
+        directory,
         ...(records ? { stats: (team: string, days: number) => incidentStats(records, { team, from: new Date(Date.now() - days * 86_400_000).toISOString() }) } : {}),
         incidents,
         playbooks: options.playbooks,
@@ -223,6 +232,7 @@ export function createApp(options: AppOptions): express.Express {
       app.use(
         outgoingWebhookRoutes({
           incidents,
+          directory,
           playbooks: options.playbooks,
           chat,
           webhookTokens: options.mattermost.webhookTokens,

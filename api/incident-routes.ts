@@ -6,7 +6,6 @@ import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
-import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { filterTimeline, parseTimelineKinds } from '../domain/timeline-filter.js';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
@@ -36,15 +35,6 @@ const startRequestSchema = z.object({
   commander: usernameSchema.optional(),
   /** The ID of a known playbook, or a whole playbook definition (its snapshot is what the incident runs). */
   playbook: z.union([z.string().trim().min(1), playbookSchema]).default('blank'),
-});
-
-const listQuerySchema = z.object({
-  status: z.enum(INCIDENT_STATUSES).optional(),
-  severity: z.string().regex(ID_PATTERN).optional(),
-  team: z.string().regex(ID_PATTERN).optional(),
-  commander: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/).optional(),
-  playbook: z.string().regex(ID_PATTERN).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 const timelineQuerySchema = z.object({
@@ -86,12 +76,6 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
     }
     const started = await incidents.start({ ...stripUndefined(request), playbook } as StartRequest);
     res.status(201).location(`/api/v1/incidents/${started.id}`).json({ ...started, status: 'reported', url: `/api/v1/incidents/${started.id}` });
-  });
-
-  router.get('/incidents', async (req, res) => {
-    const query = parseInput(listQuerySchema, req.query, 'list query');
-    const { limit, ...filters } = query;
-    res.json({ items: await incidents.list(filters, limit) });
   });
 
   router.get('/incidents/:id', async (req, res) => {
@@ -143,7 +127,9 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: result.revision }, 'command applied');
       // `Prefer: return=minimal` (RFC 7240) answers with what changed; otherwise with the view, read after the change.
       if (prefersMinimal(req)) {
-        res.set('Preference-Applied', 'return=minimal').json(result);
+        // firstCommand is for the alert intake (did this start the incident?); a REST caller started it separately.
+        const { firstCommand: _first, ...changes } = result;
+        res.set('Preference-Applied', 'return=minimal').json(changes);
         return;
       }
       res.json(await incidents.view(id));

@@ -3,14 +3,13 @@
  * send it a command as an Update, read its view, find the incident of a channel. Errors come out as HttpError.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { customAlphabet } from 'nanoid';
 import type { CommandInput, CommandName } from '../domain/commands.js';
 import { toCommandResult, type CommandResult, type IncidentView } from '../domain/incident.js';
 import { parseNewIncident, prepareIncidentStart } from '../domain/new-incident.js';
 import type { Playbook } from '../domain/playbook.js';
 import {
-  IncidentChannelKey,
   IncidentCommanderKey,
   IncidentPlaybookKey,
   IncidentSeverityKey,
@@ -18,7 +17,7 @@ import {
   IncidentTeamKey,
 } from '../temporal/search-attributes.js';
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
-import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
 import { HttpError, toHttpError } from './http-error.js';
 
 /** Tries of one Update that met a continue-as-new or a failed workflow task (it was not applied either time). */
@@ -84,33 +83,38 @@ export class IncidentService {
   }
 
   /**
-   * Starts the incident with a command already in its inbox (signal-with-start): how an alert starts one, so that
-   * concurrent deliveries from several API processes still land on one incident.
+   * Sends a command to the incident, starting the incident with it when none runs under the request's ID
+   * (update-with-start, one call): how an alert starts one, so that concurrent deliveries from several API processes
+   * land on one incident. The answer is the command's result (`firstCommand` when this call started the incident);
+   * the validator's refusals reach the caller as for any command. An ID used before by an incident that has ended is
+   * never started again: 409, and the caller moves on to the next ID.
    */
-  async startWithCommand<N extends CommandName>(request: StartRequest & { id: string }, name: N, payload: CommandInput<N>): Promise<StartedIncident> {
+  async commandWithStart<N extends CommandName>(
+    request: StartRequest & { id: string },
+    name: N,
+    payload: CommandInput<N>,
+  ): Promise<{ result: CommandResult; incident: Omit<StartedIncident, 'runId'> }> {
     const prepared = await this.prepare(request);
-    try {
-      const handle = await this.client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
+    const deadline = Date.now() + this.commandTimeoutMs;
+    const updateId = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      const startOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
         ...prepared.options,
-        // An ID used before (a closed incident) is never started again: the caller moves on to the next one.
+        workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        signal: commandSignals[name],
-        signalArgs: [payload as never],
       });
-      return { ...prepared.started, runId: handle.signaledRunId };
-    } catch (error) {
-      throw toHttpError(error, request.id);
-    }
-  }
-
-  /** Whether an incident's workflow exists, and whether it is still running. */
-  async describe(id: string): Promise<'running' | 'ended' | 'absent'> {
-    try {
-      const description = await this.client.workflow.getHandle(incidentWorkflowId(id)).describe();
-      return description.status.name === 'RUNNING' ? 'running' : 'ended';
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return 'absent';
-      throw toHttpError(error, id);
+      try {
+        const answer = await this.client.withDeadline(deadline, () =>
+          this.client.workflow.executeUpdateWithStart(commandUpdates[name], { args: [payload as never], updateId, startWorkflowOperation: startOperation }),
+        );
+        return { result: toCommandResult(answer), incident: prepared.started };
+      } catch (error) {
+        if (attempt < MAX_UPDATE_ATTEMPTS && Date.now() < deadline && isUpdateNotApplied(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+          continue;
+        }
+        throw toHttpError(error, request.id);
+      }
     }
   }
 
@@ -200,53 +204,5 @@ export class IncidentService {
     } catch {
       return false;
     }
-  }
-
-  /** The running incident whose channel this is, if any (through the IncidentChannel search attribute). */
-  async incidentOfChannel(channelId: string): Promise<string | undefined> {
-    if (!/^[a-z0-9]{1,64}$/.test(channelId)) return undefined;
-    const query = `WorkflowType = '${INCIDENT_WORKFLOW_TYPE}' AND IncidentChannel = '${channelId}' AND ExecutionStatus = 'Running'`;
-    try {
-      for await (const execution of this.client.workflow.list({ query, pageSize: 1 })) {
-        return execution.workflowId.replace(/^incident-/, '');
-      }
-    } catch (error) {
-      throw toHttpError(error);
-    }
-    return undefined;
-  }
-
-  /** Incidents from Temporal's visibility, newest first. Filter values must be pre-validated. */
-  async list(filters: Partial<Record<'status' | 'severity' | 'team' | 'commander' | 'playbook', string>>, limit: number) {
-    const clauses = [`WorkflowType = '${INCIDENT_WORKFLOW_TYPE}'`];
-    const keys = { status: 'IncidentStatus', severity: 'IncidentSeverity', team: 'IncidentTeam', commander: 'IncidentCommander', playbook: 'IncidentPlaybook' };
-    for (const [filter, attribute] of Object.entries(keys)) {
-      const value = filters[filter as keyof typeof keys];
-      if (value !== undefined) {
-        if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(value)) throw new HttpError(400, 'invalid_input', `invalid ${filter} filter "${value}"`);
-        clauses.push(`${attribute} = '${value}'`);
-      }
-    }
-    const items: Array<Record<string, unknown>> = [];
-    try {
-      for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
-        const attributes = execution.typedSearchAttributes;
-        items.push({
-          id: execution.workflowId.replace(/^incident-/, ''),
-          status: attributes.get(IncidentStatusKey),
-          severity: attributes.get(IncidentSeverityKey),
-          commander: attributes.get(IncidentCommanderKey),
-          team: attributes.get(IncidentTeamKey),
-          playbook: attributes.get(IncidentPlaybookKey),
-          channelId: attributes.get(IncidentChannelKey),
-          startedAt: execution.startTime.toISOString(),
-          workflowStatus: execution.status.name,
-        });
-        if (items.length >= limit) break;
-      }
-    } catch (error) {
-      throw toHttpError(error);
-    }
-    return items;
   }
 }

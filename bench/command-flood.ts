@@ -46,6 +46,8 @@ interface Outcome {
   missing: number;
   doubled: number;
   refused: number;
+  /** HTTP status → count, for the refused ones. */
+  refusedBy: Record<string, number>;
 }
 
 const commands = Number(process.env.COMMANDS ?? 50_000);
@@ -133,6 +135,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       missing: [...sent.markers].filter((marker) => !tally.markers.has(marker)).length,
       doubled: [...tally.markers.values()].filter((count) => count !== 1).length,
       refused: sent.refused.length,
+      refusedBy: sent.refused.reduce<Record<string, number>>((by, r) => ({ ...by, [r.status]: (by[r.status] ?? 0) + 1 }), {}),
     };
   } finally {
     await api.stop();
@@ -159,13 +162,16 @@ function report(outcomes: Outcome[]): string {
     lines.push(
       `| ${o.scenario.name} | ${o.scenario.commands.toLocaleString('en-US')} | ${o.seconds.toFixed(0)} s | ${o.perSecond.toFixed(0)} | ${o.runs.length} | ` +
         `${(largest / MB).toFixed(2)} MB | ${((largest / TEMPORAL_HISTORY_LIMIT) * 100).toFixed(1)} % | ${Math.round(total / o.scenario.commands)} B | ` +
-        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ${o.missing} | ${o.doubled} | ${o.refused} |`,
+        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ${o.missing} | ${o.doubled} | ` +
+        `${o.refused}${o.refused ? ` (${Object.entries(o.refusedBy).map(([status, n]) => `${n}× ${status}`).join(', ')})` : ''} |`,
     );
   }
   lines.push(
     '',
     'History per command is the sum of every run\'s history over the commands sent (it includes the record writes, redraws',
-    'and status-update posts the commands caused). The view query was sampled every 250 ms during the flood.',
+    'and status-update posts the commands caused). The view query was sampled every 250 ms during the flood. "Missing" counts',
+    'commands not in the timeline; a refused command (504: not answered within the API\'s 10 s) is one of them when it',
+    'never applied.',
     '',
   );
   return lines.join('\n');

@@ -452,6 +452,11 @@ export interface CommandResult {
   changed: Array<{ seq: number; kind: TimelineEventKind; text: string }>;
   /** True when this Update's ID had been applied already (a retry): nothing was changed again. */
   duplicate?: boolean;
+  /**
+   * True when this was the first command the incident handled, in the run that started it: an Update sent with the
+   * start (update-with-start) that found no incident running under its ID, so it is the one that started it.
+   */
+  firstCommand?: boolean;
 }
 
 /** Texts in a CommandResult are cut to this length (a note's full text is in the timeline). */
@@ -459,12 +464,19 @@ const CHANGED_TEXT_MAX = 300;
 const CHANGED_EVENTS_MAX = 5;
 
 /** The result of a command that added the timeline events after position `beforeSeq`. */
-export function commandResult(state: IncidentState, beforeSeq: number, duplicate = false): CommandResult {
+export function commandResult(state: IncidentState, beforeSeq: number, duplicate = false, firstCommand = false): CommandResult {
   const changed = state.timeline
     .filter((event) => event.seq > beforeSeq)
     .slice(-CHANGED_EVENTS_MAX)
     .map((event) => ({ seq: event.seq, kind: event.kind, text: event.text.length > CHANGED_TEXT_MAX ? `${event.text.slice(0, CHANGED_TEXT_MAX - 1)}…` : event.text }));
-  return { incidentId: state.id, revision: state.revision, status: state.status, changed, ...(duplicate ? { duplicate: true } : {}) };
+  return {
+    incidentId: state.id,
+    revision: state.revision,
+    status: state.status,
+    changed,
+    ...(duplicate ? { duplicate: true } : {}),
+    ...(firstCommand ? { firstCommand: true } : {}),
+  };
 }
 
 /** The position of the newest timeline event (0 before any). */

@@ -40,6 +40,8 @@ export interface IncidentRecord {
   participants: string[];
   /** Set for incidents opened by an alert: which group of alerts the incident belongs to. */
   alertGroupKey?: string;
+  /** The Mattermost channel the incident runs in, once it has one. */
+  channelId?: string;
   /** The view's revision: a write only lands over a lower one. */
   revision: number;
   /** The whole incident view, as JSON. */
@@ -135,6 +137,8 @@ export type IncidentRecordsTable = {
   resolved_at: string | null;
   closed_at: string | null;
   alert_group_key: string | null;
+  /** Migration 0005. */
+  channel_id: string | null;
   revision: number;
   /** The incident view as JSON text. */
   view: string;
@@ -183,6 +187,7 @@ export function recordFromView(view: IncidentView, alertGroupKey?: string): Inci
     ...(view.closedAt !== undefined ? { closedAt: view.closedAt } : {}),
     participants: [...view.participants],
     ...(alertGroupKey !== undefined ? { alertGroupKey } : {}),
+    ...(view.links.channelId !== undefined ? { channelId: view.links.channelId } : {}),
     revision: view.revision,
     view,
   };
@@ -242,6 +247,7 @@ export class IncidentRecordRepository {
               resolved_at: eb.ref('excluded.resolved_at'),
               closed_at: eb.ref('excluded.closed_at'),
               alert_group_key: eb.ref('excluded.alert_group_key'),
+              channel_id: eb.ref('excluded.channel_id'),
               revision: eb.ref('excluded.revision'),
               view: eb.ref('excluded.view'),
               updated_at: eb.ref('excluded.updated_at'),
@@ -362,6 +368,21 @@ export class IncidentRecordRepository {
     return record;
   }
 
+  /** The newest incident (by reportedAt, then id) whose channel this is, closed ones included. */
+  async forChannel(channelId: string): Promise<StoredIncidentRecord | undefined> {
+    const row = await this.db
+      .selectFrom('incident_records')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .orderBy('reported_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const [record] = await withParticipants(this.db, [row]);
+    return record;
+  }
+
   /** How many incidents the alert group ever had, in any status. */
   async countForAlertGroup(key: string): Promise<number> {
     const row = await this.db
@@ -444,6 +465,7 @@ function toRecord(row: RecordRow, participants: string[]): StoredIncidentRecord 
     ...(row.closed_at !== null ? { closedAt: row.closed_at } : {}),
     participants,
     ...(row.alert_group_key !== null ? { alertGroupKey: row.alert_group_key } : {}),
+    ...(row.channel_id !== null ? { channelId: row.channel_id } : {}),
     revision: Number(row.revision),
     view: JSON.parse(row.view) as unknown,
     updatedAt: row.updated_at,
@@ -492,6 +514,7 @@ function toRow(record: IncidentRecord, updatedAt: string): IncidentRecordsTable 
     resolved_at: optionalInstant(record.resolvedAt, 'resolvedAt'),
     closed_at: optionalInstant(record.closedAt, 'closedAt'),
     alert_group_key: record.alertGroupKey ?? null,
+    channel_id: record.channelId ?? null,
     revision: wholeNumber(record.revision, 'revision', 0),
     view: JSON.stringify(record.view ?? null),
     updated_at: updatedAt,

@@ -169,6 +169,17 @@ export function storeMigrations(dialect: SqlDialectName): Record<string, Migrati
     },
     '0003_incident_records': incidentRecordsMigration(dialect),
     '0004_incident_timeline': incidentTimelineMigration(dialect),
+    // The channel an incident runs in: how a slash command or a webhook in that channel finds its incident.
+    '0005_incident_channel': {
+      async up(db) {
+        await db.schema.alterTable('incident_records').addColumn('channel_id', byteOrderedText(dialect)).execute();
+        await db.schema.createIndex('incident_records_channel_id').on('incident_records').column('channel_id').execute();
+      },
+      async down(db) {
+        await db.schema.dropIndex('incident_records_channel_id').execute();
+        await db.schema.alterTable('incident_records').dropColumn('channel_id').execute();
+      },
+    },
   };
 }
 

@@ -194,6 +194,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   const lanes = new Map<string, Promise<void>>();
   let nextMembershipCheck = Date.now() + membershipInterval;
   let wakeTimer: { at: number; scope: CancellationScope; fired: boolean } | undefined;
+  /** Whether this run handled a command yet: the first one of a new incident came with its start. */
+  let commandHandled = false;
 
   // Handlers first: signals and updates that arrived with the start are delivered as soon as they exist.
   setHandler(incidentViewQuery, () => incidentView(state));
@@ -260,13 +262,18 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
    * do is in the state, and the next run does it.
    */
   async function mainLoop(): Promise<void> {
+    // The record write and the checklist redraw run beside the loop (one of each at a time), so that neither a slow
+    // store nor a slow chat can hold up continue-as-new, reminders or follow-ups.
+    let projecting: Promise<void> | undefined;
+    let redrawing: Promise<void> | undefined;
+    const busy = () => followUpsInFlight() || projecting !== undefined || redrawing !== undefined;
     for (;;) {
       const ready = () =>
         hasPendingLaunch() ||
         hasPendingFollowUps() ||
-        checklistPostIsStale() ||
-        needsProjection() ||
-        (state.status === 'closed' && allHandlersFinished() && !followUpsInFlight()) ||
+        (!redrawing && checklistPostIsStale()) ||
+        (!projecting && needsProjection()) ||
+        (state.status === 'closed' && allHandlersFinished() && !busy()) ||
         shouldContinueAsNew();
       armWakeTimer(nextWakeAt());
       if (!wakeTimerDue()) await condition(() => ready() || wakeTimerDue());
@@ -275,7 +282,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         continue;
       }
       if (state.status !== 'closed' && shouldContinueAsNew()) {
-        if (followUpsInFlight()) await condition(() => !followUpsInFlight(), FOLLOW_UP_DRAIN_BEFORE_CONTINUE);
+        // What is under way gets a moment to finish; what does not is in the state, and the next run does it again.
+        if (busy()) await condition(() => !busy(), FOLLOW_UP_DRAIN_BEFORE_CONTINUE);
         await condition(allHandlersFinished);
         // The state only: the start snapshot is in it, and so is every pending redraw, record write and follow-up.
         return await continueAsNew<typeof incident>({ options: input.options ?? {}, carried: state });
@@ -291,17 +299,22 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       }
       // The record at once: the activity is scheduled in the same workflow task as the change, and every change that
       // comes while it runs is stored by the next one.
-      if (needsProjection()) {
-        await projectRecord();
+      if (!projecting && needsProjection()) {
+        projecting = projectRecord().finally(() => {
+          projecting = undefined;
+        });
         continue;
       }
-      if (checklistPostIsStale()) {
+      if (!redrawing && checklistPostIsStale()) {
         // One redraw for a burst of changes: wait a moment for the burst to end.
-        await sleep(CHECKLIST_REFRESH_DELAY);
-        if (checklistPostIsStale()) await refreshChecklistPost();
+        redrawing = sleep(CHECKLIST_REFRESH_DELAY)
+          .then(() => (checklistPostIsStale() ? refreshChecklistPost() : undefined))
+          .finally(() => {
+            redrawing = undefined;
+          });
         continue;
       }
-      if (state.status === 'closed' && !followUpsInFlight()) return;
+      if (state.status === 'closed' && !busy() && !needsProjection() && !checklistPostIsStale()) return;
     }
   }
 
@@ -446,8 +459,11 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         }
         if (updateId !== undefined) rememberUpdateId(state, updateId);
         afterChange();
+        // Sent with the start (update-with-start): handled in the run's first workflow task, before any other command.
+        const first = !commandHandled && !input.carried && workflowInfo().historyLength <= 3;
+        commandHandled = true;
         // The answer goes into the history: the small result, never the whole view (a query gives that).
-        return budget ? commandResult(state, before) : incidentView(state);
+        return budget ? commandResult(state, before, false, first) : incidentView(state);
       },
       {
         // Runs before the update is accepted: a refused command leaves no trace in history.
@@ -479,6 +495,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   }
 
   function applySignal(name: CommandName, payload: unknown): void {
+    commandHandled = true;
     try {
       executeCommand(state, name, payload, nowIso());
       afterChange();

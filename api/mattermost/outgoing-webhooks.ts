@@ -11,10 +11,13 @@ import type { MattermostChat } from '../../integrations/mattermost/mattermost-ch
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
+import type { IncidentDirectory } from './incident-directory.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface WebhookOptions {
   incidents: IncidentService;
+  /** Finds the incident of the channel a message was posted in. */
+  directory: IncidentDirectory;
   playbooks: PlaybookLookup;
   chat: MattermostChat;
   /** Tokens of the outgoing webhooks (one per team or channel). */
@@ -54,7 +57,7 @@ export function outgoingWebhookRoutes(options: WebhookOptions): Router {
     const hook = parsed.data;
     const text = hook.text.trim();
     const trigger = options.timelineTriggers.find((t) => text.toLowerCase().startsWith(t.toLowerCase()));
-    const incidentId = await options.incidents.incidentOfChannel(hook.channel_id);
+    const incidentId = await options.directory.incidentOfChannel(hook.channel_id);
     if (incidentId) {
       if (trigger) {
         const note = text.slice(trigger.length).trim();

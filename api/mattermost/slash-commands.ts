@@ -12,6 +12,7 @@ import { IncidentCommandError } from '../../domain/errors.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
+import type { IncidentDirectory } from './incident-directory.js';
 import type { IncidentService } from '../incident-service.js';
 import { mayRunPlaybook } from './playbook-permissions.js';
 import type { IncidentStats } from '../../domain/incident-stats.js';
@@ -20,6 +21,8 @@ import { tokenMatches } from '../../integrations/mattermost/signing.js';
 
 export interface MattermostFrontDoorOptions {
   incidents: IncidentService;
+  /** Finds the incident of a channel and a team's open incidents (the store's records). */
+  directory: IncidentDirectory;
   playbooks: PlaybookLookup;
   /** The bot's client: membership checks, dialogs, running task commands. */
   chat: MattermostChat;
@@ -162,7 +165,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       default:
         break;
     }
-    const incidentId = await options.incidents.incidentOfChannel(payload.channel_id);
+    const incidentId = await options.directory.incidentOfChannel(payload.channel_id);
     if (!incidentId || !INCIDENT_SCOPED.has(request.kind)) {
       return ephemeral(`\`${USAGE[request.kind].split('  ')[0]}\` works in an incident's channel, and this channel is not one. \`/incident list\` shows the open incidents.`);
     }
@@ -222,10 +225,10 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
   }
 
   async function listIncidents(payload: SlashPayload): Promise<string> {
-    const open = (await options.incidents.list({ team: payload.team_domain.toLowerCase() }, 50)).filter((i) => i.workflowStatus === 'RUNNING');
+    const open = await options.directory.openIncidents(payload.team_domain.toLowerCase(), 50);
     if (open.length === 0) return `No open incidents in team ${payload.team_domain}.`;
     const me = payload.user_name.toLowerCase();
-    const line = (i: Record<string, unknown>) => `- \`${String(i.id)}\` **${String(i.status)}** · ${String(i.severity)} · commander @${String(i.commander)}`;
+    const line = (i: (typeof open)[number]) => `- \`${i.id}\` **${i.status}** · ${i.severity} · commander @${i.commander}`;
     const mine = open.filter((i) => i.commander === me);
     return [
       ...(mine.length ? ['**Yours:**', ...mine.map(line)] : []),

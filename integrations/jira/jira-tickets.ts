@@ -8,6 +8,7 @@ import postmanRequest from 'postman-request';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
 import type { Ticket, TicketPort } from '../ports.js';
+import { currentCancellation } from '../cancellation.js';
 
 export interface JiraConfig {
   /** Base URL of the Jira site, with any context path: https://jira.example.com or http://127.0.0.1:8080/jira */
@@ -31,7 +32,9 @@ interface RejectedRequest {
 
 function requestWithStatus(options: Record<string, unknown>): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    postmanRequest(options, (error, response) => {
+    const cancelled = currentCancellation();
+    const request = postmanRequest(options, (error, response) => {
+      cancelled?.removeEventListener('abort', abort);
       if (error) {
         reject({ network: { code: error.code, message: error.message } } satisfies RejectedRequest);
         return;
@@ -47,6 +50,13 @@ function requestWithStatus(options: Record<string, unknown>): Promise<unknown> {
       }
       resolve(response.body);
     });
+    // The activity was cancelled: stop the request (postman-request then reports an aborted request).
+    function abort(): void {
+      request.abort();
+      reject({ network: { code: 'ECANCELED', message: 'the request was cancelled' } } satisfies RejectedRequest);
+    }
+    if (cancelled?.aborted) abort();
+    else cancelled?.addEventListener('abort', abort, { once: true });
   });
 }
 

@@ -15,6 +15,7 @@ import type { UserProfile } from '@mattermost/types/users';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
 import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../ports.js';
+import { callSignal } from '../cancellation.js';
 
 // Native ESM cannot see Client4 as a named export of the CommonJS package.
 const { Client4 } = mattermost;
@@ -64,7 +65,7 @@ export class IncidentBotClient extends Client4 {
       try {
         // A call may ask for its own timeout (uploads); every other call gets the configured one.
         const ms = typeof callTimeoutMs === 'number' ? callTimeoutMs : timeoutMs;
-        result = await original(url, { ...options, ignoreStatus: true, signal: AbortSignal.timeout(ms) });
+        result = await original(url, { ...options, ignoreStatus: true, signal: callSignal(ms) });
       } catch (error) {
         throw networkFailure('chat', error);
       }

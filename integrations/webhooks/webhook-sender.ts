@@ -21,6 +21,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
+import { callSignal } from '../cancellation.js';
 
 export const WEBHOOK_HEADERS = {
   event: 'X-Incident-Event',
@@ -73,7 +74,7 @@ export async function sendWebhook(delivery: WebhookDelivery): Promise<{ status: 
   };
   if (delivery.secret) headers[WEBHOOK_HEADERS.signature] = signWebhook(delivery.secret, timestamp, delivery.body);
 
-  const signal = AbortSignal.timeout(delivery.timeoutMs ?? 10_000);
+  const signal = callSignal(delivery.timeoutMs ?? 10_000);
   let response: Response;
   let text: string;
   try {

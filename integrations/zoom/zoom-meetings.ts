@@ -8,6 +8,7 @@ import { MeetingsS2SAuthClient, isCoreError } from '@zoom/rivet/meetings';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
 import type { Meeting, MeetingPort } from '../ports.js';
+import { callSignal } from '../cancellation.js';
 
 export interface ZoomConfig {
   accountId: string;
@@ -68,7 +69,7 @@ export class ZoomTokenStore {
           Accept: 'application/json',
         },
         body: new URLSearchParams({ grant_type: 'account_credentials', account_id: accountId }).toString(),
-        signal: AbortSignal.timeout(this.config.timeoutMs ?? 10_000),
+        signal: callSignal(this.config.timeoutMs ?? 10_000),
       });
     } catch (error) {
       throw networkFailure('meetings', error);

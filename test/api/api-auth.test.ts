@@ -17,6 +17,7 @@ import type { Playbook } from '../../domain/playbook.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { lookupFromStore } from '../../store/playbook-lookup.js';
+import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { PlaybookRepository } from '../../store/playbook-repository.js';
 import { apiClient } from '../helpers/stack.js';
 import { connectToTestServer, runTestWorker, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -60,9 +61,11 @@ beforeAll(async () => {
   database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
   const repository = new PlaybookRepository<Playbook>(database.db);
   const taskQueue = uniqueTaskQueue('api-auth');
-  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace() });
+  const records = new IncidentRecordRepository(database.db);
+  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace(), records });
   const common = {
     client: env.client,
+    records,
     taskQueue,
     playbooks: lookupFromStore(repository),
     playbookStore: repository,

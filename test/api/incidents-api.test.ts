@@ -181,7 +181,26 @@ describe('REST API', () => {
     expect(view.body.timeline.filter((e: { text: string }) => e.text === 'only once')).toHaveLength(1);
   });
 
-  it('lists incidents filtered by status through the search attributes', async () => {
+  it('answers with what changed under Prefer: return=minimal, and refuses an Idempotency-Key that is not a short token', async () => {
+    const id = await startIncident();
+    const minimal = { Prefer: 'return=minimal', 'Idempotency-Key': `minimal-${id}` };
+    const first = await call('POST', `/api/v1/incidents/${id}/notes`, { text: 'a short answer' }, minimal);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ incidentId: id, revision: expect.any(Number), status: 'reported', changed: [{ seq: expect.any(Number), kind: 'note', text: 'a short answer' }] });
+    const again = await call('POST', `/api/v1/incidents/${id}/notes`, { text: 'a short answer' }, minimal);
+    // Within a run Temporal itself answers a repeated Update ID with the first answer.
+    expect(again.body).toEqual(first.body);
+    for (const key of ['x'.repeat(10_000), 'has space', '']) {
+      const refused = await call('POST', `/api/v1/incidents/${id}/notes`, { text: 'never' }, { 'Idempotency-Key': key });
+      expect(refused.status, `key of ${key.length} characters`).toBe(400);
+      expect(refused.body.error.message).toMatch(/Idempotency-Key must be 1 to 128 printable ASCII characters/);
+    }
+    const timeline = await call('GET', `/api/v1/incidents/${id}/timeline?kind=__proto__`);
+    expect(timeline.status).toBe(400);
+    expect(timeline.body.error.message).toMatch(/"__proto__" is not a timeline kind/);
+  });
+
+  it('lists incidents filtered by status from the store\'s records, each a moment after its change', async () => {
     const active = await startIncident({ team: 'listing' });
     const reported = await startIncident({ team: 'listing' });
     await call('POST', `/api/v1/incidents/${active}/acknowledge`, {});
@@ -190,7 +209,7 @@ describe('REST API', () => {
       (r) => r.status === 200 && r.body.items.length === 1,
       { what: 'the active incident to be listed' },
     );
-    expect(list.body.items[0]).toMatchObject({ id: active, status: 'active', team: 'listing', playbook: 'service-outage' });
+    expect(list.body.items[0]).toMatchObject({ id: active, status: 'active', team: 'listing', playbookId: 'service-outage' });
     const all = await waitFor(() => call('GET', '/api/v1/incidents?team=listing'), (r) => r.body.items?.length === 2);
     expect(all.body.items.map((i: { id: string }) => i.id).sort()).toEqual([active, reported].sort());
     const bad = await call('GET', "/api/v1/incidents?status=active' OR 1=1");

@@ -69,7 +69,7 @@ describe('dialogs', () => {
   });
 
   it('opens the status dialog from /incident update and posts the update (and resolves) on submit', async () => {
-    await waitFor(() => slash('info', 'alice', channelId), (r) => r.text.includes(incidentId), { what: 'indexing' });
+    await waitFor(() => slash('info', 'alice', channelId), (r) => r.text.includes(incidentId), { what: "the channel in the incident's record" });
     expect((await slash('update', 'alice', channelId)).text).toBe('Opening the status update dialog…');
     const opened = sandboxes.mattermost.dialogs().at(-1)!;
     expect(opened.dialog).toMatchObject({ callback_id: 'status-update' });

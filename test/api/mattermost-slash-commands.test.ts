@@ -159,8 +159,8 @@ describe('/incident', () => {
       { what: 'the status update in the channel' },
     );
     expect(posts).toContainEqual('#### Status update 1 from @oscar\nRolled back 2026.11.3; error rate falling');
-    // Closed: the channel is no longer an incident channel for commands.
-    await waitFor(() => slash('ack', at), (r) => r.body.text?.includes('this channel is not one') ?? false, { what: 'the closed incident to leave the index' });
+    // Closed: the channel still belongs to the incident, which says it takes no more changes.
+    expect((await slash('ack', at)).body.text).toMatch(/incident [a-z0-9]+ is closed; nothing can change any more/);
   });
 
   it('lets an incident admin act without being in the channel', async () => {
@@ -172,7 +172,7 @@ describe('/incident', () => {
       { timeoutMs: 30_000 },
     );
     const channelId = launched.links.channelId!;
-    await waitFor(() => slash('info', { channelId }), (r) => r.body.text?.includes(id) ?? false, { what: 'indexing' });
+    await waitFor(() => slash('info', { channelId }), (r) => r.body.text?.includes(id) ?? false, { what: "the channel in the incident's record" });
     expect(sandboxes.mattermost.members(channelId)).not.toContain(sandboxes.mattermost.userId('carol'));
     expect((await slash('ack', { channelId, user: 'carol' })).body.text).toBe(':white_check_mark: @carol changed the status from reported to active (acknowledged)');
   });

@@ -31,7 +31,8 @@ beforeAll(async () => {
   incidentId = (await stack.incidents.start({ name: 'Replica lag', team: 'default', reporter: 'alice', playbook: (await playbooks.get('blank'))! })).id;
   const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
   channelId = view.links.channelId!;
-  await waitFor(async () => (await env.client.workflow.count(`IncidentChannel = '${channelId}'`)).count, (n) => n === 1, { what: 'indexing' });
+  // The API finds the incident of a channel in the store's records, written a moment after the channel exists.
+  await waitFor(() => stack.records.forChannel(channelId), (record) => record?.id === incidentId, { what: "the channel in the incident's record" });
 });
 
 afterAll(async () => {

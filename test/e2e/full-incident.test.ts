@@ -63,7 +63,6 @@ beforeAll(async () => {
     playbooks,
     workflowOptions: { timeScale: 60, membershipCheckIntervalMs: 500 },
     webhookEnv: { FULL_HOOK_SECRET: HOOK_SECRET },
-    withRecords: true,
   });
   await stack.sandboxes.ports.chat.createChannel({ team: 'default', name: 'announcements', displayName: 'Announcements', purpose: '', private: false });
 });

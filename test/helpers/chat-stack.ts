@@ -26,6 +26,8 @@ export interface ChatStack {
   api: RunningApi;
   taskQueue: string;
   incidents: IncidentService;
+  /** The store's incident records (how the API finds an incident by its channel). */
+  records: IncidentRecordRepository;
   stop(): Promise<void>;
 }
 
@@ -43,13 +45,13 @@ export async function startChatStack(options: {
   workflowOptions?: IncidentWorkflowOptions;
   /** The worker's environment for webhook secrets. */
   webhookEnv?: Record<string, string>;
-  /** A SQLite store of incident records, written by the worker, read by the API (lists, stats, `/incident stats`). */
-  withRecords?: boolean;
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
-  const storeDirectory = options.withRecords ? mkdtempSync(join(tmpdir(), 'chat-stack-')) : undefined;
-  const database = storeDirectory ? await openDatabase({ url: `sqlite:${join(storeDirectory, 'store.sqlite')}` }) : undefined;
-  const records = database ? new IncidentRecordRepository(database.db) : undefined;
+  // A SQLite store of incident records, written by the worker, read by the API: how a channel's incident is found, and
+  // lists, stats and `/incident stats`.
+  const storeDirectory = mkdtempSync(join(tmpdir(), 'chat-stack-'));
+  const database = await openDatabase({ url: `sqlite:${join(storeDirectory, 'store.sqlite')}` });
+  const records = new IncidentRecordRepository(database.db);
   const sandboxes = await startSandboxes();
   const taskQueue = uniqueTaskQueue(options.name);
   const port = options.withPublicUrl ? await freePort() : 0;
@@ -62,7 +64,7 @@ export async function startChatStack(options: {
     host: '127.0.0.1',
     port,
     ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
-    ...(records ? { records } : {}),
+    records,
     mattermost: { ...options.mattermost, chat: sandboxes.ports.chat as MattermostChat, ...(publicUrl ? { publicUrl } : {}) },
   });
   const secret = options.mattermost.actionSecret;
@@ -70,20 +72,21 @@ export async function startChatStack(options: {
     integrations: sandboxes.ports,
     ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
     ...(options.webhookEnv ? { webhooks: { env: options.webhookEnv } } : {}),
-    ...(records ? { records } : {}),
+    records,
   });
   return {
     env,
     sandboxes,
     api,
     taskQueue,
+    records,
     incidents: new IncidentService(env.client, taskQueue, undefined, undefined, options.workflowOptions),
     async stop() {
       await api.stop();
       await worker.stop();
       await sandboxes.stop();
-      await database?.close();
-      if (storeDirectory) rmSync(storeDirectory, { recursive: true, force: true });
+      await database.close();
+      rmSync(storeDirectory, { recursive: true, force: true });
       await env.teardown();
     },
   };

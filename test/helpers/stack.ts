@@ -1,8 +1,13 @@
 /** Runs a worker and the API against the test server, the way `npm start` wires them, on random loopback ports. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { openDatabase } from '../../store/database.js';
+import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles } from '../../store/playbook-lookup.js';
 import { runTestWorker, uniqueTaskQueue } from './temporal.js';
@@ -20,9 +25,14 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const taskQueue = uniqueTaskQueue('stack');
   const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
-  const worker = (options.withWorker ?? true) ? await runTestWorker(env, taskQueue, { integrations: workspace }) : undefined;
+  // The store, as in production: incident records (lists) and the whole timeline.
+  const storeDirectory = mkdtempSync(join(tmpdir(), 'stack-'));
+  const database = await openDatabase({ url: `sqlite:${join(storeDirectory, 'store.sqlite')}` });
+  const records = new IncidentRecordRepository(database.db);
+  const worker = (options.withWorker ?? true) ? await runTestWorker(env, taskQueue, { integrations: workspace, records }) : undefined;
   const api = await startApi({
     client: env.client,
+    records,
     taskQueue,
     playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
     logger: pino({ level: 'silent' }),
@@ -38,6 +48,8 @@ export async function startTestStack(
     async stop() {
       await api.stop();
       await worker?.stop();
+      await database.close();
+      rmSync(storeDirectory, { recursive: true, force: true });
     },
   };
 }

@@ -73,7 +73,7 @@ describe('openDatabase', () => {
       expect(journal.rows[0]?.journal_mode).toBe('wal');
       const foreignKeys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(opened.db);
       expect(foreignKeys.rows[0]?.foreign_keys).toBe(1);
-      expect(lines).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline`]);
+      expect(lines).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel`]);
     } finally {
       await opened.close();
     }
@@ -86,10 +86,10 @@ describe('openDatabase', () => {
     await (await openDatabase({ url: path, log: (line) => first.push(line) })).close();
     const again = await openDatabase({ url: path, log: (line) => second.push(line) });
     try {
-      expect(first).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline`]);
+      expect(first).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel`]);
       expect(second).toEqual([`database: SQLite ${path}: schema is up to date`]);
       const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-      expect(recorded.rows.map((row) => row.name)).toEqual(['0001_playbooks', '0002_incident_sequences', '0003_incident_records', '0004_incident_timeline']);
+      expect(recorded.rows.map((row) => row.name)).toEqual(['0001_playbooks', '0002_incident_sequences', '0003_incident_records', '0004_incident_timeline', '0005_incident_channel']);
     } finally {
       await again.close();
     }

@@ -291,10 +291,12 @@ function incidentRecordSuite(open: () => Promise<OpenedDatabase>) {
         closedAt: '2026-03-02T11:00:00.000Z',
         participants: ['bob', 'alice', 'carol'],
         alertGroupKey: 'grp-db',
+        channelId: 'chan0000000000000000000001',
         revision: 12,
         view,
       });
       expect('alertGroupKey' in recordFromView(view)).toBe(false);
+      expect('channelId' in recordFromView({ ...view, links: {} })).toBe(false);
 
       await store.records.upsert(made);
       expect(await store.records.get('pm-7')).toEqual({
@@ -304,6 +306,9 @@ function incidentRecordSuite(open: () => Promise<OpenedDatabase>) {
         updatedAt: '2026-04-01T00:00:00.000Z',
       });
       expect(await store.records.get('nope')).toBeUndefined();
+      // A slash command in the channel finds the incident by it.
+      expect((await store.records.forChannel('chan0000000000000000000001'))?.id).toBe('pm-7');
+      expect(await store.records.forChannel('chan-of-nobody')).toBeUndefined();
     });
   });
 

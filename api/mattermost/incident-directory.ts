@@ -1,0 +1,30 @@
+/**
+ * How the chat front door finds incidents: the one running in a channel (for a slash command or a message there) and a
+ * team's open ones (`/incident list`). Answered by the store's incident records, which every incident keeps current a
+ * moment after each change; Temporal's visibility would answer later and only while Temporal still keeps the incident.
+ */
+import type { IncidentStatus } from '../../domain/incident.js';
+import type { IncidentRecordRepository } from '../../store/incident-records.js';
+
+export interface IncidentDirectory {
+  /** The incident whose channel this is (the newest, if a channel ever held two), closed ones included. */
+  incidentOfChannel(channelId: string): Promise<string | undefined>;
+  /** The team's incidents that are not closed, newest first. */
+  openIncidents(team: string, limit: number): Promise<Array<{ id: string; status: IncidentStatus; severity: string; commander: string }>>;
+}
+
+const OPEN: IncidentStatus[] = ['reported', 'active', 'resolved'];
+
+export function incidentDirectory(records: IncidentRecordRepository): IncidentDirectory {
+  return {
+    async incidentOfChannel(channelId) {
+      // Mattermost's IDs are 26 lower-case letters and digits; anything else is no channel of ours.
+      if (!/^[a-z0-9]{1,64}$/.test(channelId)) return undefined;
+      return (await records.forChannel(channelId))?.id;
+    },
+    async openIncidents(team, limit) {
+      const page = await records.list({ team, status: OPEN, limit });
+      return page.items.map(({ id, status, severity, commander }) => ({ id, status, severity, commander }));
+    },
+  };
+}
