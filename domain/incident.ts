@@ -407,8 +407,16 @@ export function recordEvent(
   };
   state.timeline.push(event);
   pruneTimeline(state);
-  state.revision += 1;
+  bumpRevision(state);
   return event;
+}
+
+/**
+ * Marks the state changed: the one place the revision moves (readers, the store's versioned record and the checklist
+ * post all compare revisions). Every timeline event bumps it; so does outside work that changes links or launch steps.
+ */
+export function bumpRevision(state: IncidentState): void {
+  state.revision += 1;
 }
 
 /**

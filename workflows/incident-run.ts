@@ -1,0 +1,106 @@
+/**
+ * What every part of one incident run shares: the state, which patches this run takes, its options, and the few
+ * helpers all parts use (search attributes, notices in the channel, how a failure reads). The parts (launch,
+ * follow-ups, clocks, record, checklist post, message handlers) are modules that take this.
+ */
+import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { IncidentCommandError, FAILURE_TYPE_BY_CODE } from '../domain/errors.js';
+import type { IncidentState } from '../domain/incident.js';
+import {
+  IncidentChannelKey,
+  IncidentCommanderKey,
+  IncidentPlaybookKey,
+  IncidentSeverityKey,
+  IncidentStatusKey,
+  IncidentTeamKey,
+} from '../temporal/search-attributes.js';
+import { chat } from './incident-activities.js';
+
+export interface IncidentWorkflowOptions {
+  /**
+   * Continue-as-new once history holds this many events, on top of Temporal's own suggestion. A test hook to exercise
+   * continue-as-new without thousands of events; production leaves it unset.
+   */
+  continueAsNewAfterEvents?: number;
+  /**
+   * A test hook: every playbook duration (reminders, due times) divided by this, so a "1m" reminder fires after a second
+   * with 60. Production leaves it unset.
+   */
+  timeScale?: number;
+  /** How often the channel's member list is looked at (joins, leaves, welcome messages); one minute by default. */
+  membershipCheckIntervalMs?: number;
+}
+
+export interface IncidentRun {
+  /** Mutated in place, never replaced: every part holds the same object. */
+  readonly state: IncidentState;
+  /** `patched('incident-lifecycle-v2')`: reminders, members, sidebar, webhooks, records, alerts. */
+  readonly lifecycle: boolean;
+  /** `patched('incident-history-budget-v3')`: small Update results, the record through a query, continue-as-new first. */
+  readonly budget: boolean;
+  readonly options: IncidentWorkflowOptions;
+  /** True when this run was continued from an earlier one. */
+  readonly carried: boolean;
+}
+
+export const nowIso = (): string => new Date().toISOString();
+
+/** The message of an activity's failure (its cause), or of any error. */
+export function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Whether an activity failed because chat refused the bot (it may not edit other people's sidebars). */
+export function isForbidden(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type === 'ChatForbidden';
+}
+
+/**
+ * A refused command as a failure of this one message, with the type the API maps to a status. A plain Error thrown from
+ * a handler would fail the workflow task and wedge the incident.
+ */
+export function toFailure(error: unknown): ApplicationFailure {
+  if (error instanceof IncidentCommandError) {
+    return ApplicationFailure.create({
+      type: FAILURE_TYPE_BY_CODE[error.code],
+      message: error.message,
+      nonRetryable: true,
+      details: [{ code: error.code, problems: error.problems }],
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return ApplicationFailure.create({ type: 'IncidentInternalError', message, nonRetryable: true });
+}
+
+/** Upserts only the attributes whose value changed, so a task check does not add a history event. */
+export function syncSearchAttributes(state: IncidentState): void {
+  const wanted: SearchAttributeUpdatePair[] = [
+    { key: IncidentStatusKey, value: state.status },
+    { key: IncidentSeverityKey, value: state.severity },
+    { key: IncidentCommanderKey, value: state.commander },
+    { key: IncidentPlaybookKey, value: state.playbook.id },
+    { key: IncidentTeamKey, value: state.team },
+    ...(state.links.channelId ? [{ key: IncidentChannelKey, value: state.links.channelId }] : []),
+  ];
+  const current = workflowInfo().typedSearchAttributes;
+  const changed = wanted.filter((pair) => current.get(pair.key) !== pair.value);
+  if (changed.length > 0) upsertSearchAttributes(changed);
+}
+
+/** Posts a bot notice in the incident channel, if there is one; a failure here is only logged. */
+export async function tellChannel(state: IncidentState, suffix: string, message: string): Promise<void> {
+  if (state.launch.channel.status !== 'done' || !state.links.channelId) return;
+  try {
+    await chat.postChannelNotice({ key: `${state.id}:notice:${suffix}`, channelId: state.links.channelId, message });
+  } catch (error) {
+    log.warn('could not post a notice in the incident channel', { error: failureMessage(error) });
+  }
+}
+
+/** The Opsgenie alert's alias: the incident's page, found again by it. */
+export function alertAlias(state: IncidentState): string {
+  return `incident-${state.id}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * The incident's message handlers: the view and projection queries, and every command of domain/commands.ts twice, as
+ * an Update (validated before it is accepted, so a refusal leaves no trace in history; answers with a small
+ * CommandResult) and as a Signal (applied, or written to the timeline as `command_rejected`).
+ */
+import { currentUpdateInfo, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
+import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
+import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId } from '../domain/incident.js';
+import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
+import { commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
+
+export function registerMessageHandlers(run: IncidentRun): void {
+  const { state, budget } = run;
+  /** Whether this run handled a command yet: the first one of a new incident may have come with its start. */
+  let commandHandled = false;
+
+  setHandler(incidentViewQuery, () => incidentView(state));
+  setHandler(incidentProjectionQuery, ({ afterSeq, limit }) => incidentProjection(state, afterSeq, limit));
+  for (const name of COMMAND_NAMES) registerCommand(name);
+  if (budget) registerCommandSignals();
+
+  function registerCommand(name: CommandName): void {
+    setHandler(
+      commandUpdates[name],
+      (payload: unknown) => {
+        const updateId = budget ? currentUpdateInfo()?.id : undefined;
+        // A retry of an Update that an earlier run applied (Temporal only remembers IDs within a run).
+        if (updateId !== undefined && state.recentUpdateIds?.includes(updateId)) return commandResult(state, lastTimelineSeq(state), true);
+        const before = lastTimelineSeq(state);
+        try {
+          executeCommand(state, name, payload, nowIso());
+        } catch (error) {
+          throw toFailure(error);
+        }
+        if (updateId !== undefined) rememberUpdateId(state, updateId);
+        syncSearchAttributes(state);
+        // Sent with the start (update-with-start): handled in the run's first workflow task, before any other command.
+        const first = !commandHandled && !run.carried && workflowInfo().historyLength <= 3;
+        commandHandled = true;
+        // The answer goes into the history: the small result, never the whole view (a query gives that).
+        return budget ? commandResult(state, before, false, first) : incidentView(state);
+      },
+      {
+        validator: (payload: unknown) => {
+          // An applied Update retried after continue-as-new is accepted and answered without being applied again.
+          if (budget && state.recentUpdateIds?.includes(currentUpdateInfo()?.id ?? '')) return;
+          try {
+            validateCommand(state, name, payload);
+          } catch (error) {
+            throw toFailure(error);
+          }
+        },
+      },
+    );
+    if (!budget) setHandler(commandSignals[name], (payload: unknown) => applySignal(name, payload));
+  }
+
+  /**
+   * Signals that came with the start wait for their handler; with one handler per name, Temporal's SDK hands them over
+   * in the order the handlers are registered, not the order they were sent. One handler for all keeps their order.
+   */
+  function registerCommandSignals(): void {
+    setDefaultSignalHandler((name: string, ...args: unknown[]) => {
+      if (isCommandName(name)) return applySignal(name, args[0]);
+      const shown = name.slice(0, 64);
+      recordEvent(state, nowIso(), 'command_rejected', actorOf(args[0]), `signal ${shown} rejected: no such command`, { command: shown, reason: 'no such command' });
+    });
+  }
+
+  function applySignal(name: CommandName, payload: unknown): void {
+    commandHandled = true;
+    try {
+      executeCommand(state, name, payload, nowIso());
+      syncSearchAttributes(state);
+    } catch (error) {
+      // A signal has nobody to answer, so a refused one is written to the timeline instead of failing anything.
+      const reason = error instanceof Error ? error.message : String(error);
+      recordEvent(state, nowIso(), 'command_rejected', actorOf(payload), `signal ${name} rejected: ${reason}`, { command: name, reason });
+    }
+  }
+}
+
+function actorOf(payload: unknown): string {
+  const actor = (payload as { actor?: unknown } | null)?.actor;
+  return typeof actor === 'string' ? actor.slice(0, 64) : 'unknown';
+}
