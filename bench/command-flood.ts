@@ -26,7 +26,7 @@ import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
-import { floodIncident, percentile, sampleViewQuery, tallyTimeline } from '../test/helpers/command-flood.js';
+import { FLOOD_TASKS, floodIncident, floodPlaybook, percentile, sampleViewQuery, tallyTimeline } from '../test/helpers/command-flood.js';
 
 const MB = 1024 * 1024;
 const TEMPORAL_HISTORY_LIMIT = 50 * MB;
@@ -54,14 +54,6 @@ const commands = Number(process.env.COMMANDS ?? 50_000);
 const notes = Number(process.env.NOTES ?? 10_000);
 const concurrency = Number(process.env.CONCURRENCY ?? 16);
 
-const playbook = {
-  id: 'flood',
-  title: 'Flood',
-  checklists: [
-    { id: 'one', title: 'One', tasks: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
-    { id: 'two', title: 'Two', tasks: [{ id: 'd', title: 'D' }, { id: 'e', title: 'E' }] },
-  ],
-};
 
 async function runScenario(scenario: Scenario): Promise<Outcome> {
   const cli = ensureTemporalCli(() => undefined);
@@ -94,7 +86,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     const started = await fetch(`${api.url}/api/v1/incidents`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Flood: ${scenario.name}`, reporter: 'alice', playbook }),
+      body: JSON.stringify({ name: `Flood: ${scenario.name}`, reporter: 'alice', playbook: floodPlaybook }),
     });
     const { id } = (await started.json()) as { id: string };
     await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -105,7 +97,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       client: env.client,
       commands: scenario.commands,
       concurrency,
-      tasks: ['a', 'b', 'c', 'd', 'e'],
+      tasks: FLOOD_TASKS,
       notesOnly: scenario.notesOnly,
       every: Math.max(1_000, Math.round(scenario.commands / 10)),
       onProgress: (count) => console.log(`  ${scenario.name}: ${count.toLocaleString('en-US')} sent`),

@@ -11,7 +11,7 @@
  * byte-ordered on Postgres (see migrations.ts), so SQLite and Postgres return the same rows in the same order.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { canonicalInstant, type StatsRecord } from '../domain/incident-stats.js';
 import { INCIDENT_STATUSES, type IncidentStatus, type IncidentView } from '../domain/incident.js';
 import { IncidentTimelineRepository } from './incident-timeline.js';
@@ -353,27 +353,19 @@ export class IncidentRecordRepository {
   }
 
   /** The newest (by reportedAt, then id) incident of the alert group that is not closed yet. */
-  async openForAlertGroup(key: string): Promise<StoredIncidentRecord | undefined> {
-    const row = await this.db
-      .selectFrom('incident_records')
-      .selectAll()
-      .where('alert_group_key', '=', key)
-      .where('status', '!=', 'closed')
-      .orderBy('reported_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) return undefined;
-    const [record] = await withParticipants(this.db, [row]);
-    return record;
+  openForAlertGroup(key: string): Promise<StoredIncidentRecord | undefined> {
+    return this.newest((query) => query.where('alert_group_key', '=', key).where('status', '!=', 'closed'));
   }
 
   /** The newest incident (by reportedAt, then id) whose channel this is, closed ones included. */
-  async forChannel(channelId: string): Promise<StoredIncidentRecord | undefined> {
-    const row = await this.db
-      .selectFrom('incident_records')
-      .selectAll()
-      .where('channel_id', '=', channelId)
+  forChannel(channelId: string): Promise<StoredIncidentRecord | undefined> {
+    return this.newest((query) => query.where('channel_id', '=', channelId));
+  }
+
+  private async newest(
+    filter: (query: SelectQueryBuilder<RecordsDatabase, 'incident_records', RecordRow>) => SelectQueryBuilder<RecordsDatabase, 'incident_records', RecordRow>,
+  ): Promise<StoredIncidentRecord | undefined> {
+    const row = await filter(this.db.selectFrom('incident_records').selectAll())
       .orderBy('reported_at', 'desc')
       .orderBy('id', 'desc')
       .limit(1)

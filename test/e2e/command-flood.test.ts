@@ -20,7 +20,7 @@ import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles } from '../../store/playbook-lookup.js';
 import { mergeTimelines } from '../../domain/timeline-filter.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { floodIncident, percentile, sampleViewQuery, tallyTimeline } from '../helpers/command-flood.js';
+import { FLOOD_TASKS, floodIncident, floodPlaybook, percentile, sampleViewQuery, tallyTimeline } from '../helpers/command-flood.js';
 import { connectToTestServer, runTestWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -34,14 +34,6 @@ let database: OpenedDatabase;
 let records: IncidentRecordRepository;
 let directory: string;
 
-const playbook = {
-  id: 'flood',
-  title: 'Flood',
-  checklists: [
-    { id: 'one', title: 'One', tasks: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
-    { id: 'two', title: 'Two', tasks: [{ id: 'd', title: 'D' }, { id: 'e', title: 'E' }] },
-  ],
-};
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'command-flood-'));
@@ -76,14 +68,14 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   const started = await fetch(`${api.url}/api/v1/incidents`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Flooded', reporter: 'alice', playbook }),
+    body: JSON.stringify({ name: 'Flooded', reporter: 'alice', playbook: floodPlaybook }),
   });
   expect(started.status).toBe(201);
   const { id } = (await started.json()) as { id: string };
   await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 
   const sampler = sampleViewQuery(env.client, id);
-  const sent = await floodIncident({ apiUrl: api.url, incidentId: id, client: env.client, commands: COMMANDS, concurrency: 16, tasks: ['a', 'b', 'c', 'd', 'e'] });
+  const sent = await floodIncident({ apiUrl: api.url, incidentId: id, client: env.client, commands: COMMANDS, concurrency: 16, tasks: FLOOD_TASKS });
   const queryTimes = await sampler.stop();
   expect(sent.refused).toEqual([]);
   expect(sent.sentBySignal).toBeGreaterThan(0);

@@ -8,6 +8,17 @@ import type { Client } from '@temporalio/client';
 import type { TimelineEvent } from '../../domain/incident.js';
 import { commandSignals, incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 
+/** The playbook a flooded incident runs: five tasks to check, reopen and assign, nothing else to do outside. */
+export const floodPlaybook = {
+  id: 'flood',
+  title: 'Flood',
+  checklists: [
+    { id: 'one', title: 'One', tasks: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }, { id: 'c', title: 'C' }] },
+    { id: 'two', title: 'Two', tasks: [{ id: 'd', title: 'D' }, { id: 'e', title: 'E' }] },
+  ],
+};
+export const FLOOD_TASKS = ['a', 'b', 'c', 'd', 'e'];
+
 export interface FloodOptions {
   /** The API's base URL and the incident's ID. */
   apiUrl: string;
