@@ -7,7 +7,7 @@
  * flood (median and tail), and checks every command is in the timeline exactly once.
  *
  *   npx tsx bench/command-flood.ts                          # writes bench/results/command-flood.md
- *   COMMANDS=20000 NOTES=5000 CONCURRENCY=32 npx tsx bench/command-flood.ts
+ *   COMMANDS=20000 NOTES=5000 PACED_NOTES=1000 CONCURRENCY=32 npx tsx bench/command-flood.ts
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -35,6 +35,7 @@ interface Scenario {
   name: string;
   commands: number;
   notesOnly: boolean;
+  ratePerSecond?: number;
 }
 
 interface Outcome {
@@ -52,6 +53,8 @@ interface Outcome {
 
 const commands = Number(process.env.COMMANDS ?? 50_000);
 const notes = Number(process.env.NOTES ?? 10_000);
+/** Notes sent at the API's default rate limit (20/s per caller), to see the incident at the pace one caller may keep. */
+const pacedNotes = Number(process.env.PACED_NOTES ?? 2_000);
 const concurrency = Number(process.env.CONCURRENCY ?? 16);
 
 
@@ -99,6 +102,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       concurrency,
       tasks: FLOOD_TASKS,
       notesOnly: scenario.notesOnly,
+      ...(scenario.ratePerSecond ? { ratePerSecond: scenario.ratePerSecond } : {}),
       every: Math.max(1_000, Math.round(scenario.commands / 10)),
       onProgress: (count) => console.log(`  ${scenario.name}: ${count.toLocaleString('en-US')} sent`),
     });
@@ -172,6 +176,7 @@ function report(outcomes: Outcome[]): string {
 const scenarios: Scenario[] = [
   { name: 'mixed (Update and Signal)', commands, notesOnly: false },
   { name: 'notes only', commands: notes, notesOnly: true },
+  { name: 'notes at 20/s (the default rate limit)', commands: pacedNotes, notesOnly: true, ratePerSecond: 20 },
 ];
 console.log(`command flood: ${scenarios.map((s) => `${s.name} × ${s.commands.toLocaleString('en-US')}`).join(', ')}; ${concurrency} in flight`);
 const outcomes: Outcome[] = [];

@@ -32,6 +32,8 @@ export interface FloodOptions {
   tasks: string[];
   /** Notes only (the "10,000 notes" flood), or the full mix. */
   notesOnly?: boolean;
+  /** Commands per second at most (paced evenly); as fast as they are answered when unset. */
+  ratePerSecond?: number;
   headers?: Record<string, string>;
   /** Called every `every` commands with the number sent. */
   onProgress?: (sent: number) => void;
@@ -136,6 +138,10 @@ export async function floodIncident(options: FloodOptions): Promise<FloodExpecta
   const worker = async (): Promise<void> => {
     while (next < commands) {
       const n = next++;
+      if (options.ratePerSecond) {
+        const due = started + (n * 1000) / options.ratePerSecond;
+        if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
+      }
       await runStep(n);
       if (options.onProgress && (n + 1) % every === 0) options.onProgress(n + 1);
     }

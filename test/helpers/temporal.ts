@@ -11,6 +11,7 @@ import type { ActivityDependencies } from '../../activities/index.js';
 import { createIncidentWorker, WORKFLOWS_PATH } from '../../workers/incident-worker.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
+import { waitFor } from './wait-for.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
 
 export async function connectToTestServer(): Promise<TestWorkflowEnvironment> {
@@ -93,4 +94,31 @@ export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: str
 export async function updateThenView<N extends CommandName>(handle: WorkflowHandle, name: N, payload: CommandInput<N>): Promise<IncidentView> {
   await handle.executeUpdate(commandUpdates[name] as never, { args: [payload] as never });
   return handle.query(incidentViewQuery);
+}
+
+/**
+ * Waits until the incident has nothing left to do (launch over, record written, no activity or workflow task pending)
+ * and returns its history's size and length as Temporal counts them.
+ */
+export async function historyAtRest(handle: WorkflowHandle, what = 'the incident at rest'): Promise<{ bytes: number; events: number }> {
+  const settled = await waitFor(
+    async () => {
+      const view = await handle.query(incidentViewQuery);
+      const description = await handle.describe();
+      const lastSeq = view.timelineDropped + view.timeline.length;
+      return {
+        idle:
+          view.launch.channelHeader.status !== 'pending' &&
+          view.projectedRevision === view.revision &&
+          (view.projectedTimelineSeq === undefined || view.projectedTimelineSeq >= lastSeq) &&
+          (description.raw.pendingActivities ?? []).length === 0 &&
+          !description.raw.pendingWorkflowTask,
+        bytes: description.historySize ?? 0,
+        events: description.historyLength,
+      };
+    },
+    (probe) => probe.idle,
+    { what, timeoutMs: 60_000 },
+  );
+  return { bytes: settled.bytes, events: settled.events };
 }

@@ -14,7 +14,7 @@ import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
-import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
+import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
@@ -41,36 +41,10 @@ afterAll(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-/**
- * Waits until the incident has nothing left to do (launch over, record and timeline stored, the last workflow task
- * completed) and returns its history size in bytes.
- */
-async function historyAtRest(handle: WorkflowHandle, what: string): Promise<number> {
-  const settled = await waitFor(
-    async () => {
-      const view = await handle.query(incidentViewQuery);
-      const description = await handle.describe();
-      const lastSeq = view.timelineDropped + view.timeline.length;
-      return {
-        idle:
-          view.launch.channelHeader.status === 'done' &&
-          view.projectedRevision === view.revision &&
-          (view.projectedTimelineSeq ?? 0) >= lastSeq &&
-          (description.raw.pendingActivities ?? []).length === 0 &&
-          !description.raw.pendingWorkflowTask,
-        size: description.historySize ?? 0,
-      };
-    },
-    (probe) => probe.idle,
-    { what, timeoutMs: 60_000 },
-  );
-  return settled.size;
-}
-
 async function bytesOfOneNote(handle: WorkflowHandle, label: string): Promise<number> {
-  const before = await historyAtRest(handle, `${label}: at rest before the note`);
+  const before = (await historyAtRest(handle, `${label}: at rest before the note`)).bytes;
   await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'Rolled back the 14:02 deploy; error rate falling.', actor: 'bob' }] });
-  const after = await historyAtRest(handle, `${label}: at rest after the note`);
+  const after = (await historyAtRest(handle, `${label}: at rest after the note`)).bytes;
   return after - before;
 }
 

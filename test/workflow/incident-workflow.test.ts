@@ -16,7 +16,7 @@ import {
   IncidentTeamKey,
 } from '../../temporal/search-attributes.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker, updateThenView } from '../helpers/temporal.js';
+import { connectToTestServer, historyAtRest, startTestIncident, uniqueTaskQueue, runTestWorker, updateThenView } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
@@ -144,10 +144,7 @@ describe('incident workflow', () => {
   it('refuses invalid commands with a reason and a type the API maps, leaving no trace', async () => {
     const { handle } = await startTestIncident(env.client, taskQueue);
     const u = commandUpdates;
-    await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', {
-      what: 'the launch to finish, so that history stops growing',
-    });
-    const historyBefore = (await handle.fetchHistory()).events?.length;
+    const historyBefore = (await historyAtRest(handle, 'the launch to finish, so that history stops growing')).events;
 
     const transition = await refusalOf(handle.executeUpdate(u.resolve, { args: [{}] }));
     expect(transition.type).toBe('IncidentTransitionNotAllowed');
@@ -166,7 +163,7 @@ describe('incident workflow', () => {
     expect(badSeverity.type).toBe('IncidentInvalidInput');
 
     // Refused in the validator, so nothing was written to history and the state is unchanged.
-    expect((await handle.fetchHistory()).events?.length).toBe(historyBefore);
+    expect((await handle.describe()).historyLength).toBe(historyBefore);
     expect((await handle.query(incidentViewQuery)).status).toBe('reported');
   });
 
