@@ -48,6 +48,8 @@ export interface AppOptions {
   apiTokens?: readonly ApiToken[];
   /** Requests per caller (API_RATE_LIMIT), in this process; absent: no limit. */
   rateLimit?: RateLimit;
+  /** Commands per incident (all callers together); unset: no limit (INCIDENT_COMMAND_RATE_LIMIT sets it in production). */
+  incidentCommandLimit?: RateLimit;
   /** The store's incident records: they answer GET /incidents and /stats, and find an alert group's open incident. */
   records?: IncidentRecordRepository;
   /** Which playbook an alert starts (ALERT_RULES_FILE); every alert starts "blank" when absent. */
@@ -157,7 +159,14 @@ export function createApp(options: AppOptions): express.Express {
     }
   });
 
-  const incidents = new IncidentService(options.client, options.taskQueue, options.commandTimeoutMs, options.numberIncident, options.incidentWorkflowOptions);
+  const incidents = new IncidentService(
+    options.client,
+    options.taskQueue,
+    options.commandTimeoutMs,
+    options.numberIncident,
+    options.incidentWorkflowOptions,
+    options.incidentCommandLimit,
+  );
   // Incident commands record who acted. A script calling with its own token seldom says so in the body, and the
   // token's name is who acted (the operator named the token after its user: "alertmanager", "ci-bot", "alice"), so it
   // is the actor when the body names none. Open mode's "anonymous" names nobody: there the body decides alone.
@@ -278,6 +287,7 @@ export function createApp(options: AppOptions): express.Express {
       httpError = toHttpError(error);
     }
     if (httpError.status >= 500) options.logger.error({ err: error }, 'request failed');
+    if (httpError.retryAfterSeconds !== undefined) res.set('Retry-After', String(httpError.retryAfterSeconds));
     res.status(httpError.status).json(httpError.toJSON());
   };
   app.use(handleErrors);

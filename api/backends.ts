@@ -52,5 +52,6 @@ export function apiServerSettings(config: Config) {
     bodyLimit: config.API_BODY_LIMIT,
     apiTokens: config.API_TOKENS,
     rateLimit: config.API_RATE_LIMIT,
+    incidentCommandLimit: config.INCIDENT_COMMAND_RATE_LIMIT,
   };
 }

@@ -18,6 +18,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly problems: string[] = [],
+    /** For 429 and 503: when to try again (the Retry-After header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';

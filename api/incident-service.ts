@@ -18,6 +18,7 @@ import {
 } from '../temporal/search-attributes.js';
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
 
 /** Tries of one Update that met a continue-as-new or a failed workflow task (it was not applied either time). */
@@ -66,7 +67,26 @@ export class IncidentService {
     private readonly numberIncident?: (team: string) => Promise<number>,
     /** Options every new incident's workflow gets (how often members are looked at; tests shorten durations). */
     private readonly workflowOptions?: IncidentWorkflowOptions,
-  ) {}
+    /** Commands per incident, all callers together (one incident is one workflow; see INCIDENT_COMMAND_RATE_LIMIT). */
+    commandLimit?: RateLimit,
+  ) {
+    this.commandBuckets = commandLimit ? new TokenBuckets(commandLimit) : undefined;
+  }
+
+  private readonly commandBuckets: TokenBuckets | undefined;
+
+  /** Refuses (429, nothing sent) a command past the incident's rate. */
+  private takeCommandSlot(id: string): void {
+    const taken = this.commandBuckets?.take(id);
+    if (!taken || taken.allowed) return;
+    throw new HttpError(
+      429,
+      'rate_limited',
+      `incident ${id} is taking more than ${formatRateLimit(this.commandBuckets!.limit)} commands; nothing was changed, try again in ${taken.retryAfterSeconds} s`,
+      [],
+      taken.retryAfterSeconds,
+    );
+  }
 
   async start(request: StartRequest): Promise<StartedIncident> {
     const prepared = await this.prepare(request);
@@ -94,6 +114,7 @@ export class IncidentService {
     name: N,
     payload: CommandInput<N>,
   ): Promise<{ result: CommandResult; incident: Omit<StartedIncident, 'runId'> }> {
+    this.takeCommandSlot(request.id);
     const prepared = await this.prepare(request);
     const deadline = Date.now() + this.commandTimeoutMs;
     const updateId = randomUUID();
@@ -174,6 +195,7 @@ export class IncidentService {
     payload: CommandInput<N>,
     options: { updateId?: string; timeoutMs?: number } = {},
   ): Promise<CommandResult> {
+    this.takeCommandSlot(id);
     const deadline = Date.now() + (options.timeoutMs ?? this.commandTimeoutMs);
     const updateId = options.updateId ?? randomUUID();
     for (let attempt = 1; ; attempt++) {

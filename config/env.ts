@@ -46,6 +46,20 @@ export const configSchema = z.object({
       if (!limit) ctx.addIssue({ code: 'custom', message: `expected ${RATE_LIMIT_FORMAT}`, input: undefined });
       return limit ?? { count: 1, unit: 's' as const };
     }),
+  /**
+   * Commands per incident per API process, like "20/s"; bursts up to twice that. One incident is one workflow, and
+   * Temporal serves one workflow's messages one workflow task at a time: past a few dozen a second its queries and
+   * commands start to wait seconds. Over the limit: 429 with Retry-After (the command was not sent).
+   */
+  INCIDENT_COMMAND_RATE_LIMIT: z
+    .string()
+    .trim()
+    .default('20/s')
+    .transform((value, ctx) => {
+      const limit = parseRateLimit(value);
+      if (!limit) ctx.addIssue({ code: 'custom', message: `expected ${RATE_LIMIT_FORMAT}`, input: undefined });
+      return limit ?? { count: 1, unit: 's' as const };
+    }),
   PLAYBOOKS_DIR: z.string().trim().min(1).default('playbooks'),
   /** Which playbook, team and severity an alert starts, by its labels (YAML or JSON; see alert-rules.example.yaml). */
   ALERT_RULES_FILE: z.string().trim().min(1).optional(),

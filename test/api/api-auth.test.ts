@@ -33,6 +33,7 @@ let worker: Awaited<ReturnType<typeof runTestWorker>>;
 let database: OpenedDatabase;
 let api: RunningApi;
 let limited: RunningApi;
+let perIncident: RunningApi;
 let cliToken: string;
 let cliOutput: string;
 
@@ -76,11 +77,13 @@ beforeAll(async () => {
   };
   api = await startApi({ ...common, logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }) });
   limited = await startApi({ ...common, logger: pino({ level: 'silent' }), rateLimit: { count: 3, unit: 's' } });
+  perIncident = await startApi({ ...common, logger: pino({ level: 'silent' }), incidentCommandLimit: { count: 2, unit: 's' } });
 });
 
 afterAll(async () => {
   await api?.stop();
   await limited?.stop();
+  await perIncident?.stop();
   await worker?.stop();
   await database?.close();
   await env?.teardown();
@@ -193,6 +196,27 @@ describe('API tokens', () => {
 });
 
 describe('rate limit', () => {
+  it('limits commands per incident, all callers together: 429 with Retry-After, nothing applied, other incidents unaffected', async () => {
+    const write = (token: string) => as(token, () => perIncident.url);
+    const started = await write(tokens.bob)('POST', '/api/v1/incidents', { name: 'Busy', reporter: 'alice', playbook: testPlaybook });
+    const other = await write(tokens.bob)('POST', '/api/v1/incidents', { name: 'Quiet', reporter: 'alice', playbook: testPlaybook });
+    const id = started.body.id as string;
+    // 2/s with a burst of 4, from two callers at once: some of eight quick notes are refused.
+    const notes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => write(i % 2 ? tokens.bob : tokens.alertmanager)('POST', `/api/v1/incidents/${id}/notes`, { text: `busy ${i}` }, { prefer: 'return=minimal' })),
+    );
+    const refused = notes.filter((r) => r.status === 429);
+    const applied = notes.filter((r) => r.status === 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(applied.length + refused.length).toBe(8);
+    expect(refused[0]!.body.error.message).toMatch(new RegExp(`incident ${id} is taking more than 2/s commands; nothing was changed, try again in \\d+ s`));
+    // Exactly the applied ones are in the timeline.
+    const timeline = await write(tokens.bob)('GET', `/api/v1/incidents/${id}/timeline?kind=note`);
+    expect(timeline.body.items).toHaveLength(applied.length);
+    // Another incident has its own bucket.
+    expect((await write(tokens.bob)('POST', `/api/v1/incidents/${other.body.id}/notes`, { text: 'quiet' })).status).toBe(200);
+  });
+
   it('answers 429 with Retry-After once the burst is spent, and lets the caller in again after that long', async () => {
     const reader = as(tokens.grafana, () => limited.url);
     let response: Response | undefined;
