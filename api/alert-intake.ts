@@ -117,7 +117,8 @@ export class AlertIntake {
   /** Delivers to a known incident: joined, closed (ended, or refusing because it is closed), or absent. */
   private async join(id: string, payload: Parameters<IncidentService['command']>[2]): Promise<'joined' | 'closed' | 'absent'> {
     try {
-      await this.options.incidents.command(id, 'recordAlerts', payload as never);
+      // Deliveries of a group are handled one at a time here, so they are not held to the per-incident command rate.
+      await this.options.incidents.command(id, 'recordAlerts', payload as never, { unlimited: true });
       return 'joined';
     } catch (error) {
       if (isClosedOrUsed(error)) return 'closed';

@@ -114,7 +114,7 @@ export class IncidentService {
     name: N,
     payload: CommandInput<N>,
   ): Promise<{ result: CommandResult; incident: Omit<StartedIncident, 'runId'> }> {
-    this.takeCommandSlot(request.id);
+    // Not counted against the incident's command rate: deliveries of one alert group already come one at a time.
     const prepared = await this.prepare(request);
     const deadline = Date.now() + this.commandTimeoutMs;
     const updateId = randomUUID();
@@ -193,9 +193,10 @@ export class IncidentService {
     id: string,
     name: N,
     payload: CommandInput<N>,
-    options: { updateId?: string; timeoutMs?: number } = {},
+    /** `unlimited`: not held to the per-incident command rate (alert deliveries, already one at a time per group). */
+    options: { updateId?: string; timeoutMs?: number; unlimited?: boolean } = {},
   ): Promise<CommandResult> {
-    this.takeCommandSlot(id);
+    if (!options.unlimited) this.takeCommandSlot(id);
     const deadline = Date.now() + (options.timeoutMs ?? this.commandTimeoutMs);
     const updateId = options.updateId ?? randomUUID();
     for (let attempt = 1; ; attempt++) {

@@ -7,7 +7,7 @@
  * flood (median and tail), and checks every command is in the timeline exactly once.
  *
  *   npx tsx bench/command-flood.ts                          # writes bench/results/command-flood.md
- *   COMMANDS=20000 NOTES=5000 PACED_NOTES=1000 CONCURRENCY=32 npx tsx bench/command-flood.ts
+ *   COMMANDS=20000 NOTES=5000 PACED_NOTES=1000 CONCURRENCY=32 OUT=/tmp/flood.md npx tsx bench/command-flood.ts
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -183,7 +183,8 @@ const outcomes: Outcome[] = [];
 for (const scenario of scenarios) outcomes.push(await runScenario(scenario));
 const text = report(outcomes);
 console.log(text);
-const out = fileURLToPath(new URL('./results/command-flood.md', import.meta.url));
+// OUT writes elsewhere (a one-off run that should not replace the recorded figures).
+const out = process.env.OUT ?? fileURLToPath(new URL('./results/command-flood.md', import.meta.url));
 await mkdir(fileURLToPath(new URL('./results', import.meta.url)), { recursive: true });
 await writeFile(out, text);
 console.log(`wrote ${out}`);
