@@ -7,6 +7,7 @@
  * flood (median and tail), and checks every command is in the timeline exactly once.
  *
  *   npx tsx bench/command-flood.ts                          # writes bench/results/command-flood.md
+ *   TEMPORAL_ADDRESS=127.0.0.1:27300 OUT=/tmp/cluster.md npx tsx bench/command-flood.ts   # against a real cluster
  *   COMMANDS=20000 NOTES=5000 PACED_NOTES=1000 CONCURRENCY=32 OUT=/tmp/flood.md npx tsx bench/command-flood.ts
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -59,14 +60,17 @@ const concurrency = Number(process.env.CONCURRENCY ?? 16);
 
 
 async function runScenario(scenario: Scenario): Promise<Outcome> {
-  const cli = ensureTemporalCli(() => undefined);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli.path }, ip: '127.0.0.1', searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
-  });
+  // A real cluster when TEMPORAL_ADDRESS is set (its namespace must have the search attributes: npm run
+  // temporal:setup); otherwise an in-memory dev server of its own.
+  const env = process.env.TEMPORAL_ADDRESS
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEMPORAL_ADDRESS })
+    : await TestWorkflowEnvironment.createLocal({
+        server: { executable: { type: 'existing-path', path: ensureTemporalCli(() => undefined).path }, ip: '127.0.0.1', searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
+      });
   const directory = await mkdtemp(join(tmpdir(), 'command-flood-bench-'));
   const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
   const records = new IncidentRecordRepository(database.db);
-  const taskQueue = 'command-flood-bench';
+  const taskQueue = `command-flood-bench-${Date.now()}`;
   const worker = await createIncidentWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -147,7 +151,7 @@ function report(outcomes: Outcome[]): string {
   const lines = [
     '# Command flood',
     '',
-    `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs; API, worker and flood in one process, Temporal dev server (in memory) beside it; ${concurrency} commands in flight.`,
+    `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs; API, worker and flood in one process, ${process.env.TEMPORAL_ADDRESS ? `the Temporal cluster at ${process.env.TEMPORAL_ADDRESS}` : 'Temporal dev server (in memory)'} beside it; ${concurrency} commands in flight.`,
     '',
     '| scenario | commands | time | commands/s | runs | largest run | of the 50 MB limit | history per command | view query median | p95 | max | missing | doubled | refused |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',

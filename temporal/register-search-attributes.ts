@@ -5,10 +5,11 @@
  */
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: under Node's ESM loader (tsx, npm run temporal:setup) only its default export is there.
+import proto from '@temporalio/proto';
 import { INCIDENT_SEARCH_ATTRIBUTES } from './search-attributes.js';
 
-const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+const IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
 
 const INDEXED_TYPE: Record<string, number> = {
   [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
