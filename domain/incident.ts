@@ -262,10 +262,11 @@ export const MAX_TIMELINE_EVENTS_IN_STATE = 500;
 export const MAX_TIMELINE_TEXT_IN_STATE = 300_000;
 /**
  * With a store, events it does not have yet are kept past the limits above, up to these (a store that is away for a
- * long while under a flood of notes): the state must still fit in a continue-as-new payload.
+ * long while under a flood of notes): the state must still fit in a continue-as-new payload (2 MB), and a character
+ * of text can take three bytes.
  */
 export const MAX_UNSTORED_TIMELINE_EVENTS = 3_000;
-export const MAX_UNSTORED_TIMELINE_TEXT = 900_000;
+export const MAX_UNSTORED_TIMELINE_TEXT = 450_000;
 /** Update IDs remembered across continue-as-new (see IncidentState.recentUpdateIds). */
 export const MAX_RECENT_UPDATE_IDS = 500;
 

@@ -290,6 +290,21 @@ describe('state size and secrets', () => {
     expect(state.timeline.at(-1)!.text.startsWith('199 ')).toBe(true);
   });
 
+  it('keeps what the store has not taken, within limits that still fit a continue-as-new payload', () => {
+    const state = newState();
+    // A store took the first events, then went away: nothing after them may be dropped until the hard limits.
+    state.projectedTimelineSeq = state.timeline.length;
+    for (let i = 0; i < 600; i++) executeCommand(state, 'addNote', { text: `${i} short`, actor: 'alice' }, at(1));
+    // Past the usual 500: every unstored note is kept, only the stored events went.
+    expect(state.timeline.length).toBe(600);
+    expect(state.timeline[0]!.seq).toBe(state.projectedTimelineSeq + 1);
+    // Long notes in three-byte characters: the oldest unstored ones go, and the state stays well under 2 MB.
+    for (let i = 0; i < 400; i++) executeCommand(state, 'addNote', { text: `${i} ${'€'.repeat(3_990)}`, actor: 'alice' }, at(2));
+    expect(state.timelineDropped).toBeGreaterThan(0);
+    expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(1_600_000);
+    expect(state.timeline.at(-1)!.text.startsWith('399 ')).toBe(true);
+  });
+
   it("shows webhook URLs by host only in the view, and refuses the service's own settings as a webhook secret", () => {
     const state = newState({ ...playbook, statusUpdates: { webhooks: [{ url: 'https://hooks.slack.com/services/T0/B0/secret-path', events: ['incident-started'] }] } });
     const view = incidentView(state);
