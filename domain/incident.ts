@@ -262,11 +262,11 @@ export const MAX_TIMELINE_EVENTS_IN_STATE = 500;
 export const MAX_TIMELINE_TEXT_IN_STATE = 300_000;
 /**
  * With a store, events it does not have yet are kept past the limits above, up to these (a store that is away for a
- * long while under a flood of notes): the state must still fit in a continue-as-new payload (2 MB), and a character
- * of text can take three bytes.
+ * long while under a flood of short notes); text is never kept past the usual budget, since the state must still fit in
+ * a continue-as-new payload (2 MB) beside its status updates, and a character of text can take three bytes.
  */
 export const MAX_UNSTORED_TIMELINE_EVENTS = 3_000;
-export const MAX_UNSTORED_TIMELINE_TEXT = 450_000;
+export const MAX_UNSTORED_TIMELINE_TEXT = MAX_TIMELINE_TEXT_IN_STATE;
 /** Update IDs remembered across continue-as-new (see IncidentState.recentUpdateIds). */
 export const MAX_RECENT_UPDATE_IDS = 500;
 
