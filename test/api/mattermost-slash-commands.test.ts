@@ -146,7 +146,8 @@ describe('/incident', () => {
     const info = (await slash('info', at)).body.text!;
     expect(info).toContain('**active** · severity **sev1** · commander @oscar');
     expect((await slash('timeline', at)).body.text).toContain('posted status update 1');
-    expect((await slash('list', at)).body.text).toContain(`\`${incidentId}\` **active**`);
+    // The list reads the store's records, written a moment after each change.
+    await waitFor(() => slash('list', at), (r) => r.body.text?.includes(`\`${incidentId}\` **active**`) ?? false, { what: 'the active incident in the list' });
     expect((await slash('close', at)).body.text).toMatch(/cannot close incident .*: it is active; resolve it first/);
     expect((await slash('resolve Bad release rolled back', at)).body.text).toMatch(/changed the status from active to resolved/);
     expect((await slash('reopen errors are back', at)).body.text).toMatch(/from resolved to active: errors are back/);
