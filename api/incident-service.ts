@@ -1,6 +1,6 @@
 /**
  * What every front door (REST, Mattermost slash commands and buttons, alerts) does to incidents, in one place: start one,
- * send it a command as an Update, read its view, find the incident of a channel. Errors come out as HttpError.
+ * send it a command as an Update (or start it with one), read its view. Errors come out as HttpError.
  */
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
@@ -116,26 +116,23 @@ export class IncidentService {
   ): Promise<{ result: CommandResult; incident: Omit<StartedIncident, 'runId'> }> {
     // Not counted against the incident's command rate: deliveries of one alert group already come one at a time.
     const prepared = await this.prepare(request);
-    const deadline = Date.now() + this.commandTimeoutMs;
     const updateId = randomUUID();
-    for (let attempt = 1; ; attempt++) {
-      const startOperation = new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
-        ...prepared.options,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      try {
-        const answer = await this.client.withDeadline(deadline, () =>
-          this.client.workflow.executeUpdateWithStart(commandUpdates[name], { args: [payload as never], updateId, startWorkflowOperation: startOperation }),
-        );
-        return { result: toCommandResult(answer), incident: prepared.started };
-      } catch (error) {
-        if (attempt < MAX_UPDATE_ATTEMPTS && Date.now() < deadline && isUpdateNotApplied(error)) {
-          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-          continue;
-        }
-        throw toHttpError(error, request.id);
-      }
+    try {
+      const answer = await this.untilApplied(Date.now() + this.commandTimeoutMs, () =>
+        this.client.workflow.executeUpdateWithStart(commandUpdates[name], {
+          args: [payload as never],
+          updateId,
+          // A fresh operation each try: one is used up by its call.
+          startWorkflowOperation: new WithStartWorkflowOperation(INCIDENT_WORKFLOW_TYPE, {
+            ...prepared.options,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
+        }),
+      );
+      return { result: toCommandResult(answer), incident: prepared.started };
+    } catch (error) {
+      throw toHttpError(error, request.id);
     }
   }
 
@@ -199,23 +196,32 @@ export class IncidentService {
     if (!options.unlimited) this.takeCommandSlot(id);
     const deadline = Date.now() + (options.timeoutMs ?? this.commandTimeoutMs);
     const updateId = options.updateId ?? randomUUID();
+    try {
+      const answer = await this.untilApplied(deadline, () =>
+        this.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], { args: [payload as never], updateId }),
+      );
+      return toCommandResult(answer);
+    } catch (error) {
+      const httpError = toHttpError(error, id);
+      // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
+      if (httpError.status === 404 && (await this.hasEnded(id))) {
+        throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
+      }
+      throw httpError;
+    }
+  }
+
+  /**
+   * Sends an Update (the same ID each time) until it is applied, refused, or the deadline passes: an Update that met a
+   * continue-as-new or a failed workflow task was not applied, and goes again.
+   */
+  private async untilApplied<T>(deadline: number, send: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.client.withDeadline(deadline, () =>
-          this.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], { args: [payload as never], updateId }),
-        );
-        return toCommandResult(answer);
+        return await this.client.withDeadline(deadline, send);
       } catch (error) {
-        if (attempt < MAX_UPDATE_ATTEMPTS && Date.now() < deadline && isUpdateNotApplied(error)) {
-          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-          continue;
-        }
-        const httpError = toHttpError(error, id);
-        // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
-        if (httpError.status === 404 && (await this.hasEnded(id))) {
-          throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
-        }
-        throw httpError;
+        if (attempt >= MAX_UPDATE_ATTEMPTS || Date.now() >= deadline || !isUpdateNotApplied(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
   }

@@ -11,6 +11,18 @@ import { parseRateLimit, RATE_LIMIT_FORMAT } from '../api/auth/rate-limit.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A rate like "20/s" or "600/m"; an invalid one is reported with the accepted form. */
+const rateLimitSetting = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const limit = parseRateLimit(value);
+      if (!limit) ctx.addIssue({ code: 'custom', message: `expected ${RATE_LIMIT_FORMAT}`, input: undefined });
+      return limit ?? { count: 1, unit: 's' as const };
+    });
+
 export const configSchema = z.object({
   /** host:port of a Temporal cluster. Unset: `npm start` runs the embedded dev server. */
   TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
@@ -37,29 +49,13 @@ export const configSchema = z.object({
       return tokens;
     }),
   /** Requests per caller per API process, like "20/s" or "600/m"; bursts up to twice that. */
-  API_RATE_LIMIT: z
-    .string()
-    .trim()
-    .default('20/s')
-    .transform((value, ctx) => {
-      const limit = parseRateLimit(value);
-      if (!limit) ctx.addIssue({ code: 'custom', message: `expected ${RATE_LIMIT_FORMAT}`, input: undefined });
-      return limit ?? { count: 1, unit: 's' as const };
-    }),
+  API_RATE_LIMIT: rateLimitSetting('20/s'),
   /**
    * Commands per incident per API process, like "20/s"; bursts up to twice that. One incident is one workflow, and
    * Temporal serves one workflow's messages one workflow task at a time: past a few dozen a second its queries and
    * commands start to wait seconds. Over the limit: 429 with Retry-After (the command was not sent).
    */
-  INCIDENT_COMMAND_RATE_LIMIT: z
-    .string()
-    .trim()
-    .default('20/s')
-    .transform((value, ctx) => {
-      const limit = parseRateLimit(value);
-      if (!limit) ctx.addIssue({ code: 'custom', message: `expected ${RATE_LIMIT_FORMAT}`, input: undefined });
-      return limit ?? { count: 1, unit: 's' as const };
-    }),
+  INCIDENT_COMMAND_RATE_LIMIT: rateLimitSetting('20/s'),
   PLAYBOOKS_DIR: z.string().trim().min(1).default('playbooks'),
   /** Which playbook, team and severity an alert starts, by its labels (YAML or JSON; see alert-rules.example.yaml). */
   ALERT_RULES_FILE: z.string().trim().min(1).optional(),

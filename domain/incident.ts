@@ -261,12 +261,11 @@ export interface IncidentState {
 export const MAX_TIMELINE_EVENTS_IN_STATE = 500;
 export const MAX_TIMELINE_TEXT_IN_STATE = 300_000;
 /**
- * With a store, events it does not have yet are kept past the limits above, up to these (a store that is away for a
- * long while under a flood of short notes); text is never kept past the usual budget, since the state must still fit in
- * a continue-as-new payload (2 MB) beside its status updates, and a character of text can take three bytes.
+ * With a store, events it does not have yet are kept past the event limit above, up to this many (a store that is away
+ * for a long while under a flood of short notes). Text is never kept past its budget: the state must still fit in a
+ * continue-as-new payload (2 MB) beside its status updates, and a character of text can take three bytes.
  */
 export const MAX_UNSTORED_TIMELINE_EVENTS = 3_000;
-export const MAX_UNSTORED_TIMELINE_TEXT = MAX_TIMELINE_TEXT_IN_STATE;
 /** Update IDs remembered across continue-as-new (see IncidentState.recentUpdateIds). */
 export const MAX_RECENT_UPDATE_IDS = 500;
 
@@ -439,7 +438,7 @@ function pruneTimeline(state: IncidentState): void {
     let unstoredText = 0;
     for (let i = storedCount; i < timeline.length; i++) unstoredText += timeline[i]!.text.length;
     let cut = storedCount;
-    while (cut < timeline.length - 1 && (timeline.length - cut > MAX_UNSTORED_TIMELINE_EVENTS || unstoredText > MAX_UNSTORED_TIMELINE_TEXT)) {
+    while (cut < timeline.length - 1 && (timeline.length - cut > MAX_UNSTORED_TIMELINE_EVENTS || unstoredText > MAX_TIMELINE_TEXT_IN_STATE)) {
       unstoredText -= timeline[cut++]!.text.length;
     }
     excess = cut;
@@ -547,20 +546,18 @@ function structuredCloneState(state: IncidentState): IncidentState {
 }
 
 /**
- * What the store's projection writes (handed to a local activity, so none of it enters the workflow's history): the
- * view without its timeline, and the timeline events after a position, at most `limit` of them (the rest come next).
+ * What the store's projection writes (read through a query, so none of it enters the workflow's history): the view
+ * without its timeline, and the timeline events after a position, at most `limit` of them (the rest come next time).
  */
 export interface IncidentProjection {
   view: IncidentView;
   events: TimelineEvent[];
-  /** The newest event's position: when `events` ends before it, more are waiting. */
-  lastSeq: number;
 }
 
 export function incidentProjection(state: IncidentState, afterSeq: number, limit: number): IncidentProjection {
   const events = state.timeline.filter((event) => event.seq > afterSeq).slice(0, limit);
   const view = incidentView({ ...state, timeline: [] });
-  return { view, events: JSON.parse(JSON.stringify(events)) as TimelineEvent[], lastSeq: lastTimelineSeq(state) };
+  return { view, events: JSON.parse(JSON.stringify(events)) as TimelineEvent[] };
 }
 
 /** A CommandResult from either answer an Update may give (the whole view came from runs before the history budget). */

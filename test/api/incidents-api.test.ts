@@ -198,6 +198,11 @@ describe('REST API', () => {
     const timeline = await call('GET', `/api/v1/incidents/${id}/timeline?kind=__proto__`);
     expect(timeline.status).toBe(400);
     expect(timeline.body.error.message).toMatch(/"__proto__" is not a timeline kind/);
+    for (const before of ['0', 'soon', '1.5']) {
+      const page = await call('GET', `/api/v1/incidents/${id}/timeline?before=${before}`);
+      expect(page.status, `before=${before}`).toBe(400);
+      expect(page.body.error.problems).toEqual([expect.stringMatching(/^before: /)]);
+    }
   });
 
   it('lists incidents filtered by status from the store\'s records, each a moment after its change', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, executeCommand, validateCommand } from '../../domain/commands.js';
 import { createIncidentState, incidentView, type IncidentState } from '../../domain/incident.js';
-import { parseNewIncident } from '../../domain/new-incident.js';
+import { checkIncidentStart, parseNewIncident, prepareIncidentStart } from '../../domain/new-incident.js';
 import { testPlaybook } from '../helpers/temporal.js';
 import { refusal } from '../helpers/refusal.js';
 
@@ -195,6 +195,19 @@ describe('incident commands', () => {
     executeCommand(state, 'addNote', { text: 'one' }, T1);
     executeCommand(state, 'addNote', { text: 'two' }, T1);
     expect(state.revision).toBe(r0 + 2);
+  });
+});
+
+describe('the start snapshot the workflow receives', () => {
+  it('is validated and snapshotted by the client, and only its shape is checked by the workflow', () => {
+    const start = prepareIncidentStart({ id: 'snap-1', name: 'DB down', team: 'shop', reporter: 'alice', playbook: { id: 'p', title: 'P' } });
+    expect(start).toMatchObject({ schemaVersion: 1, id: 'snap-1', playbook: { id: 'p', severities: expect.any(Array) } });
+    expect(checkIncidentStart(JSON.parse(JSON.stringify(start)))).toEqual(start);
+    // A hand-written start with the raw playbook and no version: every problem named, nothing started.
+    expect(() => checkIncidentStart({ id: 'snap-2', name: '', team: 'shop', reporter: 'alice', playbook: { id: 'p' } })).toThrow(
+      /invalid incident start: schemaVersion: expected 1; name: expected a non-empty string; playbook.checklists: expected a list; playbook.severities: expected a list; playbook.channel: expected an object/,
+    );
+    expect(() => checkIncidentStart('not a start')).toThrow(/schemaVersion: expected 1; id: expected a non-empty string/);
   });
 });
 

@@ -24,4 +24,17 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['API_PORT', 'API_BODY_LIMIT', 'LOG_LEVEL']);
   });
+
+  it('limits commands per incident to 20 a second unless told otherwise, and names a limit it cannot read', () => {
+    expect(loadConfig({}).INCIDENT_COMMAND_RATE_LIMIT).toEqual({ count: 20, unit: 's' });
+    expect(loadConfig({ INCIDENT_COMMAND_RATE_LIMIT: '600/m' }).INCIDENT_COMMAND_RATE_LIMIT).toEqual({ count: 600, unit: 'm' });
+    let error: unknown;
+    try {
+      loadConfig({ INCIDENT_COMMAND_RATE_LIMIT: 'lots' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^INCIDENT_COMMAND_RATE_LIMIT: expected /)]);
+  });
 });
