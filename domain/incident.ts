@@ -235,8 +235,9 @@ export interface IncidentState {
    */
   projectedTimelineSeq?: number;
   /**
-   * IDs of the newest Updates applied (at most MAX_RECENT_UPDATE_IDS, oldest first). Temporal drops an Update whose ID it
-   * saw within one run; this carries that memory across continue-as-new, so a retried Update is applied once.
+   * Digests of the IDs of the newest Updates applied (at most MAX_RECENT_UPDATE_IDS, oldest first; see updateIdSeen).
+   * Temporal drops an Update whose ID it saw within one run; this carries that memory across continue-as-new, so a
+   * retried Update is applied once.
    */
   recentUpdateIds?: string[];
   /** Usernames in the channel as last seen; undefined until the first look (joins and leaves are diffs against it). */
@@ -267,7 +268,11 @@ export const MAX_TIMELINE_TEXT_IN_STATE = 300_000;
  */
 export const MAX_UNSTORED_TIMELINE_EVENTS = 3_000;
 /** Update IDs remembered across continue-as-new (see IncidentState.recentUpdateIds). */
-export const MAX_RECENT_UPDATE_IDS = 500;
+/**
+ * Enough to cover a client that retries after the API's 10 s deadline even at a few hundred commands a second; kept as
+ * digests of about 14 characters (some 30 KB in the state).
+ */
+export const MAX_RECENT_UPDATE_IDS = 2_000;
 
 export interface NewIncident {
   id: string;
@@ -492,11 +497,33 @@ export function lastTimelineSeq(state: IncidentState): number {
   return state.timelineDropped + state.timeline.length;
 }
 
-/** Remembers an applied Update's ID, keeping the newest MAX_RECENT_UPDATE_IDS. */
+/** Remembers an applied Update's ID (as a short digest), keeping the newest MAX_RECENT_UPDATE_IDS. */
 export function rememberUpdateId(state: IncidentState, id: string): void {
   const ids = (state.recentUpdateIds ??= []);
-  ids.push(id);
+  ids.push(updateIdDigest(id));
   if (ids.length > MAX_RECENT_UPDATE_IDS) ids.splice(0, ids.length - MAX_RECENT_UPDATE_IDS);
+}
+
+/** Whether an Update with this ID was applied recently (in this run or one before it). */
+export function updateIdSeen(state: IncidentState, id: string | undefined): boolean {
+  return id !== undefined && (state.recentUpdateIds?.includes(updateIdDigest(id)) ?? false);
+}
+
+/**
+ * A 64-bit digest of an Update ID, about 13 characters whatever the ID's length (Idempotency-Keys may have 128), so
+ * that thousands of them fit in the state. Two FNV-style 32-bit hashes with different primes; deterministic, as
+ * workflow code must be.
+ */
+function updateIdDigest(id: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ id.length;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 13;
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }
 
 export interface IncidentView extends Omit<IncidentState, 'playbook' | 'recentUpdateIds'> {

@@ -5,7 +5,7 @@
  */
 import { currentUpdateInfo, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
-import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId } from '../domain/incident.js';
+import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId, updateIdSeen } from '../domain/incident.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
 import { commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
 
@@ -25,7 +25,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
       (payload: unknown) => {
         const updateId = budget ? currentUpdateInfo()?.id : undefined;
         // A retry of an Update that an earlier run applied (Temporal only remembers IDs within a run).
-        if (updateId !== undefined && state.recentUpdateIds?.includes(updateId)) return commandResult(state, lastTimelineSeq(state), true);
+        if (updateIdSeen(state, updateId)) return commandResult(state, lastTimelineSeq(state), true);
         const before = lastTimelineSeq(state);
         try {
           executeCommand(state, name, payload, nowIso());
@@ -43,7 +43,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
       {
         validator: (payload: unknown) => {
           // An applied Update retried after continue-as-new is accepted and answered without being applied again.
-          if (budget && state.recentUpdateIds?.includes(currentUpdateInfo()?.id ?? '')) return;
+          if (budget && updateIdSeen(state, currentUpdateInfo()?.id)) return;
           try {
             validateCommand(state, name, payload);
           } catch (error) {

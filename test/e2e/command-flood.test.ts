@@ -140,7 +140,7 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   expect(Math.max(...queryTimes)).toBeLessThan(30_000);
   console.log(
     `flood: ${COMMANDS} commands in ${(sent.elapsedMs / 1000).toFixed(1)} s (${Math.round(COMMANDS / (sent.elapsedMs / 1000))}/s), ` +
-      `${runs.length} runs (largest ${(Math.max(...runs.map((r) => r.size)) / 1024 / 1024).toFixed(2)} MB), ` +
+      `${sent.retriedAfterTimeout} sent again after a 504, ${runs.length} runs (largest ${(Math.max(...runs.map((r) => r.size)) / 1024 / 1024).toFixed(2)} MB), ` +
       `view query median ${percentile(queryTimes, 50).toFixed(0)} ms, p95 ${percentile(queryTimes, 95).toFixed(0)} ms, max ${Math.max(...queryTimes).toFixed(0)} ms`,
   );
 }, 600_000);

@@ -48,8 +48,10 @@ export interface FloodExpectation {
   assignments: Map<string, number>;
   sentByUpdate: number;
   sentBySignal: number;
-  /** Commands the API refused (should be none): status and body. */
+  /** Commands the API refused in the end (should be none): status and body. */
   refused: Array<{ status: number; body: string }>;
+  /** Commands sent again after a 504 (same Idempotency-Key). */
+  retriedAfterTimeout: number;
   elapsedMs: number;
 }
 
@@ -69,6 +71,7 @@ export async function floodIncident(options: FloodOptions): Promise<FloodExpecta
     sentByUpdate: 0,
     sentBySignal: 0,
     refused: [],
+    retriedAfterTimeout: 0,
     elapsedMs: 0,
   };
   // Per task: the next command cycles complete → assign → reopen → unassign, so each is always allowed.
@@ -84,17 +87,23 @@ export async function floodIncident(options: FloodOptions): Promise<FloodExpecta
     return { via: 'update', kind: 'task', task: tasks[n % tasks.length]! };
   };
 
-  const post = async (path: string, body: unknown): Promise<void> => {
-    for (;;) {
+  /** Sends command `n` as a careful client does: with an Idempotency-Key, sent again after a 429 or a 504. */
+  const post = async (n: number, path: string, body: unknown): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
       const response = await fetch(`${apiUrl}/api/v1/incidents/${incidentId}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', prefer: 'return=minimal', ...options.headers },
+        headers: { 'content-type': 'application/json', prefer: 'return=minimal', 'idempotency-key': `flood-${incidentId}-${n}`, ...options.headers },
         body: JSON.stringify(body),
       });
       const text = await response.text();
       // Over the rate limit: wait as told and send again (the command was not applied).
       if (response.status === 429) {
         await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
+        continue;
+      }
+      // Not answered in time: it may still apply, so it goes again under the same key, which applies it once.
+      if (response.status === 504 && attempt < 3) {
+        expectation.retriedAfterTimeout++;
         continue;
       }
       if (response.status !== 200) expectation.refused.push({ status: response.status, body: text.slice(0, 300) });
@@ -112,10 +121,10 @@ export async function floodIncident(options: FloodOptions): Promise<FloodExpecta
         expectation.sentByUpdate++;
         if (position % 4 === 0 || position % 4 === 2) {
           expectation.taskChanges.set(step.task, expectation.taskChanges.get(step.task)! + 1);
-          await post(`/tasks/${step.task}/${position % 4 === 0 ? 'complete' : 'reopen'}`, { actor: 'bob' });
+          await post(n, `/tasks/${step.task}/${position % 4 === 0 ? 'complete' : 'reopen'}`, { actor: 'bob' });
         } else {
           expectation.assignments.set(step.task, expectation.assignments.get(step.task)! + 1);
-          await post(`/tasks/${step.task}/assign`, { assignee: position % 4 === 1 ? 'dave' : null, actor: 'bob' });
+          await post(n, `/tasks/${step.task}/assign`, { assignee: position % 4 === 1 ? 'dave' : null, actor: 'bob' });
         }
       });
       taskLanes.set(step.task, lane);
@@ -128,8 +137,8 @@ export async function floodIncident(options: FloodOptions): Promise<FloodExpecta
       return;
     }
     expectation.sentByUpdate++;
-    if (step.kind === 'note') await post('/notes', { text: step.marker, actor: 'alice' });
-    else await post('/status-updates', { message: step.marker, actor: 'alice' });
+    if (step.kind === 'note') await post(n, '/notes', { text: step.marker, actor: 'alice' });
+    else await post(n, '/status-updates', { message: step.marker, actor: 'alice' });
   };
 
   const started = performance.now();

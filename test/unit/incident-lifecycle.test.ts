@@ -1,7 +1,7 @@
 /** The lifecycle's pure parts: reminders and their clock, retrospective drafts, membership diffs, timeline filters. */
 import { describe, expect, it } from 'vitest';
 import { executeCommand } from '../../domain/commands.js';
-import { createIncidentState, incidentView, type IncidentState } from '../../domain/incident.js';
+import { createIncidentState, incidentView, rememberUpdateId, updateIdSeen, type IncidentState } from '../../domain/incident.js';
 import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage } from '../../domain/incident-templates.js';
 import { renderChannelHeader, renderChecklistPost } from '../../domain/checklist-message.js';
 import { applyChannelMembers } from '../../domain/membership.js';
@@ -303,6 +303,11 @@ describe('state size and secrets', () => {
     executeCommand(state, 'acknowledge', { actor: 'alice' }, at(2));
     for (let i = 0; i < 60; i++) executeCommand(state, 'postStatusUpdate', { message: `${i} ${'€'.repeat(3_990)}`, actor: 'alice' }, at(2));
     for (let i = 0; i < 400; i++) executeCommand(state, 'addNote', { text: `${i} ${'€'.repeat(3_990)}`, actor: 'alice' }, at(3));
+    // And as many remembered Update IDs as it keeps, each as long as an Idempotency-Key may be.
+    for (let i = 0; i < 2_500; i++) rememberUpdateId(state, `${i}-`.padEnd(128, 'k'));
+    expect(state.recentUpdateIds).toHaveLength(2_000);
+    expect(updateIdSeen(state, `${2_499}-`.padEnd(128, 'k'))).toBe(true);
+    expect(updateIdSeen(state, `${0}-`.padEnd(128, 'k'))).toBe(false);
     expect(state.timelineDropped).toBeGreaterThan(0);
     expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(1_800_000);
     expect(state.timeline.at(-1)!.text.startsWith('399 ')).toBe(true);
