@@ -28,6 +28,7 @@ import { alertRoutes } from './alert-routes.js';
 import { incidentStats, recordRoutes } from './record-routes.js';
 import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
+import { storedIncidentViews } from './stored-incident-view.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
@@ -166,6 +167,7 @@ export function createApp(options: AppOptions): express.Express {
     options.numberIncident,
     options.incidentWorkflowOptions,
     options.incidentCommandLimit,
+    options.records ? { read: storedIncidentViews(options.records) } : undefined,
   );
   // Incident commands record who acted. A script calling with its own token seldom says so in the body, and the
   // token's name is who acted (the operator named the token after its user: "alertmanager", "ci-bot", "alice"), so it

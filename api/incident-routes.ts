@@ -2,7 +2,7 @@
  * REST routes for incidents: start one, read it, list them, and one POST per command. Each command is sent to the
  * incident's workflow as an Update, so the caller gets the new incident view or an error that names the problem.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
@@ -13,7 +13,7 @@ import { usernameSchema } from '../domain/people.js';
 import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
-import type { IncidentService, StartRequest } from './incident-service.js';
+import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';
 import { parseInput } from './parse-input.js';
 
 export interface IncidentRoutesOptions {
@@ -79,7 +79,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   });
 
   router.get('/incidents/:id', async (req, res) => {
-    res.json(await incidents.view(incidentIdParam(req)));
+    sendView(res, await incidents.readView(incidentIdParam(req)));
   });
 
   /**
@@ -132,7 +132,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
         res.set('Preference-Applied', 'return=minimal').json(changes);
         return;
       }
-      res.json(await incidents.view(id));
+      sendView(res, await incidents.readView(id, { atLeastRevision: result.revision }));
     });
   };
 
@@ -184,6 +184,11 @@ function idempotencyKey(req: Request): string | undefined {
     ]);
   }
   return key;
+}
+
+/** The view, with where it came from: `store` when the incident was slow to answer and its record answered instead. */
+function sendView(res: Response, { view, source }: ViewRead): void {
+  res.set({ 'X-Incident-View-Source': source, 'X-Incident-Revision': String(view.revision) }).json(view);
 }
 
 function prefersMinimal(req: Request): boolean {

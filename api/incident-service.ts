@@ -20,6 +20,7 @@ import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflow
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
 import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
+import type { StoredIncidentViews } from './stored-incident-view.js';
 
 /** Tries of one Update that met a continue-as-new or a failed workflow task (it was not applied either time). */
 const MAX_UPDATE_ATTEMPTS = 5;
@@ -57,6 +58,20 @@ export interface StartedIncident {
   playbook: { id: string; version: number };
 }
 
+/** Where a view came from: the incident itself (its query), or the store's record of it. */
+export interface ViewRead {
+  view: IncidentView;
+  source: 'incident' | 'store';
+}
+
+export interface ViewReadOptions {
+  /** The store's record is an acceptable answer only from this revision on (a caller that just changed the incident). */
+  atLeastRevision?: number;
+}
+
+/** How long a read waits for the incident before the store's record answers instead (when there is a store). */
+export const VIEW_PATIENCE_MS = 100;
+
 export class IncidentService {
   constructor(
     private readonly client: Client,
@@ -69,6 +84,8 @@ export class IncidentService {
     private readonly workflowOptions?: IncidentWorkflowOptions,
     /** Commands per incident, all callers together (one incident is one workflow; see INCIDENT_COMMAND_RATE_LIMIT). */
     commandLimit?: RateLimit,
+    /** The store's views: they answer a read the incident is slow to answer, or one for an incident Temporal forgot. */
+    private readonly storedViews?: { read: StoredIncidentViews; patienceMs?: number },
   ) {
     this.commandBuckets = commandLimit ? new TokenBuckets(commandLimit) : undefined;
   }
@@ -171,7 +188,36 @@ export class IncidentService {
     };
   }
 
-  async view(id: string): Promise<IncidentView> {
+  async view(id: string, options: ViewReadOptions = {}): Promise<IncidentView> {
+    return (await this.readView(id, options)).view;
+  }
+
+  /**
+   * The incident's view: from the incident (its query) when it answers within the patience, else from the store's
+   * record when that is recent enough. Temporal holds a query while the incident's workflow task runs, and under a
+   * flood of commands that can be seconds; the record lags by the last changes at most, and says its revision.
+   */
+  async readView(id: string, options: ViewReadOptions = {}): Promise<ViewRead> {
+    const fromIncident = this.queryView(id).then(
+      (view) => ({ read: { view, source: 'incident' } as ViewRead }),
+      (error: unknown) => ({ error }),
+    );
+    if (!this.storedViews) return unwrap(await fromIncident);
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.storedViews!.patienceMs ?? VIEW_PATIENCE_MS);
+    });
+    const first = await Promise.race([fromIncident, patience]);
+    clearTimeout(timer);
+    if (first && 'read' in first) return first.read;
+    // Slow, or not found (Temporal keeps an ended incident for its retention only): the store may know it.
+    if (first && !(first.error instanceof HttpError && first.error.status === 404)) throw first.error;
+    const stored = await this.storedViews.read(id).catch(() => undefined);
+    if (stored && stored.revision >= (options.atLeastRevision ?? 0)) return { view: stored, source: 'store' };
+    return unwrap(first ?? (await fromIncident));
+  }
+
+  private async queryView(id: string): Promise<IncidentView> {
     try {
       return await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
         this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery),
@@ -234,4 +280,9 @@ export class IncidentService {
       return false;
     }
   }
+}
+
+function unwrap(answer: { read: ViewRead } | { error: unknown }): ViewRead {
+  if ('read' in answer) return answer.read;
+  throw answer.error;
 }

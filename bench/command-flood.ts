@@ -4,7 +4,8 @@
  * against a fresh incident on its own in-memory Temporal dev server, with the API's rate limit raised so the flood goes
  * as fast as the API and the worker take it. Reports throughput, how many runs the incident went through and their
  * history sizes (against Temporal's 50 MB limit), history bytes per command, the view query's latency during the
- * flood (median and tail), and checks every command is in the timeline exactly once.
+ * flood (median and tail) beside GET /incidents/:id (which the store answers when the query is slow), and checks
+ * every command is in the timeline exactly once.
  *
  *   npx tsx bench/command-flood.ts                          # writes bench/results/command-flood.md
  *   TEMPORAL_ADDRESS=127.0.0.1:27300 OUT=/tmp/cluster.md npx tsx bench/command-flood.ts   # against a real cluster
@@ -27,7 +28,7 @@ import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
-import { FLOOD_TASKS, floodIncident, floodPlaybook, percentile, sampleViewQuery, tallyTimeline } from '../test/helpers/command-flood.js';
+import { FLOOD_TASKS, floodIncident, floodPlaybook, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../test/helpers/command-flood.js';
 
 const MB = 1024 * 1024;
 const TEMPORAL_HISTORY_LIMIT = 50 * MB;
@@ -45,6 +46,7 @@ interface Outcome {
   perSecond: number;
   runs: Array<{ events: number; bytes: number }>;
   query: { samples: number; median: number; p95: number; max: number };
+  route: { median: number; p95: number; max: number; fromStore: number };
   missing: number;
   doubled: number;
   refused: number;
@@ -98,6 +100,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     const { id } = (await started.json()) as { id: string };
     await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const sampler = sampleViewQuery(env.client, id, 250);
+    const routeSampler = sampleViewRoute(api.url, id, 250);
     const sent = await floodIncident({
       apiUrl: api.url,
       incidentId: id,
@@ -111,6 +114,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       onProgress: (count) => console.log(`  ${scenario.name}: ${count.toLocaleString('en-US')} sent`),
     });
     const queryTimes = await sampler.stop();
+    const route = await routeSampler.stop();
 
     const handle = env.client.workflow.getHandle(incidentWorkflowId(id));
     let view = await handle.query(incidentViewQuery);
@@ -132,6 +136,12 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       perSecond: scenario.commands / (sent.elapsedMs / 1000),
       runs,
       query: { samples: queryTimes.length, median: percentile(queryTimes, 50), p95: percentile(queryTimes, 95), max: Math.max(...queryTimes) },
+      route: {
+        median: percentile(route.durations, 50),
+        p95: percentile(route.durations, 95),
+        max: Math.max(...route.durations),
+        fromStore: (route.sources.get('store') ?? 0) / route.durations.length,
+      },
       missing: [...sent.markers].filter((marker) => !tally.markers.has(marker)).length,
       doubled: [...tally.markers.values()].filter((count) => count !== 1).length,
       refused: sent.refused.length,
@@ -153,8 +163,8 @@ function report(outcomes: Outcome[]): string {
     '',
     `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs; API, worker and flood in one process, ${process.env.TEMPORAL_ADDRESS ? `the Temporal cluster at ${process.env.TEMPORAL_ADDRESS}` : 'Temporal dev server (in memory)'} beside it; ${concurrency} commands in flight.`,
     '',
-    '| scenario | commands | time | commands/s | runs | largest run | of the 50 MB limit | history per command | view query median | p95 | max | missing | doubled | refused |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | commands | time | commands/s | runs | largest run | of the 50 MB limit | history per command | view query median | p95 | max | GET view median | p95 | max | from the store | missing | doubled | refused |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const o of outcomes) {
     const largest = Math.max(...o.runs.map((r) => r.bytes));
@@ -162,14 +172,16 @@ function report(outcomes: Outcome[]): string {
     lines.push(
       `| ${o.scenario.name} | ${o.scenario.commands.toLocaleString('en-US')} | ${o.seconds.toFixed(0)} s | ${o.perSecond.toFixed(0)} | ${o.runs.length} | ` +
         `${(largest / MB).toFixed(2)} MB | ${((largest / TEMPORAL_HISTORY_LIMIT) * 100).toFixed(1)} % | ${Math.round(total / o.scenario.commands)} B | ` +
-        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ${o.missing} | ${o.doubled} | ` +
+        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ` +
+        `${o.route.median.toFixed(0)} ms | ${o.route.p95.toFixed(0)} ms | ${o.route.max.toFixed(0)} ms | ${(o.route.fromStore * 100).toFixed(0)} % | ${o.missing} | ${o.doubled} | ` +
         `${o.refused}${o.refused ? ` (${Object.entries(o.refusedBy).map(([status, n]) => `${n}× ${status}`).join(', ')})` : ''} |`,
     );
   }
   lines.push(
     '',
     'History per command is the sum of every run\'s history over the commands sent (it includes the record writes, redraws',
-    'and status-update posts the commands caused). The view query was sampled every 250 ms during the flood. "Missing" counts',
+    'and status-update posts the commands caused). The view query (Temporal\'s) and GET /incidents/:id (the query, or the',
+    'store\'s record when the query takes over 100 ms) were each sampled every 250 ms during the flood. "Missing" counts',
     'commands not in the timeline; a refused command (504: not answered within the API\'s 10 s) is one of them when it',
     'never applied.',
     '',

@@ -229,6 +229,42 @@ describe('REST API', () => {
   });
 });
 
+describe('REST API when the incident does not answer', () => {
+  it('serves the view from the store’s record, says so, and still refuses to change anything', async () => {
+    const own = await startTestStack(env, { commandTimeoutMs: 1_500 });
+    try {
+      const call = apiClient(own.api.url);
+      const start = await call('POST', '/api/v1/incidents', { name: 'Quiet worker', reporter: 'alice' });
+      expect(start.status).toBe(201);
+      const id = start.body.id as string;
+      const ack = await call('POST', `/api/v1/incidents/${id}/acknowledge`, { actor: 'bob' });
+      expect(ack.status).toBe(200);
+      // Once the launch is over nothing changes by itself: that revision's record is stored, then the worker goes away.
+      const settled = await waitFor(() => call('GET', `/api/v1/incidents/${id}`), (read) => Object.values(read.body.launch).every((step) => (step as { status: string }).status !== 'pending'), {
+        what: 'the launch to finish',
+      });
+      const live = await fetch(`${own.api.url}/api/v1/incidents/${id}`);
+      expect(live.headers.get('x-incident-view-source')).toBe('incident');
+      expect(Number(live.headers.get('x-incident-revision'))).toBeGreaterThanOrEqual(settled.body.revision);
+      const revision = Number(live.headers.get('x-incident-revision'));
+      await waitFor(() => call('GET', `/api/v1/incidents?q=${id}`), (list) => list.body.items?.[0]?.revision === revision, { what: 'the settled record' });
+      await own.stopWorker();
+      const stored = await fetch(`${own.api.url}/api/v1/incidents/${id}`);
+      expect(stored.status).toBe(200);
+      expect(stored.headers.get('x-incident-view-source')).toBe('store');
+      const view = (await stored.json()) as { status: string; revision: number; timeline: Array<{ kind: string }> };
+      expect(view.status).toBe('active');
+      expect(view.revision).toBe(revision);
+      expect(view.timeline.map((event) => event.kind)).toContain('status_changed');
+      // A change still needs the incident: nothing is applied behind its back.
+      const refused = await call('POST', `/api/v1/incidents/${id}/notes`, { text: 'anyone there?' });
+      expect(refused.status).toBe(504);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('REST API without a worker', () => {
   it('says so with a 504 instead of hanging', async () => {
     const idle = await startTestStack(env, { withWorker: false, commandTimeoutMs: 1_500 });

@@ -181,13 +181,35 @@ export function tallyTimeline(events: readonly TimelineEvent[]) {
 
 /** Times the view query now and then while something runs; returns the durations in milliseconds. */
 export function sampleViewQuery(client: Client, incidentId: string, intervalMs = 200) {
+  const handle = client.workflow.getHandle(incidentWorkflowId(incidentId));
+  return sampleEvery(intervalMs, async () => {
+    await handle.query(incidentViewQuery);
+  });
+}
+
+/** Times `GET /incidents/:id` now and then while something runs, and counts who answered (incident or store). */
+export function sampleViewRoute(apiUrl: string, incidentId: string, intervalMs = 200) {
+  const sources = new Map<string, number>();
+  const answers: Array<{ at: number; source: string; ms: number }> = [];
+  const sampler = sampleEvery(intervalMs, async () => {
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}/api/v1/incidents/${incidentId}`);
+    if (response.status !== 200) throw new Error(`GET /incidents/${incidentId} answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+    const source = response.headers.get('x-incident-view-source') ?? 'none';
+    sources.set(source, (sources.get(source) ?? 0) + 1);
+    answers.push({ at: started, source, ms: performance.now() - started });
+  });
+  return { stop: async () => ({ durations: await sampler.stop(), sources, answers }) };
+}
+
+function sampleEvery(intervalMs: number, read: () => Promise<void>) {
   const durations: number[] = [];
   let stopped = false;
-  const handle = client.workflow.getHandle(incidentWorkflowId(incidentId));
   const loop = (async () => {
     while (!stopped) {
       const started = performance.now();
-      await handle.query(incidentViewQuery);
+      await read();
       durations.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }

@@ -16,6 +16,8 @@ export interface TestStack {
   api: RunningApi;
   workspace: InMemoryWorkspace;
   taskQueue: string;
+  /** Stops the worker only: the incidents stop answering, the API and the store stay. */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,13 +43,18 @@ export async function startTestStack(
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
   });
+  let workerRunning = true;
   return {
     api,
     workspace,
     taskQueue,
+    async stopWorker() {
+      if (workerRunning) await worker?.stop();
+      workerRunning = false;
+    },
     async stop() {
       await api.stop();
-      await worker?.stop();
+      if (workerRunning) await worker?.stop();
       await database.close();
       rmSync(storeDirectory, { recursive: true, force: true });
     },

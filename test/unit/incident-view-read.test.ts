@@ -1,0 +1,94 @@
+/**
+ * Who answers a read of the incident's view: the incident itself when it answers within the patience, else the store's
+ * record when it is recent enough (and when Temporal no longer knows the incident). Temporal is faked here (a query
+ * that answers when the test says so); the whole path runs for real in the soak test.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import type { IncidentView } from '../../domain/incident.js';
+import { HttpError } from '../../api/http-error.js';
+import { IncidentService } from '../../api/incident-service.js';
+
+function view(revision: number, note: string): IncidentView {
+  return { id: 'inc-1', revision, name: note } as unknown as IncidentView;
+}
+
+/** A client whose view query answers (or fails) only when `settle` is called. */
+function slowClient() {
+  let settle!: (answer: { view: IncidentView } | { error: Error }) => void;
+  const answer = new Promise<IncidentView>((resolve, reject) => {
+    settle = (a) => ('view' in a ? resolve(a.view) : reject(a.error));
+  });
+  const client = {
+    withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
+    workflow: { getHandle: () => ({ query: () => answer }) },
+  } as unknown as Client;
+  return { client, settle };
+}
+
+function service(client: Client, stored: IncidentView | undefined) {
+  const reads: string[] = [];
+  const incidents = new IncidentService(client, 'q', 10_000, undefined, undefined, undefined, {
+    read: async (id) => {
+      reads.push(id);
+      return stored;
+    },
+    patienceMs: 20,
+  });
+  return { incidents, reads };
+}
+
+describe('reading an incident view', () => {
+  it('takes the incident’s own answer when it comes within the patience, without reading the store', async () => {
+    const { client, settle } = slowClient();
+    settle({ view: view(7, 'live') });
+    const { incidents, reads } = service(client, view(5, 'stored'));
+    expect(await incidents.readView('inc-1')).toEqual({ view: view(7, 'live'), source: 'incident' });
+    expect(reads).toEqual([]);
+  });
+
+  it('answers from the store’s record when the incident is slow', async () => {
+    const { client, settle } = slowClient();
+    const { incidents, reads } = service(client, view(5, 'stored'));
+    expect(await incidents.readView('inc-1')).toEqual({ view: view(5, 'stored'), source: 'store' });
+    expect(reads).toEqual(['inc-1']);
+    settle({ error: new Error('late failure, nobody listens') });
+  });
+
+  it('waits for the incident when the record is older than the revision the caller needs', async () => {
+    const { client, settle } = slowClient();
+    const { incidents } = service(client, view(5, 'stored'));
+    const read = incidents.readView('inc-1', { atLeastRevision: 6 });
+    setTimeout(() => settle({ view: view(6, 'live') }), 60);
+    expect(await read).toEqual({ view: view(6, 'live'), source: 'incident' });
+  });
+
+  it('answers from the store when Temporal no longer knows the incident, and 404 when the store does not either', async () => {
+    const gone = slowClient();
+    gone.settle({ error: new WorkflowNotFoundError('gone', 'incident-inc-1', undefined) });
+    expect((await service(gone.client, view(9, 'stored')).incidents.readView('inc-1')).source).toBe('store');
+    const unknown = slowClient();
+    unknown.settle({ error: new WorkflowNotFoundError('gone', 'incident-inc-1', undefined) });
+    const error = await service(unknown.client, undefined).incidents.readView('inc-1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(404);
+  });
+
+  it('passes on other failures of the incident as they are, without the store', async () => {
+    const { client, settle } = slowClient();
+    settle({ error: new Error('boom') });
+    const { incidents, reads } = service(client, view(5, 'stored'));
+    const error = await incidents.readView('inc-1').catch((e: unknown) => e);
+    expect((error as HttpError).status).toBe(500);
+    expect(reads).toEqual([]);
+  });
+
+  it('without a store, waits for the incident however long it takes', async () => {
+    const { client, settle } = slowClient();
+    const incidents = new IncidentService(client, 'q');
+    const read = incidents.readView('inc-1');
+    setTimeout(() => settle({ view: view(3, 'live') }), 200);
+    expect(await read).toEqual({ view: view(3, 'live'), source: 'incident' });
+  });
+});
