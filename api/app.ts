@@ -29,6 +29,7 @@ import { incidentStats, recordRoutes } from './record-routes.js';
 import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { storedIncidentViews } from './stored-incident-view.js';
+import { ChatIdentities, type ChatActor } from './mattermost/chat-identity.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
@@ -61,7 +62,9 @@ export interface AppOptions {
   /** Mattermost, for the post-mortem export (GET /api/v1/incidents/:id/export); the front door's client when absent. */
   chat?: ChatPort;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
-  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory'> & {
+  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory' | 'people'> & {
+    /** Usernames that are incident admins besides Mattermost's system admins (INCIDENT_ADMINS). */
+    admins: string[];
     /** Verifies checklist button clicks and dialog submissions; without it neither is accepted. */
     actionSecret?: string;
     /** The address Mattermost reaches this API at; dialogs need it for their submissions. */
@@ -205,6 +208,8 @@ export function createApp(options: AppOptions): express.Express {
   }
   if (options.mattermost) {
     const { chat, admins, actionSecret, publicUrl } = options.mattermost;
+    // Every chat door asks Mattermost who acts, by the user ID it vouches for.
+    const people = new ChatIdentities(chat, admins);
     if (!options.records) throw new Error('the Mattermost front door needs the incident store: it finds the incident of a channel in its records');
     const directory = incidentDirectory(options.records);
     const dialogs =
@@ -215,7 +220,7 @@ export function createApp(options: AppOptions): express.Express {
             chat,
             secret: actionSecret,
             submitUrl: `${publicUrl.replace(/\/+$/, '')}/mattermost/dialogs`,
-            admins,
+            people,
             logger: options.logger,
           })
         : undefined;
@@ -223,6 +228,7 @@ export function createApp(options: AppOptions): express.Express {
     app.use(
       slashCommandRoutes({
         ...options.mattermost,
+        people,
         directory,
         ...(records ? { stats: (team: string, days: number) => incidentStats(records, { team, from: new Date(Date.now() - days * 86_400_000).toISOString() }) } : {}),
         incidents,
@@ -230,10 +236,10 @@ export function createApp(options: AppOptions): express.Express {
         logger: options.logger,
         ...(dialogs
           ? {
-              openDialog: (kind, request, incidentId) =>
+              openDialog: (kind, request, user, incidentId) =>
                 kind === 'start'
-                  ? dialogs.openStart(request.trigger_id!, request.team_domain.toLowerCase(), request.user_name.toLowerCase())
-                  : dialogs.openStatus(request.trigger_id!, incidentId!, request.user_name.toLowerCase()),
+                  ? dialogs.openStart(request.trigger_id!, request.team_domain.toLowerCase(), user)
+                  : dialogs.openStatus(request.trigger_id!, incidentId!, user),
             }
           : {}),
       }),
@@ -246,6 +252,7 @@ export function createApp(options: AppOptions): express.Express {
           directory,
           playbooks: options.playbooks,
           chat,
+          people,
           webhookTokens: options.mattermost.webhookTokens,
           timelineTriggers: options.mattermost.timelineTriggers ?? ['#timeline', '!note'],
           logger: options.logger,
@@ -258,12 +265,12 @@ export function createApp(options: AppOptions): express.Express {
           incidents,
           chat,
           secret: actionSecret,
-          admins,
+          people,
           logger: options.logger,
           ...(dialogs
             ? {
-                openStatusDialog: (triggerId: string, incidentId: string, user: string) => dialogs.openStatus(triggerId, incidentId, user),
-                openAssignDialog: (triggerId: string, incidentId: string, taskId: string, label: string, user: string) =>
+                openStatusDialog: (triggerId: string, incidentId: string, user: ChatActor) => dialogs.openStatus(triggerId, incidentId, user),
+                openAssignDialog: (triggerId: string, incidentId: string, taskId: string, label: string, user: ChatActor) =>
                   dialogs.openAssign(triggerId, incidentId, taskId, label, user),
               }
             : {}),

@@ -15,23 +15,26 @@ import type { MattermostChat } from '../../integrations/mattermost/mattermost-ch
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
+import type { ChatActor, ChatIdentities } from './chat-identity.js';
 import { changesReply } from './replies.js';
 
 export interface ActionRoutesOptions {
   incidents: IncidentService;
   chat: MattermostChat;
   secret: string;
-  admins: string[];
+  /** Who clicked: asked of Mattermost for the click's user ID. */
+  people: ChatIdentities;
   logger: Logger;
   /** Opens the status update dialog for the clicker (when dialogs are configured). */
-  openStatusDialog?: (triggerId: string, incidentId: string, user: string) => Promise<void>;
+  openStatusDialog?: (triggerId: string, incidentId: string, user: ChatActor) => Promise<void>;
   /** Opens the "assign to…" dialog (a user picker) for one task. */
-  openAssignDialog?: (triggerId: string, incidentId: string, taskId: string, taskLabel: string, user: string) => Promise<void>;
+  openAssignDialog?: (triggerId: string, incidentId: string, taskId: string, taskLabel: string, user: ChatActor) => Promise<void>;
 }
 
 const clickSchema = z.object({
   user_id: z.string().min(1),
-  user_name: z.string().min(1),
+  /** Sent by Mattermost, and never believed: who clicked is asked of Mattermost for user_id. */
+  user_name: z.string().default(''),
   channel_id: z.string().min(1),
   team_id: z.string().default(''),
   post_id: z.string().default(''),
@@ -55,7 +58,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       nonce = envelope.n;
     } catch (error) {
       if (error instanceof SignatureError) {
-        options.logger.warn({ reason: error.message, user: click.user_name }, 'refused a checklist click');
+        options.logger.warn({ reason: error.message, userId: click.user_id }, 'refused a checklist click');
         res.status(403).json(reply(`This button was refused: ${error.message}.`));
         return;
       }
@@ -73,10 +76,12 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
   });
 
   async function act(click: z.output<typeof clickSchema>, claims: ActionClaims, nonce: string): Promise<string> {
-    const actor = click.user_name.toLowerCase();
+    const me = await options.people.who(click.user_id);
+    if (!me) return 'Mattermost does not know who clicked; nothing was changed.';
+    const actor = me.username;
     const view = await options.incidents.view(claims.i);
-    if (view.links.channelId !== click.channel_id) return 'This button belongs to another channel’s incident.';
-    if (!options.admins.includes(actor) && !(await options.chat.isChannelMember(click.channel_id, click.user_id))) {
+    if (!view.links.channelId || view.links.channelId !== click.channel_id) return 'This button belongs to another channel’s incident.';
+    if (!me.admin && !(await options.chat.isChannelMember(view.links.channelId, me.id))) {
       return 'Only members of the incident channel (or incident admins) can change the incident.';
     }
     if (checklistRevision(view) !== claims.r) {
@@ -101,7 +106,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
         const taskId = needTask();
         if (options.openAssignDialog && click.trigger_id) {
           const { task, number } = findTask(view as never, taskId);
-          await options.openAssignDialog(click.trigger_id, claims.i, task.id, `${number} ${task.title}`, actor);
+          await options.openAssignDialog(click.trigger_id, claims.i, task.id, `${number} ${task.title}`, me);
           return 'Opening the assignment dialog…';
         }
         return 'Assign with `/incident assign <task> @user`.';
@@ -110,12 +115,12 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
         return done(await options.incidents.command(claims.i, 'resolve', { actor }, { updateId }));
       case 'statusUpdate':
         if (options.openStatusDialog && click.trigger_id) {
-          await options.openStatusDialog(click.trigger_id, claims.i, actor);
+          await options.openStatusDialog(click.trigger_id, claims.i, me);
           return 'Opening the status update dialog…';
         }
         return 'Post the update with `/incident update <message>`.';
       case 'run':
-        return runTaskCommand(view, needTask(), click, actor, updateId);
+        return runTaskCommand(view, needTask(), click, me, updateId);
       default:
         return `Unknown action "${String(intent)}".`;
     }
@@ -126,13 +131,14 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
     view: Awaited<ReturnType<IncidentService['view']>>,
     taskId: string,
     click: z.output<typeof clickSchema>,
-    actor: string,
+    me: ChatActor,
     updateId: string,
   ): Promise<string> {
+    const actor = me.username;
     const { task } = findTask(view as never, taskId);
     if (task.action?.type === 'post-status-update') {
       if (options.openStatusDialog && click.trigger_id) {
-        await options.openStatusDialog(click.trigger_id, view.id, actor);
+        await options.openStatusDialog(click.trigger_id, view.id, me);
         return 'Opening the status update dialog…';
       }
       return 'Post the update with `/incident update <message>`.';

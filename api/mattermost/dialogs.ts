@@ -13,6 +13,7 @@ import type { MattermostChat } from '../../integrations/mattermost/mattermost-ch
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
+import type { ChatActor, ChatIdentities } from './chat-identity.js';
 import { mayRunPlaybook } from './playbook-permissions.js';
 import type { IncidentService } from '../incident-service.js';
 
@@ -23,14 +24,19 @@ export interface DialogOptions {
   secret: string;
   /** The address Mattermost posts submissions to: <public API URL>/mattermost/dialogs */
   submitUrl: string;
-  admins: string[];
+  /** Who submitted: asked of Mattermost for the submission's user ID. */
+  people: ChatIdentities;
   logger: Logger;
 }
 
+/**
+ * What we sign when opening a dialog: which user it was opened for (`userId`: only they may submit it) and which team or
+ * incident it acts on (the submission's own channel_id says nothing: membership is checked on the incident's channel).
+ */
 type DialogState =
-  | { kind: 'start'; team: string; user: string }
-  | { kind: 'status'; incident: string; user: string }
-  | { kind: 'assign'; incident: string; task: string; user: string };
+  | { kind: 'start'; team: string; user: string; userId: string }
+  | { kind: 'status'; incident: string; user: string; userId: string }
+  | { kind: 'assign'; incident: string; task: string; user: string; userId: string };
 
 const STATE_TTL_MS = 30 * 60_000;
 
@@ -48,19 +54,21 @@ const submissionSchema = z.object({
 export function createDialogs(options: DialogOptions) {
   const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
-  /** Changing an incident from a dialog needs the submitter in its channel, or an incident admin. */
-  async function mayChange(submission: { channel_id: string; user_id: string }, user: string): Promise<boolean> {
-    return options.admins.includes(user) || (await options.chat.isChannelMember(submission.channel_id, submission.user_id));
+  /** Changing an incident from a dialog needs the submitter in the incident's own channel, or an incident admin. */
+  async function mayChange(incidentId: string, me: ChatActor): Promise<boolean> {
+    if (me.admin) return true;
+    const channelId = (await options.incidents.view(incidentId)).links.channelId;
+    return channelId !== undefined && (await options.chat.isChannelMember(channelId, me.id));
   }
 
-  async function openStart(triggerId: string, team: string, user: string): Promise<void> {
+  async function openStart(triggerId: string, team: string, user: ChatActor): Promise<void> {
     const playbooks = await options.playbooks.list();
     await options.chat.openDialog(triggerId, options.submitUrl, {
       callback_id: 'start-incident',
       title: 'Start an incident',
       introduction_text: 'A channel, the checklist, and the people on call, in one go.',
       submit_label: 'Start',
-      state: signPayload<DialogState>(options.secret, { kind: 'start', team, user }, STATE_TTL_MS),
+      state: signPayload<DialogState>(options.secret, { kind: 'start', team, user: user.username, userId: user.id }, STATE_TTL_MS),
       elements: [
         { display_name: 'Playbook', name: 'playbook', type: 'select', options: playbooks.map((p) => ({ text: p.title, value: p.id })), default: playbooks[0]?.id ?? '' },
         { display_name: 'Name', name: 'name', type: 'text', max_length: 200, placeholder: 'Checkout is failing for EU customers' },
@@ -70,14 +78,14 @@ export function createDialogs(options: DialogOptions) {
     });
   }
 
-  async function openStatus(triggerId: string, incidentId: string, user: string): Promise<void> {
+  async function openStatus(triggerId: string, incidentId: string, user: ChatActor): Promise<void> {
     // The playbook's status-update template, filled in, is where the update starts.
     const template = renderStatusUpdateTemplate(await options.incidents.view(incidentId));
     await options.chat.openDialog(triggerId, options.submitUrl, {
       callback_id: 'status-update',
       title: 'Post a status update',
       submit_label: 'Post',
-      state: signPayload<DialogState>(options.secret, { kind: 'status', incident: incidentId, user }, STATE_TTL_MS),
+      state: signPayload<DialogState>(options.secret, { kind: 'status', incident: incidentId, user: user.username, userId: user.id }, STATE_TTL_MS),
       elements: [
         {
           display_name: 'Update',
@@ -102,13 +110,13 @@ export function createDialogs(options: DialogOptions) {
     });
   }
 
-  async function openAssign(triggerId: string, incidentId: string, taskId: string, taskLabel: string, user: string): Promise<void> {
+  async function openAssign(triggerId: string, incidentId: string, taskId: string, taskLabel: string, user: ChatActor): Promise<void> {
     await options.chat.openDialog(triggerId, options.submitUrl, {
       callback_id: 'assign-task',
       title: 'Assign a task',
       introduction_text: `Task ${taskLabel}`.slice(0, 200),
       submit_label: 'Assign',
-      state: signPayload<DialogState>(options.secret, { kind: 'assign', incident: incidentId, task: taskId, user }, STATE_TTL_MS),
+      state: signPayload<DialogState>(options.secret, { kind: 'assign', incident: incidentId, task: taskId, user: user.username, userId: user.id }, STATE_TTL_MS),
       elements: [{ display_name: 'Assignee', name: 'assignee', type: 'select', data_source: 'users' }],
     });
   }
@@ -132,6 +140,17 @@ export function createDialogs(options: DialogOptions) {
       res.json({});
       return;
     }
+    // Only the user the dialog was opened for may submit it (a state from an older version names no one: open it again).
+    if (!state.userId || submission.user_id !== state.userId) {
+      options.logger.warn({ userId: submission.user_id, kind: state.kind }, 'refused a dialog submitted by someone it was not opened for');
+      res.status(403).json({ error: 'This dialog was opened for someone else (or by an older version); open it again yourself.' });
+      return;
+    }
+    const me = await options.people.who(submission.user_id);
+    if (!me) {
+      res.status(403).json({ error: 'Mattermost does not know who submitted this dialog; nothing was changed.' });
+      return;
+    }
     const fields = submission.submission;
     try {
       if (state.kind === 'start') {
@@ -143,7 +162,7 @@ export function createDialogs(options: DialogOptions) {
         else if (name.length > 200) errors.name = 'At most 200 characters.';
         const severity = text(fields.severity);
         if (severity && playbook && !playbook.severities.includes(severity)) errors.severity = `One of ${playbook.severities.join(', ')}`;
-        if (playbook && !(await mayRunPlaybook(playbook, { id: submission.user_id, username: state.user }, options.chat, options.admins))) {
+        if (playbook && !(await mayRunPlaybook(playbook, me, options.chat))) {
           errors.playbook = `${playbook.title} is restricted; ask its owners or an incident admin to start it.`;
         }
         if (Object.keys(errors).length) {
@@ -153,7 +172,7 @@ export function createDialogs(options: DialogOptions) {
         await options.incidents.start({
           name,
           team: state.team,
-          reporter: state.user,
+          reporter: me.username,
           playbook: playbook!,
           ...(text(fields.summary) ? { summary: text(fields.summary) } : {}),
           ...(severity ? { severity } : {}),
@@ -168,11 +187,11 @@ export function createDialogs(options: DialogOptions) {
           res.json({ errors: { assignee: 'Choose someone from the list.' } });
           return;
         }
-        if (!(await mayChange(submission, state.user))) {
+        if (!(await mayChange(state.incident, me))) {
           res.json({ error: 'Only members of the incident channel (or incident admins) can assign tasks.' });
           return;
         }
-        await options.incidents.command(state.incident, 'assignTask', { taskId: state.task, assignee, actor: state.user });
+        await options.incidents.command(state.incident, 'assignTask', { taskId: state.task, assignee, actor: me.username });
         res.json({});
         return;
       }
@@ -181,12 +200,12 @@ export function createDialogs(options: DialogOptions) {
         res.json({ errors: { message: 'Write what changed, even "no news".' } });
         return;
       }
-      if (!(await mayChange(submission, state.user))) {
+      if (!(await mayChange(state.incident, me))) {
         res.json({ error: 'Only members of the incident channel (or incident admins) can post updates.' });
         return;
       }
-      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: state.user });
-      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: state.user });
+      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: me.username });
+      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: me.username });
       res.json({});
     } catch (error) {
       if (error instanceof HttpError || error instanceof IncidentCommandError) {

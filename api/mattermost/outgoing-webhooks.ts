@@ -13,6 +13,7 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentDirectory } from './incident-directory.js';
 import type { IncidentService } from '../incident-service.js';
+import type { ChatIdentities } from './chat-identity.js';
 
 export interface WebhookOptions {
   incidents: IncidentService;
@@ -20,6 +21,8 @@ export interface WebhookOptions {
   directory: IncidentDirectory;
   playbooks: PlaybookLookup;
   chat: MattermostChat;
+  /** Who wrote the message: asked of Mattermost for the hook's user ID. */
+  people: ChatIdentities;
   /** Tokens of the outgoing webhooks (one per team or channel). */
   webhookTokens: string[];
   /** Words that turn a message into a timeline entry, e.g. "#timeline", "!note". */
@@ -35,7 +38,8 @@ const hookSchema = z.object({
   channel_name: z.string().default(''),
   timestamp: z.coerce.number().optional(),
   user_id: z.string().min(1),
-  user_name: z.string().min(1),
+  /** Sent by Mattermost, and never believed: the author is asked of Mattermost for user_id. */
+  user_name: z.string().default(''),
   post_id: z.string().default(''),
   text: z.string().default(''),
   trigger_word: z.string().default(''),
@@ -61,10 +65,12 @@ export function outgoingWebhookRoutes(options: WebhookOptions): Router {
     if (incidentId) {
       if (trigger) {
         const note = text.slice(trigger.length).trim();
-        if (note) {
+        const author = note ? await options.people.who(hook.user_id) : undefined;
+        if (note && !author) options.logger.warn({ userId: hook.user_id }, 'ignored a timeline message from a user Mattermost does not know');
+        if (note && author) {
           await options.incidents.command(incidentId, 'addNote', {
             text: note.slice(0, 4000),
-            actor: hook.user_name.toLowerCase(),
+            actor: author.username,
             ...(hook.post_id && hook.team_domain ? { link: options.chat.postUrl(hook.team_domain, hook.post_id) } : {}),
           });
         }

@@ -18,6 +18,7 @@ import { mayRunPlaybook } from './playbook-permissions.js';
 import type { IncidentStats } from '../../domain/incident-stats.js';
 import { changesReply, ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
+import type { ChatActor, ChatIdentities } from './chat-identity.js';
 
 export interface MattermostFrontDoorOptions {
   incidents: IncidentService;
@@ -28,15 +29,15 @@ export interface MattermostFrontDoorOptions {
   chat: MattermostChat;
   /** Tokens of the `/incident` slash commands (one per team is fine). */
   commandTokens: string[];
-  /** Usernames allowed to change any incident without being in its channel. */
-  admins: string[];
+  /** Who typed the command: asked of Mattermost for the request's user ID. */
+  people: ChatIdentities;
   logger: Logger;
   /** Time a command may take before we answer "still working"; Mattermost gives up after a few seconds. */
   commandTimeoutMs?: number;
   /** The team's incident stats for the last `days` days (from the store's records); absent: `/incident stats` says so. */
   stats?: (team: string, days: number) => Promise<IncidentStats>;
   /** Opens the start and status dialogs, when dialogs are configured. */
-  openDialog?: (kind: 'start' | 'status', request: SlashPayload, incidentId?: string) => Promise<void>;
+  openDialog?: (kind: 'start' | 'status', request: SlashPayload, user: ChatActor, incidentId?: string) => Promise<void>;
 }
 
 /** The fields Mattermost sends with every slash command. */
@@ -47,7 +48,8 @@ export const slashPayloadSchema = z.object({
   channel_id: z.string().min(1),
   channel_name: z.string().default(''),
   user_id: z.string().min(1),
-  user_name: z.string().min(1),
+  /** Sent by Mattermost, and never believed: who typed is asked of Mattermost for user_id. */
+  user_name: z.string().default(''),
   command: z.string().default('/incident'),
   text: z.string().default(''),
   trigger_id: z.string().optional(),
@@ -147,7 +149,8 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
   }
 
   async function run(request: SlashRequest, payload: SlashPayload): Promise<CommandReply> {
-    const actor = payload.user_name.toLowerCase();
+    const me = await options.people.require(payload.user_id);
+    const actor = me.username;
     switch (request.kind) {
       case 'help':
         return ephemeral(helpText());
@@ -156,12 +159,12 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
           ['**Playbooks** (start one with `/incident start <playbook> <name>`):', ...(await options.playbooks.list()).map((p) => `- \`${p.id}\` ${p.title}${p.description ? `: ${p.description}` : ''}`)].join('\n'),
         );
       case 'list':
-        return ephemeral(await listIncidents(payload));
+        return ephemeral(await listIncidents(payload, me));
       case 'stats':
         if (!options.stats) return ephemeral('Stats need the incident store, which this API does not have.');
         return ephemeral(statsReply(payload.team_domain.toLowerCase(), request.days, await options.stats(payload.team_domain.toLowerCase(), request.days)));
       case 'start':
-        return start(request, payload);
+        return start(request, payload, me);
       default:
         break;
     }
@@ -173,7 +176,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     if (request.kind === 'timeline') return ephemeral(incidentTimeline(await options.incidents.view(incidentId), request.kinds));
     if (request.kind === 'retro' && request.action === 'show') return ephemeral(retrospectiveReply(await options.incidents.view(incidentId)));
 
-    await requireMember(payload.channel_id, payload.user_id, actor);
+    await requireMember(payload.channel_id, me);
     if (request.kind === 'commander') {
       const userId = await options.chat.userIdOf(request.commander);
       if (!userId) return ephemeral(`:no_entry_sign: Mattermost has no user @${request.commander}.`);
@@ -183,7 +186,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     }
     if (request.kind === 'update' && !request.message) {
       if (options.openDialog && payload.trigger_id) {
-        await options.openDialog('status', payload, incidentId);
+        await options.openDialog('status', payload, me, incidentId);
         return ephemeral('Opening the status update dialog…');
       }
       return ephemeral(`Write the update after the command.\nUsage: \`${USAGE.update}\``);
@@ -195,17 +198,17 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     return ephemeral(changesReply(view));
   }
 
-  async function requireMember(channelId: string, userId: string, actor: string): Promise<void> {
-    if (options.admins.includes(actor)) return;
-    if (!(await options.chat.isChannelMember(channelId, userId))) {
+  async function requireMember(channelId: string, me: ChatActor): Promise<void> {
+    if (me.admin) return;
+    if (!(await options.chat.isChannelMember(channelId, me.id))) {
       throw new HttpError(403, 'forbidden', 'only members of the incident channel (or incident admins) can change the incident');
     }
   }
 
-  async function start(request: Extract<SlashRequest, { kind: 'start' }>, payload: SlashPayload): Promise<CommandReply> {
+  async function start(request: Extract<SlashRequest, { kind: 'start' }>, payload: SlashPayload, me: ChatActor): Promise<CommandReply> {
     if (!request.playbook) {
       if (options.openDialog && payload.trigger_id) {
-        await options.openDialog('start', payload);
+        await options.openDialog('start', payload, me);
         return ephemeral('Opening the start dialog…');
       }
       return ephemeral(`Name the playbook and the incident.\nUsage: \`${USAGE.start}\`\nPlaybooks: ${(await options.playbooks.list()).map((p) => p.id).map((id) => `\`${id}\``).join(', ')}`);
@@ -215,21 +218,20 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
     if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
     if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${(await options.playbooks.list()).map((p) => p.id).join(', ')}`);
-    if (!(await mayRunPlaybook(playbook, { id: payload.user_id, username: payload.user_name.toLowerCase() }, options.chat, options.admins))) {
+    if (!(await mayRunPlaybook(playbook, me, options.chat))) {
       return ephemeral(`:no_entry_sign: The playbook *${playbook.title}* is restricted; ask its owners or an incident admin to start it.`);
     }
-    const started = await options.incidents.start({ name, team: payload.team_domain, reporter: payload.user_name.toLowerCase(), playbook });
+    const started = await options.incidents.start({ name, team: payload.team_domain, reporter: me.username, playbook });
     return ephemeral(
       `:rotating_light: Incident **${started.name}** (\`${started.id}\`) started with playbook *${playbook.title}*, severity ${started.severity}, commander @${started.commander}. Its channel is being created; you will be added to it.`,
     );
   }
 
-  async function listIncidents(payload: SlashPayload): Promise<string> {
+  async function listIncidents(payload: SlashPayload, me: ChatActor): Promise<string> {
     const open = await options.directory.openIncidents(payload.team_domain.toLowerCase(), 50);
     if (open.length === 0) return `No open incidents in team ${payload.team_domain}.`;
-    const me = payload.user_name.toLowerCase();
     const line = (i: (typeof open)[number]) => `- \`${i.id}\` **${i.status}** · ${i.severity} · commander @${i.commander}`;
-    const mine = open.filter((i) => i.commander === me);
+    const mine = open.filter((i) => i.commander === me.username);
     return [
       ...(mine.length ? ['**Yours:**', ...mine.map(line)] : []),
       `**Open in ${payload.team_domain}:**`,

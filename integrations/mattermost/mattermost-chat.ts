@@ -235,14 +235,20 @@ export class MattermostChat implements ChatPort {
     }
   }
 
-  /** The username of a user ID, or undefined when Mattermost has no such user. */
-  async usernameOf(userId: string): Promise<string | undefined> {
+  /** Who a user ID is (username and Mattermost roles), or undefined when Mattermost has no such user. */
+  async userOf(userId: string): Promise<{ id: string; username: string; roles: string[]; deleted: boolean } | undefined> {
     try {
-      return (await this.client.getUser(userId)).username;
+      const user = await this.client.getUser(userId);
+      return { id: user.id, username: user.username, roles: (user.roles ?? '').split(/\s+/).filter(Boolean), deleted: Boolean(user.delete_at) };
     } catch (error) {
       if (isNotFound(error) || (error instanceof IntegrationError && error.kind === 'BadRequest')) return undefined;
       throw error;
     }
+  }
+
+  /** The username of a user ID, or undefined when Mattermost has no such user. */
+  async usernameOf(userId: string): Promise<string | undefined> {
+    return (await this.userOf(userId))?.username;
   }
 
   /** The user ID of a username, or undefined when Mattermost has no such user. */
