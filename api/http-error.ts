@@ -36,6 +36,8 @@ const STATUS_BY_CODE: Record<IncidentErrorCode, number> = { invalid_input: 400, 
 const GRPC_NOT_FOUND = 5;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
+/** Among others: the incident's query buffer is full (Temporal holds one query while a workflow task runs). */
+const GRPC_RESOURCE_EXHAUSTED = 8;
 
 function grpcCode(error: unknown): number | undefined {
   if (isGrpcServiceError(error)) return error.code;
@@ -75,5 +77,8 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
     );
   }
   if (code === GRPC_UNAVAILABLE) return new HttpError(503, 'unavailable', 'the Temporal service is unreachable');
+  if (code === GRPC_RESOURCE_EXHAUSTED) {
+    return new HttpError(503, 'unavailable', `incident ${incidentId} is too busy to answer right now; try again in a second`, [], 1);
+  }
   return new HttpError(500, 'internal', 'internal error');
 }

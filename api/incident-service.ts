@@ -198,7 +198,8 @@ export class IncidentService {
    * flood of commands that can be seconds; the record lags by the last changes at most, and says its revision.
    */
   async readView(id: string, options: ViewReadOptions = {}): Promise<ViewRead> {
-    const fromIncident = this.queryView(id).then(
+    const abort = new AbortController();
+    const fromIncident = this.queryView(id, abort.signal).then(
       (view) => ({ read: { view, source: 'incident' } as ViewRead }),
       (error: unknown) => ({ error }),
     );
@@ -210,18 +211,22 @@ export class IncidentService {
     const first = await Promise.race([fromIncident, patience]);
     clearTimeout(timer);
     if (first && 'read' in first) return first.read;
-    // Slow, or not found (Temporal keeps an ended incident for its retention only): the store may know it.
-    if (first && !(first.error instanceof HttpError && first.error.status === 404)) throw first.error;
+    // Slow, or refused (Temporal buffers one query while a workflow task runs and turns the next away), or not found
+    // (Temporal keeps an ended incident for its retention only): the store may know it.
     const stored = await this.storedViews.read(id).catch(() => undefined);
-    if (stored && stored.revision >= (options.atLeastRevision ?? 0)) return { view: stored, source: 'store' };
+    if (stored && stored.revision >= (options.atLeastRevision ?? 0)) {
+      // A query left waiting would hold the incident's query buffer for nothing.
+      abort.abort();
+      return { view: stored, source: 'store' };
+    }
     return unwrap(first ?? (await fromIncident));
   }
 
-  private async queryView(id: string): Promise<IncidentView> {
+  private async queryView(id: string, signal?: AbortSignal): Promise<IncidentView> {
+    const query = () =>
+      this.client.withDeadline(Date.now() + this.commandTimeoutMs, () => this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery));
     try {
-      return await this.client.withDeadline(Date.now() + this.commandTimeoutMs, () =>
-        this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery),
-      );
+      return await (signal ? this.client.withAbortSignal(signal, query) : query());
     } catch (error) {
       throw toHttpError(error, id);
     }

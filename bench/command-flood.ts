@@ -45,7 +45,7 @@ interface Outcome {
   seconds: number;
   perSecond: number;
   runs: Array<{ events: number; bytes: number }>;
-  query: { samples: number; median: number; p95: number; max: number };
+  query: { samples: number; turnedAway: number; median: number; p95: number; max: number };
   route: { median: number; p95: number; max: number; fromStore: number };
   missing: number;
   doubled: number;
@@ -135,7 +135,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       seconds: sent.elapsedMs / 1000,
       perSecond: scenario.commands / (sent.elapsedMs / 1000),
       runs,
-      query: { samples: queryTimes.length, median: percentile(queryTimes, 50), p95: percentile(queryTimes, 95), max: Math.max(...queryTimes) },
+      query: { samples: queryTimes.length, turnedAway: queryTimes.turnedAway, median: percentile(queryTimes, 50), p95: percentile(queryTimes, 95), max: Math.max(...queryTimes) },
       route: {
         median: percentile(route.durations, 50),
         p95: percentile(route.durations, 95),
@@ -163,8 +163,8 @@ function report(outcomes: Outcome[]): string {
     '',
     `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs; API, worker and flood in one process, ${process.env.TEMPORAL_ADDRESS ? `the Temporal cluster at ${process.env.TEMPORAL_ADDRESS}` : 'Temporal dev server (in memory)'} beside it; ${concurrency} commands in flight.`,
     '',
-    '| scenario | commands | time | commands/s | runs | largest run | of the 50 MB limit | history per command | view query median | p95 | max | GET view median | p95 | max | from the store | missing | doubled | refused |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | commands | time | commands/s | runs | largest run | of the 50 MB limit | history per command | view query median | p95 | max | turned away | GET view median | p95 | max | from the store | missing | doubled | refused |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const o of outcomes) {
     const largest = Math.max(...o.runs.map((r) => r.bytes));
@@ -172,7 +172,7 @@ function report(outcomes: Outcome[]): string {
     lines.push(
       `| ${o.scenario.name} | ${o.scenario.commands.toLocaleString('en-US')} | ${o.seconds.toFixed(0)} s | ${o.perSecond.toFixed(0)} | ${o.runs.length} | ` +
         `${(largest / MB).toFixed(2)} MB | ${((largest / TEMPORAL_HISTORY_LIMIT) * 100).toFixed(1)} % | ${Math.round(total / o.scenario.commands)} B | ` +
-        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ` +
+        `${o.query.median.toFixed(0)} ms | ${o.query.p95.toFixed(0)} ms | ${o.query.max.toFixed(0)} ms | ${o.query.turnedAway} | ` +
         `${o.route.median.toFixed(0)} ms | ${o.route.p95.toFixed(0)} ms | ${o.route.max.toFixed(0)} ms | ${(o.route.fromStore * 100).toFixed(0)} % | ${o.missing} | ${o.doubled} | ` +
         `${o.refused}${o.refused ? ` (${Object.entries(o.refusedBy).map(([status, n]) => `${n}× ${status}`).join(', ')})` : ''} |`,
     );

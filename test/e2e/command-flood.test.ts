@@ -81,6 +81,7 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   const sent = await floodIncident({ apiUrl: api.url, incidentId: id, client: env.client, commands: COMMANDS, concurrency: 16, tasks: FLOOD_TASKS });
   const queryTimes = await sampler.stop();
   const route = await routeSampler.stop();
+  if (sent.refused.length) console.log(JSON.stringify(sent.refused.slice(0, 3)));
   expect(sent.refused).toEqual([]);
   expect(sent.sentBySignal).toBeGreaterThan(0);
 
@@ -156,6 +157,7 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   console.log(
     `flood: ${COMMANDS} commands in ${(sent.elapsedMs / 1000).toFixed(1)} s (${Math.round(COMMANDS / (sent.elapsedMs / 1000))}/s), ` +
       `${sent.retriedAfterTimeout} sent again after a 504, ${runs.length} runs (largest ${(Math.max(...runs.map((r) => r.size)) / 1024 / 1024).toFixed(2)} MB), ` +
-      `view query median ${percentile(queryTimes, 50).toFixed(0)} ms, p95 ${percentile(queryTimes, 95).toFixed(0)} ms, max ${Math.max(...queryTimes).toFixed(0)} ms`,
+      `view query median ${percentile(queryTimes, 50).toFixed(0)} ms, p95 ${percentile(queryTimes, 95).toFixed(0)} ms, max ${Math.max(...queryTimes).toFixed(0)} ms, ` +
+      `${queryTimes.turnedAway} turned away (query buffer full)`,
   );
 }, 600_000);

@@ -179,12 +179,22 @@ export function tallyTimeline(events: readonly TimelineEvent[]) {
   return { markers, taskChanges, assignments };
 }
 
-/** Times the view query now and then while something runs; returns the durations in milliseconds. */
+/**
+ * Times the view query now and then while something runs; returns the durations in milliseconds. A query Temporal
+ * turns away (RESOURCE_EXHAUSTED: it buffers one query while the workflow task runs) is counted in `turnedAway`.
+ */
 export function sampleViewQuery(client: Client, incidentId: string, intervalMs = 200) {
   const handle = client.workflow.getHandle(incidentWorkflowId(incidentId));
-  return sampleEvery(intervalMs, async () => {
-    await handle.query(incidentViewQuery);
+  const counts = { turnedAway: 0 };
+  const sampler = sampleEvery(intervalMs, async () => {
+    try {
+      await handle.query(incidentViewQuery);
+    } catch (error) {
+      if (!/RESOURCE_EXHAUSTED|query buffer is full/.test(String((error as { cause?: unknown }).cause ?? error))) throw error;
+      counts.turnedAway++;
+    }
   });
+  return { stop: async () => Object.assign(await sampler.stop(), counts) };
 }
 
 /** Times `GET /incidents/:id` now and then while something runs, and counts who answered (incident or store). */

@@ -17,14 +17,19 @@ function view(revision: number, note: string): IncidentView {
 /** A client whose view query answers (or fails) only when `settle` is called. */
 function slowClient() {
   let settle!: (answer: { view: IncidentView } | { error: Error }) => void;
+  const aborted: boolean[] = [];
   const answer = new Promise<IncidentView>((resolve, reject) => {
     settle = (a) => ('view' in a ? resolve(a.view) : reject(a.error));
   });
   const client = {
     withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
+    withAbortSignal: <T>(signal: AbortSignal, call: () => Promise<T>) => {
+      signal.addEventListener('abort', () => aborted.push(true));
+      return call();
+    },
     workflow: { getHandle: () => ({ query: () => answer }) },
   } as unknown as Client;
-  return { client, settle };
+  return { client, settle, aborted };
 }
 
 function service(client: Client, stored: IncidentView | undefined) {
@@ -48,11 +53,12 @@ describe('reading an incident view', () => {
     expect(reads).toEqual([]);
   });
 
-  it('answers from the store’s record when the incident is slow', async () => {
-    const { client, settle } = slowClient();
+  it('answers from the store’s record when the incident is slow, and gives up the query', async () => {
+    const { client, settle, aborted } = slowClient();
     const { incidents, reads } = service(client, view(5, 'stored'));
     expect(await incidents.readView('inc-1')).toEqual({ view: view(5, 'stored'), source: 'store' });
     expect(reads).toEqual(['inc-1']);
+    expect(aborted).toEqual([true]);
     settle({ error: new Error('late failure, nobody listens') });
   });
 
@@ -75,13 +81,19 @@ describe('reading an incident view', () => {
     expect((error as HttpError).status).toBe(404);
   });
 
-  it('passes on other failures of the incident as they are, without the store', async () => {
+  it('answers from the store when Temporal turns the query away (its query buffer is full)', async () => {
+    const { client, settle } = slowClient();
+    settle({ error: Object.assign(new Error('8 RESOURCE_EXHAUSTED: consistent query buffer is full'), { code: 8, details: 'consistent query buffer is full', metadata: {} }) });
+    expect((await service(client, view(5, 'stored')).incidents.readView('inc-1')).source).toBe('store');
+  });
+
+  it('passes the incident’s failure on when the store has nothing recent enough', async () => {
     const { client, settle } = slowClient();
     settle({ error: new Error('boom') });
     const { incidents, reads } = service(client, view(5, 'stored'));
-    const error = await incidents.readView('inc-1').catch((e: unknown) => e);
+    const error = await incidents.readView('inc-1', { atLeastRevision: 6 }).catch((e: unknown) => e);
     expect((error as HttpError).status).toBe(500);
-    expect(reads).toEqual([]);
+    expect(reads).toEqual(['inc-1']);
   });
 
   it('without a store, waits for the incident however long it takes', async () => {
