@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseApiTokens, type ApiToken } from '../api/auth/api-tokens.js';
 import { parseRateLimit, RATE_LIMIT_FORMAT } from '../api/auth/rate-limit.js';
+import { parseOutboundAllowList, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -56,6 +57,11 @@ export const configSchema = z.object({
    * commands start to wait seconds. Over the limit: 429 with Retry-After (the command was not sent).
    */
   INCIDENT_COMMAND_RATE_LIMIT: rateLimitSetting('20/s'),
+  /**
+   * Failed authentications per client address (wrong API, slash command or webhook token, forged button or dialog),
+   * like "10/m"; bursts up to twice that, then 429 for everything from that address until it refills.
+   */
+  AUTH_FAILURE_LIMIT: rateLimitSetting('10/m'),
   PLAYBOOKS_DIR: z.string().trim().min(1).default('playbooks'),
   /** Which playbook, team and severity an alert starts, by its labels (YAML or JSON; see alert-rules.example.yaml). */
   ALERT_RULES_FILE: z.string().trim().min(1).optional(),
@@ -64,6 +70,18 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   // Integrations. A system without its credentials runs against its local sandbox server instead.
+  /**
+   * What status-update webhooks may call beyond public addresses: comma-separated host names, IP addresses and CIDR
+   * ranges. Unset: public addresses only (no loopback, private, link-local and the like; see docs/security.md).
+   */
+  OUTBOUND_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx): OutboundAllowList => {
+      const { allowList, problems } = parseOutboundAllowList(value);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem, input: undefined });
+      return allowList;
+    }),
   /** Timeout of one call to Mattermost, Jira, Zoom or Opsgenie. */
   INTEGRATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   MATTERMOST_URL: z.url().optional(),

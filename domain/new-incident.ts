@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { IncidentCommandError, invalidInput } from './errors.js';
 import type { NewIncident } from './incident.js';
 import { usernameSchema } from './people.js';
-import { ID_PATTERN, playbookSchema, snapshotPlaybook } from './playbook.js';
+import { acceptedOnlyBeforeSecretPrefix, ID_PATTERN, playbookSchema, snapshotPlaybook, WEBHOOK_SECRET_ENV_PREFIX } from './playbook.js';
 
 export const INCIDENT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,47}$/;
 
@@ -51,6 +51,36 @@ export function parseNewIncident(input: unknown): NewIncident {
     ...(rest.commander ? { commander: rest.commander } : {}),
     ...(rest.number ? { number: rest.number } : {}),
   };
+}
+
+/**
+ * The workflow's reading of a start from before typed snapshots (`input.incident`, which the workflow validates itself):
+ * it must replay under the rules it started with. One rule has been tightened since: a webhook's `secretEnv` must now
+ * start with INCIDENT_WEBHOOK_SECRET_. A name the old rule took is still taken here (validated under a stand-in name,
+ * then put back), so such an incident starts and replays as it ran; the worker refuses to read that variable when the
+ * delivery runs, which the incident records as a failed delivery like any other.
+ */
+export function parseLegacyNewIncident(input: unknown): NewIncident {
+  const webhooks = (input as { playbook?: { statusUpdates?: { webhooks?: unknown } } } | null)?.playbook?.statusUpdates?.webhooks;
+  if (!Array.isArray(webhooks) || !webhooks.some((webhook) => acceptedOnlyBeforeSecretPrefix((webhook as { secretEnv?: unknown } | null)?.secretEnv))) {
+    return parseNewIncident(input);
+  }
+  // A copy: the input is the workflow's own argument, which must stay as it was given.
+  const copy = JSON.parse(JSON.stringify(input)) as { playbook: { statusUpdates: { webhooks: Array<{ secretEnv?: unknown } | null> } } };
+  const oldNames = new Map<number, string>();
+  copy.playbook.statusUpdates.webhooks.forEach((webhook, index) => {
+    if (webhook && acceptedOnlyBeforeSecretPrefix(webhook.secretEnv)) {
+      oldNames.set(index, webhook.secretEnv);
+      webhook.secretEnv = `${WEBHOOK_SECRET_ENV_PREFIX}LEGACY`;
+    }
+  });
+  const incident = parseNewIncident(copy);
+  // The snapshot keeps the webhooks in the playbook's order.
+  for (const [index, name] of oldNames) {
+    const webhook = incident.playbook.statusUpdates?.webhooks[index];
+    if (webhook) webhook.secretEnv = name;
+  }
+  return incident;
 }
 
 /**

@@ -149,6 +149,8 @@ try {
     dependencies: {
       integrations: integrations.ports,
       records,
+      // The sandboxes are called by their own adapters, never by webhooks: nothing local needs opening here.
+      webhooks: { allowList: config.OUTBOUND_ALLOWED_HOSTS },
       ...(door.mattermost ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret: actionSecret } } : {}),
     },
   });
@@ -159,6 +161,7 @@ try {
   say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`Playbooks:    ${(await playbooks.list()).map((p) => p.id).join(', ')}  (store: ${redactDatabaseUrl(config.DATABASE_URL ?? DEFAULT_SQLITE_PATH)})`);
   for (const line of integrations.summary) say(`Integration:  ${line}`);
+  if (config.OUTBOUND_ALLOWED_HOSTS.entries.length) say(`Webhooks:     public addresses and ${config.OUTBOUND_ALLOWED_HOSTS.entries.join(', ')}`);
   if (integrations.sandboxes.Mattermost && !config.MATTERMOST_COMMAND_TOKENS) {
     say(`Slash command: POST ${api.url}/mattermost/command with token=${SANDBOX_COMMAND_TOKEN} (sandbox)`);
   }

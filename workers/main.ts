@@ -40,6 +40,8 @@ const { connection, namespace, worker, integrations, database } = await (async (
       dependencies: {
         integrations: integrations.ports,
         records: new IncidentRecordRepository(database.db),
+        // Webhooks reach public addresses only, plus what the operator opened.
+        webhooks: { allowList: config.OUTBOUND_ALLOWED_HOSTS },
         // Checklist buttons need to know where Mattermost sends clicks, and the secret the API verifies them with.
         ...(config.PUBLIC_URL && config.MATTERMOST_ACTION_SECRET
           ? { buttons: { actionUrl: `${config.PUBLIC_URL.replace(/\/+$/, '')}/mattermost/actions`, secret: config.MATTERMOST_ACTION_SECRET } }
@@ -52,6 +54,9 @@ const { connection, namespace, worker, integrations, database } = await (async (
   }
 })();
 logger.info({ namespace, taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
+if (config.OUTBOUND_ALLOWED_HOSTS.entries.length) {
+  logger.info({ allowed: config.OUTBOUND_ALLOWED_HOSTS.entries }, 'webhooks may also call the hosts in OUTBOUND_ALLOWED_HOSTS');
+}
 try {
   await worker.run();
 } finally {

@@ -7,7 +7,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import { createIncidentState, incidentView, type IncidentState, type IncidentView, type NewIncident } from '../domain/incident.js';
-import { checkIncidentStart, parseNewIncident, type IncidentStart } from '../domain/new-incident.js';
+import { checkIncidentStart, parseLegacyNewIncident, type IncidentStart } from '../domain/new-incident.js';
 import { scalePlaybookDurations } from '../domain/reminders.js';
 import { CHECKLIST_REFRESH_DELAY, checklistPostIsStale, refreshChecklistPost } from './checklist-post.js';
 import { IncidentClocks } from './clocks.js';
@@ -49,7 +49,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   } else {
     let start: NewIncident;
     try {
-      start = input.start !== undefined ? checkIncidentStart(input.start) : parseNewIncident(input.incident);
+      start = input.start !== undefined ? checkIncidentStart(input.start) : parseLegacyNewIncident(input.incident);
     } catch (error) {
       throw toFailure(error);
     }

@@ -19,9 +19,20 @@
  * a future sender can sign with an old and a new secret while they are rotated.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
 import { callSignal } from '../cancellation.js';
+import {
+  checkOutboundHost,
+  guardedLookup,
+  OutboundAddressRefused,
+  PUBLIC_ADDRESSES_ONLY,
+  type HostResolver,
+  type OutboundAllowList,
+} from '../outbound-address-policy.js';
 
 export const WEBHOOK_HEADERS = {
   event: 'X-Incident-Event',
@@ -32,9 +43,6 @@ export const WEBHOOK_HEADERS = {
 
 export const WEBHOOK_USER_AGENT = 'incident-collaboration-temporal';
 const SIGNATURE_VERSION = 'v1';
-/** Enough of a receiver's error page to say what went wrong, without letting a huge answer fill the worker's memory. */
-const MAX_RESPONSE_BYTES_READ = 64 * 1024;
-const ERROR_DETAIL_CHARS = 200;
 
 export interface WebhookDelivery {
   url: string;
@@ -48,6 +56,10 @@ export interface WebhookDelivery {
   timeoutMs?: number;
   /** The clock (ms since the epoch) for the timestamp; tests pin it. */
   now?: () => number;
+  /** Hosts and ranges the operator opened beyond public addresses (OUTBOUND_ALLOWED_HOSTS); public only when absent. */
+  allowList?: OutboundAllowList;
+  /** How host names are resolved (dns.lookup when absent); tests give their own to play a rebinding DNS server. */
+  resolveHost?: HostResolver;
 }
 
 /** `v1=<hex>`: the value of X-Incident-Signature for this timestamp (unix seconds) and raw body. */
@@ -59,11 +71,23 @@ export function signWebhook(secret: string, timestamp: number | string, body: st
 /**
  * Sends one attempt of a delivery. Resolves with the receiver's status on 2xx; otherwise throws a classified
  * IntegrationError: 408, 429 (with its Retry-After), 5xx and network trouble are retryable, any other answer is not.
- * Redirects are not followed: a signed payload must not be forwarded somewhere the playbook author did not name (and a
- * redirect into the internal network is a classic server-side request forgery).
+ *
+ * Only public addresses are called, unless the allow-list opens more (integrations/outbound-address-policy.ts), and the
+ * check is made on the address connected to. Redirects are not followed: a signed payload must not be forwarded somewhere
+ * the playbook author did not name (and a redirect into the internal network is a classic server-side request forgery).
+ * A failure is reported by status code and its standard reason phrase, never by the receiver's body or its own reason
+ * phrase: the message reaches the incident's timeline and channel, and whatever a receiver says would reach them with it
+ * (an internal service's answer, or a signature it echoes back).
  */
 export async function sendWebhook(delivery: WebhookDelivery): Promise<{ status: number }> {
   const url = parseUrl(delivery.url);
+  const allowList = delivery.allowList ?? PUBLIC_ADDRESSES_ONLY;
+  try {
+    checkOutboundHost(url.hostname, allowList);
+  } catch (error) {
+    if (error instanceof OutboundAddressRefused) throw refused(error);
+    throw error;
+  }
   const timestamp = Math.floor((delivery.now ?? Date.now)() / 1000);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -74,26 +98,71 @@ export async function sendWebhook(delivery: WebhookDelivery): Promise<{ status: 
   };
   if (delivery.secret) headers[WEBHOOK_HEADERS.signature] = signWebhook(delivery.secret, timestamp, delivery.body);
 
-  const signal = callSignal(delivery.timeoutMs ?? 10_000);
-  let response: Response;
-  let text: string;
+  let answer: { status: number; headers: IncomingHttpHeaders };
   try {
-    response = await fetch(url, { method: 'POST', headers, body: delivery.body, redirect: 'manual', signal });
-    // Read (bounded) even on success: an unread body keeps the connection from going back to the pool.
-    text = await readBounded(response, response.ok ? 0 : ERROR_DETAIL_CHARS);
+    answer = await post(url, headers, delivery.body, {
+      signal: callSignal(delivery.timeoutMs ?? 10_000),
+      lookup: guardedLookup(allowList, delivery.resolveHost),
+    });
   } catch (error) {
+    if (error instanceof OutboundAddressRefused) throw refused(error);
     throw networkFailure('webhooks', error);
   }
-  if (response.ok) return { status: response.status };
-  if (response.status >= 300 && response.status < 400) {
-    const location = response.headers.get('Location');
-    throw httpFailure('webhooks', response.status, `redirects are not followed${location ? ` (to ${location})` : ''}; give the playbook the final URL`);
+  const { status } = answer;
+  if (status >= 200 && status < 300) return { status };
+  if (status >= 300 && status < 400) {
+    const to = redirectOrigin(answer.headers.location, url);
+    throw httpFailure('webhooks', status, `redirects are not followed${to ? ` (to ${to})` : ''}; give the playbook the final URL`);
   }
-  // Error pages sometimes echo the request's headers; a valid signature must not reach logs or workflow history, where it
-  // could be replayed within the receiver's tolerance.
-  const signature = headers[WEBHOOK_HEADERS.signature];
-  const detail = signature ? text.replaceAll(signature.slice(SIGNATURE_VERSION.length + 1), '[signature]') : text;
-  throw httpFailure('webhooks', response.status, detail.trim(), response.headers.get('Retry-After'));
+  const retryAfter = answer.headers['retry-after'];
+  throw httpFailure('webhooks', status, STATUS_CODES[status] ?? 'unknown status', Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+}
+
+/** A refusal is the operator's to lift (OUTBOUND_ALLOWED_HOSTS), never a retry's. */
+function refused(error: OutboundAddressRefused): IntegrationError {
+  return new IntegrationError('webhooks', `The webhook call was ${error.message}`, false, 'AddressRefused');
+}
+
+/**
+ * One POST on a connection of its own (no pooled sockets: each delivery resolves and checks its host again, and a socket
+ * opened under one allow-list is never reused under another). Resolves with the status line and headers; the body is
+ * not read at all, since nothing in it is used, and the socket is closed at once.
+ */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: { signal: AbortSignal; lookup: LookupFunction },
+): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        agent: false,
+        signal: options.signal,
+        lookup: options.lookup,
+      },
+      (response) => {
+        resolve({ status: response.statusCode ?? 0, headers: response.headers });
+        response.destroy();
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Where a redirect pointed, as scheme, host and port only: enough to fix the playbook, nothing of the path or query. */
+function redirectOrigin(location: string | undefined, base: URL): string | undefined {
+  if (!location) return undefined;
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseUrl(value: string): URL {
@@ -107,28 +176,6 @@ function parseUrl(value: string): URL {
     throw new IntegrationError('webhooks', `the webhook URL must be http or https, not ${url.protocol.replace(':', '')}`, false, 'InvalidUrl');
   }
   return url;
-}
-
-/** Reads at most MAX_RESPONSE_BYTES_READ of the answer, keeps its first `keepChars` characters, discards the rest. */
-async function readBounded(response: Response, keepChars: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let kept = '';
-  let read = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      read += value.byteLength;
-      if (kept.length < keepChars) kept += decoder.decode(value, { stream: true });
-      if (read >= MAX_RESPONSE_BYTES_READ) break;
-    }
-  } finally {
-    // Whatever is left is not ours to wait for.
-    await reader.cancel().catch(() => undefined);
-  }
-  return kept.slice(0, keepChars);
 }
 
 export type WebhookVerification = { valid: true } | { valid: false; reason: 'malformed' | 'expired' | 'mismatch' };

@@ -43,7 +43,7 @@ function playbook(hookUrl: string): PlaybookDefinition {
       reminder: '3m',
       template: 'Impact: ... Next update in 30 minutes.',
       broadcastChannels: ['announcements'],
-      webhooks: [{ url: hookUrl, secretEnv: 'FULL_HOOK_SECRET', events: ['status-update', 'incident-resolved'] }],
+      webhooks: [{ url: hookUrl, secretEnv: 'INCIDENT_WEBHOOK_SECRET_FULL', events: ['status-update', 'incident-resolved'] }],
     },
     retrospective: { reminder: '2m' },
     archiveChannelOnClose: true,
@@ -62,7 +62,9 @@ beforeAll(async () => {
     withPublicUrl: true,
     playbooks,
     workflowOptions: { timeScale: 60, membershipCheckIntervalMs: 500 },
-    webhookEnv: { FULL_HOOK_SECRET: HOOK_SECRET },
+    webhookEnv: { INCIDENT_WEBHOOK_SECRET_FULL: HOOK_SECRET },
+    // The receiver runs on loopback, which webhooks may call only when opened.
+    webhookAllowedHosts: '127.0.0.1',
   });
   await stack.sandboxes.ports.chat.createChannel({ team: 'default', name: 'announcements', displayName: 'Announcements', purpose: '', private: false });
 });

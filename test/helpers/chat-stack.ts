@@ -11,6 +11,7 @@ import type { AppOptions } from '../../api/app.js';
 import { IncidentService } from '../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
 import { openDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
@@ -45,6 +46,8 @@ export async function startChatStack(options: {
   workflowOptions?: IncidentWorkflowOptions;
   /** The worker's environment for webhook secrets. */
   webhookEnv?: Record<string, string>;
+  /** What webhooks may call beyond public addresses, as OUTBOUND_ALLOWED_HOSTS says it (a local receiver needs 127.0.0.1). */
+  webhookAllowedHosts?: string;
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
   // A SQLite store of incident records, written by the worker, read by the API: how a channel's incident is found, and
@@ -71,7 +74,10 @@ export async function startChatStack(options: {
   const worker = await runTestWorker(env, taskQueue, {
     integrations: sandboxes.ports,
     ...(secret ? { buttons: { actionUrl: `${publicUrl ?? api.url}/mattermost/actions`, secret } } : {}),
-    ...(options.webhookEnv ? { webhooks: { env: options.webhookEnv } } : {}),
+    webhooks: {
+      ...(options.webhookEnv ? { env: options.webhookEnv } : {}),
+      ...(options.webhookAllowedHosts ? { allowList: outboundAllowList(options.webhookAllowedHosts) } : {}),
+    },
     records,
   });
   return {

@@ -322,7 +322,7 @@ describe('state size and secrets', () => {
     const checked = validatePlaybook({ ...playbook, statusUpdates: { webhooks: [{ url: 'https://x.example.com/h', secretEnv: 'MATTERMOST_BOT_TOKEN' }] } });
     expect(checked.ok).toBe(false);
     expect(!checked.ok && checked.problems.map((p) => p.message)).toEqual([
-      '"MATTERMOST_BOT_TOKEN" is one of this service\'s own settings; give the webhook a secret of its own, like "STATUS_PAGE_WEBHOOK_SECRET"',
+      'a webhook secret\'s variable must start with "INCIDENT_WEBHOOK_SECRET_", like "INCIDENT_WEBHOOK_SECRET_OPS": the worker reads no other variables; got "MATTERMOST_BOT_TOKEN"',
     ]);
   });
 

@@ -11,6 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentView } from '../../domain/incident.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue, updateThenView } from '../helpers/temporal.js';
@@ -23,7 +24,7 @@ let receiver: WebhookReceiver;
 const SECRET = 'lifecycle-webhook-secret';
 const workspace = new InMemoryWorkspace({ users: ['incident-bot', 'alice', 'bob', 'carol', 'erin'] });
 const taskQueue = uniqueTaskQueue('incident-lifecycle');
-const startWorker = () => runTestWorker(env, taskQueue, { integrations: workspace, webhooks: { env: { LIFECYCLE_HOOK_SECRET: SECRET } } });
+const startWorker = () => runTestWorker(env, taskQueue, { integrations: workspace, webhooks: { env: { INCIDENT_WEBHOOK_SECRET_LIFECYCLE: SECRET }, allowList: outboundAllowList('127.0.0.1') } });
 
 /** "1m" in a playbook is 2 s here; members are looked at twice a second. */
 const FAST: IncidentWorkflowOptions = { timeScale: 30, membershipCheckIntervalMs: 500 };
@@ -68,7 +69,7 @@ describe('status updates', () => {
     const playbook = lifecyclePlaybook({
       statusUpdates: {
         broadcastChannels: ['announcements'],
-        webhooks: [{ url: `${receiver.url}/incidents`, secretEnv: 'LIFECYCLE_HOOK_SECRET', events: ['incident-started', 'status-update', 'incident-resolved'] }],
+        webhooks: [{ url: `${receiver.url}/incidents`, secretEnv: 'INCIDENT_WEBHOOK_SECRET_LIFECYCLE', events: ['incident-started', 'status-update', 'incident-resolved'] }],
       },
     });
     const { id, handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
@@ -91,11 +92,15 @@ describe('status updates', () => {
     expect(update!.json).toMatchObject({ event: 'status-update', incident: { id, status: 'active' }, update: { number: 1, author: 'alice', message: 'Payments fail for EU cards; rolling back.' } });
 
     // The receiver refuses the next one outright (a 400 is not retried): the failure is in the timeline until retried.
-    receiver.respondWith(400, { times: 1, body: 'bad' });
+    // Its answer's body never reaches the timeline or the channel: only the status and its standard reason do.
+    receiver.respondWith(400, { times: 1, body: 'internal answer: db password hunter2' });
     await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Rolled back.', actor: 'alice' }] });
     const failed = await waitForEvent(handle, (v) => v.followUps.some((f) => f.kind === 'deliverWebhook' && f.status === 'failed'), 'the refused delivery');
-    expect(failed.timeline.filter((e) => e.kind === 'integration_failed').at(-1)!.text).toMatch(/^Telling a webhook failed: .*400/);
-    await waitForPost(channelId, /Telling a webhook failed[\s\S]*\/incident retry deliverWebhook/, 'the failure notice in the channel');
+    const failure = failed.timeline.filter((e) => e.kind === 'integration_failed').at(-1)!.text;
+    expect(failure).toMatch(/^Telling a webhook failed: .*400: Bad Request/);
+    expect(failure).not.toContain('hunter2');
+    const notice = await waitForPost(channelId, /Telling a webhook failed[\s\S]*\/incident retry deliverWebhook/, 'the failure notice in the channel');
+    expect(notice.message).not.toContain('hunter2');
     await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'deliverWebhook', actor: 'alice' }] });
     const deliveries = await receiver.waitForDeliveries(4);
     expect(deliveries[3]).toMatchObject({ event: 'status-update', verified: true, status: 204 });
