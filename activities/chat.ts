@@ -5,6 +5,7 @@
 import type { ChecklistPost } from '../domain/checklist-message.js';
 import { checklistProps, type ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import { IntegrationError } from '../integrations/errors.js';
+import { neutraliseSpecialMentions } from '../integrations/mattermost/special-mentions.js';
 import type { ChatPort } from '../integrations/ports.js';
 import { runStep } from './run-step.js';
 
@@ -103,7 +104,8 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
           );
         }
         const existing = await chat.findPostByKey(channel.id, request.key);
-        return { postId: (existing ?? (await chat.createPost(channel.id, request.message, request.key))).id };
+        // The update's author may ping the incident channel, not every channel it is broadcast to.
+        return { postId: (existing ?? (await chat.createPost(channel.id, neutraliseSpecialMentions(request.message), request.key))).id };
       });
     },
 

@@ -29,6 +29,8 @@ import { incidentStats, recordRoutes } from './record-routes.js';
 import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { storedIncidentViews } from './stored-incident-view.js';
+import { limitFailedAuthentication } from './auth/failed-authentication.js';
+import { openModeGuard } from './auth/open-mode-guard.js';
 import { ChatIdentities, type ChatActor } from './mattermost/chat-identity.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
@@ -52,6 +54,8 @@ export interface AppOptions {
   rateLimit?: RateLimit;
   /** Commands per incident (all callers together); unset: no limit (INCIDENT_COMMAND_RATE_LIMIT sets it in production). */
   incidentCommandLimit?: RateLimit;
+  /** Failed authentications per client address (AUTH_FAILURE_LIMIT); default 10 a minute, bursts of 20. */
+  authFailureLimit?: RateLimit;
   /** The store's incident records: they answer GET /incidents and /stats, and find an alert group's open incident. */
   records?: IncidentRecordRepository;
   /** Which playbook an alert starts (ALERT_RULES_FILE); every alert starts "blank" when absent. */
@@ -137,6 +141,10 @@ export function createApp(options: AppOptions): express.Express {
     next();
   };
   app.use(logRequests);
+  // Before anything looks at a token: an address that keeps failing authentication is turned away (429).
+  app.use(limitFailedAuthentication(options.authFailureLimit ? { limit: options.authFailureLimit } : {}));
+  // Open mode trusts whoever reaches the port; a web page in a browser on this machine must not be one of them.
+  if ((options.apiTokens ?? []).length === 0) app.use(openModeGuard());
   // /api/v1: who is calling (401 before any body is read), how often, and whether their scope allows the method.
   app.use(
     '/api/v1',
@@ -283,13 +291,16 @@ export function createApp(options: AppOptions): express.Express {
     next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));
   });
 
-  const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const handleErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const bodyError = error as { type?: string; status?: number; limit?: number; limitText?: string };
     let httpError: HttpError;
     if (bodyError?.type === 'entity.too.large') {
       httpError = new HttpError(413, 'payload_too_large', `the request body is larger than the ${bodyError.limitText ?? options.bodyLimit ?? '64kb'} limit`);
     } else if (bodyError?.type === 'entity.parse.failed') {
       httpError = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
+    } else if (/^Z_/.test(String((error as { code?: unknown })?.code ?? ''))) {
+      // zlib, inflating a body whose Content-Encoding (gzip, deflate, br) does not match what was sent.
+      httpError = new HttpError(400, 'bad_request', `the request body is not valid ${req.get('content-encoding') ?? 'compressed data'} (Content-Encoding)`);
     } else if (bodyError?.type && bodyError.status && bodyError.status < 500) {
       httpError = new HttpError(bodyError.status, 'bad_request', (error as Error).message);
     } else {

@@ -53,5 +53,6 @@ export function apiServerSettings(config: Config) {
     apiTokens: config.API_TOKENS,
     rateLimit: config.API_RATE_LIMIT,
     incidentCommandLimit: config.INCIDENT_COMMAND_RATE_LIMIT,
+    authFailureLimit: config.AUTH_FAILURE_LIMIT,
   };
 }

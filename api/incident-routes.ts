@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
 import { filterTimeline, parseTimelineKinds } from '../domain/timeline-filter.js';
+import { checkCommandLinks } from '../domain/web-links.js';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
 import { usernameSchema } from '../domain/people.js';
@@ -122,6 +123,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       const payload = { ...bodyObject(req), ...fromPath(req) };
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
       parseInput(commands[name].payload, payload, `${name} request`);
+      checkCommandLinks(name, payload);
       const updateId = idempotencyKey(req);
       const result = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
       options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: result.revision }, 'command applied');

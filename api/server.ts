@@ -1,5 +1,5 @@
 /** Starts the API on a host and port and stops it cleanly (finishing in-flight requests). */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from './app.js';
 import { decideApiAccess } from './auth/api-tokens.js';
@@ -10,14 +10,36 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a client may take: to send its headers, and its whole request. Node's defaults (60 s and 5 minutes, checked
+ * every 30 s) let a client that promises a body and never sends it hold a connection for minutes; a slow-loris flood
+ * of those exhausts sockets. Our requests are small JSON bodies.
+ */
+export const REQUEST_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
 /** Refuses (throws) to serve the REST API without tokens on an address other machines can reach. */
-export async function startApi(options: AppOptions & { host: string; port: number }): Promise<RunningApi> {
+export async function startApi(
+  options: AppOptions & { host: string; port: number; timeouts?: Partial<typeof REQUEST_TIMEOUTS> },
+): Promise<RunningApi> {
   const access = decideApiAccess(options.host, options.apiTokens?.length ?? 0);
   if (access.mode === 'refused') throw new Error(access.reason);
   const app = createApp(options);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-    listening.once('error', reject);
+  const timeouts = { ...REQUEST_TIMEOUTS, ...options.timeouts };
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      // How often Node looks for requests past those timeouts: a fraction of the shorter one.
+      connectionsCheckingInterval: Math.max(100, Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs) / 4),
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -4,6 +4,7 @@
  * incident. Also the generic JSON alert, for monitoring that is not Alertmanager. Pure code.
  */
 import { z } from 'zod';
+import { webLinkSchema } from './web-links.js';
 import { MAX_ALERTS_PER_DELIVERY, type RecordAlertsPayload } from './alerts.js';
 
 const labels = z.record(z.string().max(200), z.string().max(2000));
@@ -14,7 +15,7 @@ export const alertmanagerAlertSchema = z.object({
   annotations: labels.default({}),
   startsAt: z.string().max(40),
   endsAt: z.string().max(40).optional(),
-  generatorURL: z.string().max(2000).optional(),
+  generatorURL: webLinkSchema.optional(),
   fingerprint: z.string().min(1).max(200),
 });
 
@@ -27,7 +28,7 @@ export const alertmanagerPayloadSchema = z.object({
   groupLabels: labels.default({}),
   commonLabels: labels.default({}),
   commonAnnotations: labels.default({}),
-  externalURL: z.string().max(2000).default(''),
+  externalURL: z.union([z.literal(''), webLinkSchema]).default(''),
   alerts: z.array(alertmanagerAlertSchema).min(1).max(MAX_ALERTS_PER_DELIVERY),
 });
 export type AlertmanagerPayload = z.output<typeof alertmanagerPayloadSchema>;
@@ -40,7 +41,7 @@ export const genericAlertSchema = z.object({
   summary: z.string().trim().max(4000).optional(),
   /** Labels choose the playbook, like Alertmanager's; `severity` is read like its severity label. */
   labels: labels.default({}),
-  url: z.string().max(2000).optional(),
+  url: webLinkSchema.optional(),
   source: z.string().trim().max(100).optional(),
 });
 export type GenericAlert = z.output<typeof genericAlertSchema>;

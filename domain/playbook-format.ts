@@ -52,7 +52,13 @@ export function parsePlaybookText(text: string, format: PlaybookTextFormat): Pla
   } else {
     const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (document.errors.length > 0) return { ok: false, problems: document.errors.map(yamlProblem) };
-    raw = document.toJS({ maxAliasCount: 100 });
+    try {
+      // A YAML bomb (aliases of aliases) would expand without bound: past 100 alias uses, it is refused.
+      raw = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      if (!(error instanceof ReferenceError || error instanceof YAMLError)) throw error;
+      return { ok: false, problems: [{ path: '', message: `YAML: ${error.message} (at most 100 alias uses)` }] };
+    }
   }
   return validatePlaybook(raw);
 }

@@ -91,6 +91,13 @@ export class TokenBuckets {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
+  /** Whether the key's bucket is empty now (nothing taken: a look before deciding to take). */
+  isEmpty(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return false;
+    return bucket.tokens + Math.max(0, this.now() - bucket.at) * this.perMs < 1;
+  }
+
   /** Forgets every bucket that has filled up again. */
   sweep(now = this.now()): void {
     this.lastSweep = now;

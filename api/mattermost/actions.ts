@@ -13,6 +13,7 @@ import { findTask } from '../../domain/task-reference.js';
 import type { ActionClaims } from '../../integrations/mattermost/checklist-attachments.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
+import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentService } from '../incident-service.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
@@ -59,6 +60,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
     } catch (error) {
       if (error instanceof SignatureError) {
         options.logger.warn({ reason: error.message, userId: click.user_id }, 'refused a checklist click');
+        markAuthenticationFailed(res);
         res.status(403).json(reply(`This button was refused: ${error.message}.`));
         return;
       }

@@ -12,6 +12,7 @@ import { renderStatusUpdateTemplate } from '../../domain/incident-templates.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
+import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
 import { mayRunPlaybook } from './playbook-permissions.js';
@@ -131,6 +132,7 @@ export function createDialogs(options: DialogOptions) {
       state = verifyPayload<DialogState>(options.secret, submission.state).p;
     } catch (error) {
       if (error instanceof SignatureError) {
+        markAuthenticationFailed(res);
         res.status(403).json({ error: `This dialog was refused: ${error.message}.` });
         return;
       }
@@ -143,6 +145,7 @@ export function createDialogs(options: DialogOptions) {
     // Only the user the dialog was opened for may submit it (a state from an older version names no one: open it again).
     if (!state.userId || submission.user_id !== state.userId) {
       options.logger.warn({ userId: submission.user_id, kind: state.kind }, 'refused a dialog submitted by someone it was not opened for');
+      markAuthenticationFailed(res);
       res.status(403).json({ error: 'This dialog was opened for someone else (or by an older version); open it again yourself.' });
       return;
     }

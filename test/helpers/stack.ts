@@ -7,6 +7,8 @@ import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase } from '../../store/database.js';
+import type { Playbook } from '../../domain/playbook.js';
+import { PlaybookRepository } from '../../store/playbook-repository.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles } from '../../store/playbook-lookup.js';
@@ -35,6 +37,8 @@ export async function startTestStack(
   const api = await startApi({
     client: env.client,
     records,
+    // The playbooks API on the same store (its routes: import, versions, YAML).
+    playbookStore: new PlaybookRepository<Playbook>(database.db),
     taskQueue,
     playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
     logger: pino({ level: 'silent' }),
