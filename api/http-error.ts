@@ -76,6 +76,10 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
       `incident ${incidentId} did not answer in time; check that an incident worker is running`,
     );
   }
+  if (code === GRPC_UNAVAILABLE && /buffered query cleared/i.test(`${message} ${String((error as { cause?: unknown })?.cause ?? '')}`)) {
+    // A query that waited while the incident continued as new: the incident is there, ask again.
+    return new HttpError(503, 'unavailable', `incident ${incidentId} was busy starting its next run; try again in a second`, [], 1);
+  }
   if (code === GRPC_UNAVAILABLE) return new HttpError(503, 'unavailable', 'the Temporal service is unreachable');
   if (code === GRPC_RESOURCE_EXHAUSTED) {
     return new HttpError(503, 'unavailable', `incident ${incidentId} is too busy to answer right now; try again in a second`, [], 1);

@@ -181,7 +181,8 @@ export function tallyTimeline(events: readonly TimelineEvent[]) {
 
 /**
  * Times the view query now and then while something runs; returns the durations in milliseconds. A query Temporal
- * turns away (RESOURCE_EXHAUSTED: it buffers one query while the workflow task runs) is counted in `turnedAway`.
+ * turns away (RESOURCE_EXHAUSTED: it buffers one query while the workflow task runs; or a buffered query dropped when
+ * the run continues as new) is counted in `turnedAway`.
  */
 export function sampleViewQuery(client: Client, incidentId: string, intervalMs = 200) {
   const handle = client.workflow.getHandle(incidentWorkflowId(incidentId));
@@ -190,7 +191,8 @@ export function sampleViewQuery(client: Client, incidentId: string, intervalMs =
     try {
       await handle.query(incidentViewQuery);
     } catch (error) {
-      if (!/RESOURCE_EXHAUSTED|query buffer is full/.test(String((error as { cause?: unknown }).cause ?? error))) throw error;
+      // Turned away: the buffer is full, or the buffered query was dropped at a continue-as-new ("please retry").
+      if (!/RESOURCE_EXHAUSTED|query buffer is full|buffered query cleared/.test(String((error as { cause?: unknown }).cause ?? error))) throw error;
       counts.turnedAway++;
     }
   });
