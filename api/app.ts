@@ -15,7 +15,8 @@ import type { Playbook } from '../domain/playbook.js';
 import type { IncidentWorkflowOptions } from '../workflows/incident.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { PlaybookRepository } from '../store/playbook-repository.js';
-import { playbookRoutes, type GroupDirectory } from './playbook-routes.js';
+import { playbookRoutes } from './playbook-routes.js';
+import type { GroupDirectory } from './permissions.js';
 import { authenticate, callerOf, requireScopeForMethod, ANONYMOUS, type ApiToken } from './auth/api-tokens.js';
 import { rateLimit, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
@@ -31,6 +32,7 @@ import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { storedIncidentViews } from './stored-incident-view.js';
 import { limitFailedAuthentication } from './auth/failed-authentication.js';
 import { openModeGuard } from './auth/open-mode-guard.js';
+import { actAsCaller } from './auth/acting-for.js';
 import { ChatIdentities, type ChatActor } from './mattermost/chat-identity.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
@@ -69,6 +71,8 @@ export interface AppOptions {
   mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory' | 'people'> & {
     /** Usernames that are incident admins besides Mattermost's system admins (INCIDENT_ADMINS). */
     admins: string[];
+    /** Slash command triggers a task's Run button may execute (TASK_COMMANDS_ALLOWED); default none. */
+    taskCommandsAllowed?: string[];
     /** Verifies checklist button clicks and dialog submissions; without it neither is accepted. */
     actionSecret?: string;
     /** The address Mattermost reaches this API at; dialogs need it for their submissions. */
@@ -180,18 +184,10 @@ export function createApp(options: AppOptions): express.Express {
     options.incidentCommandLimit,
     options.records ? { read: storedIncidentViews(options.records) } : undefined,
   );
-  // Incident commands record who acted. A script calling with its own token seldom says so in the body, and the
-  // token's name is who acted (the operator named the token after its user: "alertmanager", "ci-bot", "alice"), so it
-  // is the actor when the body names none. Open mode's "anonymous" names nobody: there the body decides alone.
-  app.use('/api/v1/incidents', (req, res, next) => {
-    const caller = callerOf(res);
-    if (req.method === 'POST' && req.path !== '/' && caller && caller.name !== ANONYMOUS.name) {
-      const body: unknown = req.body;
-      if (body === undefined) req.body = { actor: caller.name };
-      else if (typeof body === 'object' && body !== null && !Array.isArray(body)) (body as { actor?: unknown }).actor ??= caller.name;
-    }
-    next();
-  });
+  // Incident commands record who acted, and a token acts as itself: its name is the actor (or, starting one, the
+  // reporter) unless the body names someone else, which only a token with the act-for capability may; then the
+  // events record that token too (`via`). Open mode's "anonymous" names nobody: there the body decides alone.
+  app.use('/api/v1/incidents', actAsCaller());
   // With the store, lists and stats come from the incident records (which outlive Temporal's retention).
   if (options.records) app.use('/api/v1', recordRoutes(options.records));
   else {
@@ -199,7 +195,17 @@ export function createApp(options: AppOptions): express.Express {
       throw new HttpError(503, 'unavailable', 'listing incidents needs the incident store (DATABASE_URL); this API was started without one');
     });
   }
-  app.use('/api/v1', incidentRoutes({ incidents, playbooks: options.playbooks, logger: options.logger, ...(options.records ? { timeline: options.records.timeline } : {}) }));
+  const people = groupDirectoryOf(options.mattermost?.chat) ?? groupDirectoryOf(options.chat);
+  app.use(
+    '/api/v1',
+    incidentRoutes({
+      incidents,
+      playbooks: options.playbooks,
+      logger: options.logger,
+      ...(options.records ? { timeline: options.records.timeline } : {}),
+      ...(people ? { people } : {}),
+    }),
+  );
   const intake = new AlertIntake({
     incidents,
     playbooks: options.playbooks,
@@ -274,6 +280,7 @@ export function createApp(options: AppOptions): express.Express {
           chat,
           secret: actionSecret,
           people,
+          taskCommandsAllowed: options.mattermost.taskCommandsAllowed ?? [],
           logger: options.logger,
           ...(dialogs
             ? {

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { commands, type CommandName } from '../domain/commands.js';
 import { filterTimeline, parseTimelineKinds } from '../domain/timeline-filter.js';
-import { checkCommandLinks } from '../domain/web-links.js';
+import { checkIncomingCommand } from '../domain/command-intake.js';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema, ID_PATTERN } from '../domain/playbook.js';
 import { usernameSchema } from '../domain/people.js';
@@ -16,6 +16,8 @@ import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';
 import { parseInput } from './parse-input.js';
+import { callerOf } from './auth/api-tokens.js';
+import { mayEditPlaybook, mayRunPlaybook, personOfCaller, type GroupDirectory } from './permissions.js';
 
 export interface IncidentRoutesOptions {
   incidents: IncidentService;
@@ -24,7 +26,15 @@ export interface IncidentRoutesOptions {
   logger?: Logger;
   /** The store's timelines: the events older than what the incident keeps in its state. */
   timeline?: IncidentTimelineRepository;
+  /**
+   * Mattermost's users and groups: commanders and assignees must be users it knows, and restricted playbooks admit
+   * their groups. Without it (no Mattermost configured) names are taken as they come and groups admit nobody.
+   */
+  people?: GroupDirectory;
 }
+
+/** The command fields that name someone who must exist in Mattermost. */
+const PEOPLE_FIELDS = { changeCommander: 'commander', assignTask: 'assignee', addTask: 'assignee' } as const;
 
 const startRequestSchema = z.object({
   id: z.string().regex(INCIDENT_ID_PATTERN, 'expected 3 to 48 lower-case letters, digits or "-"').optional(),
@@ -75,6 +85,12 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
         `playbook: unknown playbook "${String(request.playbook)}"`,
       ]);
     }
+    checkIncomingCommand('start', { reporter: request.reporter, commander: request.commander });
+    const caller = callerOf(res);
+    if (caller && !(await mayRunPlaybook(playbook, personOfCaller(caller, request.reporter), options.people))) {
+      throw new HttpError(403, 'forbidden', `playbook "${playbook.id}" is restricted to the people and groups it names; ${request.reporter} is not one of them (or use an admin token)`);
+    }
+    if (request.commander) await requireUser(request.commander, 'commander');
     const started = await incidents.start({ ...stripUndefined(request), playbook } as StartRequest);
     res.status(201).location(`/api/v1/incidents/${started.id}`).json({ ...started, status: 'reported', url: `/api/v1/incidents/${started.id}` });
   });
@@ -123,10 +139,18 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       const payload = { ...bodyObject(req), ...fromPath(req) };
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
       parseInput(commands[name].payload, payload, `${name} request`);
-      checkCommandLinks(name, payload);
+      checkIncomingCommand(name, payload);
+      const personField = PEOPLE_FIELDS[name as keyof typeof PEOPLE_FIELDS];
+      const person = personField ? (payload as Record<string, unknown>)[personField] : undefined;
+      if (typeof person === 'string') await requireUser(person, personField!);
+      if (name === 'addTask' && (payload as { command?: unknown }).command !== undefined) await requirePlaybookEditor(id, res);
       const updateId = idempotencyKey(req);
       const result = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
-      options.logger?.info({ incident: id, command: name, actor: (payload as { actor?: unknown }).actor ?? 'api', revision: result.revision }, 'command applied');
+      const { actor, via } = payload as { actor?: unknown; via?: unknown };
+      options.logger?.info(
+        { incident: id, command: name, actor: typeof actor === 'string' ? actor.trim().replace(/^@/, '').toLowerCase() : 'api', ...(via ? { via } : {}), revision: result.revision },
+        'command applied',
+      );
       // `Prefer: return=minimal` (RFC 7240) answers with what changed; otherwise with the view, read after the change.
       if (prefersMinimal(req)) {
         // firstCommand is for the alert intake (did this start the incident?); a REST caller started it separately.
@@ -169,6 +193,32 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   };
   for (const [name, [path, fromPath]] of Object.entries(routes) as Array<[CommandName, [string, ((req: Request) => Record<string, unknown>)?]]>) {
     command(path, name, fromPath);
+  }
+
+  /** 400 unless Mattermost knows the user (when there is a Mattermost to ask). */
+  async function requireUser(name: string, field: string): Promise<void> {
+    if (!options.people) return;
+    const username = name.trim().replace(/^@/, '').toLowerCase();
+    let id: string | undefined;
+    try {
+      id = await options.people.userIdOf(username);
+    } catch {
+      throw new HttpError(503, 'unavailable', `could not ask Mattermost whether @${username} exists; nothing was changed, try again`);
+    }
+    if (!id) throw new HttpError(400, 'invalid_input', `${field}: Mattermost has no user @${username}`, [`${field}: Mattermost has no user @${username}`]);
+  }
+
+  /**
+   * A task that carries a slash command is a command the bot will run when someone clicks Run: only someone who may
+   * edit the incident's playbook may add one during the incident.
+   */
+  async function requirePlaybookEditor(incidentId: string, res: Response): Promise<void> {
+    const caller = callerOf(res);
+    const view = await incidents.view(incidentId);
+    const playbook = await playbooks.get(view.playbook.id);
+    if (caller && playbook && (await mayEditPlaybook(playbook, caller, options.people))) return;
+    if (caller?.scope === 'admin') return;
+    throw new HttpError(403, 'forbidden', `a task with a slash command can be added only by someone who may edit playbook "${view.playbook.id}"; add it without "command"`);
   }
 
   return router;

@@ -43,6 +43,7 @@ const { api, connection } = await (async () => {
             chat,
             commandTokens: tokens,
             admins: listSetting(config.INCIDENT_ADMINS),
+            taskCommandsAllowed: config.TASK_COMMANDS_ALLOWED,
             ...(config.MATTERMOST_ACTION_SECRET ? { actionSecret: config.MATTERMOST_ACTION_SECRET } : {}),
             ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
             webhookTokens: listSetting(config.MATTERMOST_WEBHOOK_TOKENS),

@@ -16,7 +16,8 @@ import { formatPlaybook, parsePlaybookText, type PlaybookTextFormat } from '../d
 import { validatePlaybook, type Playbook } from '../domain/playbook.js';
 import { PlaybookStoreError, type PlaybookRepository, type StoredPlaybook } from '../store/playbook-repository.js';
 import { HttpError } from './http-error.js';
-import { ANONYMOUS, callerOf, type Caller } from './auth/api-tokens.js';
+import { mayActFor, mayEditPlaybook, type GroupDirectory } from './permissions.js';
+import { ANONYMOUS, callerOf } from './auth/api-tokens.js';
 
 const STATUS_BY_STORE_CODE = { not_found: 404, conflict: 409, invalid_input: 400 } as const;
 
@@ -58,41 +59,18 @@ function present(stored: StoredPlaybook<Playbook>) {
   return { ...summary, playbook: definition };
 }
 
-/** Who made a change: `X-Actor` when given, else the token's name (a script's token names who acted), else "api". */
-function actorOf(req: Request, res: Response): string {
-  const actor = req.get('X-Actor');
-  if (actor && /^[a-z0-9][a-z0-9._-]{0,63}$/i.test(actor)) return actor.toLowerCase();
-  const caller = callerOf(res);
-  return caller && caller.name !== ANONYMOUS.name ? caller.name : 'api';
-}
-
-/** Where the API looks up a caller's Mattermost groups (the Mattermost chat client has both methods). */
-export interface GroupDirectory {
-  userIdOf(username: string): Promise<string | undefined>;
-  groupNamesOf(userId: string): Promise<string[]>;
-}
-
 /**
- * Whether the caller may change this (stored) playbook: admin always; otherwise by its `permissions.edit`, everyone when
- * both its lists are empty. Groups count only with a directory to ask (without one, a group-only list admits nobody but
- * admins).
+ * Who made a change: the token's name (a script's token names who acted), else "api"; `X-Actor` names someone else
+ * only for a token that may act for others (act-for), or in open mode.
  */
-export async function mayEditPlaybook(playbook: Playbook, caller: Caller, directory?: GroupDirectory): Promise<boolean> {
-  if (caller.scope === 'admin') return true;
-  const edit = (playbook as { permissions?: { edit?: { users?: string[]; groups?: string[] } } }).permissions?.edit;
-  const users = edit?.users ?? [];
-  const groups = edit?.groups ?? [];
-  if (users.length === 0 && groups.length === 0) return true;
-  if (users.includes(caller.name)) return true;
-  if (groups.length === 0 || !directory) return false;
-  try {
-    const userId = await directory.userIdOf(caller.name);
-    if (!userId) return false;
-    const mine = await directory.groupNamesOf(userId);
-    return groups.some((group) => mine.includes(group));
-  } catch {
-    throw new HttpError(503, 'unavailable', `could not ask Mattermost whether "${caller.name}" is in the groups that may edit playbook "${playbook.id}"; try again`);
+function actorOf(req: Request, res: Response): string {
+  const actor = req.get('X-Actor')?.trim().toLowerCase();
+  const caller = callerOf(res);
+  if (actor && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(actor)) {
+    if (!caller || mayActFor(caller, actor)) return actor;
+    throw new HttpError(403, 'forbidden', `the token of "${caller.name}" acts as itself; X-Actor "${actor}" takes a token with the act-for capability`);
   }
+  return caller && caller.name !== ANONYMOUS.name ? caller.name : 'api';
 }
 
 export interface PlaybookRoutesOptions {

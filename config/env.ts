@@ -114,6 +114,20 @@ export const configSchema = z.object({
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */
   INCIDENT_ADMINS: z.string().default(''),
+  /**
+   * The slash commands a task's Run button may have the bot execute, by trigger (comma-separated, like "/jira,/zoom";
+   * empty: none). The bot runs them with its own rights in the incident channel, so only what the operator names runs.
+   */
+  TASK_COMMANDS_ALLOWED: z
+    .string()
+    .default('/jira,/zoom')
+    .transform((value, ctx) => {
+      const triggers = value.split(',').map((trigger) => trigger.trim().toLowerCase()).filter(Boolean);
+      for (const trigger of triggers) {
+        if (!/^\/[a-z0-9_.-]{1,64}$/.test(trigger)) ctx.addIssue({ code: 'custom', message: `"${trigger.slice(0, 70)}" is not a slash command trigger like "/jira"` });
+      }
+      return triggers;
+    }),
   /** Teams the Mattermost sandbox knows (comma-separated), when Mattermost runs as a sandbox. */
   SANDBOX_MATTERMOST_TEAMS: z.string().default('default'),
 }).superRefine((config, ctx) => {

@@ -14,6 +14,7 @@ import {
   LAUNCH_STEP_DEPENDENTS,
   LAUNCH_STEP_REFRESHES,
   LAUNCH_STEPS,
+  lastTimelineSeq,
   recordEvent,
   type FollowUpKind,
   type IncidentState,
@@ -22,7 +23,7 @@ import {
   type LaunchStepName,
   type TaskState,
 } from './incident.js';
-import { actorSchema, usernameSchema } from './people.js';
+import { actorSchema, USERNAME_PATTERN, usernameSchema } from './people.js';
 import type { TaskActionType } from './playbook.js';
 import { draftRetrospective, MAX_RETROSPECTIVE_LENGTH } from './retrospective.js';
 import { findChecklist, findTask } from './task-reference.js';
@@ -634,5 +635,15 @@ export function validateCommand<N extends CommandName>(state: IncidentState, nam
 export function executeCommand<N extends CommandName>(state: IncidentState, name: N, input: unknown, now: string): void {
   const payload = validateCommand(state, name, input);
   const definition = commands[name] as unknown as CommandDefinition<z.ZodType<CommandPayload<N>>>;
+  const before = lastTimelineSeq(state);
   definition.apply(state, payload, now);
+  // A command sent for someone by a token that may (the Mattermost bridge, automation): its events name the token too.
+  const via = viaOf(input);
+  if (via) for (const event of state.timeline) if (event.seq > before) event.data = { ...event.data, via };
+}
+
+/** `via`: the API token that sent a command for its actor (set by the API only, never by the caller). */
+function viaOf(input: unknown): string | undefined {
+  const via = (input as { via?: unknown } | null)?.via;
+  return typeof via === 'string' && USERNAME_PATTERN.test(via) ? via : undefined;
 }

@@ -5,11 +5,14 @@
 import { callerNameProblem, generateToken, isScope, SCOPES, tokenEntry } from '../api/auth/api-tokens.js';
 
 const usage =
-  'usage: npm run api:token -- <name> <scope>\n' +
-  `  <name>   who uses the token, like "alertmanager", "ci-bot" or a Mattermost username; it is recorded as the actor\n` +
-  `  <scope>  ${SCOPES.join(' | ')} (admin includes write, write includes read)`;
+  'usage: npm run api:token -- <name> <scope> [--act-for]\n' +
+  `  <name>     who uses the token, like "alertmanager", "ci-bot" or a Mattermost username; it is recorded as the actor\n` +
+  `  <scope>    ${SCOPES.join(' | ')} (admin includes write, write includes read)\n` +
+  '  --act-for  the token may name another person as the actor (the Mattermost bridge, trusted automation)';
 
-const [rawName, rawScope, ...extra] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const actFor = args.includes('--act-for');
+const [rawName, rawScope, ...extra] = args.filter((arg) => arg !== '--act-for');
 if (!rawName || !rawScope || extra.length) {
   console.error(usage);
   process.exit(2);
@@ -23,7 +26,7 @@ if (problem || !isScope(scope)) {
 }
 
 const token = generateToken();
-console.log(`API token for "${name}" (scope ${scope}):
+console.log(`API token for "${name}" (scope ${scope}${actFor ? ', may act for others' : ''}):
 
   ${token}
 
@@ -32,5 +35,5 @@ Callers send it as: Authorization: Bearer <token>
 
 Add this entry to API_TOKENS (comma-separated with any others) and restart the API:
 
-  ${tokenEntry(name, scope, token)}
+  ${tokenEntry(name, scope, token, { actFor })}
 `);

@@ -26,7 +26,7 @@ import { installTemporalRuntime } from '../workers/runtime-logging.js';
 const say = (line: string): void => console.log(`[start] ${line}`);
 
 /** The slash-command front door: the configured tokens, or a fixed one when Mattermost is the sandbox. */
-function frontDoor(config: Config, selected: SelectedIntegrations): { mattermost?: { chat: MattermostChat; commandTokens: string[]; admins: string[] } } {
+function frontDoor(config: Config, selected: SelectedIntegrations): { mattermost?: { chat: MattermostChat; commandTokens: string[]; admins: string[]; taskCommandsAllowed: string[] } } {
   const sandboxed = selected.sandboxes.Mattermost !== undefined;
   const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
   if (tokens.length === 0 && !sandboxed) return {};
@@ -35,6 +35,7 @@ function frontDoor(config: Config, selected: SelectedIntegrations): { mattermost
       chat: selected.ports.chat as MattermostChat,
       commandTokens: tokens.length ? tokens : [SANDBOX_COMMAND_TOKEN],
       admins: listSetting(config.INCIDENT_ADMINS),
+      taskCommandsAllowed: config.TASK_COMMANDS_ALLOWED,
     },
   };
 }

@@ -7,7 +7,7 @@ import { currentUpdateInfo, setDefaultSignalHandler, setHandler, workflowInfo } 
 import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
 import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId, updateIdSeen } from '../domain/incident.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
-import { checkCommandLinks } from '../domain/web-links.js';
+import { checkIncomingCommand } from '../domain/command-intake.js';
 import { commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
 
 export function registerMessageHandlers(run: IncidentRun): void {
@@ -46,8 +46,8 @@ export function registerMessageHandlers(run: IncidentRun): void {
           // An applied Update retried after continue-as-new is accepted and answered without being applied again.
           if (budget && updateIdSeen(state, currentUpdateInfo()?.id)) return;
           try {
-            // Links are checked here, where commands come in, and not in the replayed command schema.
-            checkCommandLinks(name, payload);
+            // Links and names are checked here, where commands come in, and not in the replayed command schema.
+            checkIncomingCommand(name, payload);
             validateCommand(state, name, payload);
           } catch (error) {
             throw toFailure(error);

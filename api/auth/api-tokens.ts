@@ -6,7 +6,11 @@
  *     API_TOKENS=alertmanager:write:sha256:<64 hex>,grafana:read:sha256:<64 hex>
  *
  * Scopes nest: `admin` ⊃ `write` ⊃ `read`. Several entries may share a name (and scope) so a token can be rotated
- * without downtime. With no tokens at all the API runs in open mode, which is only allowed on a loopback address
+ * without downtime.
+ *
+ * A token acts as itself: its name is the actor of every command it sends. Acting for a person (naming another
+ * `actor` or `reporter` in the body) takes the `act-for` capability, written after the scope (`write+act-for`):
+ * for the Mattermost bridge and trusted automation only. The timeline then records the person and the token. With no tokens at all the API runs in open mode, which is only allowed on a loopback address
  * (`decideApiAccess`); the caller is then `anonymous` with the admin scope.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -21,6 +25,8 @@ export type Scope = (typeof SCOPES)[number];
 export interface ApiToken {
   name: string;
   scope: Scope;
+  /** May name someone else as the actor of a command (or the reporter of an incident). */
+  actFor?: boolean;
   sha256: string;
 }
 
@@ -28,13 +34,17 @@ export interface ApiToken {
 export interface Caller {
   name: string;
   scope: Scope;
+  actFor?: boolean;
 }
 
-/** The caller in open mode (no tokens configured, loopback only). */
-export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', scope: 'admin' });
+/** The caller in open mode (no tokens configured, loopback only): the body names the actor, as on one's own machine. */
+export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', scope: 'admin', actFor: true });
+
+/** The capability, written after the scope in an API_TOKENS entry: `write+act-for`. */
+export const ACT_FOR = 'act-for';
 
 export const TOKEN_PREFIX = 'ict_';
-export const ENTRY_FORMAT = '<name>:<scope>:sha256:<64 hex digits>';
+export const ENTRY_FORMAT = '<name>:<scope>[+act-for]:sha256:<64 hex digits>';
 export const UNAUTHORIZED_MESSAGE = 'missing or unknown API token; send Authorization: Bearer <token>';
 
 export function isScope(value: string): value is Scope {
@@ -66,8 +76,8 @@ export function generateToken(): string {
 }
 
 /** The API_TOKENS entry for a token. */
-export function tokenEntry(name: string, scope: Scope, token: string): string {
-  return `${name}:${scope}:sha256:${hashToken(token)}`;
+export function tokenEntry(name: string, scope: Scope, token: string, options: { actFor?: boolean } = {}): string {
+  return `${name}:${scope}${options.actFor ? `+${ACT_FOR}` : ''}:sha256:${hashToken(token)}`;
 }
 
 /**
@@ -101,11 +111,16 @@ export function parseApiTokens(value: string | undefined): { tokens: ApiToken[];
       return;
     }
     const label = `entry ${position} (${name})`;
-    const scopeName = scope.trim().toLowerCase();
+    const [scopeName = '', ...capabilities] = scope.trim().toLowerCase().split('+');
     if (!isScope(scopeName)) {
       problems.push(`${label}: the scope must be read, write or admin`);
       return;
     }
+    if (capabilities.some((capability) => capability !== ACT_FOR)) {
+      problems.push(`${label}: after the scope only "+${ACT_FOR}" may follow (acting for other people)`);
+      return;
+    }
+    const actFor = capabilities.includes(ACT_FOR);
     const sha256 = hex.trim().toLowerCase();
     if (algorithm.trim().toLowerCase() !== 'sha256' || !/^[0-9a-f]{64}$/.test(sha256)) {
       problems.push(`${label}: expected sha256:<64 hex digits> after the scope: the SHA-256 of the token, never the token itself`);
@@ -126,7 +141,7 @@ export function parseApiTokens(value: string | undefined): { tokens: ApiToken[];
     }
     byHash.set(sha256, position);
     if (!sameName) byName.set(name, { position, scope: scopeName });
-    tokens.push({ name, scope: scopeName, sha256 });
+    tokens.push({ name, scope: scopeName, ...(actFor ? { actFor } : {}), sha256 });
   });
   return { tokens, problems };
 }
@@ -143,7 +158,7 @@ export function verifyToken(presented: string | undefined, tokens: readonly ApiT
     const matches = timingSafeEqual(given, Buffer.from(token.sha256, 'hex'));
     found = matches && !found ? token : found;
   }
-  return found ? { name: found.name, scope: found.scope } : undefined;
+  return found ? { name: found.name, scope: found.scope, ...(found.actFor ? { actFor: true } : {}) } : undefined;
 }
 
 /** Addresses only this machine can reach: open mode (no tokens) is allowed there and nowhere else. */

@@ -25,6 +25,8 @@ export interface ActionRoutesOptions {
   secret: string;
   /** Who clicked: asked of Mattermost for the click's user ID. */
   people: ChatIdentities;
+  /** Slash command triggers a task's Run button may have the bot execute (TASK_COMMANDS_ALLOWED), like "/jira". */
+  taskCommandsAllowed: readonly string[];
   logger: Logger;
   /** Opens the status update dialog for the clicker (when dialogs are configured). */
   openStatusDialog?: (triggerId: string, incidentId: string, user: ChatActor) => Promise<void>;
@@ -150,6 +152,12 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       return `:arrow_forward: ${after.changed.at(-1)?.text ?? 'Started.'} The result will show in the channel.`;
     }
     if (!task.command) return `Task ${taskId} has no command to run.`;
+    // The bot runs it with its own rights: only what the operator allows (a planted "/kick @alice" never runs).
+    const trigger = task.command.split(/\s/, 1)[0]!.toLowerCase();
+    if (!options.taskCommandsAllowed.includes(trigger)) {
+      options.logger.warn({ incident: view.id, task: task.id, trigger, userId: me.id }, 'refused a task command not on TASK_COMMANDS_ALLOWED');
+      return `:no_entry_sign: \`${trigger}\` is not a command this service runs for tasks; an operator can allow it with TASK_COMMANDS_ALLOWED. Run it yourself if you mean to.`;
+    }
     const { outcome, result } = await options.chat.executeCommand(click.channel_id, click.team_id, task.command).then(
       (answer) => ({ outcome: 'ran' as const, result: answer.text ?? '' }),
       (error: unknown) => ({ outcome: 'failed' as const, result: error instanceof Error ? error.message : String(error) }),

@@ -15,7 +15,7 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
-import { mayRunPlaybook } from './playbook-permissions.js';
+import { mayRunPlaybook } from '../permissions.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface DialogOptions {
@@ -165,7 +165,7 @@ export function createDialogs(options: DialogOptions) {
         else if (name.length > 200) errors.name = 'At most 200 characters.';
         const severity = text(fields.severity);
         if (severity && playbook && !playbook.severities.includes(severity)) errors.severity = `One of ${playbook.severities.join(', ')}`;
-        if (playbook && !(await mayRunPlaybook(playbook, me, options.chat))) {
+        if (playbook && !(await mayRunPlaybook(playbook, { username: me.username, id: me.id, admin: me.admin }, options.chat))) {
           errors.playbook = `${playbook.title} is restricted; ask its owners or an incident admin to start it.`;
         }
         if (Object.keys(errors).length) {

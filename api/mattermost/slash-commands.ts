@@ -14,7 +14,7 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentDirectory } from './incident-directory.js';
 import type { IncidentService } from '../incident-service.js';
-import { mayRunPlaybook } from './playbook-permissions.js';
+import { mayRunPlaybook } from '../permissions.js';
 import type { IncidentStats } from '../../domain/incident-stats.js';
 import { changesReply, ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
@@ -184,6 +184,9 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
         return ephemeral(`:no_entry_sign: @${request.commander} is not in this channel; add them first, then hand over command.`);
       }
     }
+    if (request.kind === 'assign' && request.assignee !== null && !(await options.chat.userIdOf(request.assignee))) {
+      return ephemeral(`:no_entry_sign: Mattermost has no user @${request.assignee}.`);
+    }
     if (request.kind === 'update' && !request.message) {
       if (options.openDialog && payload.trigger_id) {
         await options.openDialog('status', payload, me, incidentId);
@@ -218,7 +221,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
     if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
     if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${(await options.playbooks.list()).map((p) => p.id).join(', ')}`);
-    if (!(await mayRunPlaybook(playbook, me, options.chat))) {
+    if (!(await mayRunPlaybook(playbook, { username: me.username, id: me.id, admin: me.admin }, options.chat))) {
       return ephemeral(`:no_entry_sign: The playbook *${playbook.title}* is restricted; ask its owners or an incident admin to start it.`);
     }
     const started = await options.incidents.start({ name, team: payload.team_domain, reporter: me.username, playbook });

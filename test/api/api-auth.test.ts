@@ -25,7 +25,7 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const directory = mkdtempSync(join(tmpdir(), 'api-auth-'));
-const tokens = { grafana: generateToken(), alertmanager: generateToken(), bob: generateToken(), root: generateToken() };
+const tokens = { grafana: generateToken(), alertmanager: generateToken(), bob: generateToken(), root: generateToken(), bridge: generateToken() };
 const logLines: string[] = [];
 
 let env: TestWorkflowEnvironment;
@@ -53,6 +53,7 @@ beforeAll(async () => {
     tokenEntry('alertmanager', 'write', tokens.alertmanager),
     tokenEntry('bob', 'write', tokens.bob),
     tokenEntry('root', 'admin', tokens.root),
+    tokenEntry('bridge', 'write', tokens.bridge, { actFor: true }),
     cliEntry,
   ].join(',');
   const parsed = parseApiTokens(config);
@@ -115,19 +116,40 @@ describe('API tokens', () => {
     expect((await read('POST', '/api/v1/playbooks', { id: 'p', title: 'P' })).status).toBe(403);
   });
 
-  it('runs commands with a write token, naming the token as the actor when the body names none', async () => {
+  it('runs commands with a write token acting as itself; naming someone else takes the act-for capability, and is recorded', async () => {
     const write = as(tokens.alertmanager);
-    const started = await write('POST', '/api/v1/incidents', { name: 'Checkout is down', reporter: 'alice', playbook: testPlaybook });
+    // Not for someone else: the token is the reporter.
+    const forAlice = await write('POST', '/api/v1/incidents', { name: 'Checkout is down', reporter: 'alice', playbook: testPlaybook });
+    expect(forAlice.status).toBe(403);
+    expect(forAlice.body.error.message).toMatch(/acts as itself.*act-for/);
+    const started = await write('POST', '/api/v1/incidents', { name: 'Checkout is down', playbook: testPlaybook });
     expect(started.status).toBe(201);
     const id = started.body.id as string;
     expect((await write('POST', `/api/v1/incidents/${id}/notes`, { text: 'from the alert' })).status).toBe(200);
-    expect((await write('POST', `/api/v1/incidents/${id}/notes`, { text: 'said bob', actor: 'bob' })).status).toBe(200);
+    const posing = await write('POST', `/api/v1/incidents/${id}/notes`, { text: 'said bob', actor: 'bob' });
+    expect(posing.status).toBe(403);
+    // A body cannot claim the token either: `via` is the API's to set.
+    expect((await write('POST', `/api/v1/incidents/${id}/notes`, { text: 'claims a bridge', via: 'bridge' })).status).toBe(200);
+    const bridged = await as(tokens.bridge)('POST', `/api/v1/incidents/${id}/notes`, { text: 'said bob', actor: '@bob' });
+    expect(bridged.status).toBe(200);
     expect((await write('POST', `/api/v1/incidents/${id}/acknowledge`)).status).toBe(200);
     const view = await waitFor(() => write('GET', `/api/v1/incidents/${id}`), (r) => r.body.status === 'active', { what: 'the acknowledgement' });
-    const timeline = view.body.timeline as Array<{ kind: string; actor: string; text: string }>;
+    expect(view.body.reporter).toBe('alertmanager');
+    const timeline = view.body.timeline as Array<{ kind: string; actor: string; text: string; data?: { via?: string } }>;
     expect(timeline.find((e) => e.text === 'from the alert')).toMatchObject({ kind: 'note', actor: 'alertmanager' });
-    expect(timeline.find((e) => e.text === 'said bob')).toMatchObject({ kind: 'note', actor: 'bob' });
+    expect(timeline.filter((e) => e.text === 'said bob')).toEqual([expect.objectContaining({ kind: 'note', actor: 'bob', data: { via: 'bridge' } })]);
+    expect(timeline.find((e) => e.text === 'claims a bridge')?.data?.via).toBeUndefined();
     expect(timeline.find((e) => e.kind === 'status_changed')).toMatchObject({ actor: 'alertmanager' });
+  });
+
+  it('records a playbook change under the token; X-Actor names someone else only with act-for', async () => {
+    const draft = { id: 'actor-check', title: 'Actor check' };
+    const posing = await as(tokens.alertmanager)('POST', '/api/v1/playbooks', draft, { 'X-Actor': 'alice' });
+    expect(posing.status).toBe(403);
+    expect(posing.body.error.message).toMatch(/X-Actor "alice" takes a token with the act-for capability/);
+    const bridged = await as(tokens.bridge)('POST', '/api/v1/playbooks', draft, { 'X-Actor': 'alice' });
+    expect(bridged.status).toBe(201);
+    expect(bridged.body.createdBy).toBe('alice');
   });
 
   it('changes a playbook only for its editors (a write token outside permissions.edit gets 403); admin may always', async () => {
@@ -184,7 +206,7 @@ describe('API tokens', () => {
     // Each command is logged with who acted: the token's name, or the actor the body named.
     const commands = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'command applied');
     expect(commands).toContainEqual(expect.objectContaining({ command: 'addNote', actor: 'alertmanager' }));
-    expect(commands).toContainEqual(expect.objectContaining({ command: 'addNote', actor: 'bob' }));
+    expect(commands).toContainEqual(expect.objectContaining({ command: 'addNote', actor: 'bob', via: 'bridge' }));
     expect(commands).toContainEqual(expect.objectContaining({ command: 'acknowledge', actor: 'alertmanager' }));
     const unauthenticated = entries.find((e) => e.status === 401);
     expect(unauthenticated).toBeDefined();
@@ -198,8 +220,8 @@ describe('API tokens', () => {
 describe('rate limit', () => {
   it('limits commands per incident, all callers together: 429 with Retry-After, nothing applied, other incidents unaffected', async () => {
     const write = (token: string) => as(token, () => perIncident.url);
-    const started = await write(tokens.bob)('POST', '/api/v1/incidents', { name: 'Busy', reporter: 'alice', playbook: testPlaybook });
-    const other = await write(tokens.bob)('POST', '/api/v1/incidents', { name: 'Quiet', reporter: 'alice', playbook: testPlaybook });
+    const started = await write(tokens.bob)('POST', '/api/v1/incidents', { name: 'Busy', playbook: testPlaybook });
+    const other = await write(tokens.bob)('POST', '/api/v1/incidents', { name: 'Quiet', playbook: testPlaybook });
     const id = started.body.id as string;
     // 2/s with a burst of 4, from two callers at once: some of eight quick notes are refused.
     const notes = await Promise.all(

@@ -26,7 +26,7 @@ interface RenderedAction {
 }
 
 beforeAll(async () => {
-  stack = await startChatStack({ name: 'actions', mattermost: { commandTokens: ['t'], admins: [], actionSecret: SECRET } });
+  stack = await startChatStack({ name: 'actions', mattermost: { commandTokens: ['t'], admins: [], actionSecret: SECRET, taskCommandsAllowed: ['/zoom', '/jira'] } });
   ({ env, api, sandboxes } = stack);
   const started = await stack.incidents.start({
     name: 'Search is slow',

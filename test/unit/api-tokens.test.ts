@@ -46,7 +46,7 @@ describe('API_TOKENS', () => {
     const { tokens, problems } = parseApiTokens(value);
     expect(tokens.map((t) => t.name)).toEqual(['alice']);
     expect(problems).toEqual([
-      'entry 2: expected <name>:<scope>:sha256:<64 hex digits>',
+      'entry 2: expected <name>:<scope>[+act-for]:sha256:<64 hex digits>',
       'entry 3 (bob): the scope must be read, write or admin',
       expect.stringMatching(/^entry 4: expected .* \(it looks like it holds a token itself/),
       expect.stringMatching(/^entry 5: expected .* \(it looks like it holds a token itself/),
@@ -72,10 +72,21 @@ describe('API_TOKENS', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      expect.stringMatching(/^API_TOKENS: entry 2: expected <name>:<scope>:sha256:<64 hex digits>/),
+      expect.stringMatching(/^API_TOKENS: entry 2: expected <name>:<scope>\[\+act-for\]:sha256:<64 hex digits>/),
       'API_RATE_LIMIT: expected a rate like "20/s" or "600/m" (requests per second or per minute)',
     ]);
     expect((error as ConfigError).message).not.toContain(token);
+  });
+});
+
+describe('act-for', () => {
+  it('is a capability after the scope: parsed, carried to the caller, and nothing else may follow the scope', () => {
+    const token = generateToken();
+    const parsed = parseApiTokens(`${tokenEntry('bridge', 'write', token, { actFor: true })},ci:write+root:sha256:${'a'.repeat(64)}`);
+    expect(parsed.tokens).toEqual([expect.objectContaining({ name: 'bridge', scope: 'write', actFor: true })]);
+    expect(parsed.problems).toEqual(['entry 2 (ci): after the scope only "+act-for" may follow (acting for other people)']);
+    expect(verifyToken(token, parsed.tokens)).toEqual({ name: 'bridge', scope: 'write', actFor: true });
+    expect(tokenEntry('bridge', 'write', token, { actFor: true })).toMatch(/^bridge:write\+act-for:sha256:[0-9a-f]{64}$/);
   });
 });
 

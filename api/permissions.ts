@@ -1,0 +1,69 @@
+/**
+ * Every "may this person do that" of every door, in one place, so the REST API, slash commands, buttons and dialogs
+ * cannot drift apart:
+ *
+ * - who may start an incident from a playbook (`permissions.run`) and who may change a stored playbook
+ *   (`permissions.edit`): everyone when the playbook names nobody, otherwise the users and Mattermost groups it
+ *   names, and incident admins (REST: the admin scope; chat: Mattermost system admins and INCIDENT_ADMINS);
+ * - who may name someone else as the actor of a command or the reporter of an incident: a token with the act-for
+ *   capability (the Mattermost bridge, trusted automation), or open mode on one's own machine.
+ *
+ * Membership of an incident's channel (who may change an incident from chat) is Mattermost's to say, and asked where
+ * the chat doors act.
+ */
+import type { Playbook } from '../domain/playbook.js';
+import type { Caller } from './auth/api-tokens.js';
+import { HttpError } from './http-error.js';
+
+/** What the permission checks ask of Mattermost (the chat client answers it). */
+export interface GroupDirectory {
+  userIdOf(username: string): Promise<string | undefined>;
+  groupNamesOf(userId: string): Promise<string[]>;
+}
+
+/** Someone acting: their username, their Mattermost user ID when known, and whether they are an incident admin. */
+export interface Person {
+  username: string;
+  id?: string;
+  admin: boolean;
+}
+
+type PeopleList = { users?: string[]; groups?: string[] } | undefined;
+
+async function listAdmits(list: PeopleList, person: Person, directory: Pick<GroupDirectory, 'groupNamesOf'> & Partial<GroupDirectory> | undefined, what: string): Promise<boolean> {
+  const users = list?.users ?? [];
+  const groups = list?.groups ?? [];
+  if (users.length === 0 && groups.length === 0) return true;
+  if (person.admin || users.includes(person.username)) return true;
+  // Groups count only with a directory to ask: without one, a group-only list admits nobody but admins.
+  if (groups.length === 0 || !directory) return false;
+  try {
+    const userId = person.id ?? (await directory.userIdOf?.(person.username));
+    if (!userId) return false;
+    const mine = await directory.groupNamesOf(userId);
+    return groups.some((group) => mine.includes(group));
+  } catch {
+    throw new HttpError(503, 'unavailable', `could not ask Mattermost whether "${person.username}" is in the groups that may ${what}; try again`);
+  }
+}
+
+const permissionsOf = (playbook: Playbook) =>
+  (playbook as { permissions?: { run?: PeopleList; edit?: PeopleList } }).permissions;
+
+export function mayRunPlaybook(playbook: Playbook, person: Person, directory?: Pick<GroupDirectory, 'groupNamesOf'> & Partial<GroupDirectory>): Promise<boolean> {
+  return listAdmits(permissionsOf(playbook)?.run, person, directory, `run playbook "${playbook.id}"`);
+}
+
+export function mayEditPlaybook(playbook: Playbook, caller: Caller, directory?: GroupDirectory): Promise<boolean> {
+  return listAdmits(permissionsOf(playbook)?.edit, { username: caller.name, admin: caller.scope === 'admin' }, directory, `edit playbook "${playbook.id}"`);
+}
+
+/** The person a REST caller acts as: itself, or (with act-for) whom the body names. */
+export function mayActFor(caller: Caller, username: string): boolean {
+  return username === caller.name || caller.actFor === true;
+}
+
+/** The REST caller as a Person: admin scope is incident admin. */
+export function personOfCaller(caller: Caller, username: string): Person {
+  return { username, admin: caller.scope === 'admin' };
+}
