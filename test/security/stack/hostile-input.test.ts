@@ -134,6 +134,20 @@ describe('bodies', () => {
   });
 });
 
+describe('names and headers from the outside', () => {
+  it('a prototype key as a timeline kind and a 10 KB Idempotency-Key are 400, and the API answers normally after', async () => {
+    for (const kind of ['__proto__', 'constructor', 'toString']) {
+      const answer = await call('GET', `/api/v1/incidents/${incidentId}/timeline?kind=${kind}`);
+      expect(answer.status, kind).toBe(400);
+    }
+    const huge = await call('POST', `/api/v1/incidents/${incidentId}/notes`, { text: 'x' }, { 'idempotency-key': 'k'.repeat(10_000) });
+    expect(huge.status).toBe(400);
+    expect(JSON.stringify(huge.body)).toMatch(/Idempotency-Key/);
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('POST', `/api/v1/incidents/${incidentId}/notes`, { text: 'still fine' }, { prefer: 'return=minimal' })).status).toBe(200);
+  });
+});
+
 describe('racing the end', () => {
   it('commands that race an incident’s close get 200 or 409, never a 5xx', async () => {
     const started = await call('POST', '/api/v1/incidents', { name: 'Short-lived', reporter: 'alice' });
