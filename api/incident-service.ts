@@ -71,6 +71,8 @@ export interface ViewReadOptions {
 
 /** How long a read waits for the incident before the store's record answers instead (when there is a store). */
 export const VIEW_PATIENCE_MS = 100;
+/** How long a read that the store could answer keeps asking the incident (see readView). */
+const STORE_BACKED_QUERY_DEADLINE_MS = 3_000;
 
 export class IncidentService {
   constructor(
@@ -199,7 +201,10 @@ export class IncidentService {
    */
   async readView(id: string, options: ViewReadOptions = {}): Promise<ViewRead> {
     const abort = new AbortController();
-    const fromIncident = this.queryView(id, abort.signal).then(
+    // A read the store can answer does not need the query for long; a short deadline also ends the client's own
+    // retries of a query Temporal turned away (they back off for seconds), so none outlive the read by much.
+    const deadlineMs = this.storedViews && !options.atLeastRevision ? Math.min(this.commandTimeoutMs, STORE_BACKED_QUERY_DEADLINE_MS) : this.commandTimeoutMs;
+    const fromIncident = this.queryView(id, deadlineMs, abort.signal).then(
       (view) => ({ read: { view, source: 'incident' } as ViewRead }),
       (error: unknown) => ({ error }),
     );
@@ -222,9 +227,9 @@ export class IncidentService {
     return unwrap(first ?? (await fromIncident));
   }
 
-  private async queryView(id: string, signal?: AbortSignal): Promise<IncidentView> {
+  private async queryView(id: string, deadlineMs: number, signal?: AbortSignal): Promise<IncidentView> {
     const query = () =>
-      this.client.withDeadline(Date.now() + this.commandTimeoutMs, () => this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery));
+      this.client.withDeadline(Date.now() + deadlineMs, () => this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery));
     try {
       return await (signal ? this.client.withAbortSignal(signal, query) : query());
     } catch (error) {

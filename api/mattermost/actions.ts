@@ -69,7 +69,10 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       throw error;
     }
     try {
-      res.json(reply(await act(click, claims, nonce)));
+      const answer = await act(click, claims, nonce);
+      // What the clicker was told: the one trace of a refused click (Mattermost shows it to them alone).
+      options.logger.info({ incident: claims.i, intent: claims.a, userId: click.user_id, answer: answer.slice(0, 200) }, 'checklist click');
+      res.json(reply(answer));
     } catch (error) {
       if (error instanceof HttpError || error instanceof IncidentCommandError) {
         res.json(reply(`:no_entry_sign: ${error.message}`));

@@ -137,9 +137,10 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   expect(runs.length).toBeGreaterThanOrEqual(3);
   for (const run of runs) expect(run.size, `run ${run.runId}: ${run.events} events`).toBeLessThan(FIVE_MB);
 
-  // The view query while the flood runs. The median is the claim. The tail is not there yet: with API, worker, flood
-  // and sampler in one Node process on two cores, single queries wait seconds now and then (issue 11 tracks it); the
-  // bound below only catches a query that hangs.
+  // Temporal's own view query while the flood runs: its median is quick, but the server holds a query while the
+  // workflow task runs, and under a steady stream one nearly always is, so single queries wait seconds (on the real
+  // server as on the dev server). The bound below only catches one that hangs; readers get the view through
+  // GET /incidents/:id, below, which does not wait for it.
   expect(queryTimes.length).toBeGreaterThan(10);
   expect(percentile(queryTimes, 50)).toBeLessThan(200);
   expect(Math.max(...queryTimes)).toBeLessThan(30_000);

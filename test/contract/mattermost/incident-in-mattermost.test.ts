@@ -1,0 +1,138 @@
+/**
+ * The contract suite: a whole incident run against a real Mattermost server, driven the way its users drive it, through
+ * Mattermost's own endpoints (a slash command executed by alice, a checklist menu picked by alice, command hand-over to
+ * bob, a refusal for dave who is not in the incident's channel), with the product's real Mattermost adapter as the bot.
+ * Jira, Zoom and Opsgenie are the in-memory stand-ins: this suite is about Mattermost.
+ *
+ * Enable it with MATTERMOST_CONTRACT_URL, the address of a Mattermost server whose first user this suite may create (a
+ * fresh one: it becomes the system admin) or has created before; the server must be allowed to call 127.0.0.1 (its
+ * AllowedUntrustedInternalConnections) for slash commands and buttons. `.ci/run` starts one when it can.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checklistRevision } from '../../../domain/checklist-message.js';
+import type { IncidentView } from '../../../domain/incident.js';
+import { IncidentService } from '../../../api/incident-service.js';
+import { startApi, type RunningApi } from '../../../api/server.js';
+import { InMemoryWorkspace } from '../../../integrations/in-memory/workspace.js';
+import { MattermostChat } from '../../../integrations/mattermost/mattermost-chat.js';
+import { openDatabase, type OpenedDatabase } from '../../../store/database.js';
+import { IncidentRecordRepository } from '../../../store/incident-records.js';
+import { shippedPlaybooks } from '../../helpers/chat-stack.js';
+import { freePort } from '../../helpers/free-port.js';
+import { connectToTestServer, runTestWorker, uniqueTaskQueue } from '../../helpers/temporal.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { provisionMattermost, registerSlashCommand, type ProvisionedMattermost } from './provision.js';
+
+const url = process.env.MATTERMOST_CONTRACT_URL;
+const SECRET = 'contract-action-secret-long-enough-0123456789';
+const TEAM = 'contract';
+
+it.skipIf(url)('needs a real Mattermost: set MATTERMOST_CONTRACT_URL (see test/contract/mattermost/ and .ci/run)', () => {});
+
+describe.runIf(url)('an incident in a real Mattermost', () => {
+  let mm: ProvisionedMattermost;
+  let env: TestWorkflowEnvironment;
+  let api: RunningApi;
+  let worker: Awaited<ReturnType<typeof runTestWorker>>;
+  let database: OpenedDatabase;
+  let directory: string;
+  let incidents: IncidentService;
+  let records: IncidentRecordRepository;
+  let incident: IncidentView;
+
+  beforeAll(async () => {
+    mm = await provisionMattermost(url!, TEAM, ['alice', 'bob', 'carol', 'dave']);
+    env = await connectToTestServer();
+    directory = mkdtempSync(join(tmpdir(), 'mm-contract-'));
+    database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+    records = new IncidentRecordRepository(database.db);
+    const taskQueue = uniqueTaskQueue('mm-contract');
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const chat = new MattermostChat({ url: url!, token: mm.bot.token, timeoutMs: 10_000 });
+    // carol is on call: the in-memory Opsgenie names her by the e-mail Mattermost knows her by.
+    const workspace = new InMemoryWorkspace({ onCall: { default: [mm.people.carol!.email] } });
+    const commandToken = await registerSlashCommand(mm, `${publicUrl}/mattermost/command`);
+    api = await startApi({
+      client: env.client,
+      taskQueue,
+      playbooks: shippedPlaybooks(),
+      records,
+      logger: pino({ level: process.env.CONTRACT_LOG_LEVEL ?? 'silent' }),
+      host: '127.0.0.1',
+      port,
+      mattermost: { chat, commandTokens: [commandToken], admins: [], actionSecret: SECRET, publicUrl, taskCommandsAllowed: ['/jira', '/zoom'] },
+    });
+    worker = await runTestWorker(env, taskQueue, {
+      integrations: { chat, tickets: workspace.tickets, meetings: workspace.meetings, onCall: workspace.onCall },
+      buttons: { actionUrl: `${publicUrl}/mattermost/actions`, secret: SECRET },
+      records,
+    });
+    incidents = new IncidentService(env.client, taskQueue);
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await worker?.stop();
+    await database?.close();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+    await env?.teardown();
+  });
+
+  /** What a person typing the command in a channel gets back (the ephemeral reply's text). */
+  async function slash(person: string, text: string, channelId: string): Promise<string> {
+    const answer = await mm.people[person]!.client.executeCommand(`/incident ${text}`, { channel_id: channelId, team_id: mm.team.id } as never);
+    return (answer as { text?: string }).text ?? '';
+  }
+
+  it('starts from a slash command: a channel with the reporter and the on-call person, and the checklist pinned', async () => {
+    expect(await slash('alice', 'start service-outage Checkout is down', mm.townSquareId)).toMatch(/Incident \*\*Checkout is down\*\* .* started/);
+    const record = await waitFor(() => records.list({ team: TEAM, text: 'Checkout is down' }), (page) => page.items.length === 1, { what: 'the incident record' });
+    incident = await waitFor(
+      () => incidents.view(record.items[0]!.id),
+      // Launched, and the pinned checklist drawn for the state it ends in (a click on an older drawing is refused).
+      (view) => Object.values(view.launch).every((step) => step.status !== 'pending') && view.checklistRevisionShown === checklistRevision(view),
+      { timeoutMs: 60_000, what: 'the launch and the checklist drawn' },
+    );
+    const failed = Object.entries(incident.launch).filter(([, step]) => step.status === 'failed');
+    expect(failed.map(([name, step]) => `${name}: ${(step as { error?: string }).error ?? ''}`)).toEqual([]);
+    const members = (await mm.admin.getChannelMembers(incident.links.channelId!)).map((member) => member.user_id);
+    expect(members).toEqual(expect.arrayContaining([mm.people.alice!.id, mm.people.carol!.id, mm.bot.id]));
+    expect(members).not.toContain(mm.people.dave!.id);
+    const pinned = Object.values((await mm.admin.getPinnedPosts(incident.links.channelId!)).posts);
+    expect(pinned.map((post) => post.id)).toContain(incident.links.checklistPostId);
+  });
+
+  it('completes a task when alice picks it from the checklist menu (Mattermost calls the product back)', async () => {
+    const taskId = incident.checklists[0]!.tasks[0]!.id;
+    const answer = await mm.people.alice!.client.doPostAction(incident.links.checklistPostId!, 'complete1', taskId);
+    expect(answer.status).toBe('OK');
+    const done = await waitFor(() => incidents.view(incident.id), (view) => view.checklists[0]!.tasks[0]!.state === 'done', { what: 'the task done' });
+    expect(done.timeline.find((event) => event.kind === 'task_state_changed')?.actor).toBe('alice');
+  });
+
+  it('hands command over only to someone in the channel, and refuses dave who is not in it', async () => {
+    const channelId = incident.links.channelId!;
+    expect(await slash('alice', 'commander @bob', channelId)).toMatch(/@bob is not in this channel/);
+    await mm.admin.addToChannel(mm.people.bob!.id, channelId);
+    expect(await slash('alice', 'commander @bob', channelId)).not.toMatch(/no_entry_sign/);
+    expect((await incidents.view(incident.id)).commander).toBe('bob');
+    const before = (await incidents.view(incident.id)).revision;
+    const refused = await slash('dave', 'note I was not here', channelId).catch((error: unknown) => String((error as Error).message));
+    expect(refused).toMatch(/only members of the incident channel|permission/i);
+    expect((await incidents.view(incident.id)).revision).toBe(before);
+  });
+
+  it('is resolved from the channel by its new commander (taking command acknowledged it)', async () => {
+    const channelId = incident.links.channelId!;
+    expect((await incidents.view(incident.id)).status).toBe('active');
+    expect(await slash('bob', 'ack', channelId)).toMatch(/already acknowledged/);
+    expect(await slash('bob', 'resolve Rolled back the deploy', channelId)).not.toMatch(/no_entry_sign/);
+    expect((await incidents.view(incident.id)).status).toBe('resolved');
+  });
+});
