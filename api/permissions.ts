@@ -14,6 +14,7 @@
 import type { Playbook } from '../domain/playbook.js';
 import type { Caller } from './auth/api-tokens.js';
 import { HttpError } from './http-error.js';
+import { IntegrationError } from '../integrations/errors.js';
 
 /** What the permission checks ask of Mattermost (the chat client answers it). */
 export interface GroupDirectory {
@@ -42,7 +43,11 @@ async function listAdmits(list: PeopleList, person: Person, directory: Pick<Grou
     if (!userId) return false;
     const mine = await directory.groupNamesOf(userId);
     return groups.some((group) => mine.includes(group));
-  } catch {
+  } catch (error) {
+    if (error instanceof IntegrationError && error.kind === 'GroupsUnavailable') {
+      // Not "no": the groups cannot be asked about at all, and the people in them should know why they are refused.
+      throw new HttpError(403, 'forbidden', `only the groups ${groups.join(', ')} (and the users named) may ${what}, but ${error.message}; an incident admin can do it, or the playbook can name users`);
+    }
     throw new HttpError(503, 'unavailable', `could not ask Mattermost whether "${person.username}" is in the groups that may ${what}; try again`);
   }
 }

@@ -73,7 +73,8 @@ export interface ChatPort {
    * Usernames of the members of all these user groups (by group name, deduplicated), and the group names the chat does
    * not know. A chat without user groups (Mattermost without the licence for them) reports every group missing.
    */
-  groupMemberUsernames(groupNames: string[]): Promise<{ found: string[]; missing: string[] }>;
+  /** `unavailable`: why no group could be looked up at all (a server without user groups), when that is the case. */
+  groupMemberUsernames(groupNames: string[]): Promise<{ found: string[]; missing: string[]; unavailable?: string }>;
 
   // --- The incident's life after launch ---
 

@@ -94,7 +94,13 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
           usernames: state.participants,
         });
         const note = missing.length ? `; not found in chat: ${missing.map((u) => `@${u}`).join(', ')}` : '';
-        const groupNote = fromGroups.missing.length ? `; no such group: ${fromGroups.missing.join(', ')}` : '';
+        // Text only (the timeline's), so old runs replay alike: they never had `unavailable`.
+        const unavailable = (fromGroups as { unavailable?: string }).unavailable;
+        const groupNote = unavailable
+          ? `; groups ${fromGroups.missing.join(', ')} skipped: ${unavailable}`
+          : fromGroups.missing.length
+            ? `; no such group: ${fromGroups.missing.join(', ')}`
+            : '';
         stepSucceeded(state, 'invite', `Invited ${added.map((u) => `@${u}`).join(', ') || 'nobody'}${note}${groupNote}`, {
           added,
           missing,

@@ -111,6 +111,13 @@ const PAGE_MAX = 200;
  * licence, or with custom groups turned off, answers the groups API with 501; a server older than the API with 404; one
  * that keeps groups from the bot with 403. None of these is worth a retry.
  */
+/** What Mattermost Team Edition (no licence) answers for user groups: 501 "api endpoint requires a license". */
+export const GROUPS_NEED_LICENCE = 'user groups are not available on this Mattermost server (they need a Professional or Enterprise licence)';
+
+function groupsUnavailable(): IntegrationError {
+  return new IntegrationError('chat', GROUPS_NEED_LICENCE, false, 'GroupsUnavailable');
+}
+
 function isGroupsUnavailable(error: unknown): boolean {
   const status = statusOf(error);
   return status === 501 || status === 404 || status === 403;
@@ -282,8 +289,10 @@ export class MattermostChat implements ChatPort {
       const groups = (await this.client.getGroupsByUserId(userId)) as Array<{ name?: string }>;
       return groups.flatMap((group) => (group.name ? [group.name] : []));
     } catch (error) {
-      // Servers without user groups (a licence feature) answer 404 or 501: nobody is in a group then.
-      if (error instanceof IntegrationError && (error.kind === 'NotFound' || error.kind === 'HttpError' || statusOf(error) === 501)) return [];
+      // A server without user groups (a licensed feature: 501) cannot say who is in one; saying "nobody" would deny
+      // everyone a group admits without a word, so the caller is told why.
+      if (statusOf(error) === 501) throw groupsUnavailable();
+      if (error instanceof IntegrationError && error.kind === 'NotFound') return [];
       throw error;
     }
   }
@@ -316,7 +325,7 @@ export class MattermostChat implements ChatPort {
    * names and display names containing it), then its members are read page by page (GET /users?in_group=<id>).
    * Deactivated members are left out: they cannot join a channel.
    */
-  async groupMemberUsernames(groupNames: string[]): Promise<{ found: string[]; missing: string[] }> {
+  async groupMemberUsernames(groupNames: string[]): Promise<{ found: string[]; missing: string[]; unavailable?: string }> {
     const names = [...new Set(groupNames)];
     const found = new Set<string>();
     const missing: string[] = [];
@@ -327,9 +336,10 @@ export class MattermostChat implements ChatPort {
       } catch (error) {
         if (!isGroupsUnavailable(error)) throw error;
         // A server without user groups (no licence for them, or too old) knows none of the names. The incident starts
-        // all the same, without these invitees, and the caller reports the groups as missing instead of failing the
-        // launch on a retry that cannot help.
+        // all the same, without these invitees, and the caller reports why instead of failing the launch on a retry
+        // that cannot help.
         missing.push(...names.slice(index));
+        if (statusOf(error) === 501) return { found: [...found], missing, unavailable: GROUPS_NEED_LICENCE };
         break;
       }
       if (!group) {

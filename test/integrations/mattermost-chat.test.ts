@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGroupActivities } from '../../activities/groups.js';
-import { MattermostChat, POST_KEY_PROP } from '../../integrations/mattermost/mattermost-chat.js';
+import { GROUPS_NEED_LICENCE, MattermostChat, POST_KEY_PROP } from '../../integrations/mattermost/mattermost-chat.js';
 import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
 import { failureOf } from '../helpers/integration-errors.js';
 
@@ -312,11 +312,11 @@ describe('Mattermost chat adapter: user groups', () => {
     expect(new Set(found)).toEqual(new Set(crowd));
   });
 
-  it('reports every group missing, without failing, on a server without user groups (501)', async () => {
+  it('reports every group missing, and why, without failing, on a server without user groups (501)', async () => {
     await withUnlicensedServer(async (unlicensed) => {
-      expect(await unlicensed.groupMemberUsernames(['sre', 'dba'])).toEqual({ found: [], missing: ['sre', 'dba'] });
-      // Nobody is in a group there, so playbooks restricted to groups are closed to them instead of failing.
-      expect(await unlicensed.groupNamesOf((await unlicensed.client.getMe()).id)).toEqual([]);
+      expect(await unlicensed.groupMemberUsernames(['sre', 'dba'])).toEqual({ found: [], missing: ['sre', 'dba'], unavailable: GROUPS_NEED_LICENCE });
+      // Whose groups cannot be asked about there: said plainly, not "in no group" (which would refuse without a word).
+      await expect(unlicensed.groupNamesOf((await unlicensed.client.getMe()).id)).rejects.toMatchObject({ kind: 'GroupsUnavailable', message: GROUPS_NEED_LICENCE });
     });
   });
 
@@ -348,7 +348,7 @@ describe('groupMembers activity over the Mattermost adapter', () => {
     await withUnlicensedServer(async (unlicensed) => {
       const { groupMembers } = createGroupActivities(unlicensed);
       const result = await new MockActivityEnvironment({}, { logger: quiet }).run(groupMembers, { key: 'g2:invite', groups: ['sre'] });
-      expect(result).toEqual({ found: [], missing: ['sre'] });
+      expect(result).toEqual({ found: [], missing: ['sre'], unavailable: GROUPS_NEED_LICENCE });
     });
   });
 });

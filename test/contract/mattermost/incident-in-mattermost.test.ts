@@ -58,10 +58,17 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     // carol is on call: the in-memory Opsgenie names her by the e-mail Mattermost knows her by.
     const workspace = new InMemoryWorkspace({ onCall: { default: [mm.people.carol!.email] } });
     const commandToken = await registerSlashCommand(mm, `${publicUrl}/mattermost/command`);
+    // The shipped playbooks, and one only the "sre" group may start (user groups need a licence this server lacks).
+    const shipped = shippedPlaybooks();
+    const sreOnly = { ...(await shipped.get('blank'))!, id: 'sre-only', title: 'SRE only', permissions: { run: { users: [], groups: ['sre'] }, edit: { users: [], groups: [] } } };
+    const playbooks = {
+      get: async (id: string) => (id === sreOnly.id ? sreOnly : shipped.get(id)),
+      list: async () => [...(await shipped.list()), sreOnly],
+    };
     api = await startApi({
       client: env.client,
       taskQueue,
-      playbooks: shippedPlaybooks(),
+      playbooks: playbooks as never,
       records,
       logger: pino({ level: process.env.CONTRACT_LOG_LEVEL ?? 'silent' }),
       host: '127.0.0.1',
@@ -106,6 +113,14 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(members).not.toContain(mm.people.dave!.id);
     const pinned = Object.values((await mm.admin.getPinnedPosts(incident.links.channelId!)).posts);
     expect(pinned.map((post) => post.id)).toContain(incident.links.checklistPostId);
+    // The playbook invites the "sre" group; this server has no user groups without a licence, and the timeline says so.
+    const invited = incident.timeline.find((event) => event.kind === 'integration_succeeded' && event.data?.step === 'invite');
+    expect(invited?.text).toMatch(/groups sre skipped: user groups are not available on this Mattermost server \(they need a Professional or Enterprise licence\)/);
+  });
+
+  it('says plainly why a playbook only a group may start cannot be started on a server without user groups', async () => {
+    const reply = await slash('alice', 'start sre-only Database is slow', mm.townSquareId);
+    expect(reply).toMatch(/only the groups sre .* may run playbook "sre-only", but user groups are not available on this Mattermost server/);
   });
 
   it('completes a task when alice picks it from the checklist menu (Mattermost calls the product back)', async () => {
