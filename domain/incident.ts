@@ -248,6 +248,8 @@ export interface IncidentState {
   closedAt?: string;
   /** The checklist revision the pinned post shows; when the state's differs, the post is refreshed. */
   checklistRevisionShown?: string;
+  /** The channel header as last set; when the state renders another (status, commander, severity...), it is set again. */
+  channelHeaderShown?: string;
   /** Bumped by every accepted change: lets readers (and the store's projection) order versions of the view. */
   revision: number;
   /** Counter for IDs of tasks added during the incident. */

@@ -39,6 +39,8 @@ export interface IncidentRun {
   readonly lifecycle: boolean;
   /** `patched('incident-history-budget-v3')`: small Update results, the record through a query, continue-as-new first. */
   readonly budget: boolean;
+  /** `patched('incident-header-follows-v4')`: the channel header is set again whenever what it shows changes. */
+  readonly headerFollows: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

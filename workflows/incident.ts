@@ -9,6 +9,7 @@ import { allHandlersFinished, condition, continueAsNew, patched, sleep, workflow
 import { createIncidentState, incidentView, type IncidentState, type IncidentView, type NewIncident } from '../domain/incident.js';
 import { checkIncidentStart, parseLegacyNewIncident, type IncidentStart } from '../domain/new-incident.js';
 import { scalePlaybookDurations } from '../domain/reminders.js';
+import { channelHeaderIsStale, refreshChannelHeader } from './channel-header.js';
 import { CHECKLIST_REFRESH_DELAY, checklistPostIsStale, refreshChecklistPost } from './checklist-post.js';
 import { IncidentClocks } from './clocks.js';
 import { FollowUpLanes } from './follow-ups.js';
@@ -64,13 +65,16 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // timeline goes to the store, continue-as-new comes first in the loop and carries the state only. Runs from before
   // replay as they ran.
   const budget = patched('incident-history-budget-v3');
+  // The channel header is set again whenever what it shows changes (it used to follow only new ticket and meeting
+  // links). Runs from before replay as they ran.
+  const headerFollows = budget && patched('incident-header-follows-v4');
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = { state, lifecycle, budget, headerFollows, options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();
@@ -104,12 +108,15 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     // store nor a slow chat can hold up continue-as-new, reminders or follow-ups.
     let projecting: Promise<void> | undefined;
     let redrawing: Promise<void> | undefined;
-    const busy = () => followUps.hasInFlight() || projecting !== undefined || redrawing !== undefined;
+    let headerDrawing: Promise<void> | undefined;
+    const busy = () => followUps.hasInFlight() || projecting !== undefined || redrawing !== undefined || headerDrawing !== undefined;
+    const headerStale = () => run.headerFollows && !headerDrawing && channelHeaderIsStale(state);
     for (;;) {
       const ready = () =>
         hasPendingLaunch(state) ||
         followUps.hasPending() ||
         (!redrawing && checklistPostIsStale(state)) ||
+        headerStale() ||
         (!projecting && needsProjection(run)) ||
         (state.status === 'closed' && allHandlersFinished() && !busy()) ||
         shouldContinueAsNew();
@@ -149,6 +156,15 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
           .then(() => (checklistPostIsStale(state) ? refreshChecklistPost(state) : undefined))
           .finally(() => {
             redrawing = undefined;
+          });
+        continue;
+      }
+      if (headerStale()) {
+        // Like the checklist: one header for a burst of changes.
+        headerDrawing = sleep(CHECKLIST_REFRESH_DELAY)
+          .then(() => (channelHeaderIsStale(state) ? refreshChannelHeader(state) : undefined))
+          .finally(() => {
+            headerDrawing = undefined;
           });
         continue;
       }

@@ -170,7 +170,10 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
   ]);
 
   await step('channelHeader', async () => {
-    await chat.setChannelHeader({ key: key('channelHeader'), channelId: requireChannel(), header: renderChannelHeader(state) });
+    const header = renderChannelHeader(state);
+    await chat.setChannelHeader({ key: key('channelHeader'), channelId: requireChannel(), header });
+    // What the channel shows now: the main loop sets it again when the state renders something else.
+    state.channelHeaderShown = header;
     stepSucceeded(state, 'channelHeader', 'Channel header set');
   });
   bumpRevision(state);

@@ -110,6 +110,21 @@ describe('status updates', () => {
   });
 });
 
+describe('the channel header', () => {
+  it('follows the incident: status, commander and severity as they change, one header for a burst of changes', async () => {
+    const playbook = lifecyclePlaybook({ channel: { headerTemplate: '{{severity}} · {{status}} · commander {{commander}}' } });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    const header = () => workspace.records.channels.find((c) => c.id === channelId)!.header;
+    expect(header()).toBe('sev2 · reported · commander @alice');
+    const setsBefore = workspace.records.calls.filter((call) => call.operation === 'setChannelHeader').length;
+    await handle.executeUpdate(commandUpdates.changeCommander, { args: [{ commander: 'bob', actor: 'alice' }] });
+    await handle.executeUpdate(commandUpdates.setSeverity, { args: [{ severity: 'sev1', actor: 'bob' }] });
+    await waitFor(header, (shown) => shown === 'sev1 · active · commander @bob', { what: 'the header to follow' });
+    expect(workspace.records.calls.filter((call) => call.operation === 'setChannelHeader').length - setsBefore).toBe(1);
+  });
+});
+
 describe('reminders', () => {
   it('remind the commander when an update is due, and each update resets the clock', async () => {
     const playbook = lifecyclePlaybook({ statusUpdates: { reminder: '1m' } });

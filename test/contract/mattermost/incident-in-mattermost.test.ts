@@ -137,6 +137,9 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     await mm.admin.addToChannel(mm.people.bob!.id, channelId);
     expect(await slash('alice', 'commander @bob', channelId)).not.toMatch(/no_entry_sign/);
     expect((await incidents.view(incident.id)).commander).toBe('bob');
+    // The channel header follows: new commander, and the status the hand-over moved it to.
+    const header = await waitFor(() => mm.admin.getChannel(channelId).then((channel) => channel.header), (text) => text.includes('commander @bob'), { what: 'the header to follow' });
+    expect(header).toMatch(/^sev2 · active · commander @bob/);
     const before = (await incidents.view(incident.id)).revision;
     const refused = await slash('dave', 'note I was not here', channelId).catch((error: unknown) => String((error as Error).message));
     expect(refused).toMatch(/only members of the incident channel|permission/i);
