@@ -49,6 +49,11 @@ export interface MattermostSandboxOptions {
   groups?: MattermostSandboxGroup[];
   /** false: a server without user groups (no licence for them): every groups route answers 501. Default true. */
   groupsEnabled?: boolean;
+  /**
+   * false: a server before Mattermost 9.11, whose POST /channels/{id}/members takes one `user_id` per call and answers
+   * a `user_ids` body with 400 "Invalid or missing user_id in request body.". Default true (9.11 and later: either).
+   */
+  batchChannelMembers?: boolean;
 }
 
 export interface MattermostSandboxGroup {
@@ -371,6 +376,8 @@ const GENERIC_ERROR_IDS: Record<number, string> = {
 const apiError = (status: number, id: string, message: string) => new MattermostApiError(status, id, message);
 const invalidBodyParam = (name: string) =>
   apiError(400, 'api.context.invalid_param.app_error', `Missing or invalid ${name} in the request body.`);
+/** What Mattermost answers for a missing or malformed field of a JSON body (the channel members route, for one). */
+const invalidBodyField = (name: string) => apiError(400, 'api.context.invalid_body_param.app_error', `Invalid or missing ${name} in request body.`);
 const invalidUrlParam = (name: string) =>
   apiError(400, 'api.context.invalid_url_param.app_error', `Missing or invalid ${name} in the request URL.`);
 const forbidden = () => apiError(403, 'api.context.permissions.app_error', 'The session lacks the permission for this.');
@@ -532,12 +539,14 @@ class MattermostWorld {
   readonly groups = new Map<string, SandboxGroup>();
   readonly groupMembers = new Map<string, string[]>();
   readonly groupsEnabled: boolean;
+  readonly batchChannelMembers: boolean;
   private lastMillis = 0;
 
   constructor(options: MattermostSandboxOptions) {
     this.maxFileSize = options.maxFileSize ?? MAX_FILE_SIZE_DEFAULT;
     this.hideEmailAddresses = options.hideEmailAddresses ?? false;
     this.groupsEnabled = options.groupsEnabled ?? true;
+    this.batchChannelMembers = options.batchChannelMembers ?? true;
     const seededAt = this.now();
     for (const user of options.users ?? DEFAULT_USERS) this.seedUser(user, seededAt);
     for (const team of options.teams ?? [{ name: 'default' }]) this.seedTeam(team, seededAt);
@@ -1164,9 +1173,11 @@ function registerMemberRoutes(router: Router, world: MattermostWorld): void {
   router.post(`${API}/channels/:channel_id/members`, route(world, (req, session) => {
     const channel = world.requireChannel(idParam(req, 'channel_id'));
     const body = bodyObject(req, 'member');
-    const many = body.user_ids !== undefined;
+    // Mattermost before 9.11 takes one user_id per call, and answers a user_ids body as a missing user_id.
+    const many = world.batchChannelMembers && body.user_ids !== undefined;
+    if (!many && body.user_id === undefined) throw invalidBodyField(world.batchChannelMembers ? 'user_id or user_ids' : 'user_id');
     const userIds = many ? stringArray(body.user_ids, 'user_ids') : [optionalString(body, 'user_id') ?? ''];
-    if (userIds.length === 0 || !userIds.every(isValidId)) throw invalidBodyParam(many ? 'user_ids' : 'user_id');
+    if (userIds.length === 0 || !userIds.every(isValidId)) throw invalidBodyField('user_id');
     requireMayAdd(world, channel, userIds, session);
     if (channel.type === 'D') throw apiError(400, 'api.channel.add_user_to_channel.type.app_error', 'Nobody can be added to a direct-message channel.');
     if (channel.delete_at) throw apiError(400, 'api.channel.add_user_to_channel.deleted.app_error', 'The channel is archived.');

@@ -201,9 +201,24 @@ export class MattermostChat implements ChatPort {
     const users = await this.client.getProfilesByUsernames(usernames);
     const found = new Map(users.map((user) => [user.username, user.id]));
     const added = usernames.filter((name) => found.has(name));
-    if (added.length > 0) await this.client.addToChannels(added.map((name) => found.get(name)!), channelId);
+    const ids = added.map((name) => found.get(name)!);
+    if (ids.length > 0 && !this.oneMemberPerCall) {
+      try {
+        await this.client.addToChannels(ids, channelId);
+        return { added, missing: usernames.filter((name) => !found.has(name)) };
+      } catch (error) {
+        // Mattermost before 9.11 takes one user_id per call and refuses the list as a missing user_id; from then on
+        // this server gets one call per person (adding someone already there is fine, so a retry is too).
+        if (!(error instanceof IntegrationError && statusOf(error) === 400 && /user_id/.test(error.message))) throw error;
+        this.oneMemberPerCall = true;
+      }
+    }
+    for (const id of ids) await this.client.addToChannel(id, channelId);
     return { added, missing: usernames.filter((name) => !found.has(name)) };
   }
+
+  /** Set once the server refused a list of members (before 9.11): members are then added one call each. */
+  private oneMemberPerCall = false;
 
   async findPostByKey(channelId: string, key: string): Promise<Post | undefined> {
     // The bot's keyed posts are made right after the channel, so the newest 200 posts hold them.

@@ -295,6 +295,28 @@ async function withUnlicensedServer(test: (chat: MattermostChat) => Promise<void
   }
 }
 
+describe('Mattermost chat adapter: servers before 9.11', () => {
+  it('adds channel members one call each when the server refuses a list, and asks it only once', async () => {
+    const old = createMattermostSandbox({ batchChannelMembers: false });
+    const url = await old.server.start();
+    try {
+      const oldChat = new MattermostChat({ url, token: 'mm-bot-token', timeoutMs: 1_000 });
+      const first = await oldChat.createChannel({ team: 'default', name: 'inc-old-1', displayName: 'Old 1', purpose: '', private: true });
+      expect(await oldChat.addChannelMembers(first.id, ['alice', 'bob', 'nobody'])).toEqual({ added: ['alice', 'bob'], missing: ['nobody'] });
+      const second = await oldChat.createChannel({ team: 'default', name: 'inc-old-2', displayName: 'Old 2', purpose: '', private: true });
+      expect(await oldChat.addChannelMembers(second.id, ['carol', 'alice'])).toEqual({ added: ['carol', 'alice'], missing: [] });
+      for (const [channel, people] of [[first.id, ['alice', 'bob']], [second.id, ['carol', 'alice']]] as const) {
+        expect(old.members(channel)).toEqual(expect.arrayContaining(people.map((name) => old.userId(name))));
+      }
+      // One refused list, on the first channel; afterwards one call per person.
+      const adds = old.server.requestsTo('POST', /^\/api\/v4\/channels\/[^/]+\/members$/).map((r) => r.status);
+      expect(adds).toEqual([400, 201, 201, 201, 201]);
+    } finally {
+      await old.server.stop();
+    }
+  });
+});
+
 describe('Mattermost chat adapter: user groups', () => {
   it('gives the members of several groups once each, and the group names Mattermost does not know', async () => {
     expect(await chat.groupMemberUsernames(['sre', 'dba', 'no-such-group', 'sre'])).toEqual({ found: ['bob', 'carol', 'dave'], missing: ['no-such-group'] });

@@ -14,6 +14,10 @@ class SandboxClient extends Client4 {
   openDialog(request: { trigger_id: string; url: string; dialog: object }) {
     return this.doFetch<{ status: string }>(`${this.getBaseRoute()}/actions/dialogs/open`, { method: 'post', body: JSON.stringify(request) });
   }
+  /** A raw POST, for bodies the typed methods never send. */
+  postRaw(path: string, body: string) {
+    return this.doFetch<unknown>(`${this.getBaseRoute()}${path}`, { method: 'post', body });
+  }
 }
 
 const sandbox = createMattermostSandbox({
@@ -275,6 +279,26 @@ describe('Mattermost sandbox: channel members', () => {
     const unknown = await failure(bot.addToChannel('zzzzzzzzzzzzzzzzzzzzzzzzzz', channel.id));
     expect(unknown.status_code).toBe(404);
     expect((await failure(bot.addToChannel('alice', channel.id))).status_code).toBe(400);
+  });
+
+  it('answers a bad member body as Mattermost does, and before 9.11 takes one user_id per call', async () => {
+    const channel = await publicChannel();
+    const empty = await failure(bot.postRaw(`/channels/${channel.id}/members`, '{}'));
+    expect(empty).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_body_param.app_error', message: 'Invalid or missing user_id or user_ids in request body.' });
+    const old = createMattermostSandbox({ batchChannelMembers: false });
+    await old.server.start({ port: 0 });
+    try {
+      const oldBot = new SandboxClient();
+      oldBot.setUrl(old.server.url);
+      oldBot.setIncludeCookies(false);
+      oldBot.setToken('mm-bot-token');
+      const oldChannel = await oldBot.createChannel({ team_id: old.teamId('default'), name: 'old-server', display_name: 'Old', type: 'O' } as never);
+      const refused = await failure(oldBot.addToChannels([old.userId('alice'), old.userId('bob')], oldChannel.id));
+      expect(refused).toMatchObject({ status_code: 400, server_error_id: 'api.context.invalid_body_param.app_error', message: 'Invalid or missing user_id in request body.' });
+      expect((await oldBot.addToChannel(old.userId('alice'), oldChannel.id)).user_id).toBe(old.userId('alice'));
+    } finally {
+      await old.server.stop();
+    }
   });
 
   it('reads members one at a time and by page, and removes them', async () => {
