@@ -71,8 +71,6 @@ export interface ViewReadOptions {
 
 /** How long a read waits for the incident before the store's record answers instead (when there is a store). */
 export const VIEW_PATIENCE_MS = 100;
-/** How long a read that the store could answer keeps asking the incident (see readView). */
-const STORE_BACKED_QUERY_DEADLINE_MS = 3_000;
 
 export class IncidentService {
   constructor(
@@ -201,10 +199,7 @@ export class IncidentService {
    */
   async readView(id: string, options: ViewReadOptions = {}): Promise<ViewRead> {
     const abort = new AbortController();
-    // A read the store can answer does not need the query for long; a short deadline also ends the client's own
-    // retries of a query Temporal turned away (they back off for seconds), so none outlive the read by much.
-    const deadlineMs = this.storedViews && !options.atLeastRevision ? Math.min(this.commandTimeoutMs, STORE_BACKED_QUERY_DEADLINE_MS) : this.commandTimeoutMs;
-    const fromIncident = this.queryView(id, deadlineMs, abort.signal).then(
+    const fromIncident = this.queryView(id, this.commandTimeoutMs, abort.signal).then(
       (view) => ({ read: { view, source: 'incident' } as ViewRead }),
       (error: unknown) => ({ error }),
     );

@@ -148,9 +148,10 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       refusedBy: sent.refused.reduce<Record<string, number>>((by, r) => ({ ...by, [r.status]: (by[r.status] ?? 0) + 1 }), {}),
     };
   } finally {
-    // A view read that the store answered may leave its query retrying for a few seconds (the Temporal client backs
-    // off after RESOURCE_EXHAUSTED, and a retry after the connection closed throws): let those end first.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // A view read that the store answered may leave its query retrying until its deadline (the Temporal client backs
+    // off after RESOURCE_EXHAUSTED and does not stop for an abort; a retry after the connection closed throws): let
+    // those end first.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
     await api.stop();
     worker.shutdown();
     await running;
