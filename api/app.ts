@@ -250,10 +250,10 @@ export function createApp(options: AppOptions): express.Express {
         logger: options.logger,
         ...(dialogs
           ? {
-              openDialog: (kind, request, user, incidentId) =>
+              openDialog: (kind, request, user, target) =>
                 kind === 'start'
-                  ? dialogs.openStart(request.trigger_id!, request.team_domain.toLowerCase(), user)
-                  : dialogs.openStatus(request.trigger_id!, incidentId!, user),
+                  ? dialogs.openStart(request.trigger_id!, request.team_domain.toLowerCase(), user, target?.playbookId)
+                  : dialogs.openStatus(request.trigger_id!, target!.incidentId!, user),
             }
           : {}),
       }),

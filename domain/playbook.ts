@@ -922,6 +922,11 @@ function commanderOf(value: string): PlaybookCommander {
 }
 
 /** Fills in the IDs a playbook author left out, by position ("checklist-2", "checklist-2-task-3"). */
+/** The level a new incident gets when none is chosen: the playbook's default, else its third level (or its last). */
+export function defaultSeverityOf(playbook: Pick<Playbook, 'severities' | 'defaultSeverity'>): string {
+  return playbook.defaultSeverity ?? playbook.severities[Math.min(2, playbook.severities.length - 1)]!;
+}
+
 export function snapshotPlaybook(playbook: Playbook): PlaybookSnapshot {
   const taken = new Set<string>();
   for (const checklist of playbook.checklists) {
@@ -943,7 +948,7 @@ export function snapshotPlaybook(playbook: Playbook): PlaybookSnapshot {
     title: playbook.title,
     version: playbook.version,
     severities: playbook.severities,
-    defaultSeverity: playbook.defaultSeverity ?? playbook.severities[Math.min(2, playbook.severities.length - 1)]!,
+    defaultSeverity: defaultSeverityOf(playbook),
     channel: {
       private: playbook.channel.private,
       nameTemplate: playbook.channel.nameTemplate,

@@ -16,6 +16,7 @@ import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
 import { mayRunPlaybook } from '../permissions.js';
+import { defaultSeverityOf } from '../../domain/playbook.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface DialogOptions {
@@ -62,19 +63,36 @@ export function createDialogs(options: DialogOptions) {
     return channelId !== undefined && (await options.chat.isChannelMember(channelId, me.id));
   }
 
-  async function openStart(triggerId: string, team: string, user: ChatActor): Promise<void> {
+  /**
+   * The start dialog. Mattermost's dialogs cannot change one field's options when another is picked, so the severities
+   * follow the playbook this way: `/incident start <playbook>` opens it for that playbook (its own levels, its default
+   * preselected); a dialog for any playbook offers every playbook's levels, says so, and a level the chosen playbook
+   * does not have is refused at its field with that playbook's own list.
+   */
+  async function openStart(triggerId: string, team: string, user: ChatActor, playbookId?: string): Promise<void> {
     const playbooks = await options.playbooks.list();
+    const chosen = playbookId ? playbooks.find((p) => p.id === playbookId) : undefined;
+    const levels = chosen ? chosen.severities : [...new Set(playbooks.flatMap((p) => p.severities))];
     await options.chat.openDialog(triggerId, options.submitUrl, {
       callback_id: 'start-incident',
       title: 'Start an incident',
-      introduction_text: 'A channel, the checklist, and the people on call, in one go.',
+      introduction_text: chosen ? `Playbook: ${chosen.title}. A channel, the checklist, and the people on call, in one go.` : 'A channel, the checklist, and the people on call, in one go.',
       submit_label: 'Start',
       state: signPayload<DialogState>(options.secret, { kind: 'start', team, user: user.username, userId: user.id }, STATE_TTL_MS),
       elements: [
-        { display_name: 'Playbook', name: 'playbook', type: 'select', options: playbooks.map((p) => ({ text: p.title, value: p.id })), default: playbooks[0]?.id ?? '' },
+        chosen
+          ? { display_name: 'Playbook', name: 'playbook', type: 'select', options: [{ text: chosen.title, value: chosen.id }], default: chosen.id }
+          : { display_name: 'Playbook', name: 'playbook', type: 'select', options: playbooks.map((p) => ({ text: p.title, value: p.id })), default: playbooks[0]?.id ?? '' },
         { display_name: 'Name', name: 'name', type: 'text', max_length: 200, placeholder: 'Checkout is failing for EU customers' },
         { display_name: 'Summary', name: 'summary', type: 'textarea', optional: true, max_length: 3000 },
-        { display_name: 'Severity', name: 'severity', type: 'select', optional: true, options: ['sev1', 'sev2', 'sev3', 'sev4'].map((s) => ({ text: s, value: s })) },
+        {
+          display_name: 'Severity',
+          name: 'severity',
+          type: 'select',
+          optional: true,
+          options: levels.map((s) => ({ text: s, value: s })),
+          ...(chosen ? { default: defaultSeverityOf(chosen) } : { help_text: "Each playbook has its own levels; leave it empty for the playbook's default." }),
+        },
       ],
     });
   }
@@ -164,7 +182,7 @@ export function createDialogs(options: DialogOptions) {
         if (!name) errors.name = 'An incident needs a name.';
         else if (name.length > 200) errors.name = 'At most 200 characters.';
         const severity = text(fields.severity);
-        if (severity && playbook && !playbook.severities.includes(severity)) errors.severity = `One of ${playbook.severities.join(', ')}`;
+        if (severity && playbook && !playbook.severities.includes(severity)) errors.severity = `${playbook.title} has ${playbook.severities.join(', ')}`;
         if (playbook && !(await mayRunPlaybook(playbook, { username: me.username, id: me.id, admin: me.admin }, options.chat))) {
           errors.playbook = `${playbook.title} is restricted; ask its owners or an incident admin to start it.`;
         }

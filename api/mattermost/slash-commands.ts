@@ -37,7 +37,7 @@ export interface MattermostFrontDoorOptions {
   /** The team's incident stats for the last `days` days (from the store's records); absent: `/incident stats` says so. */
   stats?: (team: string, days: number) => Promise<IncidentStats>;
   /** Opens the start and status dialogs, when dialogs are configured. */
-  openDialog?: (kind: 'start' | 'status', request: SlashPayload, user: ChatActor, incidentId?: string) => Promise<void>;
+  openDialog?: (kind: 'start' | 'status', request: SlashPayload, user: ChatActor, target?: { incidentId?: string; playbookId?: string }) => Promise<void>;
 }
 
 /** The fields Mattermost sends with every slash command. */
@@ -189,7 +189,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     }
     if (request.kind === 'update' && !request.message) {
       if (options.openDialog && payload.trigger_id) {
-        await options.openDialog('status', payload, me, incidentId);
+        await options.openDialog('status', payload, me, { incidentId });
         return ephemeral('Opening the status update dialog…');
       }
       return ephemeral(`Write the update after the command.\nUsage: \`${USAGE.update}\``);
@@ -217,6 +217,11 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       return ephemeral(`Name the playbook and the incident.\nUsage: \`${USAGE.start}\`\nPlaybooks: ${(await options.playbooks.list()).map((p) => p.id).map((id) => `\`${id}\``).join(', ')}`);
     }
     const known = await options.playbooks.get(request.playbook);
+    if (known && !request.name && options.openDialog && payload.trigger_id) {
+      // The playbook without a name: its own dialog, with its own severities.
+      await options.openDialog('start', payload, me, { playbookId: known.id });
+      return ephemeral(`Opening the start dialog for *${known.title}*…`);
+    }
     const playbook = known ?? (await options.playbooks.get('blank'));
     const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
     if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);

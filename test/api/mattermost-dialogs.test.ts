@@ -50,7 +50,7 @@ describe('dialogs', () => {
     const bad = await submit(opened, { playbook: 'nope', name: '  ', severity: 'sev9' });
     expect(bad).toEqual({ status: 200, body: { errors: { playbook: 'Choose one of: blank, security-incident, service-outage', name: 'An incident needs a name.' } } });
     const badSeverity = await submit(opened, { playbook: 'service-outage', name: 'Payments down', severity: 'sev9' });
-    expect(badSeverity.body).toEqual({ errors: { severity: 'One of sev1, sev2, sev3, sev4' } });
+    expect(badSeverity.body).toEqual({ errors: { severity: 'Service outage has sev1, sev2, sev3, sev4' } });
     expect((await env.client.workflow.count(`TaskQueue = '${taskQueue}'`)).count).toBe(0);
 
     const good = await submit(opened, { playbook: 'service-outage', name: 'Payments down', summary: 'Card payments fail', severity: 'sev1' });
@@ -60,6 +60,20 @@ describe('dialogs', () => {
     const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
     expect(view).toMatchObject({ name: 'Payments down', summary: 'Card payments fail', severity: 'sev1', reporter: 'alice' });
     channelId = view.links.channelId!;
+  });
+
+  it('opens the start dialog for one playbook with that playbook’s own severities (security-incident: critical…low)', async () => {
+    expect((await slash('start security-incident')).text).toBe('Opening the start dialog for *Security incident*…');
+    const opened = sandboxes.mattermost.dialogs().at(-1)! as { url: string; dialog: { elements: Array<{ name: string; options?: Array<{ value: string }>; default?: string }> } };
+    const severity = opened.dialog.elements.find((element) => element.name === 'severity')!;
+    expect(severity.options!.map((option) => option.value)).toEqual(['critical', 'high', 'medium', 'low']);
+    expect(severity.default).toBe('high');
+    expect(opened.dialog.elements.find((element) => element.name === 'playbook')!.options!.map((option) => option.value)).toEqual(['security-incident']);
+    // The dialog for any playbook offers every playbook's levels, and refuses one the chosen playbook lacks, naming its own.
+    await slash('start');
+    const any = sandboxes.mattermost.dialogs().at(-1)! as typeof opened;
+    expect(any.dialog.elements.find((element) => element.name === 'severity')!.options!.map((option) => option.value)).toEqual(expect.arrayContaining(['sev1', 'critical', 'low']));
+    expect((await submit(any as never, { playbook: 'security-incident', name: 'Leaked key', severity: 'sev1' })).body.errors).toMatchObject({ severity: 'Security incident has critical, high, medium, low' });
   });
 
   it('refuses a submission whose state was forged', async () => {
