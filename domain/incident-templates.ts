@@ -35,7 +35,8 @@ export function incidentTemplateValues(state: TemplateSubject): Partial<Record<P
 export function renderChannelPurpose(state: IncidentState): string {
   const template = state.playbook.channel.purposeTemplate;
   const text = template ? fillTemplate(template, incidentTemplateValues(state)) : `Incident ${state.id}: ${state.summary || state.name}`;
-  return text.slice(0, 250);
+  // "{{name}}: {{summary}}" with no summary must not end in a dangling separator.
+  return text.replace(/[\s:·|,;–-]+$/u, '').slice(0, 250);
 }
 
 /** The welcome message a member who joins later receives, or undefined when the playbook has none. */

@@ -250,6 +250,11 @@ export interface IncidentState {
   checklistRevisionShown?: string;
   /** The channel header as last set; when the state renders another (status, commander, severity...), it is set again. */
   channelHeaderShown?: string;
+  /**
+   * Failures the channel was told about (`kind:target:message`, newest last, at most 20): the same failure again (a
+   * broadcast channel that does not exist, at every update) goes to the timeline only, until that target works again.
+   */
+  failuresTold?: string[];
   /** Bumped by every accepted change: lets readers (and the store's projection) order versions of the view. */
   revision: number;
   /** Counter for IDs of tasks added during the incident. */

@@ -74,7 +74,8 @@ try {
               ],
               channel: { headerTemplate: '{{severity}} · {{commander}}' },
               welcomeMessage: 'Welcome to {{channel}}.',
-              statusUpdates: { reminder: '1m', broadcastChannels: ['announcements'] },
+              // "nowhere" does not exist: every update's copy there fails, and the channel hears of it once.
+              statusUpdates: { reminder: '1m', broadcastChannels: ['announcements', 'nowhere'] },
               retrospective: {},
               archiveChannelOnClose: true,
               // The meeting waits for the task's start-meeting action.
@@ -101,6 +102,7 @@ try {
     workspace.records.channels.find((channel) => channel.name.startsWith('incident-recorded-1'))!.members.push('erin');
     await waitForView((view) => view.timeline.some((event) => event.kind === 'member_joined'));
     await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Investigating', actor: 'alice' }] });
+    await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Still investigating', actor: 'alice' }] });
     await handle.executeUpdate(commandUpdates.snoozeStatusReminder, { args: [{ for: '5m', actor: 'alice' }] });
     await handle.executeUpdate(commandUpdates.runTaskAction, { args: [{ taskId: '2.2', actor: 'bob' }] });
     await handle.signal(commandSignals.acknowledge, { actor: 'bob' });

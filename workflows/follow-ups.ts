@@ -101,6 +101,7 @@ async function runFollowUp(run: IncidentRun, followUp: FollowUp): Promise<void> 
     if (!run.budget && OLDER_KINDS.has(followUp.kind)) await nothingYet();
     if ((await doFollowUp(run, followUp)) === 'skipped') followUp.status = 'skipped';
     else if (followUp.status === 'pending') followUp.status = 'done';
+    if (run.quietRepeats && followUp.status === 'done') forgetFailuresOf(state, followUp);
   } catch (error) {
     const message = failureMessage(error);
     followUp.status = 'failed';
@@ -108,12 +109,32 @@ async function runFollowUp(run: IncidentRun, followUp: FollowUp): Promise<void> 
     recordEvent(state, nowIso(), 'integration_failed', 'system', `${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}`, {
       step: followUp.kind,
     });
+    if (run.quietRepeats && toldBefore(state, followUp, message)) return;
     await tellChannel(
       state,
       `failed-${followUp.id}-${state.revision}`,
       `:warning: ${FOLLOW_UP_TITLES[followUp.kind]} failed: ${message}\nRetry with \`/incident retry ${followUp.kind}\`.`,
     );
   }
+}
+
+const MAX_FAILURES_TOLD = 20;
+const failureKey = (followUp: FollowUp) => `${followUp.kind}:${followUp.target ?? ''}:`;
+
+/** Whether the channel heard of this very failure already; if not, it will now (remembered, newest last). */
+function toldBefore(state: IncidentState, followUp: FollowUp, message: string): boolean {
+  const key = `${failureKey(followUp)}${message.slice(0, 200)}`;
+  const told = (state.failuresTold ??= []);
+  if (told.includes(key)) return true;
+  told.push(key);
+  if (told.length > MAX_FAILURES_TOLD) told.splice(0, told.length - MAX_FAILURES_TOLD);
+  return false;
+}
+
+/** A target that works again: its next failure is news. */
+function forgetFailuresOf(state: IncidentState, followUp: FollowUp): void {
+  if (!state.failuresTold?.length) return;
+  state.failuresTold = state.failuresTold.filter((key) => !key.startsWith(failureKey(followUp)));
 }
 
 /** Does the work of one follow-up; 'skipped' when there is nothing to do. Throws when the outside world refuses. */

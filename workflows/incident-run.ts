@@ -41,6 +41,8 @@ export interface IncidentRun {
   readonly budget: boolean;
   /** `patched('incident-header-follows-v4')`: the channel header is set again whenever what it shows changes. */
   readonly headerFollows: boolean;
+  /** `patched('incident-quiet-repeats-v5')`: a follow-up failing the same way again is not told to the channel again. */
+  readonly quietRepeats: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

@@ -68,13 +68,16 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // The channel header is set again whenever what it shows changes (it used to follow only new ticket and meeting
   // links). Runs from before replay as they ran.
   const headerFollows = budget && patched('incident-header-follows-v4');
+  // A follow-up that fails the same way again (a broadcast channel that does not exist, at every status update) is
+  // told to the channel once, not every time. Runs from before replay as they ran.
+  const quietRepeats = headerFollows && patched('incident-quiet-repeats-v5');
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, headerFollows, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();

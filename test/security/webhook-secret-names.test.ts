@@ -4,6 +4,7 @@
  * Incidents started before typed snapshots, which the workflow validates itself, keep the rule they started with, so
  * they replay as they ran.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseLegacyNewIncident, parseNewIncident, prepareIncidentStart } from '../../domain/new-incident.js';
@@ -54,8 +55,10 @@ describe('a webhook secret named in a playbook', () => {
     expect(renderPlaybookJsonSchema()).toContain('"pattern": "^INCIDENT_WEBHOOK_SECRET_[A-Z0-9_]{1,100}$"');
     const shipped = loadPlaybookDirectory(fileURLToPath(new URL('../../playbooks', import.meta.url)));
     const names = shipped.list().flatMap((playbook) => playbook.statusUpdates.webhooks.flatMap((webhook) => (webhook.secretEnv ? [webhook.secretEnv] : [])));
-    expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(name.startsWith(WEBHOOK_SECRET_ENV_PREFIX)).toBe(true);
+    // The shipped playbooks call no webhook until one is configured; their commented example names a secret correctly.
+    const example = readFileSync(fileURLToPath(new URL('../../playbooks/service-outage.yaml', import.meta.url)), 'utf8');
+    expect(example).toMatch(/#\s+secretEnv: INCIDENT_WEBHOOK_SECRET_STATUS_PAGE/);
   });
 });
 

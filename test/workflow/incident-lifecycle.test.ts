@@ -125,6 +125,20 @@ describe('the channel header', () => {
   });
 });
 
+describe('failures told to the channel', () => {
+  it('a broadcast channel that does not exist is reported in the channel once, at every update in the timeline', async () => {
+    const playbook = lifecyclePlaybook({ statusUpdates: { broadcastChannels: ['nowhere-to-be-found'] } });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    for (const message of ['First look.', 'Second look.', 'Third look.']) {
+      await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message, actor: 'alice' }] });
+    }
+    const failed = await waitForEvent(handle, (v) => v.timeline.filter((e) => e.kind === 'integration_failed').length === 3, 'three failed broadcasts');
+    expect(failed.timeline.filter((e) => e.kind === 'integration_failed').map((e) => e.data?.step)).toEqual(['broadcastStatusUpdate', 'broadcastStatusUpdate', 'broadcastStatusUpdate']);
+    expect(postsIn(channelId).filter((p) => /^:warning: .*failed/.test(p.message))).toHaveLength(1);
+  });
+});
+
 describe('reminders', () => {
   it('remind the commander when an update is due, and each update resets the clock', async () => {
     const playbook = lifecyclePlaybook({ statusUpdates: { reminder: '1m' } });
