@@ -20,6 +20,8 @@ export interface AlertIntakeOptions {
   incidents: IncidentService;
   playbooks: PlaybookLookup;
   rules: AlertRules;
+  /** The team of incidents whose rule names none (MATTERMOST_DEFAULT_TEAM, or the bot's only team). */
+  defaultTeam?: string;
   /** The store's records find an alert group's open incident without asking Temporal; optional. */
   records?: IncidentRecordRepository;
   logger: Logger;
@@ -135,7 +137,7 @@ export class AlertIntake {
   }
 
   private async startRequest(request: AlertIntakeRequest, id: string, reporter: string) {
-    const route = routeAlert(this.options.rules, request.labels);
+    const route = routeAlert(this.options.rules, request.labels, this.options.defaultTeam);
     if (!route) {
       throw new HttpError(422, 'unprocessable', 'no alert rule matches these labels and the alert rules have no default playbook', [
         `labels: ${JSON.stringify(request.labels).slice(0, 300)} match no rule`,
@@ -149,8 +151,12 @@ export class AlertIntake {
     }
     // The labels' severity only when the playbook knows it; otherwise the playbook's default.
     const severity = route.severity && playbook.severities.includes(route.severity) ? route.severity : undefined;
+    // The source (the token's name) reports an alert's incident, but it cannot command one: where the playbook makes
+    // the reporter commander, the on-call person takes command once Opsgenie names them.
+    const commandedByOnCall = playbook.defaultCommander === 'reporter' && playbook.opsgenie.inviteOnCall;
+    const started = commandedByOnCall ? { ...playbook, defaultCommander: 'oncall' } : playbook;
     return {
-      start: { id, name: request.name, summary: request.summary, team: route.team, reporter, playbook, ...(severity ? { severity } : {}) },
+      start: { id, name: request.name, summary: request.summary, team: route.team, reporter, playbook: started, ...(severity ? { severity } : {}) },
       rule: route.rule,
     };
   }

@@ -58,6 +58,8 @@ export interface AppOptions {
   incidentCommandLimit?: RateLimit;
   /** Failed authentications per client address (AUTH_FAILURE_LIMIT); default 10 a minute, bursts of 20. */
   authFailureLimit?: RateLimit;
+  /** The team of incidents that name none (REST without `team`, alerts without a rule's team); default "default". */
+  defaultTeam?: string;
   /** The store's incident records: they answer GET /incidents and /stats, and find an alert group's open incident. */
   records?: IncidentRecordRepository;
   /** Which playbook an alert starts (ALERT_RULES_FILE); every alert starts "blank" when absent. */
@@ -201,6 +203,7 @@ export function createApp(options: AppOptions): express.Express {
     incidentRoutes({
       incidents,
       playbooks: options.playbooks,
+      defaultTeam: options.defaultTeam ?? 'default',
       logger: options.logger,
       ...(options.records ? { timeline: options.records.timeline } : {}),
       ...(people ? { people } : {}),
@@ -210,6 +213,7 @@ export function createApp(options: AppOptions): express.Express {
     incidents,
     playbooks: options.playbooks,
     rules: options.alertRules ?? DEFAULT_ALERT_RULES,
+    defaultTeam: options.defaultTeam ?? 'default',
     logger: options.logger,
     ...(options.records ? { records: options.records } : {}),
   });

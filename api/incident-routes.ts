@@ -31,6 +31,8 @@ export interface IncidentRoutesOptions {
    * their groups. Without it (no Mattermost configured) names are taken as they come and groups admit nobody.
    */
   people?: GroupDirectory;
+  /** The team of an incident whose request names none. */
+  defaultTeam?: string;
 }
 
 /** The command fields that name someone who must exist in Mattermost. */
@@ -41,7 +43,8 @@ const startRequestSchema = z.object({
   name: z.string().trim().min(1, 'an incident needs a name').max(200),
   summary: z.string().trim().max(4000).optional(),
   severity: z.string().trim().toLowerCase().optional(),
-  team: z.string().trim().regex(ID_PATTERN, 'expected a team name like "platform"').default('default'),
+  /** Absent: the service's default team (MATTERMOST_DEFAULT_TEAM, or the bot's only team). */
+  team: z.string().trim().regex(ID_PATTERN, 'expected a team name like "platform"').optional(),
   reporter: usernameSchema,
   commander: usernameSchema.optional(),
   /** The ID of a known playbook, or a whole playbook definition (its snapshot is what the incident runs). */
@@ -91,7 +94,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       throw new HttpError(403, 'forbidden', `playbook "${playbook.id}" is restricted to the people and groups it names; ${request.reporter} is not one of them (or use an admin token)`);
     }
     if (request.commander) await requireUser(request.commander, 'commander');
-    const started = await incidents.start({ ...stripUndefined(request), playbook } as StartRequest);
+    const started = await incidents.start({ ...stripUndefined(request), team: request.team ?? options.defaultTeam ?? 'default', playbook } as StartRequest);
     res.status(201).location(`/api/v1/incidents/${started.id}`).json({ ...started, status: 'reported', url: `/api/v1/incidents/${started.id}` });
   });
 

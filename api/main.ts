@@ -2,6 +2,7 @@
  * The API process for production: connects to the Temporal cluster named by the environment and serves the REST API.
  * Stateless; run as many as you like behind a load balancer.
  */
+import { resolveDefaultTeam } from '../config/default-team.js';
 import { listSetting, loadConfig, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { exitWithStartupError } from '../config/fatal.js';
@@ -52,9 +53,11 @@ const { api, connection } = await (async () => {
         : undefined;
     if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');
     if (!chat) logger.warn('the post-mortem export is off: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN');
+    const defaultTeam = await resolveDefaultTeam(config.MATTERMOST_DEFAULT_TEAM, chat, (message) => logger.warn(message));
     const api = await startApi({
       ...(mattermost ? { mattermost } : {}),
       ...(chat ? { chat } : {}),
+      defaultTeam,
       client,
       ...backends.options,
       ...apiServerSettings(config),

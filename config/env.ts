@@ -115,6 +115,11 @@ export const configSchema = z.object({
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */
   INCIDENT_ADMINS: z.string().default(''),
   /**
+   * The Mattermost team (its name, as in its URL) of incidents that name none: REST starts without `team`, alerts whose
+   * rule names none. Unset: the bot's only team, when it is in exactly one; else "default".
+   */
+  MATTERMOST_DEFAULT_TEAM: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a team name like "platform"').optional(),
+  /**
    * The slash commands a task's Run button may have the bot execute, by trigger (comma-separated, like "/jira,/zoom";
    * empty: none). The bot runs them with its own rights in the incident channel, so only what the operator names runs.
    */

@@ -45,8 +45,8 @@ export const alertRulesSchema = z.strictObject({
   /** The label carrying the alert's severity, and how its values map to playbook severities. */
   severityLabel: labelName.default('severity'),
   severityMap: z.record(z.string(), z.string()).default({ critical: 'sev1', error: 'sev2', warning: 'sev3', info: 'sev4' }),
-  /** The team of incidents whose rule names none. */
-  defaultTeam: slug.default('default'),
+  /** The team of incidents whose rule names none; absent: the service's default team (MATTERMOST_DEFAULT_TEAM). */
+  defaultTeam: slug.optional(),
 });
 export type AlertRules = z.output<typeof alertRulesSchema>;
 
@@ -62,7 +62,8 @@ export interface AlertRoute {
   rule: string;
 }
 
-export function routeAlert(rules: AlertRules, labels: Record<string, string>): AlertRoute | undefined {
+export function routeAlert(rules: AlertRules, labels: Record<string, string>, serviceTeam = 'default'): AlertRoute | undefined {
+  const defaultTeam = rules.defaultTeam ?? serviceTeam;
   const label = labels[rules.severityLabel];
   const mapped = label === undefined ? undefined : (rules.severityMap[label.toLowerCase()] ?? label.toLowerCase());
   for (const [index, rule] of rules.rules.entries()) {
@@ -70,8 +71,8 @@ export function routeAlert(rules: AlertRules, labels: Record<string, string>): A
     const pattern = Object.entries(rule.matchRegex).every(([name, source]) => new RegExp(`^(?:${source})$`).test(labels[name] ?? ''));
     if (!exact || !pattern) continue;
     const severity = rule.severity ?? mapped;
-    return { playbook: rule.playbook, team: rule.team ?? rules.defaultTeam, ...(severity ? { severity } : {}), rule: rule.name ?? `rule ${index + 1}` };
+    return { playbook: rule.playbook, team: rule.team ?? defaultTeam, ...(severity ? { severity } : {}), rule: rule.name ?? `rule ${index + 1}` };
   }
   if (!rules.default) return undefined;
-  return { playbook: rules.default.playbook, team: rules.default.team ?? rules.defaultTeam, ...(mapped ? { severity: mapped } : {}), rule: 'default' };
+  return { playbook: rules.default.playbook, team: rules.default.team ?? defaultTeam, ...(mapped ? { severity: mapped } : {}), rule: 'default' };
 }

@@ -4,6 +4,7 @@
  * Ctrl-C stops them in order: the API stops taking requests, the worker drains, then the server shuts down, so the next
  * `npm start` finds every incident where it was.
  */
+import { resolveDefaultTeam } from '../config/default-team.js';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -122,8 +123,15 @@ try {
   const client = await connectClient(target);
   clientConnection = client.connection;
   const door = frontDoor(config, integrations);
+  const chatPort = integrations.ports.chat as Partial<MattermostChat>;
+  const defaultTeam = await resolveDefaultTeam(
+    config.MATTERMOST_DEFAULT_TEAM,
+    typeof chatPort.teamNames === 'function' ? (chatPort as MattermostChat) : undefined,
+    (message) => say(message),
+  );
   api = await startApi({
     client: client.client,
+    defaultTeam,
     ...backends.options,
     ...apiServerSettings(config),
     logger,

@@ -257,6 +257,11 @@ export class MattermostChat implements ChatPort {
     }
   }
 
+  /** The names of the teams the bot is in. */
+  async teamNames(): Promise<string[]> {
+    return (await this.client.getMyTeams()).map((team) => team.name);
+  }
+
   /** Who a user ID is (username and Mattermost roles), or undefined when Mattermost has no such user. */
   async userOf(userId: string): Promise<{ id: string; username: string; roles: string[]; deleted: boolean } | undefined> {
     try {

@@ -63,7 +63,8 @@ beforeAll(async () => {
   database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
   const records = new IncidentRecordRepository(database.db);
   const taskQueue = uniqueTaskQueue('alerts-api');
-  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace(), records });
+  // Oscar is on call: an alert's incident is commanded by him once Opsgenie names him.
+  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } }), records });
   const parsed = parseApiTokens([tokenEntry('alertmanager', 'write', token), tokenEntry('grafana', 'read', reader)].join(','));
   api = await startApi({
     client: env.client,
@@ -106,6 +107,9 @@ describe('Alertmanager', () => {
     const alertsOnly = await call('GET', `/api/v1/incidents/${id}/timeline?kind=alerts`, undefined, reader);
     expect(alertsOnly.body).toMatchObject({ incidentId: id, kinds: ['alert_received'], dropped: 0 });
     expect(alertsOnly.body.items.map((e: { kind: string }) => e.kind)).toEqual(['alert_received', 'alert_received']);
+    // Reported by its source, commanded by a person: the on-call engineer, not the token.
+    const commanded = await waitFor(() => call('GET', `/api/v1/incidents/${id}`), (r) => r.body.launch.oncall.status !== 'pending', { what: 'the on-call step' });
+    expect(commanded.body).toMatchObject({ reporter: 'alertmanager', commander: 'oscar' });
   });
 
   it('makes one incident of a hundred repeats, and of fifty concurrent deliveries of a new group', async () => {

@@ -27,6 +27,7 @@ import { freePort } from '../../helpers/free-port.js';
 import { connectToTestServer, runTestWorker, uniqueTaskQueue } from '../../helpers/temporal.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { provisionMattermost, registerSlashCommand, type ProvisionedMattermost } from './provision.js';
+import { resolveDefaultTeam } from '../../../config/default-team.js';
 
 const url = process.env.MATTERMOST_CONTRACT_URL;
 const SECRET = 'contract-action-secret-long-enough-0123456789';
@@ -74,6 +75,8 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
       host: '127.0.0.1',
       port,
       mattermost: { chat, commandTokens: [commandToken], admins: [], actionSecret: SECRET, publicUrl, taskCommandsAllowed: ['/jira', '/zoom'] },
+      // As the API does at start: the bot's only team is where incidents that name none go.
+      defaultTeam: await resolveDefaultTeam(undefined, chat, (warning) => console.warn(warning)),
     });
     worker = await runTestWorker(env, taskQueue, {
       integrations: { chat, tickets: workspace.tickets, meetings: workspace.meetings, onCall: workspace.onCall },
@@ -144,6 +147,19 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     const refused = await slash('dave', 'note I was not here', channelId).catch((error: unknown) => String((error as Error).message));
     expect(refused).toMatch(/only members of the incident channel|permission/i);
     expect((await incidents.view(incident.id)).revision).toBe(before);
+  });
+
+  it('puts an incident started over REST without a team into the bot’s only team', async () => {
+    const started = await fetch(`${api.url}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Queue backlog', reporter: 'alice', playbook: 'blank' }),
+    });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    const view = await waitFor(() => incidents.view(id), (v) => v.launch.channel.status !== 'pending', { timeoutMs: 30_000, what: 'its channel' });
+    expect(view.team).toBe(TEAM);
+    expect((await mm.admin.getChannel(view.links.channelId!)).team_id).toBe(mm.team.id);
   });
 
   it('is resolved from the channel by its new commander (taking command acknowledged it)', async () => {
