@@ -169,6 +169,12 @@ export class IncidentService {
         workflowId: incidentWorkflowId(id),
         taskQueue: this.taskQueue,
         args: [input] as [IncidentWorkflowInput],
+        // What Temporal's Web UI shows beside the workflow ID (the first run's; status lives in the search attributes).
+        staticSummary: `${start.name} · ${severity} · ${start.playbook.title}`.slice(0, 200),
+        staticDetails: [`**${start.name}**`, `Team ${start.team}, reported by @${start.reporter}, playbook ${start.playbook.id} v${start.playbook.version}.`, start.summary ?? '']
+          .filter(Boolean)
+          .join('\n\n')
+          .slice(0, 2000),
         typedSearchAttributes: [
           { key: IncidentStatusKey, value: 'reported' },
           { key: IncidentSeverityKey, value: severity },

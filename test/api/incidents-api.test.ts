@@ -44,6 +44,10 @@ describe('REST API', () => {
     expect(response.body).toMatchObject({ status: 'reported', severity: 'sev1', commander: 'alice', playbook: { id: 'service-outage', version: 1 } });
     const id = response.body.id as string;
     expect(id).toMatch(/^[a-z0-9]{10}$/);
+    // Temporal's Web UI shows more than an ID: the name, severity and playbook, and the details.
+    const described = await env.client.workflow.getHandle(response.body.workflowId).describe();
+    expect(await described.staticSummary()).toBe('Checkout is down · sev1 · Service outage');
+    expect(await described.staticDetails()).toMatch(/^\*\*Checkout is down\*\*\n\nTeam shop, reported by @alice, playbook service-outage v1\.\n\nHTTP 500 on \/checkout$/);
     const view = await waitFor(() => call('GET', `/api/v1/incidents/${id}`), (r) => r.body.launch?.channelHeader?.status === 'done', {
       what: 'the launch',
     });
