@@ -26,7 +26,8 @@ import { shippedPlaybooks } from '../../helpers/chat-stack.js';
 import { freePort } from '../../helpers/free-port.js';
 import { connectToTestServer, runTestWorker, uniqueTaskQueue } from '../../helpers/temporal.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { provisionMattermost, registerSlashCommand, type ProvisionedMattermost } from './provision.js';
+import { setUpMattermost, type MattermostSetupResult } from '../../../integrations/mattermost/mattermost-setup.js';
+import { provisionMattermost, type ProvisionedMattermost } from './provision.js';
 import { resolveDefaultTeam } from '../../../config/default-team.js';
 
 const url = process.env.MATTERMOST_CONTRACT_URL;
@@ -45,6 +46,8 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
   let incidents: IncidentService;
   let records: IncidentRecordRepository;
   let incident: IncidentView;
+  let setup: MattermostSetupResult;
+  let botId: string;
 
   beforeAll(async () => {
     mm = await provisionMattermost(url!, TEAM, ['alice', 'bob', 'carol', 'dave']);
@@ -55,10 +58,13 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     const taskQueue = uniqueTaskQueue('mm-contract');
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    const chat = new MattermostChat({ url: url!, token: mm.bot.token, timeoutMs: 10_000 });
+    // What an operator runs: npm run mattermost:setup (the bot, its token and role, the command pointing at the product).
+    setup = await setUpMattermost({ url: url!, adminToken: mm.admin.getToken(), publicUrl, teams: [TEAM] });
+    botId = (await mm.admin.getUserByUsername('incident-bot')).id;
+    const chat = new MattermostChat({ url: url!, token: setup.env.MATTERMOST_BOT_TOKEN!, timeoutMs: 10_000 });
     // carol is on call: the in-memory Opsgenie names her by the e-mail Mattermost knows her by.
     const workspace = new InMemoryWorkspace({ onCall: { default: [mm.people.carol!.email] } });
-    const commandToken = await registerSlashCommand(mm, `${publicUrl}/mattermost/command`);
+    const commandToken = setup.env.MATTERMOST_COMMAND_TOKENS!;
     // The shipped playbooks, and one only the "sre" group may start (user groups need a licence this server lacks).
     const shipped = shippedPlaybooks();
     const sreOnly = { ...(await shipped.get('blank'))!, id: 'sre-only', title: 'SRE only', permissions: { run: { users: [], groups: ['sre'] }, edit: { users: [], groups: [] } } };
@@ -100,6 +106,18 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     return (answer as { text?: string }).text ?? '';
   }
 
+  it('is set up by mattermost:setup, which says what it did, finds nothing missing, and changes nothing the second time', async () => {
+    expect(setup.missing).toEqual([]);
+    expect(setup.done).toEqual(expect.arrayContaining([expect.stringMatching(/^team contract: \/incident (created|updated|kept)/), expect.stringMatching(/^bot token: created/)]));
+    expect(setup.env).toMatchObject({ MATTERMOST_URL: url, MATTERMOST_DEFAULT_TEAM: TEAM, MATTERMOST_COMMAND_TOKENS: expect.any(String), MATTERMOST_BOT_TOKEN: expect.any(String) });
+    const again = await setUpMattermost({ url: url!, adminToken: mm.admin.getToken(), publicUrl: api.url, teams: [TEAM], currentBotToken: setup.env.MATTERMOST_BOT_TOKEN! });
+    expect(again.done).toEqual(['bot @incident-bot: kept', 'bot token: the configured MATTERMOST_BOT_TOKEN works, kept', `team ${TEAM}: /incident kept`]);
+    expect(again.env.MATTERMOST_COMMAND_TOKENS).toBe(setup.env.MATTERMOST_COMMAND_TOKENS);
+    expect(again.env.MATTERMOST_BOT_TOKEN).toBeUndefined();
+    const bot = await mm.admin.getUser(botId);
+    expect(bot.roles.split(' ')).toContain('system_admin');
+  });
+
   it('starts from a slash command: a channel with the reporter and the on-call person, and the checklist pinned', async () => {
     expect(await slash('alice', 'start service-outage Checkout is down', mm.townSquareId)).toMatch(/Incident \*\*Checkout is down\*\* .* started/);
     const record = await waitFor(() => records.list({ team: TEAM, text: 'Checkout is down' }), (page) => page.items.length === 1, { what: 'the incident record' });
@@ -112,7 +130,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     const failed = Object.entries(incident.launch).filter(([, step]) => step.status === 'failed');
     expect(failed.map(([name, step]) => `${name}: ${(step as { error?: string }).error ?? ''}`)).toEqual([]);
     const members = (await mm.admin.getChannelMembers(incident.links.channelId!)).map((member) => member.user_id);
-    expect(members).toEqual(expect.arrayContaining([mm.people.alice!.id, mm.people.carol!.id, mm.bot.id]));
+    expect(members).toEqual(expect.arrayContaining([mm.people.alice!.id, mm.people.carol!.id, botId]));
     expect(members).not.toContain(mm.people.dave!.id);
     const pinned = Object.values((await mm.admin.getPinnedPosts(incident.links.channelId!)).posts);
     expect(pinned.map((post) => post.id)).toContain(incident.links.checklistPostId);

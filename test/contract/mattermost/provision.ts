@@ -1,8 +1,8 @@
 /**
- * Provisions a real Mattermost server for the contract suite through its REST API, as an administrator would by hand:
- * the first user (system admin on a new server), a team, people, the incident bot with its token and the role it needs,
- * and the `/incident` slash command pointing at the product. Idempotent: on a server provisioned before (a local rerun)
- * it finds what exists and makes only what is missing.
+ * Provisions a real Mattermost server for the contract suite through its REST API, as a new organisation would have it:
+ * the first user (system admin on a new server), a team and people. The product's own part (the bot, its token and
+ * role, the /incident command) is left to `npm run mattermost:setup`'s code, which the suite runs against it.
+ * Idempotent: on a server provisioned before (a local rerun) it finds what exists and makes only what is missing.
  */
 import { Client4 } from '@mattermost/client';
 import type { Team } from '@mattermost/types/teams';
@@ -24,7 +24,6 @@ export interface ProvisionedMattermost {
   admin: Client4;
   team: Team;
   people: Record<string, Person>;
-  bot: { id: string; username: string; token: string };
   /** The town square of the team: where incidents are started from. */
   townSquareId: string;
 }
@@ -81,39 +80,6 @@ export async function provisionMattermost(url: string, teamName: string, usernam
     people[username] = { id: user.id, username, email, client: await loggedIn(url, username) };
   }
 
-  // The bot: system admin, so it may put channels into people's sidebar categories and add anyone to channels.
-  let botId: string;
-  try {
-    botId = (await admin.getUserByUsername('incident-bot')).id;
-  } catch (error) {
-    if (!isStatus(error, 404)) throw error;
-    botId = (await admin.createBot({ username: 'incident-bot', display_name: 'Incident bot', description: 'Incident Collaboration on Temporal' })).user_id;
-  }
-  await admin.updateUserRoles(botId, 'system_user system_admin');
-  await admin.addToTeam(team.id, botId);
-  const token = (await admin.createUserAccessToken(botId, `contract ${new Date().toISOString()}`)).token ?? '';
-
   const townSquare = await admin.getChannelByName(team.id, 'town-square');
-  return { url, admin, team, people, bot: { id: botId, username: 'incident-bot', token }, townSquareId: townSquare.id };
-}
-
-/** The `/incident` slash command of the team, pointing at the product (replaced when it points elsewhere). */
-export async function registerSlashCommand(mattermost: ProvisionedMattermost, commandUrl: string): Promise<string> {
-  const { admin, team } = mattermost;
-  const existing = (await admin.getCustomTeamCommands(team.id)).filter((command) => command.trigger === 'incident');
-  for (const command of existing) await admin.deleteCommand(command.id);
-  const created = await admin.addCommand({
-    team_id: team.id,
-    trigger: 'incident',
-    method: 'P',
-    url: commandUrl,
-    auto_complete: true,
-    auto_complete_desc: 'Start and run incidents',
-    auto_complete_hint: '[start|note|commander|resolve|help]',
-    display_name: 'Incident',
-    description: 'Incident Collaboration on Temporal',
-    username: '',
-    icon_url: '',
-  } as never);
-  return created.token;
+  return { url, admin, team, people, townSquareId: townSquare.id };
 }
