@@ -52,6 +52,8 @@ interface Outcome {
   refused: number;
   /** HTTP status → count, for the refused ones. */
   refusedBy: Record<string, number>;
+  /** What the API answered, for the first few refusals of each status: what to look into. */
+  refusals: string[];
 }
 
 const commands = Number(process.env.COMMANDS ?? 50_000);
@@ -147,6 +149,7 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
       doubled: [...tally.markers.values()].filter((count) => count !== 1).length,
       refused: sent.refused.length,
       refusedBy: sent.refused.reduce<Record<string, number>>((by, r) => ({ ...by, [r.status]: (by[r.status] ?? 0) + 1 }), {}),
+      refusals: [...new Set(sent.refused.map((r) => `${r.status} ${r.body.slice(0, 200)}`))].slice(0, 5),
     };
   } finally {
     // A view read that the store answered may leave its query retrying until its deadline (the Temporal client backs
@@ -182,6 +185,8 @@ function report(outcomes: Outcome[]): string {
         `${o.refused}${o.refused ? ` (${Object.entries(o.refusedBy).map(([status, n]) => `${n}× ${status}`).join(', ')})` : ''} |`,
     );
   }
+  const refusals = outcomes.flatMap((o) => o.refusals.map((text) => `- ${o.scenario.name}: ${text}`));
+  if (refusals.length) lines.push('', 'Refusals (the first few of each kind):', '', ...refusals);
   lines.push(
     '',
     'History per command is the sum of every run\'s history over the commands sent (it includes the record writes, redraws',
