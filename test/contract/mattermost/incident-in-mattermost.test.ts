@@ -26,6 +26,7 @@ import { shippedPlaybooks } from '../../helpers/chat-stack.js';
 import { freePort } from '../../helpers/free-port.js';
 import { connectToTestServer, runTestWorker, uniqueTaskQueue } from '../../helpers/temporal.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { examineMattermost } from '../../../integrations/mattermost/mattermost-doctor.js';
 import { setUpMattermost, type MattermostSetupResult } from '../../../integrations/mattermost/mattermost-setup.js';
 import { provisionMattermost, type ProvisionedMattermost } from './provision.js';
 import { resolveDefaultTeam } from '../../../config/default-team.js';
@@ -116,6 +117,20 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(again.env.MATTERMOST_BOT_TOKEN).toBeUndefined();
     const bot = await mm.admin.getUser(botId);
     expect(bot.roles.split(' ')).toContain('system_admin');
+  });
+
+  it('passes mattermost:doctor end to end, and the doctor names what is wrong when the product moved', async () => {
+    const request = { url: url!, botToken: setup.env.MATTERMOST_BOT_TOKEN!, publicUrl: api.url, commandTokens: [setup.env.MATTERMOST_COMMAND_TOKENS!] };
+    const checks = await examineMattermost(request);
+    expect(checks.filter((check) => !check.ok)).toEqual([]);
+    expect(checks.map((check) => check.what)).toContain(`team ${TEAM}: Mattermost reached the product and showed its answer to /incident help`);
+    const moved = await examineMattermost({ ...request, publicUrl: 'http://127.0.0.1:9' });
+    expect(moved.filter((check) => !check.ok).map((check) => check.what)).toEqual([
+      'the product does not answer at http://127.0.0.1:9/healthz (fetch failed)',
+      `team ${TEAM}: /incident posts to ${api.url}/mattermost/command, not http://127.0.0.1:9/mattermost/command`,
+    ]);
+    const wrongToken = await examineMattermost({ ...request, botToken: 'not-a-token' });
+    expect(wrongToken).toEqual([expect.objectContaining({ ok: false, what: expect.stringMatching(/refused the bot token \(401\)/) })]);
   });
 
   it('starts from a slash command: a channel with the reporter and the on-call person, and the checklist pinned', async () => {
