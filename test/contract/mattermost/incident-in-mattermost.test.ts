@@ -66,6 +66,18 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     // carol is on call: the in-memory Opsgenie names her by the e-mail Mattermost knows her by.
     const workspace = new InMemoryWorkspace({ onCall: { default: [mm.people.carol!.email] } });
     const commandToken = setup.env.MATTERMOST_COMMAND_TOKENS!;
+    // The timeline webhook as docs/mattermost.md says to make it: the team's, trigger words on the first word.
+    for (const hook of await mm.admin.getOutgoingWebhooks('', mm.team.id)) {
+      if (hook.display_name === 'Incident timeline') await mm.admin.removeOutgoingWebhook(hook.id);
+    }
+    const timelineHook = await mm.admin.createOutgoingWebhook({
+      team_id: mm.team.id,
+      display_name: 'Incident timeline',
+      trigger_words: ['#timeline', '!note'],
+      trigger_when: 0,
+      callback_urls: [`${publicUrl}/mattermost/webhook`],
+      content_type: 'application/x-www-form-urlencoded',
+    } as never);
     // The shipped playbooks, and one only the "sre" group may start (user groups need a licence this server lacks).
     const shipped = shippedPlaybooks();
     const sreOnly = { ...(await shipped.get('blank'))!, id: 'sre-only', title: 'SRE only', permissions: { run: { users: [], groups: ['sre'] }, edit: { users: [], groups: [] } } };
@@ -81,7 +93,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
       logger: pino({ level: process.env.CONTRACT_LOG_LEVEL ?? 'silent' }),
       host: '127.0.0.1',
       port,
-      mattermost: { chat, commandTokens: [commandToken], admins: [], actionSecret: SECRET, publicUrl, taskCommandsAllowed: ['/jira', '/zoom'] },
+      mattermost: { chat, commandTokens: [commandToken], admins: [], actionSecret: SECRET, publicUrl, taskCommandsAllowed: ['/jira', '/zoom'], webhookTokens: [timelineHook.token] },
       // As the API does at start: the bot's only team is where incidents that name none go.
       defaultTeam: await resolveDefaultTeam(undefined, chat, (warning) => console.warn(warning)),
     });
@@ -193,6 +205,12 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     const view = await waitFor(() => incidents.view(id), (v) => v.launch.channel.status !== 'pending', { timeoutMs: 30_000, what: 'its channel' });
     expect(view.team).toBe(TEAM);
     expect((await mm.admin.getChannel(view.links.channelId!)).team_id).toBe(mm.team.id);
+  });
+
+  it('turns a "#timeline" message in the incident channel into a timeline entry by its author (the team\'s outgoing webhook)', async () => {
+    await mm.people.alice!.client.createPost({ channel_id: incident.links.channelId!, message: '#timeline rolled back the 14:02 deploy' });
+    const noted = await waitFor(() => incidents.view(incident.id), (view) => view.timeline.some((event) => event.kind === 'note'), { what: 'the note' });
+    expect(noted.timeline.filter((event) => event.kind === 'note').map((event) => [event.actor, event.text])).toEqual([['alice', 'rolled back the 14:02 deploy']]);
   });
 
   it('is resolved from the channel by its new commander (taking command acknowledged it)', async () => {
