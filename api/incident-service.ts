@@ -22,8 +22,8 @@ import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit
 import { HttpError, toHttpError } from './http-error.js';
 import type { StoredIncidentViews } from './stored-incident-view.js';
 
-/** Tries of one Update that met a continue-as-new or a failed workflow task (it was not applied either time). */
-const MAX_UPDATE_ATTEMPTS = 5;
+/** The longest pause between tries of an Update that was not applied (they go on until the command's deadline). */
+const MAX_UPDATE_RETRY_PAUSE_MS = 1_000;
 
 /**
  * The server's answer when the workflow task that carried the Update failed or the run ended before accepting it
@@ -270,15 +270,19 @@ export class IncidentService {
 
   /**
    * Sends an Update (the same ID each time) until it is applied, refused, or the deadline passes: an Update that met a
-   * continue-as-new or a failed workflow task was not applied, and goes again.
+   * continue-as-new or a failed workflow task was not applied, and goes again; one still not applied at the deadline
+   * is a 503 (nothing changed), never a 500.
    */
   private async untilApplied<T>(deadline: number, send: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.client.withDeadline(deadline, send);
       } catch (error) {
-        if (attempt >= MAX_UPDATE_ATTEMPTS || Date.now() >= deadline || !isUpdateNotApplied(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        if (!isUpdateNotApplied(error)) throw error;
+        // Not applied: a stalled workflow task (seconds, on a busy machine) or a continue-as-new. Nothing changed, so
+        // the caller hears 503 and may send it again; until the deadline it goes again here.
+        if (Date.now() + 50 * attempt >= deadline) throw notApplied(error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_UPDATE_RETRY_PAUSE_MS, 50 * attempt)));
       }
     }
   }
@@ -291,6 +295,12 @@ export class IncidentService {
       return false;
     }
   }
+}
+
+function notApplied(cause: unknown): HttpError {
+  const error = new HttpError(503, 'unavailable', 'the incident could not take the command in time (its workflow task failed or it was continuing as new); nothing was applied, send it again', [], 1);
+  (error as { cause?: unknown }).cause = cause;
+  return error;
 }
 
 function unwrap(answer: { read: ViewRead } | { error: unknown }): ViewRead {

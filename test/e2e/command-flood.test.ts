@@ -47,7 +47,8 @@ beforeAll(async () => {
     taskQueue,
     playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
     records,
-    logger: pino({ level: 'silent' }),
+    // FLOOD_LOG=error shows why a command was refused with a 5xx.
+    logger: pino({ level: process.env.FLOOD_LOG ?? 'silent' }),
     host: '127.0.0.1',
     port: 0,
     // The test's own limit: far above what the API can serve, so the flood goes as fast as the API does.

@@ -50,7 +50,7 @@ export interface FloodExpectation {
   sentBySignal: number;
   /** Commands the API refused in the end (should be none): status and body. */
   refused: Array<{ status: number; body: string }>;
-  /** Commands sent again after a 504 (same Idempotency-Key). */
+  /** Commands sent again after a 504 or a 503 (same Idempotency-Key). */
   retriedAfterTimeout: number;
   elapsedMs: number;
 }
@@ -101,8 +101,10 @@ export async function floodIncident(options: FloodOptions): Promise<FloodExpecta
         await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
         continue;
       }
-      // Not answered in time: it may still apply, so it goes again under the same key, which applies it once.
-      if (response.status === 504 && attempt < 3) {
+      // Not answered in time (it may still apply), or not taken at all (503): it goes again under the same key, which
+      // applies it once.
+      if ((response.status === 504 || response.status === 503) && attempt < 3) {
+        if (response.status === 503) await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? 1) * 1000));
         expectation.retriedAfterTimeout++;
         continue;
       }

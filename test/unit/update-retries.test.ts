@@ -1,0 +1,44 @@
+/**
+ * An Update that was not applied (it met a continue-as-new, or the workflow task carrying it failed, which on a busy
+ * machine can go on for seconds) goes again under the same ID until the command's deadline; one never applied is a
+ * 503 saying nothing changed, never a 500. Temporal is faked: an Update that fails the way the server answers.
+ */
+import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../api/http-error.js';
+import { IncidentService } from '../../api/incident-service.js';
+
+function clientFailing(times: number) {
+  const ids: string[] = [];
+  const client = {
+    withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
+    workflow: {
+      getHandle: () => ({
+        executeUpdate: async (_update: unknown, options: { updateId: string }) => {
+          ids.push(options.updateId);
+          if (ids.length <= times) throw new Error('unexpected workflow task failure');
+          return { incidentId: 'inc-1', revision: 7, status: 'active', changed: [] };
+        },
+        describe: async () => ({ status: { name: 'RUNNING' } }),
+      }),
+    },
+  } as unknown as Client;
+  return { client, ids };
+}
+
+describe('an Update that was not applied', () => {
+  it('goes again under the same ID until it is applied', async () => {
+    const { client, ids } = clientFailing(3);
+    const result = await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never, { updateId: 'key-1' });
+    expect(result.revision).toBe(7);
+    expect(ids).toEqual(['key-1', 'key-1', 'key-1', 'key-1']);
+  });
+
+  it('is a 503 with Retry-After, saying nothing changed, when the deadline passes first', async () => {
+    const { client, ids } = clientFailing(Number.POSITIVE_INFINITY);
+    const error = await new IncidentService(client, 'q', 600).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 503, retryAfterSeconds: 1, message: expect.stringMatching(/nothing was applied/) });
+    expect(ids.length).toBeGreaterThan(3);
+  });
+});
