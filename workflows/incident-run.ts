@@ -43,6 +43,8 @@ export interface IncidentRun {
   readonly headerFollows: boolean;
   /** `patched('incident-quiet-repeats-v5')`: a follow-up failing the same way again is not told to the channel again. */
   readonly quietRepeats: boolean;
+  /** `patched('incident-prompt-continue-v6')`: continue-as-new does not wait for a record write in flight. */
+  readonly promptContinue: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

@@ -71,13 +71,17 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // A follow-up that fails the same way again (a broadcast channel that does not exist, at every status update) is
   // told to the channel once, not every time. Runs from before replay as they ran.
   const quietRepeats = headerFollows && patched('incident-quiet-repeats-v5');
+  // Continue-as-new does not wait for a record write in flight: under a flood its projection query is turned away
+  // and retried for seconds, and every second of waiting grew the run by hundreds of commands (a longer replay for
+  // the next worker that picks it up). The next run writes the record again. Runs from before replay as they ran.
+  const promptContinue = quietRepeats && patched('incident-prompt-continue-v6');
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();
@@ -131,7 +135,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       }
       if (state.status !== 'closed' && shouldContinueAsNew()) {
         // What is under way gets a moment to finish; what does not is in the state, and the next run does it again.
-        if (busy()) await condition(() => !busy(), DRAIN_BEFORE_CONTINUE);
+        const holdsUp = run.promptContinue ? () => followUps.hasInFlight() || redrawing !== undefined || headerDrawing !== undefined : busy;
+        if (holdsUp()) await condition(() => !holdsUp(), DRAIN_BEFORE_CONTINUE);
         await condition(allHandlersFinished);
         // The state only: the start snapshot is in it, and so is every pending redraw, record write and follow-up.
         return await continueAsNew<typeof incident>({ options: run.options, carried: state });

@@ -84,8 +84,18 @@ describe('the history budget', () => {
     const first = await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'once only', actor: 'bob' }], updateId: `note-${id}` });
     expect(first).toMatchObject({ changed: [{ kind: 'note', text: 'once only' }] });
     const { runId } = await handle.describe();
-    // Push the run past its event limit so that it continues as new.
-    for (let i = 0; i < 60; i++) await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `filler ${i}`, actor: 'bob' }] });
+    // Push the run past its event limit so that it continues as new. An Update that meets the continue-as-new is
+    // aborted, not applied (the API sends it again; so does this loop).
+    for (let i = 0; i < 60; i++) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `filler ${i}`, actor: 'bob' }], updateId: `filler-${id}-${i}` });
+          break;
+        } catch (error) {
+          if (attempt >= 5 || !/update was aborted|workflow task failure/i.test(String((error as { cause?: unknown }).cause ?? error))) throw error;
+        }
+      }
+    }
     await waitFor(() => handle.describe(), (d) => d.runId !== runId, { what: 'a new run', timeoutMs: 60_000 });
 
     const retried = await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'once only', actor: 'bob' }], updateId: `note-${id}` });
