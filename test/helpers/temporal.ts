@@ -122,3 +122,21 @@ export async function historyAtRest(handle: WorkflowHandle, what = 'the incident
   );
   return { bytes: settled.bytes, events: settled.events };
 }
+
+/**
+ * Sends a command as an Update the way the API does across continue-as-new: an Update that met the run's end (or the
+ * workflow task that carried it failed) was not applied, and goes again under the same ID.
+ */
+export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle, name: N, payload: CommandInput<N>): Promise<void> {
+  const updateId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await handle.executeUpdate(commandUpdates[name], { args: [payload as never], updateId });
+      return;
+    } catch (error) {
+      const text = `${String(error)} ${String((error as { cause?: unknown }).cause ?? '')}`;
+      if (attempt >= 10 || !/update was aborted|unexpected workflow task failure/i.test(text)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}

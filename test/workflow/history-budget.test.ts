@@ -14,7 +14,7 @@ import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
-import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, uniqueTaskQueue } from '../helpers/temporal.js';
+import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, uniqueTaskQueue, applyUpdate } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
@@ -86,16 +86,7 @@ describe('the history budget', () => {
     const { runId } = await handle.describe();
     // Push the run past its event limit so that it continues as new. An Update that meets the continue-as-new is
     // aborted, not applied (the API sends it again; so does this loop).
-    for (let i = 0; i < 60; i++) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `filler ${i}`, actor: 'bob' }], updateId: `filler-${id}-${i}` });
-          break;
-        } catch (error) {
-          if (attempt >= 5 || !/update was aborted|workflow task failure/i.test(String((error as { cause?: unknown }).cause ?? error))) throw error;
-        }
-      }
-    }
+    for (let i = 0; i < 60; i++) await applyUpdate(handle, 'addNote', { text: `filler ${i}`, actor: 'bob' });
     await waitFor(() => handle.describe(), (d) => d.runId !== runId, { what: 'a new run', timeoutMs: 60_000 });
 
     const retried = await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'once only', actor: 'bob' }], updateId: `note-${id}` });

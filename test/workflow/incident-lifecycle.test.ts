@@ -14,7 +14,7 @@ import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
-import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue, updateThenView } from '../helpers/temporal.js';
+import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue, updateThenView, applyUpdate } from '../helpers/temporal.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -206,7 +206,7 @@ describe('reminders', () => {
     const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, { ...FAST, continueAsNewAfterEvents: 40 });
     const channelId = await channelOf(handle);
     // Enough changes to roll the history over at least once while reminders keep coming.
-    for (let i = 0; i < 12; i++) await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: `note ${i}`, actor: 'bob' }] });
+    for (let i = 0; i < 12; i++) await applyUpdate(handle, 'addNote', { text: `note ${i}`, actor: 'bob' });
     const later = await waitFor(
       () => view(handle),
       (v) => v.timeline.filter((e) => e.kind === 'reminder_sent').length >= 3,
