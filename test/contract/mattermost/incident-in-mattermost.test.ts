@@ -94,6 +94,8 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
       host: '127.0.0.1',
       port,
       mattermost: { chat, commandTokens: [commandToken], admins: [], actionSecret: SECRET, publicUrl, taskCommandsAllowed: ['/jira', '/zoom'], webhookTokens: [timelineHook.token] },
+      // Members are looked at every 2 s here (a minute in production), so a welcome comes quickly.
+      incidentWorkflowOptions: { membershipCheckIntervalMs: 2_000 },
       // As the API does at start: the bot's only team is where incidents that name none go.
       defaultTeam: await resolveDefaultTeam(undefined, chat, (warning) => console.warn(warning)),
     });
@@ -171,6 +173,29 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(reply).toMatch(/only the groups sre .* may run playbook "sre-only", but user groups are not available on this Mattermost server/);
   });
 
+  it('puts the channel in the "Incidents" sidebar category of the people invited', async () => {
+    const categories = await mm.people.alice!.client.getChannelCategories(mm.people.alice!.id, mm.team.id);
+    const incidents = categories.categories.find((category) => category.display_name === 'Incidents');
+    expect(incidents?.channel_ids).toContain(incident.links.channelId);
+  });
+
+  it('starts a private channel that only the people invited can see', async () => {
+    const started = await fetch(`${api.url}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Leaked credentials', reporter: 'alice', playbook: { id: 'private-one', title: 'Private one', channel: { private: true } } }),
+    });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    const view = await waitFor(() => incidents.view(id), (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), { timeoutMs: 30_000, what: 'the launch' });
+    const channel = await mm.admin.getChannel(view.links.channelId!);
+    expect(channel.type).toBe('P');
+    expect((await mm.admin.getChannelMembers(channel.id)).map((member) => member.user_id)).toContain(mm.people.alice!.id);
+    // dave, in the team but not invited, cannot read it.
+    const peek = await mm.people.dave!.client.getChannel(channel.id).then(() => 'read', (error: { status_code?: number }) => error.status_code);
+    expect(peek).toBe(403);
+  });
+
   it('completes a task when alice picks it from the checklist menu (Mattermost calls the product back)', async () => {
     const taskId = incident.checklists[0]!.tasks[0]!.id;
     const answer = await mm.people.alice!.client.doPostAction(incident.links.checklistPostId!, 'complete1', taskId);
@@ -183,6 +208,14 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     const channelId = incident.links.channelId!;
     expect(await slash('alice', 'commander @bob', channelId)).toMatch(/@bob is not in this channel/);
     await mm.admin.addToChannel(mm.people.bob!.id, channelId);
+    // bob, who joined after the launch, gets the playbook's welcome from the bot as a direct message.
+    const direct = await mm.people.bob!.client.createDirectChannel([mm.people.bob!.id, botId]);
+    const welcome = await waitFor(
+      async () => Object.values((await mm.people.bob!.client.getPosts(direct.id)).posts).map((post) => post.message),
+      (messages) => messages.some((message) => message.startsWith('Welcome to ~')),
+      { timeoutMs: 30_000, what: 'the welcome message' },
+    );
+    expect(welcome.find((message) => message.startsWith('Welcome to ~'))).toContain(incident.links.channelName);
     expect(await slash('alice', 'commander @bob', channelId)).not.toMatch(/no_entry_sign/);
     expect((await incidents.view(incident.id)).commander).toBe('bob');
     // The channel header follows: new commander, and the status the hand-over moved it to.
