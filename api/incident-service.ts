@@ -26,13 +26,16 @@ import type { StoredIncidentViews } from './stored-incident-view.js';
 const MAX_UPDATE_RETRY_PAUSE_MS = 1_000;
 
 /**
- * The server's answer when the workflow task that carried the Update failed or the run ended before accepting it
- * (FAILED_PRECONDITION "unexpected workflow task failure", or "workflow update was aborted"): nothing was applied.
+ * The server's answers when the workflow task that carried the Update failed or the run ended before accepting it
+ * (FAILED_PRECONDITION "unexpected workflow task failure", "workflow update was aborted", or, when the run continued
+ * as new in the very task that carried it, "rejected because it wasn't processed by worker"): nothing was applied.
  */
+const UPDATE_NOT_APPLIED = /unexpected workflow task failure|workflow update was aborted|wasn't processed by worker/i;
+
 function isUpdateNotApplied(error: unknown): boolean {
   const texts: string[] = [];
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) texts.push(cause.message);
-  return texts.some((text) => /unexpected workflow task failure|workflow update was aborted/i.test(text));
+  return texts.some((text) => UPDATE_NOT_APPLIED.test(text));
 }
 
 const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);

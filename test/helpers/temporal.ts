@@ -135,7 +135,7 @@ export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle,
       return;
     } catch (error) {
       const text = `${String(error)} ${String((error as { cause?: unknown }).cause ?? '')}`;
-      if (attempt >= 10 || !/update was aborted|unexpected workflow task failure/i.test(text)) throw error;
+      if (attempt >= 10 || !/update was aborted|unexpected workflow task failure|wasn't processed by worker/i.test(text)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }

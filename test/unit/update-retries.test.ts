@@ -34,6 +34,27 @@ describe('an Update that was not applied', () => {
     expect(ids).toEqual(['key-1', 'key-1', 'key-1', 'key-1']);
   });
 
+  it('goes again when the run continued as new in the very task that carried it ("wasn\'t processed by worker")', async () => {
+    const ids: string[] = [];
+    const rejected = Object.assign(new Error('Workflow Update failed'), {
+      cause: new Error("Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker."),
+    });
+    const client = {
+      withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
+      workflow: {
+        getHandle: () => ({
+          executeUpdate: async (_update: unknown, options: { updateId: string }) => {
+            ids.push(options.updateId);
+            if (ids.length === 1) throw rejected;
+            return { incidentId: 'inc-1', revision: 8, status: 'active', changed: [] };
+          },
+        }),
+      },
+    } as unknown as Client;
+    expect((await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never, { updateId: 'key-2' })).revision).toBe(8);
+    expect(ids).toEqual(['key-2', 'key-2']);
+  });
+
   it('is a 503 with Retry-After, saying nothing changed, when the deadline passes first', async () => {
     const { client, ids } = clientFailing(Number.POSITIVE_INFINITY);
     const error = await new IncidentService(client, 'q', 600).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((e: unknown) => e);
