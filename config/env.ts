@@ -121,12 +121,14 @@ export const configSchema = z.object({
   MATTERMOST_DEFAULT_TEAM: z.string().trim().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected a team name like "platform"').optional(),
   /**
    * The slash commands a task's Run button may have the bot execute, by trigger (comma-separated, like "/jira,/zoom";
-   * empty: none). The bot runs them with its own rights in the incident channel, so only what the operator names runs.
+   * "none": none; an empty value counts as unset, like every setting). The bot runs them with its own rights in the
+   * incident channel, so only what the operator names runs.
    */
   TASK_COMMANDS_ALLOWED: z
     .string()
     .default('/jira,/zoom')
     .transform((value, ctx) => {
+      if (value.trim().toLowerCase() === 'none') return [];
       const triggers = value.split(',').map((trigger) => trigger.trim().toLowerCase()).filter(Boolean);
       for (const trigger of triggers) {
         if (!/^\/[a-z0-9_.-]{1,64}$/.test(trigger)) ctx.addIssue({ code: 'custom', message: `"${trigger.slice(0, 70)}" is not a slash command trigger like "/jira"` });

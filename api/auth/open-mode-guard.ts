@@ -14,15 +14,23 @@
  */
 import type { RequestHandler } from 'express';
 import { HttpError } from '../http-error.js';
+import { isLoopbackHost } from './api-tokens.js';
 
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+/** A Host header (or an origin's host) without its port, for isLoopbackHost. */
+function hostName(host: string): string {
+  const bracketed = /^(\[[^\]]*\])(?::\d{1,5})?$/.exec(host);
+  if (bracketed) return bracketed[1]!;
+  return host.replace(/:\d{1,5}$/, '');
+}
+
+const isLoopbackHostHeader = (host: string) => host !== '' && isLoopbackHost(hostName(host));
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const API_BODY_TYPES = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml'];
 
 function isLoopbackOrigin(origin: string): boolean {
   try {
     const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOST.test(url.host);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHostHeader(url.host);
   } catch {
     return false;
   }
@@ -35,7 +43,7 @@ function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: str
 export function openModeGuard(): RequestHandler {
   return (req, _res, next) => {
     const host = req.get('host') ?? '';
-    if (!LOOPBACK_HOST.test(host)) {
+    if (!isLoopbackHostHeader(host)) {
       next(new HttpError(403, 'forbidden', `open mode answers requests addressed to localhost only, not Host "${host.slice(0, 100)}" (set API_TOKENS to serve other names)`));
       return;
     }

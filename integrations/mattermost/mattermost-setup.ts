@@ -7,6 +7,8 @@
  *
  * `npm run mattermost:setup` is the command line around it (scripts/mattermost-setup.ts).
  */
+import { isIP } from 'node:net';
+import { nonPublicAddressReason } from '../outbound-address-policy.js';
 // CommonJS: Node's ESM loader gives its exports as the default export only.
 import mattermost from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';
@@ -52,15 +54,9 @@ const statusOf = (error: unknown) => (error as { status_code?: number }).status_
 /** Whether Mattermost, on the server, may call this URL (a private address needs AllowedUntrustedInternalConnections). */
 function needsInternalConnection(publicUrl: string): string | undefined {
   const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
-  const isPrivate =
-    host === 'localhost' ||
-    /^(127|10)\./.test(host) ||
-    /^192\.168\./.test(host) ||
-    /^172\.(1[6-9]|2\d|3[01])\./.test(host) ||
-    host === '::1' ||
-    /^f[cd]/i.test(host) ||
-    !host.includes('.');
-  return isPrivate ? host : undefined;
+  // An IP address: the same judgement as for our own outbound calls. A name: localhost, or one without a domain.
+  const internal = isIP(host) ? nonPublicAddressReason(host) !== undefined : host === 'localhost' || !host.includes('.');
+  return internal ? host : undefined;
 }
 
 export async function setUpMattermost(request: MattermostSetupRequest): Promise<MattermostSetupResult> {

@@ -37,4 +37,30 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^INCIDENT_COMMAND_RATE_LIMIT: expected /)]);
   });
+
+  it('reads the security settings and names each one it cannot read', () => {
+    const config = loadConfig({});
+    expect(config.AUTH_FAILURE_LIMIT).toEqual({ count: 10, unit: 'm' });
+    expect(config.TASK_COMMANDS_ALLOWED).toEqual(['/jira', '/zoom']);
+    expect(config.MATTERMOST_DEFAULT_TEAM).toBeUndefined();
+    expect(loadConfig({ TASK_COMMANDS_ALLOWED: 'none' }).TASK_COMMANDS_ALLOWED).toEqual([]);
+    expect(loadConfig({ TASK_COMMANDS_ALLOWED: ' /Jira , /deploy ', MATTERMOST_DEFAULT_TEAM: 'platform' })).toMatchObject({
+      TASK_COMMANDS_ALLOWED: ['/jira', '/deploy'],
+      MATTERMOST_DEFAULT_TEAM: 'platform',
+    });
+    let error: unknown;
+    try {
+      loadConfig({ AUTH_FAILURE_LIMIT: 'few', TASK_COMMANDS_ALLOWED: '/jira,kick', MATTERMOST_DEFAULT_TEAM: 'Platform Team' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AUTH_FAILURE_LIMIT: expected /),
+        'TASK_COMMANDS_ALLOWED: "kick" is not a slash command trigger like "/jira"',
+        expect.stringMatching(/^MATTERMOST_DEFAULT_TEAM: expected a team name/),
+      ]),
+    );
+  });
 });

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../api/http-error.js';
 import { IncidentService } from '../../api/incident-service.js';
 
-function clientFailing(times: number) {
+/** A client whose first `times` Updates fail with `failure` (by default, a failed workflow task). */
+function clientFailing(times: number, failure: () => Error = () => new Error('unexpected workflow task failure')) {
   const ids: string[] = [];
   const client = {
     withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
@@ -16,7 +17,7 @@ function clientFailing(times: number) {
       getHandle: () => ({
         executeUpdate: async (_update: unknown, options: { updateId: string }) => {
           ids.push(options.updateId);
-          if (ids.length <= times) throw new Error('unexpected workflow task failure');
+          if (ids.length <= times) throw failure();
           return { incidentId: 'inc-1', revision: 7, status: 'active', changed: [] };
         },
         describe: async () => ({ status: { name: 'RUNNING' } }),
@@ -35,23 +36,12 @@ describe('an Update that was not applied', () => {
   });
 
   it('goes again when the run continued as new in the very task that carried it ("wasn\'t processed by worker")', async () => {
-    const ids: string[] = [];
-    const rejected = Object.assign(new Error('Workflow Update failed'), {
-      cause: new Error("Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker."),
-    });
-    const client = {
-      withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
-      workflow: {
-        getHandle: () => ({
-          executeUpdate: async (_update: unknown, options: { updateId: string }) => {
-            ids.push(options.updateId);
-            if (ids.length === 1) throw rejected;
-            return { incidentId: 'inc-1', revision: 8, status: 'active', changed: [] };
-          },
-        }),
-      },
-    } as unknown as Client;
-    expect((await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never, { updateId: 'key-2' })).revision).toBe(8);
+    const rejected = () =>
+      Object.assign(new Error('Workflow Update failed'), {
+        cause: new Error("Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker."),
+      });
+    const { client, ids } = clientFailing(1, rejected);
+    expect((await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never, { updateId: 'key-2' })).revision).toBe(7);
     expect(ids).toEqual(['key-2', 'key-2']);
   });
 

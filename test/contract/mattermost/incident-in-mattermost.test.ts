@@ -210,12 +210,13 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     await mm.admin.addToChannel(mm.people.bob!.id, channelId);
     // bob, who joined after the launch, gets the playbook's welcome from the bot as a direct message.
     const direct = await mm.people.bob!.client.createDirectChannel([mm.people.bob!.id, botId]);
+    // (A server used before holds welcomes to earlier incidents in the same conversation.)
     const welcome = await waitFor(
       async () => Object.values((await mm.people.bob!.client.getPosts(direct.id)).posts).map((post) => post.message),
-      (messages) => messages.some((message) => message.startsWith('Welcome to ~')),
+      (messages) => messages.some((message) => message.startsWith(`Welcome to ~${incident.links.channelName}.`)),
       { timeoutMs: 30_000, what: 'the welcome message' },
     );
-    expect(welcome.find((message) => message.startsWith('Welcome to ~'))).toContain(incident.links.channelName);
+    expect(welcome.filter((message) => message.startsWith(`Welcome to ~${incident.links.channelName}.`))).toHaveLength(1);
     expect(await slash('alice', 'commander @bob', channelId)).not.toMatch(/no_entry_sign/);
     expect((await incidents.view(incident.id)).commander).toBe('bob');
     // The channel header follows: new commander, and the status the hand-over moved it to.

@@ -53,6 +53,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** What alice gets back for `/incident <text>` typed in the incident's channel. */
+async function aliceTypes(text: string): Promise<string> {
+  const response = await fetch(`${stack.api.url}/mattermost/command`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      token: 'tok', team_id: stack.sandboxes.mattermost.teamId('default'), team_domain: 'default', channel_id: channelId,
+      user_id: stack.sandboxes.mattermost.userId('alice'), user_name: 'alice', command: '/incident', text,
+    }),
+  });
+  return ((await response.json()) as { text: string }).text;
+}
+
 describe('people named in commands', () => {
   it('refuses special mentions and unknown users as commander or assignee, changing nothing', async () => {
     const before = (await viewOf(incidentId)).revision;
@@ -67,24 +80,8 @@ describe('people named in commands', () => {
       expect(answer.status, path).toBe(400);
       expect(JSON.stringify(answer.body)).toMatch(pattern);
     }
-    const slash = await fetch(`${stack.api.url}/mattermost/command`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        token: 'tok', team_id: stack.sandboxes.mattermost.teamId('default'), team_domain: 'default', channel_id: channelId,
-        user_id: stack.sandboxes.mattermost.userId('alice'), user_name: 'alice', command: '/incident', text: 'assign 1.1 @channel',
-      }),
-    });
-    expect(((await slash.json()) as { text: string }).text).toMatch(/no_entry_sign/);
-    const unknown = await fetch(`${stack.api.url}/mattermost/command`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        token: 'tok', team_id: stack.sandboxes.mattermost.teamId('default'), team_domain: 'default', channel_id: channelId,
-        user_id: stack.sandboxes.mattermost.userId('alice'), user_name: 'alice', command: '/incident', text: 'assign 1.1 @nobody-such',
-      }),
-    });
-    expect(((await unknown.json()) as { text: string }).text).toMatch(/Mattermost has no user @nobody-such/);
+    expect(await aliceTypes('assign 1.1 @channel')).toMatch(/no_entry_sign/);
+    expect(await aliceTypes('assign 1.1 @nobody-such')).toMatch(/Mattermost has no user @nobody-such/);
     expect((await viewOf(incidentId)).revision).toBe(before);
     expect((await as(tokens.ci)('POST', `/api/v1/incidents/${incidentId}/tasks/triage-bridge/assign`, { assignee: 'bob' })).status).toBe(200);
   });
