@@ -208,7 +208,7 @@ export class IncidentService {
    */
   async readView(id: string, options: ViewReadOptions = {}): Promise<ViewRead> {
     const abort = new AbortController();
-    const fromIncident = this.queryView(id, this.commandTimeoutMs, abort.signal).then(
+    const fromIncident = this.queryView(id, abort.signal).then(
       (view) => ({ read: { view, source: 'incident' } as ViewRead }),
       (error: unknown) => ({ error }),
     );
@@ -231,9 +231,9 @@ export class IncidentService {
     return unwrap(first ?? (await fromIncident));
   }
 
-  private async queryView(id: string, deadlineMs: number, signal?: AbortSignal): Promise<IncidentView> {
+  private async queryView(id: string, signal?: AbortSignal): Promise<IncidentView> {
     const query = () =>
-      this.client.withDeadline(Date.now() + deadlineMs, () => this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery));
+      this.client.withDeadline(Date.now() + this.commandTimeoutMs, () => this.client.workflow.getHandle(incidentWorkflowId(id)).query(incidentViewQuery));
     try {
       return await (signal ? this.client.withAbortSignal(signal, query) : query());
     } catch (error) {
