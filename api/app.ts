@@ -37,6 +37,9 @@ import { ChatIdentities, type ChatActor } from './mattermost/chat-identity.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
+import { channelMessageHandler } from './mattermost/channel-messages.js';
+import { channelEventReactions } from './mattermost/channel-events.js';
+import type { ChatEventHandlers, ChatEventStream } from '../integrations/mattermost/mattermost-events.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
@@ -82,7 +85,18 @@ export interface AppOptions {
     /** Outgoing webhook tokens and the words that make a message a timeline entry. */
     webhookTokens?: string[];
     timelineTriggers?: string[];
+    /**
+     * Mattermost's events (MATTERMOST_EVENTS): opens the bot's websocket for these handlers. The app starts it and
+     * `stopBackgroundWork` closes it.
+     */
+    events?: (handlers: ChatEventHandlers) => ChatEventStream;
   };
+}
+
+/** Work the app runs beside its routes (the Mattermost event stream); startApi's stop ends it. */
+export function stopBackgroundWork(app: express.Express): Promise<void> {
+  const stop = app.locals.stopBackgroundWork as (() => Promise<void>) | undefined;
+  return stop ? stop() : Promise.resolve();
 }
 
 /**
@@ -263,19 +277,25 @@ export function createApp(options: AppOptions): express.Express {
       }),
     );
     if (dialogs) app.use(dialogs.router);
+    const handleMessage = channelMessageHandler({
+      incidents,
+      directory,
+      playbooks: options.playbooks,
+      chat,
+      people,
+      timelineTriggers: options.mattermost.timelineTriggers ?? ['#timeline', '!note'],
+      logger: options.logger,
+    });
     if (options.mattermost.webhookTokens?.length) {
-      app.use(
-        outgoingWebhookRoutes({
-          incidents,
-          directory,
-          playbooks: options.playbooks,
-          chat,
-          people,
-          webhookTokens: options.mattermost.webhookTokens,
-          timelineTriggers: options.mattermost.timelineTriggers ?? ['#timeline', '!note'],
-          logger: options.logger,
-        }),
-      );
+      app.use(outgoingWebhookRoutes({ webhookTokens: options.mattermost.webhookTokens, handleMessage }));
+    }
+    if (options.mattermost.events) {
+      const reactions = channelEventReactions({ incidents, directory, chat, handleMessage, logger: options.logger });
+      const stream = options.mattermost.events(reactions.handlers);
+      app.locals.stopBackgroundWork = async () => {
+        stream.close();
+        await reactions.stop();
+      };
     }
     if (actionSecret) {
       app.use(

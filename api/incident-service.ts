@@ -17,7 +17,7 @@ import {
   IncidentTeamKey,
 } from '../temporal/search-attributes.js';
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
-import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
 import type { StoredIncidentViews } from './stored-incident-view.js';
@@ -268,6 +268,20 @@ export class IncidentService {
         throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
       }
       throw httpError;
+    }
+  }
+
+  /**
+   * Tells the incident that someone joined or left its channel, so it looks at its members now. False when there is
+   * no running incident to tell (closed, or not there): the caller has nothing else to do about it.
+   */
+  async membersChanged(id: string): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(incidentWorkflowId(id)).signal(membersChangedSignal);
+      return true;
+    } catch (error) {
+      if (toHttpError(error, id).status === 404) return false;
+      throw error;
     }
   }
 

@@ -5,6 +5,7 @@
 import { resolveDefaultTeam } from '../config/default-team.js';
 import { listSetting, loadConfig, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
+import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
@@ -49,6 +50,12 @@ const { api, connection } = await (async () => {
             ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
             webhookTokens: listSetting(config.MATTERMOST_WEBHOOK_TOKENS),
             timelineTriggers: listSetting(config.TIMELINE_TRIGGERS),
+            ...(config.MATTERMOST_EVENTS === 'on'
+              ? {
+                  events: (handlers: Parameters<typeof listenToMattermostEvents>[1]) =>
+                    listenToMattermostEvents({ url: config.MATTERMOST_URL!, token: config.MATTERMOST_BOT_TOKEN! }, handlers),
+                }
+              : {}),
           }
         : undefined;
     if (!mattermost) logger.warn('Mattermost slash commands are off: set MATTERMOST_COMMAND_TOKENS, MATTERMOST_URL and MATTERMOST_BOT_TOKEN');

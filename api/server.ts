@@ -1,7 +1,7 @@
 /** Starts the API on a host and port and stops it cleanly (finishing in-flight requests). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppOptions } from './app.js';
+import { createApp, stopBackgroundWork, type AppOptions } from './app.js';
 import { decideApiAccess } from './auth/api-tokens.js';
 
 export interface RunningApi {
@@ -45,10 +45,12 @@ export async function startApi(
   return {
     url: `http://${options.host}:${port}`,
     server,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    stop: async () => {
+      await stopBackgroundWork(app);
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

@@ -110,6 +110,12 @@ export const configSchema = z.object({
   MATTERMOST_ACTION_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
   /** Tokens of Mattermost outgoing webhooks (comma-separated). Unset: outgoing webhooks are off. */
   MATTERMOST_WEBHOOK_TOKENS: z.string().optional(),
+  /**
+   * The bot's websocket to Mattermost (`on`, the default, or `off`): joins and leaves reach an incident at once, and
+   * timeline messages are noted from private channels too. Keep it on in one API process of a deployment (each one
+   * that listens hears everything; the duplicates are harmless but wasted).
+   */
+  MATTERMOST_EVENTS: z.enum(['on', 'off']).default('on'),
   /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */

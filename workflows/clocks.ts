@@ -12,10 +12,18 @@ import { failureMessage, nowIso, syncSearchAttributes, tellChannel, type Inciden
 
 /** Members are looked at this often while the incident is open, ten times less often once it is resolved. */
 const DEFAULT_MEMBERSHIP_CHECK_MS = 60_000;
+/**
+ * A look asked for by a membersChanged signal comes at most this soon after the previous one: a burst of joins (the
+ * launch's invitations, someone leaving and coming back) makes a look or two, not one per event.
+ */
+const MIN_ASKED_LOOK_GAP_MS = 2_000;
 
 export class IncidentClocks {
   private readonly membershipInterval: number;
   private nextMembershipCheck: number;
+  private lastMembershipCheck = 0;
+  /** A look was asked for since the wake timer was last armed: the main loop turns once to arm it for the new time. */
+  lookAsked = false;
   private wakeTimer: { at: number; scope: CancellationScope; fired: boolean } | undefined;
 
   constructor(private readonly run: IncidentRun) {
@@ -37,6 +45,7 @@ export class IncidentClocks {
    * cancelling a timer on every turn of the loop would add two history events to every command.
    */
   armWakeTimer(): void {
+    this.lookAsked = false;
     const at = this.nextWakeAt();
     if (this.wakeTimer?.at === at) return;
     if (this.wakeTimer && !this.wakeTimer.fired) this.wakeTimer.scope.cancel();
@@ -78,9 +87,20 @@ export class IncidentClocks {
     return this.membersTracked() && Date.now() >= this.nextMembershipCheck;
   }
 
+  /**
+   * Mattermost said someone joined or left: look soon (not later than the periodic look would). Replays of runs from
+   * before this signal existed never meet it, so it needs no patch.
+   */
+  lookAtMembersSoon(): void {
+    const soon = Math.max(Date.now(), this.lastMembershipCheck + MIN_ASKED_LOOK_GAP_MS);
+    this.nextMembershipCheck = Math.min(this.nextMembershipCheck, soon);
+    this.lookAsked = true;
+  }
+
   /** Looks at who is in the channel: joins and leaves go to the timeline, newcomers get the welcome and the sidebar. */
   async checkMembers(): Promise<void> {
     const { state } = this.run;
+    this.lastMembershipCheck = Date.now();
     this.nextMembershipCheck = Date.now() + this.membershipInterval * (state.status === 'resolved' ? 10 : 1);
     try {
       const members = await chat.channelMembers({ key: `${state.id}:members`, channelId: state.links.channelId! });

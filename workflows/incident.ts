@@ -5,7 +5,7 @@
  * handlers (message-handlers.ts), all sharing one IncidentRun (incident-run.ts). Deterministic code only: all I/O
  * happens in activities.
  */
-import { allHandlersFinished, condition, continueAsNew, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { createIncidentState, incidentView, type IncidentState, type IncidentView, type NewIncident } from '../domain/incident.js';
 import { checkIncidentStart, parseLegacyNewIncident, type IncidentStart } from '../domain/new-incident.js';
 import { scalePlaybookDurations } from '../domain/reminders.js';
@@ -17,6 +17,7 @@ import { needsProjection, projectRecord } from './incident-record.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun, type IncidentWorkflowOptions } from './incident-run.js';
 import { hasPendingLaunch, launch } from './launch.js';
 import { registerMessageHandlers } from './message-handlers.js';
+import { membersChangedSignal } from './messages.js';
 
 export type { IncidentWorkflowOptions } from './incident-run.js';
 
@@ -88,6 +89,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
 
   // Handlers first: signals and updates that arrived with the start are delivered as soon as they exist.
   registerMessageHandlers(run);
+  setHandler(membersChangedSignal, () => clocks.lookAtMembersSoon());
   syncSearchAttributes(state);
 
   if (budget) await mainLoop();
@@ -128,7 +130,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         (state.status === 'closed' && allHandlersFinished() && !busy()) ||
         shouldContinueAsNew();
       clocks.armWakeTimer();
-      if (!clocks.wakeTimerDue()) await condition(() => ready() || clocks.wakeTimerDue());
+      // A look at the members asked for by a signal moves the wake time: one turn of the loop arms the timer anew.
+      if (!clocks.wakeTimerDue()) await condition(() => ready() || clocks.wakeTimerDue() || clocks.lookAsked);
       if (hasPendingLaunch(state)) {
         await launch(run, lookAtMembers);
         continue;

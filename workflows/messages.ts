@@ -34,6 +34,13 @@ export const commandSignals = Object.fromEntries(
   COMMAND_NAMES.map((name) => [name, defineSignal<[unknown]>(name)]),
 ) as unknown as SignalDefinitions;
 
+/**
+ * "Someone joined or left the channel": sent by the API when Mattermost's websocket says so, so that the incident looks
+ * at its members now (welcome, sidebar, timeline) instead of at its next periodic look. Carries nothing: the workflow
+ * asks Mattermost who is there, it never takes a list from the sender.
+ */
+export const membersChangedSignal = defineSignal('membersChanged');
+
 /** Temporal workflow ID of an incident. */
 export function incidentWorkflowId(incidentId: string): string {
   return `incident-${incidentId}`;

@@ -11,6 +11,8 @@ export interface IncidentDirectory {
   incidentOfChannel(channelId: string): Promise<string | undefined>;
   /** The team's incidents that are not closed, newest first. */
   openIncidents(team: string, limit: number): Promise<Array<{ id: string; status: IncidentStatus; severity: string; commander: string }>>;
+  /** Every team's incidents that are not closed and have a channel, newest first, at most `max`. */
+  openChannels(max: number): Promise<Array<{ id: string; channelId: string }>>;
 }
 
 const OPEN: IncidentStatus[] = ['reported', 'active', 'resolved'];
@@ -25,6 +27,16 @@ export function incidentDirectory(records: IncidentRecordRepository): IncidentDi
     async openIncidents(team, limit) {
       const page = await records.list({ team, status: OPEN, limit });
       return page.items.map(({ id, status, severity, commander }) => ({ id, status, severity, commander }));
+    },
+    async openChannels(max) {
+      const found: Array<{ id: string; channelId: string }> = [];
+      let cursor: string | undefined;
+      do {
+        const page = await records.list({ status: OPEN, limit: Math.min(200, Math.max(1, max - found.length)), ...(cursor ? { cursor } : {}) });
+        for (const { id, channelId } of page.items) if (channelId) found.push({ id, channelId });
+        cursor = page.nextCursor;
+      } while (cursor && found.length < max);
+      return found.slice(0, max);
     },
   };
 }

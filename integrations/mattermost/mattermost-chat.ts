@@ -511,6 +511,35 @@ export class MattermostChat implements ChatPort {
     });
   }
 
+  /**
+   * Posts created in a channel since this instant (ms), oldest first, deleted ones left out: what the event listener
+   * missed while its websocket was down. Mattermost answers everything changed since then, which the filter narrows.
+   */
+  async postsSince(channelId: string, since: number): Promise<ChannelPost[]> {
+    const list = await this.client.getPostsSince(channelId, since, false);
+    return list.order
+      .flatMap((id) => {
+        const post = list.posts[id];
+        return post && post.create_at >= since && !post.delete_at
+          ? [{ id: post.id, createAt: post.create_at, userId: post.user_id, rootId: post.root_id ?? '', message: post.message, type: post.type ?? '' }]
+          : [];
+      })
+      .sort((a, b) => a.createAt - b.createAt);
+  }
+
+  /** The bot's own user ID: the event listener leaves the bot's own posts alone. */
+  ownUserId(): Promise<string> {
+    return this.botId();
+  }
+
+  /** A team's name (what permalinks use) from its ID, asked once per team. */
+  async teamNameOf(teamId: string): Promise<string> {
+    for (const [name, id] of this.teamIds) if (id === teamId) return name;
+    const team = await this.client.getTeam(teamId);
+    this.teamIds.set(team.name, team.id);
+    return team.name;
+  }
+
   async usersByIds(ids: string[]): Promise<ChatUser[]> {
     const profiles = await this.profilesByIds(ids);
     return [...new Set(ids)].flatMap((id) => {

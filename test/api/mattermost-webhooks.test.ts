@@ -40,10 +40,14 @@ afterAll(async () => {
   rmSync(playbookDir, { recursive: true, force: true });
 });
 
-function fields(text: string, channel: string, user = 'bob') {
+let postCount = 0;
+/** Every post has an ID of its own (26 characters, as Mattermost's). */
+const nextPostId = () => `p0st${String(++postCount).padStart(22, '0')}`;
+
+function fields(text: string, channel: string, user = 'bob', postId = nextPostId()) {
   return {
     token: 'hook-token', team_id: sandboxes.mattermost.teamId('default'), team_domain: 'default', channel_id: channel, channel_name: 'x',
-    timestamp: String(Date.now()), user_id: sandboxes.mattermost.userId(user), user_name: user, post_id: 'p0st1d0000000000000000000a', text, trigger_word: '', file_ids: '',
+    timestamp: String(Date.now()), user_id: sandboxes.mattermost.userId(user), user_name: user, post_id: postId, text, trigger_word: '', file_ids: '',
   };
 }
 
@@ -61,7 +65,7 @@ const notes = async () =>
 
 describe('outgoing webhooks', () => {
   it('turns a #timeline message in an incident channel into a timeline entry with author and link (form encoding)', async () => {
-    expect(await hook(fields('#timeline Failover to the replica in eu-west-1 started', channelId), 'form')).toEqual({ status: 200, body: {} });
+    expect(await hook(fields('#timeline Failover to the replica in eu-west-1 started', channelId, 'bob', 'p0st1d0000000000000000000a'), 'form')).toEqual({ status: 200, body: {} });
     expect(await notes()).toEqual([
       expect.objectContaining({ actor: 'bob', text: 'Failover to the replica in eu-west-1 started', data: { link: `${sandboxes.urls.mattermost}/default/pl/p0st1d0000000000000000000a` } }),
     ]);
@@ -86,9 +90,16 @@ describe('outgoing webhooks', () => {
     expect(sandboxes.mattermost.ephemeralPosts()).toHaveLength(1);
   });
 
+  it('notes a post once when Mattermost delivers it twice (a retry, or the websocket too)', async () => {
+    const again = fields('#timeline Writes paused on the primary', channelId, 'carol');
+    await hook(again, 'form');
+    await hook(again, 'json');
+    expect((await notes()).filter((e) => e.text === 'Writes paused on the primary')).toHaveLength(1);
+  });
+
   it('refuses a wrong token', async () => {
     const response = await hook({ ...fields('#timeline x', channelId), token: 'nope' }, 'form');
     expect(response.status).toBe(401);
-    expect((await notes()).length).toBe(2);
+    expect((await notes()).length).toBe(3);
   });
 });

@@ -11,6 +11,7 @@ import type { AppOptions } from '../../api/app.js';
 import { IncidentService } from '../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { listenToMattermostEvents } from '../../integrations/mattermost/mattermost-events.js';
 import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
 import { openDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
@@ -48,6 +49,8 @@ export async function startChatStack(options: {
   webhookEnv?: Record<string, string>;
   /** What webhooks may call beyond public addresses, as OUTBOUND_ALLOWED_HOSTS says it (a local receiver needs 127.0.0.1). */
   webhookAllowedHosts?: string;
+  /** The API listens to the Mattermost sandbox's websocket as the bot (MATTERMOST_EVENTS=on), reconnecting quickly. */
+  listenToEvents?: boolean;
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
   // A SQLite store of incident records, written by the worker, read by the API: how a channel's incident is found, and
@@ -68,7 +71,17 @@ export async function startChatStack(options: {
     port,
     ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
     records,
-    mattermost: { ...options.mattermost, chat: sandboxes.ports.chat as MattermostChat, ...(publicUrl ? { publicUrl } : {}) },
+    mattermost: {
+      ...options.mattermost,
+      chat: sandboxes.ports.chat as MattermostChat,
+      ...(publicUrl ? { publicUrl } : {}),
+      ...(options.listenToEvents
+        ? {
+            events: (handlers: Parameters<typeof listenToMattermostEvents>[1]) =>
+              listenToMattermostEvents({ url: sandboxes.urls.mattermost, token: 'mm-bot-token', minRetryMs: 100, retryJitterMs: 0 }, handlers),
+          }
+        : {}),
+    },
   });
   const secret = options.mattermost.actionSecret;
   const worker = await runTestWorker(env, taskQueue, {

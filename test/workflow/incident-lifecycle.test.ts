@@ -12,7 +12,7 @@ import type { IncidentView } from '../../domain/incident.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
-import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import { commandUpdates, incidentViewQuery, membersChangedSignal } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue, updateThenView, applyUpdate } from '../helpers/temporal.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -245,6 +245,24 @@ describe('members', () => {
     await waitFor(() => workspace.records.sidebars.erin?.find((c) => c.category === 'Incidents')?.channelIds ?? [], (ids) => ids.includes(channelId), {
       what: "the channel in erin's sidebar",
     });
+  });
+
+  it('looks at the members when told they changed (membersChanged), not only at its periodic look, and a burst makes a look or two', async () => {
+    // The periodic look is an hour away: only the signal can explain a look within seconds.
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: lifecyclePlaybook() }, { ...FAST, membershipCheckIntervalMs: 3_600_000 });
+    const channelId = await channelOf(handle);
+    await waitForEvent(handle, (v) => v.members !== undefined, 'the member baseline');
+    const channel = workspace.records.channels.find((c) => c.id === channelId)!;
+    channel.members.push('erin');
+    const looksBefore = (await handle.fetchHistory()).events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'channelMembers').length;
+    for (let i = 0; i < 10; i++) await handle.signal(membersChangedSignal);
+    const joined = await waitForEvent(handle, (v) => v.timeline.some((e) => e.kind === 'member_joined'), 'the join');
+    expect(joined.timeline.filter((e) => e.kind === 'member_joined').map((e) => e.text)).toEqual(['@erin joined the channel']);
+    await waitFor(() => workspace.records.directMessages.filter((dm) => dm.username === 'erin' && dm.message.includes(channel.name)), (dms) => dms.length === 1, { what: 'the welcome DM' });
+    // Ten signals at once: one look at once, at most one more two seconds later (MIN_ASKED_LOOK_GAP_MS), not ten.
+    const looks = async () => (await handle.fetchHistory()).events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'channelMembers').length - looksBefore;
+    expect(await looks()).toBeGreaterThanOrEqual(1);
+    expect(await looks()).toBeLessThanOrEqual(2);
   });
 
   it('skips the sidebar with a timeline note when the bot may not edit other people\'s sidebars', async () => {

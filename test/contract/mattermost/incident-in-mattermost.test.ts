@@ -28,6 +28,7 @@ import { connectToTestServer, runTestWorker, uniqueTaskQueue } from '../../helpe
 import { waitFor } from '../../helpers/wait-for.js';
 import { examineMattermost } from '../../../integrations/mattermost/mattermost-doctor.js';
 import { setUpMattermost, type MattermostSetupResult } from '../../../integrations/mattermost/mattermost-setup.js';
+import { listenToMattermostEvents } from '../../../integrations/mattermost/mattermost-events.js';
 import { provisionMattermost, type ProvisionedMattermost } from './provision.js';
 import { resolveDefaultTeam } from '../../../config/default-team.js';
 
@@ -49,6 +50,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
   let incident: IncidentView;
   let setup: MattermostSetupResult;
   let botId: string;
+  let privateIncidentId: string;
 
   beforeAll(async () => {
     mm = await provisionMattermost(url!, TEAM, ['alice', 'bob', 'carol', 'dave']);
@@ -93,9 +95,19 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
       logger: pino({ level: process.env.CONTRACT_LOG_LEVEL ?? 'silent' }),
       host: '127.0.0.1',
       port,
-      mattermost: { chat, commandTokens: [commandToken], admins: [], actionSecret: SECRET, publicUrl, taskCommandsAllowed: ['/jira', '/zoom'], webhookTokens: [timelineHook.token] },
-      // Members are looked at every 2 s here (a minute in production), so a welcome comes quickly.
-      incidentWorkflowOptions: { membershipCheckIntervalMs: 2_000 },
+      mattermost: {
+        chat,
+        commandTokens: [commandToken],
+        admins: [],
+        actionSecret: SECRET,
+        publicUrl,
+        taskCommandsAllowed: ['/jira', '/zoom'],
+        webhookTokens: [timelineHook.token],
+        // The bot's websocket, as MATTERMOST_EVENTS=on opens it: joins reach the incident at once.
+        events: (handlers) => listenToMattermostEvents({ url: url!, token: setup.env.MATTERMOST_BOT_TOKEN!, minRetryMs: 200, retryJitterMs: 0 }, handlers),
+      },
+      // The periodic look at members is an hour away: a welcome within seconds comes from the websocket's user_added.
+      incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
       // As the API does at start: the bot's only team is where incidents that name none go.
       defaultTeam: await resolveDefaultTeam(undefined, chat, (warning) => console.warn(warning)),
     });
@@ -187,6 +199,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     });
     expect(started.status).toBe(201);
     const { id } = (await started.json()) as { id: string };
+    privateIncidentId = id;
     const view = await waitFor(() => incidents.view(id), (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), { timeoutMs: 30_000, what: 'the launch' });
     const channel = await mm.admin.getChannel(view.links.channelId!);
     expect(channel.type).toBe('P');
@@ -214,7 +227,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     const welcome = await waitFor(
       async () => Object.values((await mm.people.bob!.client.getPosts(direct.id)).posts).map((post) => post.message),
       (messages) => messages.some((message) => message.startsWith(`Welcome to ~${incident.links.channelName}.`)),
-      { timeoutMs: 30_000, what: 'the welcome message' },
+      { timeoutMs: 15_000, what: 'the welcome message (the websocket said bob joined)' },
     );
     expect(welcome.filter((message) => message.startsWith(`Welcome to ~${incident.links.channelName}.`))).toHaveLength(1);
     expect(await slash('alice', 'commander @bob', channelId)).not.toMatch(/no_entry_sign/);
@@ -241,10 +254,25 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect((await mm.admin.getChannel(view.links.channelId!)).team_id).toBe(mm.team.id);
   });
 
-  it('turns a "#timeline" message in the incident channel into a timeline entry by its author (the team\'s outgoing webhook)', async () => {
-    await mm.people.alice!.client.createPost({ channel_id: incident.links.channelId!, message: '#timeline rolled back the 14:02 deploy' });
+  it('turns a "#timeline" message in the incident channel into one timeline entry by its author (the webhook and the websocket both bring it)', async () => {
+    const post = await mm.people.alice!.client.createPost({ channel_id: incident.links.channelId!, message: '#timeline rolled back the 14:02 deploy' } as never);
     const noted = await waitFor(() => incidents.view(incident.id), (view) => view.timeline.some((event) => event.kind === 'note'), { what: 'the note' });
-    expect(noted.timeline.filter((event) => event.kind === 'note').map((event) => [event.actor, event.text])).toEqual([['alice', 'rolled back the 14:02 deploy']]);
+    expect(noted.timeline.find((event) => event.kind === 'note')?.data?.link).toBe(`${url}/${TEAM}/pl/${post.id}`);
+    // A later note, noted after the first by both doors (the websocket keeps a channel's order): by then a duplicate
+    // of the first would be there too.
+    await mm.people.alice!.client.createPost({ channel_id: incident.links.channelId!, message: '#timeline error rate back to normal' } as never);
+    const both = await waitFor(() => incidents.view(incident.id), (view) => view.timeline.some((event) => event.text === 'error rate back to normal'), { what: 'the second note' });
+    expect(both.timeline.filter((event) => event.kind === 'note').map((event) => [event.actor, event.text])).toEqual([
+      ['alice', 'rolled back the 14:02 deploy'],
+      ['alice', 'error rate back to normal'],
+    ]);
+  });
+
+  it('notes a "#timeline" message in a private incident channel, where outgoing webhooks never fire (the websocket)', async () => {
+    const view = await incidents.view(privateIncidentId);
+    await mm.people.alice!.client.createPost({ channel_id: view.links.channelId!, message: '!note rotated the leaked key' } as never);
+    const noted = await waitFor(() => incidents.view(privateIncidentId), (v) => v.timeline.some((event) => event.kind === 'note'), { timeoutMs: 15_000, what: 'the note' });
+    expect(noted.timeline.filter((event) => event.kind === 'note').map((event) => [event.actor, event.text])).toEqual([['alice', 'rotated the leaked key']]);
   });
 
   it('is resolved from the channel by its new commander (taking command acknowledged it)', async () => {

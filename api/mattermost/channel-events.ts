@@ -1,0 +1,181 @@
+/**
+ * What the service does with Mattermost's events (integrations/mattermost/mattermost-events.ts):
+ *
+ * - someone joined or left an incident channel: the incident is told (membersChanged) and looks at its members at once,
+ *   so a newcomer is welcomed and gets the channel in their sidebar within seconds, not at the next minute's look;
+ * - a message was posted: channel-messages.ts decides (a timeline note in an incident channel, a playbook suggestion
+ *   elsewhere), in the order the messages came, one channel at a time;
+ * - the stream (re)started after a gap: every open incident looks at its members, and the timeline messages posted in
+ *   its channel meanwhile are noted (each post's note has an Update ID of its own, so one noted before is not again).
+ *
+ * The periodic look at members stays in the workflow as the safety net for whatever is missed here.
+ */
+import type { Logger } from 'pino';
+import type { ChatEvent, ChatEventHandlers } from '../../integrations/mattermost/mattermost-events.js';
+import type { IncidentService } from '../incident-service.js';
+import type { ChannelMessageHandler } from './channel-messages.js';
+import type { IncidentDirectory } from './incident-directory.js';
+
+/** The part of the Mattermost client the reactions use. */
+export interface ChannelEventChat {
+  ownUserId(): Promise<string>;
+  teamNameOf(teamId: string): Promise<string>;
+  postsSince(channelId: string, since: number): Promise<Array<{ id: string; userId: string; message: string; type: string; createAt: number }>>;
+}
+
+export interface ChannelEventOptions {
+  incidents: IncidentService;
+  directory: IncidentDirectory;
+  chat: ChannelEventChat;
+  handleMessage: ChannelMessageHandler;
+  logger: Logger;
+  /** Joins and leaves in one channel within this long make one membersChanged. Default 500 ms. */
+  membersSettleMs?: number;
+  /** At the first connection, timeline messages this far back are looked for (a restart's gap). Default 5 minutes. */
+  firstLookBackMs?: number;
+  /** At most this many open incidents are caught up after a gap (newest first). Default 2,000. */
+  maxCatchUpIncidents?: number;
+}
+
+/** After a gap, the catch-up looks this much further back than the last event heard: clocks differ a little. */
+const CATCH_UP_MARGIN_MS = 60_000;
+/** Catch-up calls to Mattermost and Temporal in flight at once: a reconnect with many open incidents is no flood. */
+const CATCH_UP_CONCURRENCY = 4;
+
+export interface ChannelEventReactions {
+  handlers: ChatEventHandlers;
+  /** Resolves when nothing is pending (for tests and a clean stop). */
+  settled(): Promise<void>;
+  /** Stops taking events and waits for what is under way. */
+  stop(): Promise<void>;
+}
+
+export function channelEventReactions(options: ChannelEventOptions): ChannelEventReactions {
+  const { logger } = options;
+  const settleMs = options.membersSettleMs ?? 500;
+  const memberTimers = new Map<string, NodeJS.Timeout>();
+  /** Per channel, the tail of its message chain: messages are handled in the order they were posted. */
+  const channelChains = new Map<string, Promise<void>>();
+  const pending = new Set<Promise<unknown>>();
+  let stopped = false;
+  let botId: Promise<string> | undefined;
+
+  function track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => logger.warn({ err: error }, 'a Mattermost event was not handled'));
+    pending.add(tracked);
+    void tracked.finally(() => pending.delete(tracked));
+  }
+
+  function membersChangedIn(channelId: string): void {
+    clearTimeout(memberTimers.get(channelId));
+    memberTimers.set(
+      channelId,
+      setTimeout(() => {
+        memberTimers.delete(channelId);
+        track(tellMembersChanged(channelId));
+      }, settleMs),
+    );
+  }
+
+  async function tellMembersChanged(channelId: string): Promise<void> {
+    const incidentId = await options.directory.incidentOfChannel(channelId);
+    if (incidentId) await options.incidents.membersChanged(incidentId);
+  }
+
+  function inOrder(channelId: string, work: () => Promise<unknown>): void {
+    const next = (channelChains.get(channelId) ?? Promise.resolve()).then(work).then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error, channelId }, 'a Mattermost message was not handled'),
+    );
+    channelChains.set(channelId, next);
+    track(
+      next.finally(() => {
+        if (channelChains.get(channelId) === next) channelChains.delete(channelId);
+      }),
+    );
+  }
+
+  async function isFromBot(userId: string): Promise<boolean> {
+    botId ??= options.chat.ownUserId().catch((error: unknown) => {
+      botId = undefined;
+      throw error;
+    });
+    return userId === (await botId);
+  }
+
+  function posted(event: Extract<ChatEvent, { kind: 'posted' }>): void {
+    const { post } = event;
+    // System messages (joins, header changes) and empty posts say nothing to the timeline or the playbooks.
+    if (post.type !== '' || post.message.trim() === '') return;
+    inOrder(event.channelId, async () => {
+      if (await isFromBot(post.userId)) return;
+      const teamName = event.teamId ? await options.chat.teamNameOf(event.teamId) : undefined;
+      await options.handleMessage(
+        { channelId: event.channelId, userId: post.userId, postId: post.id, text: post.message, ...(teamName ? { teamName } : {}) },
+        // Suggestions in team channels only: a direct message to the bot is no channel to start an incident from.
+        { suggest: event.channelType === 'O' || event.channelType === 'P' },
+      );
+    });
+  }
+
+  async function catchUp(since: number, first: boolean): Promise<void> {
+    const open = await options.directory.openChannels(options.maxCatchUpIncidents ?? 2_000);
+    logger.info({ incidents: open.length, since: new Date(since).toISOString(), first }, 'catching up with Mattermost after a gap in its events');
+    let next = 0;
+    const worker = async () => {
+      while (!stopped && next < open.length) {
+        const { id, channelId } = open[next++]!;
+        try {
+          await options.incidents.membersChanged(id);
+          for (const post of await options.chat.postsSince(channelId, since)) {
+            if (post.type !== '' || post.message.trim() === '') continue;
+            inOrder(channelId, async () => {
+              if (await isFromBot(post.userId)) return;
+              // A catch-up notes timeline messages only: a suggestion minutes late would be noise.
+              await options.handleMessage({ channelId, userId: post.userId, postId: post.id, text: post.message }, { suggest: false });
+            });
+          }
+        } catch (error) {
+          logger.warn({ err: error, incident: id }, 'could not catch up with an incident channel');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
+  }
+
+  const handlers: ChatEventHandlers = {
+    onEvent(event) {
+      if (stopped) return;
+      if (event.kind === 'posted') posted(event);
+      else membersChangedIn(event.channelId);
+    },
+    onGap({ first, since }) {
+      if (stopped) return;
+      const from = since !== undefined ? since - CATCH_UP_MARGIN_MS : Date.now() - (options.firstLookBackMs ?? 5 * 60_000);
+      track(catchUp(from, first));
+    },
+    onConnection({ connected, failures, reason }) {
+      if (connected) logger.info('listening to Mattermost events');
+      else if (reason) logger.warn({ failures, reason }, 'the Mattermost event stream is down; it reconnects by itself');
+      else logger.warn({ failures }, 'the Mattermost event stream closed; it reconnects by itself');
+    },
+  };
+
+  async function settled(): Promise<void> {
+    while (pending.size > 0 || memberTimers.size > 0) {
+      if (pending.size > 0) await Promise.all([...pending]);
+      else await new Promise((resolve) => setTimeout(resolve, settleMs));
+    }
+  }
+
+  return {
+    handlers,
+    settled,
+    async stop() {
+      stopped = true;
+      for (const timer of memberTimers.values()) clearTimeout(timer);
+      memberTimers.clear();
+      await Promise.all([...pending]);
+    },
+  };
+}
