@@ -10,12 +10,18 @@
  * which seeded user each token is. Sandbox-only: POST /_sandbox/channels/{channel_id}/seed-posts adds posts in bulk
  * (see SandboxSeedPostsOptions).
  *
+ * The websocket at /api/v4/websocket (sandbox/mattermost-websocket.ts) sends posted, user_added, user_removed and
+ * ephemeral_message events for what happens through the REST routes (not for seed-posts). Sandbox-only: POST
+ * /_sandbox/websocket/drop closes every websocket with 1001, so a test can watch a client reconnect; GET /_sandbox/state
+ * counts the open ones under "websocketConnections".
+ *
  * User groups (custom groups, a licensed feature) are seeded from the options: GET /groups (q, paging,
  * include_member_count, filter_has_member), GET /groups/{id}, GET /groups/{id}/stats, GET /users?in_group={id} (paged) and
  * GET /users/{id}/groups. With `groupsEnabled: false` every one of them answers 501, as an unlicensed server does.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
+import { MattermostWebSocketHub } from './mattermost-websocket.js';
 import { SandboxServer, sendJson } from './sandbox-server.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -286,6 +292,10 @@ export interface MattermostSandbox {
    * oldest first. Also at POST /_sandbox/channels/{channel_id}/seed-posts with the options as JSON.
    */
   seedPosts(channelId: string, options: SandboxSeedPostsOptions): string[];
+  /** Closes every websocket with 1001 (as POST /_sandbox/websocket/drop does); answers how many were open. */
+  dropWebSockets(): number;
+  /** Open websocket connections, authenticated or not. */
+  webSocketConnections(): number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -540,6 +550,8 @@ class MattermostWorld {
   readonly groupMembers = new Map<string, string[]>();
   readonly groupsEnabled: boolean;
   readonly batchChannelMembers: boolean;
+  /** The websocket: the routes tell it what happened; it survives reset() (connections belong to users, not state). */
+  readonly events: MattermostWebSocketHub;
   private lastMillis = 0;
 
   constructor(options: MattermostSandboxOptions) {
@@ -547,6 +559,12 @@ class MattermostWorld {
     this.hideEmailAddresses = options.hideEmailAddresses ?? false;
     this.groupsEnabled = options.groupsEnabled ?? true;
     this.batchChannelMembers = options.batchChannelMembers ?? true;
+    this.events = new MattermostWebSocketHub({
+      userIdForToken: (token) => this.userForToken(token)?.id,
+      channelMemberIds: (channelId) => this.memberList(channelId).map((member) => member.user_id),
+      username: (userId) => this.users.get(userId)?.username,
+      newId: newMattermostId,
+    });
     const seededAt = this.now();
     for (const user of options.users ?? DEFAULT_USERS) this.seedUser(user, seededAt);
     for (const team of options.teams ?? [{ name: 'default' }]) this.seedTeam(team, seededAt);
@@ -1182,7 +1200,10 @@ function registerMemberRoutes(router: Router, world: MattermostWorld): void {
     if (channel.type === 'D') throw apiError(400, 'api.channel.add_user_to_channel.type.app_error', 'Nobody can be added to a direct-message channel.');
     if (channel.delete_at) throw apiError(400, 'api.channel.add_user_to_channel.deleted.app_error', 'The channel is archived.');
     userIds.forEach((id) => world.requireUser(id));
+    // Adding a member again changes nothing, and the real server announces nothing either.
+    const added = [...new Set(userIds)].filter((id) => !world.isMember(channel.id, id));
     const members = userIds.map((id) => copy(world.addMember(channel.id, id)));
+    added.forEach((id) => world.events.userAdded(channel, id));
     return created(many ? members : members[0]);
   }));
   router.get(`${API}/channels/:channel_id/members`, route(world, (req, session) => {
@@ -1205,6 +1226,7 @@ function registerMemberRoutes(router: Router, world: MattermostWorld): void {
     if (!world.memberships.get(channel.id)?.delete(userId)) {
       throw apiError(404, 'app.channel.get_member.missing.app_error', 'That user is not a member of the channel.');
     }
+    world.events.userRemoved(channel, userId, session.id);
     return statusOk();
   }));
 }
@@ -1414,7 +1436,11 @@ function channelPostsReply(world: MattermostWorld, req: Request, channelId: stri
 }
 
 function registerPostRoutes(router: Router, world: MattermostWorld): void {
-  router.post(`${API}/posts`, route(world, (req, session) => created(copy(createPost(world, bodyObject(req, 'post'), session)))));
+  router.post(`${API}/posts`, route(world, (req, session) => {
+    const post = createPost(world, bodyObject(req, 'post'), session);
+    world.events.posted(world.requireChannel(post.channel_id), post);
+    return created(copy(post));
+  }));
   router.get(`${API}/posts/:post_id`, route(world, (req, session) => ok(copy(readablePost(world, req, session)))));
   router.put(`${API}/posts/:post_id`, route(world, (req, session) => {
     const post = world.requirePost(idParam(req, 'post_id'));
@@ -1706,6 +1732,11 @@ function registerIntegrationRoutes(router: Router, world: MattermostWorld): void
     world.requireChannel(channelId);
     const ephemeral = { id: newMattermostId(), user_id: session.id, to_user_id: userId, channel_id: channelId, message: typeof post.message === 'string' ? post.message : '', create_at: Date.now() };
     world.ephemeralPosts.push(ephemeral);
+    world.events.ephemeral(userId, {
+      ...ephemeral,
+      root_id: typeof post.root_id === 'string' ? post.root_id : '',
+      props: isRecord(post.props) ? copy(post.props) : {},
+    });
     return created(copy(ephemeral));
   }));
 }
@@ -1734,6 +1765,7 @@ function inspectionState(world: MattermostWorld): unknown {
     ephemeralPosts: copy(world.ephemeralPosts),
     // Metadata only: the bytes are at GET /api/v4/files/{id} (or fileContent() in tests).
     files: [...world.files.values()].map((file) => copy(file.info)),
+    websocketConnections: world.events.openConnections,
   };
 }
 
@@ -1769,6 +1801,7 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
   const server = new SandboxServer({
     name: 'mattermost',
     errorBody: (status, message) => appErrorBody(status, GENERIC_ERROR_IDS[status] ?? 'api.context.app_error', message),
+    upgrade: world.events,
     routes(router) {
       registerAuth(router, world);
       registerUserRoutes(router, world);
@@ -1781,6 +1814,8 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
       registerIntegrationRoutes(router, world);
     },
     inspectionRoutes(router) {
+      // POST /_sandbox/websocket/drop: every websocket closed with 1001, as a server restart would.
+      router.post('/websocket/drop', (_req, res) => sendJson(res, 200, { dropped: world.events.dropAll() }));
       // POST /_sandbox/channels/{channel_id}/seed-posts {count, users?, startAt?, intervalMs?, threadEvery?, message?}
       router.post('/channels/:channel_id/seed-posts', (req, res) => {
         const channelId = param(req, 'channel_id');
@@ -1832,5 +1867,7 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
       return content && Buffer.from(content);
     },
     seedPosts: (channelId, seed) => seedPosts(world, channelId, seed).map((post) => post.id),
+    dropWebSockets: () => world.events.dropAll(),
+    webSocketConnections: () => world.events.openConnections,
   };
 }

@@ -10,10 +10,15 @@
  *   POST   /_sandbox/faults     add a fault rule (JSON FaultRuleInput); answers the rule with its id
  *   DELETE /_sandbox/faults     remove every fault rule
  *   POST   /_sandbox/reset      forget state, requests and faults
+ *
+ * A system with a websocket (Mattermost's /api/v4/websocket) takes HTTP upgrades through SandboxDefinition.upgrade; they
+ * are recorded (status 101 once upgraded) and fault rules apply to them like to any GET, so a test can refuse or drop a
+ * reconnect.
  */
-import type { Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import type { Duplex } from 'node:stream';
+import express, { type ErrorRequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 
 export interface RecordedRequest {
@@ -48,6 +53,19 @@ export const faultRuleSchema = z.object({
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type FaultRule = z.output<typeof faultRuleSchema> & { id: string; matched: number };
 
+/** Takes the HTTP upgrades (websockets) of one path. */
+export interface SandboxUpgradeHandler {
+  /** The request path it takes, without the query, e.g. "/api/v4/websocket"; upgrades to any other path get 404. */
+  readonly path: string;
+  /** Completes the upgrade (ws's handleUpgrade) and calls `upgraded` once the connection is a websocket. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, upgraded: () => void): void;
+  /**
+   * Ends every upgraded connection. stop() awaits it first: the HTTP server no longer tracks upgraded sockets, so
+   * closeAllConnections() misses them and close() would wait for them forever.
+   */
+  closeAll(): Promise<void>;
+}
+
 export interface SandboxDefinition {
   /** "mattermost", "jira", "zoom", "opsgenie". */
   name: string;
@@ -61,6 +79,8 @@ export interface SandboxDefinition {
   reset(): void;
   /** Extra inspection routes under /_sandbox (e.g. Zoom's "expire every token"). */
   inspectionRoutes?(router: Router): void;
+  /** HTTP upgrades (websockets), for a system that has them. */
+  upgrade?: SandboxUpgradeHandler;
 }
 
 /** Sends JSON with exactly `Content-Type: application/json` (Mattermost's client parses nothing else as JSON). */
@@ -72,7 +92,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
   res.end(text);
 }
 
-function redactHeaders(req: Request): Record<string, string> {
+function redactHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -107,6 +127,18 @@ export class SandboxServer {
     this.definition.reset();
     this.requests.splice(0);
     this.clearFaults();
+  }
+
+  /** The first fault rule with uses left that matches the request, counted as used. */
+  private takeFault(method: string, path: string): FaultRule | undefined {
+    const fault = this.faults.find(
+      (rule) =>
+        (rule.times === undefined || rule.matched < rule.times) &&
+        (!rule.method || rule.method === method) &&
+        new RegExp(`^${rule.path}$`).test(path),
+    );
+    if (fault) fault.matched += 1;
+    return fault;
   }
 
   /** Requests whose path matches, for assertions like "the issue was created exactly once". */
@@ -157,14 +189,8 @@ export class SandboxServer {
       };
       this.requests.push(record);
       res.on('finish', () => (record.status = res.statusCode));
-      const fault = this.faults.find(
-        (rule) =>
-          (rule.times === undefined || rule.matched < rule.times) &&
-          (!rule.method || rule.method === req.method) &&
-          new RegExp(`^${rule.path}$`).test(req.path),
-      );
+      const fault = this.takeFault(req.method, req.path);
       if (!fault) return next();
-      fault.matched += 1;
       if (fault.latencyMs) await sleep(fault.latencyMs);
       if (fault.drop) {
         req.socket.destroy();
@@ -198,6 +224,12 @@ export class SandboxServer {
     this.server = await new Promise<Server>((resolve, reject) => {
       const server = app.listen(options.port ?? 0, host, (error?: Error) => (error ? reject(error) : resolve(server)));
     });
+    const upgrade = this.definition.upgrade;
+    if (upgrade) {
+      this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        this.onUpgrade(upgrade, req, socket, head).catch(() => socket.destroy());
+      });
+    }
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://${host}:${port}`;
     return this.url;
@@ -207,7 +239,48 @@ export class SandboxServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    await this.definition.upgrade?.closeAll();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** An upgrade request: recorded and subject to faults like any request, then handed to the system's handler. */
+  private async onUpgrade(handler: SandboxUpgradeHandler, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A client that goes away mid-handshake must not crash the sandbox with an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const record: RecordedRequest = {
+      at: new Date().toISOString(),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: redactHeaders(req),
+      body: undefined,
+    };
+    this.requests.push(record);
+    const refuse = (status: number, message: string, retryAfterSeconds?: number) => {
+      record.status = status;
+      const text = JSON.stringify(this.definition.errorBody(status, message));
+      const retryAfter = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(text)}\r\n${retryAfter}Connection: close\r\n\r\n${text}`,
+      );
+    };
+    if (url.pathname !== handler.path) {
+      refuse(404, `no route ${record.method} ${url.pathname}`);
+      return;
+    }
+    const fault = this.takeFault(record.method, url.pathname);
+    if (fault?.latencyMs) await sleep(fault.latencyMs);
+    if (fault?.drop) {
+      socket.destroy();
+      return;
+    }
+    if (fault?.status) {
+      refuse(fault.status, fault.message ?? `injected fault ${fault.status}`, fault.retryAfterSeconds);
+      return;
+    }
+    handler.handleUpgrade(req, socket, head, () => (record.status = 101));
   }
 }

@@ -10,7 +10,8 @@ import { createOpsgenieSandbox } from '../../sandbox/opsgenie-sandbox.js';
 import { createZoomSandbox } from '../../sandbox/zoom-sandbox.js';
 
 export async function startSandboxes() {
-  const mattermost = createMattermostSandbox({ teams: [{ name: 'default' }, { name: 'shop' }] });
+  // alice's token lets a test post as a person (the bot's own posts are not notes).
+  const mattermost = createMattermostSandbox({ teams: [{ name: 'default' }, { name: 'shop' }], tokens: { 'mm-bot-token': 'incident-bot', 'alice-token': 'alice' } });
   const jira = createJiraSandbox();
   const zoom = createZoomSandbox();
   const opsgenie = createOpsgenieSandbox();
