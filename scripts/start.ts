@@ -14,6 +14,7 @@ import { startApi, type RunningApi } from '../api/server.js';
 import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadConfig, loadDotEnv, type Config } from '../config/env.js';
 import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
+import { listenToMattermostEvents, type ChatEventHandlers } from '../integrations/mattermost/mattermost-events.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { DEFAULT_SQLITE_PATH, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
@@ -27,19 +28,25 @@ import { installTemporalRuntime } from '../workers/runtime-logging.js';
 const say = (line: string): void => console.log(`[start] ${line}`);
 
 /** The slash-command front door: the configured tokens, or a fixed one when Mattermost is the sandbox. */
-function frontDoor(config: Config, selected: SelectedIntegrations): { mattermost?: { chat: MattermostChat; commandTokens: string[]; admins: string[]; taskCommandsAllowed: string[] } } {
-  const sandboxed = selected.sandboxes.Mattermost !== undefined;
+function frontDoor(config: Config, selected: SelectedIntegrations): {
+  mattermost?: { chat: MattermostChat; commandTokens: string[]; admins: string[]; taskCommandsAllowed: string[]; events?: (handlers: ChatEventHandlers) => { connected: boolean; close(): void } };
+} {
+  const sandbox = selected.sandboxes.Mattermost;
   const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
-  if (tokens.length === 0 && !sandboxed) return {};
+  if (tokens.length === 0 && !sandbox) return {};
+  // The bot's websocket: to the real server with its token, or to the sandbox as its bot.
+  const eventsFrom = sandbox?.url ? { url: sandbox.url, token: SANDBOX_BOT_TOKEN } : config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN ? { url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN } : undefined;
   return {
     mattermost: {
       chat: selected.ports.chat as MattermostChat,
       commandTokens: tokens.length ? tokens : [SANDBOX_COMMAND_TOKEN],
       admins: listSetting(config.INCIDENT_ADMINS),
       taskCommandsAllowed: config.TASK_COMMANDS_ALLOWED,
+      ...(config.MATTERMOST_EVENTS === 'on' && eventsFrom ? { events: (handlers: ChatEventHandlers) => listenToMattermostEvents(eventsFrom, handlers) } : {}),
     },
   };
 }
+const SANDBOX_BOT_TOKEN = 'mm-bot-token';
 const SANDBOX_COMMAND_TOKEN = 'sandbox-command-token';
 
 loadDotEnv();

@@ -45,7 +45,8 @@ const clickSchema = z.object({
   context: z.object({ sig: z.string(), selected_option: z.string().optional() }).passthrough(),
 });
 
-const reply = (text: string) => ({ ephemeral_text: text });
+// Mattermost Markdown, not Slack markup (see CommandReply in replies.ts).
+const reply = (text: string) => ({ ephemeral_text: text, skip_slack_parsing: true });
 
 export function actionRoutes(options: ActionRoutesOptions): Router {
   const router = Router();

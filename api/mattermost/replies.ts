@@ -7,9 +7,14 @@ import { filterTimeline } from '../../domain/timeline-filter.js';
 export interface CommandReply {
   response_type: 'ephemeral' | 'in_channel';
   text: string;
+  /**
+   * Mattermost reads a command's reply as Slack markup unless told not to: `<a | b>` in our usage lines became the link
+   * `[b](a)` (seen on a real server), so `/incident help` arrived garbled. Our replies are Mattermost Markdown.
+   */
+  skip_slack_parsing: true;
 }
 
-export const ephemeral = (text: string): CommandReply => ({ response_type: 'ephemeral', text });
+export const ephemeral = (text: string): CommandReply => ({ response_type: 'ephemeral', text, skip_slack_parsing: true });
 
 /**
  * What a command changed, for the person who sent it: every timeline event it wrote (a handover may also acknowledge;

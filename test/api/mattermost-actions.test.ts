@@ -96,7 +96,7 @@ describe('checklist buttons', () => {
     await redrawn();
     const complete = action('complete1');
     const good = await click(complete, { selected: 'triage-ack' });
-    expect(good).toEqual({ status: 200, body: { ephemeral_text: ':white_check_mark: @alice completed task 1.1 "Acknowledge and take command"' } });
+    expect(good).toEqual({ status: 200, body: { ephemeral_text: ':white_check_mark: @alice completed task 1.1 "Acknowledge and take command"', skip_slack_parsing: true } });
     await waitFor(() => checklistPost().props.attachments[0]!.text, (text) => text.startsWith(':white_check_mark: **1.1**'), { what: 'the redraw' });
     const replayed = await click(complete, { selected: 'triage-ack' });
     expect(replayed.body.ephemeral_text).toBe('The checklist changed since this post was drawn (it is being redrawn now); try again in a moment.');
@@ -107,13 +107,13 @@ describe('checklist buttons', () => {
     const take = action('take1');
     const [body, signature] = take.integration.context.sig.split('.') as [string, string];
     const forged = await click(take, { selected: 'triage-bridge', context: { sig: `${body}.${signature.slice(0, -2)}AA` } });
-    expect(forged).toEqual({ status: 403, body: { ephemeral_text: 'This button was refused: bad signature.' } });
+    expect(forged).toEqual({ status: 403, body: { ephemeral_text: 'This button was refused: bad signature.', skip_slack_parsing: true } });
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
     claims.p.a = 'resolve';
     const tampered = await click(take, { context: { sig: `${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}` } });
     expect(tampered.status).toBe(403);
     const missing = await click(take, { context: { sig: 'nonsense' } });
-    expect(missing).toEqual({ status: 403, body: { ephemeral_text: 'This button was refused: missing or malformed signature.' } });
+    expect(missing).toEqual({ status: 403, body: { ephemeral_text: 'This button was refused: missing or malformed signature.', skip_slack_parsing: true } });
     expect((await incidentView()).checklists[0]!.tasks[2]!.assignee).toBeUndefined();
   });
 
