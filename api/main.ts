@@ -22,6 +22,14 @@ const config = (() => {
   }
 })();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+// The API serves Mattermost's slash commands, buttons and dialogs and reads its channels: in production it needs the
+// server. With SANDBOXES=on (trying things out) it runs without, and says what is off.
+if (!(config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN) && config.SANDBOXES !== 'on') {
+  exitWithStartupError(
+    'the API',
+    new Error('no credentials for Mattermost: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN (or SANDBOXES=on to run without Mattermost while trying the product)'),
+  );
+}
 // No API tokens: open mode, fine on loopback (the two-command quick start), refused anywhere else.
 const access = decideApiAccess(config.API_HOST, config.API_TOKENS.length);
 if (access.mode === 'refused') exitWithStartupError('the API', new Error(access.reason));

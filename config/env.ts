@@ -116,6 +116,12 @@ export const configSchema = z.object({
    * that listens hears everything; the duplicates are harmless but wasted).
    */
   MATTERMOST_EVENTS: z.enum(['on', 'off']).default('on'),
+  /**
+   * `on`: a system without credentials (Mattermost, Jira, Zoom, Opsgenie) gets an in-memory sandbox server instead, for
+   * trying the product (`npm start` turns this on). `off` (the default): the worker and the API refuse to start
+   * without them, naming what to set.
+   */
+  SANDBOXES: z.enum(['on', 'off']).default('off'),
   /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */

@@ -121,7 +121,8 @@ try {
   database = backends.database;
   if (backends.seeded.length) say(`first run: loaded the example playbooks ${backends.seeded.join(', ')} into the store`);
   const { playbooks, records } = backends.options;
-  integrations = await selectIntegrations(config, logger);
+  // The quick start: sandboxes for whatever has no credentials, unless SANDBOXES=off says otherwise.
+  integrations = await selectIntegrations(config, logger, { sandboxesAllowed: process.env.SANDBOXES !== 'off' });
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
   const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
   // Where Mattermost reaches us: set PUBLIC_URL when Mattermost runs elsewhere; locally the API's own address works.

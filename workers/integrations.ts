@@ -1,7 +1,11 @@
 /**
- * Chooses the adapter for each external system. A system with credentials in the environment gets its real service; one
- * without gets a sandbox server started here on a loopback port, with the same adapter pointed at it, so a newcomer sees
- * the whole flow through the real client libraries. Each choice is logged at start-up.
+ * Chooses the adapter for each external system. A system with credentials in the environment gets its real service.
+ * One without is refused at start, naming what to set, unless sandboxes were asked for (`SANDBOXES=on`, which `npm
+ * start` sets): then it gets a sandbox server started here on a loopback port, with the same adapter pointed at it, so
+ * a newcomer sees the whole flow through the real client libraries. A production worker that lost one variable must
+ * not send tickets to a fake that forgets them at restart. Each choice is logged at start-up.
+ *
+ * The sandboxes are imported only when one is started: they stay out of the production runtime path.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.js';
@@ -10,11 +14,7 @@ import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { OpsgenieOnCall } from '../integrations/opsgenie/opsgenie-on-call.js';
 import type { IntegrationPorts } from '../integrations/ports.js';
 import { ZoomMeetings } from '../integrations/zoom/zoom-meetings.js';
-import { createJiraSandbox } from '../sandbox/jira-sandbox.js';
-import { createMattermostSandbox } from '../sandbox/mattermost-sandbox.js';
-import { createOpsgenieSandbox } from '../sandbox/opsgenie-sandbox.js';
 import type { SandboxServer } from '../sandbox/sandbox-server.js';
-import { createZoomSandbox } from '../sandbox/zoom-sandbox.js';
 
 export interface SelectedIntegrations {
   ports: IntegrationPorts;
@@ -25,7 +25,36 @@ export interface SelectedIntegrations {
   stop(): Promise<void>;
 }
 
-export async function selectIntegrations(config: Config, logger: Logger): Promise<SelectedIntegrations> {
+/** What each system needs to be real, as the operator would set it. */
+const CREDENTIALS = {
+  Mattermost: 'MATTERMOST_URL and MATTERMOST_BOT_TOKEN',
+  Jira: 'JIRA_URL with JIRA_TOKEN (or JIRA_USERNAME and JIRA_PASSWORD)',
+  Zoom: 'ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET',
+  Opsgenie: 'OPSGENIE_API_KEY',
+} as const;
+
+/** The systems whose credentials are missing from this configuration. */
+export function systemsWithoutCredentials(config: Config): Array<keyof typeof CREDENTIALS> {
+  const missing: Array<keyof typeof CREDENTIALS> = [];
+  if (!(config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN)) missing.push('Mattermost');
+  if (!config.JIRA_URL) missing.push('Jira');
+  if (!(config.ZOOM_ACCOUNT_ID && config.ZOOM_CLIENT_ID && config.ZOOM_CLIENT_SECRET)) missing.push('Zoom');
+  if (!config.OPSGENIE_API_KEY) missing.push('Opsgenie');
+  return missing;
+}
+
+/** Refuses a configuration that lacks credentials when sandboxes were not asked for, naming every variable to set. */
+export function requireCredentials(config: Config, sandboxesAllowed: boolean): void {
+  const missing = systemsWithoutCredentials(config);
+  if (sandboxesAllowed || missing.length === 0) return;
+  throw new Error(
+    `no credentials for ${missing.join(', ')}: set ${missing.map((system) => CREDENTIALS[system]).join('; ')}. ` +
+      'To try the product without them, SANDBOXES=on runs in-memory stand-ins instead (never in production: they forget everything at restart).',
+  );
+}
+
+export async function selectIntegrations(config: Config, logger: Logger, options: { sandboxesAllowed: boolean }): Promise<SelectedIntegrations> {
+  requireCredentials(config, options.sandboxesAllowed);
   const timeoutMs = config.INTEGRATION_TIMEOUT_MS;
   const sandboxes: Record<string, SandboxServer> = {};
   const summary: string[] = [];
@@ -42,6 +71,7 @@ export async function selectIntegrations(config: Config, logger: Logger): Promis
     summary.push(`Mattermost: ${config.MATTERMOST_URL}`);
   } else {
     const teams = config.SANDBOX_MATTERMOST_TEAMS.split(',').map((t) => t.trim()).filter(Boolean).map((name) => ({ name }));
+    const { createMattermostSandbox } = await import('../sandbox/mattermost-sandbox.js');
     const url = await startSandbox('Mattermost', createMattermostSandbox({ teams }).server, 'MATTERMOST_URL/MATTERMOST_BOT_TOKEN');
     chat = new MattermostChat({ url, token: 'mm-bot-token', timeoutMs });
   }
@@ -56,6 +86,7 @@ export async function selectIntegrations(config: Config, logger: Logger): Promis
     });
     summary.push(`Jira: ${config.JIRA_URL} (project ${config.JIRA_PROJECT})`);
   } else {
+    const { createJiraSandbox } = await import('../sandbox/jira-sandbox.js');
     const url = await startSandbox('Jira', createJiraSandbox({ projects: [{ key: config.JIRA_PROJECT, issueTypes: [config.JIRA_ISSUE_TYPE, 'Bug', 'Incident'] }] }).server, 'JIRA_URL');
     tickets = new JiraTickets({ url, token: 'jira-token', ...jiraDefaults });
   }
@@ -73,6 +104,7 @@ export async function selectIntegrations(config: Config, logger: Logger): Promis
     });
     summary.push(`Zoom: ${config.ZOOM_API_URL}`);
   } else {
+    const { createZoomSandbox } = await import('../sandbox/zoom-sandbox.js');
     const url = await startSandbox('Zoom', createZoomSandbox().server, 'ZOOM_ACCOUNT_ID/ZOOM_CLIENT_ID/ZOOM_CLIENT_SECRET');
     meetings = new ZoomMeetings({
       accountId: 'zoom-account',
@@ -95,6 +127,7 @@ export async function selectIntegrations(config: Config, logger: Logger): Promis
     });
     summary.push(`Opsgenie: ${config.OPSGENIE_URL}`);
   } else {
+    const { createOpsgenieSandbox } = await import('../sandbox/opsgenie-sandbox.js');
     const url = await startSandbox('Opsgenie', createOpsgenieSandbox().server, 'OPSGENIE_API_KEY');
     onCall = new OpsgenieOnCall({ apiKey: 'og-key', url, defaultSchedule: config.OPSGENIE_SCHEDULE ?? 'primary', timeoutMs });
   }

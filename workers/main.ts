@@ -9,7 +9,7 @@ import { connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { openDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';
 import { createIncidentWorker } from './incident-worker.js';
-import { selectIntegrations } from './integrations.js';
+import { requireCredentials, selectIntegrations } from './integrations.js';
 import { installTemporalRuntime } from './runtime-logging.js';
 
 loadDotEnv();
@@ -21,6 +21,12 @@ const config = (() => {
   }
 })();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+// Before connecting to anything: a worker without its credentials must not run incidents against stand-ins.
+try {
+  requireCredentials(config, config.SANDBOXES === 'on');
+} catch (error) {
+  exitWithStartupError('the worker', error);
+}
 // The runtime stops the worker on SIGINT/SIGTERM by itself; worker.run() then resolves once it has drained.
 installTemporalRuntime(logger, { handleSignals: true });
 
@@ -32,7 +38,7 @@ const { connection, namespace, worker, integrations, database } = await (async (
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
     });
-    const integrations = await selectIntegrations(config, logger);
+    const integrations = await selectIntegrations(config, logger, { sandboxesAllowed: config.SANDBOXES === 'on' });
     const worker = await createIncidentWorker({
       connection,
       namespace,
