@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Two projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
 // `npx vitest run --project fast`); the rest share one real `temporal server start-dev` for the whole run. The security
 // suite has both: test/security/ (no server) and test/security/stack/ (through every door of a running stack).
-const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts'];
+const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/cluster/**/*.test.ts'];
 
 export default defineConfig({
   test: {

@@ -28,6 +28,35 @@ export interface RegistrationReport {
   conflicting: string[];
 }
 
+const GRPC_NOT_FOUND = 5;
+const isNotFound = (error: unknown) => (error as { code?: number } | null)?.code === GRPC_NOT_FOUND;
+
+/**
+ * Registers the namespace when the cluster has none by that name (a new self-hosted cluster), with this retention for
+ * closed incidents' histories; says whether it did. Temporal Cloud namespaces exist already (and cannot be made here).
+ * A new namespace takes the frontend a few seconds to see: this waits until it answers.
+ */
+export async function ensureNamespace(connection: Connection, namespace: string, retentionDays: number, timeoutMs = 60_000): Promise<boolean> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return false;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  // protobufjs takes a plain number for an int64 (the type says Long).
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: (retentionDays * 86_400) as never } });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await connection.operatorService.listSearchAttributes({ namespace });
+      return true;
+    } catch (error) {
+      if (!isNotFound(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 export async function registerIncidentSearchAttributes(connection: Connection, namespace: string): Promise<RegistrationReport> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const custom = existing.customAttributes ?? {};
