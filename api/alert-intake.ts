@@ -25,6 +25,8 @@ export interface AlertIntakeOptions {
   /** The store's records find an alert group's open incident without asking Temporal; optional. */
   records?: IncidentRecordRepository;
   logger: Logger;
+  /** Told of every delivery's outcome and how many alerts it carried (the API's metrics). */
+  onDelivery?: (outcome: AlertOutcome['outcome'] | 'failed', alerts: number) => void;
 }
 
 export interface AlertOutcome {
@@ -58,6 +60,11 @@ export class AlertIntake {
     const key = request.delivery.groupKey;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.handle(request, caller));
+    const alerts = request.delivery.alerts.length;
+    run.then(
+      (outcome) => this.options.onDelivery?.(outcome.outcome, alerts),
+      () => this.options.onDelivery?.('failed', alerts),
+    );
     this.queues.set(key, run);
     // Forget the queue once it drains, so the map holds only groups with deliveries in flight.
     void run.finally(() => {
@@ -120,7 +127,7 @@ export class AlertIntake {
   private async join(id: string, payload: Parameters<IncidentService['command']>[2]): Promise<'joined' | 'closed' | 'absent'> {
     try {
       // Deliveries of a group are handled one at a time here, so they are not held to the per-incident command rate.
-      await this.options.incidents.command(id, 'recordAlerts', payload as never, { unlimited: true });
+      await this.options.incidents.command(id, 'recordAlerts', payload as never, { unlimited: true, door: 'alert' });
       return 'joined';
     } catch (error) {
       if (isClosedOrUsed(error)) return 'closed';

@@ -39,6 +39,7 @@ import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
 import { channelMessageHandler } from './mattermost/channel-messages.js';
 import { channelEventReactions } from './mattermost/channel-events.js';
+import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import type { ChatEventHandlers, ChatEventStream } from '../integrations/mattermost/mattermost-events.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
@@ -91,6 +92,8 @@ export interface AppOptions {
      */
     events?: (handlers: ChatEventHandlers) => ChatEventStream;
   };
+  /** The Prometheus metrics this app records and serves at /metrics; made here when absent. */
+  metrics?: ApiMetrics;
 }
 
 /** Work the app runs beside its routes (the Mattermost event stream); startApi's stop ends it. */
@@ -147,10 +150,14 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
+  const records = options.records;
+  const metrics = options.metrics ?? createApiMetrics(records ? { incidentCounts: () => records.countsByStatusAndSeverity() } : {});
   const logRequests: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The route's pattern (`/api/v1/incidents/:id`), never the path: one series per route, not per incident.
+      metrics.httpRequest(req.method, req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched', res.statusCode, ms / 1000);
       // Who called (the token's name) and what they did; never the Authorization header or the token.
       const caller = callerOf(res)?.name;
       options.logger.info(
@@ -180,15 +187,34 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));
   app.use(jsonBody(options.bodyLimit ?? '64kb'));
 
-  app.get('/healthz', async (_req, res) => {
+  const temporalReachable = async (): Promise<boolean> => {
     try {
-      await options.client.withDeadline(Date.now() + 2_000, () =>
-        options.client.connection.workflowService.getSystemInfo({}),
-      );
-      res.json({ status: 'ok', temporal: 'reachable' });
+      await options.client.withDeadline(Date.now() + 2_000, () => options.client.connection.workflowService.getSystemInfo({}));
+      return true;
     } catch {
-      res.status(503).json({ status: 'unavailable', temporal: 'unreachable' });
+      return false;
     }
+  };
+  // Liveness: the process answers. Temporal's state is reported, not judged: a restart would not bring it back.
+  app.get('/healthz', async (_req, res) => {
+    res.json({ status: 'ok', temporal: (await temporalReachable()) ? 'reachable' : 'unreachable' });
+  });
+  // Readiness: send traffic here only while Temporal and the store both answer.
+  app.get('/readyz', async (_req, res) => {
+    const [temporal, store] = await Promise.all([
+      temporalReachable(),
+      options.records ? options.records.ping().then(() => true, () => false) : Promise.resolve(undefined),
+    ]);
+    const ready = temporal && store !== false;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
+      temporal: temporal ? 'reachable' : 'unreachable',
+      ...(store === undefined ? {} : { store: store ? 'reachable' : 'unreachable' }),
+    });
+  });
+  // Prometheus scrapes with a token (any scope) once API tokens are set; in open mode, like the rest, without.
+  app.get('/metrics', authenticate({ tokens: options.apiTokens ?? [] }), async (_req, res) => {
+    res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   const incidents = new IncidentService(
@@ -200,6 +226,7 @@ export function createApp(options: AppOptions): express.Express {
     options.incidentCommandLimit,
     options.records ? { read: storedIncidentViews(options.records) } : undefined,
   );
+  incidents.onCommand = (name, door, outcome) => metrics.command(name, door, outcome);
   // Incident commands record who acted, and a token acts as itself: its name is the actor (or, starting one, the
   // reporter) unless the body names someone else, which only a token with the act-for capability may; then the
   // events record that token too (`via`). Open mode's "anonymous" names nobody: there the body decides alone.
@@ -230,6 +257,7 @@ export function createApp(options: AppOptions): express.Express {
     defaultTeam: options.defaultTeam ?? 'default',
     logger: options.logger,
     ...(options.records ? { records: options.records } : {}),
+    onDelivery: (outcome, alerts) => metrics.alertDelivery(outcome, alerts),
   });
   app.use('/api/v1', alertRoutes({ intake, callerOf: (res) => callerOf(res)?.name ?? ANONYMOUS.name }));
   const exportChat = options.chat ?? options.mattermost?.chat;
@@ -256,7 +284,6 @@ export function createApp(options: AppOptions): express.Express {
             logger: options.logger,
           })
         : undefined;
-    const records = options.records;
     app.use(
       slashCommandRoutes({
         ...options.mattermost,

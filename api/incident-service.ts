@@ -20,6 +20,7 @@ import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflow
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
+import type { CommandDoor, CommandOutcome } from './metrics.js';
 import type { StoredIncidentViews } from './stored-incident-view.js';
 
 /** The longest pause between tries of an Update that was not applied (they go on until the command's deadline). */
@@ -76,6 +77,9 @@ export interface ViewReadOptions {
 export const VIEW_PATIENCE_MS = 100;
 
 export class IncidentService {
+  /** Told of every command's outcome (the API's metrics). */
+  onCommand?: (name: CommandName, door: CommandDoor, outcome: CommandOutcome) => void;
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
@@ -150,9 +154,13 @@ export class IncidentService {
           }),
         }),
       );
-      return { result: toCommandResult(answer), incident: prepared.started };
+      const result = toCommandResult(answer);
+      this.onCommand?.(name, 'alert', result.duplicate ? 'duplicate' : 'applied');
+      return { result, incident: prepared.started };
     } catch (error) {
-      throw toHttpError(error, request.id);
+      const httpError = toHttpError(error, request.id);
+      this.onCommand?.(name, 'alert', httpError.status < 500 ? 'refused' : 'failed');
+      throw httpError;
     }
   }
 
@@ -250,19 +258,31 @@ export class IncidentService {
     id: string,
     name: N,
     payload: CommandInput<N>,
-    /** `unlimited`: not held to the per-incident command rate (alert deliveries, already one at a time per group). */
-    options: { updateId?: string; timeoutMs?: number; unlimited?: boolean } = {},
+    /**
+     * `unlimited`: not held to the per-incident command rate (alert deliveries, already one at a time per group).
+     * `door`: where it came from, for the metrics (default rest).
+     */
+    options: { updateId?: string; timeoutMs?: number; unlimited?: boolean; door?: CommandDoor } = {},
   ): Promise<CommandResult> {
-    if (!options.unlimited) this.takeCommandSlot(id);
+    const door = options.door ?? 'rest';
+    try {
+      if (!options.unlimited) this.takeCommandSlot(id);
+    } catch (error) {
+      this.onCommand?.(name, door, 'refused');
+      throw error;
+    }
     const deadline = Date.now() + (options.timeoutMs ?? this.commandTimeoutMs);
     const updateId = options.updateId ?? randomUUID();
     try {
       const answer = await this.untilApplied(deadline, () =>
         this.client.workflow.getHandle(incidentWorkflowId(id)).executeUpdate(commandUpdates[name], { args: [payload as never], updateId }),
       );
-      return toCommandResult(answer);
+      const result = toCommandResult(answer);
+      this.onCommand?.(name, door, result.duplicate ? 'duplicate' : 'applied');
+      return result;
     } catch (error) {
       const httpError = toHttpError(error, id);
+      this.onCommand?.(name, door, httpError.status < 500 ? 'refused' : 'failed');
       // Temporal answers an update to a finished workflow as "not found"; the caller should hear that it is closed.
       if (httpError.status === 404 && (await this.hasEnded(id))) {
         throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);

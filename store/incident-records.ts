@@ -357,6 +357,21 @@ export class IncidentRecordRepository {
     return this.newest((query) => query.where('alert_group_key', '=', key).where('status', '!=', 'closed'));
   }
 
+  /** Whether the store answers (readiness). */
+  async ping(): Promise<void> {
+    await this.db.selectFrom('incident_records').select('id').limit(1).execute();
+  }
+
+  /** How many incidents the store holds, by status and severity (for the metrics). */
+  async countsByStatusAndSeverity(): Promise<Array<{ status: IncidentStatus; severity: string; count: number }>> {
+    const rows = await this.db
+      .selectFrom('incident_records')
+      .select(['status', 'severity', (eb) => eb.fn.countAll<number | string | bigint>().as('count')])
+      .groupBy(['status', 'severity'])
+      .execute();
+    return rows.map((row) => ({ status: row.status as IncidentStatus, severity: row.severity, count: Number(row.count) }));
+  }
+
   /** The newest incident (by reportedAt, then id) whose channel this is, closed ones included. */
   forChannel(channelId: string): Promise<StoredIncidentRecord | undefined> {
     return this.newest((query) => query.where('channel_id', '=', channelId));

@@ -105,11 +105,11 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
     const done = changesReply;
     switch (intent) {
       case 'complete':
-        return done(await options.incidents.command(claims.i, 'completeTask', { taskId: needTask(), actor }, { updateId }));
+        return done(await options.incidents.command(claims.i, 'completeTask', { taskId: needTask(), actor }, { updateId, door: 'chat' }));
       case 'reopen':
-        return done(await options.incidents.command(claims.i, 'reopenTask', { taskId: needTask(), actor }, { updateId }));
+        return done(await options.incidents.command(claims.i, 'reopenTask', { taskId: needTask(), actor }, { updateId, door: 'chat' }));
       case 'take':
-        return done(await options.incidents.command(claims.i, 'assignTask', { taskId: needTask(), assignee: actor, actor }, { updateId }));
+        return done(await options.incidents.command(claims.i, 'assignTask', { taskId: needTask(), assignee: actor, actor }, { updateId, door: 'chat' }));
       case 'assign': {
         const taskId = needTask();
         if (options.openAssignDialog && click.trigger_id) {
@@ -120,7 +120,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
         return 'Assign with `/incident assign <task> @user`.';
       }
       case 'resolve':
-        return done(await options.incidents.command(claims.i, 'resolve', { actor }, { updateId }));
+        return done(await options.incidents.command(claims.i, 'resolve', { actor }, { updateId, door: 'chat' }));
       case 'statusUpdate':
         if (options.openStatusDialog && click.trigger_id) {
           await options.openStatusDialog(click.trigger_id, claims.i, me);
@@ -152,7 +152,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       return 'Post the update with `/incident update <message>`.';
     }
     if (task.action) {
-      const after = await options.incidents.command(view.id, 'runTaskAction', { taskId: task.id, actor }, { updateId });
+      const after = await options.incidents.command(view.id, 'runTaskAction', { taskId: task.id, actor }, { updateId, door: 'chat' });
       return `:arrow_forward: ${after.changed.at(-1)?.text ?? 'Started.'} The result will show in the channel.`;
     }
     if (!task.command) return `Task ${taskId} has no command to run.`;
@@ -166,7 +166,7 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       (answer) => ({ outcome: 'ran' as const, result: answer.text ?? '' }),
       (error: unknown) => ({ outcome: 'failed' as const, result: error instanceof Error ? error.message : String(error) }),
     );
-    await options.incidents.command(view.id, 'recordTaskCommandRun', { taskId: task.id, command: task.command, outcome, result: result.slice(0, 2000), actor }, { updateId });
+    await options.incidents.command(view.id, 'recordTaskCommandRun', { taskId: task.id, command: task.command, outcome, result: result.slice(0, 2000), actor }, { updateId, door: 'chat' });
     return outcome === 'ran' ? `:arrow_forward: Ran \`${task.command}\`${result ? `: ${result}` : ''}` : `:warning: \`${task.command}\` failed: ${result}`;
   }
 

@@ -76,7 +76,7 @@ export function channelMessageHandler(options: ChannelMessageOptions): ChannelMe
           actor: author.username,
           ...(message.postId && message.teamName ? { link: options.chat.postUrl(message.teamName, message.postId) } : {}),
         },
-        message.postId ? { updateId: noteUpdateId(message.postId) } : {},
+        { door: 'chat', ...(message.postId ? { updateId: noteUpdateId(message.postId) } : {}) },
       );
       return 'noted';
     }

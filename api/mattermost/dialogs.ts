@@ -212,7 +212,7 @@ export function createDialogs(options: DialogOptions) {
           res.json({ error: 'Only members of the incident channel (or incident admins) can assign tasks.' });
           return;
         }
-        await options.incidents.command(state.incident, 'assignTask', { taskId: state.task, assignee, actor: me.username });
+        await options.incidents.command(state.incident, 'assignTask', { taskId: state.task, assignee, actor: me.username }, { door: 'chat' });
         res.json({});
         return;
       }
@@ -225,8 +225,8 @@ export function createDialogs(options: DialogOptions) {
         res.json({ error: 'Only members of the incident channel (or incident admins) can post updates.' });
         return;
       }
-      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: me.username });
-      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: me.username });
+      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: me.username }, { door: 'chat' });
+      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: me.username }, { door: 'chat' });
       res.json({});
     } catch (error) {
       if (error instanceof HttpError || error instanceof IncidentCommandError) {

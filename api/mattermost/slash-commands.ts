@@ -195,7 +195,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       return ephemeral(`Write the update after the command.\nUsage: \`${USAGE.update}\``);
     }
     const command = toCommand(request, actor)!;
-    const view = await options.incidents.command(incidentId, command.name, command.payload as CommandInput<typeof command.name>, { timeoutMs });
+    const view = await options.incidents.command(incidentId, command.name, command.payload as CommandInput<typeof command.name>, { timeoutMs, door: 'chat' });
     if (command.name === 'exportPostmortem') return ephemeral(':hourglass: Exporting the post-mortem; the files will be posted in this channel when they are ready.');
     if (command.name === 'editRetrospective') return ephemeral(':white_check_mark: Retrospective draft updated. `/incident retro` shows it.');
     return ephemeral(changesReply(view));

@@ -105,6 +105,12 @@ describe('API tokens', () => {
     expect(await as(undefined)('POST', '/api/v1/incidents', { name: 'x'.repeat(20_000) })).toEqual(expected);
     expect(await as(undefined)('GET', '/api/v1/no-such-route')).toEqual(expected);
     expect((await as(undefined)('GET', '/healthz')).status).toBe(200);
+    expect((await as(undefined)('GET', '/readyz')).status).toBe(200);
+    // The metrics tell how many incidents there are and who calls: a token (any scope) reads them.
+    expect(await as(undefined)('GET', '/metrics')).toEqual(expected);
+    const scraped = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${tokens.grafana}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('incident_api_http_requests_total');
   });
 
   it('lets a read token read but not change anything (403 naming the scope needed)', async () => {

@@ -1,0 +1,100 @@
+/**
+ * The API process's Prometheus metrics, served at GET /metrics (text format, prom-client): HTTP requests by route and
+ * status with their latency, incident commands by name, door (rest, chat, alert) and outcome, alert deliveries by
+ * outcome, and the incidents in the store by status and severity (counted when scraped). The worker's metrics (Temporal
+ * SDK, integration calls, launch duration) come from the worker's own exporter (workers/metrics.ts).
+ *
+ * One registry per app, not prom-client's global one: a process (or a test run) may hold several apps.
+ */
+import promClient from 'prom-client';
+import type { IncidentStatus } from '../domain/incident.js';
+
+// prom-client is CommonJS: under Node's ESM loader its classes are properties of the default export.
+const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = promClient;
+
+/** Where a command came from. Signals sent straight to Temporal are counted by the worker. */
+export type CommandDoor = 'rest' | 'chat' | 'alert';
+/** applied; duplicate (an Update ID seen before: answered, not applied again); refused (4xx); failed (5xx, timeouts). */
+export type CommandOutcome = 'applied' | 'duplicate' | 'refused' | 'failed';
+/** started an incident; joined an open one (a repeat, a resolved notice); ignored; failed. */
+export type AlertOutcome = 'started' | 'joined' | 'ignored' | 'failed';
+
+export interface IncidentCount {
+  status: IncidentStatus;
+  severity: string;
+  count: number;
+}
+
+export interface ApiMetrics {
+  readonly registry: promClient.Registry;
+  httpRequest(method: string, route: string, status: number, seconds: number): void;
+  command(name: string, door: CommandDoor, outcome: CommandOutcome): void;
+  alertDelivery(outcome: AlertOutcome, alerts: number): void;
+}
+
+/** Latency buckets for HTTP and commands: most answers take milliseconds, an Update under load seconds. */
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createApiMetrics(options: { incidentCounts?: () => Promise<IncidentCount[]> } = {}): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'incident_api_http_requests_total',
+    help: 'HTTP requests answered, by method, route (the route pattern, not the path) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'incident_api_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  const commands = new Counter({
+    name: 'incident_commands_total',
+    help: 'Incident commands sent by this API, by command, door (rest, chat, alert) and outcome (applied, duplicate, refused, failed)',
+    labelNames: ['command', 'door', 'outcome'] as const,
+    registers: [registry],
+  });
+  const alertDeliveries = new Counter({
+    name: 'incident_alert_deliveries_total',
+    help: 'Alert deliveries (one group of alerts each), by outcome: started an incident, joined an open one (a repeat: deduplicated), ignored, failed',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const alerts = new Counter({
+    name: 'incident_alerts_total',
+    help: 'Alerts received (one delivery carries one or more), by the outcome of their delivery',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  if (options.incidentCounts) {
+    const counts = options.incidentCounts;
+    new Gauge({
+      name: 'incident_incidents',
+      help: 'Incidents in the store, by status and severity (counted at each scrape)',
+      labelNames: ['status', 'severity'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const { status, severity, count } of await counts()) this.set({ status, severity }, count);
+      },
+    });
+  }
+  return {
+    registry,
+    httpRequest(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      requests.inc(labels);
+      latency.observe(labels, seconds);
+    },
+    command(name, door, outcome) {
+      commands.inc({ command: name, door, outcome });
+    },
+    alertDelivery(outcome, count) {
+      alertDeliveries.inc({ outcome });
+      alerts.inc({ outcome }, count);
+    },
+  };
+}
