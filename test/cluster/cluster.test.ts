@@ -173,10 +173,12 @@ describe.runIf(startScript && postgresSource)('two workers and two APIs from the
     const id = incidents[0]!;
     expect((await api(apis[0]!, 'POST', `/incidents/${id}/notes`, { text: 'before the restart', actor: 'alice' })).status).toBe(200);
     await run(stopScript, [work], { env: clusterEnv, timeout: 60_000 });
+    // While it is down the APIs say they are not ready (a load balancer stops sending them traffic).
+    await waitFor(() => fetch(`${apis[0]}/readyz`).then((response) => response.status), (status) => status === 503, { what: 'the API not ready' });
     await startCluster();
     // Both APIs find the server again by themselves (their clients reconnect); so do the workers.
     for (const base of apis) {
-      await waitFor(() => fetch(`${base}/healthz`).then((response) => response.status), (status) => status === 200, { timeoutMs: 60_000, what: `${base} healthy again` });
+      await waitFor(() => fetch(`${base}/readyz`).then((response) => response.status), (status) => status === 200, { timeoutMs: 60_000, what: `${base} ready again` });
     }
     const note = await waitFor(
       () => api(apis[1]!, 'POST', `/incidents/${id}/notes`, { text: 'after the restart', actor: 'alice' }),
