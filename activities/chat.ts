@@ -20,7 +20,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
       purpose: string;
       private: boolean;
     }): Promise<{ channelId: string; channelName: string; channelUrl: string; reused: boolean }> {
-      return runStep('channel', request.key, async () => {
+      return runStep('mattermost', 'channel', request.key, async () => {
         const existing = await chat.findChannelByName(request.team, request.name);
         const channel = existing ?? (await chat.createChannel(request));
         return {
@@ -38,15 +38,15 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
       usernames: string[];
     }): Promise<{ added: string[]; missing: string[] }> {
       // Adding a member twice is harmless in Mattermost, so a retry simply adds again.
-      return runStep('invite', request.key, () => chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]));
+      return runStep('mattermost', 'invite', request.key, () => chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]));
     },
 
     async usernamesForEmails(request: { key: string; emails: string[] }): Promise<{ found: string[]; missing: string[] }> {
-      return runStep('oncall', request.key, () => chat.usernamesForEmails(request.emails));
+      return runStep('mattermost', 'oncall', request.key, () => chat.usernamesForEmails(request.emails));
     },
 
     async postChecklist(request: { key: string; incidentId: string; channelId: string; post: ChecklistPost }): Promise<{ postId: string; reused: boolean }> {
-      return runStep('checklistPost', request.key, async () => {
+      return runStep('mattermost', 'checklistPost', request.key, async () => {
         const existing = await chat.findPostByKey(request.channelId, request.key);
         const props = checklistProps(request.incidentId, request.post, buttons);
         const post = existing ?? (await chat.createPost(request.channelId, request.post.message, request.key, props));
@@ -58,26 +58,26 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
 
     /** Re-renders the pinned checklist post in place (the workflow coalesces bursts of changes into one call). */
     async refreshChecklist(request: { key: string; incidentId: string; postId: string; post: ChecklistPost }): Promise<void> {
-      return runStep('checklistRefresh', request.key, () =>
+      return runStep('mattermost', 'checklistRefresh', request.key, () =>
         chat.updatePost(request.postId, request.post.message, request.key, checklistProps(request.incidentId, request.post, buttons)),
       );
     },
 
     /** A message from the incident bot in the channel, posted once per key. */
     async postChannelNotice(request: { key: string; channelId: string; message: string }): Promise<{ postId: string }> {
-      return runStep('notice', request.key, async () => {
+      return runStep('mattermost', 'notice', request.key, async () => {
         const existing = await chat.findPostByKey(request.channelId, request.key);
         return { postId: (existing ?? (await chat.createPost(request.channelId, request.message, request.key))).id };
       });
     },
 
     async setChannelHeader(request: { key: string; channelId: string; header: string }): Promise<void> {
-      return runStep('channelHeader', request.key, () => chat.setChannelHeader(request.channelId, request.header));
+      return runStep('mattermost', 'channelHeader', request.key, () => chat.setChannelHeader(request.channelId, request.header));
     },
 
     /** Who is in the channel now (usernames): the workflow compares looks to see who joined or left. */
     async channelMembers(request: { key: string; channelId: string }): Promise<string[]> {
-      return runStep('channelMembers', request.key, () => chat.listChannelMembers(request.channelId));
+      return runStep('mattermost', 'channelMembers', request.key, () => chat.listChannelMembers(request.channelId));
     },
 
     /** The incident channel in everyone's custom sidebar category; refused (not retried) when the bot lacks the right. */
@@ -86,14 +86,14 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
       missing: string[];
     }> {
       // Putting a channel in a category it is already in changes nothing, so a retry simply does it again.
-      return runStep('sidebar', request.key, () =>
+      return runStep('mattermost', 'sidebar', request.key, () =>
         chat.addToSidebarCategory({ team: request.team, channelId: request.channelId, usernames: [...new Set(request.usernames)], category: request.category }),
       );
     },
 
     /** A copy of a status update in another channel (by name, in the incident's team), posted once per key. */
     async broadcastToChannel(request: { key: string; team: string; channelName: string; message: string }): Promise<{ postId: string }> {
-      return runStep('broadcast', request.key, async () => {
+      return runStep('mattermost', 'broadcast', request.key, async () => {
         const channel = await chat.findChannelByName(request.team, request.channelName);
         if (!channel) {
           throw new IntegrationError(
@@ -111,11 +111,11 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
 
     /** The playbook's welcome message to someone who joined the channel, as a direct message from the bot. */
     async sendDirectMessage(request: { key: string; username: string; message: string }): Promise<{ postId: string }> {
-      return runStep('directMessage', request.key, async () => ({ postId: (await chat.sendDirectMessage(request.username, request.message, request.key)).id }));
+      return runStep('mattermost', 'directMessage', request.key, async () => ({ postId: (await chat.sendDirectMessage(request.username, request.message, request.key)).id }));
     },
 
     async archiveChannel(request: { key: string; channelId: string }): Promise<void> {
-      return runStep('archiveChannel', request.key, () => chat.archiveChannel(request.channelId));
+      return runStep('mattermost', 'archiveChannel', request.key, () => chat.archiveChannel(request.channelId));
     },
   };
 }

@@ -13,7 +13,7 @@ export function createGroupActivities(chat: ChatPort) {
      */
     async groupMembers(request: { key: string; groups: string[] }): Promise<{ found: string[]; missing: string[] }> {
       if (request.groups.length === 0) return { found: [], missing: [] };
-      return runStep('groupMembers', request.key, () => chat.groupMemberUsernames(request.groups));
+      return runStep('mattermost', 'groupMembers', request.key, () => chat.groupMemberUsernames(request.groups));
     },
   };
 }

@@ -14,7 +14,7 @@ export function createMeetingActivities(meetings: MeetingPort) {
       agenda: string;
       host?: string;
     }): Promise<{ meetingId: string; joinUrl: string; reused: boolean }> {
-      return runStep('meeting', request.key, async () => {
+      return runStep('zoom', 'meeting', request.key, async () => {
         // The lookup asks the same host as the create: Zoom lists meetings per host.
         const host = request.host || undefined;
         const existing = await meetings.findMeetingByKey(request.key, host);

@@ -5,7 +5,7 @@ import { runStep } from './run-step.js';
 export function createOnCallActivities(onCall: OnCallPort) {
   return {
     async lookUpOnCall(request: { key: string; schedule?: string }): Promise<{ emails: string[] }> {
-      return runStep('oncall', request.key, async () => ({ emails: await onCall.whoIsOnCall(request.schedule) }));
+      return runStep('opsgenie', 'oncall', request.key, async () => ({ emails: await onCall.whoIsOnCall(request.schedule) }));
     },
 
     async pageOnCall(request: {
@@ -15,7 +15,7 @@ export function createOnCallActivities(onCall: OnCallPort) {
       description: string;
       priority: string;
     }): Promise<{ alertId: string; reused: boolean }> {
-      return runStep('alert', request.key, async () => {
+      return runStep('opsgenie', 'alert', request.key, async () => {
         const existing = await onCall.findAlert(request.alias);
         if (existing && existing.status === 'open') return { alertId: existing.id, reused: true };
         const alert = await onCall.createAlert(request);
@@ -24,7 +24,7 @@ export function createOnCallActivities(onCall: OnCallPort) {
     },
 
     async closeAlert(request: { key: string; alias: string; note: string }): Promise<{ alreadyClosed: boolean }> {
-      return runStep('closeAlert', request.key, async () => {
+      return runStep('opsgenie', 'closeAlert', request.key, async () => {
         const existing = await onCall.findAlert(request.alias);
         if (!existing || existing.status === 'closed') return { alreadyClosed: true };
         await onCall.closeAlert(request.alias, request.note);

@@ -1,13 +1,58 @@
-/** The wrapper every integration activity runs in: heartbeats while the call is in flight, classified failures. */
-import { log } from '@temporalio/activity';
+/**
+ * The wrapper every integration activity runs in: heartbeats while the call is in flight, classified failures, and the
+ * integration metrics (calls by system, operation and outcome, their duration, and retries), recorded through the
+ * activity's Temporal metric meter: they leave with the SDK's own metrics from the worker's Prometheus exporter
+ * (WORKER_METRICS_ADDRESS), tagged with the activity type, namespace and task queue.
+ */
+import { Context, log } from '@temporalio/activity';
+import type { MetricMeter } from '@temporalio/common';
 import { toActivityFailure } from './classify-failure.js';
 import { whileHeartbeating } from './heartbeat.js';
 
-export async function runStep<T>(step: string, key: string, work: () => Promise<T>): Promise<T> {
+/** The external system a step talks to. */
+export type IntegrationSystem = 'mattermost' | 'jira' | 'zoom' | 'opsgenie' | 'webhook';
+
+interface IntegrationInstruments {
+  calls: ReturnType<MetricMeter['createCounter']>;
+  duration: ReturnType<MetricMeter['createHistogram']>;
+  retries: ReturnType<MetricMeter['createCounter']>;
+}
+
+/** Instruments per meter (one per worker runtime; a test may run several). */
+const instruments = new WeakMap<MetricMeter, IntegrationInstruments>();
+
+function instrumentsOf(meter: MetricMeter): IntegrationInstruments {
+  let found = instruments.get(meter);
+  if (!found) {
+    found = {
+      calls: meter.createCounter('incident_integration_calls', 'calls', 'Calls to Mattermost, Jira, Zoom, Opsgenie and webhooks, by system, operation and outcome'),
+      duration: meter.createHistogram('incident_integration_call_duration', 'int', 'ms', 'How long a call to an external system took, by system, operation and outcome'),
+      retries: meter.createCounter('incident_integration_retries', 'calls', 'Calls that were a retry (Temporal attempt 2 or later), by system and operation'),
+    };
+    instruments.set(meter, found);
+  }
+  return found;
+}
+
+export async function runStep<T>(system: IntegrationSystem, step: string, key: string, work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const metrics = instrumentsOf(context.metricMeter);
+  const started = Date.now();
+  if (context.info.attempt > 1) metrics.retries.add(1, { system, operation: step });
+  const record = (outcome: string) => {
+    const tags = { system, operation: step, outcome };
+    metrics.calls.add(1, tags);
+    metrics.duration.record(Date.now() - started, tags);
+  };
   try {
-    return await whileHeartbeating(work);
+    const result = await whileHeartbeating(work);
+    record('ok');
+    return result;
   } catch (error) {
     log.warn(`${step} failed`, { key, error: error instanceof Error ? error.message : String(error) });
-    throw toActivityFailure(error);
+    const failure = toActivityFailure(error);
+    // A failure Temporal will not retry is final; any other is tried again (and counted again).
+    record((failure as { nonRetryable?: boolean } | null)?.nonRetryable === true ? 'failed' : 'retryable_error');
+    throw failure;
   }
 }

@@ -23,7 +23,7 @@ export function createTicketActivities(tickets: TicketPort) {
       components?: string[];
     }): Promise<{ ticketKey: string; url: string; reused: boolean }> {
       const label = ticketLabel(request.key);
-      return runStep('ticket', request.key, async () => {
+      return runStep('jira', 'ticket', request.key, async () => {
         const existing = await tickets.findIssueByLabel(label);
         if (existing) return { ticketKey: existing.key, url: existing.url, reused: true };
         const issue = await tickets.createIssue({
@@ -40,7 +40,7 @@ export function createTicketActivities(tickets: TicketPort) {
 
     async commentOnTicket(request: { key: string; ticketKey: string; body: string }): Promise<{ reused: boolean }> {
       const marker = `[${request.key}]`;
-      return runStep('commentTicket', request.key, async () => {
+      return runStep('jira', 'commentTicket', request.key, async () => {
         if (await tickets.hasCommentContaining(request.ticketKey, marker)) return { reused: true };
         await tickets.addComment(request.ticketKey, `${request.body}\n\n${marker}`);
         return { reused: false };
@@ -48,7 +48,7 @@ export function createTicketActivities(tickets: TicketPort) {
     },
 
     async transitionTicket(request: { key: string; ticketKey: string; transition: string }): Promise<{ moved: boolean }> {
-      return runStep('transitionTicket', request.key, async () => ({
+      return runStep('jira', 'transitionTicket', request.key, async () => ({
         moved: await tickets.transitionIssue(request.ticketKey, request.transition),
       }));
     },

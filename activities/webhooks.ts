@@ -39,7 +39,7 @@ export interface WebhookDeliveryRequest {
 export function createWebhookActivities({ env = process.env, timeoutMs, allowList = PUBLIC_ADDRESSES_ONLY }: WebhookActivityOptions = {}) {
   return {
     async deliverWebhook(request: WebhookDeliveryRequest): Promise<{ status: number }> {
-      return runStep('webhook', request.key, async () => {
+      return runStep('webhook', 'webhook', request.key, async () => {
         const secret = request.secretEnv === undefined ? undefined : webhookSecret(env, request.secretEnv);
         return sendWebhook({
           url: request.url,

@@ -122,6 +122,14 @@ export const configSchema = z.object({
    * without them, naming what to set.
    */
   SANDBOXES: z.enum(['on', 'off']).default('off'),
+  /**
+   * Where the worker serves Prometheus metrics (host:port, e.g. 127.0.0.1:9464, then http://<it>/metrics): the Temporal
+   * SDK's and the incident service's (integration calls, launch durations). Unset: no metrics endpoint.
+   */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
+    .optional(),
   /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */

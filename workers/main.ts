@@ -28,7 +28,7 @@ try {
   exitWithStartupError('the worker', error);
 }
 // The runtime stops the worker on SIGINT/SIGTERM by itself; worker.run() then resolves once it has drained.
-installTemporalRuntime(logger, { handleSignals: true });
+installTemporalRuntime(logger, { handleSignals: true, ...(config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {}) });
 
 const { connection, namespace, worker, integrations, database } = await (async () => {
   try {

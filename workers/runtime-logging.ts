@@ -24,10 +24,16 @@ export function toPino(logger: Logger): (entry: LogEntry) => void {
   };
 }
 
-/** Installs the Temporal runtime once per process, logging through pino. `shutdownSignals: []` leaves Ctrl-C to us. */
-export function installTemporalRuntime(logger: Logger, options: { handleSignals: boolean; level?: LogLevel }): void {
+/**
+ * Installs the Temporal runtime once per process, logging through pino. `shutdownSignals: []` leaves Ctrl-C to us.
+ * With `metricsAddress` (WORKER_METRICS_ADDRESS, host:port) the SDK serves Prometheus metrics at
+ * http://<address>/metrics: its own (workflow and activity tasks, latencies, pollers, cache) and the incident
+ * service's (integration calls, launch durations), counters with the `_total` suffix.
+ */
+export function installTemporalRuntime(logger: Logger, options: { handleSignals: boolean; level?: LogLevel; metricsAddress?: string }): void {
   Runtime.install({
     logger: new DefaultLogger(options.level ?? 'INFO', toPino(logger)),
     ...(options.handleSignals ? {} : { shutdownSignals: [] }),
+    ...(options.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true } } } } : {}),
   });
 }

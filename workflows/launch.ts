@@ -11,6 +11,7 @@ import { renderChannelPurpose } from '../domain/incident-templates.js';
 import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { alertAlias, failureMessage, isForbidden, nowIso, syncSearchAttributes, tellChannel, type IncidentRun } from './incident-run.js';
+import { recordLaunchDuration } from './launch-metrics.js';
 
 const STEP_TITLES: Record<LaunchStepName, string> = {
   channel: 'Creating the incident channel',
@@ -36,6 +37,8 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
   const { state, lifecycle } = run;
   const key = (name: LaunchStepName): string => `${state.id}:${name}`;
   const step = (name: LaunchStepName, work: () => Promise<void>) => runLaunchStep(state, name, work);
+  // The first launch, not a step retried later (`/incident retry`): only it has a launch duration.
+  const firstLaunch = state.launch.channel.status === 'pending';
   const channelReady = await step('channel', async () => {
     const channel = await chat.openIncidentChannel({
       key: key('channel'),
@@ -166,6 +169,7 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
       state.links.checklistPostId = post.postId;
       state.checklistRevisionShown = rendered.revision;
       stepSucceeded(state, 'checklistPost', 'Checklist posted and pinned', { postId: post.postId });
+      if (firstLaunch) recordLaunchDuration(state, 'channel_ready');
     }),
   ]);
 
@@ -176,6 +180,7 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
     state.channelHeaderShown = header;
     stepSucceeded(state, 'channelHeader', 'Channel header set');
   });
+  if (firstLaunch) recordLaunchDuration(state, 'launched');
   bumpRevision(state);
 }
 

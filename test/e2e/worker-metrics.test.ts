@@ -1,0 +1,94 @@
+/**
+ * The worker process's Prometheus endpoint (WORKER_METRICS_ADDRESS): after an incident's launch, a scrape finds the
+ * Temporal SDK's own metrics, the integration calls by system, operation and outcome, and the launch durations. The
+ * worker runs as `npm run worker:dev` does, with SANDBOXES=on (no credentials here).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { IncidentService } from '../../api/incident-service.js';
+import { shippedPlaybooks } from '../helpers/chat-stack.js';
+import { freePort } from '../helpers/free-port.js';
+import { connectToTestServer, uniqueTaskQueue } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let env: TestWorkflowEnvironment;
+let worker: ChildProcess;
+let output = '';
+let metricsUrl: string;
+const taskQueue = uniqueTaskQueue('worker-metrics');
+const directory = mkdtempSync(join(tmpdir(), 'worker-metrics-'));
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  const address = `127.0.0.1:${await freePort()}`;
+  metricsUrl = `http://${address}/metrics`;
+  worker = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATABASE_URL: `sqlite:${join(directory, 'store.sqlite')}`,
+      SANDBOXES: 'on',
+      WORKER_METRICS_ADDRESS: address,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  worker.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  worker.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(
+    async () => {
+      if (worker.exitCode !== null) throw new Error(`the worker exited: ${output}`);
+      return output;
+    },
+    (text) => text.includes('worker running'),
+    { timeoutMs: 60_000, what: 'the worker to run' },
+  );
+}, 90_000);
+
+afterAll(async () => {
+  if (worker && worker.exitCode === null) {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  }
+  await env?.teardown();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+/** The value of one series in Prometheus's text format (labels in any order), or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const line = text.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((pair) => l.includes(pair)));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+describe('the worker\'s metrics', () => {
+  it('show the SDK, the integration calls and the launch duration after an incident', async () => {
+    const incidents = new IncidentService(env.client, taskQueue);
+    const playbook = (await shippedPlaybooks().get('service-outage'))!;
+    const { id } = await incidents.start({ name: 'Checkout is down', team: 'default', reporter: 'alice', playbook });
+    await waitFor(() => incidents.view(id), (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), { timeoutMs: 60_000, what: 'the launch' });
+    const text = await waitFor(
+      () => fetch(metricsUrl).then((response) => response.text()),
+      (body) => body.includes('incident_launch_duration') && body.includes('phase="launched"'),
+      { what: 'the launch in the metrics' },
+    );
+    expect(sample(text, 'incident_integration_calls_total', { system: 'jira', operation: 'ticket', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'incident_integration_calls_total', { system: 'zoom', operation: 'meeting', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'incident_integration_calls_total', { system: 'mattermost', operation: 'channel', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'incident_integration_call_duration_count', { system: 'jira', operation: 'ticket' })).toBe(1);
+    expect(sample(text, 'incident_launch_duration_count', { phase: 'channel_ready', playbook: 'service-outage' })).toBe(1);
+    expect(sample(text, 'incident_launch_duration_count', { phase: 'launched', playbook: 'service-outage' })).toBe(1);
+    // The SDK's own, on the same endpoint.
+    expect(text).toMatch(/^temporal_activity_execution_latency/m);
+    expect(text).toMatch(/^temporal_workflow_task_execution_latency/m);
+  });
+});
