@@ -19,7 +19,7 @@ import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { DEFAULT_SQLITE_PATH, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
-import { startDevServer, type RunningDevServer } from '../temporal/dev-server.js';
+import { startDevServer, stopLeftoverDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
@@ -93,6 +93,17 @@ try {
     say(`using the Temporal cluster at ${address} (namespace ${namespace})`);
   } else {
     const local = `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
+    const dbFile = resolve(config.TEMPORAL_DB_FILE);
+    // An earlier npm start that was killed outright (and its watchdog with it) can leave its dev
+    // server running on our port and SQLite file. The state file next to the database proves whether it is ours; only
+    // then is it stopped. Anything else on the port gets the plain refusal below.
+    const leftover = await stopLeftoverDevServer({ dbFile });
+    if (leftover.kind === 'ours') {
+      say(`a Temporal dev server left by an earlier npm start (pid ${leftover.pid}) was stopped; starting it again`);
+    }
+    if (leftover.kind === 'in-use') {
+      throw new Error(`the Temporal dev server for ${dbFile} (pid ${leftover.pid}) belongs to the npm start still running as pid ${leftover.ownerPid}; stop that one first.`);
+    }
     if (await isListening(local)) {
       throw new Error(
         `a Temporal server is already listening on ${local} (perhaps left over from an earlier npm start).\n` +
@@ -100,7 +111,6 @@ try {
       );
     }
     const cli = ensureTemporalCli(say);
-    const dbFile = resolve(config.TEMPORAL_DB_FILE);
     say(`starting the Temporal dev server (${cli.path}), data in ${dbFile}...`);
     devServer = await startDevServer({
       cliPath: cli.path,
@@ -112,7 +122,8 @@ try {
     });
     address = devServer.address;
     uiUrl = devServer.uiUrl;
-    // If we die without cleaning up, do not leave the server running.
+    // If we exit without cleaning up, do not leave the server running (SIGTERM to its watchdog, which stops it). Should
+    // we be killed outright, the watchdog notices on its own.
     process.once('exit', () => devServer?.process.kill('SIGTERM'));
   }
 
