@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
+// Three projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
 // `npx vitest run --project fast`); the rest share one real `temporal server start-dev` for the whole run. The security
 // suite has both: test/security/ (no server) and test/security/stack/ (through every door of a running stack).
-const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/cluster/**/*.test.ts'];
+const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -16,7 +16,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: temporalTests },
+        test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: [...temporalTests, 'test/cluster/**/*.test.ts'] },
       },
       {
         extends: true,
@@ -26,6 +26,12 @@ export default defineConfig({
           globalSetup: ['./test/global-setup.ts'],
           setupFiles: ['./test/setup-runtime.ts'],
         },
+      },
+      // The production topology on a real Temporal cluster: several processes and a server of their own, so `npm test`
+      // runs it after the others (`--project cluster`), not beside the flood tests it would slow down.
+      {
+        extends: true,
+        test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], setupFiles: ['./test/setup-runtime.ts'] },
       },
     ],
   },
