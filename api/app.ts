@@ -40,6 +40,7 @@ import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
 import { channelMessageHandler } from './mattermost/channel-messages.js';
 import { channelEventReactions } from './mattermost/channel-events.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
 import type { ChatEventHandlers, ChatEventStream } from '../integrations/mattermost/mattermost-events.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
@@ -238,6 +239,10 @@ export function createApp(options: AppOptions): express.Express {
       throw new HttpError(503, 'unavailable', 'listing incidents needs the incident store (DATABASE_URL); this API was started without one');
     });
   }
+  // The contract, generated from the routes and schemas that validate each request (api/openapi.ts).
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
   const people = groupDirectoryOf(options.mattermost?.chat) ?? groupDirectoryOf(options.chat);
   app.use(
     '/api/v1',

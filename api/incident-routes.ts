@@ -38,7 +38,7 @@ export interface IncidentRoutesOptions {
 /** The command fields that name someone who must exist in Mattermost. */
 const PEOPLE_FIELDS = { changeCommander: 'commander', assignTask: 'assignee', addTask: 'assignee' } as const;
 
-const startRequestSchema = z.object({
+export const startRequestSchema = z.object({
   id: z.string().regex(INCIDENT_ID_PATTERN, 'expected 3 to 48 lower-case letters, digits or "-"').optional(),
   name: z.string().trim().min(1, 'an incident needs a name').max(200),
   summary: z.string().trim().max(4000).optional(),
@@ -51,7 +51,7 @@ const startRequestSchema = z.object({
   playbook: z.union([z.string().trim().min(1), playbookSchema]).default('blank'),
 });
 
-const timelineQuerySchema = z.object({
+export const timelineQuerySchema = z.object({
   kind: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(500),
   /** Only events before this position: the previous page is `before=<first item's seq>`. */
@@ -74,6 +74,37 @@ function bodyObject(req: Request): Record<string, unknown> {
   }
   return body as Record<string, unknown>;
 }
+
+const task = (req: Request) => ({ taskId: String(req.params.taskId) });
+// Every command has its route: the record's type lists each command, so a new command without one does not compile.
+const checklist = (req: Request) => ({ checklist: String(req.params.checklist) });
+const step = (req: Request) => ({ step: String(req.params.step) });
+/** Each command's REST route (POST): the path, and the payload fields its parameters give. Also the OpenAPI document's. */
+export const COMMAND_ROUTES: { [N in CommandName]: [path: string, fromPath?: (req: Request) => Record<string, unknown>] } = {
+  acknowledge: ['/incidents/:id/acknowledge'],
+  completeTask: ['/incidents/:id/tasks/:taskId/complete', task],
+  reopenTask: ['/incidents/:id/tasks/:taskId/reopen', task],
+  skipTask: ['/incidents/:id/tasks/:taskId/skip', task],
+  assignTask: ['/incidents/:id/tasks/:taskId/assign', task],
+  runTaskAction: ['/incidents/:id/tasks/:taskId/run-action', task],
+  recordTaskCommandRun: ['/incidents/:id/tasks/:taskId/command-runs', task],
+  addTask: ['/incidents/:id/checklists/:checklist/tasks', checklist],
+  changeCommander: ['/incidents/:id/commander'],
+  setSeverity: ['/incidents/:id/severity'],
+  addNote: ['/incidents/:id/notes'],
+  postStatusUpdate: ['/incidents/:id/status-updates'],
+  snoozeStatusReminder: ['/incidents/:id/status-updates/reminder/snooze'],
+  resolve: ['/incidents/:id/resolve'],
+  reopen: ['/incidents/:id/reopen'],
+  close: ['/incidents/:id/close'],
+  retryIntegration: ['/incidents/:id/integrations/:step/retry', step],
+  editRetrospective: ['/incidents/:id/retrospective'],
+  publishRetrospective: ['/incidents/:id/retrospective/publish'],
+  declineRetrospective: ['/incidents/:id/retrospective/decline'],
+  exportPostmortem: ['/incidents/:id/exports'],
+  // Monitoring normally goes through /alerts (which finds or starts the incident); this sends to a known one.
+  recordAlerts: ['/incidents/:id/alerts'],
+};
 
 export function incidentRoutes(options: IncidentRoutesOptions): Router {
   const { playbooks } = options;
@@ -165,36 +196,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
     });
   };
 
-  const task = (req: Request) => ({ taskId: String(req.params.taskId) });
-  // Every command has its route: the record's type lists each command, so a new command without one does not compile.
-  const checklist = (req: Request) => ({ checklist: String(req.params.checklist) });
-  const step = (req: Request) => ({ step: String(req.params.step) });
-  const routes: { [N in CommandName]: [path: string, fromPath?: (req: Request) => Record<string, unknown>] } = {
-    acknowledge: ['/incidents/:id/acknowledge'],
-    completeTask: ['/incidents/:id/tasks/:taskId/complete', task],
-    reopenTask: ['/incidents/:id/tasks/:taskId/reopen', task],
-    skipTask: ['/incidents/:id/tasks/:taskId/skip', task],
-    assignTask: ['/incidents/:id/tasks/:taskId/assign', task],
-    runTaskAction: ['/incidents/:id/tasks/:taskId/run-action', task],
-    recordTaskCommandRun: ['/incidents/:id/tasks/:taskId/command-runs', task],
-    addTask: ['/incidents/:id/checklists/:checklist/tasks', checklist],
-    changeCommander: ['/incidents/:id/commander'],
-    setSeverity: ['/incidents/:id/severity'],
-    addNote: ['/incidents/:id/notes'],
-    postStatusUpdate: ['/incidents/:id/status-updates'],
-    snoozeStatusReminder: ['/incidents/:id/status-updates/reminder/snooze'],
-    resolve: ['/incidents/:id/resolve'],
-    reopen: ['/incidents/:id/reopen'],
-    close: ['/incidents/:id/close'],
-    retryIntegration: ['/incidents/:id/integrations/:step/retry', step],
-    editRetrospective: ['/incidents/:id/retrospective'],
-    publishRetrospective: ['/incidents/:id/retrospective/publish'],
-    declineRetrospective: ['/incidents/:id/retrospective/decline'],
-    exportPostmortem: ['/incidents/:id/exports'],
-    // Monitoring normally goes through /alerts (which finds or starts the incident); this sends to a known one.
-    recordAlerts: ['/incidents/:id/alerts'],
-  };
-  for (const [name, [path, fromPath]] of Object.entries(routes) as Array<[CommandName, [string, ((req: Request) => Record<string, unknown>)?]]>) {
+  for (const [name, [path, fromPath]] of Object.entries(COMMAND_ROUTES) as Array<[CommandName, [string, ((req: Request) => Record<string, unknown>)?]]>) {
     command(path, name, fromPath);
   }
 

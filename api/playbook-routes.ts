@@ -21,12 +21,17 @@ import { ANONYMOUS, callerOf } from './auth/api-tokens.js';
 
 const STATUS_BY_STORE_CODE = { not_found: 404, conflict: 409, invalid_input: 400 } as const;
 
-const listSchema = z.object({
+export const playbookListQuerySchema = z.object({
   search: z.string().max(200).optional(),
   team: z.string().max(64).optional(),
   includeArchived: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
+});
+
+export const duplicatePlaybookSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a playbook ID like "db-outage"'),
+  title: z.string().trim().min(1).max(200).optional(),
 });
 
 function storeError(error: unknown): never {
@@ -99,7 +104,7 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
   const text = express.text({ type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '256kb' });
 
   router.get('/playbooks', async (req, res) => {
-    const query = listSchema.safeParse(req.query);
+    const query = playbookListQuerySchema.safeParse(req.query);
     if (!query.success) throw new HttpError(400, 'invalid_input', 'invalid list query', query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
     const { includeArchived, ...rest } = query.data;
     const page = await repository
@@ -149,7 +154,7 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
   }
 
   router.post('/playbooks/:id/duplicate', async (req, res) => {
-    const body = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a playbook ID like "db-outage"'), title: z.string().trim().min(1).max(200).optional() }).safeParse(req.body ?? {});
+    const body = duplicatePlaybookSchema.safeParse(req.body ?? {});
     if (!body.success) throw new HttpError(400, 'invalid_input', 'duplicate needs the new playbook id', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
     const stored = await repository.duplicate(String(req.params.id), body.data.id, actorOf(req, res), body.data.title).catch(storeError);
     res.status(201).json(present(stored));

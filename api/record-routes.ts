@@ -40,7 +40,7 @@ export const recordListQuerySchema = z.strictObject({
   cursor: z.string().max(1000).optional(),
 });
 
-const statsQuerySchema = z.strictObject({
+export const statsQuerySchema = z.strictObject({
   team: z.string().regex(ID_PATTERN).optional(),
   from: instant.optional(),
   to: instant.optional(),
