@@ -8,7 +8,10 @@
  * the Mattermost endpoints (/mattermost/*, with their own tokens) are outside this. Without tokens the API runs in open
  * mode (loopback only, enforced by startApi): every caller is `anonymous` with the admin scope.
  */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Playbook } from '../domain/playbook.js';
@@ -146,6 +149,9 @@ function limitRequests(limit: RateLimit): RequestHandler {
 
 const BUSY_CALLER_RATE_FACTOR = 10;
 
+/** An X-Request-Id we adopt: letters, digits and `._-`, 8 to 128 of them (anything else gets an ID of our own). */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
+
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -153,22 +159,43 @@ export function createApp(options: AppOptions): express.Express {
 
   const records = options.records;
   const metrics = options.metrics ?? createApiMetrics(records ? { incidentCounts: () => records.countsByStatusAndSeverity() } : {});
-  const logRequests: RequestHandler = (req, res, next) => {
+  // The route's pattern (`/api/v1/incidents/:id`), never the path: one series per route, not per incident.
+  const countRequests: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // The route's pattern (`/api/v1/incidents/:id`), never the path: one series per route, not per incident.
-      metrics.httpRequest(req.method, req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched', res.statusCode, ms / 1000);
-      // Who called (the token's name) and what they did; never the Authorization header or the token.
-      const caller = callerOf(res)?.name;
-      options.logger.info(
-        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms), ...(caller ? { caller } : {}) },
-        'request',
-      );
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequest(req.method, req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched', res.statusCode, seconds);
     });
     next();
   };
-  app.use(logRequests);
+  app.use(countRequests);
+  // One line per request (pino-http): its ID, who called (the token's name) and what they did; never the
+  // Authorization header or the token. The ID comes from X-Request-Id when the caller (a proxy, a script) sent a sane
+  // one, else a new one; it is answered in X-Request-Id, bound to `req.log` (every line the request writes carries it)
+  // and put into the Update IDs of the commands it sends, so the worker's lines about a command lead back to it.
+  const requestLine = (req: IncomingMessage, res: ServerResponse, ms: number) => {
+    const caller = callerOf(res as express.Response)?.name;
+    return { method: req.method, path: ((req as express.Request).originalUrl ?? req.url ?? '').split('?')[0], status: res.statusCode, ms: Math.round(ms), ...(caller ? { caller } : {}) };
+  };
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customAttributeKeys: { reqId: 'requestId' },
+      quietReqLogger: true,
+      quietResLogger: true,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customSuccessMessage: () => 'request',
+      customErrorMessage: () => 'request',
+      customSuccessObject: (req, res, value: { responseTime: number }) => requestLine(req, res, value.responseTime),
+      customErrorObject: (req, res, error, value: { responseTime: number }) => ({ ...requestLine(req, res, value.responseTime), err: error }),
+    }),
+  );
   // Before anything looks at a token: an address that keeps failing authentication is turned away (429).
   app.use(limitFailedAuthentication(options.authFailureLimit ? { limit: options.authFailureLimit } : {}));
   // Open mode trusts whoever reaches the port; a web page in a browser on this machine must not be one of them.

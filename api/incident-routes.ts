@@ -2,6 +2,7 @@
  * REST routes for incidents: start one, read it, list them, and one POST per command. Each command is sent to the
  * incident's workflow as an Update, so the caller gets the new incident view or an error that names the problem.
  */
+import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -178,11 +179,13 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       const person = personField ? (payload as Record<string, unknown>)[personField] : undefined;
       if (typeof person === 'string') await requireUser(person, personField!);
       if (name === 'addTask' && (payload as { command?: unknown }).command !== undefined) await requirePlaybookEditor(id, res);
-      const updateId = idempotencyKey(req);
-      const result = await incidents.command(id, name, payload as never, updateId ? { updateId } : {});
+      // The Update ID carries the request's ID (unique per command all the same), so the worker's line about it
+      // leads back to this request; an Idempotency-Key replaces it, as retries must share it.
+      const updateId = idempotencyKey(req) ?? `${req.id ?? 'rq'}.${randomUUID().slice(0, 8)}`;
+      const result = await incidents.command(id, name, payload as never, { updateId });
       const { actor, via } = payload as { actor?: unknown; via?: unknown };
-      options.logger?.info(
-        { incident: id, command: name, actor: typeof actor === 'string' ? actor.trim().replace(/^@/, '').toLowerCase() : 'api', ...(via ? { via } : {}), revision: result.revision },
+      (req.log ?? options.logger)?.info(
+        { incident: id, command: name, actor: typeof actor === 'string' ? actor.trim().replace(/^@/, '').toLowerCase() : 'api', ...(via ? { via } : {}), revision: result.revision, updateId },
         'command applied',
       );
       // `Prefer: return=minimal` (RFC 7240) answers with what changed; otherwise with the view, read after the change.

@@ -3,7 +3,7 @@
  * an Update (validated before it is accepted, so a refusal leaves no trace in history; answers with a small
  * CommandResult) and as a Signal (applied, or written to the timeline as `command_rejected`).
  */
-import { currentUpdateInfo, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
+import { currentUpdateInfo, log, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
 import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId, updateIdSeen } from '../domain/incident.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
@@ -35,6 +35,8 @@ export function registerMessageHandlers(run: IncidentRun): void {
         }
         if (updateId !== undefined) rememberUpdateId(state, updateId);
         syncSearchAttributes(state);
+        // The Update ID carries the API request's ID: this line (not written on replay) leads back to the request.
+        log.info('command applied', { command: name, updateId, revision: state.revision });
         // Sent with the start (update-with-start): handled in the run's first workflow task, before any other command.
         const first = !commandHandled && !run.carried && workflowInfo().historyLength <= 3;
         commandHandled = true;
@@ -75,6 +77,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
     try {
       executeCommand(state, name, payload, nowIso());
       syncSearchAttributes(state);
+      log.info('command applied', { command: name, via: 'signal', revision: state.revision });
     } catch (error) {
       // A signal has nobody to answer, so a refused one is written to the timeline instead of failing anything.
       const reason = error instanceof Error ? error.message : String(error);

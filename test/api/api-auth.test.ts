@@ -205,6 +205,27 @@ describe('API tokens', () => {
     expect(created.body.createdBy).toBe('ci-bot');
   });
 
+  it('gives every request an ID (the caller\'s X-Request-Id when sane), answered and logged, and carried into the Update ID', async () => {
+    const write = as(tokens.alertmanager);
+    const started = await write('POST', '/api/v1/incidents', { name: 'Request IDs', playbook: testPlaybook });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const response = await fetch(`${api.url}/api/v1/incidents/${id}/notes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.alertmanager}`, 'content-type': 'application/json', 'x-request-id': 'lb-7f3a9c21' },
+      body: JSON.stringify({ text: 'traced' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('lb-7f3a9c21');
+    // One that is not sane (spaces, a newline: log injection) is replaced by one of ours.
+    const odd = await fetch(`${api.url}/healthz`, { headers: { 'x-request-id': 'x y z\tinjected' } });
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', requestId: 'lb-7f3a9c21', method: 'POST', path: `/api/v1/incidents/${id}/notes`, status: 200, caller: 'alertmanager' }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'command applied', requestId: 'lb-7f3a9c21', command: 'addNote', updateId: expect.stringMatching(/^lb-7f3a9c21\.[0-9a-f]{8}$/) }));
+    expect(lines.filter((line) => line.msg === 'request').every((line) => typeof line.requestId === 'string')).toBe(true);
+  });
+
   it('logs each request with the caller, never the token', async () => {
     const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((e) => e.msg === 'request');
     expect(entries).toContainEqual(expect.objectContaining({ caller: 'ci-bot', method: 'POST', path: '/api/v1/playbooks', status: 201, ms: expect.any(Number) }));

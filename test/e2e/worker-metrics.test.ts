@@ -1,5 +1,5 @@
 /**
- * The worker process's Prometheus endpoint (WORKER_METRICS_ADDRESS): after an incident's launch, a scrape finds the
+ * What a worker process tells operators. Its Prometheus endpoint (WORKER_METRICS_ADDRESS): after an incident's launch, a scrape finds the
  * Temporal SDK's own metrics, the integration calls by system, operation and outcome, and the launch durations. The
  * worker runs as `npm run worker:dev` does, with SANDBOXES=on (no credentials here).
  */
@@ -90,5 +90,18 @@ describe('the worker\'s metrics', () => {
     // The SDK's own, on the same endpoint.
     expect(text).toMatch(/^temporal_activity_execution_latency/m);
     expect(text).toMatch(/^temporal_workflow_task_execution_latency/m);
+  });
+
+  it('log each command with its Update ID, which carries the API request\'s ID, and the incident', async () => {
+    const incidents = new IncidentService(env.client, taskQueue);
+    const { id } = await incidents.start({ name: 'Traced', team: 'default', reporter: 'alice', playbook: (await shippedPlaybooks().get('blank'))! });
+    await incidents.command(id, 'addNote', { text: 'traced', actor: 'alice' }, { updateId: 'lb-7f3a9c21.0a1b2c3d' });
+    const line = await waitFor(
+      async () => output.split('\n').filter((l) => l.includes('"command applied"') && l.includes('lb-7f3a9c21.0a1b2c3d')),
+      (found) => found.length > 0,
+      { what: "the worker's line about the command" },
+    );
+    expect(JSON.parse(line[0]!)).toMatchObject({ msg: 'command applied', command: 'addNote', updateId: 'lb-7f3a9c21.0a1b2c3d', incidentId: id });
+    expect(line).toHaveLength(1);
   });
 });
