@@ -1696,6 +1696,22 @@ function registerCategoryRoutes(router: Router, world: MattermostWorld): void {
     // The path names the category; the real server ignores the body's id.
     return ok(copy(updateCategory(world, scope, param(req, 'category_id'), body)));
   }));
+  // A custom category can be deleted; its channels go back to the default "Channels", and a default category cannot
+  // be (as on a real 9.11 server, which also allows two custom categories of one name).
+  router.delete(`${path}/:category_id`, route(world, (req, session) => {
+    const scope = sidebarScope(world, req, session);
+    const index = scope.categories.findIndex((category) => category.id === param(req, 'category_id'));
+    if (index === -1) throw apiError(404, 'app.channel.sidebar_categories.app_error', 'No such category in this sidebar.');
+    const [category] = scope.categories.splice(index, 1);
+    if (category!.type !== 'custom') {
+      scope.categories.splice(index, 0, category!);
+      throw apiError(400, 'app.channel.sidebar_categories.app_error', 'Cannot delete a default category.');
+    }
+    const channels = scope.categories.find((candidate) => candidate.type === 'channels');
+    channels?.channel_ids.push(...category!.channel_ids);
+    // A 9.11 server answers a plain status, not the category.
+    return ok({ status: 'OK' });
+  }));
 }
 
 function registerIntegrationRoutes(router: Router, world: MattermostWorld): void {

@@ -20,6 +20,9 @@ import { callSignal } from '../cancellation.js';
 // Native ESM cannot see Client4 as a named export of the CommonJS package.
 const { Client4 } = mattermost;
 
+/** Writes of one sidebar category, read back after each, before a placement is given up (and reported missing). */
+const SIDEBAR_WRITE_ATTEMPTS = 4;
+
 export interface MattermostConfig {
   /** Server URL without a trailing slash, e.g. https://chat.example.com */
   url: string;
@@ -132,6 +135,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 export class MattermostChat implements ChatPort {
   readonly client: IncidentBotClient;
   private readonly teamIds = new Map<string, string>();
+  /** Per person and team, the sidebar write under way (see placeInCategory). */
+  private readonly sidebarLocks = new Map<string, Promise<void>>();
   private readonly uploadTimeoutMs: number;
   private botUserId: string | undefined;
 
@@ -428,7 +433,6 @@ export class MattermostChat implements ChatPort {
     const teamId = await this.teamId(request.team);
     const users = await this.client.getProfilesByUsernames([...new Set(request.usernames)]);
     const idOf = new Map(users.map((user) => [user.username, user.id]));
-    const wanted = request.category.trim().toLowerCase();
     const placed: string[] = [];
     const missing: string[] = [];
     for (const username of request.usernames) {
@@ -442,23 +446,8 @@ export class MattermostChat implements ChatPort {
         continue;
       }
       try {
-        const { categories } = await this.client.getChannelCategories(userId, teamId);
-        const existing = categories.find((category) => category.type === 'custom' && category.display_name.trim().toLowerCase() === wanted);
-        let result: ChannelCategory;
-        if (!existing) {
-          result = await this.client.createChannelCategory(userId, teamId, {
-            user_id: userId,
-            team_id: teamId,
-            type: 'custom',
-            display_name: request.category,
-            channel_ids: [request.channelId],
-          });
-        } else if (existing.channel_ids.includes(request.channelId)) {
-          result = existing;
-        } else {
-          result = await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, request.channelId] });
-        }
-        (result.channel_ids.includes(request.channelId) ? placed : missing).push(username);
+        const isPlaced = await this.underSidebarLock(`${userId}:${teamId}`, () => this.placeInCategory(userId, teamId, request.channelId, request.category));
+        (isPlaced ? placed : missing).push(username);
       } catch (error) {
         if (error instanceof IntegrationError && error.kind === 'Forbidden') {
           throw new IntegrationError(
@@ -473,6 +462,56 @@ export class MattermostChat implements ChatPort {
       }
     }
     return { placed, missing };
+  }
+
+  /**
+   * Mattermost has no "add a channel to a category": a category is read and written back whole. Two incidents placed
+   * for the same person at once would each write back the list it read, and one channel would be lost (seen: 9 of
+   * 187 under concurrent launches). So one write at a time per person and team in this process, and each write is
+   * read back: a channel another process's write dropped is added again, a few times at most.
+   */
+  private async placeInCategory(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
+    const wanted = categoryName.trim().toLowerCase();
+    // The category by that name; two made at once by two workers are merged into the one with the lower ID (every
+    // writer picks the same), so the person never sees "Incidents" twice.
+    const find = async (): Promise<ChannelCategory | undefined> => {
+      const matching = (await this.client.getChannelCategories(userId, teamId)).categories
+        .filter((category) => category.type === 'custom' && category.display_name.trim().toLowerCase() === wanted)
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      const [kept, ...extra] = matching;
+      if (!kept || extra.length === 0) return kept;
+      const merged = { ...kept, channel_ids: [...new Set([...kept.channel_ids, ...extra.flatMap((category) => category.channel_ids)])] };
+      await this.client.updateChannelCategory(userId, teamId, merged);
+      for (const category of extra) await this.client.deleteChannelCategory(userId, teamId, category.id).catch(() => undefined);
+      return merged;
+    };
+    for (let attempt = 1; attempt <= SIDEBAR_WRITE_ATTEMPTS; attempt++) {
+      const existing = await find();
+      if (existing?.channel_ids.includes(channelId)) return true;
+      if (!existing) {
+        await this.client.createChannelCategory(userId, teamId, { user_id: userId, team_id: teamId, type: 'custom', display_name: categoryName, channel_ids: [channelId] } as ChannelCategory);
+      } else {
+        await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, channelId] });
+      }
+      if ((await find())?.channel_ids.includes(channelId)) return true;
+      // Someone else's write came in between: a moment's pause, then again.
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+    return false;
+  }
+
+  private async underSidebarLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.sidebarLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sidebarLocks.set(key, settled);
+    void settled.then(() => {
+      if (this.sidebarLocks.get(key) === settled) this.sidebarLocks.delete(key);
+    });
+    return run;
   }
 
   /** The bot's direct-message channel with the person, then the keyed post in it unless an earlier attempt made it. */

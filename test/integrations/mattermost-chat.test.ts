@@ -154,6 +154,20 @@ describe('Mattermost chat adapter: after launch', () => {
     expect(sandbox.server.requestsTo('PUT', /\/channels\/categories/)).toHaveLength(updates);
   });
 
+  it('keeps every channel when many incidents place theirs in the same person\'s sidebar at once', async () => {
+    const teamId = sandbox.teamId('default');
+    const channels = await Promise.all(Array.from({ length: 12 }, () => incidentChannel(['dave'])));
+    // Twelve launches at once, as under an alert storm; two clients, as two workers would be.
+    const other = new MattermostChat({ url: sandbox.server.url, token: 'mm-bot-token', timeoutMs: 5_000 });
+    const results = await Promise.all(
+      channels.map((channel, i) => (i % 2 ? other : chat).addToSidebarCategory({ team: 'default', channelId: channel.id, usernames: ['dave'], category: 'Incidents' })),
+    );
+    expect(results.filter((result) => result.placed.length !== 1)).toEqual([]);
+    const custom = sandbox.categories(sandbox.userId('dave'), teamId).filter((c) => c.type === 'custom' && c.display_name === 'Incidents');
+    expect(custom).toHaveLength(1);
+    expect([...custom[0]!.channel_ids].sort()).toEqual(channels.map((channel) => channel.id).sort());
+  });
+
   it('reports a bot that may not edit other people\'s sidebars as Forbidden, not worth retrying', async () => {
     // The bot made the channel (so it is a member, as the incident bot always is), but holds no system admin role.
     const plainBot = new MattermostChat({ url: sandbox.server.url, token: 'plain-bot-token', timeoutMs: 1_000 });

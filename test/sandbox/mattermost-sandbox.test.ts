@@ -420,6 +420,24 @@ describe('Mattermost sandbox: sidebar categories', () => {
     expect(sandbox.categories(botId, teamId).map((c) => c.display_name)).toContain('Incidents');
   });
 
+  it('allows two custom categories of one name, deletes a custom one (its channels back to Channels) but not a default one', async () => {
+    const botId = sandbox.userId('incident-bot');
+    const mine = await publicChannel();
+    const body = (channelIds: string[]) => ({ user_id: botId, team_id: teamId, display_name: 'Twice', type: 'custom', channel_ids: channelIds }) as never;
+    const first = await bot.createChannelCategory(botId, teamId, body([]));
+    const second = await bot.createChannelCategory(botId, teamId, body([mine.id]));
+    expect(sandbox.categories(botId, teamId).filter((c) => c.display_name === 'Twice')).toHaveLength(2);
+    expect(await bot.deleteChannelCategory(botId, teamId, second.id)).toEqual({ status: 'OK' });
+    const after = await bot.getChannelCategories(botId, teamId);
+    expect(after.categories.map((c) => c.id)).not.toContain(second.id);
+    expect(after.categories.find((c) => c.type === 'channels')!.channel_ids).toContain(mine.id);
+    const channels = after.categories.find((c) => c.type === 'channels')!;
+    const refused = await failure(bot.deleteChannelCategory(botId, teamId, channels.id));
+    expect([refused.status_code, refused.server_error_id]).toEqual([400, 'app.channel.sidebar_categories.app_error']);
+    expect((await failure(bot.deleteChannelCategory(botId, teamId, 'nosuchcategoryzzzzzzzzzzzz'))).status_code).toBe(404);
+    await bot.deleteChannelCategory(botId, teamId, first.id);
+  });
+
   it('lets only the user or a system admin arrange a sidebar (403 for a plain bot)', async () => {
     const aliceId = sandbox.userId('alice');
     const body = { user_id: aliceId, team_id: teamId, display_name: 'Ops', type: 'custom', channel_ids: [] } as never;
