@@ -1,11 +1,17 @@
-/** On-call (Opsgenie) activities. The page's alias is the incident's key, which makes creating it idempotent. */
+/**
+ * On-call activities (Opsgenie or PagerDuty, whichever adapter the worker was given). The page's alias is the incident's
+ * key, which makes creating it idempotent: a retry finds the page the first attempt made, and both services also
+ * deduplicate an open page by alias (Opsgenie's alias, PagerDuty's dedup_key) should the find miss it.
+ */
 import type { OnCallPort } from '../integrations/ports.js';
 import { runStep } from './run-step.js';
 
 export function createOnCallActivities(onCall: OnCallPort) {
+  // The metrics tell the services apart: the same step on Opsgenie and on PagerDuty fails for different reasons.
+  const system = onCall.provider ?? 'opsgenie';
   return {
     async lookUpOnCall(request: { key: string; schedule?: string }): Promise<{ emails: string[] }> {
-      return runStep('opsgenie', 'oncall', request.key, async () => ({ emails: await onCall.whoIsOnCall(request.schedule) }));
+      return runStep(system, 'oncall', request.key, async () => ({ emails: await onCall.whoIsOnCall(request.schedule) }));
     },
 
     async pageOnCall(request: {
@@ -14,17 +20,20 @@ export function createOnCallActivities(onCall: OnCallPort) {
       message: string;
       description: string;
       priority: string;
+      /** The incident's severity; PagerDuty maps it to the page's severity (PAGERDUTY_SEVERITY_MAP). */
+      severity?: string;
     }): Promise<{ alertId: string; reused: boolean }> {
-      return runStep('opsgenie', 'alert', request.key, async () => {
+      return runStep(system, 'alert', request.key, async () => {
         const existing = await onCall.findAlert(request.alias);
         if (existing && existing.status === 'open') return { alertId: existing.id, reused: true };
+        // The request goes on as it came (Opsgenie's adapter has always sent it whole), so its pages stay unchanged.
         const alert = await onCall.createAlert(request);
         return { alertId: alert.id, reused: false };
       });
     },
 
     async closeAlert(request: { key: string; alias: string; note: string }): Promise<{ alreadyClosed: boolean }> {
-      return runStep('opsgenie', 'closeAlert', request.key, async () => {
+      return runStep(system, 'closeAlert', request.key, async () => {
         const existing = await onCall.findAlert(request.alias);
         if (!existing || existing.status === 'closed') return { alreadyClosed: true };
         await onCall.closeAlert(request.alias, request.note);

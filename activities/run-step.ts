@@ -4,13 +4,14 @@
  * activity's Temporal metric meter: they leave with the SDK's own metrics from the worker's Prometheus exporter
  * (WORKER_METRICS_ADDRESS), tagged with the activity type, namespace and task queue.
  */
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Context, log } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import { toActivityFailure } from './classify-failure.js';
 import { whileHeartbeating } from './heartbeat.js';
 
 /** The external system a step talks to. */
-export type IntegrationSystem = 'mattermost' | 'jira' | 'zoom' | 'opsgenie' | 'webhook';
+export type IntegrationSystem = 'mattermost' | 'jira' | 'zoom' | 'opsgenie' | 'pagerduty' | 'webhook';
 
 interface IntegrationInstruments {
   calls: ReturnType<MetricMeter['createCounter']>;
@@ -25,7 +26,7 @@ function instrumentsOf(meter: MetricMeter): IntegrationInstruments {
   let found = instruments.get(meter);
   if (!found) {
     found = {
-      calls: meter.createCounter('incident_integration_calls', 'calls', 'Calls to Mattermost, Jira, Zoom, Opsgenie and webhooks, by system, operation and outcome'),
+      calls: meter.createCounter('incident_integration_calls', 'calls', 'Calls to Mattermost, Jira, Zoom, Opsgenie or PagerDuty, and webhooks, by system, operation and outcome'),
       duration: meter.createHistogram('incident_integration_call_duration', 'int', 'ms', 'How long a call to an external system took, by system, operation and outcome'),
       retries: meter.createCounter('incident_integration_retries', 'calls', 'Calls that were a retry (Temporal attempt 2 or later), by system and operation'),
     };
@@ -34,7 +35,23 @@ function instrumentsOf(meter: MetricMeter): IntegrationInstruments {
   return found;
 }
 
+/** Spans per integration call; a no-op unless the worker traces (temporal/tracing.ts registers the provider). */
+const tracer = trace.getTracer('incident-collaboration');
+
 export async function runStep<T>(system: IntegrationSystem, step: string, key: string, work: () => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(`${system} ${step}`, { attributes: { 'incident.system': system, 'incident.operation': step } }, async (span) => {
+    try {
+      return await measuredStep(system, step, key, work);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function measuredStep<T>(system: IntegrationSystem, step: string, key: string, work: () => Promise<T>): Promise<T> {
   const context = Context.current();
   const metrics = instrumentsOf(context.metricMeter);
   const started = Date.now();

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
+import { context as otelContext, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Playbook } from '../domain/playbook.js';
@@ -98,6 +99,8 @@ export interface AppOptions {
   };
   /** The Prometheus metrics this app records and serves at /metrics; made here when absent. */
   metrics?: ApiMetrics;
+  /** OpenTelemetry (temporal/tracing.ts): a span per request, the parent of what the request sends to Temporal. */
+  tracer?: Tracer;
 }
 
 /** Work the app runs beside its routes (the Mattermost event stream); startApi's stop ends it. */
@@ -149,6 +152,24 @@ function limitRequests(limit: RateLimit): RequestHandler {
 
 const BUSY_CALLER_RATE_FACTOR = 10;
 
+/**
+ * A span per request, active while it is handled: the Temporal client's interceptor carries it into the workflow, so the
+ * launch's and the command's spans join the request's trace. Named by the route's pattern once it is known.
+ */
+function traceRequests(tracer: Tracer): RequestHandler {
+  return (req, res, next) => {
+    const span = tracer.startSpan(`${req.method} request`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } });
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      span.updateName(`${req.method} ${route}`);
+      span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode, ...(req.id ? { 'request.id': String(req.id) } : {}) });
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    otelContext.with(trace.setSpan(otelContext.active(), span), next);
+  };
+}
+
 /** An X-Request-Id we adopt: letters, digits and `._-`, 8 to 128 of them (anything else gets an ID of our own). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -169,6 +190,7 @@ export function createApp(options: AppOptions): express.Express {
     next();
   };
   app.use(countRequests);
+  if (options.tracer) app.use(traceRequests(options.tracer));
   // One line per request (pino-http): its ID, who called (the token's name) and what they did; never the
   // Authorization header or the token. The ID comes from X-Request-Id when the caller (a proxy, a script) sent a sane
   // one, else a new one; it is answered in X-Request-Id, bound to `req.log` (every line the request writes carries it)

@@ -12,6 +12,7 @@ import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { apiServerSettings, openApiBackends } from './backends.js';
 import { startApi } from './server.js';
 import { decideApiAccess } from './auth/api-tokens.js';
+import { startTracing } from '../temporal/tracing.js';
 
 loadDotEnv();
 const config = (() => {
@@ -34,13 +35,18 @@ if (!(config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN) && config.SANDBOXES 
 const access = decideApiAccess(config.API_HOST, config.API_TOKENS.length);
 if (access.mode === 'refused') exitWithStartupError('the API', new Error(access.reason));
 if (access.mode === 'open') logger.warn(access.warning);
+// Traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
+const tracing = startTracing('incident-api', config.OTEL_EXPORTER_OTLP_ENDPOINT);
 const { api, connection } = await (async () => {
   try {
     const backends = await openApiBackends(config, (line) => logger.info(line));
-    const { client, connection } = await connectClient({
-      ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
-      namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
-    });
+    const { client, connection } = await connectClient(
+      {
+        ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
+        namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
+      },
+      tracing ? { interceptors: tracing.clientInterceptors } : {},
+    );
     const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
     // One client for the front door and the post-mortem export (which needs no command token).
     const chat =
@@ -77,6 +83,7 @@ const { api, connection } = await (async () => {
       ...backends.options,
       ...apiServerSettings(config),
       logger,
+      ...(tracing ? { tracer: tracing.tracer } : {}),
     });
     return { api, connection };
   } catch (error) {
@@ -88,6 +95,7 @@ logger.info({ url: api.url }, 'API listening');
 const shutdown = async (): Promise<void> => {
   await api.stop();
   await connection.close();
+  await tracing?.shutdown();
   logger.info('API stopped');
 };
 process.once('SIGINT', () => void shutdown());

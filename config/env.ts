@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { parseApiTokens, type ApiToken } from '../api/auth/api-tokens.js';
 import { parseRateLimit, RATE_LIMIT_FORMAT } from '../api/auth/rate-limit.js';
 import { parseOutboundAllowList, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
+import { DEFAULT_PAGERDUTY_SEVERITY_MAP, parseSeverityMap } from '../integrations/pagerduty/severity.js';
+import { ON_CALL_PROVIDERS } from '../integrations/ports.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -82,7 +84,7 @@ export const configSchema = z.object({
       for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem, input: undefined });
       return allowList;
     }),
-  /** Timeout of one call to Mattermost, Jira, Zoom or Opsgenie. */
+  /** Timeout of one call to Mattermost, Jira, Zoom, Opsgenie or PagerDuty. */
   INTEGRATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   MATTERMOST_URL: z.url().optional(),
   MATTERMOST_BOT_TOKEN: z.string().min(1).optional(),
@@ -102,6 +104,37 @@ export const configSchema = z.object({
   OPSGENIE_API_KEY: z.string().min(1).optional(),
   OPSGENIE_URL: z.url().default('https://api.opsgenie.com'),
   OPSGENIE_SCHEDULE: z.string().min(1).optional(),
+  /**
+   * Which on-call service looks up who is on call and pages them: `opsgenie` (the default, as before there was a
+   * choice) or `pagerduty`. Only the chosen one needs credentials.
+   */
+  ON_CALL_PROVIDER: z.enum(ON_CALL_PROVIDERS).default('opsgenie'),
+  /** A PagerDuty REST API key (account or user token, read access is enough): schedules, on-calls, users, incidents. */
+  PAGERDUTY_API_TOKEN: z.string().min(1).optional(),
+  /** The integration key of an Events API v2 integration on the service incidents page (paging and resolving). */
+  PAGERDUTY_ROUTING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{32}$/, "expected the 32-character integration key of a service's Events API v2 integration")
+    .optional(),
+  /** REST API host (EU service region: https://api.eu.pagerduty.com). */
+  PAGERDUTY_API_URL: z.url().default('https://api.pagerduty.com'),
+  /** Events API host (EU service region: https://events.eu.pagerduty.com). */
+  PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com'),
+  /** Schedule (name or ID) whose on-call people are invited when the playbook names none. */
+  PAGERDUTY_SCHEDULE: z.string().min(1).optional(),
+  /**
+   * The PagerDuty severity an incident severity pages with, like "sev1=critical,sev2=error,sev3=warning,sev4=info";
+   * keys are matched without regard to case. A severity it does not name falls back to the playbook's priority
+   * (P1=critical, P2=error, P3=warning, P4 and P5=info; P-keys here override those).
+   */
+  PAGERDUTY_SEVERITY_MAP: z
+    .string()
+    .default(DEFAULT_PAGERDUTY_SEVERITY_MAP)
+    .transform((value, ctx) => {
+      const { map, problems } = parseSeverityMap(value);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem, input: undefined });
+      return map;
+    }),
   /** Tokens of the /incident slash command (comma-separated; one per team is fine). Unset: slash commands are off. */
   MATTERMOST_COMMAND_TOKENS: z.string().optional(),
   /** The address Mattermost uses to reach this API (checklist buttons and dialogs call back to it). */
@@ -117,9 +150,9 @@ export const configSchema = z.object({
    */
   MATTERMOST_EVENTS: z.enum(['on', 'off']).default('on'),
   /**
-   * `on`: a system without credentials (Mattermost, Jira, Zoom, Opsgenie) gets an in-memory sandbox server instead, for
-   * trying the product (`npm start` turns this on). `off` (the default): the worker and the API refuse to start
-   * without them, naming what to set.
+   * `on`: a system without credentials (Mattermost, Jira, Zoom, the on-call service) gets an in-memory sandbox server
+   * instead, for trying the product (`npm start` turns this on). `off` (the default): the worker and the API refuse to
+   * start without them, naming what to set.
    */
   SANDBOXES: z.enum(['on', 'off']).default('off'),
   /**
@@ -130,6 +163,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
     .optional(),
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP address (e.g. http://otel-collector:4318): traces from the API through
+   * Temporal to each integration call. Unset: no tracing. The SDK reads the other OTEL_* variables itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */
@@ -162,6 +200,8 @@ export const configSchema = z.object({
   const groups: Array<[string, string[]]> = [
     ['Mattermost', ['MATTERMOST_URL', 'MATTERMOST_BOT_TOKEN']],
     ['Zoom', ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET']],
+    // Looking up who is on call without being able to page them (or the reverse) would fail only at the first page.
+    ['PagerDuty', ['PAGERDUTY_API_TOKEN', 'PAGERDUTY_ROUTING_KEY']],
   ];
   const values = config as Record<string, unknown>;
   for (const [system, names] of groups) {

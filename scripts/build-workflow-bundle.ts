@@ -8,9 +8,16 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOWS_SOURCE_PATH } from '../workers/incident-worker.js';
+import { TRACING_WORKFLOW_INTERCEPTORS } from '../temporal/tracing.js';
 
-const target = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, logger: new DefaultLogger('WARN') });
-mkdirSync(dirname(target), { recursive: true });
-writeFileSync(target, code);
-console.log(`workflow bundle: ${target} (${(code.length / 1024).toFixed(0)} KB)`);
+// Two bundles: the plain one, and one with Temporal's OpenTelemetry workflow interceptors for workers that trace.
+for (const [file, interceptors] of [
+  ['workflow-bundle.js', []],
+  ['workflow-bundle-traced.js', [TRACING_WORKFLOW_INTERCEPTORS]],
+] as const) {
+  const target = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, workflowInterceptorModules: [...interceptors], logger: new DefaultLogger('WARN') });
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, code);
+  console.log(`workflow bundle: ${target} (${(code.length / 1024).toFixed(0)} KB)`);
+}

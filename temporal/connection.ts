@@ -2,7 +2,7 @@
  * Connections to Temporal, configured by Temporal's own environment conventions (@temporalio/envconfig):
  * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 
@@ -25,10 +25,14 @@ export function resolveNamespace(explicit?: string): string {
   return explicit ?? loadClientConnectConfig().namespace ?? 'default';
 }
 
-export async function connectClient(target?: Partial<TemporalTarget>): Promise<{ client: Client; connection: Connection }> {
+export async function connectClient(
+  target?: Partial<TemporalTarget>,
+  /** Client interceptors: tracing's, which carry the active trace into what the client sends (temporal/tracing.ts). */
+  options: { interceptors?: ClientInterceptors } = {},
+): Promise<{ client: Client; connection: Connection }> {
   const { connectionOptions, namespace } = connectionSettings(target);
   const connection = await Connection.connect(connectionOptions);
-  return { client: new Client({ connection, namespace }), connection };
+  return { client: new Client({ connection, namespace, ...(options.interceptors ? { interceptors: options.interceptors } : {}) }), connection };
 }
 
 export async function connectWorker(target?: Partial<TemporalTarget>): Promise<{ connection: NativeConnection; namespace: string }> {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
+import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
 
 /** The workflow sources, bundled at start when the worker runs from source, and by `npm run build` otherwise. */
 export const WORKFLOWS_SOURCE_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -15,14 +16,17 @@ export const WORKFLOWS_SOURCE_PATH = fileURLToPath(new URL('../workflows/index.t
  * loads it; one run from source (tsx) bundles the sources at start, as it always did.
  */
 export const PREBUILT_WORKFLOW_BUNDLE = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+/** The same with Temporal's OpenTelemetry workflow interceptors in it, for a worker that traces. */
+export const PREBUILT_TRACED_WORKFLOW_BUNDLE = fileURLToPath(new URL('../workflow-bundle-traced.js', import.meta.url));
 
-function workflowCode(bundle: { code: string } | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowCode(bundle: { code: string } | undefined, traced: boolean): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> & { workflowModules?: string[] } {
   if (bundle) return { workflowBundle: bundle };
   if (import.meta.url.endsWith('.js')) {
-    if (!existsSync(PREBUILT_WORKFLOW_BUNDLE)) throw new Error(`${PREBUILT_WORKFLOW_BUNDLE} is missing: run npm run build (it compiles and bundles the workflow)`);
-    return { workflowBundle: { codePath: PREBUILT_WORKFLOW_BUNDLE } };
+    const path = traced ? PREBUILT_TRACED_WORKFLOW_BUNDLE : PREBUILT_WORKFLOW_BUNDLE;
+    if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build (it compiles and bundles the workflow)`);
+    return { workflowBundle: { codePath: path } };
   }
-  return { workflowsPath: WORKFLOWS_SOURCE_PATH };
+  return { workflowsPath: WORKFLOWS_SOURCE_PATH, ...(traced ? { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}) };
 }
 
 export interface IncidentWorkerOptions {
@@ -32,16 +36,21 @@ export interface IncidentWorkerOptions {
   dependencies: ActivityDependencies;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: { code: string };
+  /** OpenTelemetry tracing (temporal/tracing.ts), when it is on. */
+  tracing?: Tracing;
   /** Extra worker options, e.g. a shorter sticky-queue timeout in tests. */
   tuning?: Partial<Pick<WorkerOptions, 'stickyQueueScheduleToStartTimeout' | 'shutdownGraceTime' | 'maxCachedWorkflows' | 'identity'>>;
 }
 
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
+  const { workflowModules, ...code } = workflowCode(options.workflowBundle, options.tracing !== undefined);
+  const tracing = options.tracing?.workerOptions;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowCode(options.workflowBundle),
+    ...code,
+    ...(tracing ? { sinks: tracing.sinks, interceptors: { ...tracing.interceptors, ...(workflowModules ? { workflowModules } : {}) } } : {}),
     activities: createActivities(options.dependencies),
     // Let in-flight calls to chat and the other systems finish on Ctrl-C rather than cut them off mid-request.
     shutdownGraceTime: '10 seconds',

@@ -5,6 +5,9 @@
  * a newcomer sees the whole flow through the real client libraries. A production worker that lost one variable must
  * not send tickets to a fake that forgets them at restart. Each choice is logged at start-up.
  *
+ * The on-call service is whichever ON_CALL_PROVIDER names (Opsgenie by default, or PagerDuty): only that one needs
+ * credentials, and only its sandbox is started without them.
+ *
  * The sandboxes are imported only when one is started: they stay out of the production runtime path.
  */
 import type { Logger } from 'pino';
@@ -12,7 +15,8 @@ import type { Config } from '../config/env.js';
 import { JiraTickets } from '../integrations/jira/jira-tickets.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { OpsgenieOnCall } from '../integrations/opsgenie/opsgenie-on-call.js';
-import type { IntegrationPorts } from '../integrations/ports.js';
+import { PagerDutyOnCall } from '../integrations/pagerduty/pagerduty-on-call.js';
+import type { IntegrationPorts, OnCallPort } from '../integrations/ports.js';
 import { ZoomMeetings } from '../integrations/zoom/zoom-meetings.js';
 import type { SandboxServer } from '../sandbox/sandbox-server.js';
 
@@ -31,6 +35,7 @@ const CREDENTIALS = {
   Jira: 'JIRA_URL with JIRA_TOKEN (or JIRA_USERNAME and JIRA_PASSWORD)',
   Zoom: 'ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET',
   Opsgenie: 'OPSGENIE_API_KEY',
+  PagerDuty: 'PAGERDUTY_API_TOKEN and PAGERDUTY_ROUTING_KEY',
 } as const;
 
 /** The systems whose credentials are missing from this configuration. */
@@ -39,7 +44,12 @@ export function systemsWithoutCredentials(config: Config): Array<keyof typeof CR
   if (!(config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN)) missing.push('Mattermost');
   if (!config.JIRA_URL) missing.push('Jira');
   if (!(config.ZOOM_ACCOUNT_ID && config.ZOOM_CLIENT_ID && config.ZOOM_CLIENT_SECRET)) missing.push('Zoom');
-  if (!config.OPSGENIE_API_KEY) missing.push('Opsgenie');
+  // Only the on-call service ON_CALL_PROVIDER picks needs its credentials.
+  if (config.ON_CALL_PROVIDER === 'pagerduty') {
+    if (!(config.PAGERDUTY_API_TOKEN && config.PAGERDUTY_ROUTING_KEY)) missing.push('PagerDuty');
+  } else if (!config.OPSGENIE_API_KEY) {
+    missing.push('Opsgenie');
+  }
   return missing;
 }
 
@@ -117,8 +127,39 @@ export async function selectIntegrations(config: Config, logger: Logger, options
     });
   }
 
-  let onCall: OpsgenieOnCall;
-  if (config.OPSGENIE_API_KEY) {
+  let onCall: OnCallPort;
+  if (config.ON_CALL_PROVIDER === 'pagerduty') {
+    const pagerDuty = {
+      apiUrl: config.PAGERDUTY_API_URL,
+      eventsUrl: config.PAGERDUTY_EVENTS_URL,
+      severityMap: config.PAGERDUTY_SEVERITY_MAP,
+      timeoutMs,
+    };
+    if (config.PAGERDUTY_API_TOKEN && config.PAGERDUTY_ROUTING_KEY) {
+      onCall = new PagerDutyOnCall({
+        ...pagerDuty,
+        apiToken: config.PAGERDUTY_API_TOKEN,
+        routingKey: config.PAGERDUTY_ROUTING_KEY,
+        ...(config.PAGERDUTY_SCHEDULE ? { defaultSchedule: config.PAGERDUTY_SCHEDULE } : {}),
+      });
+      summary.push(`PagerDuty: ${config.PAGERDUTY_API_URL} (events ${config.PAGERDUTY_EVENTS_URL})`);
+    } else {
+      // Two servers, as PagerDuty has two hosts: the REST API (on-calls, incidents) and the Events API (paging).
+      const { createPagerDutySandbox } = await import('../sandbox/pagerduty-sandbox.js');
+      const sandbox = createPagerDutySandbox();
+      const missing = 'PAGERDUTY_API_TOKEN/PAGERDUTY_ROUTING_KEY';
+      const apiUrl = await startSandbox('PagerDuty', sandbox.server, missing);
+      const eventsUrl = await startSandbox('PagerDuty Events', sandbox.events, missing);
+      onCall = new PagerDutyOnCall({
+        ...pagerDuty,
+        apiUrl,
+        eventsUrl,
+        apiToken: sandbox.apiToken,
+        routingKey: sandbox.routingKey,
+        defaultSchedule: config.PAGERDUTY_SCHEDULE ?? 'primary',
+      });
+    }
+  } else if (config.OPSGENIE_API_KEY) {
     onCall = new OpsgenieOnCall({
       apiKey: config.OPSGENIE_API_KEY,
       url: config.OPSGENIE_URL,

@@ -11,6 +11,7 @@ import { IncidentRecordRepository } from '../store/incident-records.js';
 import { createIncidentWorker } from './incident-worker.js';
 import { requireCredentials, selectIntegrations } from './integrations.js';
 import { installTemporalRuntime } from './runtime-logging.js';
+import { startTracing } from '../temporal/tracing.js';
 
 loadDotEnv();
 const config = (() => {
@@ -30,6 +31,8 @@ try {
 // The runtime stops the worker on SIGINT/SIGTERM by itself; worker.run() then resolves once it has drained.
 installTemporalRuntime(logger, { handleSignals: true, ...(config.WORKER_METRICS_ADDRESS ? { metricsAddress: config.WORKER_METRICS_ADDRESS } : {}) });
 
+// Traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
+const tracing = startTracing('incident-worker', config.OTEL_EXPORTER_OTLP_ENDPOINT);
 const { connection, namespace, worker, integrations, database } = await (async () => {
   try {
     // The worker writes the incident records (the store the API lists and counts from).
@@ -43,6 +46,7 @@ const { connection, namespace, worker, integrations, database } = await (async (
       connection,
       namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ...(tracing ? { tracing } : {}),
       dependencies: {
         integrations: integrations.ports,
         records: new IncidentRecordRepository(database.db),
@@ -69,5 +73,6 @@ try {
   await connection.close();
   await integrations.stop();
   await database.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
 }

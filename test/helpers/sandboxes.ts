@@ -1,13 +1,25 @@
-/** All four sandbox servers on loopback ports, and the real adapters pointed at them. */
+/** All the sandbox servers on loopback ports (both on-call services), and the real adapters pointed at them. */
 import { JiraTickets } from '../../integrations/jira/jira-tickets.js';
 import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { OpsgenieOnCall } from '../../integrations/opsgenie/opsgenie-on-call.js';
-import type { IntegrationPorts } from '../../integrations/ports.js';
+import { PagerDutyOnCall } from '../../integrations/pagerduty/pagerduty-on-call.js';
+import type { IntegrationPorts, OnCallProvider } from '../../integrations/ports.js';
 import { ZoomMeetings } from '../../integrations/zoom/zoom-meetings.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
 import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
 import { createOpsgenieSandbox } from '../../sandbox/opsgenie-sandbox.js';
+import { createPagerDutySandbox, PAGERDUTY_SANDBOX_API_TOKEN, PAGERDUTY_SANDBOX_ROUTING_KEY } from '../../sandbox/pagerduty-sandbox.js';
 import { createZoomSandbox } from '../../sandbox/zoom-sandbox.js';
+
+export interface SandboxUrls {
+  mattermost: string;
+  jira: string;
+  zoom: string;
+  opsgenie: string;
+  /** PagerDuty's REST API and Events API sandboxes; absent in URLs saved before there were any. */
+  pagerduty?: string;
+  pagerdutyEvents?: string;
+}
 
 export async function startSandboxes() {
   // alice's token lets a test post as a person (the bot's own posts are not notes).
@@ -15,31 +27,45 @@ export async function startSandboxes() {
   const jira = createJiraSandbox();
   const zoom = createZoomSandbox();
   const opsgenie = createOpsgenieSandbox();
-  const [mattermostUrl, jiraUrl, zoomUrl, opsgenieUrl] = await Promise.all([
+  const pagerduty = createPagerDutySandbox();
+  const [mattermostUrl, jiraUrl, zoomUrl, opsgenieUrl, pagerdutyUrls] = await Promise.all([
     mattermost.server.start(),
     jira.server.start(),
     zoom.server.start(),
     opsgenie.server.start(),
+    pagerduty.start(),
   ]);
-  const urls = { mattermost: mattermostUrl, jira: jiraUrl, zoom: zoomUrl, opsgenie: opsgenieUrl };
+  const urls = {
+    mattermost: mattermostUrl,
+    jira: jiraUrl,
+    zoom: zoomUrl,
+    opsgenie: opsgenieUrl,
+    pagerduty: pagerdutyUrls.apiUrl,
+    pagerdutyEvents: pagerdutyUrls.eventsUrl,
+  } satisfies SandboxUrls;
+  const servers = [mattermost.server, jira.server, zoom.server, opsgenie.server, pagerduty.server, pagerduty.events];
   return {
     mattermost,
     jira,
     zoom,
     opsgenie,
+    pagerduty,
     urls,
+    /** The real adapters, with Opsgenie on call. */
     ports: sandboxPorts(urls),
+    /** The real adapters, with PagerDuty on call instead. */
+    pagerDutyPorts: sandboxPorts(urls, 2_000, 'pagerduty'),
     reset() {
-      for (const sandbox of [mattermost, jira, zoom, opsgenie]) sandbox.server.reset();
+      for (const server of servers) server.reset();
     },
     async stop() {
-      await Promise.all([mattermost, jira, zoom, opsgenie].map((sandbox) => sandbox.server.stop()));
+      await Promise.all(servers.map((server) => server.stop()));
     },
   };
 }
 
-/** Real adapters for sandboxes at these URLs (the sandboxes' default credentials). */
-export function sandboxPorts(urls: { mattermost: string; jira: string; zoom: string; opsgenie: string }, timeoutMs = 2_000): IntegrationPorts {
+/** Real adapters for sandboxes at these URLs (the sandboxes' default credentials), on call through `onCall`. */
+export function sandboxPorts(urls: SandboxUrls, timeoutMs = 2_000, onCall: OnCallProvider = 'opsgenie'): IntegrationPorts {
   return {
     chat: new MattermostChat({ url: urls.mattermost, token: 'mm-bot-token', timeoutMs }),
     tickets: new JiraTickets({ url: urls.jira, token: 'jira-token', defaultProject: 'OPS', defaultIssueType: 'Task', timeoutMs }),
@@ -51,6 +77,18 @@ export function sandboxPorts(urls: { mattermost: string; jira: string; zoom: str
       oauthUrl: urls.zoom,
       timeoutMs,
     }),
-    onCall: new OpsgenieOnCall({ apiKey: 'og-key', url: urls.opsgenie, defaultSchedule: 'primary', timeoutMs }),
+    onCall: onCall === 'pagerduty' ? pagerDutyOnCall(urls, timeoutMs) : new OpsgenieOnCall({ apiKey: 'og-key', url: urls.opsgenie, defaultSchedule: 'primary', timeoutMs }),
   };
+}
+
+function pagerDutyOnCall(urls: SandboxUrls, timeoutMs: number): PagerDutyOnCall {
+  if (!urls.pagerduty || !urls.pagerdutyEvents) throw new Error('no PagerDuty sandbox URLs');
+  return new PagerDutyOnCall({
+    apiToken: PAGERDUTY_SANDBOX_API_TOKEN,
+    routingKey: PAGERDUTY_SANDBOX_ROUTING_KEY,
+    apiUrl: urls.pagerduty,
+    eventsUrl: urls.pagerdutyEvents,
+    defaultSchedule: 'primary',
+    timeoutMs,
+  });
 }

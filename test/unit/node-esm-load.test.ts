@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-it.each(['temporal/register-search-attributes.ts', 'temporal/connection.ts', 'store/database.ts', 'api/backends.ts', 'integrations/mattermost/mattermost-setup.ts', 'integrations/mattermost/mattermost-doctor.ts', 'integrations/mattermost/mattermost-events.ts'])(
+it.each(['temporal/register-search-attributes.ts', 'temporal/connection.ts', 'store/database.ts', 'api/backends.ts', 'integrations/mattermost/mattermost-setup.ts', 'integrations/mattermost/mattermost-doctor.ts', 'integrations/mattermost/mattermost-events.ts', 'temporal/tracing.ts', 'api/app.ts'])(
   '%s loads under Node with tsx',
   async (module) => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', `await import('./${module}'); console.log('loaded');`], {
