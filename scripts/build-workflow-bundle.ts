@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOWS_SOURCE_PATH } from '../workers/incident-worker.js';
 import { TRACING_WORKFLOW_INTERCEPTORS } from '../temporal/tracing.js';
+import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../workers/request-trail.js';
 
-// Two bundles: the plain one, and one with Temporal's OpenTelemetry workflow interceptors for workers that trace.
+// Two bundles, both with the request trail's interceptors: the plain one, and one also with Temporal's OpenTelemetry
+// workflow interceptors for workers that trace.
 for (const [file, interceptors] of [
-  ['workflow-bundle.js', []],
-  ['workflow-bundle-traced.js', [TRACING_WORKFLOW_INTERCEPTORS]],
+  ['workflow-bundle.js', [REQUEST_TRAIL_WORKFLOW_MODULE]],
+  ['workflow-bundle-traced.js', [REQUEST_TRAIL_WORKFLOW_MODULE, TRACING_WORKFLOW_INTERCEPTORS]],
 ] as const) {
   const target = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, workflowInterceptorModules: [...interceptors], logger: new DefaultLogger('WARN') });

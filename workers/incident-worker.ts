@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
+import { REQUEST_TRAIL_WORKFLOW_MODULE, requestTrailActivityInterceptor } from './request-trail.js';
 
 /** The workflow sources, bundled at start when the worker runs from source, and by `npm run build` otherwise. */
 export const WORKFLOWS_SOURCE_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -26,7 +27,7 @@ function workflowCode(bundle: { code: string } | undefined, traced: boolean): Pi
     if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build (it compiles and bundles the workflow)`);
     return { workflowBundle: { codePath: path } };
   }
-  return { workflowsPath: WORKFLOWS_SOURCE_PATH, ...(traced ? { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}) };
+  return { workflowsPath: WORKFLOWS_SOURCE_PATH, workflowModules: [REQUEST_TRAIL_WORKFLOW_MODULE, ...(traced ? [TRACING_WORKFLOW_INTERCEPTORS] : [])] };
 }
 
 export interface IncidentWorkerOptions {
@@ -50,7 +51,12 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...code,
-    ...(tracing ? { sinks: tracing.sinks, interceptors: { ...tracing.interceptors, ...(workflowModules ? { workflowModules } : {}) } } : {}),
+    ...(tracing ? { sinks: tracing.sinks } : {}),
+    interceptors: {
+      ...tracing?.interceptors,
+      activity: [requestTrailActivityInterceptor, ...(tracing?.interceptors.activity ?? [])],
+      ...(workflowModules ? { workflowModules } : {}),
+    },
     activities: createActivities(options.dependencies),
     // Let in-flight calls to chat and the other systems finish on Ctrl-C rather than cut them off mid-request.
     shutdownGraceTime: '10 seconds',

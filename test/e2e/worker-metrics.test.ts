@@ -104,4 +104,22 @@ describe('the worker\'s metrics', () => {
     expect(JSON.parse(line[0]!)).toMatchObject({ msg: 'command applied', command: 'addNote', updateId: 'lb-7f3a9c21.0a1b2c3d', incidentId: id });
     expect(line).toHaveLength(1);
   });
+
+  it("put a command's Update ID on the lines of the activities it caused", async () => {
+    const incidents = new IncidentService(env.client, taskQueue);
+    const { id } = await incidents.start({ name: 'Traced update', team: 'default', reporter: 'alice', playbook: (await shippedPlaybooks().get('service-outage'))! });
+    await waitFor(() => incidents.view(id), (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), { timeoutMs: 60_000, what: 'the launch' });
+    // The worker's Mattermost sandbox (its address is in the worker's log) refuses the next post once: the status
+    // update's post fails, is logged, and is retried.
+    const mattermost = /"Mattermost: sandbox at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    expect(mattermost).toBeDefined();
+    await fetch(`${mattermost}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'POST', path: '/api/v4/posts', status: 503, times: 1 }) });
+    await incidents.command(id, 'postStatusUpdate', { message: 'Rolling back', actor: 'alice' }, { updateId: 'lb-status01.9f8e7d6c' });
+    const failed = await waitFor(
+      async () => output.split('\n').filter((l) => l.includes('failed') && l.includes('lb-status01.9f8e7d6c')),
+      (found) => found.length > 0,
+      { what: "the failed post's line with the Update ID" },
+    );
+    expect(JSON.parse(failed[0]!)).toMatchObject({ updateId: 'lb-status01.9f8e7d6c', incidentId: id, activityType: expect.any(String) });
+  });
 });

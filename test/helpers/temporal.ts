@@ -9,6 +9,7 @@ import type { IncidentView } from '../../domain/incident.js';
 import { prepareIncidentStart } from '../../domain/new-incident.js';
 import type { ActivityDependencies } from '../../activities/index.js';
 import { createIncidentWorker, WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
+import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
 import { waitFor } from './wait-for.js';
@@ -21,7 +22,7 @@ export async function connectToTestServer(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflow code once per test file (it takes about a second). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, workflowInterceptorModules: [REQUEST_TRAIL_WORKFLOW_MODULE], logger: quietBundlerLogger });
   return bundle;
 }
 

@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
+import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 describe('workflow bundle', () => {
   it('bundles the incident workflow without disallowed modules', async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, logger: silent });
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, workflowInterceptorModules: [REQUEST_TRAIL_WORKFLOW_MODULE], logger: silent });
     expect(code).toContain('incidentView');
     expect(code.length).toBeGreaterThan(10_000);
   });
