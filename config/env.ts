@@ -168,6 +168,12 @@ export const configSchema = z.object({
    * Temporal to each integration call. Unset: no tracing. The SDK reads the other OTEL_* variables itself.
    */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /**
+   * Incidents a worker keeps in memory between their workflow tasks (Temporal's sticky cache). Past it, the least
+   * recently used is evicted and replayed from history at its next task: memory follows this number, not how many
+   * incidents are open. Unset: the SDK's default, sized from the machine's memory.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */

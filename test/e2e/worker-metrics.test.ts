@@ -38,6 +38,8 @@ beforeAll(async () => {
       DATABASE_URL: `sqlite:${join(directory, 'store.sqlite')}`,
       SANDBOXES: 'on',
       WORKER_METRICS_ADDRESS: address,
+      // Two incidents in memory at most: the third evicts one (WORKER_MAX_CACHED_WORKFLOWS bounds the memory).
+      WORKER_MAX_CACHED_WORKFLOWS: '2',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -121,5 +123,13 @@ describe('the worker\'s metrics', () => {
       { what: "the failed post's line with the Update ID" },
     );
     expect(JSON.parse(failed[0]!)).toMatchObject({ updateId: 'lb-status01.9f8e7d6c', incidentId: id, activityType: expect.any(String) });
+  });
+
+  it('keep no more incidents in memory than WORKER_MAX_CACHED_WORKFLOWS (the earlier tests started three)', async () => {
+    const text = await fetch(metricsUrl).then((response) => response.text());
+    const cached = /^temporal_sticky_cache_size(?:\{[^}]*\})? (\d+)/m.exec(text);
+    expect(cached, 'temporal_sticky_cache_size in the metrics').not.toBeNull();
+    expect(Number(cached![1])).toBeLessThanOrEqual(2);
+    expect(sample(text, 'temporal_sticky_cache_total_forced_eviction_total', {})).toBeGreaterThan(0);
   });
 });
