@@ -170,6 +170,9 @@ function traceRequests(tracer: Tracer): RequestHandler {
   };
 }
 
+/** Each incident's own look at its members when the API listens to events (the sweep does the rest): every 6 hours. */
+const MEMBERSHIP_LOOK_WITH_EVENTS_MS = 6 * 3_600_000;
+
 /** An X-Request-Id we adopt: letters, digits and `._-`, 8 to 128 of them (anything else gets an ID of our own). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -267,12 +270,18 @@ export function createApp(options: AppOptions): express.Express {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  // An API that listens to Mattermost's events hears joins and leaves as they happen and sweeps all channels now and
+  // then (channel-events.ts): its incidents need no look of their own every minute, only a rare one as a last resort.
+  const workflowOptions =
+    options.mattermost?.events && options.incidentWorkflowOptions?.membershipCheckIntervalMs === undefined
+      ? { ...options.incidentWorkflowOptions, membershipCheckIntervalMs: MEMBERSHIP_LOOK_WITH_EVENTS_MS }
+      : options.incidentWorkflowOptions;
   const incidents = new IncidentService(
     options.client,
     options.taskQueue,
     options.commandTimeoutMs,
     options.numberIncident,
-    options.incidentWorkflowOptions,
+    workflowOptions,
     options.incidentCommandLimit,
     options.records ? { read: storedIncidentViews(options.records) } : undefined,
   );

@@ -8,7 +8,9 @@
  * - the stream (re)started after a gap: every open incident looks at its members, and the timeline messages posted in
  *   its channel meanwhile are noted (each post's note has an Update ID of its own, so one noted before is not again).
  *
- * The periodic look at members stays in the workflow as the safety net for whatever is missed here.
+ * - every few minutes, one sweep compares each open incident channel's members with what the incident last saw and
+ *   tells those that differ: a shared safety net in this one process, instead of a look per incident per minute (an
+ *   API that listens starts incidents with their own look hours apart).
  */
 import type { Logger } from 'pino';
 import type { ChatEvent, ChatEventHandlers } from '../../integrations/mattermost/mattermost-events.js';
@@ -21,6 +23,7 @@ export interface ChannelEventChat {
   ownUserId(): Promise<string>;
   teamNameOf(teamId: string): Promise<string>;
   postsSince(channelId: string, since: number): Promise<Array<{ id: string; userId: string; message: string; type: string; createAt: number }>>;
+  listChannelMembers(channelId: string): Promise<string[]>;
 }
 
 export interface ChannelEventOptions {
@@ -35,6 +38,12 @@ export interface ChannelEventOptions {
   firstLookBackMs?: number;
   /** At most this many open incidents are caught up after a gap (newest first). Default 2,000. */
   maxCatchUpIncidents?: number;
+  /**
+   * How often one sweep compares every open incident channel's members with what its incident last saw, and tells
+   * the incidents that differ (a join no event brought). It replaces each incident's own periodic look, which the
+   * API sets far apart when it listens to events. Default 5 minutes; 0: no sweep.
+   */
+  sweepMs?: number;
 }
 
 /** After a gap, the catch-up looks this much further back than the last event heard: clocks differ a little. */
@@ -44,6 +53,8 @@ const CATCH_UP_CONCURRENCY = 4;
 
 export interface ChannelEventReactions {
   handlers: ChatEventHandlers;
+  /** One sweep now (the timer runs them every `sweepMs`); resolves with how many incidents were told. */
+  sweep(): Promise<number>;
   /** Resolves when nothing is pending (for tests and a clean stop). */
   settled(): Promise<void>;
   /** Stops taking events and waits for what is under way. */
@@ -143,6 +154,38 @@ export function channelEventReactions(options: ChannelEventOptions): ChannelEven
     await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
   }
 
+  /** One pass over the open incident channels: Mattermost's members against the incident's, told where they differ. */
+  async function sweep(): Promise<number> {
+    const open = await options.directory.openChannels(options.maxCatchUpIncidents ?? 2_000);
+    let told = 0;
+    let next = 0;
+    const worker = async () => {
+      while (!stopped && next < open.length) {
+        const { id, channelId, members } = open[next++]!;
+        try {
+          const now = await options.chat.listChannelMembers(channelId);
+          const same = members !== undefined && members.length === now.length && [...members].sort().join(',') === [...now].sort().join(',');
+          if (!same && (await options.incidents.membersChanged(id))) told++;
+        } catch (error) {
+          logger.warn({ err: error, incident: id }, 'could not compare the members of an incident channel');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
+    return told;
+  }
+  const sweepMs = options.sweepMs ?? 5 * 60_000;
+  let sweeping = false;
+  const sweepTimer =
+    sweepMs > 0
+      ? setInterval(() => {
+          if (sweeping || stopped) return;
+          sweeping = true;
+          track(sweep().finally(() => (sweeping = false)));
+        }, sweepMs)
+      : undefined;
+  sweepTimer?.unref();
+
   const handlers: ChatEventHandlers = {
     onEvent(event) {
       if (stopped) return;
@@ -170,9 +213,11 @@ export function channelEventReactions(options: ChannelEventOptions): ChannelEven
 
   return {
     handlers,
+    sweep,
     settled,
     async stop() {
       stopped = true;
+      clearInterval(sweepTimer);
       for (const timer of memberTimers.values()) clearTimeout(timer);
       memberTimers.clear();
       await Promise.all([...pending]);

@@ -11,8 +11,11 @@ export interface IncidentDirectory {
   incidentOfChannel(channelId: string): Promise<string | undefined>;
   /** The team's incidents that are not closed, newest first. */
   openIncidents(team: string, limit: number): Promise<Array<{ id: string; status: IncidentStatus; severity: string; commander: string }>>;
-  /** Every team's incidents that are not closed and have a channel, newest first, at most `max`. */
-  openChannels(max: number): Promise<Array<{ id: string; channelId: string }>>;
+  /**
+   * Every team's incidents that are not closed and have a channel, newest first, at most `max`, with the channel's
+   * members as the incident last saw them (undefined before its first look).
+   */
+  openChannels(max: number): Promise<Array<{ id: string; channelId: string; members?: string[] }>>;
 }
 
 const OPEN: IncidentStatus[] = ['reported', 'active', 'resolved'];
@@ -29,11 +32,15 @@ export function incidentDirectory(records: IncidentRecordRepository): IncidentDi
       return page.items.map(({ id, status, severity, commander }) => ({ id, status, severity, commander }));
     },
     async openChannels(max) {
-      const found: Array<{ id: string; channelId: string }> = [];
+      const found: Array<{ id: string; channelId: string; members?: string[] }> = [];
       let cursor: string | undefined;
       do {
         const page = await records.list({ status: OPEN, limit: Math.min(200, Math.max(1, max - found.length)), ...(cursor ? { cursor } : {}) });
-        for (const { id, channelId } of page.items) if (channelId) found.push({ id, channelId });
+        for (const { id, channelId, view } of page.items) {
+          if (!channelId) continue;
+          const members = (view as { members?: unknown } | null)?.members;
+          found.push({ id, channelId, ...(Array.isArray(members) ? { members: members.filter((m): m is string => typeof m === 'string') } : {}) });
+        }
         cursor = page.nextCursor;
       } while (cursor && found.length < max);
       return found.slice(0, max);
