@@ -7,7 +7,7 @@ import { checklistProps, type ButtonSettings } from '../integrations/mattermost/
 import { IntegrationError } from '../integrations/errors.js';
 import { neutraliseSpecialMentions } from '../integrations/mattermost/special-mentions.js';
 import type { ChatPort } from '../integrations/ports.js';
-import { runStep } from './run-step.js';
+import { mayExistAlready, runStep } from './run-step.js';
 
 /** `buttons`: where clicks go and the signing secret; without it the checklist post has no buttons. */
 export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
@@ -19,10 +19,13 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
       displayName: string;
       purpose: string;
       private: boolean;
+      /** A first launch's step: its first attempt need not look for a channel an earlier attempt made. */
+      fresh?: boolean;
     }): Promise<{ channelId: string; channelName: string; channelUrl: string; reused: boolean }> {
       return runStep('mattermost', 'channel', request.key, async () => {
-        const existing = await chat.findChannelByName(request.team, request.name);
-        const channel = existing ?? (await chat.createChannel(request));
+        const existing = mayExistAlready(request) ? await chat.findChannelByName(request.team, request.name) : undefined;
+        const { fresh: _fresh, ...channelRequest } = request;
+        const channel = existing ?? (await chat.createChannel(channelRequest));
         return {
           channelId: channel.id,
           channelName: channel.name,

@@ -1,6 +1,6 @@
 /** Meeting (Zoom) activities. The meeting's agenda carries the incident's key, which is how a retry finds it. */
 import type { MeetingPort } from '../integrations/ports.js';
-import { runStep } from './run-step.js';
+import { mayExistAlready, runStep } from './run-step.js';
 
 export function createMeetingActivities(meetings: MeetingPort) {
   return {
@@ -13,11 +13,13 @@ export function createMeetingActivities(meetings: MeetingPort) {
       topic: string;
       agenda: string;
       host?: string;
+      /** A first launch's step: its first attempt need not look for a meeting an earlier attempt made. */
+      fresh?: boolean;
     }): Promise<{ meetingId: string; joinUrl: string; reused: boolean }> {
       return runStep('zoom', 'meeting', request.key, async () => {
         // The lookup asks the same host as the create: Zoom lists meetings per host.
         const host = request.host || undefined;
-        const existing = await meetings.findMeetingByKey(request.key, host);
+        const existing = mayExistAlready(request) ? await meetings.findMeetingByKey(request.key, host) : undefined;
         if (existing) return { meetingId: existing.id, joinUrl: existing.joinUrl, reused: true };
         const meeting = await meetings.createMeeting({
           topic: request.topic,

@@ -4,7 +4,7 @@
  * deduplicate an open page by alias (Opsgenie's alias, PagerDuty's dedup_key) should the find miss it.
  */
 import type { OnCallPort } from '../integrations/ports.js';
-import { runStep } from './run-step.js';
+import { mayExistAlready, runStep } from './run-step.js';
 
 export function createOnCallActivities(onCall: OnCallPort) {
   // The metrics tell the services apart: the same step on Opsgenie and on PagerDuty fails for different reasons.
@@ -22,12 +22,16 @@ export function createOnCallActivities(onCall: OnCallPort) {
       priority: string;
       /** The incident's severity; PagerDuty maps it to the page's severity (PAGERDUTY_SEVERITY_MAP). */
       severity?: string;
+      /** A first launch's step: its first attempt need not look for a page an earlier attempt made. */
+      fresh?: boolean;
     }): Promise<{ alertId: string; reused: boolean }> {
       return runStep(system, 'alert', request.key, async () => {
-        const existing = await onCall.findAlert(request.alias);
+        const existing = mayExistAlready(request) ? await onCall.findAlert(request.alias) : undefined;
         if (existing && existing.status === 'open') return { alertId: existing.id, reused: true };
-        // The request goes on as it came (Opsgenie's adapter has always sent it whole), so its pages stay unchanged.
-        const alert = await onCall.createAlert(request);
+        // The request goes on as it came (Opsgenie's adapter has always sent it whole), so its pages stay unchanged:
+        // without the activity's own flag.
+        const { fresh: _fresh, ...page } = request;
+        const alert = await onCall.createAlert(page);
         return { alertId: alert.id, reused: false };
       });
     },

@@ -38,6 +38,16 @@ function instrumentsOf(meter: MetricMeter): IntegrationInstruments {
 /** Spans per integration call; a no-op unless the worker traces (temporal/tracing.ts registers the provider). */
 const tracer = trace.getTracer('incident-collaboration');
 
+/**
+ * Whether a resource this step makes may exist already, so it must be looked up before it is made: not on the first
+ * attempt of a first launch (nothing could have made it: the look-up would only cost a round trip on the launch's
+ * critical path), but on any retry (an earlier attempt may have made it before failing) and on a step run again by
+ * `/incident retry`.
+ */
+export function mayExistAlready(request: { fresh?: boolean }): boolean {
+  return request.fresh !== true || Context.current().info.attempt > 1;
+}
+
 export async function runStep<T>(system: IntegrationSystem, step: string, key: string, work: () => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(`${system} ${step}`, { attributes: { 'incident.system': system, 'incident.operation': step } }, async (span) => {
     try {

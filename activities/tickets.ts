@@ -3,7 +3,7 @@
  * finds the issue instead of opening a second; a resolution comment carries a marker line for the same reason.
  */
 import type { TicketPort } from '../integrations/ports.js';
-import { runStep } from './run-step.js';
+import { mayExistAlready, runStep } from './run-step.js';
 
 /** Jira labels cannot hold ":" or spaces; the label carries the incident's key so a retry finds the issue. */
 export function ticketLabel(key: string): string {
@@ -21,10 +21,12 @@ export function createTicketActivities(tickets: TicketPort) {
       labels?: string[];
       /** Jira component names (the playbook's `jira.components`); an unknown one fails the step without retries. */
       components?: string[];
+      /** A first launch's step: its first attempt need not look for an issue an earlier attempt made. */
+      fresh?: boolean;
     }): Promise<{ ticketKey: string; url: string; reused: boolean }> {
       const label = ticketLabel(request.key);
       return runStep('jira', 'ticket', request.key, async () => {
-        const existing = await tickets.findIssueByLabel(label);
+        const existing = mayExistAlready(request) ? await tickets.findIssueByLabel(label) : undefined;
         if (existing) return { ticketKey: existing.key, url: existing.url, reused: true };
         const issue = await tickets.createIssue({
           summary: request.summary,

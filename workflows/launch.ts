@@ -54,6 +54,8 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
       displayName: incidentChannelDisplayName(state.name),
       purpose: renderChannelPurpose(state),
       private: state.playbook.channel.private,
+      // The first launch makes what it needs without looking it up first (retries still do): see mayExistAlready.
+      fresh: firstLaunch,
     });
     state.links.channelId = channel.channelId;
     state.links.channelName = channel.channelName;
@@ -129,6 +131,7 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
         ...(jira.project ? { project: jira.project } : {}),
         ...(jira.issueType ? { issueType: jira.issueType } : {}),
         ...(jira.components?.length ? { components: jira.components } : {}),
+        fresh: firstLaunch,
       });
       state.links.ticketKey = ticket.ticketKey;
       state.links.ticketUrl = ticket.url;
@@ -141,6 +144,7 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
         topic: `Incident: ${state.name}`.slice(0, 200),
         agenda: `Incident ${state.id}: ${state.summary || state.name}`.slice(0, 1500),
         ...(state.playbook.zoom.host ? { host: state.playbook.zoom.host } : {}),
+        fresh: firstLaunch,
       });
       state.links.meetingUrl = meeting.joinUrl;
       stepSucceeded(state, 'meeting', `Meeting ${meeting.reused ? 'found' : 'started'}: ${meeting.joinUrl}`);
@@ -154,6 +158,7 @@ export async function launch(run: IncidentRun, lookAtMembers: () => Promise<void
         message: `[${state.severity}] ${state.name}`.slice(0, 130),
         description: `${state.summary || state.name}\n\nIncident ${state.id}, reported by ${state.reporter}.`,
         priority: state.playbook.opsgenie.priority,
+        fresh: firstLaunch,
       });
       state.links.alertId = alert.alertId;
       stepSucceeded(state, 'alert', `On-call paged (alert ${alert.alertId}${alert.reused ? ', already open' : ''})`);

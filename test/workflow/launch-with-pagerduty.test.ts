@@ -92,9 +92,13 @@ describe('an incident with PagerDuty on call', () => {
     const view = await launched(handle);
     expect(view.launch.alert.status).toBe('done');
     expect(sandboxes.pagerduty.incidents()).toEqual([expect.objectContaining({ incidentKey: `incident-${id}`, severity: 'error', status: 'triggered' })]);
-    // Each attempt looked for the page first: the retry happened, and found (or deduplicated into) the first one.
+    // The first attempt paged without looking (nothing could exist yet); the retry looked first, and found (or was
+    // deduplicated into) the first page.
     const lookups = sandboxes.pagerduty.server.requestsTo('GET', /^\/incidents$/).filter((r) => r.query.incident_key === `incident-${id}`);
-    expect(lookups.length).toBeGreaterThanOrEqual(2);
+    const pages = sandboxes.pagerduty.events.requestsTo('POST', /^\/v2\/enqueue$/).filter((r) => JSON.stringify(r.body).includes(`incident-${id}`));
+    expect(lookups.length).toBeGreaterThanOrEqual(1);
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(pages[0]!.at)).toBeLessThanOrEqual(Date.parse(lookups[0]!.at));
   });
 
   it("uses the worker's default schedule when the playbook names none, and goes on without PagerDuty when it is down", async () => {

@@ -75,6 +75,12 @@ describe('launch and resolution against the sandboxes', () => {
     expect(sandboxes.opsgenie.alerts()).toEqual([expect.objectContaining({ alias: `incident-${id}`, priority: 'P1', status: 'open' })]);
     expect(view.links.onCall).toEqual(['oscar']);
     expect(view.participants.sort()).toEqual(['alice', 'bob', 'carol', 'oscar']);
+    // A first launch makes each thing without looking for it first (nothing could exist yet): no search before the
+    // issue, no meeting list before the meeting, no alert lookup before the page, no channel lookup before the channel.
+    expect(sandboxes.jira.server.requestsTo('GET', /\/search$/)).toEqual([]);
+    expect(sandboxes.zoom.server.requestsTo('GET', /\/users\/[^/]+\/meetings$/)).toEqual([]);
+    expect(sandboxes.opsgenie.server.requestsTo('GET', new RegExp(`/v2/alerts/incident-${id}$`))).toEqual([]);
+    expect(sandboxes.mattermost.server.requestsTo('GET', /\/channels\/name\//)).toEqual([]);
 
     // Resolving comments on and transitions the issue and closes the page, once.
     await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'bob' }] });
