@@ -22,6 +22,8 @@ const { Client4 } = mattermost;
 
 /** Writes of one sidebar category, read back after each, before a placement is given up (and reported missing). */
 const SIDEBAR_WRITE_ATTEMPTS = 4;
+/** People whose sidebars one placement changes at the same time. */
+const SIDEBAR_CONCURRENCY = 4;
 
 export interface MattermostConfig {
   /** Server URL without a trailing slash, e.g. https://chat.example.com */
@@ -404,13 +406,19 @@ export class MattermostChat implements ChatPort {
 
   // --- The incident's life after launch ---
 
-  async listChannelMembers(channelId: string): Promise<string[]> {
+  /** The user IDs of a channel's members, in membership order, page by page. */
+  private async channelMemberIds(channelId: string): Promise<string[]> {
     const userIds: string[] = [];
     for (let page = 0; ; page++) {
       const members = await this.client.getChannelMembers(channelId, page, PAGE_MAX);
       userIds.push(...members.map((member) => member.user_id));
       if (members.length < PAGE_MAX) break;
     }
+    return userIds;
+  }
+
+  async listChannelMembers(channelId: string): Promise<string[]> {
+    const userIds = await this.channelMemberIds(channelId);
     const profiles = await this.profilesByIds(userIds);
     // In membership order; a member whose profile is gone (a deleted user) has no username to give.
     return userIds.flatMap((id) => {
@@ -433,34 +441,36 @@ export class MattermostChat implements ChatPort {
     const teamId = await this.teamId(request.team);
     const users = await this.client.getProfilesByUsernames([...new Set(request.usernames)]);
     const idOf = new Map(users.map((user) => [user.username, user.id]));
-    const placed: string[] = [];
-    const missing: string[] = [];
-    for (const username of request.usernames) {
-      const userId = idOf.get(username);
-      if (!userId) {
-        missing.push(username);
-        continue;
-      }
-      if (!(await this.isChannelMember(request.channelId, userId))) {
-        missing.push(username);
-        continue;
-      }
-      try {
-        const isPlaced = await this.underSidebarLock(`${userId}:${teamId}`, () => this.placeInCategory(userId, teamId, request.channelId, request.category));
-        (isPlaced ? placed : missing).push(username);
-      } catch (error) {
-        if (error instanceof IntegrationError && error.kind === 'Forbidden') {
-          throw new IntegrationError(
-            'chat',
-            `Mattermost refused to change @${username}'s sidebar (403): the incident bot needs permission to manage other users' ` +
-              `sidebar categories (the system admin role, manage_system). ${error.message}`,
-            false,
-            'Forbidden',
-          );
+    // Who is in the channel, asked once (not once per person): a sidebar keeps only channels its owner is in.
+    const members = new Set(await this.channelMemberIds(request.channelId));
+    // Everyone at once (a few at a time): different people's sidebars never touch each other.
+    const outcomes: boolean[] = new Array<boolean>(request.usernames.length).fill(false);
+    let next = 0;
+    const worker = async () => {
+      while (next < request.usernames.length) {
+        const index = next++;
+        const username = request.usernames[index]!;
+        const userId = idOf.get(username);
+        if (!userId || !members.has(userId)) continue;
+        try {
+          outcomes[index] = await this.underSidebarLock(`${userId}:${teamId}`, () => this.placeInCategory(userId, teamId, request.channelId, request.category));
+        } catch (error) {
+          if (error instanceof IntegrationError && error.kind === 'Forbidden') {
+            throw new IntegrationError(
+              'chat',
+              `Mattermost refused to change @${username}'s sidebar (403): the incident bot needs permission to manage other users' ` +
+                `sidebar categories (the system admin role, manage_system). ${error.message}`,
+              false,
+              'Forbidden',
+            );
+          }
+          throw error;
         }
-        throw error;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: SIDEBAR_CONCURRENCY }, worker));
+    const placed = request.usernames.filter((_, index) => outcomes[index]);
+    const missing = request.usernames.filter((_, index) => !outcomes[index]);
     return { placed, missing };
   }
 
