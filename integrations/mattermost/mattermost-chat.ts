@@ -334,17 +334,22 @@ export class MattermostChat implements ChatPort {
   }
 
   async usernamesForEmails(emails: string[]): Promise<{ found: string[]; missing: string[] }> {
-    const found: string[] = [];
-    const missing: string[] = [];
-    for (const email of emails) {
-      try {
-        found.push((await this.client.getUserByEmail(email)).username);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        missing.push(email);
-      }
-    }
-    return { found, missing };
+    // One lookup per address (Mattermost has no batch by e-mail), all at once: they sit on the launch's on-call path.
+    const usernames = await Promise.all(
+      emails.map((email) =>
+        this.client.getUserByEmail(email).then(
+          (user) => user.username,
+          (error: unknown) => {
+            if (!isNotFound(error)) throw error;
+            return undefined;
+          },
+        ),
+      ),
+    );
+    return {
+      found: usernames.filter((username): username is string => username !== undefined),
+      missing: emails.filter((_, index) => usernames[index] === undefined),
+    };
   }
 
   /**
