@@ -1,6 +1,6 @@
 /**
  * Records the history of a scripted incident (launch, every command as update and signal, a refused signal, status
- * updates with a reminder and a broadcast, a member joining, the retrospective, an export, close with archive) into
+ * updates with a reminder and a broadcast, a member joining (and the membersChanged signal), the retrospective, an export, close with archive) into
  * test/histories/<name>.json. The replay test replays every file there against the current workflow code, so a change
  * that would break running incidents fails CI. Record a new file before each change that alters the workflow's commands
  * (and guard that change with patched()).
@@ -21,7 +21,7 @@ import { IncidentRecordRepository } from '../store/incident-records.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
-import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
+import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9-]+$/.test(name)) {
@@ -100,6 +100,8 @@ try {
     };
     await waitForView((view) => view.timeline.some((event) => event.kind === 'reminder_sent'));
     workspace.records.channels.find((channel) => channel.name.startsWith('incident-recorded-1'))!.members.push('erin');
+    // As the API sends it when Mattermost's websocket says someone joined (the history then holds the signal too).
+    await handle.signal(membersChangedSignal);
     await waitForView((view) => view.timeline.some((event) => event.kind === 'member_joined'));
     await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Investigating', actor: 'alice' }] });
     await handle.executeUpdate(commandUpdates.postStatusUpdate, { args: [{ message: 'Still investigating', actor: 'alice' }] });
