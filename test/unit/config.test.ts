@@ -25,6 +25,27 @@ describe('configuration', () => {
     expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['API_PORT', 'API_BODY_LIMIT', 'LOG_LEVEL']);
   });
 
+  it('names each of the operations settings it cannot read (events, sandboxes, metrics, cache, tracing)', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        MATTERMOST_EVENTS: 'yes',
+        SANDBOXES: 'maybe',
+        WORKER_METRICS_ADDRESS: '9464',
+        WORKER_MAX_CACHED_WORKFLOWS: '-1',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      ['MATTERMOST_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'SANDBOXES', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_METRICS_ADDRESS'],
+    );
+    expect((error as ConfigError).problems.find((p) => p.startsWith('WORKER_METRICS_ADDRESS'))).toMatch(/host:port, e\.g\. 127\.0\.0\.1:9464/);
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_MAX_CACHED_WORKFLOWS: '500' })).toMatchObject({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_MAX_CACHED_WORKFLOWS: 500 });
+  });
+
   it('limits commands per incident to 20 a second unless told otherwise, and names a limit it cannot read', () => {
     expect(loadConfig({}).INCIDENT_COMMAND_RATE_LIMIT).toEqual({ count: 20, unit: 's' });
     expect(loadConfig({ INCIDENT_COMMAND_RATE_LIMIT: '600/m' }).INCIDENT_COMMAND_RATE_LIMIT).toEqual({ count: 600, unit: 'm' });
