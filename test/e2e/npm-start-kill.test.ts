@@ -5,13 +5,12 @@
  * a process that is not provably ours is never touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { afterAll, expect, inject, it } from 'vitest';
+import { npmStartRunner, projectRoot } from '../helpers/npm-start.js';
 import {
   devServerArgs,
   devServerStatePath,
@@ -24,62 +23,11 @@ import { apiClient } from '../helpers/stack.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// The start script runs in a scratch directory, so tsx's loader is named by its full path.
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const directory = mkdtempSync(join(tmpdir(), 'incident-start-kill-'));
-const children: ChildProcess[] = [];
+const { directory, spawnStart, npmStart, npmStartOnFreePorts, track, cleanUp } = npmStartRunner('incident-start-kill-');
+const root = projectRoot;
 
-afterAll(() => {
-  // SIGKILL is enough for npm start here too: its watchdog then stops its dev server, which is what this file checks.
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(directory, { recursive: true, force: true });
-});
-
-interface RunningStart {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function spawnStart(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'scripts/start.ts')], {
-    cwd: directory,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exit };
-}
-
-async function npmStart(env: Record<string, string>): Promise<RunningStart> {
-  const start = spawnStart(env);
-  await waitFor(start.output, (text) => text.includes('Ctrl-C stops everything') || start.child.exitCode !== null, {
-    timeoutMs: 90_000,
-    what: 'npm start to be ready',
-  });
-  if (start.child.exitCode !== null) throw new Error(`npm start exited early:\n${start.output()}`);
-  return start;
-}
-
-/** Ports that were free a moment ago can be taken by another test file meanwhile: try again with new ones. */
-async function npmStartOnFreePorts(makeEnv: (ports: number[]) => Record<string, string>): Promise<{ start: RunningStart; env: Record<string, string> }> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const env = makeEnv([await freePort(), await freePort(), await freePort()]);
-    try {
-      return { start: await npmStart(env), env };
-    } catch (error) {
-      lastError = error;
-      if (!/already in use|already listening|address already in use|EADDRINUSE|bind/i.test(String(error))) throw error;
-    }
-  }
-  throw lastError;
-}
+// SIGKILL is enough for npm start here too: its watchdog then stops its dev server, which is what this file checks.
+afterAll(cleanUp);
 
 function isPortOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -99,7 +47,7 @@ function readState(dbFile: string): DevServerState {
 /** A process that is certainly not a Temporal server, for the "never kill what is not ours" checks. */
 function spawnSleep(): ChildProcess {
   const sleep = spawn('sleep', ['30'], { stdio: 'ignore' });
-  children.push(sleep);
+  track(sleep);
   return sleep;
 }
 
@@ -140,7 +88,7 @@ it('after kill -9 of npm start its dev server ends by itself, and the next npm s
     stdio: 'ignore',
     detached: true,
   });
-  children.push(leftover);
+  track(leftover);
   const leftoverExit = new Promise((resolve) => leftover.once('exit', resolve));
   writeFileSync(devServerStatePath(dbFile), JSON.stringify({ ...server, pid: leftover.pid, startTime: processStartTime(leftover.pid!), watchdogPid: undefined }));
   await waitFor(

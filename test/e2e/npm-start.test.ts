@@ -2,67 +2,17 @@
  * `npm start` as a user runs it: the embedded dev server with its Web UI, the worker and the API come up; an incident
  * started over HTTP survives Ctrl-C and is there, unchanged, after the next start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, expect, inject, it } from 'vitest';
 import { apiClient } from '../helpers/stack.js';
 import { freePort } from '../helpers/free-port.js';
+import { npmStartRunner, projectRoot } from '../helpers/npm-start.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// The start script runs in a scratch directory, so tsx's loader is named by its full path.
-const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-const directory = mkdtempSync(join(tmpdir(), 'incident-start-'));
-const started: ChildProcess[] = [];
+const { directory, spawnStart, npmStart, npmStartOnFreePorts, cleanUp } = npmStartRunner('incident-start-');
+const root = projectRoot;
 
-afterAll(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(directory, { recursive: true, force: true });
-});
-
-interface RunningStart {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-async function npmStart(env: Record<string, string>): Promise<RunningStart> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'scripts/start.ts')], {
-    cwd: directory,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(
-    () => output,
-    (text) => text.includes('Ctrl-C stops everything') || child.exitCode !== null,
-    { timeoutMs: 90_000, what: 'npm start to be ready' },
-  );
-  if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-  return { child, output: () => output, exit };
-}
-
-/** Ports that were free a moment ago can be taken by another test file meanwhile: try again with new ones. */
-async function npmStartOnFreePorts(makeEnv: (ports: number[]) => Record<string, string>): Promise<{ start: RunningStart; env: Record<string, string> }> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    const env = makeEnv([await freePort(), await freePort(), await freePort()]);
-    try {
-      return { start: await npmStart(env), env };
-    } catch (error) {
-      lastError = error;
-      if (!/already in use|address already in use|EADDRINUSE|bind/i.test(String(error))) throw error;
-    }
-  }
-  throw lastError;
-}
+afterAll(cleanUp);
 
 it('runs server, UI, worker and API, stops cleanly on Ctrl-C and keeps incidents across restarts', async () => {
   const { start: first, env } = await npmStartOnFreePorts(([temporalPort, uiPort, apiPort]) => ({
@@ -110,28 +60,18 @@ it('refuses to start on a busy API port with a plain message, and leaves no serv
   const apiPort = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
   const temporalPort = await freePort();
   try {
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'scripts/start.ts')], {
-      cwd: directory,
-      env: {
-        ...process.env,
-        TEMPORAL_CLI_PATH: inject('temporalCliPath'),
-        TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
-        TEMPORAL_UI_PORT: String(await freePort()),
-        API_PORT: String(apiPort),
-        TEMPORAL_DB_FILE: join(directory, 'busy.sqlite'),
-        PLAYBOOKS_DIR: join(root, 'playbooks'),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const start = spawnStart({
+      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+      TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      API_PORT: String(apiPort),
+      TEMPORAL_DB_FILE: join(directory, 'busy.sqlite'),
+      PLAYBOOKS_DIR: join(root, 'playbooks'),
+      LOG_LEVEL: 'warn',
     });
-    started.push(child);
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    expect(code).toBe(1);
-    expect(output).toMatch(/npm start could not start: .*EADDRINUSE.*pick another with API_PORT/);
-    expect(output).not.toMatch(/^\s+at /m);
+    expect(await start.exit).toBe(1);
+    expect(start.output()).toMatch(/npm start could not start: .*EADDRINUSE.*pick another with API_PORT/);
+    expect(start.output()).not.toMatch(/^\s+at /m);
     // The dev server it had started is gone again.
     const { Connection } = await import('@temporalio/client');
     await expect(Connection.connect({ address: `127.0.0.1:${temporalPort}`, connectTimeout: 1_000 })).rejects.toThrow();
