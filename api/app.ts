@@ -152,6 +152,11 @@ function limitRequests(limit: RateLimit): RequestHandler {
 
 const BUSY_CALLER_RATE_FACTOR = 10;
 
+/** The route a request matched, as its pattern (`/api/v1/incidents/:id`), or `unmatched`: a label, never a path. */
+function routeOf(req: express.Request): string {
+  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+}
+
 /**
  * A span per request, active while it is handled: the Temporal client's interceptor carries it into the workflow, so the
  * launch's and the command's spans join the request's trace. Named by the route's pattern once it is known.
@@ -160,7 +165,7 @@ function traceRequests(tracer: Tracer): RequestHandler {
   return (req, res, next) => {
     const span = tracer.startSpan(`${req.method} request`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } });
     res.on('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = routeOf(req);
       span.updateName(`${req.method} ${route}`);
       span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode, ...(req.id ? { 'request.id': String(req.id) } : {}) });
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -188,7 +193,7 @@ export function createApp(options: AppOptions): express.Express {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.httpRequest(req.method, req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched', res.statusCode, seconds);
+      metrics.httpRequest(req.method, routeOf(req), res.statusCode, seconds);
     });
     next();
   };

@@ -129,49 +129,50 @@ export function channelEventReactions(options: ChannelEventOptions): ChannelEven
     });
   }
 
-  async function catchUp(since: number, first: boolean): Promise<void> {
+  /**
+   * Every open incident channel (newest first, at most maxCatchUpIncidents), a few at a time, until stopped; a channel
+   * that fails is logged with `failure` and the others go on.
+   */
+  async function forEachOpenChannel(failure: string, work: (channel: { id: string; channelId: string; members?: string[] }) => Promise<void>): Promise<number> {
     const open = await options.directory.openChannels(options.maxCatchUpIncidents ?? 2_000);
-    logger.info({ incidents: open.length, since: new Date(since).toISOString(), first }, 'catching up with Mattermost after a gap in its events');
     let next = 0;
     const worker = async () => {
       while (!stopped && next < open.length) {
-        const { id, channelId } = open[next++]!;
+        const channel = open[next++]!;
         try {
-          await options.incidents.membersChanged(id);
-          for (const post of await options.chat.postsSince(channelId, since)) {
-            if (post.type !== '' || post.message.trim() === '') continue;
-            inOrder(channelId, async () => {
-              if (await isFromBot(post.userId)) return;
-              // A catch-up notes timeline messages only: a suggestion minutes late would be noise.
-              await options.handleMessage({ channelId, userId: post.userId, postId: post.id, text: post.message }, { suggest: false });
-            });
-          }
+          await work(channel);
         } catch (error) {
-          logger.warn({ err: error, incident: id }, 'could not catch up with an incident channel');
+          logger.warn({ err: error, incident: channel.id }, failure);
         }
       }
     };
     await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
+    return open.length;
+  }
+
+  async function catchUp(since: number, first: boolean): Promise<void> {
+    const incidents = await forEachOpenChannel('could not catch up with an incident channel', async ({ id, channelId }) => {
+      await options.incidents.membersChanged(id);
+      for (const post of await options.chat.postsSince(channelId, since)) {
+        if (post.type !== '' || post.message.trim() === '') continue;
+        inOrder(channelId, async () => {
+          if (await isFromBot(post.userId)) return;
+          // A catch-up notes timeline messages only: a suggestion minutes late would be noise.
+          await options.handleMessage({ channelId, userId: post.userId, postId: post.id, text: post.message }, { suggest: false });
+        });
+      }
+    });
+    logger.info({ incidents, since: new Date(since).toISOString(), first }, 'caught up with Mattermost after a gap in its events');
   }
 
   /** One pass over the open incident channels: Mattermost's members against the incident's, told where they differ. */
   async function sweep(): Promise<number> {
-    const open = await options.directory.openChannels(options.maxCatchUpIncidents ?? 2_000);
     let told = 0;
-    let next = 0;
-    const worker = async () => {
-      while (!stopped && next < open.length) {
-        const { id, channelId, members } = open[next++]!;
-        try {
-          const now = await options.chat.listChannelMembers(channelId);
-          const same = members !== undefined && members.length === now.length && [...members].sort().join(',') === [...now].sort().join(',');
-          if (!same && (await options.incidents.membersChanged(id))) told++;
-        } catch (error) {
-          logger.warn({ err: error, incident: id }, 'could not compare the members of an incident channel');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
+    await forEachOpenChannel('could not compare the members of an incident channel', async ({ id, channelId, members }) => {
+      const now = await options.chat.listChannelMembers(channelId);
+      const same = members !== undefined && members.length === now.length && [...members].sort().join(',') === [...now].sort().join(',');
+      if (!same && (await options.incidents.membersChanged(id))) told++;
+    });
     return told;
   }
   const sweepMs = options.sweepMs ?? 5 * 60_000;
