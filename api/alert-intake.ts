@@ -1,23 +1,33 @@
 /**
  * Alerts from monitoring become incidents: one incident per alert group while it is open. The incident's ID is derived
- * from the group key (`al-<hash>-<n>`, n counting the group's incidents). A delivery goes to the group's open incident
- * as an Update when the store's records (or this process's memory of the group) know it; otherwise it is an
- * update-with-start under the next ID, which starts the incident with the delivery or, when another delivery started it
- * a moment ago, joins it: one call, a typed answer, and the validator's refusals on the first delivery too. Across
- * several API processes a race can at worst skip an incident number, never make a second incident.
+ * from the group key (`al-<hash>-<n>`, n counting the group's incidents).
+ *
+ * Two halves. `accept` (the HTTP route): checks the delivery can start an incident (a rule matches, its playbook
+ * exists), then hands it to its group's workflow with signal-with-start (workflows/alert-group.ts), which is one call
+ * to Temporal: the caller has its 202 at once, however busy the incidents are, and the delivery is durable from then
+ * on. `deliver` (an activity the group's workflow calls, run by the API processes): goes to the group's open incident
+ * as an Update when it is known (the group workflow's memory, else the store's records); otherwise it is an
+ * update-with-start under the next ID, which starts the incident with the delivery or, if one runs under that ID,
+ * joins it. The group workflow hands over one delivery at a time, so a group never makes two incidents at once.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { AlertDelivery, AlertDeliveryOutcome } from '../domain/alert-delivery.js';
 import type { AlertIntakeRequest } from '../domain/alertmanager.js';
 import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
-import { HttpError } from './http-error.js';
+import { alertDeliveredSignal, alertGroup, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group.js';
+import { HttpError, toHttpError } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
 
 export interface AlertIntakeOptions {
   incidents: IncidentService;
+  /** Temporal, for the groups' workflows, and the incidents' task queue (the group workflows run beside them). */
+  client: Client;
+  taskQueue: string;
   playbooks: PlaybookLookup;
   rules: AlertRules;
   /** The team of incidents whose rule names none (MATTERMOST_DEFAULT_TEAM, or the bot's only team). */
@@ -26,79 +36,148 @@ export interface AlertIntakeOptions {
   records?: IncidentRecordRepository;
   logger: Logger;
   /** Told of every delivery's outcome and how many alerts it carried (the API's metrics). */
-  onDelivery?: (outcome: AlertOutcome['outcome'] | 'failed', alerts: number) => void;
+  onDelivery?: (outcome: AlertDeliveryOutcome['outcome'] | 'accepted', alerts: number) => void;
 }
 
-export interface AlertOutcome {
-  incidentId: string;
-  /** started: a new incident; joined: an open incident took the delivery; ignored: nothing to do (see reason). */
-  outcome: 'started' | 'joined' | 'ignored';
-  reason?: string;
-  playbook?: string;
-  rule?: string;
+/** What the caller hears at once: the delivery is Temporal's, and where to follow it. */
+export interface AcceptedDelivery {
+  deliveryId: string;
+  /** The group workflow's ID. */
+  alertGroup: string;
 }
 
 /** Incidents of one group an intake will look through before giving up (a group re-fires after each close). */
 const MAX_GENERATIONS = 1_000;
-/** Groups whose incident this process remembers. */
-const MAX_REMEMBERED_GROUPS = 10_000;
+/** How long a caller may ask to wait for its delivery's outcome (`?wait=`). */
+export const MAX_OUTCOME_WAIT_MS = 30_000;
 
 /** The incident under this ID has ended, or is closed and finishing: the group's next incident is the one. */
 function isClosedOrUsed(error: unknown): boolean {
   return error instanceof HttpError && error.status === 409 && /is closed|already exists/.test(error.message);
 }
 
+function groupHash(groupKey: string): string {
+  return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+}
+
+/** The workflow that takes an alert group's deliveries, one per group key. */
+export function alertGroupWorkflowId(groupKey: string): string {
+  return `alert-group-${groupHash(groupKey)}`;
+}
+
 export class AlertIntake {
-  private readonly queues = new Map<string, Promise<unknown>>();
-  /** The incident each recent group went to (its record may not be written yet), oldest first. */
-  private readonly recent = new Map<string, string>();
+  /** Callers of this process waiting for a delivery's outcome, told at once when this process hands it over. */
+  private readonly waiting = new Map<string, (outcome: AlertDeliveryOutcome) => void>();
 
   constructor(private readonly options: AlertIntakeOptions) {}
 
-  /** Handles one delivery; deliveries of the same group wait for each other. */
-  receive(request: AlertIntakeRequest, caller: string): Promise<AlertOutcome> {
-    const key = request.delivery.groupKey;
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.handle(request, caller));
-    const alerts = request.delivery.alerts.length;
-    run.then(
-      (outcome) => this.options.onDelivery?.(outcome.outcome, alerts),
-      () => this.options.onDelivery?.('failed', alerts),
-    );
-    this.queues.set(key, run);
-    // Forget the queue once it drains, so the map holds only groups with deliveries in flight.
-    void run.finally(() => {
-      if (this.queues.get(key) === run) this.queues.delete(key);
-    }).catch(() => undefined);
-    return run;
+  /**
+   * Takes a delivery: refused at once (422, nothing kept) when no rule matches or its playbook is missing, else handed
+   * to its group's workflow. A resolved notification needs no rule: it starts nothing.
+   */
+  async accept(request: AlertIntakeRequest, caller: string): Promise<AcceptedDelivery> {
+    if (request.delivery.status !== 'resolved') await this.startRequest(request, 'al-check', caller);
+    const delivery: AlertDelivery = { deliveryId: randomUUID(), request, caller, receivedAt: new Date().toISOString() };
+    const workflowId = alertGroupWorkflowId(request.delivery.groupKey);
+    try {
+      await this.options.client.workflow.signalWithStart(alertGroup, {
+        workflowId,
+        taskQueue: this.options.taskQueue,
+        args: [{ groupKey: request.delivery.groupKey }],
+        signal: alertDeliveredSignal,
+        signalArgs: [delivery],
+        staticSummary: `Alert group ${request.delivery.groupKey}`.slice(0, 200),
+      });
+    } catch (error) {
+      // Temporal unreachable: 503, and Alertmanager sends it again (it retries 5xx).
+      throw toHttpError(error, workflowId);
+    }
+    this.options.onDelivery?.('accepted', request.delivery.alerts.length);
+    return { deliveryId: delivery.deliveryId, alertGroup: workflowId };
   }
 
-  private async handle(request: AlertIntakeRequest, caller: string): Promise<AlertOutcome> {
+  /** The group's state, from its workflow (404 when no group has that workflow ID). */
+  async status(alertGroupId: string): Promise<AlertGroupStatus> {
+    try {
+      return await this.options.client.workflow.getHandle(alertGroupId).query(alertGroupStatusQuery);
+    } catch (error) {
+      throw toHttpError(error, alertGroupId);
+    }
+  }
+
+  /** A delivery's outcome once its group has handed it over, or undefined after waiting `waitMs`. */
+  async outcomeOf(accepted: AcceptedDelivery, waitMs: number): Promise<AlertDeliveryOutcome | undefined> {
+    const deadline = Date.now() + Math.min(waitMs, MAX_OUTCOME_WAIT_MS);
+    // Handed over here (the usual case with one API process): heard at once. Handed over by another process, or its
+    // outcome a failure the group recorded: the group's status says, asked now and then.
+    let told: AlertDeliveryOutcome | undefined;
+    let wake: () => void = () => undefined;
+    this.waiting.set(accepted.deliveryId, (outcome) => {
+      told = outcome;
+      wake();
+    });
+    try {
+      for (let pause = 100; ; pause = Math.min(1_000, pause * 2)) {
+        const found = told ?? (await this.status(accepted.alertGroup)).recent.find((outcome) => outcome.deliveryId === accepted.deliveryId);
+        if (found) return found;
+        if (Date.now() >= deadline) return undefined;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(pause, deadline - Date.now()));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      this.waiting.delete(accepted.deliveryId);
+    }
+  }
+
+  /**
+   * Hands one delivery to its group's incident (the group workflow's activity). Throws an HttpError when it cannot:
+   * under 500 for good (the activity does not retry it), else for a retry.
+   */
+  async deliver(delivery: AlertDelivery, knownIncidentId: string | undefined): Promise<AlertDeliveryOutcome> {
+    const alerts = delivery.request.delivery.alerts.length;
+    try {
+      const outcome = await this.handle(delivery, knownIncidentId);
+      this.options.onDelivery?.(outcome.outcome, alerts);
+      this.waiting.get(delivery.deliveryId)?.(outcome);
+      return outcome;
+    } catch (error) {
+      this.options.onDelivery?.('failed', alerts);
+      throw error;
+    }
+  }
+
+  private async handle({ deliveryId, request, caller }: AlertDelivery, knownIncidentId: string | undefined): Promise<AlertDeliveryOutcome> {
     const { incidents, logger, records } = this.options;
     const groupKey = request.delivery.groupKey;
     const actor = USERNAME_PATTERN.test(caller) ? caller : 'alertmanager';
     const payload = { ...request.delivery, actor };
-    const base = `al-${createHash('sha256').update(groupKey).digest('hex').slice(0, 16)}`;
+    const base = `al-${groupHash(groupKey)}`;
+    // Sent again under the same ID when this activity is retried: the incident applies it once.
+    const updateId = `alert-${deliveryId}`;
 
-    // The open incident of this group, if known: this process's memory (the record is written a moment after a start),
-    // else the store's records. Only this group's own IDs count (an incident started by hand may follow the group too).
+    // The open incident of this group, if known: the group workflow's memory (the record is written a moment after a
+    // start), else the store's records. Only this group's own IDs count (an incident started by hand may follow it too).
     const own = new RegExp(`^${base}-(\\d+)$`);
-    const known = this.recent.get(groupKey) ?? (await records?.openForAlertGroup(groupKey))?.id;
+    const known = knownIncidentId ?? (await records?.openForAlertGroup(groupKey))?.id;
     const knownGeneration = known ? own.exec(known)?.[1] : undefined;
     let generation = knownGeneration ? Number(knownGeneration) : ((await records?.countForAlertGroup(groupKey)) ?? 0) + 1;
     for (let tries = 0; tries < MAX_GENERATIONS; tries++, generation++) {
       const id = `${base}-${generation}`;
       if (id === known || request.delivery.status === 'resolved') {
         // Join the running incident; a resolved notification never starts one.
-        const joined = await this.join(id, payload);
+        const joined = await this.join(id, payload, updateId);
         if (joined === 'joined') {
-          this.remember(groupKey, id);
-          logger.info({ incident: id, groupKey, status: request.delivery.status, caller }, 'alert joined its incident');
-          return { incidentId: id, outcome: 'joined' };
+          logger.info({ incident: id, groupKey, status: request.delivery.status, caller, deliveryId }, 'alert joined its incident');
+          return { deliveryId, incidentId: id, outcome: 'joined' };
         }
         if (joined === 'closed') continue;
         if (request.delivery.status === 'resolved') {
-          return { incidentId: id, outcome: 'ignored', reason: 'no open incident for this alert group; a resolved notification starts none' };
+          return { deliveryId, outcome: 'ignored', reason: 'no open incident for this alert group; a resolved notification starts none' };
         }
       }
       // Temporal may have forgotten an incident past its retention: the store still knows the ID was used.
@@ -106,41 +185,33 @@ export class AlertIntake {
       const { start, rule } = await this.startRequest(request, id, actor);
       let outcome: Awaited<ReturnType<IncidentService['commandWithStart']>>;
       try {
-        outcome = await incidents.commandWithStart(start, 'recordAlerts', payload);
+        outcome = await incidents.commandWithStart(start, 'recordAlerts', payload, updateId);
       } catch (error) {
         // Ended under this ID, or closed and finishing: the group's next incident.
         if (isClosedOrUsed(error)) continue;
         throw error;
       }
-      this.remember(groupKey, id);
       if (!outcome.result.firstCommand) {
-        logger.info({ incident: id, groupKey, status: request.delivery.status, caller }, 'alert joined its incident');
-        return { incidentId: id, outcome: 'joined' };
+        logger.info({ incident: id, groupKey, status: request.delivery.status, caller, deliveryId }, 'alert joined its incident');
+        return { deliveryId, incidentId: id, outcome: 'joined' };
       }
-      logger.info({ incident: id, groupKey, playbook: start.playbook.id, rule, caller }, 'alert started an incident');
-      return { incidentId: id, outcome: 'started', playbook: start.playbook.id, rule };
+      logger.info({ incident: id, groupKey, playbook: start.playbook.id, rule, caller, deliveryId }, 'alert started an incident');
+      return { deliveryId, incidentId: id, outcome: 'started', playbook: start.playbook.id, rule };
     }
     throw new HttpError(409, 'conflict', `alert group has more than ${MAX_GENERATIONS} incidents; refusing to look further`);
   }
 
   /** Delivers to a known incident: joined, closed (ended, or refusing because it is closed), or absent. */
-  private async join(id: string, payload: Parameters<IncidentService['command']>[2]): Promise<'joined' | 'closed' | 'absent'> {
+  private async join(id: string, payload: Parameters<IncidentService['command']>[2], updateId: string): Promise<'joined' | 'closed' | 'absent'> {
     try {
-      // Deliveries of a group are handled one at a time here, so they are not held to the per-incident command rate.
-      await this.options.incidents.command(id, 'recordAlerts', payload as never, { unlimited: true, door: 'alert' });
+      // A group's deliveries come one at a time (its workflow), so they are not held to the per-incident command rate.
+      await this.options.incidents.command(id, 'recordAlerts', payload as never, { unlimited: true, door: 'alert', updateId });
       return 'joined';
     } catch (error) {
       if (isClosedOrUsed(error)) return 'closed';
       if (error instanceof HttpError && error.status === 404) return 'absent';
       throw error;
     }
-  }
-
-  /** Remembers the group's incident, keeping the newest MAX_REMEMBERED_GROUPS groups. */
-  private remember(groupKey: string, id: string): void {
-    this.recent.delete(groupKey);
-    this.recent.set(groupKey, id);
-    if (this.recent.size > MAX_REMEMBERED_GROUPS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private async startRequest(request: AlertIntakeRequest, id: string, reporter: string) {

@@ -320,6 +320,8 @@ export function createApp(options: AppOptions): express.Express {
   );
   const intake = new AlertIntake({
     incidents,
+    client: options.client,
+    taskQueue: options.taskQueue,
     playbooks: options.playbooks,
     rules: options.alertRules ?? DEFAULT_ALERT_RULES,
     defaultTeam: options.defaultTeam ?? 'default',
@@ -328,6 +330,8 @@ export function createApp(options: AppOptions): express.Express {
     onDelivery: (outcome, alerts) => metrics.alertDelivery(outcome, alerts),
   });
   app.use('/api/v1', alertRoutes({ intake, callerOf: (res) => callerOf(res)?.name ?? ANONYMOUS.name }));
+  // startApi runs the intake's activity worker with it (api/alert-intake-worker.ts).
+  app.locals.alertIntake = intake;
   const exportChat = options.chat ?? options.mattermost?.chat;
   app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(exportChat ? { chat: exportChat } : {}) }));
   if (options.playbookStore) {

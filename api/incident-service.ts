@@ -137,10 +137,11 @@ export class IncidentService {
     request: StartRequest & { id: string },
     name: N,
     payload: CommandInput<N>,
+    /** The Update's ID: the same ID sent again (a retried delivery) is applied once. */
+    updateId: string = randomUUID(),
   ): Promise<{ result: CommandResult; incident: Omit<StartedIncident, 'runId'> }> {
     // Not counted against the incident's command rate: deliveries of one alert group already come one at a time.
     const prepared = await this.prepare(request);
-    const updateId = randomUUID();
     try {
       const answer = await this.untilApplied(Date.now() + this.commandTimeoutMs, () =>
         this.client.workflow.executeUpdateWithStart(commandUpdates[name], {

@@ -8,7 +8,8 @@ import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
-import { connectClient, resolveNamespace } from '../temporal/connection.js';
+import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
+import { installTemporalRuntime } from '../workers/runtime-logging.js';
 import { apiServerSettings, openApiBackends } from './backends.js';
 import { startApi } from './server.js';
 import { decideApiAccess } from './auth/api-tokens.js';
@@ -37,16 +38,17 @@ if (access.mode === 'refused') exitWithStartupError('the API', new Error(access.
 if (access.mode === 'open') logger.warn(access.warning);
 // Traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
 const tracing = startTracing('incident-api', config.OTEL_EXPORTER_OTLP_ENDPOINT);
-const { api, connection } = await (async () => {
+// The alert intake's worker (api/alert-intake-worker.ts) logs through pino like the rest of this process.
+installTemporalRuntime(logger, { handleSignals: false, level: 'WARN' });
+const { api, connection, workerConnection } = await (async () => {
   try {
     const backends = await openApiBackends(config, (line) => logger.info(line));
-    const { client, connection } = await connectClient(
-      {
-        ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
-        namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
-      },
-      tracing ? { interceptors: tracing.clientInterceptors } : {},
-    );
+    const target = {
+      ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
+      namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
+    };
+    const { client, connection } = await connectClient(target, tracing ? { interceptors: tracing.clientInterceptors } : {});
+    const { connection: workerConnection, namespace } = await connectWorker(target);
     const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
     // One client for the front door and the post-mortem export (which needs no command token).
     const chat =
@@ -84,8 +86,9 @@ const { api, connection } = await (async () => {
       ...apiServerSettings(config),
       logger,
       ...(tracing ? { tracer: tracing.tracer } : {}),
+      alertIntakeWorker: { connection: workerConnection, namespace },
     });
-    return { api, connection };
+    return { api, connection, workerConnection };
   } catch (error) {
     return exitWithStartupError('the API', error);
   }
@@ -95,6 +98,7 @@ logger.info({ url: api.url }, 'API listening');
 const shutdown = async (): Promise<void> => {
   await api.stop();
   await connection.close();
+  await workerConnection.close();
   await tracing?.shutdown();
   logger.info('API stopped');
 };

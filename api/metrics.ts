@@ -17,7 +17,8 @@ export type CommandDoor = 'rest' | 'chat' | 'alert';
 /** applied; duplicate (an Update ID seen before: answered, not applied again); refused (4xx); failed (5xx, timeouts). */
 export type CommandOutcome = 'applied' | 'duplicate' | 'refused' | 'failed';
 /** started an incident; joined an open one (a repeat, a resolved notice); ignored; failed. */
-export type AlertOutcome = 'started' | 'joined' | 'ignored' | 'failed';
+/** accepted: taken for its group (at the door); the others: what its group's incident made of it. */
+export type AlertOutcome = 'accepted' | 'started' | 'joined' | 'ignored' | 'failed';
 
 export interface IncidentCount {
   status: IncidentStatus;
@@ -59,7 +60,7 @@ export function createApiMetrics(options: { incidentCounts?: () => Promise<Incid
   });
   const alertDeliveries = new Counter({
     name: 'incident_alert_deliveries_total',
-    help: 'Alert deliveries (one group of alerts each), by outcome: started an incident, joined an open one (a repeat: deduplicated), ignored, failed',
+    help: 'Alert deliveries (one group of alerts each), by outcome: accepted (taken for its alert group, answered 202), then what the group made of it: started an incident, joined an open one (a repeat: deduplicated), ignored, failed',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -94,7 +95,8 @@ export function createApiMetrics(options: { incidentCounts?: () => Promise<Incid
     },
     alertDelivery(outcome, count) {
       alertDeliveries.inc({ outcome });
-      alerts.inc({ outcome }, count);
+      // Each alert counted once, by where its delivery ended up.
+      if (outcome !== 'accepted') alerts.inc({ outcome }, count);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { alertmanagerPayloadSchema, genericAlertSchema } from '../domain/alertmanager.js';
+import { alertDeliveryQuerySchema } from './alert-routes.js';
 import { commands, type CommandName } from '../domain/commands.js';
 import { playbookSchema } from '../domain/playbook.js';
 import { COMMAND_ROUTES, startRequestSchema, timelineQuerySchema } from './incident-routes.js';
@@ -48,8 +49,9 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/incidents/:id/retrospective', summary: "The incident's retrospective", tag: 'incidents', success: [200, 'The retrospective'], scope: 'read' },
   { method: 'get', path: '/incidents/:id/export', summary: 'The post-mortem export: record, timeline and the channel conversation', tag: 'incidents', query: z.object({ format: z.enum(['markdown', 'md', 'json', 'csv']).optional() }), success: [200, 'A file download'], scope: 'read' },
   { method: 'get', path: '/stats', summary: 'MTTA, MTTR and counts for a team and period', tag: 'stats', query: statsQuerySchema, success: [200, 'The stats'], scope: 'read' },
-  { method: 'post', path: '/alerts/alertmanager', summary: 'An Alertmanager webhook delivery: starts or joins the incident of its group', tag: 'alerts', body: alertmanagerPayloadSchema, success: [200, 'What the delivery did'], scope: 'write' },
-  { method: 'post', path: '/alerts', summary: 'A generic alert: starts or joins the incident of its group', tag: 'alerts', body: genericAlertSchema, success: [200, 'What the delivery did'], scope: 'write' },
+  { method: 'post', path: '/alerts/alertmanager', summary: 'An Alertmanager webhook delivery, taken for its alert group, which starts or joins the group\'s incident', tag: 'alerts', body: alertmanagerPayloadSchema, query: alertDeliveryQuerySchema, success: [202, 'Accepted (with ?wait=, what the delivery did)'], scope: 'write' },
+  { method: 'post', path: '/alerts', summary: 'A generic alert, taken for its alert group, which starts or joins the group\'s incident', tag: 'alerts', body: genericAlertSchema, query: alertDeliveryQuerySchema, success: [202, 'Accepted (with ?wait=, what the delivery did)'], scope: 'write' },
+  { method: 'get', path: '/alert-groups/:id', summary: "An alert group's state: its open incident, deliveries waiting, recent outcomes", tag: 'alerts', success: [200, 'The alert group'], scope: 'read' },
   { method: 'get', path: '/playbooks', summary: 'List playbooks', tag: 'playbooks', query: playbookListQuerySchema, success: [200, 'A page of playbooks'], scope: 'read' },
   { method: 'get', path: '/playbooks/:id', summary: 'A playbook (JSON, or YAML with Accept: application/yaml)', tag: 'playbooks', success: [200, 'The playbook'], scope: 'read' },
   { method: 'get', path: '/playbooks/:id/versions', summary: "A playbook's versions", tag: 'playbooks', success: [200, 'Its versions'], scope: 'read' },

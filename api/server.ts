@@ -1,7 +1,10 @@
 /** Starts the API on a host and port and stops it cleanly (finishing in-flight requests). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { NativeConnection } from '@temporalio/worker';
 import { createApp, stopBackgroundWork, type AppOptions } from './app.js';
+import type { AlertIntake } from './alert-intake.js';
+import { runAlertIntakeWorker } from './alert-intake-worker.js';
 import { decideApiAccess } from './auth/api-tokens.js';
 
 export interface RunningApi {
@@ -18,12 +21,29 @@ export interface RunningApi {
 export const REQUEST_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
 
 /** Refuses (throws) to serve the REST API without tokens on an address other machines can reach. */
-export async function startApi(
-  options: AppOptions & { host: string; port: number; timeouts?: Partial<typeof REQUEST_TIMEOUTS> },
-): Promise<RunningApi> {
+export interface StartApiOptions extends AppOptions {
+  host: string;
+  port: number;
+  timeouts?: Partial<typeof REQUEST_TIMEOUTS>;
+  /**
+   * Where this process works the alert intake's queue (the deliveries its alert groups hand over). Every API process of
+   * a deployment should; without one anywhere, alerts are accepted and wait in their groups.
+   */
+  alertIntakeWorker?: { connection: NativeConnection; namespace: string };
+}
+
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const access = decideApiAccess(options.host, options.apiTokens?.length ?? 0);
   if (access.mode === 'refused') throw new Error(access.reason);
   const app = createApp(options);
+  const alertWorker = options.alertIntakeWorker
+    ? await runAlertIntakeWorker({
+        ...options.alertIntakeWorker,
+        taskQueue: options.taskQueue,
+        intake: app.locals.alertIntake as AlertIntake,
+        logger: options.logger,
+      })
+    : undefined;
   const timeouts = { ...REQUEST_TIMEOUTS, ...options.timeouts };
   const server = createServer(
     {
@@ -35,9 +55,13 @@ export async function startApi(
     app,
   );
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) => {
+      void alertWorker?.stop();
+      reject(error);
+    };
+    server.once('error', failed);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -51,6 +75,8 @@ export async function startApi(
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       });
+      // After the last request: a delivery being handed over finishes (or goes back to its group for another process).
+      await alertWorker?.stop();
     },
   };
 }

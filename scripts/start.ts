@@ -141,6 +141,9 @@ try {
   // The API starts first: the worker's checklist buttons need its address.
   const client = await connectClient(target);
   clientConnection = client.connection;
+  // One native connection for the worker and the API's alert intake worker.
+  const connected = await connectWorker(target);
+  workerConnection = connected.connection;
   const door = frontDoor(config, integrations);
   const chatPort = integrations.ports.chat as Partial<MattermostChat>;
   const defaultTeam = await resolveDefaultTeam(
@@ -156,6 +159,7 @@ try {
     logger,
     // The post-mortem export reads the channel with the worker's chat adapter (the sandbox's, when it is one).
     chat: integrations.ports.chat,
+    alertIntakeWorker: { connection: workerConnection, namespace },
     ...(door.mattermost
       ? {
           mattermost: {
@@ -168,8 +172,6 @@ try {
         }
       : {}),
   });
-  const connected = await connectWorker(target);
-  workerConnection = connected.connection;
   worker = await createIncidentWorker({
     connection: workerConnection,
     namespace,

@@ -57,6 +57,8 @@ default: { playbook: blank, team: ops }
 
 const call = (method: string, path: string, body?: unknown, bearer: string | undefined = token) =>
   apiClient(api.url)(method, path, body, bearer ? { authorization: `Bearer ${bearer}` } : {});
+/** A delivery whose caller waits for what its group made of it. */
+const deliver = (path: string, body: unknown) => call('POST', `${path}?wait=30`, body);
 
 beforeAll(async () => {
   env = await connectToTestServer();
@@ -76,6 +78,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     apiTokens: parsed.tokens,
+    alertIntakeWorker: { connection: env.nativeConnection, namespace: env.namespace ?? 'default' },
   });
 });
 
@@ -91,7 +94,7 @@ const group = (key: string, status: 'firing' | 'resolved' = 'firing') => alertma
 
 describe('Alertmanager', () => {
   it('starts one incident with the playbook the rules choose, and each alert reaches its timeline', async () => {
-    const response = await call('POST', '/api/v1/alerts/alertmanager', group('one'));
+    const response = await deliver('/api/v1/alerts/alertmanager', group('one'));
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ outcome: 'started', playbook: 'checkout-alerts', rule: 'checkout' });
     const id: string = response.body.incidentId;
@@ -113,14 +116,14 @@ describe('Alertmanager', () => {
   });
 
   it('makes one incident of a hundred repeats, and of fifty concurrent deliveries of a new group', async () => {
-    const first = await call('POST', '/api/v1/alerts/alertmanager', group('repeats'));
+    const first = await deliver('/api/v1/alerts/alertmanager', group('repeats'));
     for (let i = 0; i < 99; i++) {
-      const repeat = await call('POST', '/api/v1/alerts/alertmanager', group('repeats'));
+      const repeat = await deliver('/api/v1/alerts/alertmanager', group('repeats'));
       expect(repeat.body).toMatchObject({ outcome: 'joined', incidentId: first.body.incidentId });
     }
     await waitFor(() => call('GET', `/api/v1/incidents/${first.body.incidentId}`), (r) => r.body.alertGroup?.deliveries === 100, { what: 'a hundred deliveries' });
 
-    const burst = await Promise.all(Array.from({ length: 50 }, () => call('POST', '/api/v1/alerts/alertmanager', group('burst'))));
+    const burst = await Promise.all(Array.from({ length: 50 }, () => deliver('/api/v1/alerts/alertmanager', group('burst'))));
     expect(burst.map((r) => r.status)).toEqual(Array(50).fill(202));
     expect(new Set(burst.map((r) => r.body.incidentId)).size).toBe(1);
     expect(burst.filter((r) => r.body.outcome === 'started')).toHaveLength(1);
@@ -132,9 +135,9 @@ describe('Alertmanager', () => {
   });
 
   it('auto-resolves on the resolved notification when the playbook says so; a new firing after close opens the next incident', async () => {
-    const started = await call('POST', '/api/v1/alerts/alertmanager', group('lifecycle'));
+    const started = await deliver('/api/v1/alerts/alertmanager', group('lifecycle'));
     const id = started.body.incidentId as string;
-    const resolved = await call('POST', '/api/v1/alerts/alertmanager', group('lifecycle', 'resolved'));
+    const resolved = await deliver('/api/v1/alerts/alertmanager', group('lifecycle', 'resolved'));
     expect(resolved.body).toMatchObject({ outcome: 'joined', incidentId: id });
     const view = await waitFor(() => call('GET', `/api/v1/incidents/${id}`), (r) => r.body.status === 'resolved', { what: 'the auto-resolution' });
     expect(view.body.timeline.find((e: { kind: string }) => e.kind === 'status_changed').text).toBe(
@@ -142,12 +145,12 @@ describe('Alertmanager', () => {
     );
     expect((await call('POST', `/api/v1/incidents/${id}/close`, {})).status).toBe(200);
     await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(id)).describe(), (d) => d.status.name === 'COMPLETED', { what: 'the close' });
-    const again = await call('POST', '/api/v1/alerts/alertmanager', group('lifecycle'));
+    const again = await deliver('/api/v1/alerts/alertmanager', group('lifecycle'));
     expect(again.body).toMatchObject({ outcome: 'started', incidentId: id.replace(/-1$/, '-2') });
   });
 
   it('ignores a resolved notification for a group with no open incident', async () => {
-    const response = await call('POST', '/api/v1/alerts/alertmanager', group('never-fired', 'resolved'));
+    const response = await deliver('/api/v1/alerts/alertmanager', group('never-fired', 'resolved'));
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ outcome: 'ignored', reason: 'no open incident for this alert group; a resolved notification starts none' });
   });
@@ -177,9 +180,9 @@ describe('Alertmanager', () => {
   });
 
   it('takes generic alerts with an explicit deduplication key, routed by their labels', async () => {
-    const first = await call('POST', '/api/v1/alerts', { dedupKey: 'db-disk-full-db1', title: 'Disk full on db-1', labels: { service: 'db' }, source: 'nagios' });
+    const first = await deliver('/api/v1/alerts', { dedupKey: 'db-disk-full-db1', title: 'Disk full on db-1', labels: { service: 'db' }, source: 'nagios' });
     expect(first.body).toMatchObject({ outcome: 'started', playbook: 'blank', rule: 'default' });
-    const repeat = await call('POST', '/api/v1/alerts', { dedupKey: 'db-disk-full-db1', title: 'Disk full on db-1' });
+    const repeat = await deliver('/api/v1/alerts', { dedupKey: 'db-disk-full-db1', title: 'Disk full on db-1' });
     expect(repeat.body).toMatchObject({ outcome: 'joined', incidentId: first.body.incidentId });
     const invalid = await call('POST', '/api/v1/alerts', { title: 'no key' });
     expect(invalid.status).toBe(400);

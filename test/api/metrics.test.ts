@@ -44,8 +44,8 @@ describe('metrics', () => {
     // Resolving a reported incident is refused (acknowledge it first).
     expect((await call('POST', `/api/v1/incidents/${id}/resolve`, { actor: 'alice' })).status).toBe(409);
     const group = alertmanagerGroup('firing', '{}:{alertname="MetricsTest"}');
-    expect((await call('POST', '/api/v1/alerts/alertmanager', group)).status).toBeLessThan(300);
-    expect((await call('POST', '/api/v1/alerts/alertmanager', group)).status).toBeLessThan(300);
+    expect((await call('POST', '/api/v1/alerts/alertmanager?wait=20', group)).body.outcome).toBe('started');
+    expect((await call('POST', '/api/v1/alerts/alertmanager?wait=20', group)).body.outcome).toBe('joined');
     await waitFor(() => call('GET', '/api/v1/incidents?status=reported'), (answer) => (answer.body.items as unknown[]).length >= 2, { what: 'both incidents in the store' });
 
     const scrape = await fetch(`${stack.api.url}/metrics`);
@@ -59,6 +59,7 @@ describe('metrics', () => {
     expect(sample(text, 'incident_commands_total', { command: 'addNote', door: 'rest', outcome: 'applied' })).toBe(1);
     expect(sample(text, 'incident_commands_total', { command: 'resolve', door: 'rest', outcome: 'refused' })).toBe(1);
     expect(sample(text, 'incident_commands_total', { command: 'recordAlerts', door: 'alert', outcome: 'applied' })).toBe(2);
+    expect(sample(text, 'incident_alert_deliveries_total', { outcome: 'accepted' })).toBe(2);
     expect(sample(text, 'incident_alert_deliveries_total', { outcome: 'started' })).toBe(1);
     expect(sample(text, 'incident_alert_deliveries_total', { outcome: 'joined' })).toBe(1);
     expect(sample(text, 'incident_alerts_total', { outcome: 'started' })).toBe(group.alerts.length);

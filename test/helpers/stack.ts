@@ -46,6 +46,8 @@ export async function startTestStack(
     port: 0,
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    // The API works its alert intake's queue, as every API process does in production.
+    alertIntakeWorker: { connection: env.nativeConnection, namespace: env.namespace ?? 'default' },
   });
   let workerRunning = true;
   return {
