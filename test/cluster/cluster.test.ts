@@ -3,7 +3,7 @@
  * (`npm run build`), `npm run temporal:setup`'s script from it, two worker processes and two API processes running the
  * compiled JavaScript with real credentials for the four systems (the sandbox servers, shared by every process, so a
  * side effect done twice would show), a store on Postgres. Incidents go in through both APIs; one worker is SIGKILLed
- * while launches are under way; the Temporal server is stopped and started again mid-incident. Every incident ends
+ * while launches are under way; alert deliveries of a few groups arrive through both APIs at once (one incident each); the Temporal server is stopped and started again mid-incident. Every incident ends
  * launched with each side effect done once, and every command applied once.
  *
  * Enable it with TEMPORAL_CLUSTER_START, the path of a script that starts such a server on loopback (`start.sh
@@ -22,6 +22,7 @@ import type { IncidentView } from '../../domain/incident.js';
 import { freePort } from '../helpers/free-port.js';
 import { findTestPostgres, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
+import { alertmanagerGroup } from '../helpers/alert-fixtures.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const run = promisify(execFile);
@@ -167,6 +168,33 @@ describe.runIf(startScript && postgresSource)('two workers and two APIs from the
       expect(sandboxes.zoom.meetings().filter((meeting) => JSON.stringify(meeting).includes(id)), `Zoom meetings of ${id}`).toHaveLength(1);
       expect(sandboxes.opsgenie.alerts().filter((alert) => JSON.stringify(alert).includes(id)), `Opsgenie alerts of ${id}`).toHaveLength(1);
     }
+  }, 300_000);
+
+  it('makes one incident per alert group from deliveries spread over both APIs at once, each answered 202 at once', async () => {
+    const groups = 4;
+    const perGroup = 8;
+    const groupKey = (g: number) => `{}:{alertname="ClusterStorm", shard="${g}"}`;
+    const deliveries = Array.from({ length: groups * perGroup }, (_, i) => i % groups);
+    const answers = await Promise.all(
+      deliveries.map((group, i) => api<{ outcome: string; alertGroup: string }>(apis[i % 2]!, 'POST', '/alerts/alertmanager', alertmanagerGroup('firing', groupKey(group)))),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(deliveries.length).fill(202));
+    expect(new Set(answers.map((answer) => answer.body.outcome))).toEqual(new Set(['accepted']));
+    const alertGroups = [...new Set(answers.map((answer) => answer.body.alertGroup))];
+    expect(alertGroups).toHaveLength(groups);
+    const incidentIds: string[] = [];
+    for (const group of alertGroups) {
+      // Handed over by whichever API took the intake's task; both read the group's state.
+      const status = await waitFor(
+        () => api<{ delivered: number; incidentId?: string; recent: Array<{ outcome: string }> }>(apis[1]!, 'GET', `/alert-groups/${group}`),
+        (answer) => answer.body.delivered === perGroup,
+        { timeoutMs: 120_000, what: `the deliveries of ${group} handed over` },
+      );
+      expect(status.body.recent.map((outcome) => outcome.outcome).sort()).toEqual(['started', ...Array(perGroup - 1).fill('joined')].sort());
+      incidentIds.push(status.body.incidentId!);
+    }
+    expect(new Set(incidentIds).size).toBe(groups);
+    for (const id of incidentIds) expect((await view(id)).alertGroup?.deliveries).toBe(perGroup);
   }, 300_000);
 
   it('keeps every command across a restart of the Temporal server mid-incident, applied once', async () => {
