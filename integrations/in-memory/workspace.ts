@@ -369,6 +369,10 @@ export class InMemoryWorkspace implements IntegrationPorts {
         // Archiving twice is fine, and a channel that is gone altogether counts as archived (as the adapter's 404 does).
         const channel = this.records.channels.find((c) => c.id === channelId);
         if (channel) channel.archived = true;
+        // As the Mattermost adapter does: an archived channel leaves every sidebar category it was put in.
+        for (const categories of Object.values(this.records.sidebars)) {
+          for (const category of categories) category.channelIds = category.channelIds.filter((id) => id !== channelId);
+        }
       }),
     channelPostsPage: async (channelId, page, perPage) => {
       const seeded = this.records.channelPosts[channelId];

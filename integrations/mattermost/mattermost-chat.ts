@@ -6,7 +6,6 @@
  */
 import { openAsBlob } from 'node:fs';
 import mattermost from '@mattermost/client';
-import type { ChannelCategory } from '@mattermost/types/channel_categories';
 import type { Channel as MattermostChannel } from '@mattermost/types/channels';
 import type { FileUploadResponse } from '@mattermost/types/files';
 import type { Group } from '@mattermost/types/groups';
@@ -16,14 +15,11 @@ import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
 import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../ports.js';
 import { callSignal } from '../cancellation.js';
+import { forEachPerson, SIDEBAR_CONCURRENCY, SidebarCategories } from './sidebar-categories.js';
 
 // Native ESM cannot see Client4 as a named export of the CommonJS package.
 const { Client4 } = mattermost;
 
-/** Writes of one sidebar category, read back after each, before a placement is given up (and reported missing). */
-const SIDEBAR_WRITE_ATTEMPTS = 4;
-/** People whose sidebars one placement changes at the same time. */
-const SIDEBAR_CONCURRENCY = 4;
 
 export interface MattermostConfig {
   /** Server URL without a trailing slash, e.g. https://chat.example.com */
@@ -137,13 +133,14 @@ function chunks<T>(items: T[], size: number): T[][] {
 export class MattermostChat implements ChatPort {
   readonly client: IncidentBotClient;
   private readonly teamIds = new Map<string, string>();
-  /** Per person and team, the sidebar write under way (see placeInCategory). */
-  private readonly sidebarLocks = new Map<string, Promise<void>>();
+  /** People's sidebar categories, one write at a time per person and team (sidebar-categories.ts). */
+  private readonly sidebars: SidebarCategories;
   private readonly uploadTimeoutMs: number;
   private botUserId: string | undefined;
 
   constructor(config: MattermostConfig) {
     this.client = new IncidentBotClient(config);
+    this.sidebars = new SidebarCategories(this.client);
     this.uploadTimeoutMs = config.uploadTimeoutMs ?? 300_000;
   }
 
@@ -450,83 +447,27 @@ export class MattermostChat implements ChatPort {
     const members = new Set(await this.channelMemberIds(request.channelId));
     // Everyone at once (a few at a time): different people's sidebars never touch each other.
     const outcomes: boolean[] = new Array<boolean>(request.usernames.length).fill(false);
-    let next = 0;
-    const worker = async () => {
-      while (next < request.usernames.length) {
-        const index = next++;
-        const username = request.usernames[index]!;
-        const userId = idOf.get(username);
-        if (!userId || !members.has(userId)) continue;
-        try {
-          outcomes[index] = await this.underSidebarLock(`${userId}:${teamId}`, () => this.placeInCategory(userId, teamId, request.channelId, request.category));
-        } catch (error) {
-          if (error instanceof IntegrationError && error.kind === 'Forbidden') {
-            throw new IntegrationError(
-              'chat',
-              `Mattermost refused to change @${username}'s sidebar (403): the incident bot needs permission to manage other users' ` +
-                `sidebar categories (the system admin role, manage_system). ${error.message}`,
-              false,
-              'Forbidden',
-            );
-          }
-          throw error;
+    await forEachPerson(request.usernames, SIDEBAR_CONCURRENCY, async (username, index) => {
+      const userId = idOf.get(username);
+      if (!userId || !members.has(userId)) return;
+      try {
+        outcomes[index] = await this.sidebars.place(userId, teamId, request.channelId, request.category);
+      } catch (error) {
+        if (error instanceof IntegrationError && error.kind === 'Forbidden') {
+          throw new IntegrationError(
+            'chat',
+            `Mattermost refused to change @${username}'s sidebar (403): the incident bot needs permission to manage other users' ` +
+              `sidebar categories (the system admin role, manage_system). ${error.message}`,
+            false,
+            'Forbidden',
+          );
         }
+        throw error;
       }
-    };
-    await Promise.all(Array.from({ length: SIDEBAR_CONCURRENCY }, worker));
+    });
     const placed = request.usernames.filter((_, index) => outcomes[index]);
     const missing = request.usernames.filter((_, index) => !outcomes[index]);
     return { placed, missing };
-  }
-
-  /**
-   * Mattermost has no "add a channel to a category": a category is read and written back whole. Two incidents placed
-   * for the same person at once would each write back the list it read, and one channel would be lost (seen: 9 of
-   * 187 under concurrent launches). So one write at a time per person and team in this process, and each write is
-   * read back: a channel another process's write dropped is added again, a few times at most.
-   */
-  private async placeInCategory(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
-    const wanted = categoryName.trim().toLowerCase();
-    // The category by that name; two made at once by two workers are merged into the one with the lower ID (every
-    // writer picks the same), so the person never sees "Incidents" twice.
-    const find = async (): Promise<ChannelCategory | undefined> => {
-      const matching = (await this.client.getChannelCategories(userId, teamId)).categories
-        .filter((category) => category.type === 'custom' && category.display_name.trim().toLowerCase() === wanted)
-        .sort((a, b) => (a.id < b.id ? -1 : 1));
-      const [kept, ...extra] = matching;
-      if (!kept || extra.length === 0) return kept;
-      const merged = { ...kept, channel_ids: [...new Set([...kept.channel_ids, ...extra.flatMap((category) => category.channel_ids)])] };
-      await this.client.updateChannelCategory(userId, teamId, merged);
-      for (const category of extra) await this.client.deleteChannelCategory(userId, teamId, category.id).catch(() => undefined);
-      return merged;
-    };
-    for (let attempt = 1; attempt <= SIDEBAR_WRITE_ATTEMPTS; attempt++) {
-      const existing = await find();
-      if (existing?.channel_ids.includes(channelId)) return true;
-      if (!existing) {
-        await this.client.createChannelCategory(userId, teamId, { user_id: userId, team_id: teamId, type: 'custom', display_name: categoryName, channel_ids: [channelId] } as ChannelCategory);
-      } else {
-        await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, channelId] });
-      }
-      if ((await find())?.channel_ids.includes(channelId)) return true;
-      // Someone else's write came in between: a moment's pause, then again.
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
-    }
-    return false;
-  }
-
-  private async underSidebarLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.sidebarLocks.get(key) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.sidebarLocks.set(key, settled);
-    void settled.then(() => {
-      if (this.sidebarLocks.get(key) === settled) this.sidebarLocks.delete(key);
-    });
-    return run;
   }
 
   /** The bot's direct-message channel with the person, then the keyed post in it unless an earlier attempt made it. */
@@ -537,19 +478,39 @@ export class MattermostChat implements ChatPort {
     return (await this.findPostByKey(channel.id, key)) ?? (await this.createPost(channel.id, message, key));
   }
 
+  /**
+   * Archives the channel, then takes it out of its members' custom sidebar categories (Mattermost keeps archived
+   * channels there; see sidebar-categories.ts). Both halves may be done again: a retry after a failure in the second
+   * finds the channel archived already.
+   */
   async archiveChannel(channelId: string): Promise<void> {
     try {
       await this.client.deleteChannel(channelId);
     } catch (error) {
       if (!(error instanceof IntegrationError)) throw error;
+      // 404: the channel is gone altogether (deleted for good), which is as archived as it gets; no sidebar holds it.
+      if (isNotFound(error)) return;
       // A channel already archived: Mattermost answers 400 (api.channel.delete_channel.deleted.app_error). The error
       // body is not kept by the classification, so ask for the channel and accept only when it is archived indeed.
-      if (error.kind === 'BadRequest') {
-        const channel = await this.client.getChannel(channelId);
-        if (channel.delete_at > 0) return;
-      }
-      // 404: the channel is gone altogether (deleted for good), which is as archived as it gets.
-      if (isNotFound(error)) return;
+      if (error.kind !== 'BadRequest' || !((await this.client.getChannel(channelId)).delete_at > 0)) throw error;
+    }
+    await this.leaveSidebars(channelId);
+  }
+
+  /** The archived channel out of every member's custom categories; skipped when the bot may not edit sidebars. */
+  private async leaveSidebars(channelId: string): Promise<void> {
+    const channel = await this.client.getChannel(channelId);
+    // Direct and group messages belong to no team and were never placed.
+    if (!channel.team_id) return;
+    const botId = await this.botId();
+    const members = (await this.channelMemberIds(channelId)).filter((id) => id !== botId);
+    try {
+      await forEachPerson(members, SIDEBAR_CONCURRENCY, async (userId) => {
+        await this.sidebars.remove(userId, channel.team_id, channelId);
+      });
+    } catch (error) {
+      // Without manage_system nothing was placed either (the launch's sidebar step said so).
+      if (error instanceof IntegrationError && error.kind === 'Forbidden') return;
       throw error;
     }
   }

@@ -180,6 +180,30 @@ describe('Mattermost chat adapter: after launch', () => {
     expect(sandbox.categories(sandbox.userId('alice'), sandbox.teamId('default')).some((c) => c.type === 'custom')).toBe(false);
   });
 
+  it('takes an archived channel out of its members\' custom categories, leaving the rest of their sidebars alone', async () => {
+    const teamId = sandbox.teamId('default');
+    const open = await incidentChannel(['erin', 'oscar']);
+    const closing = await incidentChannel(['erin', 'oscar']);
+    const watched = await incidentChannel(['erin']);
+    for (const channel of [open, closing]) await chat.addToSidebarCategory({ team: 'default', channelId: channel.id, usernames: ['erin', 'oscar'], category: 'Incidents' });
+    const erinId = sandbox.userId('erin');
+    // Erin also keeps the closing channel under a category of her own: it leaves that one too.
+    await chat.client.createChannelCategory(erinId, teamId, { user_id: erinId, team_id: teamId, type: 'custom', display_name: 'Watching', channel_ids: [watched.id] });
+    const watching = sandbox.categories(erinId, teamId).find((c) => c.display_name === 'Watching')!;
+    expect(watching.channel_ids).toEqual([watched.id]);
+
+    await chat.archiveChannel(closing.id);
+    for (const username of ['erin', 'oscar']) {
+      const incidents = sandbox.categories(sandbox.userId(username), teamId).find((c) => c.display_name === 'Incidents');
+      expect(incidents?.channel_ids, `${username}'s Incidents`).toEqual([open.id]);
+    }
+    expect(sandbox.categories(erinId, teamId).find((c) => c.display_name === 'Watching')?.channel_ids).toEqual([watched.id]);
+    // Again (a retried archive step): nothing more is written.
+    const writes = sandbox.server.requestsTo('PUT', /\/channels\/categories/).length;
+    await chat.archiveChannel(closing.id);
+    expect(sandbox.server.requestsTo('PUT', /\/channels\/categories/)).toHaveLength(writes);
+  });
+
   it('sends a direct message once per key, and refuses an unknown person', async () => {
     const first = await chat.sendDirectMessage('alice', 'Welcome to the incident', 'abc:welcome:alice');
     const again = await chat.sendDirectMessage('alice', 'Welcome to the incident', 'abc:welcome:alice');

@@ -1,0 +1,101 @@
+/**
+ * People's custom sidebar categories, kept by the bot: an incident channel put into each member's "Incidents" category at
+ * launch, and taken out again when the incident's channel is archived.
+ *
+ * Mattermost has no "add a channel to a category" nor "remove one": a category is read and written back whole. Two
+ * incidents placed for the same person at once would each write back the list it read, and one channel would be lost
+ * (seen: 9 of 187 under concurrent launches). So one write at a time per person and team in this process, and each
+ * placement is read back: a channel another process's write dropped is added again, a few times at most.
+ *
+ * Mattermost keeps an archived channel in every category it was put in (9.11, probed): without taking it out, each
+ * later write would carry every incident channel ever placed there, and the category would only grow.
+ */
+import type { Client4 } from '@mattermost/client';
+import type { ChannelCategory } from '@mattermost/types/channel_categories';
+
+/** Writes of one sidebar category, read back after each, before a placement is given up (and reported missing). */
+const SIDEBAR_WRITE_ATTEMPTS = 4;
+/** People whose sidebars one placement or removal changes at the same time. */
+export const SIDEBAR_CONCURRENCY = 4;
+
+type CategoryClient = Pick<Client4, 'getChannelCategories' | 'createChannelCategory' | 'updateChannelCategory' | 'deleteChannelCategory'>;
+
+export class SidebarCategories {
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(private readonly client: CategoryClient) {}
+
+  /** Puts the channel into the person's custom category of this name (created when missing); false when it would not stay. */
+  place(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
+    return this.underLock(`${userId}:${teamId}`, () => this.placeInCategory(userId, teamId, channelId, categoryName));
+  }
+
+  /** Takes the channel out of every custom category of the person's in that team; how many categories held it. */
+  remove(userId: string, teamId: string, channelId: string): Promise<number> {
+    return this.underLock(`${userId}:${teamId}`, async () => {
+      const holding = (await this.client.getChannelCategories(userId, teamId)).categories.filter(
+        (category) => category.type === 'custom' && category.channel_ids.includes(channelId),
+      );
+      for (const category of holding) {
+        await this.client.updateChannelCategory(userId, teamId, { ...category, channel_ids: category.channel_ids.filter((id) => id !== channelId) });
+      }
+      return holding.length;
+    });
+  }
+
+  private async placeInCategory(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
+    const wanted = categoryName.trim().toLowerCase();
+    // The category by that name; two made at once by two workers are merged into the one with the lower ID (every
+    // writer picks the same), so the person never sees "Incidents" twice.
+    const find = async (): Promise<ChannelCategory | undefined> => {
+      const matching = (await this.client.getChannelCategories(userId, teamId)).categories
+        .filter((category) => category.type === 'custom' && category.display_name.trim().toLowerCase() === wanted)
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      const [kept, ...extra] = matching;
+      if (!kept || extra.length === 0) return kept;
+      const merged = { ...kept, channel_ids: [...new Set([...kept.channel_ids, ...extra.flatMap((category) => category.channel_ids)])] };
+      await this.client.updateChannelCategory(userId, teamId, merged);
+      for (const category of extra) await this.client.deleteChannelCategory(userId, teamId, category.id).catch(() => undefined);
+      return merged;
+    };
+    for (let attempt = 1; attempt <= SIDEBAR_WRITE_ATTEMPTS; attempt++) {
+      const existing = await find();
+      if (existing?.channel_ids.includes(channelId)) return true;
+      if (!existing) {
+        await this.client.createChannelCategory(userId, teamId, { user_id: userId, team_id: teamId, type: 'custom', display_name: categoryName, channel_ids: [channelId] } as ChannelCategory);
+      } else {
+        await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, channelId] });
+      }
+      if ((await find())?.channel_ids.includes(channelId)) return true;
+      // Someone else's write came in between: a moment's pause, then again.
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+    return false;
+  }
+
+  private underLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(key, settled);
+    void settled.then(() => {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    });
+    return run;
+  }
+}
+
+/** Runs `task` for each item, `concurrency` at a time (different people's sidebars never touch each other). */
+export async function forEachPerson<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
