@@ -191,6 +191,19 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(incidents?.channel_ids).toContain(incident.links.channelId);
   });
 
+  it('takes an archived channel out of the sidebar categories it was put in (Mattermost itself keeps it there)', async () => {
+    const bot = new MattermostChat({ url: url!, token: setup.env.MATTERMOST_BOT_TOKEN!, timeoutMs: 10_000 });
+    const channel = await bot.createChannel({ team: TEAM, name: `archive-probe-${Date.now()}`, displayName: 'Archive probe', purpose: '', private: false });
+    await bot.addChannelMembers(channel.id, ['alice']);
+    expect(await bot.addToSidebarCategory({ team: TEAM, channelId: channel.id, usernames: ['alice'], category: 'Incidents' })).toEqual({ placed: ['alice'], missing: [] });
+    await bot.archiveChannel(channel.id);
+    const categories = await mm.people.alice!.client.getChannelCategories(mm.people.alice!.id, mm.team.id);
+    const incidents = categories.categories.find((category) => category.display_name === 'Incidents');
+    expect(incidents?.channel_ids).not.toContain(channel.id);
+    // The open incident's channel stays where it was.
+    expect(incidents?.channel_ids).toContain(incident.links.channelId);
+  });
+
   it('starts a private channel that only the people invited can see', async () => {
     const started = await fetch(`${api.url}/api/v1/incidents`, {
       method: 'POST',
