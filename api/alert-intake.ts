@@ -19,7 +19,7 @@ import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
-import { alertDeliveredSignal, alertGroup, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group.js';
+import { ALERT_DELIVERY_MAX_BYTES, alertDeliveredSignal, alertGroup, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group.js';
 import { HttpError, toHttpError } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
 
@@ -78,6 +78,15 @@ export class AlertIntake {
   async accept(request: AlertIntakeRequest, caller: string): Promise<AcceptedDelivery> {
     if (request.delivery.status !== 'resolved') await this.startRequest(request, 'al-check', caller);
     const delivery: AlertDelivery = { deliveryId: randomUUID(), request, caller, receivedAt: new Date().toISOString() };
+    const bytes = JSON.stringify(delivery).length;
+    if (bytes > ALERT_DELIVERY_MAX_BYTES) {
+      // Under the body limit, but more than a workflow payload should carry: nothing is kept, and the sender can split.
+      throw new HttpError(
+        413,
+        'payload_too_large',
+        `this delivery carries ${Math.ceil(bytes / 1024)} KB of alerts and labels; at most ${ALERT_DELIVERY_MAX_BYTES / 1024} KB reach an incident: send fewer alerts per delivery (Alertmanager: max_alerts in the webhook config)`,
+      );
+    }
     const workflowId = alertGroupWorkflowId(request.delivery.groupKey);
     try {
       await this.options.client.workflow.signalWithStart(alertGroup, {

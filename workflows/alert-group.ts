@@ -68,6 +68,30 @@ const RECENT_OUTCOMES = 50;
 const DELIVERIES_PER_HANDOVER = 25;
 export const ALERT_GROUP_DELIVERIES_PER_RUN = 200;
 const ALERT_GROUP_IDLE = '10 minutes';
+/**
+ * Payload sizes (JSON bytes), against Temporal's limit of 2 MB per payload: one delivery at most this (the API refuses
+ * larger ones with 413), a hand-over at most this much (or one delivery), and a continue-as-new carries what waits only
+ * when it is under CARRY_OVER_BYTES (otherwise the run drains first: its history has room, 50 MB).
+ */
+export const ALERT_DELIVERY_MAX_BYTES = 512 * 1024;
+const HANDOVER_BYTES = 512 * 1024;
+const CARRY_OVER_BYTES = 1024 * 1024;
+
+function bytesOf(value: unknown): number {
+  return JSON.stringify(value).length;
+}
+
+/** The first deliveries waiting, at most `count` of them and HANDOVER_BYTES together, but always one. */
+function nextHandover(pending: AlertDelivery[], count: number): AlertDelivery[] {
+  const batch: AlertDelivery[] = [];
+  let bytes = 0;
+  for (const delivery of pending.slice(0, count)) {
+    bytes += bytesOf(delivery);
+    if (batch.length > 0 && bytes > HANDOVER_BYTES) break;
+    batch.push(delivery);
+  }
+  return batch;
+}
 
 export async function alertGroup(input: AlertGroupInput): Promise<AlertGroupStatus> {
   const pending: AlertDelivery[] = [...(input.pending ?? [])];
@@ -93,7 +117,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<AlertGroupStat
   for (;;) {
     if (!(await condition(() => pending.length > 0, ALERT_GROUP_IDLE))) return status();
     const perRun = input.deliveriesPerRun ?? ALERT_GROUP_DELIVERIES_PER_RUN;
-    const batch = pending.slice(0, Math.min(DELIVERIES_PER_HANDOVER, perRun - deliveredThisRun));
+    const batch = nextHandover(pending, Math.min(DELIVERIES_PER_HANDOVER, Math.max(1, perRun - deliveredThisRun)));
     let outcomes: AlertDeliveryOutcome[];
     try {
       outcomes = await intake.deliverAlerts(batch, incidentId);
@@ -111,7 +135,8 @@ export async function alertGroup(input: AlertGroupInput): Promise<AlertGroupStat
       recent.push(outcome);
     }
     recent.splice(0, Math.max(0, recent.length - RECENT_OUTCOMES));
-    if (deliveredThisRun >= perRun || workflowInfo().continueAsNewSuggested) {
+    const due = deliveredThisRun >= perRun || workflowInfo().continueAsNewSuggested;
+    if (due && bytesOf(pending) <= CARRY_OVER_BYTES) {
       // Signals that arrive during this task are in `pending` too: the server refuses the continue-as-new while a
       // newer signal is unseen, and the task runs again with it.
       await continueAsNew<typeof alertGroup>({ ...input, ...(incidentId ? { incidentId } : {}), pending, recent, delivered });

@@ -124,6 +124,20 @@ describe('the alert intake', () => {
     const tooLong = await door('POST', '/api/v1/alerts/alertmanager?wait=600', group('waited'));
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.error.problems).toEqual([expect.stringMatching(/^wait: /)]);
+    // Under the 1 MB body limit, but more than a workflow payload should carry: refused whole, with what to do.
+    const bulky = group('bulky');
+    const alert = bulky.alerts[0]!;
+    bulky.alerts = Array.from({ length: 200 }, (_, i) => ({
+      ...alert,
+      fingerprint: `f${i}`,
+      annotations: { summary: 's'.repeat(1_000) },
+      generatorURL: `http://prometheus:9090/graph?g0.expr=${'x'.repeat(950)}`,
+    }));
+    bulky.commonLabels = { ...bulky.commonLabels, ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`label${i}`, 'v'.repeat(2_000)])) };
+    const tooBig = await door('POST', '/api/v1/alerts/alertmanager', bulky);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error.message).toMatch(/^this delivery carries \d+ KB of alerts and labels; at most 512 KB reach an incident: send fewer alerts per delivery \(Alertmanager: max_alerts/);
+    expect((await door('GET', `/api/v1/alert-groups/${alertGroupWorkflowId(bulky.groupKey)}`)).status).toBe(404);
     const badId = await door('GET', '/api/v1/alert-groups/incident-123');
     expect(badId.status).toBe(400);
     expect(badId.body.error.message).toMatch(/is not an alert group ID/);
