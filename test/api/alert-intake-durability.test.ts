@@ -130,7 +130,7 @@ describe('the alert intake', () => {
     bulky.alerts = Array.from({ length: 200 }, (_, i) => ({
       ...alert,
       fingerprint: `f${i}`,
-      annotations: { summary: 's'.repeat(1_000) },
+      annotations: { summary: 's'.repeat(1_000), description: '' },
       generatorURL: `http://prometheus:9090/graph?g0.expr=${'x'.repeat(950)}`,
     }));
     bulky.commonLabels = { ...bulky.commonLabels, ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`label${i}`, 'v'.repeat(2_000)])) };
