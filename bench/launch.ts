@@ -1,235 +1,331 @@
 /**
- * Launch benchmark: how long an incident takes from the start request to its channel being ready (the checklist posted
- * and pinned) and to every launch step done, one at a time and many at once, against the four sandboxes with a latency
- * profile of the real services (default: Mattermost 20 ms, Jira 300, Zoom 250, Opsgenie 150 per call), the real
- * adapters and a Temporal dev server of its own. Each figure: min, median and p95 over the launches, beside its floor
- * (what the calls on the critical path cost at that profile) and the ratio. Also CPU per launch, in this process
- * (worker, sandboxes and the benchmark itself) and in the Temporal server, and the machine's load.
+ * Launch: how long an incident takes from the start request to its channel being ready (the checklist posted and
+ * pinned) and to every launch step done, one at a time and several at once, with the service-outage playbook (channel,
+ * invitations, sidebar, Jira, Zoom, Opsgenie), the real adapters against the sandboxes at the latency profile, and the
+ * worker in a process of its own. Beside each figure: its floor from the run's call log (critical-path.ts) and the CPU
+ * per launch of the worker and of the Temporal server, each its own.
  *
- *   npm run bench                 # 10 one at a time, 10 at once; ~1 minute; bench/results/launch.json, docs/benchmarks.md
- *   npm run bench -- --full       # also 50 at once, and 30 one at a time
- *   npm run bench -- --smoke      # 2 and 2, no latency, results to a temporary file: checks the benchmark runs (CI)
- *   LATENCY=mattermost=20,jira=300,zoom=250,opsgenie=150 npm run bench
- *
- * Timings come from the incident's own timeline (the workflow's clock when each step's result was recorded), so the
- * benchmark does not poll the incidents while they launch.
+ * Times come from the incident's own timeline (the workflow's clock when each step's result was recorded); the
+ * benchmark learns that a launch finished from the call log (its last step's call was answered), so it sends the
+ * worker no queries while launches run.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { IncidentService } from '../api/incident-service.js';
 import type { IncidentView } from '../domain/incident.js';
-import { openDatabase } from '../store/database.js';
-import { IncidentRecordRepository } from '../store/incident-records.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { lookupFromFiles } from '../store/playbook-lookup.js';
-import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
-import { ensureTemporalCli } from '../temporal/temporal-cli.js';
-import { createIncidentWorker } from '../workers/incident-worker.js';
-import { startSandboxes } from '../test/helpers/sandboxes.js';
+import { parseCallTag, CALL_TAG_HEADER } from './lib/call-tags.js';
+import { callsByActivity, launchFloors, type PathFloor } from './lib/critical-path.js';
+import { figures, fmt, goal, median, sleep, table, verdict, type Figures } from './lib/figures.js';
+import { CpuWindow, machine } from './lib/process-stats.js';
+import { latencyProfile, MEMBERSHIP_LOOK_WITH_EVENTS_MS, startStack, SYSTEMS, type LatencyProfile, type Sandboxes, type System } from './lib/stack.js';
+import type { Bench, Goal, Mode, Plot } from './lib/types.js';
 
-const args = process.argv.slice(2);
-const smoke = args.includes('--smoke');
-const full = args.includes('--full');
+interface Scenario {
+  name: string;
+  concurrency: number;
+  launches: number;
+  /** Goals of issue 16 for this scenario: milestone time as a multiple of its floor. */
+  goals: { channelReady?: number; launched?: number };
+}
 
-type System = 'mattermost' | 'jira' | 'zoom' | 'opsgenie';
-const DEFAULT_PROFILE: Record<System, number> = { mattermost: 20, jira: 300, zoom: 250, opsgenie: 150 };
-
-function latencyProfile(): Record<System, number> {
-  if (smoke) return { mattermost: 0, jira: 0, zoom: 0, opsgenie: 0 };
-  const profile = { ...DEFAULT_PROFILE };
-  for (const pair of (process.env.LATENCY ?? '').split(',').filter(Boolean)) {
-    const [system, ms] = pair.split('=');
-    if (!(system! in profile) || !Number.isFinite(Number(ms))) throw new Error(`LATENCY: "${pair}" is not <mattermost|jira|zoom|opsgenie>=<ms>`);
-    profile[system as System] = Number(ms);
+function scenarios(mode: Mode): Scenario[] {
+  if (mode === 'smoke') {
+    return [
+      { name: 'one at a time', concurrency: 1, launches: 2, goals: { channelReady: 1.2, launched: 1.3 } },
+      { name: '2 at once', concurrency: 2, launches: 2, goals: {} },
+    ];
   }
-  return profile;
+  return [
+    { name: 'one at a time', concurrency: 1, launches: mode === 'full' ? 30 : 10, goals: { channelReady: 1.2, launched: 1.3 } },
+    { name: '10 at once', concurrency: 10, launches: mode === 'full' ? 30 : 10, goals: { channelReady: 2 } },
+    ...(mode === 'full' ? [{ name: '50 at once', concurrency: 50, launches: 50, goals: {} }] : []),
+  ];
 }
 
-/**
- * The floors at a profile. Channel ready: the team lookup, the channel, the checklist post and its pin, one after
- * another (4 Mattermost calls). Fully launched: the channel (team and create), then the longest independent branch
- * (the Jira issue, the Zoom meeting, the Opsgenie page, the checklist's post and pin), then the header.
- */
-function floors(profile: Record<System, number>) {
-  const mm = profile.mattermost;
-  return {
-    channelReady: 4 * mm,
-    launched: 2 * mm + Math.max(profile.jira, profile.zoom, profile.opsgenie, 2 * mm) + mm,
-  };
-}
+/** Goals of issue 16 for CPU per launch, in seconds. */
+const CPU_GOALS = { worker: 0.1, server: 0.15 };
 
-interface Figures {
-  count: number;
-  min: number;
-  median: number;
-  p95: number;
-}
-
-function figures(values: number[]): Figures {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { count: sorted.length, min: sorted[0] ?? Number.NaN, median: at(0.5), p95: at(0.95) };
-}
-
-/** The Temporal dev server's process (a child of this one): its CPU time is part of a launch's cost. */
-function temporalServerPid(): number | undefined {
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('start-dev')) return Number(entry);
-    } catch {
-      // A process that ended while we looked.
-    }
-  }
-  return undefined;
-}
-
-/** CPU seconds a process has used (user + system), from /proc; undefined where there is no /proc. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line (11 and 12 after the command), in clock ticks.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-interface LaunchTimes {
+interface Launch {
+  id: string;
   channelReadyMs: number;
   launchedMs: number;
+  floors: { channelReady: PathFloor | undefined; launched: PathFloor | undefined };
+}
+
+interface ScenarioResult {
+  scenario: string;
+  concurrency: number;
+  launches: Launch[];
+  channelReady: Figures & { floor: number; nominalFloor: number; ratio: number };
+  launched: Figures & { floor: number; nominalFloor: number; ratio: number };
+  cpuSecondsPerLaunch: { worker: number | null; server: number | null; bench: number | null };
+  windowSeconds: number;
 }
 
 /** From the timeline: when the checklist was pinned, and when the last launch step's result was recorded. */
-function launchTimes(view: IncidentView): LaunchTimes {
+function launchTimes(view: IncidentView): { channelReadyMs: number; launchedMs: number; launchedAtMs: number } {
   const reported = Date.parse(view.reportedAt);
   const steps = view.timeline.filter((event) => (event.kind === 'integration_succeeded' || event.kind === 'integration_failed') && typeof event.data?.step === 'string');
   const checklist = steps.find((event) => event.data?.step === 'checklistPost');
   const last = Math.max(...steps.map((event) => Date.parse(event.at)));
-  return { channelReadyMs: checklist ? Date.parse(checklist.at) - reported : Number.NaN, launchedMs: last - reported };
+  return { channelReadyMs: checklist ? Date.parse(checklist.at) - reported : Number.NaN, launchedMs: last - reported, launchedAtMs: last };
 }
 
-async function main(): Promise<void> {
-  const profile = latencyProfile();
-  const floor = floors(profile);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: ensureTemporalCli(() => undefined).path }, ip: '127.0.0.1', searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
-  });
-  const directory = await mkdtemp(join(tmpdir(), 'launch-bench-'));
-  const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
-  const sandboxes = await startSandboxes();
-  const paths: Record<System, string> = { mattermost: '/api/v4/.*', jira: '/rest/.*', zoom: '/(v2|oauth)/.*', opsgenie: '/v2/.*' };
-  for (const system of Object.keys(paths) as System[]) {
-    if (profile[system] > 0) sandboxes[system].server.addFault({ path: paths[system], latencyMs: profile[system] });
+const served = (sandboxes: Sandboxes) => SYSTEMS.reduce((n, system) => n + sandboxes[system].server.requests.length, 0);
+
+/** Waits until the sandboxes have served nothing for `quietMs` (the launch's follow-ups done), `maxMs` at most. */
+async function settle(sandboxes: Sandboxes, quietMs: number, maxMs = 20_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  let count = served(sandboxes);
+  let since = Date.now();
+  while (Date.now() < until && Date.now() - since < quietMs) {
+    await sleep(100);
+    const now = served(sandboxes);
+    if (now !== count) [count, since] = [now, Date.now()];
   }
-  const taskQueue = `launch-bench-${Date.now()}`;
-  const worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    dependencies: { integrations: sandboxes.ports, records: new IncidentRecordRepository(database.db) },
-  });
-  const running = worker.run();
-  const serverPid = temporalServerPid();
-  const incidents = new IncidentService(env.client, taskQueue, undefined, undefined, { membershipCheckIntervalMs: 3_600_000 });
-  const playbook = (await lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))).get('service-outage'))!;
+}
 
-  const launchOne = async (name: string): Promise<LaunchTimes> => {
-    const { id } = await incidents.start({ name, team: 'default', reporter: 'alice', playbook });
-    for (;;) {
-      const view = await incidents.view(id);
-      if (Object.values(view.launch).every((step) => step.status !== 'pending')) return launchTimes(view);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+/**
+ * Workflows whose `setChannelHeader` call (the last launch step) has been answered, from the log as it grows; `rescan`
+ * after the log was taken.
+ */
+function headerWatcher(sandboxes: Sandboxes) {
+  const done = new Set<string>();
+  const requests = sandboxes.mattermost.server.requests;
+  let scanned = 0;
+  const pending: typeof requests = [];
+  return {
+    done(): Set<string> {
+      pending.push(...requests.slice(scanned));
+      scanned = requests.length;
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const call = pending[i]!;
+        if (call.durationMs === undefined) continue;
+        const tag = parseCallTag(call.headers[CALL_TAG_HEADER]);
+        if (tag?.activityType === 'setChannelHeader') done.add(tag.workflowId);
+        pending.splice(i, 1);
+      }
+      return done;
+    },
+    rescan() {
+      scanned = 0;
+    },
   };
+}
 
-  const scenarios: Array<{ name: string; concurrency: number; launches: number }> = smoke
-    ? [
-        { name: 'one at a time', concurrency: 1, launches: 2 },
-        { name: '2 at once', concurrency: 2, launches: 2 },
-      ]
-    : [
-        { name: 'one at a time', concurrency: 1, launches: full ? 30 : 10 },
-        { name: '10 at once', concurrency: 10, launches: 10 },
-        ...(full ? [{ name: '50 at once', concurrency: 50, launches: 50 }] : []),
-      ];
-  // A launch before measuring: the workflow code is loaded and Zoom's token fetched, as on a running service.
-  await launchOne('Warm-up');
-  const results = [];
+export const launchBench: Bench = async (context) => {
+  const startedAt = performance.now();
+  const profile = latencyProfile(context.mode);
+  // Long enough for a launch's follow-ups (the checklist redrawn a second after it was posted, the record written).
+  const quietMs = context.mode === 'smoke' ? 1_200 : 2_000;
+  const stack = await startStack(context.bundle);
+  const results: ScenarioResult[] = [];
+  let warnings: { count: number; examples: string[] } | undefined;
   try {
-    for (const scenario of scenarios) {
-      const cpuBefore = process.cpuUsage();
-      const serverCpuBefore = cpuSecondsOf(serverPid);
-      const times: LaunchTimes[] = [];
+    stack.setLatency(profile);
+    const taskQueue = 'bench-launch';
+    const worker = await stack.startWorker({ taskQueue, tagCalls: true });
+    // Members are looked at as the API has it by default (MATTERMOST_EVENTS on): not again during the benchmark.
+    const incidents = stack.incidents(taskQueue, { membershipCheckIntervalMs: MEMBERSHIP_LOOK_WITH_EVENTS_MS });
+    const playbook = (await lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))).get('service-outage'))!;
+    const headers = headerWatcher(stack.sandboxes);
+
+    const launchOne = async (name: string) => {
+      const { id, workflowId } = await incidents.start({ name, team: 'default', reporter: 'alice', playbook });
+      const deadline = Date.now() + 120_000;
+      while (!headers.done().has(workflowId)) {
+        if (Date.now() > deadline) throw new Error(`launch of ${id} did not finish in 2 minutes`);
+        await sleep(20);
+      }
+      for (;;) {
+        const view = await incidents.view(id);
+        if (Object.values(view.launch).every((step) => step.status !== 'pending')) return { id, workflowId, times: launchTimes(view) };
+        await sleep(50);
+      }
+    };
+
+    // A launch before measuring: the workflow code loaded in the worker and Zoom's token fetched, as on a running service.
+    await launchOne('Warm-up');
+    for (const scenario of scenarios(context.mode)) {
+      await settle(stack.sandboxes, quietMs);
+      stack.sandboxes.takeCalls();
+      headers.rescan();
+      const cpu = new CpuWindow({ worker: worker.pid, server: stack.serverPid, bench: process.pid });
+      const launched: Array<Awaited<ReturnType<typeof launchOne>>> = [];
       for (let done = 0; done < scenario.launches; done += scenario.concurrency) {
         const batch = Math.min(scenario.concurrency, scenario.launches - done);
-        times.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => launchOne(`Bench ${scenario.name} ${done + i}`)))));
+        launched.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => launchOne(`Bench ${scenario.name} ${done + i}`)))));
       }
-      const cpu = process.cpuUsage(cpuBefore);
-      const serverCpuAfter = cpuSecondsOf(serverPid);
-      const channelReady = figures(times.map((t) => t.channelReadyMs));
-      const launched = figures(times.map((t) => t.launchedMs));
-      results.push({
+      // The launches' follow-ups (the checklist redrawn, records written) are part of what a launch costs.
+      await settle(stack.sandboxes, quietMs);
+      const window = cpu.end();
+      const calls = callsByActivity(stack.sandboxes.takeCalls());
+      headers.rescan();
+      const launches: Launch[] = [];
+      for (const { id, workflowId, times } of launched) {
+        const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+        launches.push({
+          id,
+          channelReadyMs: times.channelReadyMs,
+          launchedMs: times.launchedMs,
+          floors: launchFloors(history.events ?? [], calls.get(workflowId), profile, times.launchedAtMs),
+        });
+      }
+      const perLaunch = (seconds: number | null) => (seconds === null ? null : seconds / scenario.launches);
+      const summary = (what: 'channelReady' | 'launched') => {
+        const f = figures(launches.map((l) => (what === 'channelReady' ? l.channelReadyMs : l.launchedMs)));
+        const floor = median(launches.map((l) => l.floors[what]?.servedMs ?? Number.NaN));
+        return { ...f, floor, nominalFloor: median(launches.map((l) => l.floors[what]?.nominalMs ?? Number.NaN)), ratio: f.median / Math.max(1, floor) };
+      };
+      const result: ScenarioResult = {
         scenario: scenario.name,
         concurrency: scenario.concurrency,
-        channelReady: { ...channelReady, floor: floor.channelReady, ratio: channelReady.median / Math.max(1, floor.channelReady) },
-        launched: { ...launched, floor: floor.launched, ratio: launched.median / Math.max(1, floor.launched) },
-        cpuSecondsPerLaunch: (cpu.user + cpu.system) / 1e6 / scenario.launches,
-        serverCpuSecondsPerLaunch:
-          serverCpuBefore !== undefined && serverCpuAfter !== undefined ? (serverCpuAfter - serverCpuBefore) / scenario.launches : null,
-      });
-      console.log(`${scenario.name}: channel ready p50 ${channelReady.median} ms (floor ${floor.channelReady}), launched p50 ${launched.median} ms (floor ${floor.launched})`);
+        launches,
+        channelReady: summary('channelReady'),
+        launched: summary('launched'),
+        cpuSecondsPerLaunch: {
+          worker: perLaunch(window.processes.worker!.cpuSeconds),
+          server: perLaunch(window.processes.server!.cpuSeconds),
+          bench: perLaunch(window.processes.bench!.cpuSeconds),
+        },
+        windowSeconds: window.seconds,
+      };
+      results.push(result);
+      context.log(
+        `launch, ${scenario.name}: channel ready p50 ${fmt(result.channelReady.median)} ms (floor ${fmt(result.channelReady.floor)}), ` +
+          `launched p50 ${fmt(result.launched.median)} ms (floor ${fmt(result.launched.floor)}), worker CPU ${fmt(result.cpuSecondsPerLaunch.worker)} s/launch`,
+      );
     }
+    warnings = (await worker.status()).warnings;
   } finally {
-    worker.shutdown();
-    await running;
-    await sandboxes.stop();
-    await database.close();
-    await env.teardown();
-    await rm(directory, { recursive: true, force: true });
+    await stack.stop();
   }
 
-  const machine = { date: new Date().toISOString().slice(0, 10), node: process.version, cpus: cpus().length, load: loadavg().map((l) => Number(l.toFixed(2))) };
-  const report = { machine, profile, floors: floor, results };
-  const out = process.env.OUT ?? (smoke ? join(tmpdir(), `launch-bench-smoke-${Date.now()}.json`) : fileURLToPath(new URL('results/launch.json', import.meta.url)));
-  await mkdir(join(out, '..'), { recursive: true });
-  await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`wrote ${out}`);
-  if (!smoke && !process.env.OUT) await writeFile(fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)), markdown(report));
+  const goals: Goal[] = [];
+  for (const [i, scenario] of scenarios(context.mode).entries()) {
+    const r = results[i]!;
+    if (scenario.goals.channelReady) goals.push(goal(`launch, ${r.scenario}: channel ready median / floor`, r.channelReady.ratio, 'x', scenario.goals.channelReady));
+    if (scenario.goals.launched) goals.push(goal(`launch, ${r.scenario}: fully launched median / floor`, r.launched.ratio, 'x', scenario.goals.launched));
+    goals.push(goal(`launch, ${r.scenario}: worker CPU per launch`, r.cpuSecondsPerLaunch.worker ?? Number.NaN, 's', CPU_GOALS.worker));
+    goals.push(goal(`launch, ${r.scenario}: Temporal server CPU per launch`, r.cpuSecondsPerLaunch.server ?? Number.NaN, 's', CPU_GOALS.server));
+  }
+  return {
+    name: 'launch',
+    title: 'Launch',
+    mode: context.mode,
+    machine: machine(),
+    durationSeconds: (performance.now() - startedAt) / 1000,
+    goals,
+    markdown: markdown(profile, results, goals, warnings ?? { count: 0, examples: [] }),
+    plots: [plot(results)],
+    data: {
+      profile,
+      workerWarnings: warnings,
+      scenarios: results.map(({ launches, ...rest }) => ({
+        ...rest,
+        launches: launches.map((l) => ({ id: l.id, channelReadyMs: l.channelReadyMs, launchedMs: l.launchedMs, floors: l.floors })),
+      })),
+    },
+  };
+};
+
+/** Calls on the path per system, e.g. "Mattermost 12 × 21.4 ms, Opsgenie 1 × 151 ms". */
+function pathCalls(floors: Array<PathFloor | undefined>): string {
+  const known = floors.filter((f): f is PathFloor => f !== undefined);
+  const parts = SYSTEMS.flatMap((system) => {
+    const counts = known.map((f) => f.calls[system] ?? 0);
+    const count = median(counts);
+    if (!count) return [];
+    const perCall = median(known.filter((f) => f.calls[system]).map((f) => f.servedBySystem[system]! / f.calls[system]!));
+    return [`${system[0]!.toUpperCase()}${system.slice(1)} ${fmt(count)} × ${fmt(perCall)} ms`];
+  });
+  return parts.join(' + ') || 'n/a';
 }
 
-/** The goals of issue 16, beside today's figures; a figure that misses its goal says so. */
-function markdown(report: { machine: { date: string; node: string; cpus: number; load: number[] }; profile: Record<System, number>; floors: { channelReady: number; launched: number }; results: Array<{ scenario: string; concurrency: number; channelReady: Figures & { floor: number; ratio: number }; launched: Figures & { floor: number; ratio: number }; cpuSecondsPerLaunch: number; serverCpuSecondsPerLaunch: number | null }> }): string {
-  const goal = (scenario: string, what: 'channelReady' | 'launched'): number | undefined =>
-    what === 'channelReady' ? (scenario === 'one at a time' ? 1.2 : scenario === '10 at once' ? 2 : undefined) : scenario === 'one at a time' ? 1.3 : undefined;
-  const verdict = (ratio: number, target: number | undefined) => (target === undefined ? '' : ratio <= target ? `met (≤ ${target} x)` : `**missed** (goal ≤ ${target} x)`);
-  const rows = report.results.flatMap((r) =>
+/** The path of the launch whose floor is the median: which activities, with their calls on the path. */
+function typicalPath(floors: Array<PathFloor | undefined>): string {
+  const known = floors.filter((f): f is PathFloor => f !== undefined).sort((a, b) => a.servedMs - b.servedMs);
+  return known[Math.floor((known.length - 1) / 2)]?.path.join(' → ') ?? 'n/a';
+}
+
+function markdown(profile: LatencyProfile, results: ScenarioResult[], goals: Goal[], warnings: { count: number; examples: string[] }): string {
+  const goalFor = (name: string) => goals.find((g) => g.figure === name);
+  const cell = (g: Goal | undefined) => (g ? verdict(g) : '');
+  const rows = results.flatMap((r) =>
     (['channelReady', 'launched'] as const).map((what) => {
       const f = r[what];
-      const server = r.serverCpuSecondsPerLaunch === null ? 'n/a' : r.serverCpuSecondsPerLaunch.toFixed(3);
-      return `| ${r.scenario} | ${what === 'channelReady' ? 'channel ready' : 'fully launched'} | ${f.count} | ${f.min} | ${f.median} | ${f.p95} | ${f.floor} | ${f.ratio.toFixed(2)} x | ${verdict(f.ratio, goal(r.scenario, what))} | ${r.cpuSecondsPerLaunch.toFixed(3)} | ${server} |`;
+      const label = what === 'channelReady' ? 'channel ready' : 'fully launched';
+      return [r.scenario, label, f.count, f.min, f.median, f.p95, `${fmt(f.floor)} (${fmt(f.nominalFloor)})`, `${fmt(f.ratio, 2)} x`, cell(goalFor(`launch, ${r.scenario}: ${label} median / floor`))];
     }),
   );
-  return `# Benchmarks
+  const cpuRows = results.map((r) => [
+    r.scenario,
+    r.cpuSecondsPerLaunch.worker ?? Number.NaN,
+    cell(goalFor(`launch, ${r.scenario}: worker CPU per launch`)),
+    r.cpuSecondsPerLaunch.server ?? Number.NaN,
+    cell(goalFor(`launch, ${r.scenario}: Temporal server CPU per launch`)),
+    r.cpuSecondsPerLaunch.bench ?? Number.NaN,
+  ]);
+  const pathRows = results.flatMap((r) =>
+    (['channelReady', 'launched'] as const).map((what) => {
+      const floors = r.launches.map((l) => l.floors[what]);
+      return [r.scenario, what === 'channelReady' ? 'channel ready' : 'fully launched', pathCalls(floors), r[what].floor, r[what].nominalFloor, typicalPath(floors)];
+    }),
+  );
+  const p = (system: System) => profile[system];
+  return `### Launch
 
-Written by \`npm run bench\` (bench/launch.ts); the figures are from ${report.machine.date}, Node ${report.machine.node}, ${report.machine.cpus} CPUs, load ${report.machine.load.join(' / ')} (1/5/15 min). Latency profile per call: Mattermost ${report.profile.mattermost} ms, Jira ${report.profile.jira}, Zoom ${report.profile.zoom}, Opsgenie ${report.profile.opsgenie}. Times in milliseconds, from the start request to the checklist pinned (channel ready) and to the last launch step (fully launched), read from each incident's timeline. Floors: what the critical path's calls cost at this profile (channel ready: team, create, post, pin; fully launched: team and create, the slowest of issue, meeting, page and checklist, then the header). CPU per launch: this process (worker, sandboxes and the benchmark), and the Temporal dev server's (from /proc; goals: under 0.1 s in the worker, under 0.15 s in the server).
+From the start request to the channel ready (the checklist posted and pinned) and to every launch step done, with the
+service-outage playbook (channel, invitations, sidebar category, Jira issue, Zoom meeting, Opsgenie lookup and page,
+checklist, header), read from each incident's timeline. Latency profile per call: Mattermost ${p('mattermost')} ms, Jira
+${p('jira')}, Zoom ${p('zoom')}, Opsgenie ${p('opsgenie')}. The worker runs in a process of its own. Times in
+milliseconds; the floor is from this run's call log (served, and in brackets at the profile's nominal latency; see
+[how floors are computed](#how-floors-are-computed)).
 
-| scenario | figure | launches | min | median | p95 | floor | median / floor | goal | CPU s per launch: this process | Temporal server |
-|---|---|---|---|---|---|---|---|---|---|---|
-${rows.join('\n')}
+${table(['scenario', 'figure', 'launches', 'min', 'median', 'p95', 'floor (nominal)', 'median / floor', 'goal'], rows)}
 
-Not measured yet (issue 16): command round trips at 1, 10 and 50 concurrent with 20 and 1,000 open; capacity (open
-incidents per worker, memory, idle CPU); the alert storm; plots. The flood of commands has its own benchmark
-([bench/results/command-flood.md](../bench/results/command-flood.md)).
+CPU seconds per launch, each process its own (from /proc, over the launches and their follow-ups until the sandboxes
+fell quiet): the worker, the Temporal dev server, and the benchmark's own process (the sandboxes and the client), for
+scale.
+
+${table(['scenario', 'worker', 'goal', 'Temporal server', 'goal', 'sandboxes + client'], cpuRows)}
+
+The critical path each floor is made of (medians over the launches: calls on the path per system × the median time
+the sandbox took per call), and the activities on it for the median launch (calls on the path in brackets):
+
+${table(['scenario', 'milestone', 'calls on the path', 'floor served', 'nominal', 'path'], pathRows)}
+
+The worker logged ${warnings.count} warnings${warnings.examples.length ? `, such as: ${warnings.examples.map((w) => `"${w}"`).join('; ')}` : ''}.
 `;
 }
 
-await main();
+function plot(results: ScenarioResult[]): Plot {
+  const values = results.flatMap((r) =>
+    (['channelReady', 'launched'] as const).map((what) => ({
+      scenario: r.scenario,
+      milestone: what === 'channelReady' ? 'channel ready' : 'fully launched',
+      median: r[what].median,
+      p95: r[what].p95,
+      floor: Math.round(r[what].floor),
+    })),
+  );
+  const x = { field: 'scenario', type: 'nominal', title: null, sort: null };
+  const xOffset = { field: 'milestone', type: 'nominal' };
+  return {
+    file: 'launch.svg',
+    title: 'Launch latency by scenario (median bar, p95 grey tick, floor black tick)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Launch latency (ms)', subtitle: 'median (bar), p95 (grey tick), floor from the call log (black tick)' },
+      width: 420,
+      height: 260,
+      data: { values },
+      encoding: { x, xOffset },
+      layer: [
+        { mark: 'bar', encoding: { y: { field: 'median', type: 'quantitative', title: 'milliseconds' }, color: { field: 'milestone', type: 'nominal', title: null } } },
+        { mark: { type: 'tick', color: '#888', thickness: 2 }, encoding: { y: { field: 'p95', type: 'quantitative' } } },
+        { mark: { type: 'tick', color: 'black', thickness: 3 }, encoding: { y: { field: 'floor', type: 'quantitative' } } },
+      ],
+    },
+  };
+}

@@ -30,6 +30,10 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   body: unknown;
   status?: number;
+  /** When the request reached the routes (epoch ms, sub-millisecond): the call log benchmarks read floors from. */
+  receivedAtMs?: number;
+  /** How long the answer took from then, injected latency included; absent while pending or when the connection was dropped. */
+  durationMs?: number;
 }
 
 export const faultRuleSchema = z.object({
@@ -179,6 +183,7 @@ export class SandboxServer {
     app.use('/_sandbox', inspection);
 
     app.use(async (req, res, next) => {
+      const received = performance.now();
       const record: RecordedRequest = {
         at: new Date().toISOString(),
         method: req.method,
@@ -186,9 +191,13 @@ export class SandboxServer {
         query: { ...req.query },
         headers: redactHeaders(req),
         body: req.body,
+        receivedAtMs: performance.timeOrigin + received,
       };
       this.requests.push(record);
-      res.on('finish', () => (record.status = res.statusCode));
+      res.on('finish', () => {
+        record.status = res.statusCode;
+        record.durationMs = performance.now() - received;
+      });
       const fault = this.takeFault(req.method, req.path);
       if (!fault) return next();
       if (fault.latencyMs) await sleep(fault.latencyMs);

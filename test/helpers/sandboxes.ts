@@ -9,6 +9,7 @@ import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
 import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
 import { createOpsgenieSandbox } from '../../sandbox/opsgenie-sandbox.js';
 import { createPagerDutySandbox, PAGERDUTY_SANDBOX_API_TOKEN, PAGERDUTY_SANDBOX_ROUTING_KEY } from '../../sandbox/pagerduty-sandbox.js';
+import type { RecordedRequest } from '../../sandbox/sandbox-server.js';
 import { createZoomSandbox } from '../../sandbox/zoom-sandbox.js';
 
 export interface SandboxUrls {
@@ -20,6 +21,9 @@ export interface SandboxUrls {
   pagerduty?: string;
   pagerdutyEvents?: string;
 }
+
+/** One request a sandbox served, and which system served it (the benchmarks' call log). */
+export type SandboxCall = RecordedRequest & { system: 'mattermost' | 'jira' | 'zoom' | 'opsgenie' | 'pagerduty' | 'pagerdutyEvents' };
 
 export async function startSandboxes() {
   // alice's token lets a test post as a person (the bot's own posts are not notes).
@@ -57,6 +61,23 @@ export async function startSandboxes() {
     pagerDutyPorts: sandboxPorts(urls, 2_000, 'pagerduty'),
     reset() {
       for (const server of servers) server.reset();
+    },
+    /**
+     * Every request served since the last call, oldest first, and forgotten: a long benchmark reads the log as it
+     * goes instead of letting it grow with every incident it opens. The records are the live ones: a call still being
+     * answered gets its durationMs when it finishes.
+     */
+    takeCalls(): SandboxCall[] {
+      const bySystem = [
+        ['mattermost', mattermost.server],
+        ['jira', jira.server],
+        ['zoom', zoom.server],
+        ['opsgenie', opsgenie.server],
+        ['pagerduty', pagerduty.server],
+        ['pagerdutyEvents', pagerduty.events],
+      ] as const;
+      const calls = bySystem.flatMap(([system, server]) => server.requests.splice(0).map((request) => Object.assign(request, { system })));
+      return calls.sort((a, b) => (a.receivedAtMs ?? 0) - (b.receivedAtMs ?? 0));
     },
     async stop() {
       await Promise.all(servers.map((server) => server.stop()));

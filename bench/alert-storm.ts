@@ -1,0 +1,220 @@
+/**
+ * Alert storm: many deliveries over many alert groups, interleaved (each burst carries one delivery of every group,
+ * in a new order) and bursty (a burst goes out as fast as the connections allow, then a short pause), to the real API
+ * over HTTP, its alert intake worked in this process, the incidents' worker in a process of its own, against the
+ * sandboxes with the latency profile. Every alert rule starts the service-outage playbook (channel, Jira, Zoom,
+ * Opsgenie), as a page for a customer-facing service would.
+ *
+ * Reported: the HTTP answers (status counts, answer time), that the groups made exactly one incident each with all of
+ * their deliveries, and delivery → channel: from a group's first 202 to its incident's channel created (the channel
+ * step's result in the incident's timeline). Goals of issue 16: no errors, delivery → channel p95 under 2 s.
+ */
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startApi } from '../api/server.js';
+import { parseAlertRules } from '../config/alert-rules.js';
+import type { IncidentView } from '../domain/incident.js';
+import { loadPlaybookDirectory } from '../store/playbook-files.js';
+import { lookupFromFiles } from '../store/playbook-lookup.js';
+import { alertmanagerGroup } from '../test/helpers/alert-fixtures.js';
+import { figures, goal, pool, sleep, table, fmt } from './lib/figures.js';
+import { machine } from './lib/process-stats.js';
+import { latencyProfile, startStack } from './lib/stack.js';
+import type { Bench, BenchContext, Section } from './lib/types.js';
+
+const SIZES = {
+  smoke: { deliveries: 40, groups: 4 },
+  default: { deliveries: 1_000, groups: 100 },
+  full: { deliveries: 5_000, groups: 500 },
+} as const;
+/** HTTP requests in flight at once: what a few Alertmanager replicas and a couple of other sources send. */
+const CONNECTIONS = 64;
+const PAUSE_BETWEEN_BURSTS_MS = 200;
+
+interface Answer {
+  group: number;
+  status: number;
+  ms: number;
+  acceptedAt: number;
+  alertGroup?: string;
+}
+
+/** Each burst: every group once, shuffled (a fixed seed, so runs compare). */
+function stormOrder(deliveries: number, groups: number): number[] {
+  let seed = 16;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const order: number[] = [];
+  for (let round = 0; order.length < deliveries; round++) {
+    const burst = Array.from({ length: groups }, (_, g) => g);
+    for (let i = burst.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [burst[i], burst[j]] = [burst[j]!, burst[i]!];
+    }
+    order.push(...burst.slice(0, deliveries - order.length));
+  }
+  return order;
+}
+
+function channelCreatedAt(view: IncidentView): number | undefined {
+  const event = view.timeline.find((e) => e.kind === 'integration_succeeded' && e.data?.step === 'channel');
+  return event ? Date.parse(event.at) : undefined;
+}
+
+export const alertStorm: Bench = async (context: BenchContext): Promise<Section> => {
+  const began = Date.now();
+  const size = SIZES[context.mode];
+  const perGroup = size.deliveries / size.groups;
+  const profile = latencyProfile(context.mode);
+  const stack = await startStack(context.bundle);
+  const taskQueue = `alert-storm-${Date.now()}`;
+  try {
+    const worker = await stack.startWorker({ taskQueue });
+    stack.setLatency(profile);
+    const api = await startApi({
+      client: stack.env.client,
+      taskQueue,
+      playbooks: lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))),
+      alertRules: parseAlertRules('default: { playbook: service-outage, team: default }'),
+      logger: pino({ level: 'warn' }),
+      host: '127.0.0.1',
+      port: 0,
+      alertIntakeWorker: { connection: stack.env.nativeConnection, namespace: 'default' },
+    });
+    const groupKey = (g: number) => `{}:{alertname="StormTest", shard="${g}"}`;
+    const order = stormOrder(size.deliveries, size.groups);
+    const answers: Answer[] = [];
+    context.log(`alert storm: ${size.deliveries} deliveries over ${size.groups} groups, ${CONNECTIONS} connections`);
+    const stormStart = Date.now();
+    for (let first = 0; first < order.length; first += size.groups) {
+      const burst = order.slice(first, first + size.groups);
+      answers.push(
+        ...(await pool(burst.length, CONNECTIONS, async (i) => {
+          const group = burst[i]!;
+          const sent = Date.now();
+          const response = await fetch(`${api.url}/api/v1/alerts/alertmanager`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(alertmanagerGroup('firing', groupKey(group))),
+          }).catch(() => undefined);
+          const body = response ? ((await response.json().catch(() => ({}))) as { alertGroup?: string }) : {};
+          const now = Date.now();
+          return { group, status: response?.status ?? 0, ms: now - sent, acceptedAt: now, ...(body.alertGroup ? { alertGroup: body.alertGroup } : {}) };
+        })),
+      );
+      await sleep(PAUSE_BETWEEN_BURSTS_MS);
+    }
+    const stormSeconds = (Date.now() - stormStart) / 1000;
+    const errors = answers.filter((a) => a.status < 200 || a.status >= 300).length;
+    context.log(`alert storm: sent in ${stormSeconds.toFixed(1)} s, ${errors} not accepted; waiting for the groups to hand everything over`);
+
+    // Every group's deliveries handed over, or the deadline: a storm that never settles is a result too.
+    const alertGroups = [...new Set(answers.flatMap((a) => (a.alertGroup ? [a.alertGroup] : [])))];
+    const deadline = Date.now() + (context.mode === 'full' ? 30 : 10) * 60_000;
+    type GroupStatus = { incidentId?: string; delivered: number; recent: Array<{ outcome: string }> };
+    let statuses: GroupStatus[] = [];
+    for (;;) {
+      statuses = await pool(alertGroups.length, 16, async (i) => (await (await fetch(`${api.url}/api/v1/alert-groups/${alertGroups[i]}`)).json()) as GroupStatus);
+      const handed = statuses.reduce((sum, s) => sum + (s.delivered ?? 0), 0);
+      if (handed >= size.deliveries - errors || Date.now() > deadline) break;
+      await sleep(2_000);
+    }
+    const settledSeconds = (Date.now() - stormStart) / 1000;
+    const incidentIds = [...new Set(statuses.flatMap((s) => (s.incidentId ? [s.incidentId] : [])))];
+    const failed = statuses.reduce((sum, s) => sum + s.recent.filter((o) => o.outcome === 'failed').length, 0);
+    // Incidents on the server (not just what the groups remember): exactly one per group.
+    const incidentsOnServer = (await stack.env.client.workflow.count(`WorkflowType = 'incident'`)).count;
+
+    const firstAccepted = new Map<number, number>();
+    for (const answer of answers) if (answer.status === 202 && !firstAccepted.has(answer.group)) firstAccepted.set(answer.group, answer.acceptedAt);
+    const incidents = stack.incidents(taskQueue);
+    const views = await pool(incidentIds.length, 8, (i) => incidents.view(incidentIds[i]!).catch(() => undefined));
+    const toChannel: number[] = [];
+    let deliveriesSeen = 0;
+    for (const view of views) {
+      if (!view) continue;
+      deliveriesSeen += view.alertGroup?.deliveries ?? 0;
+      const shard = /shard="(\d+)"/.exec(view.alertGroup?.groupKey ?? '')?.[1];
+      const accepted = shard === undefined ? undefined : firstAccepted.get(Number(shard));
+      const created = channelCreatedAt(view);
+      if (accepted !== undefined && created !== undefined) toChannel.push(created - accepted);
+    }
+    await api.stop();
+    const workerStats = await worker.status();
+
+    const answerFigures = figures(answers.map((a) => a.ms));
+    const channelFigures = figures(toChannel);
+    const goals = [
+      goal(`alert storm: deliveries not accepted (${size.deliveries} over ${size.groups} groups)`, errors, 'errors', 0),
+      goal(`alert storm: delivery → channel p95 (${size.deliveries} over ${size.groups} groups)`, channelFigures.p95, 'ms', 2_000),
+    ];
+    const statusCounts = Object.entries(
+      answers.reduce<Record<string, number>>((counts, a) => ({ ...counts, [a.status]: (counts[a.status] ?? 0) + 1 }), {}),
+    )
+      .map(([status, count]) => `${count} × ${status === '0' ? 'no answer' : status}`)
+      .join(', ');
+    const markdown = `### Alert storm
+
+${size.deliveries} Alertmanager deliveries over ${size.groups} alert groups (${perGroup} each), sent in bursts of one delivery per group in a shuffled order, ${CONNECTIONS} connections, ${PAUSE_BETWEEN_BURSTS_MS} ms between bursts; every delivery starts or joins a service-outage incident (channel, Jira, Zoom, Opsgenie) with the latency profile. The API answers 202 once Temporal holds the delivery (signal-with-start to the group's workflow); the group hands its deliveries to the alert intake one batch at a time.
+
+${table(
+  ['figure', 'value'],
+  [
+    ['answers', statusCounts],
+    ['answer time (ms): median / p95 / max', `${fmt(answerFigures.median)} / ${fmt(answerFigures.p95)} / ${fmt(answerFigures.max)}`],
+    ['storm sent in', `${fmt(stormSeconds)} s`],
+    ['every delivery handed over after', `${fmt(settledSeconds)} s`],
+    ['incidents (groups remember / on the server / expected)', `${incidentIds.length} / ${incidentsOnServer} / ${size.groups}`],
+    ['deliveries in the incidents (expected)', `${deliveriesSeen} (${size.deliveries - errors})`],
+    ['deliveries failed after acceptance', String(failed)],
+    ['delivery → channel (ms): median / p95 / max', `${fmt(channelFigures.median)} / ${fmt(channelFigures.p95)} / ${fmt(channelFigures.max)}`],
+    ['worker RSS at the end', `${fmt(workerStats.memory.rss / 2 ** 20)} MB`],
+  ],
+)}
+
+${goals.map((g) => `- ${g.figure}: ${Number.isInteger(g.value) ? g.value : fmt(g.value)} ${g.unit}, ${g.met ? 'met' : '**missed**'} (goal ≤ ${fmt(g.target)})`).join('\n')}
+`;
+    if (incidentIds.length !== size.groups || incidentsOnServer !== size.groups || deliveriesSeen !== size.deliveries - errors) {
+      context.log(`alert storm: WRONG COUNT: ${incidentIds.length} incidents known, ${incidentsOnServer} on the server, ${deliveriesSeen} deliveries recorded`);
+    }
+    return {
+      name: 'alert-storm',
+      title: 'Alert storm',
+      mode: context.mode,
+      machine: machine(),
+      durationSeconds: (Date.now() - began) / 1000,
+      goals,
+      markdown,
+      plots: [
+        {
+          file: 'alert-storm',
+          title: 'Alert storm: delivery → channel',
+          spec: {
+            title: `Alert storm: ${size.deliveries} deliveries over ${size.groups} groups, delivery → channel`,
+            data: { values: toChannel.map((ms) => ({ ms })) },
+            mark: 'bar',
+            encoding: {
+              x: { field: 'ms', bin: { maxbins: 30 }, type: 'quantitative', title: 'first delivery accepted → channel created (ms)' },
+              y: { aggregate: 'count', type: 'quantitative', title: 'incidents' },
+            },
+          },
+        },
+      ],
+      data: {
+        size,
+        profile,
+        connections: CONNECTIONS,
+        statusCounts,
+        answerMs: answerFigures,
+        deliveryToChannelMs: channelFigures,
+        stormSeconds,
+        settledSeconds,
+        incidents: { remembered: incidentIds.length, onServer: incidentsOnServer, expected: size.groups },
+        deliveriesRecorded: deliveriesSeen,
+        failedAfterAcceptance: failed,
+        workerRssBytes: workerStats.memory.rss,
+      },
+    };
+  } finally {
+    await stack.stop();
+  }
+};

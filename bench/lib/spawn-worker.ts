@@ -1,0 +1,93 @@
+/** Starts bench/worker-process.ts as a process of its own and talks to it over IPC. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromWorker, ToWorker, WorkerReport } from '../worker-process.js';
+
+const entry = fileURLToPath(new URL('../worker-process.ts', import.meta.url));
+
+export interface WorkerProcessOptions {
+  temporalAddress: string;
+  taskQueue: string;
+  sandboxUrls: unknown;
+  bundlePath: string;
+  /** `sqlite:<file>`: the worker writes incident records there, as a production worker does. */
+  storeUrl?: string;
+  /** The worker's sticky cache size; the SDK's default (from the heap limit) when absent. */
+  maxCachedWorkflows?: number;
+  /** Tag each HTTP call with the activity that made it (for the floors from the call log). */
+  tagCalls?: boolean;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  maxCachedWorkflows: number;
+  status(): Promise<WorkerReport>;
+  stop(): Promise<void>;
+}
+
+export async function spawnWorker(options: WorkerProcessOptions): Promise<WorkerProcess> {
+  const child: ChildProcess = fork(entry, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      BENCH_TEMPORAL_ADDRESS: options.temporalAddress,
+      BENCH_TASK_QUEUE: options.taskQueue,
+      BENCH_SANDBOX_URLS: JSON.stringify(options.sandboxUrls),
+      BENCH_BUNDLE_PATH: options.bundlePath,
+      BENCH_STORE_URL: options.storeUrl ?? '',
+      BENCH_MAX_CACHED_WORKFLOWS: options.maxCachedWorkflows === undefined ? '' : String(options.maxCachedWorkflows),
+      BENCH_TAG_CALLS: options.tagCalls ? '1' : '',
+    },
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8_000);
+    process.stderr.write(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
+    child.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') resolve(message);
+    });
+    void exited.then((code) => reject(new Error(`the benchmark worker exited before it was ready (${code}): ${stderr.slice(-2_000)}`)));
+  });
+  child.on('message', (message: FromWorker) => {
+    if (message.type === 'error') process.stderr.write(`benchmark worker failed: ${message.message}\n`);
+  });
+  const status = (): Promise<WorkerReport> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        if (message.type !== 'status') return;
+        child.off('message', onMessage);
+        const { type: _type, ...report } = message;
+        resolve(report);
+      };
+      child.on('message', onMessage);
+      if (!child.connected || !child.send({ type: 'status' } satisfies ToWorker)) {
+        child.off('message', onMessage);
+        reject(new Error('the benchmark worker is gone'));
+      }
+    });
+  return {
+    pid: child.pid!,
+    maxCachedWorkflows: ready.maxCachedWorkflows,
+    status,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const asked = performance.now();
+      // A record write still in flight asks its incident for the record by query, which a worker that stopped polling
+      // would never answer: it would hold the drain for the whole grace time. Let them finish first.
+      for (let tries = 0; tries < 50; tries++) {
+        const report = await status().catch(() => undefined);
+        if (!report || report.inFlightActivities === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      child.send({ type: 'stop' } satisfies ToWorker);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      if (process.env.BENCH_DEBUG) console.log(`worker ${child.pid} stopped in ${(performance.now() - asked).toFixed(0)} ms (${code ?? child.signalCode})`);
+    },
+  };
+}
