@@ -6,12 +6,91 @@
 import type { OnCallPort } from '../integrations/ports.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
-export function createOnCallActivities(onCall: OnCallPort) {
+/**
+ * How long a worker takes who it found on call for a schedule as still on call, for other incidents' first launches.
+ * Short, because the answer decides who is invited to the channel (and, when the playbook says so, who commands and
+ * who has the on-call tasks): around a handover, or after someone takes an override, an incident started within this
+ * long of the last lookup invites the person who was on call up to this long ago. Paging is never cached: the page
+ * goes to the schedule and Opsgenie or PagerDuty pages whoever is on call when it arrives. And `/incident retry oncall`
+ * always asks the service.
+ */
+export const ON_CALL_CACHE_MS = 30_000;
+
+/**
+ * Who is on call per schedule, as this worker last found out, for ON_CALL_CACHE_MS. Keyed by the schedule as the
+ * playbook names it (no name: the adapter's default schedule), so incidents of teams on different schedules never
+ * share an answer. Lookups of the same schedule that overlap (an alert storm starting many incidents at once) make one
+ * call. Nobody on call is not kept: that is a gap someone may be closing with an override right now.
+ */
+export class OnCallCache {
+  private readonly known = new Map<string, { emails: string[]; at: number }>();
+  private readonly asking = new Map<string, Promise<string[]>>();
+
+  constructor(
+    private readonly ttlMs = ON_CALL_CACHE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A recent enough answer for this schedule, or undefined. */
+  recent(schedule: string | undefined): string[] | undefined {
+    const entry = this.known.get(keyOf(schedule));
+    if (!entry) return undefined;
+    if (this.now() - entry.at >= this.ttlMs) {
+      this.known.delete(keyOf(schedule));
+      return undefined;
+    }
+    return [...entry.emails];
+  }
+
+  /** Asks (through `ask`, or a call for the same schedule under way) and keeps the answer. */
+  async lookUp(schedule: string | undefined, ask: () => Promise<string[]>): Promise<string[]> {
+    const key = keyOf(schedule);
+    let asking = this.asking.get(key);
+    if (!asking) {
+      const startedAt = this.now();
+      asking = ask().then((emails) => {
+        this.keep(key, emails, startedAt);
+        return emails;
+      });
+      this.asking.set(key, asking);
+      const done = () => {
+        if (this.asking.get(key) === asking) this.asking.delete(key);
+      };
+      asking.then(done, done);
+    }
+    return [...(await asking)];
+  }
+
+  /** The answer's age counts from when it was asked for: an answer is as old as the question. */
+  private keep(key: string, emails: string[], at: number): void {
+    for (const [other, entry] of this.known) if (this.now() - entry.at >= this.ttlMs) this.known.delete(other);
+    if (emails.length === 0) this.known.delete(key);
+    else this.known.set(key, { emails: [...emails], at });
+  }
+}
+
+// The default schedule cannot collide with a named one: a schedule name is never empty.
+const keyOf = (schedule: string | undefined): string => schedule ?? '';
+
+export function createOnCallActivities(onCall: OnCallPort, cache = new OnCallCache()) {
   // The metrics tell the services apart: the same step on Opsgenie and on PagerDuty fails for different reasons.
   const system = onCall.provider ?? 'opsgenie';
   return {
-    async lookUpOnCall(request: { key: string; schedule?: string }): Promise<{ emails: string[] }> {
-      return runStep(system, 'oncall', request.key, async () => ({ emails: await onCall.whoIsOnCall(request.schedule) }));
+    async lookUpOnCall(request: {
+      key: string;
+      schedule?: string;
+      /**
+       * A first launch's lookup, which may take who this worker found on call for the schedule moments ago (see
+       * ON_CALL_CACHE_MS); without it (`/incident retry oncall`, older runs) the service is asked.
+       */
+      fresh?: boolean;
+    }): Promise<{ emails: string[] }> {
+      // Outside runStep: an answer kept from a moment ago is no call to the service, and its metrics count calls.
+      const recent = request.fresh === true ? cache.recent(request.schedule) : undefined;
+      if (recent) return { emails: recent };
+      return runStep(system, 'oncall', request.key, async () => ({
+        emails: await cache.lookUp(request.schedule, () => onCall.whoIsOnCall(request.schedule)),
+      }));
     },
 
     async pageOnCall(request: {

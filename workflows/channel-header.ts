@@ -5,9 +5,29 @@
  */
 import { log } from '@temporalio/workflow';
 import { renderChannelHeader } from '../domain/checklist-message.js';
-import type { IncidentState } from '../domain/incident.js';
+import type { IncidentState, LaunchStepName } from '../domain/incident.js';
 import { chat } from './incident-activities.js';
 import { failureMessage } from './incident-run.js';
+
+/** The launch steps whose outcome a header can show. */
+export type HeaderSource = Extract<LaunchStepName, 'ticket' | 'meeting' | 'oncall'>;
+
+/**
+ * The launch steps whose outcome the header shows, and so the ones the launch's header waits for: the ticket and the
+ * bridge links, and the on-call lookup when it names the commander (the playbook's `defaultCommander: oncall`) and the
+ * header shows the commander. Nothing else (invitations, sidebar, page, checklist) changes it; what changes later
+ * (status, severity, a new commander) the main loop draws again.
+ */
+export function headerWaitsFor(state: IncidentState): HeaderSource[] {
+  const onCallCommands = state.playbook.defaultCommander?.type === 'oncall' && headerShowsCommander(state);
+  return onCallCommands ? ['ticket', 'meeting', 'oncall'] : ['ticket', 'meeting'];
+}
+
+/** Whether the header reads the commander: a template may leave it out. */
+function headerShowsCommander(state: IncidentState): boolean {
+  // Two commanders no username can be (usernames never hold a space) tell whether the rendering depends on it.
+  return renderChannelHeader({ ...state, commander: 'commander one' }) !== renderChannelHeader({ ...state, commander: 'commander two' });
+}
 
 export function channelHeaderIsStale(state: IncidentState): boolean {
   return (

@@ -45,6 +45,11 @@ export interface IncidentRun {
   readonly quietRepeats: boolean;
   /** `patched('incident-prompt-continue-v6')`: continue-as-new does not wait for a record write in flight. */
   readonly promptContinue: boolean;
+  /**
+   * `patched('incident-parallel-launch-v8')`: the launch starts every step as soon as what it needs is there (the
+   * header after the links it shows, not after the on-call branch; look-ups, page and meeting beside the channel).
+   */
+  readonly parallelLaunch: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

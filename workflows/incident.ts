@@ -76,13 +76,17 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // and retried for seconds, and every second of waiting grew the run by hundreds of commands (a longer replay for
   // the next worker that picks it up). The next run writes the record again. Runs from before replay as they ran.
   const promptContinue = quietRepeats && patched('incident-prompt-continue-v6');
+  // The launch starts each step as soon as what it needs is there: the header once the links it shows are in (not
+  // after the on-call lookup, the invitations and the sidebar), who is on call and the page and meeting while the
+  // channel is made. That orders the launch's activities differently; runs from before replay as they ran.
+  const parallelLaunch = promptContinue && patched('incident-parallel-launch-v8');
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, parallelLaunch, options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();

@@ -31,6 +31,8 @@ export interface PagerDutyConfig {
   eventsUrl?: string;
   /** Schedule (name or ID) whose on-call people are looked up when the playbook names none. */
   defaultSchedule?: string;
+  /** How long a schedule's name stays resolved to its ID (SCHEDULE_ID_CACHE_MS by default; 0: never kept). */
+  scheduleIdCacheMs?: number;
   /** Incident severity (or priority) → PagerDuty severity; default sev1=critical, sev2=error, sev3=warning, sev4=info. */
   severityMap?: PagerDutySeverityMap;
   timeoutMs?: number;
@@ -84,6 +86,13 @@ const PAGE_SIZE = 100;
 const MAX_PAGES = 10;
 /** PagerDuty object IDs: "PI7DH85", or the longer ones newer objects get. */
 const OBJECT_ID = /^[PQ][A-Z0-9]{6,19}$/;
+/**
+ * How long a schedule's name stays resolved to its ID in this process: the lookup (GET /schedules) is one call before
+ * the on-call one on every launch's on-call path, and a schedule's ID never changes. Only who the name means can (a
+ * schedule renamed, or deleted and made again): for this long at most, and an ID that now has nobody on call is looked
+ * up again at once (so is one PagerDuty refuses). Who is on call is asked every time.
+ */
+export const SCHEDULE_ID_CACHE_MS = 10 * 60_000;
 
 export class PagerDutyOnCall implements OnCallPort {
   readonly provider = 'pagerduty' as const;
@@ -91,6 +100,8 @@ export class PagerDutyOnCall implements OnCallPort {
   private readonly eventsUrl: string;
   private readonly severityMap: PagerDutySeverityMap;
   private readonly timeoutMs: number;
+  /** Schedule names (and IDs) resolved to IDs, with when. */
+  private readonly scheduleIds = new Map<string, { id: string; at: number }>();
 
   constructor(private readonly config: PagerDutyConfig) {
     this.apiUrl = (config.apiUrl ?? 'https://api.pagerduty.com').replace(/\/+$/, '');
@@ -104,17 +115,35 @@ export class PagerDutyOnCall implements OnCallPort {
     if (!wanted) {
       throw new IntegrationError('oncall', 'no PagerDuty schedule named (playbook opsgenie.schedule or PAGERDUTY_SCHEDULE)', false, 'NotConfigured');
     }
-    const scheduleId = await this.scheduleId(wanted);
-    // Without since/until PagerDuty answers for now; earliest=true keeps one entry per policy, level and user.
-    const entries = await this.list<OnCallEntry>('/oncalls', 'oncalls', { 'schedule_ids[]': scheduleId, earliest: 'true', 'include[]': 'users' });
+    const kept = this.keptScheduleId(wanted);
+    const underKept = kept === undefined ? undefined : await this.onCallEntries(kept).catch(refusedId);
+    // Nobody on call under a kept ID (or the ID refused) may mean the name now names another schedule: looked up again.
+    if (kept !== undefined && !underKept?.length) this.scheduleIds.delete(wanted);
+    const entries = underKept?.length ? underKept : await this.onCallEntries(await this.scheduleId(wanted));
     // First responders first: the launch makes the first one the commander when the playbook says so. (Stable sort.)
     entries.sort((a, b) => a.escalation_level - b.escalation_level);
+    // An e-mail the include left out is asked for, all at once: they sit on the launch's on-call path.
+    const addresses = await Promise.all(
+      entries.map(async (entry) => entry.user.email ?? (await this.rest<{ user: UserReference }>(`/users/${encodeURIComponent(entry.user.id)}`)).user.email),
+    );
     const emails: string[] = [];
-    for (const entry of entries) {
-      const email = entry.user.email ?? (await this.rest<{ user: UserReference }>(`/users/${encodeURIComponent(entry.user.id)}`)).user.email;
+    for (const email of addresses) {
       if (email && !emails.some((known) => known.toLowerCase() === email.toLowerCase())) emails.push(email);
     }
     return emails;
+  }
+
+  /** Who is on call now in the schedule with this ID. */
+  private onCallEntries(scheduleId: string): Promise<OnCallEntry[]> {
+    // Without since/until PagerDuty answers for now; earliest=true keeps one entry per policy, level and user.
+    return this.list<OnCallEntry>('/oncalls', 'oncalls', { 'schedule_ids[]': scheduleId, earliest: 'true', 'include[]': 'users' });
+  }
+
+  private keptScheduleId(nameOrId: string): string | undefined {
+    const kept = this.scheduleIds.get(nameOrId);
+    if (kept && Date.now() - kept.at < (this.config.scheduleIdCacheMs ?? SCHEDULE_ID_CACHE_MS)) return kept.id;
+    this.scheduleIds.delete(nameOrId);
+    return undefined;
   }
 
   async findAlert(alias: string): Promise<Alert | undefined> {
@@ -160,8 +189,14 @@ export class PagerDutyOnCall implements OnCallPort {
     await this.event({ event_action: 'resolve', dedup_key: alias });
   }
 
-  /** A schedule's ID from its ID or its name (exact, else the only one equal but for case). */
+  /** A schedule's ID from its ID or its name (exact, else the only one equal but for case), kept for a while. */
   private async scheduleId(nameOrId: string): Promise<string> {
+    const id = await this.lookUpScheduleId(nameOrId);
+    if ((this.config.scheduleIdCacheMs ?? SCHEDULE_ID_CACHE_MS) > 0) this.scheduleIds.set(nameOrId, { id, at: Date.now() });
+    return id;
+  }
+
+  private async lookUpScheduleId(nameOrId: string): Promise<string> {
     if (OBJECT_ID.test(nameOrId)) {
       try {
         return (await this.rest<{ schedule: Schedule }>(`/schedules/${encodeURIComponent(nameOrId)}`)).schedule.id;
@@ -227,6 +262,12 @@ export class PagerDutyOnCall implements OnCallPort {
     if (status < 200 || status >= 300) throw failure(status, errorDetail(body, text), retryAfter);
     return body;
   }
+}
+
+/** A kept schedule ID PagerDuty no longer takes (the schedule was deleted): undefined, so the name is looked up again. */
+function refusedId(error: unknown): undefined {
+  if (error instanceof IntegrationError && (error.kind === 'NotFound' || error.kind === 'BadRequest')) return undefined;
+  throw error;
 }
 
 function parseJson(text: string): unknown {

@@ -35,7 +35,9 @@ beforeAll(async () => {
     playbook: (await shippedPlaybooks().get('service-outage'))!,
   });
   incidentId = started.id;
-  const view = await waitFor(() => incidentView(), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000, what: 'the launch' });
+  // Every launch step (the invitations too: a click needs alice in the channel), not the header, which goes up once
+  // its links are in.
+  const view = await waitFor(() => incidentView(), (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), { timeoutMs: 30_000, what: 'the launch' });
   channelId = view.links.channelId!;
 });
 

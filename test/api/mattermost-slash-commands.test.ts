@@ -75,7 +75,8 @@ describe('/incident', () => {
     const response = await slash('start service-outage Checkout is down 🔥 für alle');
     expect(response.body.text).toMatch(/^:rotating_light: Incident \*\*Checkout is down 🔥 für alle\*\* \(`([a-z0-9]{10})`\) started with playbook \*Service outage\*/);
     incidentId = /`([a-z0-9]{10})`/.exec(response.body.text!)![1]!;
-    const launched = await waitFor(view, (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000, what: 'the launch' });
+    // Every launch step (the invitations too: commands in the channel need alice in it), not the header alone.
+    const launched = await waitFor(view, (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), { timeoutMs: 30_000, what: 'the launch' });
     incidentChannel = launched.links.channelId!;
     expect(launched).toMatchObject({ reporter: 'alice', commander: 'alice', team: 'default' });
     // The channel must be findable by the search attribute before commands in it work.

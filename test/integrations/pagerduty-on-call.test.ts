@@ -67,6 +67,44 @@ describe('PagerDuty on-call adapter: who is on call', () => {
     expect(await pagerDuty().whoIsOnCall()).toEqual(['alice@example.com']);
   });
 
+  it("keeps a schedule's ID, not who is on call: the next lookup skips the schedule search and still sees a handover", async () => {
+    const pd = pagerDuty();
+    expect(await pd.whoIsOnCall('Primary Ops')).toEqual(['oscar@example.com']);
+    sandbox.setOnCall('Primary Ops', ['alice@example.com']);
+    expect(await pd.whoIsOnCall('Primary Ops')).toEqual(['alice@example.com']);
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(1);
+    expect(sandbox.server.requestsTo('GET', /^\/oncalls$/)).toHaveLength(2);
+    // Another name is its own entry (looked up by ID first, as it looks like one, then by name).
+    expect(await pd.whoIsOnCall('PLATFORM')).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(3);
+    expect(await pd.whoIsOnCall('PLATFORM')).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(3);
+  });
+
+  it('looks the name up again once the ID is kept past its time, and at once when nobody is on call under it', async () => {
+    const unkept = pagerDuty({ scheduleIdCacheMs: 0 });
+    await unkept.whoIsOnCall('Primary Ops');
+    await unkept.whoIsOnCall('Primary Ops');
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(2);
+
+    const pd = pagerDuty();
+    await pd.whoIsOnCall('Primary Ops');
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(3);
+    // Nobody on call under the kept ID may mean the name now names another schedule: asked again, not trusted.
+    sandbox.setOnCall('Primary Ops', []);
+    expect(await pd.whoIsOnCall('Primary Ops')).toEqual([]);
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(4);
+    // And when PagerDuty refuses the kept ID (the schedule was deleted): looked up again, not a failed lookup.
+    sandbox.setOnCall('Primary Ops', ['oscar@example.com']);
+    sandbox.server.addFault({ path: '/oncalls', status: 404, times: 1 });
+    expect(await pd.whoIsOnCall('Primary Ops')).toEqual(['oscar@example.com']);
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(5);
+    // A failure a retry can fix is not taken for a deleted schedule.
+    sandbox.server.addFault({ path: '/oncalls', status: 503, times: 1 });
+    expect(await failureOf(pd.whoIsOnCall('Primary Ops'))).toMatchObject({ retryable: true, kind: 'Unavailable' });
+    expect(sandbox.server.requestsTo('GET', /^\/schedules/)).toHaveLength(5);
+  });
+
   it('reports an unknown schedule, a missing one and a bad token as permanent', async () => {
     expect(await failureOf(pagerDuty().whoIsOnCall('Nope'))).toMatchObject({ system: 'oncall', retryable: false, kind: 'NotFound', message: 'PagerDuty has no schedule named or with ID "Nope"' });
     const withoutDefault = new PagerDutyOnCall({ apiToken: 'pd-token', routingKey: PAGERDUTY_SANDBOX_ROUTING_KEY, apiUrl: urls.apiUrl });

@@ -106,7 +106,9 @@ describe('an incident with PagerDuty on call', () => {
     expect((await launched(handle)).links.onCall).toEqual(['oscar']);
 
     sandboxes.pagerduty.server.addFault({ path: '/.*', drop: true });
-    const down = await startTestIncident(env.client, taskQueue);
+    // A schedule this worker has not looked up: for the default one it just did, a first launch takes that answer
+    // (activities/on-call.ts, ON_CALL_CACHE_MS) and PagerDuty being down would not show.
+    const down = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'not-asked-yet' } } });
     const view = await launched(down.handle);
     expect(view.launch.oncall.status).toBe('failed');
     expect(view.launch.oncall.error).toMatch(/PagerDuty could not be reached/);

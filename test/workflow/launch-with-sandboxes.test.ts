@@ -159,7 +159,9 @@ describe('launch and resolution against the sandboxes', () => {
 
   it('goes on without Opsgenie, and says in the timeline and the channel that the on-call lookup failed', async () => {
     sandboxes.opsgenie.server.addFault({ path: '/v2/.*', drop: true });
-    const { handle } = await startTestIncident(env.client, taskQueue);
+    // A schedule this worker has not looked up: for one it has, a first launch takes the answer it got moments ago
+    // (activities/on-call.ts, ON_CALL_CACHE_MS) and Opsgenie being down would not show.
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'not-asked-yet' } } });
     const view = await launched(handle);
     expect(view.launch.oncall.status).toBe('failed');
     expect(view.launch.oncall.error).toMatch(/Opsgenie could not be reached/);

@@ -22,7 +22,8 @@ const viewOf = (id: string) => env.client.workflow.getHandle(incidentWorkflowId(
 
 async function launched(reporter: string, name: string): Promise<IncidentView> {
   const started = await stack.incidents.start({ name, team: 'default', reporter, playbook: (await shippedPlaybooks().get('service-outage'))! });
-  return waitFor(() => viewOf(started.id), (v) => v.launch.channelHeader.status !== 'pending' && v.links.checklistPostId !== undefined, { timeoutMs: 30_000, what: 'the launch' });
+  // Every launch step (the invitations too), not the header: it goes up once its links are in.
+  return waitFor(() => viewOf(started.id), (v) => Object.values(v.launch).every((step) => step.status !== 'pending') && v.links.checklistPostId !== undefined, { timeoutMs: 30_000, what: 'the launch' });
 }
 
 beforeAll(async () => {

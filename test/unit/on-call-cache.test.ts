@@ -1,0 +1,128 @@
+/**
+ * The worker's memory of who is on call (activities/on-call.ts): how long an answer is taken, per schedule only, never
+ * an empty one or a failure, one call for lookups that overlap, and which lookups may take it (a first launch's) and
+ * which always ask (`/incident retry oncall`).
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createOnCallActivities, ON_CALL_CACHE_MS, OnCallCache } from '../../activities/on-call.js';
+import type { OnCallPort } from '../../integrations/ports.js';
+
+/** An on-call service whose schedules the test sets, counting the lookups it is asked. */
+function onCallService(schedules: Record<string, string[]>) {
+  const asked: Array<string | undefined> = [];
+  const port: OnCallPort = {
+    async whoIsOnCall(schedule) {
+      asked.push(schedule);
+      const people = schedules[schedule ?? 'default'];
+      if (!people) throw new Error(`no schedule ${schedule}`);
+      return [...people];
+    },
+    findAlert: async () => undefined,
+    createAlert: async (request) => ({ id: request.alias, alias: request.alias, status: 'open' }),
+    closeAlert: async () => undefined,
+  };
+  return { port, asked, schedules };
+}
+
+class Clock {
+  ms = 1_000_000;
+  now = () => this.ms;
+}
+
+const ignore = () => undefined;
+const quiet = { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+const activity = () => new MockActivityEnvironment({}, { logger: quiet });
+
+describe('OnCallCache', () => {
+  it('takes an answer for its time to live, counted from when it was asked, then asks again', async () => {
+    const clock = new Clock();
+    const cache = new OnCallCache(30_000, clock.now);
+    const service = onCallService({ primary: ['oscar@example.com'] });
+    expect(await cache.lookUp('primary', () => service.port.whoIsOnCall('primary'))).toEqual(['oscar@example.com']);
+    clock.ms += 29_999;
+    expect(cache.recent('primary')).toEqual(['oscar@example.com']);
+    clock.ms += 1;
+    expect(cache.recent('primary')).toBeUndefined();
+  });
+
+  it('keeps each schedule apart, and the default schedule apart from every named one', async () => {
+    const cache = new OnCallCache(30_000, new Clock().now);
+    const service = onCallService({ payments: ['pat@example.com'], search: ['sam@example.com'], default: ['dora@example.com'] });
+    await cache.lookUp('payments', () => service.port.whoIsOnCall('payments'));
+    expect(cache.recent('search')).toBeUndefined();
+    expect(cache.recent(undefined)).toBeUndefined();
+    await cache.lookUp(undefined, () => service.port.whoIsOnCall(undefined));
+    expect(cache.recent('payments')).toEqual(['pat@example.com']);
+    expect(cache.recent(undefined)).toEqual(['dora@example.com']);
+    // What the caller does with an answer does not change the kept one.
+    cache.recent('payments')!.push('mallory@example.com');
+    expect(cache.recent('payments')).toEqual(['pat@example.com']);
+  });
+
+  it('keeps neither nobody on call nor a failure, and forgets an answer once a later one says nobody', async () => {
+    const cache = new OnCallCache(30_000, new Clock().now);
+    const service = onCallService({ primary: [] });
+    expect(await cache.lookUp('primary', () => service.port.whoIsOnCall('primary'))).toEqual([]);
+    expect(cache.recent('primary')).toBeUndefined();
+    await expect(cache.lookUp('ghost', () => service.port.whoIsOnCall('ghost'))).rejects.toThrow('no schedule ghost');
+    expect(cache.recent('ghost')).toBeUndefined();
+    service.schedules.primary = ['oscar@example.com'];
+    await cache.lookUp('primary', () => service.port.whoIsOnCall('primary'));
+    service.schedules.primary = [];
+    await cache.lookUp('primary', () => service.port.whoIsOnCall('primary'));
+    expect(cache.recent('primary')).toBeUndefined();
+  });
+
+  it('makes one call for lookups of a schedule that overlap (an alert storm), and a new one after it failed', async () => {
+    const cache = new OnCallCache(30_000, new Clock().now);
+    let answer!: (emails: string[]) => void;
+    let calls = 0;
+    const ask = () => {
+      calls += 1;
+      return new Promise<string[]>((resolve) => {
+        answer = resolve;
+      });
+    };
+    const lookups = [cache.lookUp('primary', ask), cache.lookUp('primary', ask), cache.lookUp('primary', ask)];
+    answer(['oscar@example.com']);
+    expect(await Promise.all(lookups)).toEqual([['oscar@example.com'], ['oscar@example.com'], ['oscar@example.com']]);
+    expect(calls).toBe(1);
+
+    await expect(cache.lookUp('other', () => Promise.reject(new Error('Opsgenie could not be reached')))).rejects.toThrow('could not be reached');
+    expect(await cache.lookUp('other', async () => ['olga@example.com'])).toEqual(['olga@example.com']);
+  });
+});
+
+describe('lookUpOnCall', () => {
+  it("gives a first launch what the worker found moments ago; a lookup that is not a first launch's asks the service", async () => {
+    const clock = new Clock();
+    const service = onCallService({ primary: ['oscar@example.com'] });
+    const { lookUpOnCall } = createOnCallActivities(service.port, new OnCallCache(ON_CALL_CACHE_MS, clock.now));
+    expect(await activity().run(lookUpOnCall, { key: 'a:oncall', schedule: 'primary', fresh: true })).toEqual({ emails: ['oscar@example.com'] });
+    // A handover: the next first launch within the time to live still invites oscar, without asking.
+    service.schedules.primary = ['petra@example.com'];
+    expect(await activity().run(lookUpOnCall, { key: 'b:oncall', schedule: 'primary', fresh: true })).toEqual({ emails: ['oscar@example.com'] });
+    expect(service.asked).toEqual(['primary']);
+    // `/incident retry oncall` (not a first launch) asks, and what it learns is what the next first launch gets.
+    expect(await activity().run(lookUpOnCall, { key: 'b:oncall', schedule: 'primary' })).toEqual({ emails: ['petra@example.com'] });
+    expect(await activity().run(lookUpOnCall, { key: 'c:oncall', schedule: 'primary', fresh: true })).toEqual({ emails: ['petra@example.com'] });
+    expect(service.asked).toEqual(['primary', 'primary']);
+    // Past the time to live, a first launch asks too.
+    service.schedules.primary = ['quinn@example.com'];
+    clock.ms += ON_CALL_CACHE_MS;
+    expect(await activity().run(lookUpOnCall, { key: 'd:oncall', schedule: 'primary', fresh: true })).toEqual({ emails: ['quinn@example.com'] });
+    expect(service.asked).toEqual(['primary', 'primary', 'primary']);
+  });
+
+  it('never answers one team with the on-call of another team’s schedule', async () => {
+    const service = onCallService({ 'Payments on-call': ['pat@example.com'], 'Search on-call': ['sam@example.com'], default: ['dora@example.com'] });
+    const { lookUpOnCall } = createOnCallActivities(service.port, new OnCallCache(ON_CALL_CACHE_MS, new Clock().now));
+    const lookUp = (schedule?: string) => activity().run(lookUpOnCall, { key: 'x:oncall', ...(schedule ? { schedule } : {}), fresh: true });
+    expect(await lookUp('Payments on-call')).toEqual({ emails: ['pat@example.com'] });
+    expect(await lookUp('Search on-call')).toEqual({ emails: ['sam@example.com'] });
+    expect(await lookUp()).toEqual({ emails: ['dora@example.com'] });
+    expect(await lookUp('Payments on-call')).toEqual({ emails: ['pat@example.com'] });
+    expect(service.asked).toEqual(['Payments on-call', 'Search on-call', undefined]);
+  });
+});

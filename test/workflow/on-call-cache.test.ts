@@ -1,0 +1,68 @@
+/**
+ * The worker's memory of who is on call, through whole launches: a first launch takes what the worker found for the
+ * same schedule moments ago, incidents of teams on different schedules never get each other's on-call, and a lookup
+ * that failed is looked up again by `/incident retry oncall`, which asks the service.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { PlaybookDefinition } from '../../domain/playbook.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import { connectToTestServer, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
+const workspace = new InMemoryWorkspace({
+  users: ['alice', 'pat', 'sam', 'petra'],
+  onCall: { 'Payments on-call': ['pat@example.com'], 'Search on-call': ['sam@example.com'] },
+});
+const taskQueue = uniqueTaskQueue('on-call-cache');
+
+const teamPlaybook = (schedule: string): PlaybookDefinition => ({ ...testPlaybook, opsgenie: { schedule } });
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+});
+
+type Handle = Awaited<ReturnType<typeof startTestIncident>>['handle'];
+const onCallSettled = (handle: Handle) =>
+  waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.oncall.status !== 'pending' && v.launch.invite.status !== 'pending', { what: 'the on-call lookup and the invitations' });
+
+it("gives each team its own schedule's on-call, and a team's next incident the answer of moments ago", async () => {
+  const payments = await startTestIncident(env.client, taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
+  expect((await onCallSettled(payments.handle)).links.onCall).toEqual(['pat']);
+  const search = await startTestIncident(env.client, taskQueue, { team: 'search', playbook: teamPlaybook('Search on-call') });
+  expect((await onCallSettled(search.handle)).links.onCall).toEqual(['sam']);
+  expect(workspace.callCount('whoIsOnCall')).toBe(2);
+
+  // Payments hands over; an incident started right after still has pat (found moments ago), without asking again.
+  workspace.records.onCall['Payments on-call'] = ['petra@example.com'];
+  const again = await startTestIncident(env.client, taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
+  const view = await onCallSettled(again.handle);
+  expect(view.links.onCall).toEqual(['pat']);
+  expect(view.participants).not.toContain('sam');
+  expect(workspace.callCount('whoIsOnCall')).toBe(2);
+});
+
+it('asks the service again when the lookup is retried by command', async () => {
+  workspace.setFault('whoIsOnCall', { failures: Infinity, retryable: false });
+  const { handle } = await startTestIncident(env.client, taskQueue, { team: 'ops', playbook: teamPlaybook('Ops on-call') });
+  try {
+    expect((await onCallSettled(handle)).launch.oncall.status).toBe('failed');
+  } finally {
+    workspace.setFault('whoIsOnCall', undefined);
+  }
+  workspace.records.onCall['Ops on-call'] = ['petra@example.com'];
+  const asked = workspace.callCount('whoIsOnCall');
+  await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'oncall', actor: 'alice' }] });
+  const view = await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.oncall.status === 'done' && v.launch.invite.status !== 'pending', { what: 'the retried lookup' });
+  expect(view.links.onCall).toEqual(['petra']);
+  expect(workspace.callCount('whoIsOnCall')).toBe(asked + 1);
+});
