@@ -117,6 +117,11 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
       return runStep('mattermost', 'directMessage', request.key, async () => ({ postId: (await chat.sendDirectMessage(request.username, request.message, request.key)).id }));
     },
 
+    /** The closed incident's channel out of its members' sidebar categories (they keep the open incidents only). */
+    async leaveSidebars(request: { key: string; channelId: string }): Promise<{ people: number }> {
+      return runStep('mattermost', 'leaveSidebars', request.key, () => chat.takeOutOfSidebars(request.channelId));
+    },
+
     async archiveChannel(request: { key: string; channelId: string }): Promise<void> {
       return runStep('mattermost', 'archiveChannel', request.key, () => chat.archiveChannel(request.channelId));
     },

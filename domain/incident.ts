@@ -110,6 +110,7 @@ export const FOLLOW_UP_KINDS = [
   'archiveChannel',
   'welcomeMember',
   'placeInSidebar',
+  'leaveSidebars',
 ] as const;
 export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
 

@@ -90,6 +90,11 @@ export interface ChatPort {
     placed: string[];
     missing: string[];
   }>;
+  /**
+   * Takes the channel out of its members' custom sidebar categories (a closed incident's channel), so that the
+   * categories hold the open incidents only. How many people's categories held it; doing it again changes nothing.
+   */
+  takeOutOfSidebars(channelId: string): Promise<{ people: number }>;
   /** A direct message from the bot, sent once per key (the welcome message). */
   sendDirectMessage(username: string, message: string, key: string): Promise<Post>;
   /** Archives the channel (Mattermost's delete, which keeps its content readable). Archiving twice is not an error. */

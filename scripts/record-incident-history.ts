@@ -1,6 +1,7 @@
 /**
  * Records the history of a scripted incident (launch, every command as update and signal, a refused signal, status
- * updates with a reminder and a broadcast, a member joining (and the membersChanged signal), the retrospective, an export, close with archive) into
+ * updates with a reminder and a broadcast, a member joining (and the membersChanged signal), the retrospective, an export, close
+ * (taking the channel out of the sidebars; v1–v8 archived it instead)) into
  * test/histories/<name>.json. The replay test replays every file there against the current workflow code, so a change
  * that would break running incidents fails CI. Record a new file before each change that alters the workflow's commands
  * (and guard that change with patched()).
@@ -77,7 +78,8 @@ try {
               // "nowhere" does not exist: every update's copy there fails, and the channel hears of it once.
               statusUpdates: { reminder: '1m', broadcastChannels: ['announcements', 'nowhere'] },
               retrospective: {},
-              archiveChannelOnClose: true,
+              // Not archived: closing then takes the channel out of the members' sidebars (v9); v1–v8 recorded the archive.
+              archiveChannelOnClose: false,
               // The meeting waits for the task's start-meeting action.
               zoom: { enabled: true },
             },

@@ -27,6 +27,7 @@ const FOLLOW_UP_TITLES: Record<FollowUpKind, string> = {
   archiveChannel: 'Archiving the channel',
   welcomeMember: 'Sending the welcome message',
   placeInSidebar: 'Putting the channel in a newcomer\'s sidebar',
+  leaveSidebars: 'Taking the channel out of sidebars',
 };
 
 /**
@@ -218,6 +219,11 @@ async function doFollowUp(run: IncidentRun, followUp: FollowUp): Promise<'done' 
       });
       return succeeded(`Post-mortem export posted: ${result.posts} posts in ${result.files.map((f) => f.name).join(', ')}`, { postId: result.postId });
     }
+    case 'leaveSidebars': {
+      if (!channelId) return 'skipped';
+      const { people } = await chat.leaveSidebars({ key, channelId });
+      return people > 0 ? succeeded(`Channel taken out of ${people} ${people === 1 ? "person's" : "people's"} sidebar`) : 'skipped';
+    }
     case 'archiveChannel': {
       if (!channelId) return 'skipped';
       await chat.archiveChannel({ key, channelId });
@@ -255,4 +261,15 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/**
+ * What closing leaves besides the playbook's follow-ups: the channel out of the sidebar categories it was put in, unless
+ * the channel is archived (archiving takes it out too). Only where the launch placed it.
+ */
+export function followUpsOfClose(run: IncidentRun): void {
+  const { state } = run;
+  if (!run.sidebarLeaves || state.status !== 'closed' || state.playbook.archiveChannelOnClose) return;
+  if (state.launch.sidebar?.status !== 'done' || state.followUps.some((followUp) => followUp.kind === 'leaveSidebars')) return;
+  state.followUps.push({ id: 'leaveSidebars-1', kind: 'leaveSidebars', status: 'pending' });
 }

@@ -50,6 +50,8 @@ export interface IncidentRun {
    * header after the links it shows, not after the on-call branch; look-ups, page and meeting beside the channel).
    */
   readonly parallelLaunch: boolean;
+  /** `patched('incident-sidebar-leaves-v9')`: closing takes the channel out of its members' sidebar categories. */
+  readonly sidebarLeaves: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

@@ -80,13 +80,16 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // after the on-call lookup, the invitations and the sidebar), who is on call and the page and meeting while the
   // channel is made. That orders the launch's activities differently; runs from before replay as they ran.
   const parallelLaunch = promptContinue && patched('incident-parallel-launch-v8');
+  // Closing takes the channel out of the members' sidebar categories (archiving did already): a new follow-up at the
+  // close, which runs from before do not have.
+  const sidebarLeaves = parallelLaunch && patched('incident-sidebar-leaves-v9');
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, parallelLaunch, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, parallelLaunch, sidebarLeaves, options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();

@@ -8,6 +8,7 @@ import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type Com
 import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId, updateIdSeen } from '../domain/incident.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
 import { checkIncomingCommand } from '../domain/command-intake.js';
+import { followUpsOfClose } from './follow-ups.js';
 import { commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
 
 export function registerMessageHandlers(run: IncidentRun): void {
@@ -33,6 +34,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
         } catch (error) {
           throw toFailure(error);
         }
+        if (name === 'close') followUpsOfClose(run);
         if (updateId !== undefined) rememberUpdateId(state, updateId);
         syncSearchAttributes(state);
         // The Update ID carries the API request's ID: this line (not written on replay) leads back to the request.
@@ -76,6 +78,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
     commandHandled = true;
     try {
       executeCommand(state, name, payload, nowIso());
+      if (name === 'close') followUpsOfClose(run);
       syncSearchAttributes(state);
       log.info('command applied', { command: name, via: 'signal', revision: state.revision });
     } catch (error) {

@@ -30,6 +30,7 @@ export type WorkspaceOperation =
   | 'updatePost'
   | 'pinPost'
   | 'setChannelHeader'
+  | 'takeOutOfSidebars'
   | 'addToSidebarCategory'
   | 'sendDirectMessage'
   | 'archiveChannel'
@@ -51,6 +52,7 @@ const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
   pinPost: 'chat',
   setChannelHeader: 'chat',
   addToSidebarCategory: 'chat',
+  takeOutOfSidebars: 'chat',
   sendDirectMessage: 'chat',
   archiveChannel: 'chat',
   postFiles: 'chat',
@@ -370,10 +372,9 @@ export class InMemoryWorkspace implements IntegrationPorts {
         const channel = this.records.channels.find((c) => c.id === channelId);
         if (channel) channel.archived = true;
         // As the Mattermost adapter does: an archived channel leaves every sidebar category it was put in.
-        for (const categories of Object.values(this.records.sidebars)) {
-          for (const category of categories) category.channelIds = category.channelIds.filter((id) => id !== channelId);
-        }
+        this.removeFromSidebars(channelId);
       }),
+    takeOutOfSidebars: (channelId) => this.perform('takeOutOfSidebars', () => ({ people: this.removeFromSidebars(channelId) })),
     channelPostsPage: async (channelId, page, perPage) => {
       const seeded = this.records.channelPosts[channelId];
       if (!seeded) this.channel(channelId);
@@ -487,6 +488,20 @@ export class InMemoryWorkspace implements IntegrationPorts {
     const issue = this.records.issues.find((i) => i.key === key);
     if (!issue) throw new IntegrationError('tickets', `issue ${key} not found`, false, 'NotFound');
     return issue;
+  }
+
+  /** Takes the channel out of every sidebar category; how many people's categories held it. */
+  private removeFromSidebars(channelId: string): number {
+    let people = 0;
+    for (const categories of Object.values(this.records.sidebars)) {
+      let held = false;
+      for (const category of categories) {
+        held ||= category.channelIds.includes(channelId);
+        category.channelIds = category.channelIds.filter((id) => id !== channelId);
+      }
+      if (held) people++;
+    }
+    return people;
   }
 
   private channel(channelId: string): WorkspaceRecords['channels'][number] {

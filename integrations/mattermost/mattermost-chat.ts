@@ -494,25 +494,27 @@ export class MattermostChat implements ChatPort {
       // body is not kept by the classification, so ask for the channel and accept only when it is archived indeed.
       if (error.kind !== 'BadRequest' || !((await this.client.getChannel(channelId)).delete_at > 0)) throw error;
     }
-    await this.leaveSidebars(channelId);
+    await this.takeOutOfSidebars(channelId);
   }
 
-  /** The archived channel out of every member's custom categories; skipped when the bot may not edit sidebars. */
-  private async leaveSidebars(channelId: string): Promise<void> {
+  /** The channel out of every member's custom categories; nothing when the bot may not edit sidebars. */
+  async takeOutOfSidebars(channelId: string): Promise<{ people: number }> {
     const channel = await this.client.getChannel(channelId);
     // Direct and group messages belong to no team and were never placed.
-    if (!channel.team_id) return;
+    if (!channel.team_id) return { people: 0 };
     const botId = await this.botId();
     const members = (await this.channelMemberIds(channelId)).filter((id) => id !== botId);
+    let people = 0;
     try {
       await forEachPerson(members, SIDEBAR_CONCURRENCY, async (userId) => {
-        await this.sidebars.remove(userId, channel.team_id, channelId);
+        if ((await this.sidebars.remove(userId, channel.team_id, channelId)) > 0) people++;
       });
     } catch (error) {
       // Without manage_system nothing was placed either (the launch's sidebar step said so).
-      if (error instanceof IntegrationError && error.kind === 'Forbidden') return;
+      if (error instanceof IntegrationError && error.kind === 'Forbidden') return { people };
       throw error;
     }
+    return { people };
   }
 
   // --- The post-mortem export ---

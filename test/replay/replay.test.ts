@@ -1,5 +1,6 @@
 /**
- * Replays every recorded incident history against the current workflow code. A change that running incidents would
+ * Replays every recorded history (incidents, and alert groups: test/histories/alert-group-*) against the current
+ * workflow code. A change that running incidents would
  * replay differently (a reordered activity, a new timer, a changed command) fails here with a determinism error; guard it
  * with patched() and record a new history (scripts/record-incident-history.ts).
  */
