@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_SOURCE_PATH } from '../workers/incident-worker.js';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH } from '../workers/incident-worker.js';
 import { TRACING_WORKFLOW_INTERCEPTORS } from '../temporal/tracing.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../workers/request-trail.js';
 
@@ -18,7 +18,12 @@ for (const [file, interceptors] of [
   ['workflow-bundle-traced.js', [REQUEST_TRAIL_WORKFLOW_MODULE, TRACING_WORKFLOW_INTERCEPTORS]],
 ] as const) {
   const target = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, workflowInterceptorModules: [...interceptors], logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_SOURCE_PATH,
+    workflowInterceptorModules: [...interceptors],
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, code);
   console.log(`workflow bundle: ${target} (${(code.length / 1024).toFixed(0)} KB)`);

@@ -12,7 +12,7 @@ import { IncidentService } from '../../api/incident-service.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../../temporal/temporal-cli.js';
 import { startSandboxes } from '../../test/helpers/sandboxes.js';
-import { WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { childProcessPid } from './process-stats.js';
@@ -58,6 +58,8 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_SOURCE_PATH,
+    // What production's bundle does (scripts/build-workflow-bundle.ts): zod evaluated once per workflow thread.
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
     workflowInterceptorModules: [REQUEST_TRAIL_WORKFLOW_MODULE],
     logger: { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error, log: quiet },
   });

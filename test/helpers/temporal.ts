@@ -8,7 +8,7 @@ import type { CommandInput, CommandName } from '../../domain/commands.js';
 import type { IncidentView } from '../../domain/incident.js';
 import { prepareIncidentStart } from '../../domain/new-incident.js';
 import type { ActivityDependencies } from '../../activities/index.js';
-import { createIncidentWorker, WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
+import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
@@ -22,7 +22,13 @@ export async function connectToTestServer(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles the workflow code once per test file (it takes about a second). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, workflowInterceptorModules: [REQUEST_TRAIL_WORKFLOW_MODULE], logger: quietBundlerLogger });
+  // As the worker bundles it (preloaded modules included), so the tests run the code production runs.
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_SOURCE_PATH,
+    workflowInterceptorModules: [REQUEST_TRAIL_WORKFLOW_MODULE],
+    preloadModules: WORKFLOW_PRELOAD_MODULES,
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 
