@@ -19,6 +19,8 @@ import { alertStorm } from './alert-storm.js';
 import { capacityBench } from './capacity.js';
 import { commandsBench } from './commands.js';
 import { launchBench } from './launch.js';
+import { soakBench } from './soak.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bundleWorkflows } from './lib/stack.js';
 import type { Bench, Mode, Section } from './lib/types.js';
 import { renderPlots } from './plots.js';
@@ -30,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   commands: commandsBench,
   capacity: capacityBench,
   'alert-storm': alertStorm,
+  soak: soakBench,
 };
 
 function parseArgs(argv: string[]): { mode: Mode; names: string[] } {
@@ -67,6 +70,8 @@ async function readSection(path: string): Promise<Section | undefined> {
 }
 
 async function main(): Promise<void> {
+  // Workers run in this process too (the alert storm's intake, the soak's): the SDK's warnings only, not a line per command.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const { mode, names } = parseArgs(process.argv.slice(2));
   const out =
     process.env.BENCH_OUT ?? (mode === 'smoke' ? await mkdtemp(join(tmpdir(), 'bench-smoke-')) : fileURLToPath(new URL('..', import.meta.url)));
