@@ -4,14 +4,19 @@
  * server use while nothing happens (from /proc/<pid>/stat over a window), and the command p99 at that size.
  *
  * The incidents use the minimal playbook and are opened with the sandboxes at no latency (opening is not what is
- * measured); the idle window and the commands run at the latency profile. The worker's workflow cache is the SDK's
- * default for this machine unless BENCH_MAX_CACHED_WORKFLOWS (or WORKER_MAX_CACHED_WORKFLOWS) says otherwise.
+ * measured); the idle window and the commands run at the latency profile. The worker's workflow cache is the worker's
+ * default (DEFAULT_WORKER_MAX_CACHED_WORKFLOWS) unless BENCH_MAX_CACHED_WORKFLOWS (or WORKER_MAX_CACHED_WORKFLOWS) says
+ * otherwise. Beside RSS as it stands, the worker's threads are collected once warmed up and at the end (at every sample
+ * with BENCH_CAPACITY_GC=each) to tell live incidents from garbage; the worker runs with production's heap limit
+ * (--max-old-space-size=1024) unless BENCH_WORKER_NODE_FLAGS gives other node flags (empty: none).
  */
-import { fmt, goal, sleep, table, verdict } from './lib/figures.js';
+import { figures, fmt, goal, sleep, table, verdict, type Figures } from './lib/figures.js';
 import { minimalPlaybook, openIncidents } from './lib/incidents.js';
 import { CpuWindow, machine, memoryOf } from './lib/process-stats.js';
-import { roundTrips, type RoundTrips } from './lib/round-trips.js';
+import { MEASURED_COMMAND, roundTrips, type RoundTrips } from './lib/round-trips.js';
 import { latencyProfile, MEMBERSHIP_LOOK_WITH_EVENTS_MS, NO_LATENCY, startStack, SYSTEMS, type Sandboxes } from './lib/stack.js';
+import type { IncidentService } from '../api/incident-service.js';
+import { workerNodeFlags, type WorkerProcess } from './lib/spawn-worker.js';
 import type { Bench, Goal, Mode, Plot } from './lib/types.js';
 
 /** Goals of issue 16: 10,000 open on one worker in under 2 GB, idle under 10 % of a core, p99 under 150 ms. */
@@ -23,7 +28,10 @@ function plan(mode: Mode) {
   const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS) || (mode === 'smoke' ? 3 : mode === 'full' ? 60 : 30);
   const samples = mode === 'smoke' ? 20 : mode === 'full' ? 1_000 : 400;
   const cache = Number(process.env.BENCH_MAX_CACHED_WORKFLOWS ?? process.env.WORKER_MAX_CACHED_WORKFLOWS) || undefined;
-  return { n: Math.max(4, n), warm: Math.max(2, Math.min(50, Math.floor(n / 10))), idleSeconds, samples, cache };
+  // Collections forced at every sample while opening, not only once warmed up and at the end (BENCH_CAPACITY_GC=each):
+  // the live heap's curve, at the price of an RSS curve V8 would not draw by itself.
+  const collectEach = process.env.BENCH_CAPACITY_GC === 'each';
+  return { n: Math.max(4, n), warm: Math.max(2, Math.min(50, Math.floor(n / 10))), idleSeconds, samples, cache, collectEach };
 }
 
 interface MemorySample {
@@ -31,8 +39,42 @@ interface MemorySample {
   rssMb: number;
   /** The main thread's; the workflows live in the SDK's workflow thread, whose heap only RSS shows. */
   heapUsedMb: number;
+  /** VmRSS again right after a full collection in both threads (what is left once garbage is gone); null: none forced. */
+  rssCollectedMb: number | null;
+  /** The workflow thread's heap (after that collection, if any: then the cached incidents and the workflow code). */
+  workflowHeapMb: number | null;
   cachedWorkflows: number;
   workerWarnings: number;
+}
+
+interface OneByOne {
+  ms: Figures;
+  /** The worker's CPU per command (its record write included). */
+  workerCpuMs: number | null;
+}
+
+/**
+ * What an incident outside the cache costs at its next command: one command at a time (nothing else running) to
+ * incidents still cached, then to as many the cache evicted, which the worker first replays from their history.
+ */
+interface Replay {
+  count: number;
+  cached: OneByOne;
+  evicted: OneByOne;
+}
+
+async function oneByOne(incidents: IncidentService, ids: string[], worker: WorkerProcess): Promise<OneByOne> {
+  const times: number[] = [];
+  const cpu = new CpuWindow({ worker: worker.pid });
+  for (const id of ids) {
+    const before = performance.now();
+    await incidents.command(id, MEASURED_COMMAND, { text: 'Benchmark note (one by one)', actor: 'alice' });
+    times.push(performance.now() - before);
+  }
+  // The record writes the notes start run a moment after their answers: wait for them, or their CPU is missed.
+  await sleep(1_000);
+  const seconds = cpu.end().processes.worker!.cpuSeconds;
+  return { ms: figures(times), workerCpuMs: seconds === null ? null : (seconds * 1000) / ids.length };
 }
 
 const served = (sandboxes: Sandboxes) => SYSTEMS.reduce((n, system) => n + sandboxes[system].server.requests.length, 0);
@@ -57,7 +99,7 @@ async function quiet(sandboxes: Sandboxes, quietMs: number, maxMs: number): Prom
 export const capacityBench: Bench = async (context) => {
   const startedAt = performance.now();
   const profile = latencyProfile(context.mode);
-  const { n, warm, idleSeconds, samples, cache } = plan(context.mode);
+  const { n, warm, idleSeconds, samples, cache, collectEach } = plan(context.mode);
   // Long enough for a launch's last follow-ups (the checklist redrawn a second later, the record written).
   const quietMs = context.mode === 'smoke' ? 1_500 : 3_000;
   const stack = await startStack(context.bundle);
@@ -70,16 +112,28 @@ export const capacityBench: Bench = async (context) => {
     serverRssMb: number | null;
     idleWindow: { seconds: number; workerCoreShare: number | null; serverCoreShare: number | null; benchCoreShare: number | null; callsServed: number };
     commands: RoundTrips;
+    replay: Replay | null;
   };
   try {
     const taskQueue = 'bench-capacity';
     const worker = await stack.startWorker({ taskQueue, ...(cache ? { maxCachedWorkflows: cache } : {}) });
     const incidents = stack.incidents(taskQueue, { membershipCheckIntervalMs: MEMBERSHIP_LOOK_WITH_EVENTS_MS });
     const playbook = minimalPlaybook();
-    const sample = async (open: number): Promise<MemorySample> => {
-      const status = await worker.status();
-      const rss = memoryOf(worker.pid)?.rssBytes ?? status.memory.rss;
-      const point = { open, rssMb: rss / MB, heapUsedMb: status.memory.heapUsed / MB, cachedWorkflows: status.cachedWorkflows, workerWarnings: status.warnings.count };
+    const sample = async (open: number, collect: boolean): Promise<MemorySample> => {
+      // RSS as it stands first (the figure the goal is about: nobody forces collections in production), then, where
+      // asked, again after a full collection, with the workflow thread's live heap: what the cached incidents hold.
+      const rss = memoryOf(worker.pid)?.rssBytes;
+      const status = await worker.status({ collect });
+      const rssCollected = collect ? (memoryOf(worker.pid)?.rssBytes ?? status.memory.rss) : undefined;
+      const point = {
+        open,
+        rssMb: (rss ?? status.memory.rss) / MB,
+        heapUsedMb: status.memory.heapUsed / MB,
+        rssCollectedMb: rssCollected === undefined ? null : rssCollected / MB,
+        workflowHeapMb: status.workflowHeap ? status.workflowHeap.usedBytes / MB : null,
+        cachedWorkflows: status.cachedWorkflows,
+        workerWarnings: status.warnings.count,
+      };
       memory.push(point);
       return point;
     };
@@ -89,7 +143,7 @@ export const capacityBench: Bench = async (context) => {
     // working size, as on a running service, so that what comes after is what more open incidents cost.
     const ids = await openIncidents(stack.sandboxes, incidents, playbook, warm, { prefix: 'Capacity warm-up' });
     await quiet(stack.sandboxes, quietMs, 15_000);
-    const base = await sample(warm);
+    const base = await sample(warm, true);
     context.log(`capacity: worker ready, RSS ${fmt(base.rssMb)} MB with ${warm} open; opening ${n}`);
 
     const opening = performance.now();
@@ -101,8 +155,10 @@ export const capacityBench: Bench = async (context) => {
         onLaunched: async (launched) => {
           if (warm + launched < next) return;
           next = warm + launched + every;
-          const point = await sample(warm + launched);
-          context.log(`capacity: ${point.open} open, RSS ${fmt(point.rssMb)} MB, ${point.cachedWorkflows} cached`);
+          const point = await sample(warm + launched, collectEach);
+          context.log(
+            `capacity: ${point.open} open, RSS ${fmt(point.rssMb)} MB${point.rssCollectedMb === null ? '' : ` (${fmt(point.rssCollectedMb)} after GC)`}, workflow heap ${fmt(point.workflowHeapMb ?? Number.NaN)} MB, ${point.cachedWorkflows} cached`,
+          );
         },
       })),
     );
@@ -116,9 +172,19 @@ export const capacityBench: Bench = async (context) => {
     await sleep(idleSeconds * 1000);
     const cpu = window.end();
     const callsServed = stack.sandboxes.takeCalls().length;
-    const idle = await sample(n);
+    const idle = await sample(n, true);
     const peakRssMb = (memoryOf(worker.pid)?.peakRssBytes ?? Number.NaN) / MB;
     const serverRss = memoryOf(stack.serverPid)?.rssBytes;
+
+    // The oldest were evicted first (the cache drops the least recently used) and the newest are still in it.
+    const evictedCount = Math.min(20, n - worker.maxCachedWorkflows, Math.floor(n / 4));
+    let replay: Replay | null = null;
+    if (evictedCount > 0) {
+      const cached = await oneByOne(incidents, ids.slice(-evictedCount), worker);
+      const evicted = await oneByOne(incidents, ids.slice(0, evictedCount), worker);
+      replay = { count: evictedCount, cached, evicted };
+      context.log(`capacity: one at a time, cached ${fmt(cached.ms.median)} ms, evicted (replayed) ${fmt(evicted.ms.median)} ms (median)`);
+    }
 
     const commands = await roundTrips(incidents, ids, { concurrency: 10, samples, maxSeconds: context.mode === 'smoke' ? 5 : 60, worker });
     context.log(`capacity: ${n} open, 10 concurrent: p99 ${fmt(commands.ms.p99)} ms`);
@@ -136,6 +202,7 @@ export const capacityBench: Bench = async (context) => {
         callsServed,
       },
       commands,
+      replay,
     };
   } finally {
     await stack.stop();
@@ -145,9 +212,20 @@ export const capacityBench: Bench = async (context) => {
   // Whether memory levels off once the cache is full: the growth per incident opened after it filled, if it did.
   const full = memory.find((m) => m.cachedWorkflows >= result.maxCachedWorkflows - 1);
   const pastCacheMb = full && full.open < n ? (result.idle.rssMb - full.rssMb) / (n - full.open) : null;
-  // RSS grows with every incident opened (and did past a full cache where a run saw one), so the projection is linear.
-  const projectedMb = result.idle.rssMb + Math.max(0, GOALS.open - n) * perIncidentMb;
-  const fitsInGoal = perIncidentMb > 0 ? Math.floor(n + (GOALS.rssMb - result.idle.rssMb) / perIncidentMb) : null;
+  // Past a full cache, what more open incidents cost is the growth measured after it filled (none, if memory follows
+  // the cache); a run that never filled it only knows the cost per incident opened, and projects with that.
+  // Past it, RSS saws up and down (garbage from evicted incidents until V8 collects it), so the run's peak is the floor
+  // of the projection, whatever point of a cycle the last sample fell on.
+  const projectionSlopeMb = pastCacheMb === null ? perIncidentMb : Math.max(0, pastCacheMb);
+  const linearMb = result.idle.rssMb + Math.max(0, GOALS.open - n) * projectionSlopeMb;
+  const projectedMb = pastCacheMb === null ? linearMb : Math.max(linearMb, result.idle.peakRssMb);
+  const fitsInGoal = projectionSlopeMb > 0.01 ? Math.floor(n + (GOALS.rssMb - result.idle.rssMb) / projectionSlopeMb) : null;
+  // What one cached incident holds: the workflow thread's live heap between the warmed-up and the final collections.
+  const cachedGrowth = result.idle.cachedWorkflows - result.base.cachedWorkflows;
+  const perCachedKb =
+    result.idle.workflowHeapMb !== null && result.base.workflowHeapMb !== null && cachedGrowth > 0
+      ? ((result.idle.workflowHeapMb - result.base.workflowHeapMb) / cachedGrowth) * 1024
+      : null;
   const measuredAtGoal = n >= GOALS.open;
   const sizeNote = measuredAtGoal ? undefined : `measured with ${n.toLocaleString('en-US')} open; the goal is for ${GOALS.open.toLocaleString('en-US')} (--full)`;
   const goals: Goal[] = [
@@ -158,13 +236,15 @@ export const capacityBench: Bench = async (context) => {
       GOALS.rssMb,
       measuredAtGoal
         ? undefined
-        : `projected from ${n.toLocaleString('en-US')} open: ${fmt(result.idle.rssMb)} MB + ${fmt(GOALS.open - n)} more × ${fmt(perIncidentMb * 1024)} KB`,
+        : `projected from ${n.toLocaleString('en-US')} open: ${fmt(result.idle.rssMb)} MB + ${fmt(GOALS.open - n)} more × ${fmt(projectionSlopeMb * 1024)} KB${
+            pastCacheMb === null ? '' : `, the growth measured past the full cache, and no less than the run's peak (${fmt(result.idle.peakRssMb)} MB)`
+          }`,
     ),
     goal(`capacity: worker idle CPU, ${n.toLocaleString('en-US')} open`, (result.idleWindow.workerCoreShare ?? Number.NaN) * 100, '% of a core', GOALS.idleCoreShare * 100, sizeNote),
     goal(`capacity: command p99 at 10 concurrent, ${n.toLocaleString('en-US')} open`, result.commands.ms.p99, 'ms', GOALS.p99Ms, n < 1_000 ? `measured with ${n} open; the goal is for 1,000` : undefined),
   ];
   if (result.commands.errors) goals.push(goal('capacity: commands that failed', result.commands.errors, 'errors', 0));
-  const data = { n, warm, idleSeconds, cacheOverride: cache ?? null, ...result, perIncidentMb, projectedMbAtGoal: projectedMb, pastCacheMb, fitsInGoal, memory };
+  const data = { n, warm, idleSeconds, cacheOverride: cache ?? null, ...result, perIncidentMb, perCachedKb, projectedMbAtGoal: projectedMb, pastCacheMb, fitsInGoal, memory };
   return {
     name: 'capacity',
     title: 'Capacity',
@@ -190,7 +270,9 @@ type Data = {
   serverRssMb: number | null;
   idleWindow: { seconds: number; workerCoreShare: number | null; serverCoreShare: number | null; benchCoreShare: number | null; callsServed: number };
   commands: RoundTrips;
+  replay: Replay | null;
   perIncidentMb: number;
+  perCachedKb: number | null;
   projectedMbAtGoal: number;
   pastCacheMb: number | null;
   fitsInGoal: number | null;
@@ -203,24 +285,50 @@ function markdown(d: Data, goals: Goal[]): string {
   const rows = [
     ['open incidents', d.n.toLocaleString('en-US'), ''],
     ['time to open them (no latency)', `${fmt(d.openSeconds)} s (${fmt(d.n / d.openSeconds)} per second)`, ''],
-    ['workflow cache (maxCachedWorkflows)', `${fmt(d.maxCachedWorkflows)} (${d.cacheOverride ? 'set for this run' : "the SDK's default for this machine's heap limit"}); ${fmt(d.idle.cachedWorkflows)} cached at the end`, ''],
-    [`worker RSS, ${d.warm} open (after warming up)`, `${fmt(d.base.rssMb)} MB`, ''],
-    [`worker RSS, ${d.n.toLocaleString('en-US')} open and idle`, `${fmt(d.idle.rssMb)} MB (peak ${fmt(d.idle.peakRssMb)} MB; the main thread's JS heap ${fmt(d.idle.heapUsedMb)} MB)`, ''],
-    ['memory per incident opened', `${fmt(d.perIncidentMb * 1024)} KB`, ''],
+    ['workflow cache (maxCachedWorkflows)', `${fmt(d.maxCachedWorkflows)} (${d.cacheOverride ? 'set for this run' : "the worker's default"}); ${fmt(d.idle.cachedWorkflows)} cached at the end`, ''],
+    ['node flags of the worker', workerNodeFlags.length ? workerNodeFlags.join(' ') : "none (V8's heap limit for this machine)", ''],
+    [`worker RSS, ${d.warm} open (after warming up)`, `${fmt(d.base.rssMb)} MB (${fmt(d.base.rssCollectedMb ?? Number.NaN)} MB after a full collection)`, ''],
+    [
+      `worker RSS, ${d.n.toLocaleString('en-US')} open and idle`,
+      `${fmt(d.idle.rssMb)} MB (peak ${fmt(d.idle.peakRssMb)} MB; ${fmt(d.idle.rssCollectedMb ?? Number.NaN)} MB after a full collection)`,
+      '',
+    ],
+    [
+      'workflow thread live heap (after a full collection)',
+      `${fmt(d.base.workflowHeapMb ?? Number.NaN)} MB with ${fmt(d.base.cachedWorkflows)} cached → ${fmt(d.idle.workflowHeapMb ?? Number.NaN)} MB with ${fmt(d.idle.cachedWorkflows)} cached`,
+      '',
+    ],
+    ['live heap per cached incident', d.perCachedKb === null ? 'n/a' : `${fmt(d.perCachedKb)} KB`, ''],
+    ["the main thread's JS heap, idle (after the collection)", `${fmt(d.idle.heapUsedMb)} MB`, ''],
+    ['RSS per incident opened (not collected)', `${fmt(d.perIncidentMb * 1024)} KB`, ''],
     [
       'after the cache filled',
       d.pastCacheMb === null
         ? `not reached (the cache holds ${fmt(d.maxCachedWorkflows)})`
-        : `${fmt(d.pastCacheMb * 1024)} KB more per incident opened beyond the cache's ${fmt(d.maxCachedWorkflows)}`,
+        : `${fmt(d.pastCacheMb * 1024)} KB of RSS more per incident opened beyond the cache's ${fmt(d.maxCachedWorkflows)} (not collected; garbage V8 had not collected yet comes and goes)`,
       '',
     ],
-    [`open incidents that fit in ${fmt(GOALS.rssMb)} MB at that rate`, d.fitsInGoal === null ? 'n/a' : fmt(d.fitsInGoal), ''],
+    [`open incidents that fit in ${fmt(GOALS.rssMb)} MB at that rate`, d.fitsInGoal === null ? 'no limit (memory does not grow with them)' : fmt(d.fitsInGoal), ''],
     [`worker memory with ${GOALS.open.toLocaleString('en-US')} open`, `${fmt(memoryGoal!.value)} MB${memoryGoal!.note ? ` (${memoryGoal!.note})` : ''}`, verdict(memoryGoal!)],
     [`worker idle CPU over ${fmt(d.idleWindow.seconds)} s`, pct(d.idleWindow.workerCoreShare), verdict(idleGoal!)],
     [`Temporal server idle CPU over the same window`, pct(d.idleWindow.serverCoreShare), ''],
     ['Temporal server RSS', d.serverRssMb === null ? 'n/a' : `${fmt(d.serverRssMb)} MB`, ''],
     ['calls to the sandboxes during the idle window', d.idleWindow.callsServed, ''],
     ['warnings the worker logged (whole run)', d.idle.workerWarnings + d.commands.workerWarnings, ''],
+    ...(d.replay
+      ? [
+          [
+            `one command at a time, ${d.replay.count} incidents still cached`,
+            `median ${fmt(d.replay.cached.ms.median)} ms, max ${fmt(d.replay.cached.ms.max)}; worker CPU ${fmt(d.replay.cached.workerCpuMs ?? Number.NaN)} ms per command`,
+            '',
+          ],
+          [
+            `one command at a time, ${d.replay.count} incidents evicted (replayed first)`,
+            `median ${fmt(d.replay.evicted.ms.median)} ms, max ${fmt(d.replay.evicted.ms.max)}; worker CPU ${fmt(d.replay.evicted.workerCpuMs ?? Number.NaN)} ms per command`,
+            '',
+          ],
+        ]
+      : []),
     [
       `command round trip, 10 concurrent (${d.commands.count} answers)`,
       `median ${fmt(d.commands.ms.median)} ms, p95 ${fmt(d.commands.ms.p95)}, p99 ${fmt(d.commands.ms.p99)}, max ${fmt(d.commands.ms.max)}; ${d.commands.errors} errors`,
@@ -235,10 +343,13 @@ the API has it with Mattermost events on (the default), so no timer fires while 
 concurrent callers to incidents picked at random.
 
 Memory is the worker process's VmRSS (/proc/<pid>/status) once ${d.warm} are open (the worker warmed up: workflow code
-loaded, heap at its working size) and with all open; per incident is the difference over the incidents opened in
-between, and the projection to ${GOALS.open.toLocaleString('en-US')} is linear in it. The workflows run in the SDK's
-workflow thread, whose heap is in RSS but not in the main thread's JS heap figure. CPU is from /proc/<pid>/stat over
-the idle window, as a share of one core.
+loaded, heap at its working size) and with all open, as it stands (the goal's figure) and again right after a full
+collection in both of the worker's threads (forced through the inspector, bench/lib/workflow-thread.ts), with the live
+heap of the SDK's workflow thread, where the cached incidents are. Per cached incident is that live heap's growth over
+the incidents the cache gained. The projection to ${GOALS.open.toLocaleString('en-US')} adds the RSS growth measured
+after the cache filled, or, if it never did, the RSS per incident opened. An incident the cache dropped is replayed
+from its history at its next command: the one-at-a-time rows compare commands to cached and to evicted incidents. CPU
+is from /proc/<pid>/stat over the idle window, as a share of one core.
 
 ${table(['figure', 'value', 'goal'], rows)}
 `;

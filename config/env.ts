@@ -14,6 +14,15 @@ import { ON_CALL_PROVIDERS } from '../integrations/ports.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * The worker's sticky cache unless WORKER_MAX_CACHED_WORKFLOWS says otherwise. A cached incident holds about 0.75 MB
+ * of live heap in the workflow thread, and about 1.3 MB of RSS once V8's uncollected garbage is counted (bench
+ * capacity, docs/benchmarks.md), on a worker of about 0.35 GB without any: 500 keeps a worker near 1 GB whatever the
+ * number of open incidents, with room for incidents bigger than the benchmark's. An incident outside the cache is
+ * replayed from its history (bounded by continue-as-new) at its next command or timer, some tens of ms of worker CPU.
+ */
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 500;
+
 /** A rate like "20/s" or "600/m"; an invalid one is reported with the accepted form. */
 const rateLimitSetting = (fallback: string) =>
   z
@@ -171,9 +180,10 @@ export const configSchema = z.object({
   /**
    * Incidents a worker keeps in memory between their workflow tasks (Temporal's sticky cache). Past it, the least
    * recently used is evicted and replayed from history at its next task: memory follows this number, not how many
-   * incidents are open. Unset: the SDK's default, sized from the machine's memory.
+   * incidents are open. The default is ours, not the SDK's (which sizes it from the heap limit: 2,310 on a 4 GB heap,
+   * some 3 GB of incidents): see DEFAULT_WORKER_MAX_CACHED_WORKFLOWS.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
   /** Words that turn a message in an incident channel into a timeline entry (comma-separated). */
   TIMELINE_TRIGGERS: z.string().default('#timeline,!note'),
   /** Usernames (comma-separated) allowed to change any incident without being in its channel. */

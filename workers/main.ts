@@ -47,7 +47,7 @@ const { connection, namespace, worker, integrations, database } = await (async (
       namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       ...(tracing ? { tracing } : {}),
-      ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
+      tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
       dependencies: {
         integrations: integrations.ports,
         records: new IncidentRecordRepository(database.db),

@@ -18,16 +18,23 @@ export interface WorkerProcessOptions {
   tagCalls?: boolean;
 }
 
+/**
+ * Node flags for the worker: the heap limit production workers run with (docker-compose.yml, docs/deployment.md),
+ * unless BENCH_WORKER_NODE_FLAGS says otherwise (an empty value: V8's own limit, from the machine's memory).
+ */
+export const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '--max-old-space-size=1024').split(/\s+/).filter(Boolean);
+
 export interface WorkerProcess {
   pid: number;
   maxCachedWorkflows: number;
-  status(): Promise<WorkerReport>;
+  /** With `collect`, the workflow thread's heap is measured after a full garbage collection (the main thread's too). */
+  status(options?: { collect?: boolean }): Promise<WorkerReport>;
   stop(): Promise<void>;
 }
 
 export async function spawnWorker(options: WorkerProcessOptions): Promise<WorkerProcess> {
   const child: ChildProcess = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...workerNodeFlags],
     env: {
       ...process.env,
       BENCH_TEMPORAL_ADDRESS: options.temporalAddress,
@@ -55,7 +62,7 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
   child.on('message', (message: FromWorker) => {
     if (message.type === 'error') process.stderr.write(`benchmark worker failed: ${message.message}\n`);
   });
-  const status = (): Promise<WorkerReport> =>
+  const status = (options: { collect?: boolean } = {}): Promise<WorkerReport> =>
     new Promise((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type !== 'status') return;
@@ -64,7 +71,7 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
         resolve(report);
       };
       child.on('message', onMessage);
-      if (!child.connected || !child.send({ type: 'status' } satisfies ToWorker)) {
+      if (!child.connected || !child.send({ type: 'status', ...(options.collect ? { collect: true } : {}) } satisfies ToWorker)) {
         child.off('message', onMessage);
         reject(new Error('the benchmark worker is gone'));
       }
