@@ -7,6 +7,7 @@ import { checklistProps, type ButtonSettings } from '../integrations/mattermost/
 import { IntegrationError } from '../integrations/errors.js';
 import { neutraliseSpecialMentions } from '../integrations/mattermost/special-mentions.js';
 import type { ChatPort } from '../integrations/ports.js';
+import { readChecklistPost } from './incident-reader.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
 /** `buttons`: where clicks go and the signing secret; without it the checklist post has no buttons. */
@@ -48,22 +49,45 @@ export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
       return runStep('mattermost', 'oncall', request.key, () => chat.usernamesForEmails(request.emails));
     },
 
-    async postChecklist(request: { key: string; incidentId: string; channelId: string; post: ChecklistPost }): Promise<{ postId: string; reused: boolean }> {
+    /**
+     * Posts and pins the checklist. `post`: what to draw, from runs before incident-launch-lean-v10; without it the
+     * post is read through the incident's `checklistPost` query (never older than the state this was scheduled in), so
+     * the workflow's history holds this small request only. Answers with the revision the post shows.
+     */
+    async postChecklist(request: {
+      key: string;
+      incidentId: string;
+      channelId: string;
+      post?: ChecklistPost;
+      /** A first launch's step: its first attempt need not look for a post an earlier attempt made. */
+      fresh?: boolean;
+    }): Promise<{ postId: string; reused: boolean; revision: string }> {
       return runStep('mattermost', 'checklistPost', request.key, async () => {
-        const existing = await chat.findPostByKey(request.channelId, request.key);
-        const props = checklistProps(request.incidentId, request.post, buttons);
-        const post = existing ?? (await chat.createPost(request.channelId, request.post.message, request.key, props));
+        const [existing, post] = await Promise.all([
+          mayExistAlready(request) ? chat.findPostByKey(request.channelId, request.key) : undefined,
+          request.post ?? readChecklistPost(),
+        ]);
+        const props = checklistProps(request.incidentId, post, buttons);
+        // An earlier attempt's post shows the incident as it was then: a post read now is drawn over it, so it shows
+        // the revision this answers with. (A post given in the request is the one the earlier attempt drew.)
+        if (existing && !request.post) await chat.updatePost(existing.id, post.message, request.key, props);
+        const postId = existing?.id ?? (await chat.createPost(request.channelId, post.message, request.key, props)).id;
         // Pinning again is a no-op, so it is safe to repeat after a crash between post and pin.
-        await chat.pinPost(post.id);
-        return { postId: post.id, reused: existing !== undefined };
+        await chat.pinPost(postId);
+        return { postId, reused: existing !== undefined, revision: post.revision };
       });
     },
 
-    /** Re-renders the pinned checklist post in place (the workflow coalesces bursts of changes into one call). */
-    async refreshChecklist(request: { key: string; incidentId: string; postId: string; post: ChecklistPost }): Promise<void> {
-      return runStep('mattermost', 'checklistRefresh', request.key, () =>
-        chat.updatePost(request.postId, request.post.message, request.key, checklistProps(request.incidentId, request.post, buttons)),
-      );
+    /**
+     * Re-renders the pinned checklist post in place (the workflow coalesces bursts of changes into one call). Without
+     * `post` (runs under incident-launch-lean-v10) it reads the post through the incident's query, as postChecklist.
+     */
+    async refreshChecklist(request: { key: string; incidentId: string; postId: string; post?: ChecklistPost }): Promise<{ revision: string }> {
+      return runStep('mattermost', 'checklistRefresh', request.key, async () => {
+        const post = request.post ?? (await readChecklistPost());
+        await chat.updatePost(request.postId, post.message, request.key, checklistProps(request.incidentId, post, buttons));
+        return { revision: post.revision };
+      });
     },
 
     /** A message from the incident bot in the channel, posted once per key. */

@@ -3,10 +3,11 @@
  * in the history as activity input) and, for the timeline events the state no longer holds, from the store.
  */
 import { Context } from '@temporalio/activity';
+import type { ChecklistPost } from '../domain/checklist-message.js';
 import type { IncidentProjection, IncidentView } from '../domain/incident.js';
 import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import { mergeTimelines } from '../domain/timeline-filter.js';
-import { incidentProjectionQuery, incidentViewQuery } from '../workflows/messages.js';
+import { checklistPostQuery, incidentProjectionQuery, incidentViewQuery } from '../workflows/messages.js';
 
 /** The calling workflow's handle, through the worker's own client. */
 function ownWorkflow() {
@@ -19,6 +20,14 @@ function ownWorkflow() {
 /** The record and the timeline events after `afterSeq` (at most `limit`), as the workflow holds them now. */
 export function readProjection(afterSeq: number, limit: number): Promise<IncidentProjection> {
   return ownWorkflow().query(incidentProjectionQuery, { afterSeq, limit });
+}
+
+/**
+ * The checklist post as the incident renders it now. The query is answered after the workflow task that scheduled the
+ * calling activity completed, so it is never older than the state the activity was scheduled in.
+ */
+export function readChecklistPost(): Promise<ChecklistPost> {
+  return ownWorkflow().query(checklistPostQuery);
 }
 
 /** The incident's view with its whole timeline: the stored events before the state's, when there is a store. */

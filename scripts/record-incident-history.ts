@@ -63,7 +63,8 @@ try {
               id: 'recorded',
               title: 'Recorded',
               checklists: [
-                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge', due: '1m' }, { id: 'impact', title: 'Impact' }] },
+                // The on-call's task: from v10 the checklist is posted once the lookup has assigned it (v1–v9 drew it before).
+                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge', due: '1m' }, { id: 'impact', title: 'Impact', assigneeRole: 'oncall' }] },
                 {
                   id: 'fix',
                   title: 'Fix',

@@ -52,6 +52,11 @@ export interface IncidentRun {
   readonly parallelLaunch: boolean;
   /** `patched('incident-sidebar-leaves-v9')`: closing takes the channel out of its members' sidebar categories. */
   readonly sidebarLeaves: boolean;
+  /**
+   * `patched('incident-launch-lean-v10')`: the launch posts the checklist once who is on call is known when it shows
+   * them (no redraw right after), and the checklist activities read what they draw through the `checklistPost` query.
+   */
+  readonly lean: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

@@ -83,13 +83,17 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // Closing takes the channel out of the members' sidebar categories (archiving did already): a new follow-up at the
   // close, which runs from before do not have.
   const sidebarLeaves = parallelLaunch && patched('incident-sidebar-leaves-v9');
+  // A lean launch: the checklist is posted once who is on call is known when it shows them (it was posted before and
+  // redrawn a second later), and the checklist activities read what they draw through a query instead of carrying it
+  // as input. That schedules the post later and the redraw no more; runs from before replay as they ran.
+  const lean = sidebarLeaves && patched('incident-launch-lean-v10');
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, parallelLaunch, sidebarLeaves, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, parallelLaunch, sidebarLeaves, lean, options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();
@@ -171,7 +175,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       if (!redrawing && checklistPostIsStale(state)) {
         // One redraw for a burst of changes: wait a moment for the burst to end.
         redrawing = sleep(CHECKLIST_REFRESH_DELAY)
-          .then(() => (checklistPostIsStale(state) ? refreshChecklistPost(state) : undefined))
+          .then(() => (checklistPostIsStale(state) ? refreshChecklistPost(run) : undefined))
           .finally(() => {
             redrawing = undefined;
           });
@@ -222,7 +226,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       }
       if (checklistPostIsStale(state) || needsProjection(run)) {
         await sleep(CHECKLIST_REFRESH_DELAY);
-        await Promise.all([checklistPostIsStale(state) ? refreshChecklistPost(state) : undefined, needsProjection(run) ? projectRecord(run) : undefined]);
+        await Promise.all([checklistPostIsStale(state) ? refreshChecklistPost(run) : undefined, needsProjection(run) ? projectRecord(run) : undefined]);
         continue;
       }
       // Closing or continuing as new waits for the follow-ups under way (the archive, a last webhook) to finish.

@@ -12,6 +12,7 @@ import { renderChannelPurpose } from '../domain/incident-templates.js';
 import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';
+import { checklistShowsOnCall } from './checklist-post.js';
 import { alertAlias, failureMessage, isForbidden, nowIso, syncSearchAttributes, tellChannel, type IncidentRun } from './incident-run.js';
 import { recordLaunchDuration } from './launch-metrics.js';
 
@@ -65,7 +66,16 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: () => Promise<v
   });
   await channelMade;
   const ticketDone = step('ticket', steps.openTicket);
-  const checklistDone = step('checklistPost', steps.postChecklist);
+  // Under incident-launch-lean-v10 a checklist that shows who is on call (their tasks, or them as commander) waits for
+  // the lookup, as the invitations do: drawn before, it was redrawn a second later in nearly every launch (a timer, an
+  // activity and two workflow tasks more). Nobody but the bot is in the channel before the invitations, which wait
+  // for the lookup too, so nobody sees it later for that.
+  const checklistDone = run.lean
+    ? step('checklistPost', async () => {
+        if (checklistShowsOnCall(state)) await onCallKnown;
+        await steps.postChecklist();
+      })
+    : step('checklistPost', steps.postChecklist);
   const bridgePosted = meetingDone.then(() => (meetingStarted ? steps.postMeetingLink() : undefined));
   const shown: Record<HeaderSource, Promise<boolean>> = { ticket: ticketDone, meeting: meetingDone, oncall: onCallKnown };
   const headerSet = Promise.all(headerWaitsFor(state).map((name) => shown[name])).then(() => step('channelHeader', steps.setHeader));
@@ -400,16 +410,24 @@ function launchSteps(run: IncidentRun) {
     },
 
     async postChecklist(): Promise<void> {
-      const rendered = renderChecklistPost(state);
-      const post = await chat.postChecklist({
-        key: key('checklistPost'),
-        incidentId: state.id,
-        channelId: requireChannel(),
-        post: rendered,
-      });
-      state.links.checklistPostId = post.postId;
-      state.checklistRevisionShown = rendered.revision;
-      stepSucceeded(state, 'checklistPost', 'Checklist posted and pinned', { postId: post.postId });
+      if (run.lean) {
+        // The activity reads what it draws through the checklistPost query and says which revision that was (this
+        // state's or a newer one), so the history holds a small request and not the post.
+        const post = await chat.postChecklist({ key: key('checklistPost'), incidentId: state.id, channelId: requireChannel(), fresh: firstLaunch });
+        state.links.checklistPostId = post.postId;
+        state.checklistRevisionShown = post.revision;
+      } else {
+        const rendered = renderChecklistPost(state);
+        const post = await chat.postChecklist({
+          key: key('checklistPost'),
+          incidentId: state.id,
+          channelId: requireChannel(),
+          post: rendered,
+        });
+        state.links.checklistPostId = post.postId;
+        state.checklistRevisionShown = rendered.revision;
+      }
+      stepSucceeded(state, 'checklistPost', 'Checklist posted and pinned', { postId: state.links.checklistPostId });
       if (firstLaunch) recordLaunchDuration(state, 'channel_ready');
     },
 

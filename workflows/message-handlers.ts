@@ -9,7 +9,8 @@ import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recor
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
 import { checkIncomingCommand } from '../domain/command-intake.js';
 import { followUpsOfClose } from './follow-ups.js';
-import { commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
+import { renderChecklistPost } from '../domain/checklist-message.js';
+import { checklistPostQuery, commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
 
 export function registerMessageHandlers(run: IncidentRun): void {
   const { state, budget } = run;
@@ -18,6 +19,9 @@ export function registerMessageHandlers(run: IncidentRun): void {
 
   setHandler(incidentViewQuery, () => incidentView(state));
   setHandler(incidentProjectionQuery, ({ afterSeq, limit }) => incidentProjection(state, afterSeq, limit));
+  // Every run answers it (a query is no command, so old runs replay alike); only runs under incident-launch-lean-v10
+  // schedule the activities that ask it.
+  setHandler(checklistPostQuery, () => renderChecklistPost(state));
   for (const name of COMMAND_NAMES) registerCommand(name);
   if (budget) registerCommandSignals();
 

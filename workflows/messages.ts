@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { COMMAND_NAMES, type CommandInput, type CommandName } from '../domain/commands.js';
+import type { ChecklistPost } from '../domain/checklist-message.js';
 import type { CommandResult, IncidentProjection, IncidentView } from '../domain/incident.js';
 
 export const INCIDENT_WORKFLOW_TYPE = 'incident';
@@ -16,6 +17,12 @@ export const incidentViewQuery = defineQuery<IncidentView>('incidentView');
  * `limit`). A query, so that none of it is written into the workflow's history as activity input.
  */
 export const incidentProjectionQuery = defineQuery<IncidentProjection, [{ afterSeq: number; limit: number }]>('incidentProjection');
+
+/**
+ * The pinned checklist post as the incident renders it now: what the checklist activities draw. A query, so that the
+ * post (a few KB, every task and menu) is not written into the workflow's history as their input at every redraw.
+ */
+export const checklistPostQuery = defineQuery<ChecklistPost>('checklistPost');
 
 /**
  * An Update's answer: a CommandResult, or the whole view from runs started before the history budget (they answer as

@@ -74,7 +74,8 @@ describe('incident workflow', () => {
     expect(channel.members.sort()).toEqual(['alice', 'carol', 'oscar']);
     expect(channel.header).toContain('Commander: @alice');
     expect(channel.header).toContain(view.links.ticketKey!);
-    const post = workspace.records.posts.find((p) => p.channelId === channel.id)!;
+    // By its key: the bridge's link may be posted first (the checklist waits for who is on call when it shows them).
+    const post = workspace.records.posts.find((p) => p.channelId === channel.id && p.key === `${id}:checklistPost`)!;
     expect(post.pinned).toBe(true);
     expect(post.message).toContain('#### :clipboard: Checkout is down');
     const attachments = (post.props as { attachments: Array<{ title: string; text: string }> }).attachments;

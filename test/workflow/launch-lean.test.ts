@@ -1,0 +1,138 @@
+/**
+ * The lean launch (incident-launch-lean-v10): a checklist that shows who is on call is posted once they are known, so a
+ * normal launch draws it once (it used to be redrawn a second after the launch, in nearly every launch), while a
+ * checklist that does not show them goes up without waiting; and the checklist activities read what they draw through
+ * the `checklistPost` query, so the history holds a small request instead of the whole post.
+ *
+ * The on-call lookup is made slow (the in-memory workspace answers it late), so a checklist drawn before it is known
+ * would show no assignee and be redrawn: the counts below then differ.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { checklistRevision } from '../../domain/checklist-message.js';
+import type { PlaybookDefinition } from '../../domain/playbook.js';
+import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { checklistPostQuery, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
+import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
+// Each test names a schedule of its own: the worker keeps who it found on call per schedule for a while
+// (activities/on-call.ts), and a kept answer would make the lookup instant.
+const workspace = new InMemoryWorkspace({
+  onCall: { 'lean-tasks': ['oscar@example.com'], 'lean-commander': ['oscar@example.com'], 'lean-none': ['oscar@example.com'], 'lean-redraw': ['oscar@example.com'] },
+  // Who is on call is known well after the channel exists.
+  faults: { whoIsOnCall: { delayAfterMs: 1_000 } },
+});
+const taskQueue = uniqueTaskQueue('launch-lean');
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+});
+
+const withOnCallTask = (schedule: string): PlaybookDefinition => ({
+  ...testPlaybook,
+  opsgenie: { schedule },
+  checklists: [
+    { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge' }, { id: 'dashboards', title: 'Look at the dashboards', assigneeRole: 'oncall' }] },
+    { id: 'fix', title: 'Fix', tasks: [{ id: 'rollback', title: 'Roll back', command: '/deploy rollback' }] },
+  ],
+});
+
+const launched = (handle: WorkflowHandle) =>
+  waitFor(
+    () => handle.query(incidentViewQuery),
+    (view) => Object.values(view.launch).every((step) => step.status !== 'pending'),
+    { timeoutMs: 30_000, what: 'the launch to finish' },
+  );
+
+/** The launch over and a moment more than a redraw's pause (CHECKLIST_REFRESH_DELAY): a redraw would have come. */
+async function settledAfterLaunch(handle: WorkflowHandle): Promise<void> {
+  await launched(handle);
+  await historyAtRest(handle);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await historyAtRest(handle);
+}
+
+/** Each checklist activity the incident scheduled, with the size of its input. */
+async function checklistActivities(handle: WorkflowHandle): Promise<Array<{ type: string; inputBytes: number; input: string }>> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    const type = scheduled?.activityType?.name ?? '';
+    if (type !== 'postChecklist' && type !== 'refreshChecklist') return [];
+    const payloads = scheduled!.input?.payloads ?? [];
+    const input = payloads.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('');
+    return [{ type, inputBytes: payloads.reduce((n, payload) => n + (payload.data?.length ?? 0), 0), input }];
+  });
+}
+
+const checklistPostOf = (channelId: string) => workspace.records.posts.find((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'))!;
+
+it("posts a checklist that gives the on-call tasks once they are known, and does not redraw it after the launch", async () => {
+  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: withOnCallTask('lean-tasks') });
+  await settledAfterLaunch(handle);
+  const view = await handle.query(incidentViewQuery);
+  expect(view.checklists[0]!.tasks[1]!.assignee).toBe('oscar');
+  expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual(['postChecklist']);
+  const post = checklistPostOf(view.links.channelId!);
+  // Drawn once, with the on-call's task.
+  expect(post.edits ?? 0).toBe(0);
+  expect(JSON.stringify(post.props)).toContain('Look at the dashboards · @oscar');
+});
+
+it('posts the checklist once with the on-call as commander when the playbook says so', async () => {
+  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-commander' }, defaultCommander: 'oncall' } });
+  await settledAfterLaunch(handle);
+  const view = await handle.query(incidentViewQuery);
+  expect(view.commander).toBe('oscar');
+  expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual(['postChecklist']);
+  const post = checklistPostOf(view.links.channelId!);
+  expect(post.edits ?? 0).toBe(0);
+  expect(post.message).toContain('commander @oscar');
+});
+
+it('does not hold up a checklist that does not show who is on call', async () => {
+  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-none' } } });
+  await settledAfterLaunch(handle);
+  expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual(['postChecklist']);
+  // Posted while the lookup (answered late) was still under way: scheduled before the lookup completed.
+  const events = (await handle.fetchHistory()).events ?? [];
+  const lookUp = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'lookUpOnCall')!;
+  const lookUpDone = events.findIndex((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(lookUp.eventId));
+  const posted = events.findIndex((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postChecklist');
+  expect(lookUpDone).toBeGreaterThan(0);
+  expect(posted).toBeLessThan(lookUpDone);
+});
+
+it('gives the checklist activities a small input and has them draw the incident as it is when they run', async () => {
+  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: withOnCallTask('lean-redraw') });
+  await settledAfterLaunch(handle);
+  await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: '1.1', actor: 'bob' }] });
+  await handle.executeUpdate(commandUpdates.addTask, { args: [{ checklist: 'fix', title: 'Purge the cache' }] });
+  const view = await handle.query(incidentViewQuery);
+  const post = await waitFor(
+    () => checklistPostOf(view.links.channelId!),
+    (found) => found.message.includes('1/4 tasks done') && JSON.stringify(found.props).includes('Purge the cache'),
+    { what: 'the checklist redrawn with both changes' },
+  );
+  expect(post.edits).toBe(1);
+  await historyAtRest(handle);
+  // What the post shows is what the incident renders now, and the workflow knows it is shown: no redraw is pending.
+  expect((await handle.query(checklistPostQuery)).revision).toBe(checklistRevision(view));
+  const activities = await checklistActivities(handle);
+  expect(activities.map((activity) => activity.type)).toEqual(['postChecklist', 'refreshChecklist']);
+  for (const activity of activities) {
+    // The key, the incident, the channel or post: a couple of hundred bytes, not the post's few KB.
+    expect(activity.inputBytes, activity.type).toBeLessThan(300);
+    expect(activity.input, activity.type).not.toContain('attachments');
+  }
+});
