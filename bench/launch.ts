@@ -116,7 +116,7 @@ function headerWatcher(sandboxes: Sandboxes) {
 export const launchBench: Bench = async (context) => {
   const startedAt = performance.now();
   const profile = latencyProfile(context.mode);
-  // Long enough for a launch's follow-ups (the checklist redrawn a second after it was posted, the record written).
+  // Long enough for a launch's follow-ups (the record written; runs before incident-launch-lean-v10 also redrew the checklist).
   const quietMs = context.mode === 'smoke' ? 1_200 : 2_000;
   const stack = await startStack(context.bundle);
   const results: ScenarioResult[] = [];
@@ -156,7 +156,7 @@ export const launchBench: Bench = async (context) => {
         const batch = Math.min(scenario.concurrency, scenario.launches - done);
         launched.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => launchOne(`Bench ${scenario.name} ${done + i}`)))));
       }
-      // The launches' follow-ups (the checklist redrawn, records written) are part of what a launch costs.
+      // The launches' follow-ups (records written) are part of what a launch costs.
       await settle(stack.sandboxes, quietMs);
       const window = cpu.end();
       const calls = callsByActivity(stack.sandboxes.takeCalls());
