@@ -176,7 +176,7 @@ function traceRequests(tracer: Tracer): RequestHandler {
 }
 
 /** Each incident's own look at its members when the API listens to events (the sweep does the rest): every 6 hours. */
-const MEMBERSHIP_LOOK_WITH_EVENTS_MS = 6 * 3_600_000;
+export const MEMBERSHIP_LOOK_WITH_EVENTS_MS = 6 * 3_600_000;
 
 /** An X-Request-Id we adopt: letters, digits and `._-`, 8 to 128 of them (anything else gets an ID of our own). */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;

@@ -9,7 +9,7 @@ import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
-import { installTemporalRuntime } from '../workers/runtime-logging.js';
+import { EXPECTED_IN_API, installTemporalRuntime } from '../temporal/runtime-logging.js';
 import { apiServerSettings, openApiBackends } from './backends.js';
 import { startApi } from './server.js';
 import { decideApiAccess } from './auth/api-tokens.js';
@@ -39,7 +39,7 @@ if (access.mode === 'open') logger.warn(access.warning);
 // Traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
 const tracing = startTracing('incident-api', config.OTEL_EXPORTER_OTLP_ENDPOINT);
 // The alert intake's worker (api/alert-intake-worker.ts) logs through pino like the rest of this process.
-installTemporalRuntime(logger, { handleSignals: false, level: 'WARN' });
+installTemporalRuntime(logger, { handleSignals: false, level: 'WARN', expected: EXPECTED_IN_API });
 const { api, connection, workerConnection } = await (async () => {
   try {
     const backends = await openApiBackends(config, (line) => logger.info(line));

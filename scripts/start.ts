@@ -23,7 +23,7 @@ import { startDevServer, stopLeftoverDevServer, type RunningDevServer } from '..
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
-import { installTemporalRuntime } from '../workers/runtime-logging.js';
+import { installTemporalRuntime } from '../temporal/runtime-logging.js';
 
 const say = (line: string): void => console.log(`[start] ${line}`);
 

@@ -10,7 +10,7 @@ import { openDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';
 import { createIncidentWorker } from './incident-worker.js';
 import { requireCredentials, selectIntegrations } from './integrations.js';
-import { installTemporalRuntime } from './runtime-logging.js';
+import { installTemporalRuntime } from '../temporal/runtime-logging.js';
 import { startTracing } from '../temporal/tracing.js';
 
 loadDotEnv();

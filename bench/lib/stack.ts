@@ -41,9 +41,9 @@ export function latencyProfile(mode: Mode): LatencyProfile {
 
 /**
  * How long the API makes new incidents wait between looks at their channel's members when it listens to Mattermost's
- * events (the default, MATTERMOST_EVENTS=on; api/app.ts): open incidents then sit idle for hours, as measured here.
+ * events (the default, MATTERMOST_EVENTS=on): open incidents then sit idle for hours, as measured here.
  */
-export const MEMBERSHIP_LOOK_WITH_EVENTS_MS = 6 * 3_600_000;
+export { MEMBERSHIP_LOOK_WITH_EVENTS_MS } from '../../api/app.js';
 
 const SANDBOX_PATHS: Record<System, string> = { mattermost: '/api/v4/.*', jira: '/rest/.*', zoom: '/(v2|oauth)/.*', opsgenie: '/v2/.*' };
 

@@ -17,10 +17,17 @@ export function incidentIdOf(workflowId: unknown): string | undefined {
   return typeof workflowId === 'string' && workflowId.startsWith('incident-') ? workflowId.slice('incident-'.length) : undefined;
 }
 
-export function toPino(logger: Logger): (entry: LogEntry) => void {
+/**
+ * What the SDK warns about that is expected in a process: the API runs an activity-only worker (the alert intake), and
+ * the SDK says at every start that it polls no workflow tasks. Such lines go out at debug.
+ */
+export const EXPECTED_IN_API = [/^No workflows registered, not polling for workflow tasks/, /^No Nexus services registered/];
+
+export function toPino(logger: Logger, expected: readonly RegExp[] = []): (entry: LogEntry) => void {
   return ({ level, message, meta }) => {
     const incidentId = incidentIdOf(meta?.workflowId);
-    logger[PINO_LEVEL[level]]({ ...meta, ...(incidentId ? { incidentId } : {}), source: 'temporal' }, message);
+    const pinoLevel = expected.some((pattern) => pattern.test(message)) ? 'debug' : PINO_LEVEL[level];
+    logger[pinoLevel]({ ...meta, ...(incidentId ? { incidentId } : {}), source: 'temporal' }, message);
   };
 }
 
@@ -30,9 +37,12 @@ export function toPino(logger: Logger): (entry: LogEntry) => void {
  * http://<address>/metrics: its own (workflow and activity tasks, latencies, pollers, cache) and the incident
  * service's (integration calls, launch durations), counters with the `_total` suffix.
  */
-export function installTemporalRuntime(logger: Logger, options: { handleSignals: boolean; level?: LogLevel; metricsAddress?: string }): void {
+export function installTemporalRuntime(
+  logger: Logger,
+  options: { handleSignals: boolean; level?: LogLevel; metricsAddress?: string; expected?: readonly RegExp[] },
+): void {
   Runtime.install({
-    logger: new DefaultLogger(options.level ?? 'INFO', toPino(logger)),
+    logger: new DefaultLogger(options.level ?? 'INFO', toPino(logger, options.expected)),
     ...(options.handleSignals ? {} : { shutdownSignals: [] }),
     ...(options.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress, countersTotalSuffix: true } } } } : {}),
   });
