@@ -23,7 +23,7 @@ import { startDevServer, stopLeftoverDevServer, type RunningDevServer } from '..
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
-import { installTemporalRuntime } from '../temporal/runtime-logging.js';
+import { EXPECTED_IN_API, installTemporalRuntime } from '../temporal/runtime-logging.js';
 
 const say = (line: string): void => console.log(`[start] ${line}`);
 
@@ -64,7 +64,8 @@ if (access.mode === 'refused') exitWithStartupError('npm start', new Error(acces
 if (access.mode === 'open') logger.warn(access.warning);
 const namespace = resolveNamespace(config.TEMPORAL_NAMESPACE);
 // We stop things in our own order on Ctrl-C, so Temporal's runtime must not react to the signals by itself.
-installTemporalRuntime(logger, { handleSignals: false, level: 'WARN' });
+// This process is also an API, with the alert intake's activity-only worker: its start-up notice is expected.
+installTemporalRuntime(logger, { handleSignals: false, level: 'WARN', expected: EXPECTED_IN_API });
 
 async function isListening(address: string): Promise<boolean> {
   try {
