@@ -71,6 +71,11 @@ export interface ViewRead {
 export interface ViewReadOptions {
   /** The store's record is an acceptable answer only from this revision on (a caller that just changed the incident). */
   atLeastRevision?: number;
+  /**
+   * How long to wait for the incident before the store's record answers (default VIEW_PATIENCE_MS). A person reading
+   * in chat right after their own command waits longer: the record may not have that command yet.
+   */
+  patienceMs?: number;
 }
 
 /** How long a read waits for the incident before the store's record answers instead (when there is a store). */
@@ -224,7 +229,7 @@ export class IncidentService {
     if (!this.storedViews) return unwrap(await fromIncident);
     let timer: NodeJS.Timeout | undefined;
     const patience = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.storedViews!.patienceMs ?? VIEW_PATIENCE_MS);
+      timer = setTimeout(() => resolve(undefined), options.patienceMs ?? this.storedViews!.patienceMs ?? VIEW_PATIENCE_MS);
     });
     const first = await Promise.race([fromIncident, patience]);
     clearTimeout(timer);

@@ -20,6 +20,9 @@ import { changesReply, ephemeral, incidentInfo, incidentTimeline, retrospectiveR
 import { tokenMatches } from '../../integrations/mattermost/signing.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
 
+/** A chat read right after the person's own command (resolve, then /incident retro) must show it: patience before the store answers. */
+const CHAT_READ = { patienceMs: 2_000 };
+
 export interface MattermostFrontDoorOptions {
   incidents: IncidentService;
   /** Finds the incident of a channel and a team's open incidents (the store's records). */
@@ -172,9 +175,9 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     if (!incidentId || !INCIDENT_SCOPED.has(request.kind)) {
       return ephemeral(`\`${USAGE[request.kind].split('  ')[0]}\` works in an incident's channel, and this channel is not one. \`/incident list\` shows the open incidents.`);
     }
-    if (request.kind === 'info') return ephemeral(incidentInfo(await options.incidents.view(incidentId)));
-    if (request.kind === 'timeline') return ephemeral(incidentTimeline(await options.incidents.view(incidentId), request.kinds));
-    if (request.kind === 'retro' && request.action === 'show') return ephemeral(retrospectiveReply(await options.incidents.view(incidentId)));
+    if (request.kind === 'info') return ephemeral(incidentInfo(await options.incidents.view(incidentId, CHAT_READ)));
+    if (request.kind === 'timeline') return ephemeral(incidentTimeline(await options.incidents.view(incidentId, CHAT_READ), request.kinds));
+    if (request.kind === 'retro' && request.action === 'show') return ephemeral(retrospectiveReply(await options.incidents.view(incidentId, CHAT_READ)));
 
     await requireMember(payload.channel_id, me);
     if (request.kind === 'commander') {

@@ -53,6 +53,15 @@ describe('reading an incident view', () => {
     expect(reads).toEqual([]);
   });
 
+  it('waits longer for the incident when the reader asks for more patience (a chat read after its own command)', async () => {
+    const { client, settle } = slowClient();
+    const { incidents, reads } = service(client, view(5, 'stored'));
+    // Slower than the service's 20 ms patience, well within the reader's.
+    setTimeout(() => settle({ view: view(7, 'live') }), 80);
+    expect(await incidents.readView('inc-1', { patienceMs: 2_000 })).toEqual({ view: view(7, 'live'), source: 'incident' });
+    expect(reads).toEqual([]);
+  });
+
   it('answers from the store’s record when the incident is slow, and gives up the query', async () => {
     const { client, settle, aborted } = slowClient();
     const { incidents, reads } = service(client, view(5, 'stored'));
