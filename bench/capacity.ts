@@ -104,16 +104,8 @@ export const capacityBench: Bench = async (context) => {
   const quietMs = context.mode === 'smoke' ? 1_500 : 3_000;
   const stack = await startStack(context.bundle);
   const memory: MemorySample[] = [];
-  let result: {
-    maxCachedWorkflows: number;
-    openSeconds: number;
-    base: MemorySample;
-    idle: MemorySample & { peakRssMb: number };
-    serverRssMb: number | null;
-    idleWindow: { seconds: number; workerCoreShare: number | null; serverCoreShare: number | null; benchCoreShare: number | null; callsServed: number };
-    commands: RoundTrips;
-    replay: Replay | null;
-  };
+  // What the run measures; the rest of Data is derived from it below.
+  let result: Pick<Data, 'maxCachedWorkflows' | 'openSeconds' | 'base' | 'idle' | 'serverRssMb' | 'idleWindow' | 'commands' | 'replay'>;
   try {
     const taskQueue = 'bench-capacity';
     const worker = await stack.startWorker({ taskQueue, ...(cache ? { maxCachedWorkflows: cache } : {}) });
