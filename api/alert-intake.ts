@@ -19,7 +19,8 @@ import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
-import { ALERT_DELIVERY_MAX_BYTES, alertDeliveredSignal, alertGroup, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group.js';
+import type { alertGroup } from '../workflows/alert-group.js';
+import { ALERT_DELIVERY_MAX_BYTES, ALERT_GROUP_WORKFLOW_TYPE, alertDeliveredSignal, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group-messages.js';
 import { HttpError, toHttpError } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
 
@@ -89,7 +90,7 @@ export class AlertIntake {
     }
     const workflowId = alertGroupWorkflowId(request.delivery.groupKey);
     try {
-      await this.options.client.workflow.signalWithStart(alertGroup, {
+      await this.options.client.workflow.signalWithStart<typeof alertGroup, [AlertDelivery]>(ALERT_GROUP_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: this.options.taskQueue,
         args: [{ groupKey: request.delivery.groupKey }],

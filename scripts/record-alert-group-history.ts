@@ -18,7 +18,8 @@ import { alertmanagerGroup } from '../test/helpers/alert-fixtures.js';
 import { fromAlertmanager, alertmanagerPayloadSchema } from '../domain/alertmanager.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { WORKFLOWS_SOURCE_PATH } from '../workers/incident-worker.js';
-import { alertDeliveredSignal, alertGroup, alertGroupStatusQuery, alertIntakeTaskQueue, type AlertIntakeActivities } from '../workflows/alert-group.js';
+import { alertGroup } from '../workflows/alert-group.js';
+import { alertDeliveredSignal, alertGroupStatusQuery, alertIntakeTaskQueue, type AlertIntakeActivities } from '../workflows/alert-group-messages.js';
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9-]+$/.test(name)) {

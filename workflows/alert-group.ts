@@ -12,52 +12,18 @@
  * still waiting, and a group quiet for ALERT_GROUP_IDLE ends its run (the next delivery starts a new one; the store's
  * records still know the group's open incident).
  */
-import { condition, continueAsNew, defineQuery, defineSignal, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AlertDelivery, AlertDeliveryOutcome } from '../domain/alert-delivery.js';
+import {
+  alertDeliveredSignal,
+  alertGroupStatusQuery,
+  alertIntakeTaskQueue,
+  type AlertGroupInput,
+  type AlertGroupStatus,
+  type AlertIntakeActivities,
+} from './alert-group-messages.js';
 
-export const ALERT_GROUP_WORKFLOW_TYPE = 'alertGroup';
-
-/** A delivery arrives (sent with signal-with-start by the API). */
-export const alertDeliveredSignal = defineSignal<[AlertDelivery]>('alertDelivered');
-
-/** The group's state: its incident, what waits and the recent outcomes (by delivery ID, for callers that wait). */
-export const alertGroupStatusQuery = defineQuery<AlertGroupStatus>('alertGroupStatus');
-
-export interface AlertGroupInput {
-  groupKey: string;
-  /** Carried over a continue-as-new. */
-  incidentId?: string;
-  pending?: AlertDelivery[];
-  recent?: AlertDeliveryOutcome[];
-  delivered?: number;
-  /** Deliveries a run hands over before it continues as new (default ALERT_GROUP_DELIVERIES_PER_RUN; tests make it small). */
-  deliveriesPerRun?: number;
-}
-
-export interface AlertGroupStatus {
-  groupKey: string;
-  incidentId?: string;
-  /** Deliveries taken and not yet handed over. */
-  waiting: number;
-  /** Deliveries handed over since the group's first run (its runs add up). */
-  delivered: number;
-  /** The newest outcomes, newest last. */
-  recent: AlertDeliveryOutcome[];
-}
-
-export interface AlertIntakeActivities {
-  /**
-   * Hands deliveries over in order, each to the incident the ones before it left open; a delivery refused for good
-   * comes back as a `failed` outcome and the rest go on. Throws only when it should be tried again (all of it: each
-   * delivery's Update carries the delivery's ID, so what was applied before is not applied twice).
-   */
-  deliverAlerts(deliveries: AlertDelivery[], knownIncidentId: string | undefined): Promise<AlertDeliveryOutcome[]>;
-}
-
-/** The task queue of the alert intake's activity, beside the incidents' queue. */
-export function alertIntakeTaskQueue(incidentTaskQueue: string): string {
-  return `${incidentTaskQueue}-alert-intake`;
-}
+export { ALERT_GROUP_WORKFLOW_TYPE } from './alert-group-messages.js';
 
 /** Outcomes a status keeps: a caller waiting for its delivery's outcome finds it among them. */
 const RECENT_OUTCOMES = 50;
@@ -69,11 +35,10 @@ const DELIVERIES_PER_HANDOVER = 25;
 export const ALERT_GROUP_DELIVERIES_PER_RUN = 200;
 const ALERT_GROUP_IDLE = '10 minutes';
 /**
- * Payload sizes (JSON bytes), against Temporal's limit of 2 MB per payload: one delivery at most this (the API refuses
- * larger ones with 413), a hand-over at most this much (or one delivery), and a continue-as-new carries what waits only
- * when it is under CARRY_OVER_BYTES (otherwise the run drains first: its history has room, 50 MB).
+ * Payload sizes (JSON bytes), against Temporal's limit of 2 MB per payload: a hand-over at most this much (or one
+ * delivery; one delivery is at most ALERT_DELIVERY_MAX_BYTES), and a continue-as-new carries what waits only when it
+ * is under CARRY_OVER_BYTES (otherwise the run drains first: its history has room, 50 MB).
  */
-export const ALERT_DELIVERY_MAX_BYTES = 512 * 1024;
 const HANDOVER_BYTES = 512 * 1024;
 const CARRY_OVER_BYTES = 1024 * 1024;
 

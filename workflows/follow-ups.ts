@@ -10,7 +10,7 @@ import { renderWelcomeMessage } from '../domain/incident-templates.js';
 import { webhookPayload } from '../domain/webhook-payload.js';
 import { chat, onCall, postmortem, tickets, webhooks } from './incident-activities.js';
 import { alertAlias, failureMessage, isForbidden, nowIso, tellChannel, type IncidentRun } from './incident-run.js';
-import { skipSidebar } from './launch.js';
+import { skipSidebar } from './launch-step.js';
 
 /** Finished follow-ups kept in the state (the timeline has them all); pending and failed ones are always kept. */
 const FINISHED_FOLLOW_UPS_KEPT = 30;
