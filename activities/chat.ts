@@ -2,7 +2,7 @@
  * Chat (Mattermost) activities. Each is idempotent by the explicit key the workflow passes (`<incident id>:<step>`):
  * the channel is found by its name (which holds the incident ID), posts by the key stored in their props.
  */
-import type { ChecklistPost } from '../domain/checklist-message.js';
+import type { ChecklistPost } from '../formats/checklist-message.js';
 import { checklistProps, type ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import { IntegrationError } from '../integrations/errors.js';
 import { neutraliseSpecialMentions } from '../integrations/mattermost/special-mentions.js';

@@ -3,7 +3,7 @@
  * in the history as activity input) and, for the timeline events the state no longer holds, from the store.
  */
 import { Context } from '@temporalio/activity';
-import type { ChecklistPost } from '../domain/checklist-message.js';
+import type { ChecklistPost } from '../formats/checklist-message.js';
 import type { IncidentProjection, IncidentView } from '../domain/incident.js';
 import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import { mergeTimelines } from '../domain/timeline-filter.js';

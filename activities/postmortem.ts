@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { IncidentView } from '../domain/incident.js';
-import { POSTMORTEM_FORMATS, type PostmortemFormat } from '../domain/postmortem-report.js';
+import { POSTMORTEM_FORMATS, type PostmortemFormat } from '../formats/postmortem-report.js';
 import type { ChatPort } from '../integrations/ports.js';
 import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import { exportPostmortemFiles } from '../integrations/postmortem-export.js';

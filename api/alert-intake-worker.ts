@@ -5,7 +5,7 @@
  */
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { AlertDeliveryOutcome } from '../domain/alert-delivery.js';
+import type { AlertDeliveryOutcome } from '../formats/alert-delivery.js';
 import { alertIntakeTaskQueue, type AlertIntakeActivities } from '../workflows/alert-group-messages.js';
 import type { AlertIntake } from './alert-intake.js';
 import { HttpError } from './http-error.js';

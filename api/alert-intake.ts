@@ -13,8 +13,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { AlertDelivery, AlertDeliveryOutcome } from '../domain/alert-delivery.js';
-import type { AlertIntakeRequest } from '../domain/alertmanager.js';
+import type { AlertDelivery, AlertDeliveryOutcome } from '../formats/alert-delivery.js';
+import type { AlertIntakeRequest } from '../formats/alertmanager.js';
 import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';

@@ -9,8 +9,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { AlertIntakeRequest } from '../domain/alertmanager.js';
-import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../domain/alertmanager.js';
+import type { AlertIntakeRequest } from '../formats/alertmanager.js';
+import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../formats/alertmanager.js';
 import { MAX_OUTCOME_WAIT_MS, type AlertIntake } from './alert-intake.js';
 import { HttpError } from './http-error.js';
 import { parseInput } from './parse-input.js';

@@ -10,7 +10,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
-import { postmortemFileName, POSTMORTEM_FILE_TYPES, type PostmortemFormat } from '../domain/postmortem-report.js';
+import { postmortemFileName, POSTMORTEM_FILE_TYPES, type PostmortemFormat } from '../formats/postmortem-report.js';
 import { IntegrationError } from '../integrations/errors.js';
 import type { ChatPort } from '../integrations/ports.js';
 import { writePostmortemExport } from '../integrations/postmortem-export.js';

@@ -4,7 +4,7 @@
  * contract cannot drift from the code. A test checks that every route the app serves is in it and nothing else is.
  */
 import { z } from 'zod';
-import { alertmanagerPayloadSchema, genericAlertSchema } from '../domain/alertmanager.js';
+import { alertmanagerPayloadSchema, genericAlertSchema } from '../formats/alertmanager.js';
 import { alertDeliveryQuerySchema } from './alert-routes.js';
 import { commands, type CommandName } from '../domain/commands.js';
 import { playbookSchema } from '../domain/playbook.js';

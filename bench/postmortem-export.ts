@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { IncidentView } from '../domain/incident.js';
-import type { PostmortemFormat } from '../domain/postmortem-report.js';
+import type { PostmortemFormat } from '../formats/postmortem-report.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { writePostmortemExport } from '../integrations/postmortem-export.js';
 import { createMattermostSandbox } from '../sandbox/mattermost-sandbox.js';

@@ -31,7 +31,7 @@ import {
   postmortemFileName,
   POSTMORTEM_FILE_TYPES,
   type PostmortemFormat,
-} from '../domain/postmortem-report.js';
+} from '../formats/postmortem-report.js';
 import { IntegrationError } from './errors.js';
 import type { ChannelPost, ChatPort, ChatUser } from './ports.js';
 

@@ -4,7 +4,7 @@
  * API imports them without loading the workflow (see workflows/alert-group.ts for how a group works).
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { AlertDelivery, AlertDeliveryOutcome } from '../domain/alert-delivery.js';
+import type { AlertDelivery, AlertDeliveryOutcome } from '../formats/alert-delivery.js';
 
 export const ALERT_GROUP_WORKFLOW_TYPE = 'alertGroup';
 

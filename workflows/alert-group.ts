@@ -13,7 +13,7 @@
  * records still know the group's open incident).
  */
 import { condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { AlertDelivery, AlertDeliveryOutcome } from '../domain/alert-delivery.js';
+import type { AlertDelivery, AlertDeliveryOutcome } from '../formats/alert-delivery.js';
 import {
   alertDeliveredSignal,
   alertGroupStatusQuery,

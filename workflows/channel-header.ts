@@ -4,7 +4,7 @@
  * for a burst of changes to end (like the checklist post).
  */
 import { log } from '@temporalio/workflow';
-import { renderChannelHeader } from '../domain/checklist-message.js';
+import { renderChannelHeader } from '../formats/checklist-message.js';
 import type { IncidentState, LaunchStepName } from '../domain/incident.js';
 import { chat } from './incident-activities.js';
 import { failureMessage } from './incident-run.js';

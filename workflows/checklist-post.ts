@@ -3,7 +3,7 @@
  * loop waits a moment for a burst of changes to end, so ten checks make one redraw.
  */
 import { log } from '@temporalio/workflow';
-import { checklistRevision, renderChecklistPost } from '../domain/checklist-message.js';
+import { checklistRevision, renderChecklistPost } from '../formats/checklist-message.js';
 import type { IncidentState } from '../domain/incident.js';
 import { chat } from './incident-activities.js';
 import { failureMessage, type IncidentRun } from './incident-run.js';

@@ -6,8 +6,8 @@
  * `<incident>:<follow-up id>`, so running it again after a retry or a continue-as-new does nothing twice.
  */
 import { bumpRevision, incidentView, recordEvent, type FollowUp, type FollowUpKind, type IncidentState } from '../domain/incident.js';
-import { renderWelcomeMessage } from '../domain/incident-templates.js';
-import { webhookPayload } from '../domain/webhook-payload.js';
+import { renderWelcomeMessage } from '../formats/incident-templates.js';
+import { webhookPayload } from '../formats/webhook-payload.js';
 import { chat, onCall, postmortem, tickets, webhooks } from './incident-activities.js';
 import { alertAlias, failureMessage, isForbidden, nowIso, tellChannel, type IncidentRun } from './incident-run.js';
 import { skipSidebar } from './launch-step.js';

@@ -7,8 +7,8 @@
  */
 import { bumpRevision, type IncidentState, type LaunchStepName } from '../domain/incident.js';
 import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
-import { renderChannelHeader, renderChecklistPost } from '../domain/checklist-message.js';
-import { renderChannelPurpose } from '../domain/incident-templates.js';
+import { renderChannelHeader, renderChecklistPost } from '../formats/checklist-message.js';
+import { renderChannelPurpose } from '../formats/incident-templates.js';
 import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';

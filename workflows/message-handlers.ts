@@ -9,7 +9,7 @@ import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recor
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
 import { checkIncomingCommand } from '../domain/command-intake.js';
 import { followUpsOfClose } from './follow-ups.js';
-import { renderChecklistPost } from '../domain/checklist-message.js';
+import { renderChecklistPost } from '../formats/checklist-message.js';
 import { checklistPostQuery, commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
 
 export function registerMessageHandlers(run: IncidentRun): void {

@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { COMMAND_NAMES, type CommandInput, type CommandName } from '../domain/commands.js';
-import type { ChecklistPost } from '../domain/checklist-message.js';
+import type { ChecklistPost } from '../formats/checklist-message.js';
 import type { CommandResult, IncidentProjection, IncidentView } from '../domain/incident.js';
 
 export const INCIDENT_WORKFLOW_TYPE = 'incident';

@@ -7,7 +7,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { checklistRevision, type ChecklistIntent } from '../../domain/checklist-message.js';
+import { checklistRevision, type ChecklistIntent } from '../../formats/checklist-message.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import { findTask } from '../../domain/task-reference.js';
 import type { ActionClaims } from '../../integrations/mattermost/checklist-attachments.js';

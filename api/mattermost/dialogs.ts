@@ -8,7 +8,7 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { IncidentCommandError } from '../../domain/errors.js';
-import { renderStatusUpdateTemplate } from '../../domain/incident-templates.js';
+import { renderStatusUpdateTemplate } from '../../formats/incident-templates.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';

@@ -7,7 +7,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
-import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from '../../domain/slash-command.js';
+import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from './slash-command-grammar.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';

@@ -3,7 +3,7 @@
  * signed context (`{ sig }`), so a click cannot be forged or pointed at another incident. Done in the activity: the
  * secret never enters workflow history.
  */
-import type { ChecklistPost } from '../../domain/checklist-message.js';
+import type { ChecklistPost } from '../../formats/checklist-message.js';
 import { signPayload } from './signing.js';
 
 export interface ButtonSettings {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { checklistRevision } from '../../domain/checklist-message.js';
+import { checklistRevision } from '../../formats/checklist-message.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 import { shippedPlaybooks, startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { checklistRevision } from '../../domain/checklist-message.js';
+import { checklistRevision } from '../../formats/checklist-message.js';
 import type { IncidentView } from '../../domain/incident.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 import { startChatStack, type ChatStack } from '../helpers/chat-stack.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAlertRules } from '../../config/alert-rules.js';
 import { routeAlert } from '../../domain/alert-routing.js';
-import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../../domain/alertmanager.js';
+import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../../formats/alertmanager.js';
 import { executeCommand } from '../../domain/commands.js';
 import { createIncidentState } from '../../domain/incident.js';
 import { parseNewIncident } from '../../domain/new-incident.js';

@@ -2,14 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { executeCommand } from '../../domain/commands.js';
 import { createIncidentState, incidentView, rememberUpdateId, updateIdSeen, type IncidentState } from '../../domain/incident.js';
-import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage } from '../../domain/incident-templates.js';
-import { renderChannelHeader, renderChecklistPost } from '../../domain/checklist-message.js';
+import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage } from '../../formats/incident-templates.js';
+import { renderChannelHeader, renderChecklistPost } from '../../formats/checklist-message.js';
 import { applyChannelMembers } from '../../domain/membership.js';
 import { parseNewIncident } from '../../domain/new-incident.js';
 import { validatePlaybook, type PlaybookDefinition } from '../../domain/playbook.js';
 import { nextReminderAt, reminderMessage, scalePlaybookDurations, takeDueReminders } from '../../domain/reminders.js';
 import { draftRetrospective } from '../../domain/retrospective.js';
-import { parseSlashCommand } from '../../domain/slash-command.js';
+import { parseSlashCommand } from '../../api/mattermost/slash-command-grammar.js';
 import { filterTimeline, parseTimelineKinds } from '../../domain/timeline-filter.js';
 import { refusal } from '../helpers/refusal.js';
 

@@ -15,7 +15,7 @@ import {
   postmortemMetrics,
   type ConversationAuthor,
   type ConversationPost,
-} from '../../domain/postmortem-report.js';
+} from '../../formats/postmortem-report.js';
 import { parseCsv, resolvedIncidentView } from '../helpers/postmortem-fixtures.js';
 
 const NOW = '2026-03-02T11:00:00.000Z';

@@ -1,6 +1,6 @@
 /** What an outgoing status-update webhook carries: the incident in a stable shape, the update's text, the links. */
 import { describe, expect, it } from 'vitest';
-import { webhookPayload } from '../../domain/webhook-payload.js';
+import { webhookPayload } from '../../formats/webhook-payload.js';
 import { REPORTED_AT, resolvedIncidentView } from '../helpers/postmortem-fixtures.js';
 
 describe('webhookPayload', () => {

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { checklistRevision } from '../../domain/checklist-message.js';
+import { checklistRevision } from '../../formats/checklist-message.js';
 import type { PlaybookDefinition } from '../../domain/playbook.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { checklistPostQuery, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';

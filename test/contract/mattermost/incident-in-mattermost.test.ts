@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checklistRevision } from '../../../domain/checklist-message.js';
+import { checklistRevision } from '../../../formats/checklist-message.js';
 import type { IncidentView } from '../../../domain/incident.js';
 import { IncidentService } from '../../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../../api/server.js';

@@ -9,7 +9,7 @@
  *
  * Pure code (no I/O, no clock: callers pass `now`); integrations/postmortem-export.ts does the paging and the writing.
  */
-import type { IncidentTask, IncidentView, TaskState } from './incident.js';
+import type { IncidentTask, IncidentView, TaskState } from '../domain/incident.js';
 
 export const POSTMORTEM_FORMATS = ['markdown', 'json', 'csv'] as const;
 export type PostmortemFormat = (typeof POSTMORTEM_FORMATS)[number];

@@ -3,8 +3,8 @@
  * look), the update's text when there is one, and the links. A stable, flat shape of its own rather than the whole
  * IncidentView, so internal fields (launch steps, revisions, the timeline) can change without breaking receivers.
  */
-import type { IncidentStatus, IncidentView, StatusUpdate } from './incident.js';
-import type { WEBHOOK_EVENTS } from './playbook.js';
+import type { IncidentStatus, IncidentView, StatusUpdate } from '../domain/incident.js';
+import type { WEBHOOK_EVENTS } from '../domain/playbook.js';
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

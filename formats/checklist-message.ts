@@ -3,9 +3,9 @@
  * and menus that act on them. The workflow renders this model; the activity that posts it signs each action, so no
  * secret ever enters workflow history. Pure code: it runs inside the workflow sandbox.
  */
-import type { IncidentChecklist, IncidentState, TaskState } from './incident.js';
+import type { IncidentChecklist, IncidentState, TaskState } from '../domain/incident.js';
 import { incidentTemplateValues } from './incident-templates.js';
-import { fillTemplate } from './playbook.js';
+import { fillTemplate } from '../domain/playbook.js';
 
 const ACTION_LABELS = {
   'page-oncall': 'Page the on-call',

@@ -3,8 +3,8 @@
  * status-update starting text. One set of values for all of them, so a placeholder means the same thing everywhere.
  * Pure code: the workflow renders these.
  */
-import type { IncidentState } from './incident.js';
-import { fillTemplate, type PlaybookPlaceholder, type PlaybookSnapshot } from './playbook.js';
+import type { IncidentState } from '../domain/incident.js';
+import { fillTemplate, type PlaybookPlaceholder, type PlaybookSnapshot } from '../domain/playbook.js';
 
 /** What the templates read: the workflow's state, or the view the API holds. */
 export type TemplateSubject = Pick<

@@ -4,8 +4,8 @@
  * incident. Also the generic JSON alert, for monitoring that is not Alertmanager. Pure code.
  */
 import { z } from 'zod';
-import { webLinkSchema } from './web-links.js';
-import { MAX_ALERTS_PER_DELIVERY, type RecordAlertsPayload } from './alerts.js';
+import { webLinkSchema } from '../domain/web-links.js';
+import { MAX_ALERTS_PER_DELIVERY, type RecordAlertsPayload } from '../domain/alerts.js';
 
 const labels = z.record(z.string().max(200), z.string().max(2000));
 

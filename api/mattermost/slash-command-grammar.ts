@@ -2,11 +2,11 @@
  * The `/incident` slash command's grammar: what a person types after the trigger word, turned into one request, or into
  * an error that names the problem and shows the usage. Pure: the API decides what each request does.
  */
-import { IncidentCommandError } from './errors.js';
-import { FOLLOW_UP_KINDS, LAUNCH_STEPS, type TimelineEventKind } from './incident.js';
-import { parseDuration } from './duration.js';
-import { parseTimelineKinds, TIMELINE_GROUPS } from './timeline-filter.js';
-import { USERNAME_PATTERN } from './people.js';
+import { IncidentCommandError } from '../../domain/errors.js';
+import { FOLLOW_UP_KINDS, LAUNCH_STEPS, type TimelineEventKind } from '../../domain/incident.js';
+import { parseDuration } from '../../domain/duration.js';
+import { parseTimelineKinds, TIMELINE_GROUPS } from '../../domain/timeline-filter.js';
+import { USERNAME_PATTERN } from '../../domain/people.js';
 
 /** Mattermost caps a slash command's text at 4,000 characters; longer text cannot come from a real client. */
 export const MAX_COMMAND_TEXT = 4_000;
