@@ -11,24 +11,16 @@
  *   TEMPORAL_ADDRESS=127.0.0.1:27300 OUT=/tmp/cluster.md npx tsx bench/command-flood.ts   # against a real cluster
  *   COMMANDS=20000 NOTES=5000 PACED_NOTES=1000 CONCURRENCY=32 OUT=/tmp/flood.md npx tsx bench/command-flood.ts
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
-import { startApi } from '../api/server.js';
 import { mergeTimelines } from '../domain/timeline-filter.js';
-import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
-import { openDatabase } from '../store/database.js';
-import { IncidentRecordRepository } from '../store/incident-records.js';
-import { loadPlaybookDirectory } from '../store/playbook-files.js';
-import { lookupFromFiles } from '../store/playbook-lookup.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
-import { createIncidentWorker } from '../workers/incident-worker.js';
 import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
-import { FLOOD_TASKS, floodIncident, floodPlaybook, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../test/helpers/command-flood.js';
+import { startFloodStack } from './lib/flood-stack.js';
+import { FLOOD_TASKS, floodIncident, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../test/helpers/command-flood.js';
 
 const MB = 1024 * 1024;
 const TEMPORAL_HISTORY_LIMIT = 50 * MB;
@@ -71,41 +63,14 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     : await TestWorkflowEnvironment.createLocal({
         server: { executable: { type: 'existing-path', path: ensureTemporalCli(() => undefined).path }, ip: '127.0.0.1', searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
       });
-  const directory = await mkdtemp(join(tmpdir(), 'command-flood-bench-'));
-  const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
-  const records = new IncidentRecordRepository(database.db);
-  const taskQueue = `command-flood-bench-${Date.now()}`;
-  const worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    dependencies: { integrations: new InMemoryWorkspace(), records },
-  });
-  const running = worker.run();
-  const api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))),
-    records,
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port: 0,
-    rateLimit: { count: 1_000_000, unit: 's' },
-    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
-  });
+  const stack = await startFloodStack(env, { name: 'command-flood-bench', incidentName: `Flood: ${scenario.name}` });
+  const { apiUrl, records, incidentId: id } = stack;
   try {
-    const started = await fetch(`${api.url}/api/v1/incidents`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Flood: ${scenario.name}`, reporter: 'alice', playbook: floodPlaybook }),
-    });
-    const { id } = (await started.json()) as { id: string };
-    await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const sampler = sampleViewQuery(env.client, id, 250);
     // ROUTE_SAMPLES=off leaves GET /incidents/:id out (to tell its queries' load from the flood's own).
-    const routeSampler = process.env.ROUTE_SAMPLES === 'off' ? undefined : sampleViewRoute(api.url, id, 250);
+    const routeSampler = process.env.ROUTE_SAMPLES === 'off' ? undefined : sampleViewRoute(apiUrl, id, 250);
     const sent = await floodIncident({
-      apiUrl: api.url,
+      apiUrl: apiUrl,
       incidentId: id,
       client: env.client,
       commands: scenario.commands,
@@ -156,12 +121,8 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     // off after RESOURCE_EXHAUSTED and does not stop for an abort; a retry after the connection closed throws): let
     // those end first.
     await new Promise((resolve) => setTimeout(resolve, 11_000));
-    await api.stop();
-    worker.shutdown();
-    await running;
+    await stack.stop();
     await env.teardown();
-    await database.close();
-    await rm(directory, { recursive: true, force: true });
   }
 }
 

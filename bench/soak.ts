@@ -5,26 +5,16 @@
  * command is in the timeline exactly once. 50,000 commands with --full, 5,000 by default, 200 in a smoke run.
  * bench/command-flood.ts is the longer form (three scenarios, view-query latency during the flood).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
-import { startApi } from '../api/server.js';
 import { mergeTimelines } from '../domain/timeline-filter.js';
-import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
-import { openDatabase } from '../store/database.js';
-import { IncidentRecordRepository } from '../store/incident-records.js';
-import { loadPlaybookDirectory } from '../store/playbook-files.js';
-import { lookupFromFiles } from '../store/playbook-lookup.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
-import { FLOOD_TASKS, floodIncident, floodPlaybook, tallyTimeline } from '../test/helpers/command-flood.js';
-import { createIncidentWorker } from '../workers/incident-worker.js';
+import { FLOOD_TASKS, floodIncident, tallyTimeline } from '../test/helpers/command-flood.js';
 import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
 import { fmt, goal, sleep, table } from './lib/figures.js';
 import { machine } from './lib/process-stats.js';
+import { startFloodStack } from './lib/flood-stack.js';
 import type { Bench, BenchContext, Section } from './lib/types.js';
 
 const COMMANDS = { smoke: 200, default: 5_000, full: 50_000 } as const;
@@ -38,42 +28,13 @@ export const soakBench: Bench = async (context: BenchContext): Promise<Section> 
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: ensureTemporalCli(() => undefined).path }, ip: '127.0.0.1', searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
   });
-  const directory = await mkdtemp(join(tmpdir(), 'soak-bench-'));
-  const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
-  const records = new IncidentRecordRepository(database.db);
-  const taskQueue = `soak-bench-${Date.now()}`;
-  // In this process: the figures here are history sizes and counts, not CPU (the launch and capacity benches have those).
-  const worker = await createIncidentWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    // The run's bundle (zod preloaded, as production's): no second bundling here.
-    workflowBundle: { code: await readFile(context.bundle.path, 'utf8') },
-    dependencies: { integrations: new InMemoryWorkspace(), records },
-  });
-  const running = worker.run();
-  const api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))),
-    records,
-    logger: pino({ level: 'silent' }),
-    host: '127.0.0.1',
-    port: 0,
-    rateLimit: { count: 1_000_000, unit: 's' },
-    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
-  });
+  // The run's bundle (zod preloaded, as production's): no second bundling here.
+  const stack = await startFloodStack(env, { name: 'soak-bench', incidentName: 'Soak', workflowBundle: { code: await readFile(context.bundle.path, 'utf8') } });
+  const { apiUrl, records, incidentId: id } = stack;
   try {
-    const started = await fetch(`${api.url}/api/v1/incidents`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Soak', reporter: 'alice', playbook: floodPlaybook }),
-    });
-    const { id } = (await started.json()) as { id: string };
-    await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     context.log(`soak: ${commands.toLocaleString('en-US')} mixed commands, ${CONCURRENCY} in flight`);
     const sent = await floodIncident({
-      apiUrl: api.url,
+      apiUrl: apiUrl,
       incidentId: id,
       client: env.client,
       commands,
@@ -136,11 +97,7 @@ ${goals.map((g) => `- ${g.figure}: ${fmt(g.value)} ${g.unit}, ${g.met ? 'met' : 
       data: { commands, concurrency: CONCURRENCY, perSecond, runs, historyBytesPerCommand: total / commands, refused: sent.refused.length, missing, doubled },
     };
   } finally {
-    await api.stop();
-    worker.shutdown();
-    await running;
+    await stack.stop();
     await env.teardown();
-    await database.close();
-    await rm(directory, { recursive: true, force: true });
   }
 };

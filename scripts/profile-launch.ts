@@ -33,13 +33,12 @@
  * in Chrome DevTools or speedscope), one launch's history (sample-history.json), the worker's log and perf's data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // CommonJS: under Node's ESM loader only its default export is there.
-import proto from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { IncidentService } from '../api/incident-service.js';
@@ -51,8 +50,11 @@ import { startSandboxes } from '../test/helpers/sandboxes.js';
 import { formatSummary, readCpuProfile, summarizeProfiles, type ProfileSummary } from './profile/cpuprofile.js';
 import { summarizePerf, type PerfSummary } from './profile/perf-go.js';
 import { summarizeNodePerf, type NodePerfSummary } from './profile/perf-node.js';
+import { countHistory, perLaunch, type HistoryCounts } from './profile/history-counts.js';
+import { growth, scrape } from './profile/prometheus.js';
+import { cpuSecondsByThread, threadGrowth } from './profile/thread-cpu.js';
+import { childProcessPid, cpuSeconds } from '../bench/lib/process-stats.js';
 
-const { temporal } = proto;
 
 const LAUNCHES = Number(process.env.LAUNCHES ?? 30);
 /** Launches before measuring: the first ones also pay for loading code and V8 optimising it. */
@@ -80,6 +82,8 @@ for (const pair of (process.env.LATENCY ?? '').split(',').filter(Boolean)) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+/** A process this script started and waits for: its CPU seconds are always there to read. */
+const cpuSecondsOf = (pid: number): number => cpuSeconds(pid) ?? Number.NaN;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -92,159 +96,6 @@ function freePort(): Promise<number> {
   });
 }
 
-/** CPU seconds a process has used (user + system, its threads included), from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/**
- * CPU seconds by thread name (threads of one name summed): the worker's main JS thread ("node"), its workflow thread,
- * the SDK core's Tokio threads, V8's GC helpers, libuv's pool. What no --cpu-prof profile shows, it shows.
- */
-function cpuSecondsByThread(pid: number): Map<string, number> {
-  const threads = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[-_ ]?\d+$/, '');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // The main thread is named after the process; tell it apart from the worker threads Node also names "node".
-      const key = tid === String(pid) ? `${name} (main)` : name;
-      threads.set(key, (threads.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // A thread that ended while we looked.
-    }
-  }
-  return threads;
-}
-
-function threadGrowth(before: Map<string, number>, after: Map<string, number>, launches: number): Record<string, number> {
-  return Object.fromEntries(
-    [...after.entries()]
-      .map(([name, seconds]) => [name, (seconds - (before.get(name) ?? 0)) / launches] as const)
-      .filter(([, perLaunch]) => perLaunch > 0)
-      .sort(([, a], [, b]) => b - a)
-      .map(([name, perLaunch]) => [name, Number(perLaunch.toFixed(4))]),
-  );
-}
-
-/** The Temporal dev server: the child of this process whose command line says start-dev. */
-function temporalServerPid(): number {
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('start-dev')) return Number(entry);
-    } catch {
-      // A process that ended while we looked.
-    }
-  }
-  throw new Error('the Temporal dev server process was not found');
-}
-
-/** A Prometheus text page as series → value: histograms by their _count only, labels kept. */
-async function scrape(url: string): Promise<Map<string, number>> {
-  const series = new Map<string, number>();
-  const text = await (await fetch(url)).text();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match || /_(bucket|sum)$/.test(match[1]!)) continue;
-    series.set(`${match[1]}${match[2] ?? ''}`, Number(match[3]));
-  }
-  return series;
-}
-
-/**
- * What grew between two scrapes, per launch, summed by metric name and the labels that say what was done
- * (operation, activity/workflow type, task queue kind...), the largest first. Gauges are left out.
- */
-function growth(
-  before: Map<string, number>,
-  after: Map<string, number>,
-  launches: number,
-  keep: string[],
-  only?: RegExp,
-): Array<{ series: string; perLaunch: number }> {
-  const sums = new Map<string, number>();
-  for (const [series, value] of after) {
-    const name = series.replace(/\{.*$/, '');
-    if (only ? !only.test(name) : !/(_total|_count|requests|errors|_succeed|_empty|_completed|_failed|_hit|_miss|_started)$/.test(name)) continue;
-    const delta = value - (before.get(series) ?? 0);
-    if (delta <= 0) continue;
-    const labels = [...series.matchAll(/(\w+)="([^"]*)"/g)].filter(([, key]) => keep.includes(key!)).map(([, key, v]) => `${key}=${v}`);
-    const key = `${name}${labels.length ? `{${labels.join(',')}}` : ''}`;
-    sums.set(key, (sums.get(key) ?? 0) + delta);
-  }
-  return [...sums.entries()].map(([series, total]) => ({ series, perLaunch: total / launches })).sort((a, b) => b.perLaunch - a.perLaunch);
-}
-
-interface HistoryCounts {
-  events: number;
-  byType: Record<string, number>;
-  activities: Record<string, number>;
-  historyBytes: number;
-  payloadBytes: number;
-  /** Payload bytes by the event type that carries them. */
-  payloadBytesByType: Record<string, number>;
-  /** Payload bytes of each activity type's input and result (scheduled and completed events). */
-  payloadBytesByActivity: Record<string, number>;
-  /** Which search attributes each upsert set, by their names joined. */
-  upserts: Record<string, number>;
-}
-
-const EVENT_TYPE_NAMES = temporal.api.enums.v1.EventType as unknown as Record<number, string>;
-
-function payloadBytes(value: unknown): number {
-  if (!value || typeof value !== 'object') return 0;
-  if (value instanceof Uint8Array) return 0;
-  const record = value as Record<string, unknown>;
-  // A Payload: metadata (encoding and the like) and data.
-  if (record.data instanceof Uint8Array && 'metadata' in record) {
-    let bytes = record.data.length;
-    for (const meta of Object.values((record.metadata ?? {}) as Record<string, Uint8Array>)) bytes += meta?.length ?? 0;
-    return bytes;
-  }
-  let bytes = 0;
-  for (const child of Object.values(record)) bytes += payloadBytes(child);
-  return bytes;
-}
-
-function countHistory(history: proto.temporal.api.history.v1.IHistory, into: HistoryCounts): void {
-  into.historyBytes += temporal.api.history.v1.History.encode(history).finish().length;
-  const activityOf = new Map<string, string>();
-  for (const event of history.events ?? []) {
-    const type = (EVENT_TYPE_NAMES[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '');
-    into.events++;
-    into.byType[type] = (into.byType[type] ?? 0) + 1;
-    const activity = event.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (activity) {
-      into.activities[activity] = (into.activities[activity] ?? 0) + 1;
-      activityOf.set(String(event.eventId), activity);
-    }
-    const bytes = payloadBytes(event);
-    into.payloadBytes += bytes;
-    into.payloadBytesByType[type] = (into.payloadBytesByType[type] ?? 0) + bytes;
-    const completed = event.activityTaskCompletedEventAttributes?.scheduledEventId;
-    const carrier = activity ?? (completed !== undefined && completed !== null ? activityOf.get(String(completed)) : undefined);
-    if (carrier) into.payloadBytesByActivity[`${carrier} ${activity ? 'input' : 'result'}`] = (into.payloadBytesByActivity[`${carrier} ${activity ? 'input' : 'result'}`] ?? 0) + bytes;
-    const upserted = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
-    if (upserted) {
-      const names = Object.keys(upserted).sort().join('+');
-      into.upserts[names] = (into.upserts[names] ?? 0) + 1;
-    }
-  }
-}
-
-function perLaunch(record: Record<string, number>, launches: number): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(record)
-      .sort(([, a], [, b]) => b - a)
-      .map(([key, value]) => [key, Number((value / launches).toFixed(2))]),
-  );
-}
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -299,7 +150,8 @@ async function main(): Promise<void> {
       extraArgs: ['--metrics-port', String(serverMetricsPort)],
     },
   });
-  const serverPid = temporalServerPid();
+  const serverPid = childProcessPid(process.pid, 'start-dev');
+  if (serverPid === undefined) throw new Error('the Temporal dev server process was not found');
   const sandboxes = await startSandboxes();
   const paths: Record<System, string> = { mattermost: '/api/v4/.*', jira: '/rest/.*', zoom: '/(v2|oauth)/.*', opsgenie: '/v2/.*' };
   for (const system of Object.keys(paths) as System[]) {
