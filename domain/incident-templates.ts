@@ -4,7 +4,9 @@
  * Pure code: the workflow renders these.
  */
 import type { IncidentState } from './incident.js';
-import { fillTemplate, type PlaybookPlaceholder, type PlaybookSnapshot } from './playbook.js';
+import { fillTemplate } from './playbook/templates.js';
+import type { PlaybookPlaceholder } from './playbook/vocabulary.js';
+import type { PlaybookSnapshot } from './playbook/snapshot.js';
 
 /** What the templates read: the workflow's state, or the view the API holds. */
 export type TemplateSubject = Pick<

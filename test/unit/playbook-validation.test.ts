@@ -7,15 +7,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  channelNameFromTemplate,
-  formatPlaybookProblems,
-  PLAYBOOK_TEMPLATE_PLACEHOLDERS,
-  snapshotPlaybook,
-  validatePlaybook,
-  type Playbook,
-} from '../../domain/playbook.js';
-import { formatPlaybook, parsePlaybookText, renderPlaybookJsonSchema } from '../../domain/playbook-format.js';
+import { channelNameFromTemplate } from '../../domain/playbook/templates.js';
+import { formatPlaybookProblems } from '../../domain/playbook/messages.js';
+import { PLAYBOOK_TEMPLATE_PLACEHOLDERS } from '../../domain/playbook/vocabulary.js';
+import { snapshotPlaybook } from '../../domain/playbook/snapshot.js';
+import { validatePlaybook } from '../../domain/playbook/validation.js';
+import type { Playbook } from '../../domain/playbook/schema.js';
+import { formatPlaybook, parsePlaybookText } from '../../formats/playbook-text.js';
+import { renderPlaybookJsonSchema } from '../../formats/playbook-json-schema.js';
 import { formatDuration, parseDuration } from '../../domain/duration.js';
 
 const playbooksDir = fileURLToPath(new URL('../../playbooks', import.meta.url));
