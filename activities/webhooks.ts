@@ -8,7 +8,7 @@
  * an author could have the worker key its signatures with one of them and send them to a receiver of the author's, who
  * could then test guesses of that credential offline.
  */
-import { WEBHOOK_SECRET_ENV_PREFIX } from '../domain/playbook.js';
+import { WEBHOOK_SECRET_ENV_PREFIX } from '../domain/playbook/webhook-secret-env.js';
 import { IntegrationError } from '../integrations/errors.js';
 import { PUBLIC_ADDRESSES_ONLY, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
 import { sendWebhook } from '../integrations/webhooks/webhook-sender.js';
@@ -32,7 +32,7 @@ export interface WebhookDeliveryRequest {
   /** Name of the worker's environment variable holding the HMAC secret; unsigned when absent. */
   secretEnv?: string;
   event: string;
-  /** Sent as JSON (see domain/webhook-payload.ts for what the incident events carry). */
+  /** Sent as JSON (see formats/webhook-payload.ts for what the incident events carry). */
   payload: unknown;
 }
 

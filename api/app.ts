@@ -15,7 +15,7 @@ import { pinoHttp } from 'pino-http';
 import { context as otelContext, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { Playbook } from '../domain/playbook.js';
+import type { Playbook } from '../domain/playbook/schema.js';
 import type { IncidentWorkflowOptions } from '../workflows/incident.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { PlaybookRepository } from '../store/playbook-repository.js';

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { loadAlertRules } from '../config/alert-rules.js';
 import type { Config } from '../config/env.js';
-import type { Playbook } from '../domain/playbook.js';
+import type { Playbook } from '../domain/playbook/schema.js';
 import { openDatabase, type OpenedDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';
 import { nextIncidentNumber } from '../store/incident-sequence.js';

@@ -8,7 +8,7 @@ import { customAlphabet } from 'nanoid';
 import type { CommandInput, CommandName } from '../domain/commands.js';
 import { toCommandResult, type CommandResult, type IncidentView } from '../domain/incident.js';
 import { parseNewIncident, prepareIncidentStart } from '../domain/new-incident.js';
-import type { Playbook } from '../domain/playbook.js';
+import type { Playbook } from '../domain/playbook/schema.js';
 import {
   IncidentCommanderKey,
   IncidentPlaybookKey,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { alertmanagerPayloadSchema, genericAlertSchema } from '../formats/alertmanager.js';
 import { alertDeliveryQuerySchema } from './alert-routes.js';
 import { commands, type CommandName } from '../domain/commands.js';
-import { playbookSchema } from '../domain/playbook.js';
+import { playbookSchema } from '../domain/playbook/schema.js';
 import { COMMAND_ROUTES, startRequestSchema, timelineQuerySchema } from './incident-routes.js';
 import { duplicatePlaybookSchema, playbookListQuerySchema } from './playbook-routes.js';
 import { recordListQuerySchema, statsQuerySchema } from './record-routes.js';

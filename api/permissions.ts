@@ -11,7 +11,7 @@
  * Membership of an incident's channel (who may change an incident from chat) is Mattermost's to say, and asked where
  * the chat doors act.
  */
-import type { Playbook } from '../domain/playbook.js';
+import type { Playbook } from '../domain/playbook/schema.js';
 import type { Caller } from './auth/api-tokens.js';
 import { HttpError } from './http-error.js';
 import { IntegrationError } from '../integrations/errors.js';

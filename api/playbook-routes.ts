@@ -12,8 +12,9 @@
  */
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { formatPlaybook, parsePlaybookText, type PlaybookTextFormat } from '../domain/playbook-format.js';
-import { validatePlaybook, type Playbook } from '../domain/playbook.js';
+import { formatPlaybook, parsePlaybookText, type PlaybookTextFormat } from '../formats/playbook-text.js';
+import { validatePlaybook } from '../domain/playbook/validation.js';
+import type { Playbook } from '../domain/playbook/schema.js';
 import { PlaybookStoreError, type PlaybookRepository, type StoredPlaybook } from '../store/playbook-repository.js';
 import { HttpError } from './http-error.js';
 import { mayActFor, mayEditPlaybook, type GroupDirectory } from './permissions.js';

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { canonicalInstant, computeIncidentStats, StatsPeriodError, type IncidentStats } from '../domain/incident-stats.js';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
-import { ID_PATTERN } from '../domain/playbook.js';
+import { ID_PATTERN } from '../domain/playbook/vocabulary.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import { INCIDENT_RECORD_SORTS, IncidentRecordInputError, type IncidentRecordRepository, type StoredIncidentRecord } from '../store/incident-records.js';
 import { HttpError } from './http-error.js';

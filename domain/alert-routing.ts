@@ -4,7 +4,7 @@
  * applies, and without a default the alert is refused with a message saying so. Pure code.
  */
 import { z } from 'zod';
-import { ID_PATTERN } from './playbook.js';
+import { ID_PATTERN } from './playbook/vocabulary.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const labelName = z.string().regex(LABEL_NAME, 'expected a Prometheus label name like "service"');

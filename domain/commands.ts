@@ -24,7 +24,7 @@ import {
   type TaskState,
 } from './incident.js';
 import { actorSchema, USERNAME_PATTERN, usernameSchema } from './people.js';
-import type { TaskActionType } from './playbook.js';
+import type { TaskActionType } from './playbook/vocabulary.js';
 import { draftRetrospective, MAX_RETROSPECTIVE_LENGTH } from './retrospective.js';
 import { findChecklist, findTask } from './task-reference.js';
 

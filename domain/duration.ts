@@ -1,6 +1,6 @@
 /**
  * Durations as playbook authors write them: "30m", "2h", "1d", "1h30m" (days, hours, minutes, in that order; spaces
- * between the parts are allowed). Pure functions only: the workflow imports this through domain/playbook.ts.
+ * between the parts are allowed). Pure functions only: the workflow imports this through domain/playbook/.
  */
 
 const MINUTE_MS = 60_000;

@@ -2,7 +2,8 @@
  * The incident's state as the workflow holds it, and the view that queries, updates and the API return. Pure data and
  * pure functions: the workflow sandbox runs this code, so no I/O, no clocks (callers pass `now`).
  */
-import type { PlaybookSnapshot, TaskActionType } from './playbook.js';
+import type { PlaybookSnapshot } from './playbook/snapshot.js';
+import type { TaskActionType } from './playbook/vocabulary.js';
 
 export const INCIDENT_STATUSES = ['reported', 'active', 'resolved', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { IncidentCommandError, invalidInput } from './errors.js';
 import type { NewIncident } from './incident.js';
 import { usernameSchema } from './people.js';
-import { acceptedOnlyBeforeSecretPrefix, ID_PATTERN, playbookSchema, snapshotPlaybook, WEBHOOK_SECRET_ENV_PREFIX } from './playbook.js';
+import { acceptedOnlyBeforeSecretPrefix, WEBHOOK_SECRET_ENV_PREFIX } from './playbook/webhook-secret-env.js';
+import { ID_PATTERN } from './playbook/vocabulary.js';
+import { playbookSchema } from './playbook/schema.js';
+import { snapshotPlaybook } from './playbook/snapshot.js';
 
 export const INCIDENT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,47}$/;
 

@@ -6,7 +6,7 @@
  */
 import { formatElapsed } from './duration.js';
 import { recordEvent, type IncidentState, type IncidentTask } from './incident.js';
-import type { PlaybookSnapshot } from './playbook.js';
+import type { PlaybookSnapshot } from './playbook/snapshot.js';
 
 /** A retrospective reminder goes out once, this long after the draft, when the playbook sets no interval. */
 export const DEFAULT_RETROSPECTIVE_REMINDER_MS = 24 * 60 * 60 * 1000;

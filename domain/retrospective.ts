@@ -5,7 +5,7 @@
  */
 import { formatElapsed } from './duration.js';
 import type { IncidentState, TimelineEventKind } from './incident.js';
-import { fillTemplate } from './playbook.js';
+import { fillTemplate } from './playbook/templates.js';
 
 /** Long enough for a real write-up; published as one Mattermost post, whose limit is 16,383 characters. */
 export const MAX_RETROSPECTIVE_LENGTH = 15_000;

@@ -5,7 +5,7 @@
  */
 import type { IncidentChecklist, IncidentState, TaskState } from '../domain/incident.js';
 import { incidentTemplateValues } from './incident-templates.js';
-import { fillTemplate } from '../domain/playbook.js';
+import { fillTemplate } from '../domain/playbook/templates.js';
 
 const ACTION_LABELS = {
   'page-oncall': 'Page the on-call',

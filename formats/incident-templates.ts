@@ -4,7 +4,9 @@
  * Pure code: the workflow renders these.
  */
 import type { IncidentState } from '../domain/incident.js';
-import { fillTemplate, type PlaybookPlaceholder, type PlaybookSnapshot } from '../domain/playbook.js';
+import { fillTemplate } from '../domain/playbook/templates.js';
+import type { PlaybookPlaceholder } from '../domain/playbook/vocabulary.js';
+import type { PlaybookSnapshot } from '../domain/playbook/snapshot.js';
 
 /** What the templates read: the workflow's state, or the view the API holds. */
 export type TemplateSubject = Pick<

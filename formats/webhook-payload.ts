@@ -4,7 +4,7 @@
  * IncidentView, so internal fields (launch steps, revisions, the timeline) can change without breaking receivers.
  */
 import type { IncidentStatus, IncidentView, StatusUpdate } from '../domain/incident.js';
-import type { WEBHOOK_EVENTS } from '../domain/playbook.js';
+import type { WEBHOOK_EVENTS } from '../domain/playbook/vocabulary.js';
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

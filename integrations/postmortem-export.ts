@@ -1,5 +1,5 @@
 /**
- * Writes an incident's post-mortem export (Markdown, JSON or CSV; see domain/postmortem-report.ts) with the channel's
+ * Writes an incident's post-mortem export (Markdown, JSON or CSV; see formats/postmortem-report.ts) with the channel's
  * whole conversation, oldest post first, in memory bounded by about one page of posts, whatever the channel's size.
  *
  * The chat hands out pages newest first, and page numbers shift when people post during the export. So:

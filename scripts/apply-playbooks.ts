@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { loadConfig, loadDotEnv } from '../config/env.js';
-import { parsePlaybookText } from '../domain/playbook-format.js';
-import type { Playbook } from '../domain/playbook.js';
+import { parsePlaybookText } from '../formats/playbook-text.js';
+import type { Playbook } from '../domain/playbook/schema.js';
 import { openDatabase, redactDatabaseUrl, DEFAULT_SQLITE_PATH } from '../store/database.js';
 import { PlaybookRepository } from '../store/playbook-repository.js';
 

@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderPlaybookJsonSchema } from '../domain/playbook-format.js';
+import { renderPlaybookJsonSchema } from '../formats/playbook-json-schema.js';
 
 const target = fileURLToPath(new URL('../playbooks/schema/playbook.schema.json', import.meta.url));
 const fresh = renderPlaybookJsonSchema();

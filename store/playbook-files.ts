@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeZodIssues } from '../domain/errors.js';
-import { playbookSchema, type Playbook } from '../domain/playbook.js';
+import { playbookSchema, type Playbook } from '../domain/playbook/schema.js';
 
 export class PlaybookFileError extends Error {
   constructor(readonly problems: string[]) {

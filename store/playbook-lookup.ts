@@ -2,8 +2,8 @@
  * Where the front doors find playbooks by ID: the database store in the running product, a folder of files in tests and
  * tools. Reads re-validate the stored definition, so what an incident snapshots always has every default filled in.
  */
-import type { Playbook } from '../domain/playbook.js';
-import { validatePlaybook } from '../domain/playbook.js';
+import type { Playbook } from '../domain/playbook/schema.js';
+import { validatePlaybook } from '../domain/playbook/validation.js';
 import type { PlaybookCatalog } from './playbook-files.js';
 import type { PlaybookRepository } from './playbook-repository.js';
 

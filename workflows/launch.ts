@@ -9,7 +9,8 @@ import { bumpRevision, type IncidentState, type LaunchStepName } from '../domain
 import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
 import { renderChannelHeader, renderChecklistPost } from '../formats/checklist-message.js';
 import { renderChannelPurpose } from '../formats/incident-templates.js';
-import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook.js';
+import { channelNameFromTemplate } from '../domain/playbook/templates.js';
+import { DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook/defaults.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';
 import { checklistShowsOnCall } from './checklist-post.js';

@@ -16,7 +16,7 @@ import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
 import { mayRunPlaybook } from '../permissions.js';
-import { defaultSeverityOf } from '../../domain/playbook.js';
+import { defaultSeverityOf } from '../../domain/playbook/defaults.js';
 import type { IncidentService } from '../incident-service.js';
 
 export interface DialogOptions {

@@ -1,6 +1,8 @@
 /** Opening many incidents quickly, for the benchmarks that need them open rather than launching. */
 import type { IncidentService } from '../../api/incident-service.js';
-import { formatPlaybookProblems, validatePlaybook, type Playbook } from '../../domain/playbook.js';
+import { formatPlaybookProblems } from '../../domain/playbook/messages.js';
+import { validatePlaybook } from '../../domain/playbook/validation.js';
+import type { Playbook } from '../../domain/playbook/schema.js';
 import { pool, sleep } from './figures.js';
 import type { Sandboxes } from './stack.js';
 

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { alertGroupWorkflowId } from '../../api/alert-intake.js';
 import { parseAlertRules } from '../../config/alert-rules.js';
-import { validatePlaybook } from '../../domain/playbook.js';
+import { validatePlaybook } from '../../domain/playbook/validation.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
-import type { Playbook } from '../../domain/playbook.js';
+import type { Playbook } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { nextIncidentNumber } from '../../store/incident-sequence.js';

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
 import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';

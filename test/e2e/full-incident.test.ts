@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { IncidentView } from '../../domain/incident.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
-import { validatePlaybook } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
+import { validatePlaybook } from '../../domain/playbook/validation.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 import { parseCsv } from '../helpers/postmortem-fixtures.js';

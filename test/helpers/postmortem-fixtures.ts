@@ -4,7 +4,7 @@
  */
 import { createIncidentState, incidentView, type IncidentView } from '../../domain/incident.js';
 import { parseNewIncident } from '../../domain/new-incident.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 
 export const REPORTED_AT = '2026-03-02T09:00:00.000Z';
 

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase } from '../../store/database.js';
-import type { Playbook } from '../../domain/playbook.js';
+import type { Playbook } from '../../domain/playbook/schema.js';
 import { PlaybookRepository } from '../../store/playbook-repository.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';

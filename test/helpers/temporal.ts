@@ -10,7 +10,7 @@ import { prepareIncidentStart } from '../../domain/new-incident.js';
 import type { ActivityDependencies } from '../../activities/index.js';
 import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
 import { waitFor } from './wait-for.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';

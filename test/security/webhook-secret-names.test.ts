@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseLegacyNewIncident, parseNewIncident, prepareIncidentStart } from '../../domain/new-incident.js';
-import { formatPlaybookProblems, validatePlaybook, WEBHOOK_SECRET_ENV_PREFIX } from '../../domain/playbook.js';
-import { renderPlaybookJsonSchema } from '../../domain/playbook-format.js';
+import { formatPlaybookProblems } from '../../domain/playbook/messages.js';
+import { validatePlaybook } from '../../domain/playbook/validation.js';
+import { WEBHOOK_SECRET_ENV_PREFIX } from '../../domain/playbook/webhook-secret-env.js';
+import { renderPlaybookJsonSchema } from '../../formats/playbook-json-schema.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 
 const playbookWith = (...secretEnvs: string[]) => ({

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIncidentState } from '../../domain/incident.js';
 import { checkIncidentStart, prepareIncidentStart } from '../../domain/new-incident.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { headerWaitsFor } from '../../workflows/channel-header.js';
 
 function stateWith(playbook: Partial<PlaybookDefinition>) {

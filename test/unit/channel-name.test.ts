@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { incidentChannelDisplayName, slugify } from '../../domain/channel-name.js';
-import { channelNameFromTemplate, DEFAULT_CHANNEL_NAME_TEMPLATE } from '../../domain/playbook.js';
+import { channelNameFromTemplate } from '../../domain/playbook/templates.js';
+import { DEFAULT_CHANNEL_NAME_TEMPLATE } from '../../domain/playbook/defaults.js';
 
 const name = (id: string, incidentName: string, template = DEFAULT_CHANNEL_NAME_TEMPLATE, seq: number | string = id) =>
   channelNameFromTemplate(template, { id, seq, date: '2026-11-27', slug: slugify(incidentName), severity: 'sev1' });

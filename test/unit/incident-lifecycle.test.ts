@@ -6,7 +6,8 @@ import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage 
 import { renderChannelHeader, renderChecklistPost } from '../../formats/checklist-message.js';
 import { applyChannelMembers } from '../../domain/membership.js';
 import { parseNewIncident } from '../../domain/new-incident.js';
-import { validatePlaybook, type PlaybookDefinition } from '../../domain/playbook.js';
+import { validatePlaybook } from '../../domain/playbook/validation.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { nextReminderAt, reminderMessage, scalePlaybookDurations, takeDueReminders } from '../../domain/reminders.js';
 import { draftRetrospective } from '../../domain/retrospective.js';
 import { parseSlashCommand } from '../../api/mattermost/slash-command-grammar.js';

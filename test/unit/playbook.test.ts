@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeZodIssues } from '../../domain/errors.js';
-import { playbookSchema, snapshotPlaybook, parsePlaybook } from '../../domain/playbook.js';
+import { playbookSchema } from '../../domain/playbook/schema.js';
+import { snapshotPlaybook } from '../../domain/playbook/snapshot.js';
+import { parsePlaybook } from '../../domain/playbook/validation.js';
 import { loadPlaybookDirectory, PlaybookFileError } from '../../store/playbook-files.js';
 
 function problemsOf(input: unknown): string[] {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentView } from '../../domain/incident.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
 import { commandUpdates, incidentViewQuery, membersChangedSignal } from '../../workflows/messages.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { checklistRevision } from '../../formats/checklist-message.js';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { checklistPostQuery, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';

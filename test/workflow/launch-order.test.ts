@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { PlaybookDefinition } from '../../domain/playbook.js';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import type { ChatPort, IntegrationPorts, OnCallPort } from '../../integrations/ports.js';
 import { incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';

@@ -17,7 +17,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { IncidentView } from '../../../domain/incident.js';
-import type { Playbook } from '../../../domain/playbook.js';
+import type { Playbook } from '../../../domain/playbook/schema.js';
 import { IncidentService } from '../../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../../api/server.js';
 import { InMemoryWorkspace } from '../../../integrations/in-memory/workspace.js';

@@ -1,12 +1,13 @@
 /**
  * Playbooks as text: import from YAML or JSON (syntax errors become problems with line and column, like any other
- * problem), export to YAML or JSON, and the JSON Schema editors use to check and complete playbook files.
+ * problem) and export to YAML or JSON.
  *
- * Not imported by workflow code (it uses the `yaml` package); the workflow only needs domain/playbook.ts.
+ * Not imported by workflow code (it uses the `yaml` package); the workflow only needs domain/playbook/.
  */
 import { parseDocument, stringify, YAMLError } from 'yaml';
-import { z } from 'zod';
-import { playbookSchema, validatePlaybook, type Playbook, type PlaybookProblem } from './playbook.js';
+import type { PlaybookProblem } from '../domain/playbook/messages.js';
+import type { Playbook } from '../domain/playbook/schema.js';
+import { validatePlaybook } from '../domain/playbook/validation.js';
 
 export type PlaybookTextFormat = 'yaml' | 'json';
 
@@ -67,14 +68,4 @@ export function parsePlaybookText(text: string, format: PlaybookTextFormat): Pla
 export function formatPlaybook(playbook: Playbook, format: PlaybookTextFormat): string {
   if (format === 'json') return `${JSON.stringify(playbook, null, 2)}\n`;
   return stringify(playbook, { lineWidth: 0 });
-}
-
-/** The JSON Schema of a playbook file (the input side: fields with defaults are optional). */
-export function playbookJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(playbookSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
-}
-
-/** `playbooks/schema/playbook.schema.json` as it should be committed. */
-export function renderPlaybookJsonSchema(): string {
-  return `${JSON.stringify(playbookJsonSchema(), null, 2)}\n`;
 }
