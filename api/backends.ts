@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadAlertRules } from '../config/alert-rules.js';
-import type { Config } from '../config/env.js';
+import type { ApiConfig as Config } from './api-config.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import { openDatabase, type OpenedDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';

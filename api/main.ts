@@ -3,7 +3,8 @@
  * Stateless; run as many as you like behind a load balancer.
  */
 import { resolveDefaultTeam } from '../config/default-team.js';
-import { listSetting, loadConfig, loadDotEnv } from '../config/env.js';
+import { listSetting, loadDotEnv } from '../config/env.js';
+import { loadApiConfig } from './api-config.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
 import { exitWithStartupError } from '../config/fatal.js';
@@ -18,7 +19,7 @@ import { startTracing } from '../temporal/tracing.js';
 loadDotEnv();
 const config = (() => {
   try {
-    return loadConfig();
+    return loadApiConfig();
   } catch (error) {
     return exitWithStartupError('the API', error);
   }

@@ -6,7 +6,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { loadConfig, loadDotEnv } from '../config/env.js';
+import { loadDotEnv } from '../config/env.js';
+import { loadBaseConfig } from '../config/shared-settings.js';
 import { parsePlaybookText } from '../formats/playbook-text.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import { openDatabase, redactDatabaseUrl, DEFAULT_SQLITE_PATH } from '../store/database.js';
@@ -25,7 +26,7 @@ if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
 }
 
 loadDotEnv();
-const config = loadConfig();
+const config = loadBaseConfig();
 const files = readdirSync(folder).filter((name) => ['.yaml', '.yml', '.json'].includes(extname(name))).sort();
 const problems: string[] = [];
 const playbooks: Array<{ file: string; playbook: Playbook }> = [];

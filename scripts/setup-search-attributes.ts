@@ -4,7 +4,8 @@
  * not exist (a new self-hosted cluster; retention of closed histories N days, default 30: the store keeps the incidents
  * themselves), then the incident search attributes. Safe to repeat. The embedded dev server does not need this.
  */
-import { loadConfig, loadDotEnv } from '../config/env.js';
+import { configSchema, loadConfig, loadDotEnv } from '../config/env.js';
+import { baseSettings, devServerSettings } from '../config/shared-settings.js';
 import { connectClient, resolveNamespace } from '../temporal/connection.js';
 import { ensureNamespace, registerIncidentSearchAttributes } from '../temporal/register-search-attributes.js';
 
@@ -20,7 +21,8 @@ function retentionDays(argv: string[]): number {
 }
 
 loadDotEnv();
-const config = loadConfig();
+// The cluster's address, else the embedded dev server's: nothing of the API's or the worker's is checked here.
+const config = loadConfig(configSchema({ ...baseSettings, TEMPORAL_DEV_SERVER_PORT: devServerSettings.TEMPORAL_DEV_SERVER_PORT }));
 const namespace = resolveNamespace(config.TEMPORAL_NAMESPACE);
 const address = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
 const retention = retentionDays(process.argv.slice(2));

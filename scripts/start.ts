@@ -12,7 +12,8 @@ import type { Worker, NativeConnection } from '@temporalio/worker';
 import { apiServerSettings, openApiBackends } from '../api/backends.js';
 import { startApi, type RunningApi } from '../api/server.js';
 import { decideApiAccess } from '../api/auth/api-tokens.js';
-import { listSetting, loadConfig, loadDotEnv, type Config } from '../config/env.js';
+import { listSetting, loadDotEnv } from '../config/env.js';
+import { loadStartConfig, type StartConfig } from './start-config.js';
 import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { listenToMattermostEvents, type ChatEventHandlers } from '../integrations/mattermost/mattermost-events.js';
 import { exitWithStartupError } from '../config/fatal.js';
@@ -28,7 +29,7 @@ import { EXPECTED_IN_API, installTemporalRuntime } from '../temporal/runtime-log
 const say = (line: string): void => console.log(`[start] ${line}`);
 
 /** The slash-command front door: the configured tokens, or a fixed one when Mattermost is the sandbox. */
-function frontDoor(config: Config, selected: SelectedIntegrations): {
+function frontDoor(config: StartConfig, selected: SelectedIntegrations): {
   mattermost?: { chat: MattermostChat; commandTokens: string[]; admins: string[]; taskCommandsAllowed: string[]; events?: (handlers: ChatEventHandlers) => { connected: boolean; close(): void } };
 } {
   const sandbox = selected.sandboxes.Mattermost;
@@ -50,9 +51,9 @@ const SANDBOX_BOT_TOKEN = 'mm-bot-token';
 const SANDBOX_COMMAND_TOKEN = 'sandbox-command-token';
 
 loadDotEnv();
-let config: Config;
+let config: StartConfig;
 try {
-  config = loadConfig();
+  config = loadStartConfig();
 } catch (error) {
   exitWithStartupError('npm start', error);
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
-import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from '../config/env.js';
+import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from './worker-config.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE, requestTrailActivityInterceptor } from './request-trail.js';
 
@@ -80,7 +80,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     // Let in-flight calls to chat and the other systems finish on Ctrl-C rather than cut them off mid-request.
     shutdownGraceTime: '10 seconds',
     // Ours rather than the SDK's default (from the heap limit, thousands on a large machine): a worker's memory follows
-    // its cache, not the number of open incidents, so the cache is what keeps it within bounds (config/env.ts).
+    // its cache, not the number of open incidents, so the cache is what keeps it within bounds (worker-config.ts).
     maxCachedWorkflows: DEFAULT_WORKER_MAX_CACHED_WORKFLOWS,
     ...options.tuning,
   });

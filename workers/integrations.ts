@@ -11,7 +11,7 @@
  * The sandboxes are imported only when one is started: they stay out of the production runtime path.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config/env.js';
+import type { WorkerConfig as Config } from './worker-config.js';
 import { JiraTickets } from '../integrations/jira/jira-tickets.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { OpsgenieOnCall } from '../integrations/opsgenie/opsgenie-on-call.js';

@@ -2,7 +2,8 @@
  * The worker process for production: connects to the Temporal cluster named by the environment and runs incident
  * workflows and activities until SIGINT/SIGTERM. Scale out by running more of these.
  */
-import { loadConfig, loadDotEnv } from '../config/env.js';
+import { loadDotEnv } from '../config/env.js';
+import { loadWorkerConfig } from './worker-config.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { connectWorker, resolveNamespace } from '../temporal/connection.js';
@@ -16,7 +17,7 @@ import { startTracing } from '../temporal/tracing.js';
 loadDotEnv();
 const config = (() => {
   try {
-    return loadConfig();
+    return loadWorkerConfig();
   } catch (error) {
     return exitWithStartupError('the worker', error);
   }

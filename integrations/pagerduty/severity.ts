@@ -5,7 +5,7 @@
  * priority from it. So the incident's severity is what maps: through PAGERDUTY_SEVERITY_MAP, then through the
  * playbook's Opsgenie-style priority, which every playbook has (P3 by default), so a page always has a severity.
  *
- * Pure (no I/O): config/env.ts parses the setting with it at start, the adapter applies it per page.
+ * Pure (no I/O): workers/worker-config.ts parses the setting with it at start, the adapter applies it per page.
  */
 export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];

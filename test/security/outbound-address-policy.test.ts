@@ -5,7 +5,7 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/env.js';
+import { ConfigError } from '../../config/env.js';
 import {
   checkOutboundHost,
   guardedLookup,
@@ -16,6 +16,7 @@ import {
   parseOutboundAllowList,
   type HostResolver,
 } from '../../integrations/outbound-address-policy.js';
+import { loadWorkerConfig } from '../../workers/worker-config.js';
 
 describe('which addresses are not public', () => {
   it.each([
@@ -182,15 +183,15 @@ describe('the allow-list', () => {
   });
 
   it('is read from OUTBOUND_ALLOWED_HOSTS, and a bad entry stops the process naming the variable', () => {
-    const config = loadConfig({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,hooks.internal.example.com,10.1.0.0/16' });
+    const config = loadWorkerConfig({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,hooks.internal.example.com,10.1.0.0/16' });
     expect(config.OUTBOUND_ALLOWED_HOSTS.entries).toEqual(['127.0.0.1', 'hooks.internal.example.com', '10.1.0.0/16']);
     expect(outboundRefusal('127.0.0.1', '127.0.0.1', config.OUTBOUND_ALLOWED_HOSTS)).toBeUndefined();
     expect(outboundRefusal('x', '10.1.2.3', config.OUTBOUND_ALLOWED_HOSTS)).toBeUndefined();
-    expect(loadConfig({}).OUTBOUND_ALLOWED_HOSTS.entries).toEqual([]);
+    expect(loadWorkerConfig({}).OUTBOUND_ALLOWED_HOSTS.entries).toEqual([]);
 
     const error = (() => {
       try {
-        loadConfig({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,10.0.0.0/40' });
+        loadWorkerConfig({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,10.0.0.0/40' });
       } catch (e) {
         return e;
       }

@@ -13,7 +13,8 @@ import {
   verifyToken,
 } from '../../api/auth/api-tokens.js';
 import { parseRateLimit, TokenBuckets } from '../../api/auth/rate-limit.js';
-import { ConfigError, loadConfig } from '../../config/env.js';
+import { loadApiConfig } from '../../api/api-config.js';
+import { ConfigError } from '../../config/env.js';
 
 const hex = (c: string): string => c.repeat(64);
 
@@ -61,12 +62,12 @@ describe('API_TOKENS', () => {
   });
 
   it('is validated with the rest of the configuration, as parsed tokens', () => {
-    expect(loadConfig({}).API_TOKENS).toEqual([]);
-    expect(loadConfig({ API_TOKENS: `ci-bot:write:sha256:${hex('a')}` }).API_TOKENS).toEqual([{ name: 'ci-bot', scope: 'write', sha256: hex('a') }]);
+    expect(loadApiConfig({}).API_TOKENS).toEqual([]);
+    expect(loadApiConfig({ API_TOKENS: `ci-bot:write:sha256:${hex('a')}` }).API_TOKENS).toEqual([{ name: 'ci-bot', scope: 'write', sha256: hex('a') }]);
     const token = generateToken();
     let error: unknown;
     try {
-      loadConfig({ API_TOKENS: `ci-bot:write:sha256:${hex('a')},ci-bot:write:${token}`, API_RATE_LIMIT: 'lots' });
+      loadApiConfig({ API_TOKENS: `ci-bot:write:sha256:${hex('a')},ci-bot:write:${token}`, API_RATE_LIMIT: 'lots' });
     } catch (e) {
       error = e;
     }
@@ -144,8 +145,8 @@ describe('rate limits', () => {
     expect(parseRateLimit(' 600/m ')).toEqual({ count: 600, unit: 'm' });
     expect(parseRateLimit('5/min')).toEqual({ count: 5, unit: 'm' });
     for (const bad of ['0/s', '20', '20/h', 'fast', '-1/s', '1.5/s']) expect(parseRateLimit(bad), bad).toBeUndefined();
-    expect(loadConfig({}).API_RATE_LIMIT).toEqual({ count: 20, unit: 's' });
-    expect(loadConfig({ API_RATE_LIMIT: '3/s' }).API_RATE_LIMIT).toEqual({ count: 3, unit: 's' });
+    expect(loadApiConfig({}).API_RATE_LIMIT).toEqual({ count: 20, unit: 's' });
+    expect(loadApiConfig({ API_RATE_LIMIT: '3/s' }).API_RATE_LIMIT).toEqual({ count: 3, unit: 's' });
   });
 
   it('allow a burst of twice the rate, then the rate, with Retry-After in whole seconds (at least 1)', () => {

@@ -6,7 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configSchema } from '../../config/env.js';
+import { apiConfigSchema } from '../../api/api-config.js';
+import { startConfigSchema } from '../../scripts/start-config.js';
+import { workerConfigSchema } from '../../workers/worker-config.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -21,10 +23,10 @@ const dockerfile = read('Dockerfile');
 const dockerignore = read('.dockerignore');
 const envExample = read('.env.example');
 
-/** Every variable config/env.ts defines. */
-const CONFIG_VARIABLES = Object.keys(configSchema.shape);
-/** Variables of the embedded dev server of `npm start`: meaningless in a container. */
-const DEV_SERVER_ONLY = ['TEMPORAL_DEV_SERVER_PORT', 'TEMPORAL_UI_PORT', 'TEMPORAL_DB_FILE'];
+/** Every variable a process reads: npm start's schema is the API's and the worker's together, plus its dev server's. */
+const CONFIG_VARIABLES = Object.keys(startConfigSchema.shape);
+/** What each container's process reads (its schema), all of which compose must pass to it. */
+const PROCESS_VARIABLES: Record<string, string[]> = { api: Object.keys(apiConfigSchema.shape), worker: Object.keys(workerConfigSchema.shape) };
 /**
  * What the API and the worker must be given in production: where Temporal and the store are, the credentials without
  * which they refuse to start (SANDBOXES=off), what buttons and dialogs need, and the API's tokens.
@@ -44,7 +46,7 @@ const COMPOSE_REQUIRED_SECRETS: Record<string, string[]> = {
   worker: ['POSTGRES_INCIDENTS_PASSWORD', 'API_TOKENS', 'MATTERMOST_ACTION_SECRET'],
 };
 /**
- * Read by @temporalio/envconfig (temporal/connection.ts), not by config/env.ts. An empty TEMPORAL_API_KEY counts as a
+ * Read by @temporalio/envconfig (temporal/connection.ts), not by our configuration schemas. An empty TEMPORAL_API_KEY counts as a
  * key there and turns TLS on, so none of these may be passed through compose as a possibly-empty value.
  */
 const ENVCONFIG_VARIABLES = [
@@ -53,7 +55,7 @@ const ENVCONFIG_VARIABLES = [
   'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
   'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE',
 ];
-/** Documented variables outside config/env.ts (README's configuration table). */
+/** Documented variables outside our configuration schemas (README's configuration table). */
 const OTHER_KNOWN_VARIABLES = [...ENVCONFIG_VARIABLES, 'TEMPORAL_CLI_PATH'];
 /**
  * Families .env.example may list beyond those: webhook secrets a playbook names (README: INCIDENT_WEBHOOK_SECRET_<NAME>),
@@ -236,9 +238,8 @@ function applicationEnvironmentProblems(doc: Compose): string[] {
   const services = doc.services ?? {};
   for (const name of ['api', 'worker']) {
     const environment = environmentOf(services[name]);
-    const expected = CONFIG_VARIABLES.filter((variable) => !DEV_SERVER_ONLY.includes(variable) && !(name === 'worker' && variable === 'API_HOST'));
-    for (const variable of expected) {
-      if (!(variable in environment)) problems.push(`${name}: ${variable} is not passed (config/env.ts defines it)`);
+    for (const variable of PROCESS_VARIABLES[name]!) {
+      if (!(variable in environment)) problems.push(`${name}: ${variable} is not passed (its configuration schema reads it)`);
     }
     for (const variable of PRODUCTION_VARIABLES) {
       const value = environment[variable];
@@ -392,7 +393,7 @@ function envExampleProblems(text: string, doc: Compose): string[] {
   const lines = envLines(text);
   const composeVariables = new Set(stringsOf(doc).flatMap(interpolations).map((reference) => reference.name));
   const listed = new Set(lines.map((line) => line.name));
-  for (const variable of CONFIG_VARIABLES) if (!listed.has(variable)) problems.push(`.env.example does not list ${variable} (config/env.ts defines it)`);
+  for (const variable of CONFIG_VARIABLES) if (!listed.has(variable)) problems.push(`.env.example does not list ${variable} (a configuration schema reads it)`);
   for (const { name } of lines) {
     const known =
       CONFIG_VARIABLES.includes(name) ||
@@ -464,7 +465,7 @@ describe('Dockerfile and .dockerignore', () => {
 });
 
 describe('.env.example', () => {
-  it('lists every variable config/env.ts defines and nothing unknown', () => {
+  it('lists every variable a process reads and nothing unknown', () => {
     expect(envExampleProblems(envExample, compose)).toEqual([]);
   });
 });

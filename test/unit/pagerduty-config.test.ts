@@ -5,14 +5,15 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/env.js';
+import { ConfigError } from '../../config/env.js';
 import { PagerDutyOnCall } from '../../integrations/pagerduty/pagerduty-on-call.js';
 import { pagerDutySeverity, parseSeverityMap } from '../../integrations/pagerduty/severity.js';
 import { requireCredentials, selectIntegrations, systemsWithoutCredentials } from '../../workers/integrations.js';
+import { loadWorkerConfig } from '../../workers/worker-config.js';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
-    loadConfig(env);
+    loadWorkerConfig(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).problems;
@@ -33,12 +34,12 @@ const others = {
 
 describe('on-call provider settings', () => {
   it('default to Opsgenie, with PagerDuty hosts and the sev1..sev4 severity map ready', () => {
-    const config = loadConfig({});
+    const config = loadWorkerConfig({});
     expect(config.ON_CALL_PROVIDER).toBe('opsgenie');
     expect(config.PAGERDUTY_API_URL).toBe('https://api.pagerduty.com');
     expect(config.PAGERDUTY_EVENTS_URL).toBe('https://events.pagerduty.com');
     expect(config.PAGERDUTY_SEVERITY_MAP).toEqual({ sev1: 'critical', sev2: 'error', sev3: 'warning', sev4: 'info' });
-    expect(loadConfig({ ON_CALL_PROVIDER: 'pagerduty' }).ON_CALL_PROVIDER).toBe('pagerduty');
+    expect(loadWorkerConfig({ ON_CALL_PROVIDER: 'pagerduty' }).ON_CALL_PROVIDER).toBe('pagerduty');
   });
 
   it('refuse an unknown provider, a malformed routing key, a half-configured PagerDuty and a bad severity map', () => {
@@ -71,12 +72,12 @@ describe('on-call provider settings', () => {
 describe('on-call credentials', () => {
   it('are the PagerDuty ones, not OPSGENIE_API_KEY, when ON_CALL_PROVIDER=pagerduty', () => {
     const pagerDuty = { ...others, ON_CALL_PROVIDER: 'pagerduty' };
-    expect(systemsWithoutCredentials(loadConfig(pagerDuty))).toEqual(['PagerDuty']);
-    expect(() => requireCredentials(loadConfig(pagerDuty), false)).toThrow(/^no credentials for PagerDuty: set PAGERDUTY_API_TOKEN and PAGERDUTY_ROUTING_KEY\. /);
-    expect(systemsWithoutCredentials(loadConfig({ ...pagerDuty, PAGERDUTY_API_TOKEN: 't', PAGERDUTY_ROUTING_KEY: ROUTING_KEY }))).toEqual([]);
+    expect(systemsWithoutCredentials(loadWorkerConfig(pagerDuty))).toEqual(['PagerDuty']);
+    expect(() => requireCredentials(loadWorkerConfig(pagerDuty), false)).toThrow(/^no credentials for PagerDuty: set PAGERDUTY_API_TOKEN and PAGERDUTY_ROUTING_KEY\. /);
+    expect(systemsWithoutCredentials(loadWorkerConfig({ ...pagerDuty, PAGERDUTY_API_TOKEN: 't', PAGERDUTY_ROUTING_KEY: ROUTING_KEY }))).toEqual([]);
     // Opsgenie's key alone no longer does, and the default still asks for it.
-    expect(systemsWithoutCredentials(loadConfig({ ...pagerDuty, OPSGENIE_API_KEY: 'og' }))).toEqual(['PagerDuty']);
-    expect(systemsWithoutCredentials(loadConfig(others))).toEqual(['Opsgenie']);
+    expect(systemsWithoutCredentials(loadWorkerConfig({ ...pagerDuty, OPSGENIE_API_KEY: 'og' }))).toEqual(['PagerDuty']);
+    expect(systemsWithoutCredentials(loadWorkerConfig(others))).toEqual(['Opsgenie']);
   });
 });
 
@@ -84,7 +85,7 @@ describe('selecting the on-call adapter', () => {
   const logger = pino({ level: 'silent' });
 
   it('starts the PagerDuty sandboxes (REST and Events API), not the Opsgenie one, when PagerDuty has no credentials', async () => {
-    const selected = await selectIntegrations(loadConfig({ ON_CALL_PROVIDER: 'pagerduty' }), logger, { sandboxesAllowed: true });
+    const selected = await selectIntegrations(loadWorkerConfig({ ON_CALL_PROVIDER: 'pagerduty' }), logger, { sandboxesAllowed: true });
     try {
       expect(Object.keys(selected.sandboxes).sort()).toEqual(['Jira', 'Mattermost', 'PagerDuty', 'PagerDuty Events', 'Zoom']);
       expect(selected.summary.filter((line) => line.startsWith('PagerDuty'))).toEqual([
@@ -99,7 +100,7 @@ describe('selecting the on-call adapter', () => {
   });
 
   it('uses PagerDuty itself when its credentials are set', async () => {
-    const config = loadConfig({
+    const config = loadWorkerConfig({
       ...others,
       ON_CALL_PROVIDER: 'pagerduty',
       PAGERDUTY_API_TOKEN: 't',

@@ -5,9 +5,9 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS, loadConfig } from '../../config/env.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS, loadWorkerConfig } from '../../workers/worker-config.js';
 import { connectToTestServer, workflowBundle } from '../helpers/temporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -36,11 +36,11 @@ async function cacheOf(tuning?: { maxCachedWorkflows: number }): Promise<number>
 
 it('keeps 500 incidents in memory unless told otherwise, whatever the heap limit', async () => {
   expect(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
-  expect(loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS);
+  expect(loadWorkerConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS);
   expect(await cacheOf()).toBe(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS);
 });
 
 it('keeps the number WORKER_MAX_CACHED_WORKFLOWS gives', async () => {
-  const { WORKER_MAX_CACHED_WORKFLOWS } = loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '120' });
+  const { WORKER_MAX_CACHED_WORKFLOWS } = loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '120' });
   expect(await cacheOf({ maxCachedWorkflows: WORKER_MAX_CACHED_WORKFLOWS })).toBe(120);
 });
