@@ -4,9 +4,9 @@
  */
 import type { ChecklistPost } from '../domain/checklist-message.js';
 import { checklistProps, type ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
-import { IntegrationError } from '../integrations/errors.js';
+import { IntegrationError } from './ports/integration-error.js';
 import { neutraliseSpecialMentions } from '../integrations/mattermost/special-mentions.js';
-import type { ChatPort } from '../integrations/ports.js';
+import type { ChatPort } from './ports/chat.js';
 import { readChecklistPost } from './incident-reader.js';
 import { mayExistAlready, runStep } from './run-step.js';
 

@@ -3,7 +3,7 @@
  * by the system they reach, so the workflow can give each system its own timeouts and retry policy.
  */
 import type { ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
-import type { IntegrationPorts } from '../integrations/ports.js';
+import type { IntegrationPorts } from './ports/integration-ports.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { createChatActivities } from './chat.js';
 import { createGroupActivities } from './groups.js';

@@ -13,7 +13,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { IncidentView } from '../domain/incident.js';
 import { POSTMORTEM_FORMATS, type PostmortemFormat } from '../domain/postmortem-report.js';
-import type { ChatPort } from '../integrations/ports.js';
+import type { ChatPort } from './ports/chat.js';
 import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import { exportPostmortemFiles } from '../integrations/postmortem-export.js';
 import { toActivityFailure } from './classify-failure.js';

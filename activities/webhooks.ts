@@ -9,7 +9,7 @@
  * could then test guesses of that credential offline.
  */
 import { WEBHOOK_SECRET_ENV_PREFIX } from '../domain/playbook.js';
-import { IntegrationError } from '../integrations/errors.js';
+import { IntegrationError } from './ports/integration-error.js';
 import { PUBLIC_ADDRESSES_ONLY, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
 import { sendWebhook } from '../integrations/webhooks/webhook-sender.js';
 import { runStep } from './run-step.js';

@@ -10,7 +10,7 @@ import { parseApiTokens, type ApiToken } from '../api/auth/api-tokens.js';
 import { parseRateLimit, RATE_LIMIT_FORMAT } from '../api/auth/rate-limit.js';
 import { parseOutboundAllowList, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
 import { DEFAULT_PAGERDUTY_SEVERITY_MAP, parseSeverityMap } from '../integrations/pagerduty/severity.js';
-import { ON_CALL_PROVIDERS } from '../integrations/ports.js';
+import { ON_CALL_PROVIDERS } from '../activities/ports/on-call.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
