@@ -2,16 +2,16 @@
  * Chat (Mattermost) activities. Each is idempotent by the explicit key the workflow passes (`<incident id>:<step>`):
  * the channel is found by its name (which holds the incident ID), posts by the key stored in their props.
  */
+import { checklistProps, type ChecklistButtons } from '../formats/checklist-attachments.js';
+import { neutraliseSpecialMentions } from '../formats/special-mentions.js';
 import type { ChecklistPost } from '../formats/checklist-message.js';
-import { checklistProps, type ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
-import { IntegrationError } from '../integrations/errors.js';
-import { neutraliseSpecialMentions } from '../integrations/mattermost/special-mentions.js';
-import type { ChatPort } from '../integrations/ports.js';
 import { readChecklistPost } from './incident-reader.js';
+import type { ChatPort } from './ports/chat.js';
+import { IntegrationError } from './ports/integration-error.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
-/** `buttons`: where clicks go and the signing secret; without it the checklist post has no buttons. */
-export function createChatActivities(chat: ChatPort, buttons?: ButtonSettings) {
+/** `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. */
+export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons) {
   return {
     async openIncidentChannel(request: {
       key: string;

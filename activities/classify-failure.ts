@@ -4,7 +4,7 @@
  * Anything else (network errors, timeouts) stays retryable.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { IntegrationError } from '../integrations/errors.js';
+import { IntegrationError } from './ports/integration-error.js';
 
 export function toActivityFailure(error: unknown): unknown {
   if (!(error instanceof IntegrationError)) return error;

@@ -2,7 +2,7 @@
  * User-group (Mattermost) activities: who is in the groups a playbook invites (`invitees.groups`). Only a lookup, so a
  * retry needs no idempotency; the key names the incident in the logs.
  */
-import type { ChatPort } from '../integrations/ports.js';
+import type { ChatPort } from './ports/chat.js';
 import { runStep } from './run-step.js';
 
 export function createGroupActivities(chat: ChatPort) {

@@ -2,8 +2,8 @@
  * All activities the incident worker registers, built from their dependencies (real adapters or in-memory ones). Grouped
  * by the system they reach, so the workflow can give each system its own timeouts and retry policy.
  */
-import type { ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
-import type { IntegrationPorts } from '../integrations/ports.js';
+import type { ChecklistButtons } from '../formats/checklist-attachments.js';
+import type { IntegrationPorts } from './ports/integration-ports.js';
 import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { createChatActivities } from './chat.js';
 import { createGroupActivities } from './groups.js';
@@ -16,8 +16,8 @@ import { createWebhookActivities, type WebhookActivityOptions } from './webhooks
 
 export interface ActivityDependencies {
   integrations: IntegrationPorts;
-  /** Checklist buttons: where Mattermost sends clicks and the secret that signs them. */
-  buttons?: ButtonSettings;
+  /** Checklist buttons: where Mattermost sends clicks and how they are signed (the worker holds the secret). */
+  buttons?: ChecklistButtons;
   /** Status-update webhooks: where their secrets are looked up (the worker's environment by default). */
   webhooks?: WebhookActivityOptions;
   /** The store's incident records, which the workflow keeps current; absent, nothing is projected. */

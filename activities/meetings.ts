@@ -1,5 +1,5 @@
 /** Meeting (Zoom) activities. The meeting's agenda carries the incident's key, which is how a retry finds it. */
-import type { MeetingPort } from '../integrations/ports.js';
+import type { MeetingPort } from './ports/meeting.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
 export function createMeetingActivities(meetings: MeetingPort) {

@@ -3,7 +3,7 @@
  * key, which makes creating it idempotent: a retry finds the page the first attempt made, and both services also
  * deduplicate an open page by alias (Opsgenie's alias, PagerDuty's dedup_key) should the find miss it.
  */
-import type { OnCallPort } from '../integrations/ports.js';
+import type { OnCallPort } from './ports/on-call.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
 /**
@@ -74,7 +74,7 @@ const keyOf = (schedule: string | undefined): string => schedule ?? '';
 
 export function createOnCallActivities(onCall: OnCallPort, cache = new OnCallCache()) {
   // The metrics tell the services apart: the same step on Opsgenie and on PagerDuty fails for different reasons.
-  const system = onCall.provider ?? 'opsgenie';
+  const system = onCall.provider;
   return {
     async lookUpOnCall(request: {
       key: string;

@@ -2,7 +2,7 @@
  * Ticket (Jira) activities. The issue carries a label made from the incident's key, which is how a retried creation
  * finds the issue instead of opening a second; a resolution comment carries a marker line for the same reason.
  */
-import type { TicketPort } from '../integrations/ports.js';
+import type { TicketPort } from './ports/ticket.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
 /** Jira labels cannot hold ":" or spaces; the label carries the incident's key so a retry finds the issue. */

@@ -8,8 +8,8 @@
  * an author could have the worker key its signatures with one of them and send them to a receiver of the author's, who
  * could then test guesses of that credential offline.
  */
+import { IntegrationError } from './ports/integration-error.js';
 import { WEBHOOK_SECRET_ENV_PREFIX } from '../domain/playbook/webhook-secret-env.js';
-import { IntegrationError } from '../integrations/errors.js';
 import { PUBLIC_ADDRESSES_ONLY, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
 import { sendWebhook } from '../integrations/webhooks/webhook-sender.js';
 import { runStep } from './run-step.js';

@@ -24,7 +24,7 @@ import type { GroupDirectory } from './permissions.js';
 import { authenticate, callerOf, requireScopeForMethod, ANONYMOUS, type ApiToken } from './auth/api-tokens.js';
 import { rateLimit, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
-import type { ChatPort } from '../integrations/ports.js';
+import type { ChatPort } from '../activities/ports/chat.js';
 import { incidentExportRoutes } from './incident-export-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { IncidentService } from './incident-service.js';

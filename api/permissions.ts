@@ -14,7 +14,7 @@
 import type { Playbook } from '../domain/playbook/schema.js';
 import type { Caller } from './auth/api-tokens.js';
 import { HttpError } from './http-error.js';
-import { IntegrationError } from '../integrations/errors.js';
+import { IntegrationError } from '../activities/ports/integration-error.js';
 
 /** What the permission checks ask of Mattermost (the chat client answers it). */
 export interface GroupDirectory {

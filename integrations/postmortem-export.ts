@@ -32,8 +32,8 @@ import {
   POSTMORTEM_FILE_TYPES,
   type PostmortemFormat,
 } from '../formats/postmortem-report.js';
-import { IntegrationError } from './errors.js';
-import type { ChannelPost, ChatPort, ChatUser } from './ports.js';
+import { IntegrationError } from '../activities/ports/integration-error.js';
+import type { ChannelPost, ChatPort, ChatUser } from '../activities/ports/chat.js';
 
 /** Mattermost's largest page. */
 export const DEFAULT_PER_PAGE = 200;

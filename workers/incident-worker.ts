@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
+import { signedChecklistButtons, type ButtonSettings } from '../integrations/mattermost/checklist-buttons.js';
 import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from './worker-config.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE, requestTrailActivityInterceptor } from './request-trail.js';
@@ -49,11 +50,18 @@ function workflowCode(
   };
 }
 
+/** The activities' dependencies as a process configures them: checklist buttons by their URL and secret. */
+export type WorkerDependencies = Omit<ActivityDependencies, 'buttons'> & { buttons?: ButtonSettings };
+
+function activityDependencies({ buttons, ...dependencies }: WorkerDependencies): ActivityDependencies {
+  return { ...dependencies, ...(buttons ? { buttons: signedChecklistButtons(buttons) } : {}) };
+}
+
 export interface IncidentWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  dependencies: ActivityDependencies;
+  dependencies: WorkerDependencies;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: { code: string };
   /** OpenTelemetry tracing (temporal/tracing.ts), when it is on. */
@@ -76,7 +84,7 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
       activity: [requestTrailActivityInterceptor, ...(tracing?.interceptors.activity ?? [])],
       ...(workflowModules ? { workflowModules } : {}),
     },
-    activities: createActivities(options.dependencies),
+    activities: createActivities(activityDependencies(options.dependencies)),
     // Let in-flight calls to chat and the other systems finish on Ctrl-C rather than cut them off mid-request.
     shutdownGraceTime: '10 seconds',
     // Ours rather than the SDK's default (from the heap limit, thousands on a large machine): a worker's memory follows

@@ -16,7 +16,8 @@ import { JiraTickets } from '../integrations/jira/jira-tickets.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { OpsgenieOnCall } from '../integrations/opsgenie/opsgenie-on-call.js';
 import { PagerDutyOnCall } from '../integrations/pagerduty/pagerduty-on-call.js';
-import type { IntegrationPorts, OnCallPort } from '../integrations/ports.js';
+import type { IntegrationPorts } from '../activities/ports/integration-ports.js';
+import type { OnCallPort } from '../activities/ports/on-call.js';
 import { ZoomMeetings } from '../integrations/zoom/zoom-meetings.js';
 import type { SandboxServer } from '../sandbox/sandbox-server.js';
 

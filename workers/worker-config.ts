@@ -9,7 +9,7 @@ import { configSchema, loadConfig, reportProblems, requiredTogether, type Config
 import { baseSettings, serviceChecks, serviceSettings } from '../config/shared-settings.js';
 import { parseOutboundAllowList, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
 import { DEFAULT_PAGERDUTY_SEVERITY_MAP, parseSeverityMap } from '../integrations/pagerduty/severity.js';
-import { ON_CALL_PROVIDERS } from '../integrations/ports.js';
+import { ON_CALL_PROVIDERS } from '../activities/ports/on-call.js';
 
 /**
  * The worker's sticky cache unless WORKER_MAX_CACHED_WORKFLOWS says otherwise. A cached incident holds about 0.75 MB

@@ -18,7 +18,7 @@ const FINISHED_FOLLOW_UPS_KEPT = 30;
 const FOLLOW_UP_TITLES: Record<FollowUpKind, string> = {
   commentTicket: 'Commenting on the Jira issue',
   transitionTicket: 'Transitioning the Jira issue',
-  closeAlert: 'Closing the Opsgenie alert',
+  closeAlert: 'Closing the on-call page',
   postStatusUpdate: 'Posting the status update',
   broadcastStatusUpdate: 'Copying the status update to a broadcast channel',
   deliverWebhook: 'Telling a webhook',

@@ -118,7 +118,7 @@ export async function tellChannel(state: IncidentState, suffix: string, message:
   }
 }
 
-/** The Opsgenie alert's alias: the incident's page, found again by it. */
+/** The on-call page's alias: the incident's page, found again by it. */
 export function alertAlias(state: IncidentState): string {
   return `incident-${state.id}`;
 }

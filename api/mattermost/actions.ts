@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { checklistRevision, type ChecklistIntent } from '../../formats/checklist-message.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import { findTask } from '../../domain/task-reference.js';
-import type { ActionClaims } from '../../integrations/mattermost/checklist-attachments.js';
+import type { ActionClaims } from '../../formats/checklist-attachments.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
 import { markAuthenticationFailed } from '../auth/failed-authentication.js';

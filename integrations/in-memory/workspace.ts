@@ -7,115 +7,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IntegrationError, type IntegrationSystem } from '../errors.js';
-import type {
-  Alert,
-  Channel,
-  ChannelPost,
-  ChatPort,
-  ChatUser,
-  IntegrationPorts,
-  Meeting,
-  MeetingPort,
-  OnCallPort,
-  Post,
-  Ticket,
-  TicketPort,
-} from '../ports.js';
-
-export type WorkspaceOperation =
-  | 'createChannel'
-  | 'addChannelMembers'
-  | 'createPost'
-  | 'updatePost'
-  | 'pinPost'
-  | 'setChannelHeader'
-  | 'takeOutOfSidebars'
-  | 'addToSidebarCategory'
-  | 'sendDirectMessage'
-  | 'archiveChannel'
-  | 'postFiles'
-  | 'groupMemberUsernames'
-  | 'createIssue'
-  | 'addComment'
-  | 'transitionIssue'
-  | 'createMeeting'
-  | 'whoIsOnCall'
-  | 'createAlert'
-  | 'closeAlert';
-
-const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
-  createChannel: 'chat',
-  addChannelMembers: 'chat',
-  createPost: 'chat',
-  updatePost: 'chat',
-  pinPost: 'chat',
-  setChannelHeader: 'chat',
-  addToSidebarCategory: 'chat',
-  takeOutOfSidebars: 'chat',
-  sendDirectMessage: 'chat',
-  archiveChannel: 'chat',
-  postFiles: 'chat',
-  groupMemberUsernames: 'chat',
-  createIssue: 'tickets',
-  addComment: 'tickets',
-  transitionIssue: 'tickets',
-  createMeeting: 'meetings',
-  whoIsOnCall: 'oncall',
-  createAlert: 'oncall',
-  closeAlert: 'oncall',
-};
-
-export interface Fault {
-  /** Fail this many calls, then succeed. Infinity fails every call. */
-  failures?: number;
-  /** Whether the failure is one a retry can fix (a 503) or not (a 400). */
-  retryable?: boolean;
-  /** Answer this much later, after the side effect is done: a slow network on the way back. */
-  delayAfterMs?: number;
-}
-
-export interface WorkspaceRecords {
-  users: string[];
-  /** Usernames that are bots (usersByIds answers type "bot" for them). */
-  bots: string[];
-  onCall: Record<string, string[]>;
-  channels: Array<Channel & { team: string; purpose: string; header: string; members: string[]; archived?: boolean }>;
-  /** `fileIds` on posts made by postFiles (ids into `files`). */
-  posts: Array<Post & { key: string; pinned: boolean; props?: Record<string, unknown>; edits?: number; fileIds?: string[] }>;
-  /** username -> that user's custom sidebar categories, in creation order. */
-  sidebars: Record<string, Array<{ team: string; category: string; channelIds: string[] }>>;
-  /** Direct messages from the bot; channelId is "dm-<username>". */
-  directMessages: Array<Post & { username: string; key: string }>;
-  /** Each channel's conversation as tests seeded it (seedChannelPosts), in the order given; channelPostsPage reads it. */
-  channelPosts: Record<string, ChannelPost[]>;
-  /** Files uploaded by postFiles, with their bytes in base64 (read them with fileContent). */
-  files: Array<{ id: string; channelId: string; postId: string; name: string; contentType: string; size: number; contentBase64: string }>;
-  /** `components` only when the create named some. */
-  issues: Array<Ticket & { summary: string; description: string; labels: string[]; components?: string[]; status: string; comments: string[] }>;
-  alerts: Array<Alert & { message: string; priority: string; notes: string[] }>;
-  /** `host` only when the create named one (otherwise the adapter's default host holds it). */
-  meetings: Array<Meeting & { topic: string; key: string; host?: string }>;
-  calls: Array<{ operation: WorkspaceOperation; at: string }>;
-}
-
-export interface InMemoryWorkspaceOptions {
-  /** Users known to the chat; anyone else invited is reported missing. Default: anyone is known. */
-  users?: string[];
-  /** Which usernames are bots. Default: incident-bot. */
-  bots?: string[];
-  /** addToSidebarCategory refuses as Mattermost does when the bot may not edit other users' sidebars (Forbidden). */
-  sidebarForbidden?: boolean;
-  /**
-   * Mattermost user groups: group name -> member usernames. Default: none, so every group a playbook names is reported
-   * missing (as by a server without user groups).
-   */
-  groups?: Record<string, string[]>;
-  /** On-call e-mail addresses per schedule; "default" answers when no schedule is named. Users are <name>@example.com. */
-  onCall?: Record<string, string[]>;
-  journalPath?: string;
-  faults?: Partial<Record<WorkspaceOperation, Fault>>;
-}
+import type { ChannelPost, ChatPort, ChatUser } from '../../activities/ports/chat.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import type { IntegrationPorts } from '../../activities/ports/integration-ports.js';
+import type { MeetingPort } from '../../activities/ports/meeting.js';
+import type { OnCallPort } from '../../activities/ports/on-call.js';
+import type { TicketPort } from '../../activities/ports/ticket.js';
+import { SYSTEM_OF, type Fault, type InMemoryWorkspaceOptions, type WorkspaceOperation, type WorkspaceRecords } from './workspace-records.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -463,6 +361,8 @@ export class InMemoryWorkspace implements IntegrationPorts {
   };
 
   readonly onCall: OnCallPort = {
+    // Its pages are found again by alias and closed with a note, as Opsgenie's are; the metrics label it so, as before.
+    provider: 'opsgenie',
     whoIsOnCall: (schedule) =>
       this.perform('whoIsOnCall', () => [...(this.records.onCall[schedule ?? 'default'] ?? [])]),
     findAlert: async (alias) => {

@@ -5,10 +5,12 @@
  */
 import JiraApi from 'jira-client';
 import postmanRequest from 'postman-request';
-import { IntegrationError } from '../errors.js';
-import { httpFailure, networkFailure } from '../http-failure.js';
-import type { Ticket, TicketPort } from '../ports.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
+import type { Ticket, TicketPort } from '../../activities/ports/ticket.js';
 import { currentCancellation } from '../cancellation.js';
+
+const JIRA: FailureSource = { system: 'tickets', service: 'Jira' };
 
 export interface JiraConfig {
   /** Base URL of the Jira site, with any context path: https://jira.example.com or http://127.0.0.1:8080/jira */
@@ -76,8 +78,8 @@ function classify(error: unknown): IntegrationError {
     // Not one of ours: jira-client found errorMessages in a 2xx body, or something unexpected.
     return new IntegrationError('tickets', `Jira: ${(error as Error).message}`, false, 'BadResponse');
   }
-  if (rejected?.network) return networkFailure('tickets', rejected.network);
-  if (rejected?.statusCode) return httpFailure('tickets', rejected.statusCode, describeJiraError(rejected.body), rejected.retryAfter);
+  if (rejected?.network) return networkFailure(JIRA, rejected.network);
+  if (rejected?.statusCode) return httpFailure(JIRA, rejected.statusCode, describeJiraError(rejected.body), rejected.retryAfter);
   return new IntegrationError('tickets', `Jira: ${(error as Error).message}`, false, 'BadResponse');
 }
 

@@ -11,12 +11,14 @@ import type { FileUploadResponse } from '@mattermost/types/files';
 import type { Group } from '@mattermost/types/groups';
 import type { Post as MattermostPost } from '@mattermost/types/posts';
 import type { UserProfile } from '@mattermost/types/users';
-import { IntegrationError } from '../errors.js';
-import { httpFailure, networkFailure } from '../http-failure.js';
-import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../ports.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
+import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../../activities/ports/chat.js';
 import { callSignal } from '../cancellation.js';
 import { botAgents, sendBotRequest, type BotAgents } from './bot-http.js';
 import { forEachPerson, SIDEBAR_CONCURRENCY, SidebarCategories } from './sidebar-categories.js';
+
+const MATTERMOST: FailureSource = { system: 'chat', service: 'Mattermost' };
 
 // Native ESM cannot see Client4 as a named export of the CommonJS package.
 const { Client4 } = mattermost;
@@ -75,12 +77,12 @@ export class IncidentBotClient extends Client4 {
             ? await this.sendOverHttp(agents, url, options, ms)
             : await original(url, { ...options, ignoreStatus: true, signal: callSignal(ms) });
       } catch (error) {
-        throw networkFailure('chat', error);
+        throw networkFailure(MATTERMOST, error);
       }
       if (!result.response.ok) {
         const body = result.data as { message?: string } | string | undefined;
         const detail = typeof body === 'object' && body?.message ? body.message : typeof body === 'string' ? body.slice(0, 200) : '';
-        const failure = httpFailure('chat', result.response.status, detail, result.headers.get('Retry-After'));
+        const failure = httpFailure(MATTERMOST, result.response.status, detail, result.headers.get('Retry-After'));
         failureStatus.set(failure, result.response.status);
         throw failure;
       }

@@ -6,9 +6,11 @@
  */
 import { createRequire } from 'node:module';
 import opsgenie from 'opsgenie-sdk';
-import { IntegrationError } from '../errors.js';
-import { httpFailure, networkFailure } from '../http-failure.js';
-import type { Alert, OnCallPort } from '../ports.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
+import type { Alert, OnCallPort } from '../../activities/ports/on-call.js';
+
+const OPSGENIE: FailureSource = { system: 'oncall', service: 'Opsgenie' };
 
 type Callback = (error: (Record<string, unknown> & { httpStatusCode?: number; message?: string }) | null, response: unknown) => void;
 const restApi = createRequire(import.meta.url)('opsgenie-sdk/lib/restApi') as {
@@ -32,15 +34,16 @@ function call<T>(invoke: (cb: Callback) => void): Promise<T> {
         return;
       }
       if (typeof error.httpStatusCode === 'number') {
-        reject(httpFailure('oncall', error.httpStatusCode, String(error.message ?? '')));
+        reject(httpFailure(OPSGENIE, error.httpStatusCode, String(error.message ?? '')));
         return;
       }
-      reject(networkFailure('oncall', error));
+      reject(networkFailure(OPSGENIE, error));
     });
   });
 }
 
 export class OpsgenieOnCall implements OnCallPort {
+  readonly provider = 'opsgenie' as const;
   private readonly options: Record<string, unknown>;
 
   constructor(private readonly config: OpsgenieConfig) {

@@ -15,10 +15,12 @@
  * cancelled, and is classified like every adapter's (integrations/http-failure.ts); Temporal does the retrying.
  */
 import { callSignal } from '../cancellation.js';
-import { IntegrationError } from '../errors.js';
-import { httpFailure, networkFailure } from '../http-failure.js';
-import type { Alert, OnCallPort, PageRequest } from '../ports.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
+import type { Alert, OnCallPort, PageRequest } from '../../activities/ports/on-call.js';
 import { incidentSeverityOf, pagerDutySeverity, type PagerDutySeverity, type PagerDutySeverityMap, parseSeverityMap, DEFAULT_PAGERDUTY_SEVERITY_MAP } from './severity.js';
+
+const PAGERDUTY: FailureSource = { system: 'oncall', service: 'PagerDuty' };
 
 export interface PagerDutyConfig {
   /** A REST API key (account or user token); read access is enough. */
@@ -256,10 +258,10 @@ export class PagerDutyOnCall implements OnCallPort {
       retryAfter = response.headers.get('retry-after') ?? response.headers.get('ratelimit-reset');
       text = await response.text();
     } catch (error) {
-      throw unreachable(error);
+      throw networkFailure(PAGERDUTY, error);
     }
     const body = parseJson(text);
-    if (status < 200 || status >= 300) throw failure(status, errorDetail(body, text), retryAfter);
+    if (status < 200 || status >= 300) throw httpFailure(PAGERDUTY, status, errorDetail(body, text), retryAfter);
     return body;
   }
 }
@@ -288,17 +290,4 @@ function errorDetail(body: unknown, text: string): string {
   const detail = [`${message}${code}`, ...new Set(errors)].filter(Boolean).join('; ');
   // A proxy's HTML page says little; its first words are enough.
   return detail || text.replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-// http-failure.ts words its messages after the 'oncall' system's first service, Opsgenie; these say PagerDuty.
-
-function failure(status: number, detail: string, retryAfter: string | null): IntegrationError {
-  const classified = httpFailure('oncall', status, detail, retryAfter);
-  const message = `PagerDuty answered ${status}${detail ? `: ${detail}` : ''}`;
-  return new IntegrationError('oncall', message, classified.retryable, classified.kind, classified.retryAfterMs);
-}
-
-function unreachable(error: unknown): IntegrationError {
-  const classified = networkFailure('oncall', error);
-  return new IntegrationError('oncall', classified.message.replace(/^Opsgenie\b/, 'PagerDuty'), classified.retryable, classified.kind);
 }

@@ -22,8 +22,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest, STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { IntegrationError } from '../errors.js';
-import { httpFailure, networkFailure } from '../http-failure.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
 import { callSignal } from '../cancellation.js';
 import {
   checkOutboundHost,
@@ -33,6 +33,8 @@ import {
   type HostResolver,
   type OutboundAllowList,
 } from '../outbound-address-policy.js';
+
+const RECEIVER: FailureSource = { system: 'webhooks', service: 'The webhook receiver' };
 
 export const WEBHOOK_HEADERS = {
   event: 'X-Incident-Event',
@@ -106,16 +108,16 @@ export async function sendWebhook(delivery: WebhookDelivery): Promise<{ status: 
     });
   } catch (error) {
     if (error instanceof OutboundAddressRefused) throw refused(error);
-    throw networkFailure('webhooks', error);
+    throw networkFailure(RECEIVER, error);
   }
   const { status } = answer;
   if (status >= 200 && status < 300) return { status };
   if (status >= 300 && status < 400) {
     const to = redirectOrigin(answer.headers.location, url);
-    throw httpFailure('webhooks', status, `redirects are not followed${to ? ` (to ${to})` : ''}; give the playbook the final URL`);
+    throw httpFailure(RECEIVER, status, `redirects are not followed${to ? ` (to ${to})` : ''}; give the playbook the final URL`);
   }
   const retryAfter = answer.headers['retry-after'];
-  throw httpFailure('webhooks', status, STATUS_CODES[status] ?? 'unknown status', Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  throw httpFailure(RECEIVER, status, STATUS_CODES[status] ?? 'unknown status', Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
 }
 
 /** A refusal is the operator's to lift (OUTBOUND_ALLOWED_HOSTS), never a retry's. */

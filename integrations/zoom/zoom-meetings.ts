@@ -5,10 +5,12 @@
  * the API (token revoked or expired early) drops the cached token and retries the call once.
  */
 import { MeetingsS2SAuthClient, isCoreError } from '@zoom/rivet/meetings';
-import { IntegrationError } from '../errors.js';
-import { httpFailure, networkFailure } from '../http-failure.js';
-import type { Meeting, MeetingPort } from '../ports.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
+import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
+import type { Meeting, MeetingPort } from '../../activities/ports/meeting.js';
 import { callSignal } from '../cancellation.js';
+
+const ZOOM: FailureSource = { system: 'meetings', service: 'Zoom' };
 
 export interface ZoomConfig {
   accountId: string;
@@ -72,12 +74,12 @@ export class ZoomTokenStore {
         signal: callSignal(this.config.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      throw networkFailure('meetings', error);
+      throw networkFailure(ZOOM, error);
     }
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
       const detail = String(body.reason ?? body.message ?? body.error ?? 'token request refused');
-      throw httpFailure('meetings', response.status, `OAuth token: ${detail}`, response.headers.get('Retry-After'));
+      throw httpFailure(ZOOM, response.status, `OAuth token: ${detail}`, response.headers.get('Retry-After'));
     }
     if (typeof body.access_token !== 'string' || typeof body.expires_in !== 'number') {
       throw new IntegrationError('meetings', 'Zoom OAuth answered without access_token or expires_in', false, 'BadResponse');
@@ -97,9 +99,9 @@ function classify(error: unknown): IntegrationError {
   if (error instanceof IntegrationError) return error;
   if (isCoreError(error, 'ApiResponseError')) {
     const match = /^\[(\d{3})(?:\/[^\]]*)?\]:\s*(.*)$/s.exec((error as Error).message);
-    if (match) return httpFailure('meetings', Number(match[1]), match[2]!.replace(/^"|"$/g, ''));
+    if (match) return httpFailure(ZOOM, Number(match[1]), match[2]!.replace(/^"|"$/g, ''));
   }
-  return networkFailure('meetings', error);
+  return networkFailure(ZOOM, error);
 }
 
 export class ZoomMeetings implements MeetingPort {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { IntegrationError } from '../../integrations/errors.js';
+import { IntegrationError } from '../../activities/ports/integration-error.js';
 
 /** Awaits a rejection and checks it is a classified IntegrationError; returns it for further assertions. */
 export async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {

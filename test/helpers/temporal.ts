@@ -7,8 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
 import type { IncidentView } from '../../domain/incident.js';
 import { prepareIncidentStart } from '../../domain/new-incident.js';
-import type { ActivityDependencies } from '../../activities/index.js';
-import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH } from '../../workers/incident-worker.js';
+import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH, type WorkerDependencies } from '../../workers/incident-worker.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
@@ -80,7 +79,7 @@ export async function startTestIncident(
 }
 
 /** A worker on the run's server for one test file; `stop()` drains it. */
-export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: string, dependencies: ActivityDependencies): Promise<{ stop(): Promise<void> }> {
+export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: string, dependencies: WorkerDependencies): Promise<{ stop(): Promise<void> }> {
   const worker = await createIncidentWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createChatActivities } from '../../activities/chat.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
-import { neutraliseSpecialMentions } from '../../integrations/mattermost/special-mentions.js';
+import { neutraliseSpecialMentions } from '../../formats/special-mentions.js';
 
 describe('special mentions', () => {
   it('breaks @all, @channel and @here in any case, and leaves usernames and addresses alone', () => {

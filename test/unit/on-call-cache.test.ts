@@ -6,12 +6,13 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createOnCallActivities, ON_CALL_CACHE_MS, OnCallCache } from '../../activities/on-call.js';
-import type { OnCallPort } from '../../integrations/ports.js';
+import type { OnCallPort } from '../../activities/ports/on-call.js';
 
 /** An on-call service whose schedules the test sets, counting the lookups it is asked. */
 function onCallService(schedules: Record<string, string[]>) {
   const asked: Array<string | undefined> = [];
   const port: OnCallPort = {
+    provider: 'opsgenie',
     async whoIsOnCall(schedule) {
       asked.push(schedule);
       const people = schedules[schedule ?? 'default'];

@@ -10,8 +10,10 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ChatPort } from '../../activities/ports/chat.js';
+import type { IntegrationPorts } from '../../activities/ports/integration-ports.js';
+import type { OnCallPort } from '../../activities/ports/on-call.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
-import type { ChatPort, IntegrationPorts, OnCallPort } from '../../integrations/ports.js';
 import { incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
 import { connectToTestServer, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';

@@ -1,11 +1,10 @@
 /**
- * The small interfaces (ports) the activities use to reach the outside world. Each external system has one adapter
- * implementing its port (Mattermost, Jira, Zoom, Opsgenie, each on its npm client; PagerDuty on fetch, see its module)
- * and tests may use the in-memory ones. The on-call port has two adapters, Opsgenie and PagerDuty: the worker's
- * ON_CALL_PROVIDER picks one.
+ * The chat role (Mattermost today): the incident channel, its posts and members, the sidebar, the bot's direct messages
+ * and what the post-mortem export reads. Declared here, by the activities that use it; the chat adapter implements it.
  * Every create has a lookup beside it, so that an activity retried after a crash finds what the first attempt made
  * instead of making a second one.
  */
+
 export interface Channel {
   id: string;
   name: string;
@@ -111,99 +110,4 @@ export interface ChatPort {
   usersByIds(ids: string[]): Promise<ChatUser[]>;
   /** Uploads the files to the channel and posts the message with them attached, once per key. */
   postFiles(channelId: string, message: string, files: ChatFile[], key: string): Promise<Post>;
-}
-
-export interface Ticket {
-  key: string;
-  url: string;
-}
-
-export interface TicketPort {
-  findIssueByLabel(label: string): Promise<Ticket | undefined>;
-  /** Project and issue type fall back to the adapter's configured defaults; components are the project's, by name. */
-  createIssue(request: {
-    summary: string;
-    description: string;
-    labels: string[];
-    project?: string;
-    issueType?: string;
-    components?: string[];
-  }): Promise<Ticket>;
-  /** Whether a comment on the issue already contains this marker (how a retried comment is recognised). */
-  hasCommentContaining(issueKey: string, marker: string): Promise<boolean>;
-  addComment(issueKey: string, body: string): Promise<void>;
-  /** Moves the issue through the transition with this name (or to a status of this name). False when none matches. */
-  transitionIssue(issueKey: string, transition: string): Promise<boolean>;
-}
-
-export interface Meeting {
-  id: string;
-  joinUrl: string;
-}
-
-export interface MeetingPort {
-  /**
-   * Meetings carry the idempotency key in their agenda, which is how a retry finds one. Meetings are listed per host, so
-   * a retry names the same host as the create (the adapter's configured default host when absent).
-   */
-  findMeetingByKey(key: string, host?: string): Promise<Meeting | undefined>;
-  /** `host`: the e-mail of the user who hosts the meeting; the adapter's configured default host when absent. */
-  createMeeting(request: { topic: string; agenda: string; key: string; host?: string }): Promise<Meeting>;
-}
-
-/** The on-call services an on-call adapter can stand for. */
-export const ON_CALL_PROVIDERS = ['opsgenie', 'pagerduty'] as const;
-export type OnCallProvider = (typeof ON_CALL_PROVIDERS)[number];
-
-/**
- * A page: an Opsgenie alert, or the PagerDuty incident an Events API alert opened. `alias` is the incident's own key for
- * it (Opsgenie's alias, PagerDuty's dedup_key), which is how a retry or the resolution finds it again.
- */
-export interface Alert {
-  /** The service's own ID when known (Opsgenie alert ID, PagerDuty incident ID), else the alias. */
-  id: string;
-  alias: string;
-  status: 'open' | 'closed';
-}
-
-/** What a page says. Each service keeps what it can express and leaves out what it cannot. */
-export interface PageRequest {
-  alias: string;
-  /** One line; the launch writes it as "[<severity>] <incident name>". */
-  message: string;
-  description: string;
-  /** The playbook's Opsgenie-style priority, P1 (highest) to P5. */
-  priority: string;
-  /**
-   * The incident's severity ("sev1"), when the caller passes it. Services that page by severity (PagerDuty) otherwise
-   * read it from the "[<severity>]" tag the message starts with.
-   */
-  severity?: string;
-}
-
-/**
- * Who is on call, and paging them. Provider-neutral: schedules are named as the service names them (Opsgenie schedule
- * name; PagerDuty schedule name or ID) and people come back as e-mail addresses, which is how the chat knows them.
- * Paging is idempotent by alias: create after a find that came back empty, and a service that deduplicates by alias
- * (both do, for open pages) turns a retried create into the same page.
- */
-export interface OnCallPort {
-  /**
-   * Which service this is: it labels the integration metrics. Absent means Opsgenie (the Opsgenie and in-memory adapters
-   * were written before there was a choice).
-   */
-  readonly provider?: OnCallProvider;
-  /** E-mail addresses of who is on call now for the schedule (or the configured default schedule), first responders first. */
-  whoIsOnCall(schedule?: string): Promise<string[]>;
-  findAlert(alias: string): Promise<Alert | undefined>;
-  createAlert(request: PageRequest): Promise<Alert>;
-  /** Closes (resolves) the open page with this alias; `note` says why, where the service keeps notes. */
-  closeAlert(alias: string, note: string): Promise<void>;
-}
-
-export interface IntegrationPorts {
-  chat: ChatPort;
-  tickets: TicketPort;
-  meetings: MeetingPort;
-  onCall: OnCallPort;
 }

@@ -1,0 +1,27 @@
+/**
+ * The ticket role (Jira today): the incident's issue, found again by a label derived from the idempotency key, its
+ * comments and transitions. Declared by the activities that use it; the ticket adapter implements it.
+ */
+
+export interface Ticket {
+  key: string;
+  url: string;
+}
+
+export interface TicketPort {
+  findIssueByLabel(label: string): Promise<Ticket | undefined>;
+  /** Project and issue type fall back to the adapter's configured defaults; components are the project's, by name. */
+  createIssue(request: {
+    summary: string;
+    description: string;
+    labels: string[];
+    project?: string;
+    issueType?: string;
+    components?: string[];
+  }): Promise<Ticket>;
+  /** Whether a comment on the issue already contains this marker (how a retried comment is recognised). */
+  hasCommentContaining(issueKey: string, marker: string): Promise<boolean>;
+  addComment(issueKey: string, body: string): Promise<void>;
+  /** Moves the issue through the transition with this name (or to a status of this name). False when none matches. */
+  transitionIssue(issueKey: string, transition: string): Promise<boolean>;
+}
