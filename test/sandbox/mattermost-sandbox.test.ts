@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mm, { ClientError } from '@mattermost/client';
-import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
+import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 
 // Under native ESM the CommonJS package only exposes Client4 on its default export.
 const { Client4 } = mm;
