@@ -15,7 +15,8 @@ import { checkMessage } from './validation.js';
 /** model.Post.IsValid: at most this many files on a post. */
 const POST_FILES_MAX = 10;
 
-type PostFields = Pick<SandboxPost, 'user_id' | 'channel_id' | 'root_id' | 'message'> & Partial<Pick<SandboxPost, 'type' | 'props' | 'pending_post_id'>>;
+type PostFields = Pick<SandboxPost, 'user_id' | 'channel_id' | 'root_id' | 'message'> &
+  Partial<Pick<SandboxPost, 'type' | 'props' | 'pending_post_id'>>;
 
 /** A new post made at `at`: the given fields, not edited, pinned or replied to yet. Seeded posts are made here too. */
 export function postRecord(at: number, fields: PostFields): SandboxPost {
