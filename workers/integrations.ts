@@ -82,7 +82,7 @@ export async function selectIntegrations(config: Config, logger: Logger, options
     summary.push(`Mattermost: ${config.MATTERMOST_URL}`);
   } else {
     const teams = config.SANDBOX_MATTERMOST_TEAMS.split(',').map((t) => t.trim()).filter(Boolean).map((name) => ({ name }));
-    const { createMattermostSandbox } = await import('../sandbox/mattermost-sandbox.js');
+    const { createMattermostSandbox } = await import('../sandbox/mattermost/index.js');
     const url = await startSandbox('Mattermost', createMattermostSandbox({ teams }).server, 'MATTERMOST_URL/MATTERMOST_BOT_TOKEN');
     chat = new MattermostChat({ url, token: 'mm-bot-token', timeoutMs });
   }

@@ -7,7 +7,7 @@ import type { IntegrationPorts } from '../../activities/ports/integration-ports.
 import type { OnCallProvider } from '../../activities/ports/on-call.js';
 import { ZoomMeetings } from '../../integrations/zoom/zoom-meetings.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
-import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
+import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 import { createOpsgenieSandbox } from '../../sandbox/opsgenie-sandbox.js';
 import { createPagerDutySandbox, PAGERDUTY_SANDBOX_API_TOKEN, PAGERDUTY_SANDBOX_ROUTING_KEY } from '../../sandbox/pagerduty-sandbox.js';
 import type { RecordedRequest } from '../../sandbox/sandbox-server.js';

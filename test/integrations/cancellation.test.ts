@@ -11,7 +11,7 @@ import { callSignal, runCancellable } from '../../integrations/cancellation.js';
 import { JiraTickets } from '../../integrations/jira/jira-tickets.js';
 import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
-import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
+import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 
 const HELD_MS = 30_000;
 const jiraSandbox = createJiraSandbox();

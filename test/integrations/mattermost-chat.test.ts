@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGroupActivities } from '../../activities/groups.js';
 import { GROUPS_NEED_LICENCE, MattermostChat, POST_KEY_PROP } from '../../integrations/mattermost/mattermost-chat.js';
-import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
+import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 import { failureOf } from '../helpers/integration-errors.js';
 
 /** Enough people for a channel whose members take two pages of 200. */

@@ -15,7 +15,7 @@ import { createPostmortemActivities, type PostmortemExportRequest, type Postmort
 import type { IncidentView } from '../../domain/incident.js';
 import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { exportPostmortemFiles, writePostmortemExport } from '../../integrations/postmortem-export.js';
-import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
+import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 import { parseCsv, REPORTED_AT, resolvedIncidentView } from '../helpers/postmortem-fixtures.js';
 
 // A forced collection before each sample measures what the export keeps alive, not when V8 chose to collect garbage.

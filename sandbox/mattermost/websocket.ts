@@ -35,7 +35,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import type { SandboxUpgradeHandler } from './sandbox-server.js';
+import type { SandboxUpgradeHandler } from '../sandbox-server.js';
 
 export const MATTERMOST_WEBSOCKET_PATH = '/api/v4/websocket';
 /** hello's server_version and ping's version; ".sandbox" so nobody mistakes the fake for a real build. */

@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import mm from '@mattermost/client';
 import WebSocket from 'ws';
-import { createMattermostSandbox } from '../../sandbox/mattermost-sandbox.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { createMattermostSandbox } from '../../../sandbox/mattermost/index.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 // Under native ESM the CommonJS package only exposes its classes on the default export.
 const { Client4, WebSocketClient } = mm;
