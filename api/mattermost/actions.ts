@@ -11,7 +11,7 @@ import { checklistRevision, type ChecklistIntent } from '../../domain/checklist-
 import { IncidentCommandError } from '../../domain/errors.js';
 import { findTask } from '../../domain/task-reference.js';
 import type { ActionClaims } from '../../integrations/mattermost/checklist-attachments.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import type { FrontDoorChat } from './front-door-chat.js';
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
 import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
@@ -21,7 +21,7 @@ import { changesReply } from './replies.js';
 
 export interface ActionRoutesOptions {
   incidents: IncidentService;
-  chat: MattermostChat;
+  chat: Pick<FrontDoorChat, 'isChannelMember' | 'executeCommand'>;
   secret: string;
   /** Who clicked: asked of Mattermost for the click's user ID. */
   people: ChatIdentities;

@@ -14,6 +14,7 @@ import type { UserProfile } from '@mattermost/types/users';
 import { IntegrationError } from '../errors.js';
 import { httpFailure, networkFailure } from '../http-failure.js';
 import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../ports.js';
+import type { FrontDoorChat } from '../../api/mattermost/front-door-chat.js';
 import { callSignal } from '../cancellation.js';
 import { botAgents, sendBotRequest, type BotAgents } from './bot-http.js';
 import { forEachPerson, SIDEBAR_CONCURRENCY, SidebarCategories } from './sidebar-categories.js';
@@ -148,7 +149,7 @@ function chunks<T>(items: T[], size: number): T[][] {
   return result;
 }
 
-export class MattermostChat implements ChatPort {
+export class MattermostChat implements ChatPort, FrontDoorChat {
   readonly client: IncidentBotClient;
   private readonly teamIds = new Map<string, string>();
   /** People's sidebar categories, one write at a time per person and team (sidebar-categories.ts). */
