@@ -45,7 +45,8 @@ import { channelMessageHandler } from './mattermost/channel-messages.js';
 import { channelEventReactions } from './mattermost/channel-events.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import type { ChatEventHandlers, ChatEventStream } from '../integrations/mattermost/mattermost-events.js';
+import type { ChatEventHandlers, ChatEventStream } from './mattermost/chat-events.js';
+import type { FrontDoorChat } from './mattermost/front-door-chat.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
@@ -76,10 +77,17 @@ export interface AppOptions {
   /** Workflow options for every incident started here (tests shorten playbook durations with `timeScale`). */
   incidentWorkflowOptions?: IncidentWorkflowOptions;
   commandTimeoutMs?: number;
-  /** Mattermost, for the post-mortem export (GET /api/v1/incidents/:id/export); the front door's client when absent. */
+  /** Mattermost, for the post-mortem export (GET /api/v1/incidents/:id/export); absent: the export answers 503. */
   chat?: ChatPort;
+  /**
+   * Who is in which Mattermost group, asked when a playbook's permissions name groups (REST starts, playbook edits);
+   * the front door's chat when absent. Without either, a group-only list admits admins alone.
+   */
+  groupDirectory?: GroupDirectory;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
-  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory' | 'people'> & {
+  mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory' | 'people' | 'chat'> & {
+    /** What every chat door asks of Mattermost (api/mattermost/front-door-chat.ts). */
+    chat: FrontDoorChat;
     /** Usernames that are incident admins besides Mattermost's system admins (INCIDENT_ADMINS). */
     admins: string[];
     /** Slash command triggers a task's Run button may execute (TASK_COMMANDS_ALLOWED); default none. */
@@ -130,14 +138,6 @@ export function jsonBody(limit: string): RequestHandler {
       }
       next(error);
     });
-}
-
-/** A GroupDirectory when the chat client can look up users and their groups (the Mattermost client can). */
-function groupDirectoryOf(chat: unknown): GroupDirectory | undefined {
-  const candidate = chat as Partial<GroupDirectory> | undefined;
-  return typeof candidate?.userIdOf === 'function' && typeof candidate.groupNamesOf === 'function'
-    ? (candidate as GroupDirectory)
-    : undefined;
 }
 
 /**
@@ -306,7 +306,7 @@ export function createApp(options: AppOptions): express.Express {
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  const people = groupDirectoryOf(options.mattermost?.chat) ?? groupDirectoryOf(options.chat);
+  const groupDirectory = options.groupDirectory ?? options.mattermost?.chat;
   app.use(
     '/api/v1',
     incidentRoutes({
@@ -315,7 +315,7 @@ export function createApp(options: AppOptions): express.Express {
       defaultTeam: options.defaultTeam ?? 'default',
       logger: options.logger,
       ...(options.records ? { timeline: options.records.timeline } : {}),
-      ...(people ? { people } : {}),
+      ...(groupDirectory ? { people: groupDirectory } : {}),
     }),
   );
   const intake = new AlertIntake({
@@ -332,12 +332,8 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api/v1', alertRoutes({ intake, callerOf: (res) => callerOf(res)?.name ?? ANONYMOUS.name }));
   // startApi runs the intake's activity worker with it (api/alert-intake-worker.ts).
   app.locals.alertIntake = intake;
-  const exportChat = options.chat ?? options.mattermost?.chat;
-  app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(exportChat ? { chat: exportChat } : {}) }));
-  if (options.playbookStore) {
-    const directory = groupDirectoryOf(options.mattermost?.chat) ?? groupDirectoryOf(options.chat);
-    app.use('/api/v1', playbookRoutes(options.playbookStore, directory ? { directory } : {}));
-  }
+  app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(options.chat ? { chat: options.chat } : {}) }));
+  if (options.playbookStore) app.use('/api/v1', playbookRoutes(options.playbookStore, groupDirectory ? { directory: groupDirectory } : {}));
   if (options.mattermost) {
     const { chat, admins, actionSecret, publicUrl } = options.mattermost;
     // Every chat door asks Mattermost who acts, by the user ID it vouches for.

@@ -51,7 +51,7 @@ const { api, connection, workerConnection } = await (async () => {
     const { client, connection } = await connectClient(target, tracing ? { interceptors: tracing.clientInterceptors } : {});
     const { connection: workerConnection, namespace } = await connectWorker(target);
     const tokens = listSetting(config.MATTERMOST_COMMAND_TOKENS);
-    // One client for the front door and the post-mortem export (which needs no command token).
+    // One client for the front door, the post-mortem export and playbook permissions (which need no command token).
     const chat =
       config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN
         ? new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs: config.INTEGRATION_TIMEOUT_MS })
@@ -80,7 +80,7 @@ const { api, connection, workerConnection } = await (async () => {
     const defaultTeam = await resolveDefaultTeam(config.MATTERMOST_DEFAULT_TEAM, chat, (message) => logger.warn(message));
     const api = await startApi({
       ...(mattermost ? { mattermost } : {}),
-      ...(chat ? { chat } : {}),
+      ...(chat ? { chat, groupDirectory: chat } : {}),
       defaultTeam,
       client,
       ...backends.options,

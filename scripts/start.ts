@@ -13,9 +13,10 @@ import { apiServerSettings, openApiBackends } from '../api/backends.js';
 import { startApi, type RunningApi } from '../api/server.js';
 import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadDotEnv } from '../config/env.js';
+import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
+import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
+import type { ChatEventHandlers } from '../api/mattermost/chat-events.js';
 import { loadStartConfig, type StartConfig } from './start-config.js';
-import type { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
-import { listenToMattermostEvents, type ChatEventHandlers } from '../integrations/mattermost/mattermost-events.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { DEFAULT_SQLITE_PATH, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
@@ -147,12 +148,8 @@ try {
   const connected = await connectWorker(target);
   workerConnection = connected.connection;
   const door = frontDoor(config, integrations);
-  const chatPort = integrations.ports.chat as Partial<MattermostChat>;
-  const defaultTeam = await resolveDefaultTeam(
-    config.MATTERMOST_DEFAULT_TEAM,
-    typeof chatPort.teamNames === 'function' ? (chatPort as MattermostChat) : undefined,
-    (message) => say(message),
-  );
+  const mattermostChat = integrations.ports.chat instanceof MattermostChat ? integrations.ports.chat : undefined;
+  const defaultTeam = await resolveDefaultTeam(config.MATTERMOST_DEFAULT_TEAM, mattermostChat, (message) => say(message));
   api = await startApi({
     client: client.client,
     defaultTeam,
@@ -161,6 +158,8 @@ try {
     logger,
     // The post-mortem export reads the channel with the worker's chat adapter (the sandbox's, when it is one).
     chat: integrations.ports.chat,
+    // Playbook permissions that name Mattermost groups ask the same client.
+    ...(mattermostChat ? { groupDirectory: mattermostChat } : {}),
     alertIntakeWorker: { connection: workerConnection, namespace },
     ...(door.mattermost
       ? {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { checklistRevision, type ChecklistIntent } from '../../formats/checklist-message.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import { findTask } from '../../domain/task-reference.js';
+import type { FrontDoorChat } from './front-door-chat.js';
 import type { ActionClaims } from '../../formats/checklist-attachments.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
@@ -21,7 +22,7 @@ import { changesReply } from './replies.js';
 
 export interface ActionRoutesOptions {
   incidents: IncidentService;
-  chat: MattermostChat;
+  chat: Pick<FrontDoorChat, 'isChannelMember' | 'executeCommand'>;
   secret: string;
   /** Who clicked: asked of Mattermost for the click's user ID. */
   people: ChatIdentities;

@@ -8,7 +8,7 @@
  * and by a webhook, or again in a catch-up after a reconnect) is noted once.
  */
 import type { Logger } from 'pino';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import type { FrontDoorChat } from './front-door-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import type { IncidentService } from '../incident-service.js';
 import type { ChatIdentities } from './chat-identity.js';
@@ -30,7 +30,7 @@ export interface ChannelMessageOptions {
   /** Finds the incident of the channel a message was posted in. */
   directory: IncidentDirectory;
   playbooks: PlaybookLookup;
-  chat: MattermostChat;
+  chat: Pick<FrontDoorChat, 'postUrl' | 'postEphemeral'>;
   people: ChatIdentities;
   /** Words that turn a message into a timeline entry, e.g. "#timeline", "!note". */
   timelineTriggers: string[];

@@ -8,6 +8,7 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { IncidentCommandError } from '../../domain/errors.js';
+import type { FrontDoorChat } from './front-door-chat.js';
 import { renderStatusUpdateTemplate } from '../../formats/incident-templates.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
@@ -22,7 +23,7 @@ import type { IncidentService } from '../incident-service.js';
 export interface DialogOptions {
   incidents: IncidentService;
   playbooks: PlaybookLookup;
-  chat: MattermostChat;
+  chat: Pick<FrontDoorChat, 'isChannelMember' | 'openDialog' | 'usernameOf' | 'userIdOf' | 'groupNamesOf'>;
   secret: string;
   /** The address Mattermost posts submissions to: <public API URL>/mattermost/dialogs */
   submitUrl: string;

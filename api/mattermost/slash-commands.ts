@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
 import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from './slash-command-grammar.js';
 import { IncidentCommandError } from '../../domain/errors.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import type { FrontDoorChat } from './front-door-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentDirectory } from './incident-directory.js';
@@ -28,8 +28,8 @@ export interface MattermostFrontDoorOptions {
   /** Finds the incident of a channel and a team's open incidents (the store's records). */
   directory: IncidentDirectory;
   playbooks: PlaybookLookup;
-  /** The bot's client: membership checks, dialogs, running task commands. */
-  chat: MattermostChat;
+  /** Mattermost: membership checks, users by name, their groups (playbook permissions). */
+  chat: Pick<FrontDoorChat, 'isChannelMember' | 'userIdOf' | 'groupNamesOf'>;
   /** Tokens of the `/incident` slash commands (one per team is fine). */
   commandTokens: string[];
   /** Who typed the command: asked of Mattermost for the request's user ID. */

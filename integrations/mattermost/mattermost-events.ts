@@ -15,34 +15,10 @@
 import mattermost from '@mattermost/client';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import type { ChatEvent, ChatEventHandlers, ChatEventStream } from '../../api/mattermost/chat-events.js';
 
 // Native ESM cannot see the client's classes as named exports of the CommonJS package.
 const { WebSocketClient } = mattermost;
-
-/** What the incident service cares about, checked and typed; everything else Mattermost sends is dropped. */
-export type ChatEvent =
-  | {
-      kind: 'posted';
-      channelId: string;
-      /** '' for direct and group messages. */
-      teamId: string;
-      /** 'O' public, 'P' private, 'D' direct, 'G' group. */
-      channelType: string;
-      post: { id: string; userId: string; message: string; type: string; rootId: string; createAt: number };
-    }
-  | { kind: 'member_added' | 'member_removed'; channelId: string; userId: string };
-
-export interface ChatEventHandlers {
-  /** Called synchronously for each event, in order; must not throw (errors are logged and dropped). */
-  onEvent(event: ChatEvent): void;
-  /**
-   * The stream (re)started and events may have been missed: at the first connection (the process was not listening
-   * before) and after a gap Mattermost could not fill. `since` is when the last event was heard, if ever.
-   */
-  onGap(gap: { first: boolean; since?: number }): void;
-  /** The socket's state changed; for logs and readiness. */
-  onConnection?(change: { connected: boolean; failures: number; reason?: string }): void;
-}
 
 export interface ChatEventStreamConfig {
   /** Server URL without a trailing slash, e.g. https://chat.example.com */
@@ -57,11 +33,6 @@ export interface ChatEventStreamConfig {
   retryJitterMs?: number;
   /** A ping this often; no pong by the next one means the socket is dead and is replaced. Default 30 s. */
   pingIntervalMs?: number;
-}
-
-export interface ChatEventStream {
-  readonly connected: boolean;
-  close(): void;
 }
 
 const broadcastSchema = z.object({ channel_id: z.string().default(''), user_id: z.string().default('') }).partial().default({});

@@ -71,6 +71,7 @@ export async function startChatStack(options: {
     port,
     ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
     records,
+    chat: sandboxes.ports.chat,
     mattermost: {
       ...options.mattermost,
       chat: sandboxes.ports.chat as MattermostChat,

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGroupActivities } from '../../activities/groups.js';
-import { GROUPS_NEED_LICENCE, MattermostChat, POST_KEY_PROP } from '../../integrations/mattermost/mattermost-chat.js';
+import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
+import { GROUPS_NEED_LICENCE } from '../../integrations/mattermost/chat-failures.js';
+import { POST_KEY_PROP } from '../../integrations/mattermost/posts.js';
 import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 import { failureOf } from '../helpers/integration-errors.js';
 

@@ -158,6 +158,7 @@ describe.runIf(url)('chat flows in a real Mattermost', () => {
       logger: pino({ level: process.env.CONTRACT_LOG_LEVEL ?? 'silent' }),
       host: '127.0.0.1',
       port,
+      chat,
       mattermost: {
         chat,
         commandTokens: [setup.env.MATTERMOST_COMMAND_TOKENS!],
