@@ -10,7 +10,8 @@
  */
 import { log } from '@temporalio/activity';
 import type { IncidentView } from '../domain/incident.js';
-import { recordFromView, type IncidentRecordRepository } from '../store/incident-records.js';
+import { recordFromView } from '../store/incident-record-row.js';
+import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { readProjection } from './incident-reader.js';
 
 /** Timeline events one write stores at most; a bigger flood is stored by the next writes. */

@@ -8,7 +8,10 @@ import { canonicalInstant, computeIncidentStats, StatsPeriodError, type Incident
 import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { ID_PATTERN } from '../domain/playbook.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
-import { INCIDENT_RECORD_SORTS, IncidentRecordInputError, type IncidentRecordRepository, type StoredIncidentRecord } from '../store/incident-records.js';
+import { IncidentRecordInputError } from '../store/incident-record-errors.js';
+import { INCIDENT_RECORD_SORTS } from '../store/incident-record-query.js';
+import type { StoredIncidentRecord } from '../store/incident-record-row.js';
+import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { HttpError } from './http-error.js';
 import { parseInput } from './parse-input.js';
 
