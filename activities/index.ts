@@ -4,7 +4,7 @@
  */
 import type { ButtonSettings } from '../integrations/mattermost/checklist-attachments.js';
 import type { IntegrationPorts } from '../integrations/ports.js';
-import type { IncidentRecordRepository } from '../store/incident-records.js';
+import type { RecordStorePort } from './record-store-port.js';
 import { createChatActivities } from './chat.js';
 import { createGroupActivities } from './groups.js';
 import { createMeetingActivities } from './meetings.js';
@@ -21,7 +21,7 @@ export interface ActivityDependencies {
   /** Status-update webhooks: where their secrets are looked up (the worker's environment by default). */
   webhooks?: WebhookActivityOptions;
   /** The store's incident records, which the workflow keeps current; absent, nothing is projected. */
-  records?: IncidentRecordRepository;
+  records?: RecordStorePort;
 }
 
 export function createActivities({ integrations, buttons, webhooks, records }: ActivityDependencies) {

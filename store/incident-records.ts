@@ -6,10 +6,13 @@
  *
  * Writes are a **versioned upsert**: a record carries the view's `revision`, and a write only lands when it is newer
  * than what is stored (see `upsert`), so retried, duplicated or reordered projections never move a record backwards.
+ *
+ * The activities and the API see it through ports of their own (activities/record-store-port.ts,
+ * api/incident-records-port.ts), which it meets structurally; only process entries construct it.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { StatsRecord } from '../domain/incident-stats.js';
-import type { IncidentStatus } from '../domain/incident.js';
+import type { IncidentStatus, IncidentView } from '../domain/incident.js';
 import { decodeCursor, encodeCursor } from './incident-record-cursor.js';
 import {
   applyRecordFilters,
@@ -23,6 +26,7 @@ import {
   type RecordSelect,
 } from './incident-record-query.js';
 import {
+  recordFromView,
   toRecord,
   toRows,
   type IncidentRecord,
@@ -111,6 +115,14 @@ export class IncidentRecordRepository {
       }
       return { applied: true };
     });
+  }
+
+  /**
+   * `upsert` of the record the view makes (`recordFromView`, its alert group's key included): what the projection
+   * activity writes, so the activities need not know the record's shape.
+   */
+  upsertView(view: IncidentView): Promise<{ applied: boolean }> {
+    return this.upsert(recordFromView(view, view.alertGroup?.groupKey));
   }
 
   async get(id: string): Promise<StoredIncidentRecord | undefined> {
