@@ -9,8 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { findTestPostgres, POSTGRES_MISSING_MESSAGE, startTestPostgres, type TestPostgres } from './postgres.js';
 
+/** A database opened for a test, with the URL it was opened from (to open it a second time). */
+export type TestDatabase = OpenedDatabase & { url: string };
+
 /** `suite` registers its tests with `open`, which gives each caller a new, migrated, empty database of one dialect. */
-export function describeOnEachDialect(what: string, suite: (open: () => Promise<OpenedDatabase>) => void): void {
+export function describeOnEachDialect(what: string, suite: (open: () => Promise<TestDatabase>) => void): void {
   describe(`${what} on SQLite`, () => {
     let directory: string;
     beforeAll(() => {
@@ -20,9 +23,10 @@ export function describeOnEachDialect(what: string, suite: (open: () => Promise<
 
     let counter = 0;
     suite(async () => {
-      const opened = await openDatabase({ url: `sqlite:${join(directory, `store-${++counter}.sqlite`)}` });
+      const url = `sqlite:${join(directory, `store-${++counter}.sqlite`)}`;
+      const opened = await openDatabase({ url });
       expect(opened.dialect).toBe('sqlite');
-      return opened;
+      return { ...opened, url };
     });
   });
 
@@ -39,13 +43,14 @@ export function describeOnEachDialect(what: string, suite: (open: () => Promise<
     });
 
     suite(async () => {
-      const opened = await openDatabase({ url: await server!.createDatabase() });
+      const url = await server!.createDatabase();
+      const opened = await openDatabase({ url });
       expect(opened.dialect).toBe('postgres');
-      return opened;
+      return { ...opened, url };
     });
   });
 
-  // CI installs Postgres; there a missing server is a broken setup, not a reason to skip half the tests.
+  // CI installs Postgres (.ci/run); there a missing server is a broken setup, not a reason to skip half the tests.
   describe.runIf(!postgresSource && process.env.CI)(`${what} on Postgres (CI)`, () => {
     it('has a Postgres server to test against', () => {
       expect.fail(POSTGRES_MISSING_MESSAGE);
