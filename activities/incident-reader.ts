@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import type { ChecklistPost } from '../formats/checklist-message.js';
 import type { IncidentProjection, IncidentView } from '../domain/incident.js';
-import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
+import type { TimelineStorePort } from './record-store-port.js';
 import { mergeTimelines } from '../domain/timeline-filter.js';
 import { checklistPostQuery, incidentProjectionQuery, incidentViewQuery } from '../workflows/messages.js';
 
@@ -31,7 +31,7 @@ export function readChecklistPost(): Promise<ChecklistPost> {
 }
 
 /** The incident's view with its whole timeline: the stored events before the state's, when there is a store. */
-export async function readWholeIncident(timeline?: IncidentTimelineRepository): Promise<IncidentView> {
+export async function readWholeIncident(timeline?: TimelineStorePort): Promise<IncidentView> {
   const view = await ownWorkflow().query(incidentViewQuery);
   if (!timeline || view.timelineDropped === 0) return view;
   const stored = await timeline.list(view.id);

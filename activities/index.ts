@@ -2,9 +2,9 @@
  * All activities the incident worker registers, built from their dependencies (real adapters or in-memory ones). Grouped
  * by the system they reach, so the workflow can give each system its own timeouts and retry policy.
  */
+import type { RecordStorePort } from './record-store-port.js';
 import type { ChecklistButtons } from '../formats/checklist-attachments.js';
 import type { IntegrationPorts } from './ports/integration-ports.js';
-import type { IncidentRecordRepository } from '../store/incident-records.js';
 import { createChatActivities } from './chat.js';
 import { createGroupActivities } from './groups.js';
 import { createMeetingActivities } from './meetings.js';
@@ -21,7 +21,7 @@ export interface ActivityDependencies {
   /** Status-update webhooks: where their secrets are looked up (the worker's environment by default). */
   webhooks?: WebhookActivityOptions;
   /** The store's incident records, which the workflow keeps current; absent, nothing is projected. */
-  records?: IncidentRecordRepository;
+  records?: RecordStorePort;
 }
 
 export function createActivities({ integrations, buttons, webhooks, records }: ActivityDependencies) {

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { IncidentView } from '../domain/incident.js';
+import type { TimelineStorePort } from './record-store-port.js';
 import type { ChatPort } from './ports/chat.js';
 import { POSTMORTEM_FORMATS, type PostmortemFormat } from '../formats/postmortem-report.js';
-import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
 import { exportPostmortemFiles } from '../integrations/postmortem-export.js';
 import { toActivityFailure } from './classify-failure.js';
 import { whileHeartbeating } from './heartbeat.js';
@@ -41,7 +41,7 @@ export interface PostmortemExportResult {
 }
 
 /** `timeline`: the store's timelines, for the events the incident's state no longer holds. */
-export function createPostmortemActivities(chat: ChatPort, timeline?: IncidentTimelineRepository) {
+export function createPostmortemActivities(chat: ChatPort, timeline?: TimelineStorePort) {
   return {
     async exportPostmortem(request: PostmortemExportRequest): Promise<PostmortemExportResult> {
       const { key } = request;

@@ -10,7 +10,7 @@
  */
 import { log } from '@temporalio/activity';
 import type { IncidentView } from '../domain/incident.js';
-import { recordFromView, type IncidentRecordRepository } from '../store/incident-records.js';
+import type { RecordStorePort } from './record-store-port.js';
 import { readProjection } from './incident-reader.js';
 
 /** Timeline events one write stores at most; a bigger flood is stored by the next writes. */
@@ -24,14 +24,14 @@ export interface StoreIncidentRecordResult {
 }
 
 /** `records`: the store; a worker without one (workflow tests that need no store) does not project. */
-export function createRecordActivities(records?: IncidentRecordRepository) {
+export function createRecordActivities(records?: RecordStorePort) {
   return {
     async storeIncidentRecord({ afterSeq }: { afterSeq: number }): Promise<StoreIncidentRecordResult> {
       if (!records) return { stored: false };
       const { view, events } = await readProjection(afterSeq, PROJECTION_EVENTS_PER_CALL);
       // Events first: a record never claims a revision whose events are not stored.
       await records.timeline.append(view.id, events);
-      const { applied } = await records.upsert(recordFromView(view, view.alertGroup?.groupKey));
+      const { applied } = await records.upsertView(view);
       if (!applied) log.debug('a newer revision of the incident record is stored already', { incident: view.id, revision: view.revision });
       return { stored: true, timelineSeq: events.at(-1)?.seq ?? afterSeq };
     },
@@ -39,7 +39,7 @@ export function createRecordActivities(records?: IncidentRecordRepository) {
     /** How runs from before the history budget project (they replay it): the whole view as the activity's input. */
     async projectIncident(request: { view: IncidentView }): Promise<{ applied: boolean; stored: boolean }> {
       if (!records) return { applied: false, stored: false };
-      const { applied } = await records.upsert(recordFromView(request.view, request.view.alertGroup?.groupKey));
+      const { applied } = await records.upsertView(request.view);
       return { applied, stored: true };
     },
   };

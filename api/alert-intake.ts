@@ -18,7 +18,7 @@ import type { AlertIntakeRequest } from '../formats/alertmanager.js';
 import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
-import type { IncidentRecordRepository } from '../store/incident-records.js';
+import type { IncidentRecordsPort } from './incident-records-port.js';
 import type { alertGroup } from '../workflows/alert-group.js';
 import { ALERT_DELIVERY_MAX_BYTES, ALERT_GROUP_WORKFLOW_TYPE, alertDeliveredSignal, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group-messages.js';
 import { HttpError, toHttpError } from './http-error.js';
@@ -34,7 +34,7 @@ export interface AlertIntakeOptions {
   /** The team of incidents whose rule names none (MATTERMOST_DEFAULT_TEAM, or the bot's only team). */
   defaultTeam?: string;
   /** The store's records find an alert group's open incident without asking Temporal; optional. */
-  records?: IncidentRecordRepository;
+  records?: IncidentRecordsPort;
   logger: Logger;
   /** Told of every delivery's outcome and how many alerts it carried (the API's metrics). */
   onDelivery?: (outcome: AlertDeliveryOutcome['outcome'] | 'accepted', alerts: number) => void;

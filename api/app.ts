@@ -32,7 +32,7 @@ import { AlertIntake } from './alert-intake.js';
 import { alertRoutes } from './alert-routes.js';
 import { incidentStats, recordRoutes } from './record-routes.js';
 import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js';
-import type { IncidentRecordRepository } from '../store/incident-records.js';
+import type { IncidentRecordsPort } from './incident-records-port.js';
 import { storedIncidentViews } from './stored-incident-view.js';
 import { limitFailedAuthentication } from './auth/failed-authentication.js';
 import { openModeGuard } from './auth/open-mode-guard.js';
@@ -71,7 +71,7 @@ export interface AppOptions {
   /** The team of incidents that name none (REST without `team`, alerts without a rule's team); default "default". */
   defaultTeam?: string;
   /** The store's incident records: they answer GET /incidents and /stats, and find an alert group's open incident. */
-  records?: IncidentRecordRepository;
+  records?: IncidentRecordsPort;
   /** Which playbook an alert starts (ALERT_RULES_FILE); every alert starts "blank" when absent. */
   alertRules?: AlertRules;
   /** Workflow options for every incident started here (tests shorten playbook durations with `timeScale`). */

@@ -1,7 +1,8 @@
 /**
  * What an API process needs besides Temporal, opened the same way by `npm run api` and `npm start`: the store
  * (migrated), its playbooks (seeded from PLAYBOOKS_DIR on first run), the incident records, the incident numbers, the
- * alert rules, and the server settings from the configuration.
+ * alert rules, and the server settings from the configuration. The API's composition root: the one module of api/ that
+ * constructs the store's classes; the rest of api/ sees the records through api/incident-records-port.ts.
  */
 import { resolve } from 'node:path';
 import { loadAlertRules } from '../config/alert-rules.js';
@@ -20,6 +21,8 @@ export interface ApiBackends {
   database: OpenedDatabase;
   /** Playbook IDs loaded into an empty store by this start. */
   seeded: string[];
+  /** The incident records, as the store has them: `npm start` hands them to its worker too. */
+  records: IncidentRecordRepository;
   /** The part of the API's options these make up (all present). */
   options: Required<Pick<AppOptions, 'playbooks' | 'playbookStore' | 'numberIncident' | 'records' | 'alertRules'>>;
 }
@@ -30,14 +33,16 @@ export async function openApiBackends(config: Config, log: (line: string) => voi
   const database = await openDatabase({ ...(config.DATABASE_URL ? { url: config.DATABASE_URL } : {}), log });
   const playbookStore = new PlaybookRepository<Playbook>(database.db);
   const seeded = await seedPlaybooksOnFirstRun(playbookStore, loadPlaybookDirectory(resolve(config.PLAYBOOKS_DIR)));
+  const records = new IncidentRecordRepository(database.db);
   return {
     database,
     seeded,
+    records,
     options: {
       playbooks: lookupFromStore(playbookStore),
       playbookStore,
       numberIncident: (team) => nextIncidentNumber(database.db, team),
-      records: new IncidentRecordRepository(database.db),
+      records,
       alertRules,
     },
   };

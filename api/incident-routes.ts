@@ -13,7 +13,7 @@ import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema } from '../domain/playbook/schema.js';
 import { ID_PATTERN } from '../domain/playbook/vocabulary.js';
 import { usernameSchema } from '../domain/people.js';
-import type { IncidentTimelineRepository } from '../store/incident-timeline.js';
+import type { StoredTimelinePort } from './incident-records-port.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';
@@ -27,7 +27,7 @@ export interface IncidentRoutesOptions {
   /** Every command is logged with its actor (the request log has the caller, who may act for someone else). */
   logger?: Logger;
   /** The store's timelines: the events older than what the incident keeps in its state. */
-  timeline?: IncidentTimelineRepository;
+  timeline?: StoredTimelinePort;
   /**
    * Mattermost's users and groups: commanders and assignees must be users it knows, and restricted playbooks admit
    * their groups. Without it (no Mattermost configured) names are taken as they come and groups admit nobody.

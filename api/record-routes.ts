@@ -8,7 +8,10 @@ import { canonicalInstant, computeIncidentStats, StatsPeriodError, type Incident
 import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { ID_PATTERN } from '../domain/playbook/vocabulary.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
-import { INCIDENT_RECORD_SORTS, IncidentRecordInputError, type IncidentRecordRepository, type StoredIncidentRecord } from '../store/incident-records.js';
+import { IncidentRecordInputError } from '../store/incident-record-errors.js';
+import { INCIDENT_RECORD_SORTS } from '../store/incident-record-query.js';
+import type { StoredIncidentRecord } from '../store/incident-record-row.js';
+import type { IncidentRecordsPort } from './incident-records-port.js';
 import { HttpError } from './http-error.js';
 import { parseInput } from './parse-input.js';
 
@@ -54,7 +57,7 @@ function summary(record: StoredIncidentRecord) {
 
 
 /** Stats for a team and period: the last 30 days up to now when the period is not given. */
-export async function incidentStats(records: IncidentRecordRepository, query: { team?: string; from?: string; to?: string }, now = new Date()): Promise<IncidentStats> {
+export async function incidentStats(records: IncidentRecordsPort, query: { team?: string; from?: string; to?: string }, now = new Date()): Promise<IncidentStats> {
   const to = query.to ?? now.toISOString();
   const from = query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
   try {
@@ -66,7 +69,7 @@ export async function incidentStats(records: IncidentRecordRepository, query: { 
   }
 }
 
-export function recordRoutes(records: IncidentRecordRepository): Router {
+export function recordRoutes(records: IncidentRecordsPort): Router {
   const router = Router();
 
   router.get('/incidents', async (req, res) => {

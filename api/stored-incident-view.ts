@@ -5,14 +5,14 @@
  * retention). It may lag the incident by the last few changes; its revision says how far it goes.
  */
 import type { IncidentView } from '../domain/incident.js';
-import type { IncidentRecordRepository } from '../store/incident-records.js';
+import type { IncidentRecordsPort } from './incident-records-port.js';
 
 /** As many events as the incident's own state keeps at most, so both answers look alike. */
 const STORED_VIEW_EVENTS = 500;
 
 export type StoredIncidentViews = (id: string) => Promise<IncidentView | undefined>;
 
-export function storedIncidentViews(records: IncidentRecordRepository): StoredIncidentViews {
+export function storedIncidentViews(records: IncidentRecordsPort): StoredIncidentViews {
   return async (id) => {
     const record = await records.get(id);
     if (!record) return undefined;

@@ -134,7 +134,7 @@ try {
   const backends = await openApiBackends(config, (line) => logger.info(line));
   database = backends.database;
   if (backends.seeded.length) say(`first run: loaded the example playbooks ${backends.seeded.join(', ')} into the store`);
-  const { playbooks, records } = backends.options;
+  const { options: { playbooks }, records } = backends;
   // The quick start: sandboxes for whatever has no credentials, unless SANDBOXES=off says otherwise.
   integrations = await selectIntegrations(config, logger, { sandboxesAllowed: process.env.SANDBOXES !== 'off' });
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.

@@ -12,7 +12,6 @@ import { IncidentCommandError } from '../../domain/errors.js';
 import { findTask } from '../../domain/task-reference.js';
 import type { FrontDoorChat } from './front-door-chat.js';
 import type { ActionClaims } from '../../formats/checklist-attachments.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, verifyPayload } from '../../integrations/mattermost/signing.js';
 import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';

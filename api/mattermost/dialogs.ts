@@ -10,7 +10,6 @@ import { z } from 'zod';
 import { IncidentCommandError } from '../../domain/errors.js';
 import type { FrontDoorChat } from './front-door-chat.js';
 import { renderStatusUpdateTemplate } from '../../formats/incident-templates.js';
-import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { SignatureError, signPayload, verifyPayload } from '../../integrations/mattermost/signing.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { markAuthenticationFailed } from '../auth/failed-authentication.js';

@@ -4,7 +4,7 @@
  * moment after each change; Temporal's visibility would answer later and only while Temporal still keeps the incident.
  */
 import type { IncidentStatus } from '../../domain/incident.js';
-import type { IncidentRecordRepository } from '../../store/incident-records.js';
+import type { IncidentRecordsPort } from '../incident-records-port.js';
 
 export interface IncidentDirectory {
   /** The incident whose channel this is (the newest, if a channel ever held two), closed ones included. */
@@ -20,7 +20,7 @@ export interface IncidentDirectory {
 
 const OPEN: IncidentStatus[] = ['reported', 'active', 'resolved'];
 
-export function incidentDirectory(records: IncidentRecordRepository): IncidentDirectory {
+export function incidentDirectory(records: IncidentRecordsPort): IncidentDirectory {
   return {
     async incidentOfChannel(channelId) {
       // Mattermost's IDs are 26 lower-case letters and digits; anything else is no channel of ours.

@@ -2,10 +2,7 @@
  * One suite for the playbook store, run on SQLite and on Postgres: the product promises both behave the same, so both
  * must pass the same assertions.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { openDatabase } from '../../store/database.js';
 import {
@@ -15,7 +12,7 @@ import {
   type PlaybookSummary,
 } from '../../store/playbook-repository.js';
 import type { Database } from '../../store/schema.js';
-import { findTestPostgres, POSTGRES_MISSING_MESSAGE, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { describeOnEachDialect } from '../helpers/store-dialects.js';
 
 interface StoreUnderTest {
   db: Kysely<Database>;
@@ -438,45 +435,4 @@ function playbookStoreSuite(openStore: () => Promise<StoreUnderTest>) {
   });
 }
 
-describe('playbook store on SQLite', () => {
-  let directory: string;
-  beforeAll(() => {
-    directory = mkdtempSync(join(tmpdir(), 'incident-store-sqlite-'));
-  });
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-  let counter = 0;
-  playbookStoreSuite(async () => {
-    const url = `sqlite:${join(directory, `store-${++counter}.sqlite`)}`;
-    const opened = await openDatabase({ url });
-    expect(opened.dialect).toBe('sqlite');
-    return { ...opened, url };
-  });
-});
-
-const postgresSource = findTestPostgres();
-if (!postgresSource) console.warn(POSTGRES_MISSING_MESSAGE);
-
-describe.skipIf(!postgresSource)('playbook store on Postgres', () => {
-  let server: TestPostgres | undefined;
-  beforeAll(async () => {
-    server = await startTestPostgres(postgresSource!);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  playbookStoreSuite(async () => {
-    const url = await server!.createDatabase();
-    const opened = await openDatabase({ url });
-    expect(opened.dialect).toBe('postgres');
-    return { ...opened, url };
-  });
-});
-
-// CI installs Postgres (.ci/run); there a missing server is a broken setup, not a reason to skip half the store's tests.
-describe.runIf(!postgresSource && process.env.CI)('playbook store on Postgres (CI)', () => {
-  it('has a Postgres server to test against', () => {
-    expect.fail(POSTGRES_MISSING_MESSAGE);
-  });
-});
+describeOnEachDialect('playbook store', playbookStoreSuite);
