@@ -7,22 +7,10 @@ import { z } from 'zod';
 import { IncidentCommandError, invalidInput } from './errors.js';
 import { applyAlertDelivery, recordAlertsPayloadSchema } from './alerts.js';
 import { parseDuration } from './duration.js';
-import {
-  ACTION_LAUNCH_STEPS,
-  enqueueWebhooks,
-  FOLLOW_UP_KINDS,
-  LAUNCH_STEP_DEPENDENTS,
-  LAUNCH_STEP_REFRESHES,
-  LAUNCH_STEPS,
-  lastTimelineSeq,
-  recordEvent,
-  type FollowUpKind,
-  type IncidentState,
-  type IncidentStatus,
-  type IncidentTask,
-  type LaunchStepName,
-  type TaskState,
-} from './incident.js';
+import { ACTION_LAUNCH_STEPS, LAUNCH_STEP_DEPENDENTS, LAUNCH_STEP_REFRESHES, LAUNCH_STEPS, type LaunchStepName } from './launch-steps.js';
+import { enqueueWebhooks, FOLLOW_UP_KINDS, type FollowUpKind } from './follow-ups.js';
+import { lastTimelineSeq, recordEvent } from './timeline.js';
+import type { IncidentState, IncidentStatus, IncidentTask, TaskState } from './incident.js';
 import { actorSchema, USERNAME_PATTERN, usernameSchema } from './people.js';
 import type { TaskActionType } from './playbook.js';
 import { draftRetrospective, MAX_RETROSPECTIVE_LENGTH } from './retrospective.js';
