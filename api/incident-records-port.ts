@@ -5,7 +5,8 @@
  * (api/backends.ts, for api/main.ts and scripts/start.ts) passes it in. The record and query types are the store's.
  */
 import type { StatsRecord } from '../domain/incident-stats.js';
-import type { IncidentStatus, TimelineEvent } from '../domain/incident.js';
+import type { IncidentStatus } from '../domain/incident.js';
+import type { TimelineEvent } from '../domain/timeline.js';
 import type { IncidentRecordPage, IncidentRecordQuery, IncidentStatsQuery } from '../store/incident-record-query.js';
 import type { StoredIncidentRecord } from '../store/incident-record-row.js';
 import type { TimelineQuery } from '../store/incident-timeline.js';

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { customAlphabet } from 'nanoid';
 import type { CommandInput, CommandName } from '../domain/commands.js';
-import { toCommandResult, type CommandResult, type IncidentView } from '../domain/incident.js';
+import { toCommandResult, type CommandResult } from '../domain/command-result.js';
+import type { IncidentView } from '../domain/incident.js';
 import { parseNewIncident, prepareIncidentStart } from '../domain/new-incident.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import {

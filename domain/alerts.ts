@@ -5,7 +5,8 @@
  * Pure code: the workflow runs it.
  */
 import { z } from 'zod';
-import { recordEvent, type AlertGroup, type IncidentAlert, type IncidentState } from './incident.js';
+import { recordEvent } from './timeline.js';
+import type { AlertGroup, IncidentAlert, IncidentState } from './incident.js';
 
 /** How many alerts the workflow keeps per incident (newest first); the timeline keeps every change. */
 export const MAX_ALERTS_KEPT = 50;

@@ -3,7 +3,8 @@
  * a mention, a browse); each look at the member list is compared with the previous one, so joins and leaves reach the
  * timeline, and newcomers get the playbook's welcome message and the sidebar category. Pure code.
  */
-import { recordEvent, type IncidentState } from './incident.js';
+import { recordEvent } from './timeline.js';
+import type { IncidentState } from './incident.js';
 
 /** A channel bigger than this is not tracked member by member (the state must stay small). */
 export const MAX_TRACKED_MEMBERS = 2_000;

@@ -5,7 +5,8 @@
  * state carries what was already sent). Pure code: the workflow sandbox runs it.
  */
 import { formatElapsed } from './duration.js';
-import { recordEvent, type IncidentState, type IncidentTask } from './incident.js';
+import { recordEvent } from './timeline.js';
+import type { IncidentState, IncidentTask } from './incident.js';
 import type { PlaybookSnapshot } from './playbook/snapshot.js';
 
 /** A retrospective reminder goes out once, this long after the draft, when the playbook sets no interval. */

@@ -4,7 +4,8 @@
  * metrics, the timeline's highlights and how the checklist went, and only has to add the judgement. Pure code.
  */
 import { formatElapsed } from './duration.js';
-import type { IncidentState, TimelineEventKind } from './incident.js';
+import type { IncidentState } from './incident.js';
+import type { TimelineEventKind } from './timeline.js';
 import { fillTemplate } from './playbook/templates.js';
 
 /** Long enough for a real write-up; published as one Mattermost post, whose limit is 16,383 characters. */

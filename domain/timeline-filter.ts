@@ -3,7 +3,7 @@
  * (`?kind=status_update_posted,note`): exact kinds, or the short words people actually type for groups of them.
  */
 import { IncidentCommandError } from './errors.js';
-import { TIMELINE_EVENT_KINDS, type TimelineEvent, type TimelineEventKind } from './incident.js';
+import { TIMELINE_EVENT_KINDS, type TimelineEvent, type TimelineEventKind } from './timeline.js';
 
 export const TIMELINE_GROUPS: Record<string, readonly TimelineEventKind[]> = {
   status: ['incident_reported', 'status_changed', 'severity_changed', 'commander_changed'],

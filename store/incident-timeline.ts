@@ -4,7 +4,7 @@
  * ones from here. Events are keyed by (incident, seq): writing an event twice (a retried projection) changes nothing.
  */
 import type { Kysely } from 'kysely';
-import type { TimelineEvent, TimelineEventKind } from '../domain/incident.js';
+import type { TimelineEvent, TimelineEventKind } from '../domain/timeline.js';
 import type { Database } from './schema.js';
 
 /** Row type of `incident_timeline` (migration 0004_incident_timeline). */

@@ -5,7 +5,8 @@
  */
 import { log } from '@temporalio/workflow';
 import { renderChannelHeader } from '../formats/checklist-message.js';
-import type { IncidentState, LaunchStepName } from '../domain/incident.js';
+import type { IncidentState } from '../domain/incident.js';
+import type { LaunchStepName } from '../domain/launch-steps.js';
 import { chat } from './incident-activities.js';
 import { failureMessage } from './incident-run.js';
 

@@ -5,7 +5,10 @@
  * (told in the timeline and the channel, retried by command), never thrown; its idempotency key is
  * `<incident>:<follow-up id>`, so running it again after a retry or a continue-as-new does nothing twice.
  */
-import { bumpRevision, incidentView, recordEvent, type FollowUp, type FollowUpKind, type IncidentState } from '../domain/incident.js';
+import { bumpRevision, recordEvent } from '../domain/timeline.js';
+import { incidentView } from '../domain/incident-view.js';
+import type { FollowUp, FollowUpKind } from '../domain/follow-ups.js';
+import type { IncidentState } from '../domain/incident.js';
 import { renderWelcomeMessage } from '../formats/incident-templates.js';
 import { webhookPayload } from '../formats/webhook-payload.js';
 import { chat, onCall, postmortem, tickets, webhooks } from './incident-activities.js';

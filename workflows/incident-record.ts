@@ -4,7 +4,8 @@
  * timeline goes) and it reads the record and events through the `incidentProjection` query.
  */
 import { log } from '@temporalio/workflow';
-import { incidentView, lastTimelineSeq } from '../domain/incident.js';
+import { incidentView } from '../domain/incident-view.js';
+import { lastTimelineSeq } from '../domain/timeline.js';
 import { records } from './incident-activities.js';
 import { failureMessage, type IncidentRun } from './incident-run.js';
 

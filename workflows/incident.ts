@@ -6,7 +6,8 @@
  * happens in activities.
  */
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { createIncidentState, incidentView, type IncidentState, type IncidentView, type NewIncident } from '../domain/incident.js';
+import { createIncidentState, type IncidentState, type IncidentView, type NewIncident } from '../domain/incident.js';
+import { incidentView } from '../domain/incident-view.js';
 import { checkIncidentStart, parseLegacyNewIncident, type IncidentStart } from '../domain/new-incident.js';
 import { scalePlaybookDurations } from '../domain/reminders.js';
 import { channelHeaderIsStale, refreshChannelHeader } from './channel-header.js';

@@ -3,7 +3,8 @@
  * written: those runs replay it, and even the awaits between its commands decide where they fall among Updates handled
  * in the same activation. It goes when that patch is retired (docs/architecture.md, Versioning).
  */
-import { bumpRevision, type LaunchStepName } from '../domain/incident.js';
+import { bumpRevision } from '../domain/timeline.js';
+import type { LaunchStepName } from '../domain/launch-steps.js';
 import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
 import { renderChannelHeader, renderChecklistPost } from '../formats/checklist-message.js';
 import { renderChannelPurpose } from '../formats/incident-templates.js';

@@ -3,7 +3,9 @@
  * incident-parallel-launch-v8, launch-in-stages.ts): running a step when it is pending and recording its outcome, telling
  * the channel when it fails, and the steps both launches run the same way (sidebar, on-call roles).
  */
-import { recordEvent, type IncidentState, type LaunchStepName } from '../domain/incident.js';
+import { recordEvent } from '../domain/timeline.js';
+import type { IncidentState } from '../domain/incident.js';
+import type { LaunchStepName } from '../domain/launch-steps.js';
 import { chat } from './incident-activities.js';
 import { failureMessage, isForbidden, nowIso, syncSearchAttributes, tellChannel, type IncidentRun } from './incident-run.js';
 

@@ -5,7 +5,9 @@
  * the timeline; a step that keeps failing is told in the channel and can be retried by command, and never fails the
  * incident.
  */
-import { bumpRevision, type IncidentState, type LaunchStepName } from '../domain/incident.js';
+import { bumpRevision } from '../domain/timeline.js';
+import type { IncidentState } from '../domain/incident.js';
+import type { LaunchStepName } from '../domain/launch-steps.js';
 import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
 import { renderChannelHeader, renderChecklistPost } from '../formats/checklist-message.js';
 import { renderChannelPurpose } from '../formats/incident-templates.js';

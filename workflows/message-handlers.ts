@@ -5,7 +5,10 @@
  */
 import { currentUpdateInfo, log, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
-import { commandResult, incidentProjection, incidentView, lastTimelineSeq, recordEvent, rememberUpdateId, updateIdSeen } from '../domain/incident.js';
+import { commandResult } from '../domain/command-result.js';
+import { incidentProjection, incidentView } from '../domain/incident-view.js';
+import { lastTimelineSeq, recordEvent } from '../domain/timeline.js';
+import { rememberUpdateId, updateIdSeen } from '../domain/update-ids.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun } from './incident-run.js';
 import { checkIncomingCommand } from '../domain/command-intake.js';
 import { followUpsOfClose } from './follow-ups.js';

@@ -6,7 +6,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { COMMAND_NAMES, type CommandInput, type CommandName } from '../domain/commands.js';
 import type { ChecklistPost } from '../formats/checklist-message.js';
-import type { CommandResult, IncidentProjection, IncidentView } from '../domain/incident.js';
+import type { CommandResult } from '../domain/command-result.js';
+import type { IncidentProjection } from '../domain/incident-view.js';
+import type { IncidentView } from '../domain/incident.js';
 
 export const INCIDENT_WORKFLOW_TYPE = 'incident';
 

@@ -1,5 +1,7 @@
 /** What the `/incident` command answers, as Mattermost Markdown. */
-import type { CommandResult, IncidentView, TimelineEventKind } from '../../domain/incident.js';
+import type { CommandResult } from '../../domain/command-result.js';
+import type { IncidentView } from '../../domain/incident.js';
+import type { TimelineEventKind } from '../../domain/timeline.js';
 import { formatDuration } from '../../domain/duration.js';
 import type { DurationStats, GroupStats, IncidentStats } from '../../domain/incident-stats.js';
 import { filterTimeline } from '../../domain/timeline-filter.js';

@@ -3,7 +3,9 @@
  * an error that names the problem and shows the usage. Pure: the API decides what each request does.
  */
 import { IncidentCommandError } from '../../domain/errors.js';
-import { FOLLOW_UP_KINDS, LAUNCH_STEPS, type TimelineEventKind } from '../../domain/incident.js';
+import { FOLLOW_UP_KINDS } from '../../domain/follow-ups.js';
+import { LAUNCH_STEPS } from '../../domain/launch-steps.js';
+import type { TimelineEventKind } from '../../domain/timeline.js';
 import { parseDuration } from '../../domain/duration.js';
 import { parseTimelineKinds, TIMELINE_GROUPS } from '../../domain/timeline-filter.js';
 import { USERNAME_PATTERN } from '../../domain/people.js';

@@ -5,7 +5,7 @@
  * flood benchmark (bench/command-flood.ts).
  */
 import type { Client } from '@temporalio/client';
-import type { TimelineEvent } from '../../domain/incident.js';
+import type { TimelineEvent } from '../../domain/timeline.js';
 import { commandSignals, incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 
 /** The playbook a flooded incident runs: five tasks to check, reopen and assign, nothing else to do outside. */

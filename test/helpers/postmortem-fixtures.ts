@@ -2,7 +2,8 @@
  * A resolved incident's view with every part of a post-mortem filled in by hand (times, people, links, updates, a
  * timeline, tasks done, skipped, open and overdue), and an RFC 4180 CSV reader to check exports against.
  */
-import { createIncidentState, incidentView, type IncidentView } from '../../domain/incident.js';
+import { createIncidentState, type IncidentView } from '../../domain/incident.js';
+import { incidentView } from '../../domain/incident-view.js';
 import { parseNewIncident } from '../../domain/new-incident.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, executeCommand, validateCommand } from '../../domain/commands.js';
-import { createIncidentState, incidentView, type IncidentState } from '../../domain/incident.js';
+import { createIncidentState, type IncidentState } from '../../domain/incident.js';
+import { incidentView } from '../../domain/incident-view.js';
 import { checkIncidentStart, parseNewIncident, prepareIncidentStart } from '../../domain/new-incident.js';
 import { testPlaybook } from '../helpers/temporal.js';
 import { refusal } from '../helpers/refusal.js';

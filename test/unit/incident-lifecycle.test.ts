@@ -1,7 +1,9 @@
 /** The lifecycle's pure parts: reminders and their clock, retrospective drafts, membership diffs, timeline filters. */
 import { describe, expect, it } from 'vitest';
 import { executeCommand } from '../../domain/commands.js';
-import { createIncidentState, incidentView, rememberUpdateId, updateIdSeen, type IncidentState } from '../../domain/incident.js';
+import { createIncidentState, type IncidentState } from '../../domain/incident.js';
+import { incidentView } from '../../domain/incident-view.js';
+import { rememberUpdateId, updateIdSeen } from '../../domain/update-ids.js';
 import { renderChannelPurpose, renderStatusUpdateTemplate, renderWelcomeMessage } from '../../formats/incident-templates.js';
 import { renderChannelHeader, renderChecklistPost } from '../../formats/checklist-message.js';
 import { applyChannelMembers } from '../../domain/membership.js';

@@ -1,0 +1,83 @@
+/**
+ * Commands from and about the outside systems: a delivery from monitoring (which may resolve the incident), and the
+ * retry of a launch step or follow-up that failed.
+ */
+import { z } from 'zod';
+import { applyAlertDelivery, recordAlertsPayloadSchema } from '../alerts.js';
+import { IncidentCommandError } from '../errors.js';
+import { FOLLOW_UP_KINDS, type FollowUpKind } from '../follow-ups.js';
+import type { IncidentState } from '../incident.js';
+import { LAUNCH_STEP_DEPENDENTS, LAUNCH_STEP_REFRESHES, LAUNCH_STEPS, type LaunchStepName } from '../launch-steps.js';
+import { actorSchema } from '../people.js';
+import { recordEvent } from '../timeline.js';
+import { define, refuseWhenClosed } from './definition.js';
+import { resolveIncident } from './lifecycle.js';
+
+export const alertAndRetryCommands = {
+  recordAlerts: define({
+    summary: 'Record a delivery from monitoring (Alertmanager or the generic alert endpoint); may auto-resolve.',
+    payload: recordAlertsPayloadSchema.extend({ actor: actorSchema }),
+    check(state, { groupKey }) {
+      refuseWhenClosed(state);
+      if (state.alertGroup && state.alertGroup.groupKey !== groupKey) {
+        throw new IncidentCommandError('conflict', `incident ${state.id} follows another alert group`);
+      }
+    },
+    apply(state, { actor, ...delivery }, now) {
+      const { groupResolved } = applyAlertDelivery(state, delivery, actor, now);
+      const open = state.status === 'reported' || state.status === 'active';
+      if (groupResolved && open && state.playbook.alerts?.autoResolve) resolveIncident(state, actor, now, undefined, ' (its alerts resolved)');
+    },
+  }),
+
+  retryIntegration: define({
+    summary: 'Retry a launch step or resolution follow-up that failed (e.g. "ticket", "meeting", "closeAlert").',
+    payload: z.object({
+      step: z.enum([...LAUNCH_STEPS, ...FOLLOW_UP_KINDS], {
+        error: `expected one of ${[...LAUNCH_STEPS, ...FOLLOW_UP_KINDS].join(', ')}`,
+      }),
+      actor: actorSchema,
+    }),
+    check(state, { step }) {
+      refuseWhenClosed(state);
+      const status = isLaunchStep(step)
+        ? state.launch[step]?.status
+        : state.followUps.some((f) => f.kind === step && f.status === 'failed')
+          ? 'failed'
+          : latestFollowUp(state, step)?.status;
+      if (status !== 'failed') {
+        throw new IncidentCommandError(
+          'conflict',
+          status ? `${step} is ${status}; only a failed step can be retried` : `${step} has not run in this incident`,
+        );
+      }
+    },
+    apply(state, { step, actor }, now) {
+      if (isLaunchStep(step)) {
+        state.launch[step] = { status: 'pending' };
+        for (const name of LAUNCH_STEP_DEPENDENTS[step] ?? []) {
+          if (state.launch[name].status === 'failed') state.launch[name] = { status: 'pending' };
+        }
+        for (const name of LAUNCH_STEP_REFRESHES[step] ?? []) {
+          if (state.launch[name].status === 'done') state.launch[name] = { status: 'pending' };
+        }
+      } else {
+        // Several follow-ups can share a kind (one per webhook or broadcast channel): retry every one that failed.
+        for (const followUp of state.followUps) {
+          if (followUp.kind !== step || followUp.status !== 'failed') continue;
+          followUp.status = 'pending';
+          delete followUp.error;
+        }
+      }
+      recordEvent(state, now, 'integration_retried', actor, `@${actor} asked to retry ${step}`, { step });
+    },
+  }),
+};
+
+function isLaunchStep(step: string): step is LaunchStepName {
+  return (LAUNCH_STEPS as readonly string[]).includes(step);
+}
+
+function latestFollowUp(state: IncidentState, kind: FollowUpKind) {
+  return state.followUps.filter((followUp) => followUp.kind === kind).at(-1);
+}
