@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { ChecklistPost } from '../formats/checklist-message.js';
 import type { IncidentProjection } from '../domain/incident-view.js';
 import type { IncidentView } from '../domain/incident.js';
-import type { TimelineStorePort } from './record-store-port.js';
+import type { TimelineStorePort } from './ports/record-store.js';
 import { mergeTimelines } from '../domain/timeline-filter.js';
 import { checklistPostQuery, incidentProjectionQuery, incidentViewQuery } from '../workflows/messages.js';
 

@@ -2,7 +2,7 @@
  * All activities the incident worker registers, built from their dependencies (real adapters or in-memory ones). Grouped
  * by the system they reach, so the workflow can give each system its own timeouts and retry policy.
  */
-import type { RecordStorePort } from './record-store-port.js';
+import type { RecordStorePort } from './ports/record-store.js';
 import type { ChecklistButtons } from '../formats/checklist-attachments.js';
 import type { IntegrationPorts } from './ports/integration-ports.js';
 import { createChatActivities } from './chat.js';
@@ -18,8 +18,8 @@ export interface ActivityDependencies {
   integrations: IntegrationPorts;
   /** Checklist buttons: where Mattermost sends clicks and how they are signed (the worker holds the secret). */
   buttons?: ChecklistButtons;
-  /** Status-update webhooks: where their secrets are looked up (the worker's environment by default). */
-  webhooks?: WebhookActivityOptions;
+  /** Status-update webhooks: the sender, where their secrets are looked up (the worker's environment by default). */
+  webhooks: WebhookActivityOptions;
   /** The store's incident records, which the workflow keeps current; absent, nothing is projected. */
   records?: RecordStorePort;
 }

@@ -10,7 +10,7 @@
  */
 import { log } from '@temporalio/activity';
 import type { IncidentView } from '../domain/incident.js';
-import type { RecordStorePort } from './record-store-port.js';
+import type { RecordStorePort } from './ports/record-store.js';
 import { readProjection } from './incident-reader.js';
 
 /** Timeline events one write stores at most; a bigger flood is stored by the next writes. */

@@ -10,11 +10,13 @@
  */
 import { IntegrationError } from './ports/integration-error.js';
 import { WEBHOOK_SECRET_ENV_PREFIX } from '../domain/playbook/webhook-secret-env.js';
-import { PUBLIC_ADDRESSES_ONLY, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
-import { sendWebhook } from '../integrations/webhooks/webhook-sender.js';
+import { PUBLIC_ADDRESSES_ONLY, type OutboundAllowList } from '../security/outbound-address-policy.js';
+import type { WebhookSender } from './ports/webhook.js';
 import { runStep } from './run-step.js';
 
 export interface WebhookActivityOptions {
+  /** Sends a delivery (the worker gives integrations/webhooks/webhook-sender.ts's sendWebhook). */
+  send: WebhookSender;
   /** Where secrets are looked up by name; the worker's environment unless a test gives its own. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
@@ -36,12 +38,12 @@ export interface WebhookDeliveryRequest {
   payload: unknown;
 }
 
-export function createWebhookActivities({ env = process.env, timeoutMs, allowList = PUBLIC_ADDRESSES_ONLY }: WebhookActivityOptions = {}) {
+export function createWebhookActivities({ send, env = process.env, timeoutMs, allowList = PUBLIC_ADDRESSES_ONLY }: WebhookActivityOptions) {
   return {
     async deliverWebhook(request: WebhookDeliveryRequest): Promise<{ status: number }> {
       return runStep('webhook', 'webhook', request.key, async () => {
         const secret = request.secretEnv === undefined ? undefined : webhookSecret(env, request.secretEnv);
-        return sendWebhook({
+        return send({
           url: request.url,
           body: JSON.stringify(request.payload),
           deliveryId: request.key,

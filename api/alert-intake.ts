@@ -18,7 +18,7 @@ import type { AlertIntakeRequest } from '../formats/alertmanager.js';
 import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
-import type { IncidentRecordsPort } from './incident-records-port.js';
+import type { IncidentRecordsPort } from './ports/incident-records.js';
 import type { alertGroup } from '../workflows/alert-group.js';
 import { ALERT_DELIVERY_MAX_BYTES, ALERT_GROUP_WORKFLOW_TYPE, alertDeliveredSignal, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group-messages.js';
 import { HttpError, toHttpError } from './http-error.js';

@@ -32,7 +32,7 @@ import { AlertIntake } from './alert-intake.js';
 import { alertRoutes } from './alert-routes.js';
 import { incidentStats, recordRoutes } from './record-routes.js';
 import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js';
-import type { IncidentRecordsPort } from './incident-records-port.js';
+import type { IncidentRecordsPort } from './ports/incident-records.js';
 import { storedIncidentViews } from './stored-incident-view.js';
 import { limitFailedAuthentication } from './auth/failed-authentication.js';
 import { openModeGuard } from './auth/open-mode-guard.js';
@@ -45,8 +45,8 @@ import { channelMessageHandler } from './mattermost/channel-messages.js';
 import { channelEventReactions } from './mattermost/channel-events.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import type { ChatEventHandlers, ChatEventStream } from './mattermost/chat-events.js';
-import type { FrontDoorChat } from './mattermost/front-door-chat.js';
+import type { ChatEventHandlers, ChatEventStream } from './ports/chat-events.js';
+import type { FrontDoorChat } from './ports/front-door-chat.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 
@@ -86,7 +86,7 @@ export interface AppOptions {
   groupDirectory?: GroupDirectory;
   /** The Mattermost front door (slash commands); absent when no command token is configured. */
   mattermost?: Omit<MattermostFrontDoorOptions, 'incidents' | 'playbooks' | 'logger' | 'directory' | 'people' | 'chat'> & {
-    /** What every chat door asks of Mattermost (api/mattermost/front-door-chat.ts). */
+    /** What every chat door asks of Mattermost (api/ports/front-door-chat.ts). */
     chat: FrontDoorChat;
     /** Usernames that are incident admins besides Mattermost's system admins (INCIDENT_ADMINS). */
     admins: string[];

@@ -2,10 +2,10 @@
  * What an API process needs besides Temporal, opened the same way by `npm run api` and `npm start`: the store
  * (migrated), its playbooks (seeded from PLAYBOOKS_DIR on first run), the incident records, the incident numbers, the
  * alert rules, and the server settings from the configuration. The API's composition root: the one module of api/ that
- * constructs the store's classes; the rest of api/ sees the records through api/incident-records-port.ts.
+ * constructs the store's classes; the rest of api/ sees the records through api/ports/incident-records.ts.
  */
 import { resolve } from 'node:path';
-import { loadAlertRules } from '../config/alert-rules.js';
+import { loadAlertRules } from './alert-rules-file.js';
 import type { ApiConfig as Config } from './api-config.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import { openDatabase, type OpenedDatabase } from '../store/database.js';

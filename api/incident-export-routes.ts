@@ -13,7 +13,7 @@ import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { IntegrationError } from '../activities/ports/integration-error.js';
 import type { ChatPort } from '../activities/ports/chat.js';
 import { postmortemFileName, POSTMORTEM_FILE_TYPES, type PostmortemFormat } from '../formats/postmortem-report.js';
-import { writePostmortemExport } from '../integrations/postmortem-export.js';
+import { writePostmortemExport } from '../exports/postmortem-export.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
 

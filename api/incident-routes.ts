@@ -13,7 +13,7 @@ import { INCIDENT_ID_PATTERN } from '../domain/new-incident.js';
 import { playbookSchema } from '../domain/playbook/schema.js';
 import { ID_PATTERN } from '../domain/playbook/vocabulary.js';
 import { usernameSchema } from '../domain/people.js';
-import type { StoredTimelinePort } from './incident-records-port.js';
+import type { StoredTimelinePort } from './ports/incident-records.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';

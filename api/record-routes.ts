@@ -9,9 +9,9 @@ import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { ID_PATTERN } from '../domain/playbook/vocabulary.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import { IncidentRecordInputError } from '../store/incident-record-errors.js';
-import { INCIDENT_RECORD_SORTS } from '../store/incident-record-query.js';
+import { INCIDENT_RECORD_SORTS } from '../domain/incident-record-sorts.js';
 import type { StoredIncidentRecord } from '../store/incident-record-row.js';
-import type { IncidentRecordsPort } from './incident-records-port.js';
+import type { IncidentRecordsPort } from './ports/incident-records.js';
 import { HttpError } from './http-error.js';
 import { parseInput } from './parse-input.js';
 

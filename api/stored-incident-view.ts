@@ -5,7 +5,7 @@
  * retention). It may lag the incident by the last few changes; its revision says how far it goes.
  */
 import type { IncidentView } from '../domain/incident.js';
-import type { IncidentRecordsPort } from './incident-records-port.js';
+import type { IncidentRecordsPort } from './ports/incident-records.js';
 
 /** As many events as the incident's own state keeps at most, so both answers look alike. */
 const STORED_VIEW_EVENTS = 500;

@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startApi } from '../api/server.js';
-import { parseAlertRules } from '../config/alert-rules.js';
+import { parseAlertRules } from '../api/alert-rules-file.js';
 import type { IncidentView } from '../domain/incident.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { lookupFromFiles } from '../store/playbook-lookup.js';

@@ -21,7 +21,7 @@ import { runInNewContext } from 'node:vm';
 import type { IncidentView } from '../domain/incident.js';
 import type { PostmortemFormat } from '../formats/postmortem-report.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
-import { writePostmortemExport } from '../integrations/postmortem-export.js';
+import { writePostmortemExport } from '../exports/postmortem-export.js';
 import { createMattermostSandbox } from '../sandbox/mattermost/index.js';
 import { resolvedIncidentView } from '../test/helpers/postmortem-fixtures.js';
 

@@ -7,7 +7,7 @@
  * - CSV: exactly the columns of Mattermost's channel export, so the file opens in the tools people already use for it;
  * - JSON: `{ incident, metrics, checklists, statusUpdates, timeline, posts: [...] }` for tooling.
  *
- * Pure code (no I/O, no clock: callers pass `now`); integrations/postmortem-export.ts does the paging and the writing.
+ * Pure code (no I/O, no clock: callers pass `now`); exports/postmortem-export.ts does the paging and the writing.
  */
 import type { IncidentTask, IncidentView, TaskState } from '../domain/incident.js';
 

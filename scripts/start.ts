@@ -15,7 +15,7 @@ import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
 import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
-import type { ChatEventHandlers } from '../api/mattermost/chat-events.js';
+import type { ChatEventHandlers } from '../api/ports/chat-events.js';
 import { loadStartConfig, type StartConfig } from './start-config.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidCursorError } from './incident-record-errors.js';
-import type { IncidentRecordSort } from './incident-record-query.js';
+import type { IncidentRecordSort } from '../domain/incident-record-sorts.js';
 
 const CURSOR_FORMAT = 1;
 

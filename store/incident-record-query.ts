@@ -7,12 +7,11 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { StatsRecord } from '../domain/incident-stats.js';
 import type { IncidentStatus } from '../domain/incident.js';
+import { INCIDENT_RECORD_SORTS, type IncidentRecordSort } from '../domain/incident-record-sorts.js';
 import { parseOrRefuse } from './incident-record-errors.js';
 import { instantSchema, statusSchema, type RecordRow, type RecordsDatabase, type StoredIncidentRecord } from './incident-record-row.js';
 
-export const INCIDENT_RECORD_SORTS = ['reported_at', '-reported_at', 'severity', '-severity', 'updated', '-updated'] as const;
 /** A field to order by, ascending, or descending with a leading "-"; ties are always broken by id in the same direction. */
-export type IncidentRecordSort = (typeof INCIDENT_RECORD_SORTS)[number];
 
 export interface IncidentRecordQuery {
   /** Any of these statuses (an empty list filters nothing). */

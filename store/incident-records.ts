@@ -7,24 +7,14 @@
  * Writes are a **versioned upsert**: a record carries the view's `revision`, and a write only lands when it is newer
  * than what is stored (see `upsert`), so retried, duplicated or reordered projections never move a record backwards.
  *
- * The activities and the API see it through ports of their own (activities/record-store-port.ts,
- * api/incident-records-port.ts), which it meets structurally; only process entries construct it.
+ * The activities and the API see it through ports of their own (activities/ports/record-store.ts,
+ * api/ports/incident-records.ts), which it meets structurally; only process entries construct it.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { StatsRecord } from '../domain/incident-stats.js';
 import type { IncidentStatus, IncidentView } from '../domain/incident.js';
 import { decodeCursor, encodeCursor } from './incident-record-cursor.js';
-import {
-  applyRecordFilters,
-  checkRecordQuery,
-  checkStatsQuery,
-  SORT_COLUMNS,
-  toStatsRecord,
-  type IncidentRecordPage,
-  type IncidentRecordQuery,
-  type IncidentStatsQuery,
-  type RecordSelect,
-} from './incident-record-query.js';
+import { applyRecordFilters, checkRecordQuery, checkStatsQuery, SORT_COLUMNS, toStatsRecord, type IncidentRecordPage, type IncidentRecordQuery, type IncidentStatsQuery, type RecordSelect } from './incident-record-query.js';
 import {
   recordFromView,
   toRecord,

@@ -7,20 +7,9 @@
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, PlaybooksTable } from './schema.js';
+import { PlaybookStoreError } from './playbook-store-errors.js';
 
 export type PlaybookDefinition = { id: string; title: string; team?: string | null; [key: string]: unknown };
-
-export type PlaybookStoreErrorCode = 'not_found' | 'conflict' | 'invalid_input';
-
-export class PlaybookStoreError extends Error {
-  constructor(
-    readonly code: PlaybookStoreErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PlaybookStoreError';
-  }
-}
 
 /** What lists show: the playbook as of its current version, without the definition. */
 export interface PlaybookSummary {

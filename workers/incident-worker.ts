@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
+import type { WebhookActivityOptions } from '../activities/webhooks.js';
+import { sendWebhook } from '../integrations/webhooks/webhook-sender.js';
 import { signedChecklistButtons, type ButtonSettings } from '../integrations/mattermost/checklist-buttons.js';
 import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from './worker-config.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
@@ -51,10 +53,19 @@ function workflowCode(
 }
 
 /** The activities' dependencies as a process configures them: checklist buttons by their URL and secret. */
-export type WorkerDependencies = Omit<ActivityDependencies, 'buttons'> & { buttons?: ButtonSettings };
+export type WorkerDependencies = Omit<ActivityDependencies, 'buttons' | 'webhooks'> & {
+  buttons?: ButtonSettings;
+  /** Where webhook secrets are looked up, the outbound allow list, a timeout; the sender is the real one unless given. */
+  webhooks?: Partial<WebhookActivityOptions>;
+};
 
-function activityDependencies({ buttons, ...dependencies }: WorkerDependencies): ActivityDependencies {
-  return { ...dependencies, ...(buttons ? { buttons: signedChecklistButtons(buttons) } : {}) };
+/** What the activities are given: the checklist buttons' signer and the webhook sender built from their settings. */
+function activityDependencies({ buttons, webhooks, ...dependencies }: WorkerDependencies): ActivityDependencies {
+  return {
+    ...dependencies,
+    ...(buttons ? { buttons: signedChecklistButtons(buttons) } : {}),
+    webhooks: { send: sendWebhook, ...webhooks },
+  };
 }
 
 export interface IncidentWorkerOptions {

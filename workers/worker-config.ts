@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { configSchema, loadConfig, reportProblems, requiredTogether, type ConfigCheck } from '../config/env.js';
 import { baseSettings, serviceChecks, serviceSettings } from '../config/shared-settings.js';
-import { parseOutboundAllowList, type OutboundAllowList } from '../integrations/outbound-address-policy.js';
+import { parseOutboundAllowList, type OutboundAllowList } from '../security/outbound-address-policy.js';
 import { DEFAULT_PAGERDUTY_SEVERITY_MAP, parseSeverityMap } from '../integrations/pagerduty/severity.js';
 import { ON_CALL_PROVIDERS } from '../activities/ports/on-call.js';
 

@@ -13,7 +13,7 @@
  *   API that listens starts incidents with their own look hours apart).
  */
 import type { Logger } from 'pino';
-import type { ChatEvent, ChatEventHandlers } from './chat-events.js';
+import type { ChatEvent, ChatEventHandlers } from '../ports/chat-events.js';
 import type { IncidentService } from '../incident-service.js';
 import type { ChannelMessageHandler } from './channel-messages.js';
 import type { IncidentDirectory } from './incident-directory.js';

@@ -8,7 +8,7 @@
  * and by a webhook, or again in a catch-up after a reconnect) is noted once.
  */
 import type { Logger } from 'pino';
-import type { FrontDoorChat } from './front-door-chat.js';
+import type { FrontDoorChat } from '../ports/front-door-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import type { IncidentService } from '../incident-service.js';
 import type { ChatIdentities } from './chat-identity.js';

@@ -4,7 +4,7 @@
  * moment after each change; Temporal's visibility would answer later and only while Temporal still keeps the incident.
  */
 import type { IncidentStatus } from '../../domain/incident.js';
-import type { IncidentRecordsPort } from '../incident-records-port.js';
+import type { IncidentRecordsPort } from '../ports/incident-records.js';
 
 export interface IncidentDirectory {
   /** The incident whose channel this is (the newest, if a channel ever held two), closed ones included. */

@@ -6,7 +6,7 @@
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { tokenMatches } from '../../integrations/mattermost/signing.js';
+import { tokenMatches } from '../../security/signing.js';
 import { HttpError } from '../http-error.js';
 import type { ChannelMessageHandler } from './channel-messages.js';
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
 import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from './slash-command-grammar.js';
 import { IncidentCommandError } from '../../domain/errors.js';
-import type { FrontDoorChat } from './front-door-chat.js';
+import type { FrontDoorChat } from '../ports/front-door-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentDirectory } from './incident-directory.js';
@@ -17,7 +17,7 @@ import type { IncidentService } from '../incident-service.js';
 import { mayRunPlaybook } from '../permissions.js';
 import type { IncidentStats } from '../../domain/incident-stats.js';
 import { changesReply, ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
-import { tokenMatches } from '../../integrations/mattermost/signing.js';
+import { tokenMatches } from '../../security/signing.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
 
 /** A chat read right after the person's own command (resolve, then /incident retro) must show it: patience before the store answers. */

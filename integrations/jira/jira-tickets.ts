@@ -8,7 +8,7 @@ import postmanRequest from 'postman-request';
 import { IntegrationError } from '../../activities/ports/integration-error.js';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
 import type { Ticket, TicketPort } from '../../activities/ports/ticket.js';
-import { currentCancellation } from '../cancellation.js';
+import { currentCancellation } from '../../activities/ports/cancellation.js';
 
 const JIRA: FailureSource = { system: 'tickets', service: 'Jira' };
 

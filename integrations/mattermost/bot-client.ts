@@ -7,7 +7,7 @@
 import mattermost from '@mattermost/client';
 import type { FileUploadResponse } from '@mattermost/types/files';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
-import { callSignal } from '../cancellation.js';
+import { callSignal } from '../../activities/ports/cancellation.js';
 import { botAgents, sendBotRequest, type BotAgents } from './bot-http.js';
 import { rememberStatus } from './chat-failures.js';
 

@@ -6,12 +6,12 @@
  * (scripts/profile-launch.ts). What comes back is what Client4's own transport gives its callers: the body parsed as
  * Client4 parses it, the headers, and the status.
  *
- * The caller's timeout, and the cancellation of the activity making the call (integrations/cancellation.ts), end the
+ * The caller's timeout, and the cancellation of the activity making the call (activities/ports/cancellation.ts), end the
  * request: a timeout fails with a TimeoutError, a cancellation with an AbortError, as fetch would.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { currentCancellation } from '../cancellation.js';
+import { currentCancellation } from '../../activities/ports/cancellation.js';
 
 export interface BotResponse {
   response: { ok: boolean; status: number; statusText: string };

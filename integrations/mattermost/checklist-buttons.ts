@@ -3,7 +3,7 @@
  * with), turned into the signer the chat activities take: the activities never see the secret or how it signs.
  */
 import type { ActionClaims, ChecklistButtons } from '../../formats/checklist-attachments.js';
-import { signPayload } from './signing.js';
+import { signPayload } from '../../security/signing.js';
 
 export interface ButtonSettings {
   /** Where Mattermost sends clicks: <public API URL>/mattermost/actions */

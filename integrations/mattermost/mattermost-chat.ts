@@ -1,5 +1,5 @@
 /**
- * The chat port on Mattermost (and the front door's chat port, api/mattermost/front-door-chat.ts): one facade over the
+ * The chat port on Mattermost (and the front door's chat port, api/ports/front-door-chat.ts): one facade over the
  * incident bot's client (bot-client.ts) and the parts that use it, each a module of its own:
  *
  * - teams-and-people.ts: the bot's ID, teams, users by ID, username and e-mail;
@@ -11,7 +11,7 @@
  * The facade holds no logic of its own beyond two single calls (dialogs, commands): callers see one object per
  * Mattermost server, and the parts share the client and what it remembers (team IDs, the bot's ID).
  */
-import type { FrontDoorChat } from '../../api/mattermost/front-door-chat.js';
+import type { FrontDoorChat } from '../../api/ports/front-door-chat.js';
 import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../../activities/ports/chat.js';
 import { IncidentBotClient, type MattermostConfig } from './bot-client.js';
 import { ChannelSidebars } from './channel-sidebars.js';

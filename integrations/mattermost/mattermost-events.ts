@@ -15,7 +15,7 @@
 import mattermost from '@mattermost/client';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import type { ChatEvent, ChatEventHandlers, ChatEventStream } from '../../api/mattermost/chat-events.js';
+import type { ChatEvent, ChatEventHandlers, ChatEventStream } from '../../api/ports/chat-events.js';
 
 // Native ESM cannot see the client's classes as named exports of the CommonJS package.
 const { WebSocketClient } = mattermost;

@@ -8,7 +8,7 @@
  * `npm run mattermost:setup` is the command line around it (scripts/mattermost-setup.ts).
  */
 import { isIP } from 'node:net';
-import { nonPublicAddressReason } from '../outbound-address-policy.js';
+import { nonPublicAddressReason } from '../../security/outbound-address-policy.js';
 // CommonJS: Node's ESM loader gives its exports as the default export only.
 import mattermost from '@mattermost/client';
 import type { Command } from '@mattermost/types/integrations';

@@ -14,7 +14,7 @@
  * retry on top of that. Here every call makes one attempt within INTEGRATION_TIMEOUT_MS, stops when its activity is
  * cancelled, and is classified like every adapter's (integrations/http-failure.ts); Temporal does the retrying.
  */
-import { callSignal } from '../cancellation.js';
+import { callSignal } from '../../activities/ports/cancellation.js';
 import { IntegrationError } from '../../activities/ports/integration-error.js';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
 import type { Alert, OnCallPort, PageRequest } from '../../activities/ports/on-call.js';

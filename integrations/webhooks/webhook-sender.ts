@@ -24,15 +24,15 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { IntegrationError } from '../../activities/ports/integration-error.js';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
-import { callSignal } from '../cancellation.js';
+import { callSignal } from '../../activities/ports/cancellation.js';
+import type { WebhookDelivery as PortDelivery } from '../../activities/ports/webhook.js';
 import {
   checkOutboundHost,
   guardedLookup,
   OutboundAddressRefused,
   PUBLIC_ADDRESSES_ONLY,
   type HostResolver,
-  type OutboundAllowList,
-} from '../outbound-address-policy.js';
+} from '../../security/outbound-address-policy.js';
 
 const RECEIVER: FailureSource = { system: 'webhooks', service: 'The webhook receiver' };
 
@@ -46,20 +46,10 @@ export const WEBHOOK_HEADERS = {
 export const WEBHOOK_USER_AGENT = 'incident-collaboration-temporal';
 const SIGNATURE_VERSION = 'v1';
 
-export interface WebhookDelivery {
-  url: string;
-  /** The JSON text to send; it is signed exactly as given. */
-  body: string;
-  /** The HMAC secret; no signature header without it. */
-  secret?: string;
-  /** Stable across retries of one delivery, so a receiver can drop duplicates. */
-  deliveryId: string;
-  event: string;
-  timeoutMs?: number;
+/** A delivery as the port describes it, plus what tests pin: the clock and how host names are resolved. */
+export interface WebhookDelivery extends PortDelivery {
   /** The clock (ms since the epoch) for the timestamp; tests pin it. */
   now?: () => number;
-  /** Hosts and ranges the operator opened beyond public addresses (OUTBOUND_ALLOWED_HOSTS); public only when absent. */
-  allowList?: OutboundAllowList;
   /** How host names are resolved (dns.lookup when absent); tests give their own to play a rebinding DNS server. */
   resolveHost?: HostResolver;
 }
@@ -74,7 +64,7 @@ export function signWebhook(secret: string, timestamp: number | string, body: st
  * Sends one attempt of a delivery. Resolves with the receiver's status on 2xx; otherwise throws a classified
  * IntegrationError: 408, 429 (with its Retry-After), 5xx and network trouble are retryable, any other answer is not.
  *
- * Only public addresses are called, unless the allow-list opens more (integrations/outbound-address-policy.ts), and the
+ * Only public addresses are called, unless the allow-list opens more (security/outbound-address-policy.ts), and the
  * check is made on the address connected to. Redirects are not followed: a signed payload must not be forwarded somewhere
  * the playbook author did not name (and a redirect into the internal network is a classic server-side request forgery).
  * A failure is reported by status code and its standard reason phrase, never by the receiver's body or its own reason

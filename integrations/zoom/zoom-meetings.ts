@@ -8,7 +8,7 @@ import { MeetingsS2SAuthClient, isCoreError } from '@zoom/rivet/meetings';
 import { IntegrationError } from '../../activities/ports/integration-error.js';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
 import type { Meeting, MeetingPort } from '../../activities/ports/meeting.js';
-import { callSignal } from '../cancellation.js';
+import { callSignal } from '../../activities/ports/cancellation.js';
 
 const ZOOM: FailureSource = { system: 'meetings', service: 'Zoom' };
 

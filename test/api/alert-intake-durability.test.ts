@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { alertGroupWorkflowId } from '../../api/alert-intake.js';
-import { parseAlertRules } from '../../config/alert-rules.js';
+import { parseAlertRules } from '../../api/alert-rules-file.js';
 import { validatePlaybook } from '../../domain/playbook/validation.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';

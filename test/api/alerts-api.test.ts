@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { generateToken, parseApiTokens, tokenEntry } from '../../api/auth/api-tokens.js';
 import { startApi, type RunningApi } from '../../api/server.js';
-import { parseAlertRules } from '../../config/alert-rules.js';
+import { parseAlertRules } from '../../api/alert-rules-file.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { validatePlaybook } from '../../domain/playbook/validation.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';

@@ -12,7 +12,7 @@ import { IncidentService } from '../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { listenToMattermostEvents } from '../../integrations/mattermost/mattermost-events.js';
-import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
+import { outboundAllowList } from '../../security/outbound-address-policy.js';
 import { openDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';

@@ -3,7 +3,7 @@
  * against these.
  */
 import type { IncidentStatus } from '../../domain/incident.js';
-import type { IncidentRecordSort } from '../../store/incident-record-query.js';
+import type { IncidentRecordSort } from '../../domain/incident-record-sorts.js';
 import type { IncidentRecord } from '../../store/incident-record-row.js';
 import type { IncidentRecordRepository } from '../../store/incident-records.js';
 import { expect } from 'vitest';

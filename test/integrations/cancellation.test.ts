@@ -1,13 +1,13 @@
 /**
  * A cancelled activity stops its HTTP request instead of letting it run to the adapter's timeout: the activity's
- * cancellation reaches the Jira and Mattermost adapters (integrations/cancellation.ts). The sandboxes hold the request
+ * cancellation reaches the Jira and Mattermost adapters (activities/ports/cancellation.ts). The sandboxes hold the request
  * for 30 seconds, the adapters' timeout is 30 seconds, and the activity is cancelled after a fifth of a second.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createChatActivities } from '../../activities/chat.js';
 import { createTicketActivities } from '../../activities/tickets.js';
-import { callSignal, runCancellable } from '../../integrations/cancellation.js';
+import { callSignal, runCancellable } from '../../activities/ports/cancellation.js';
 import { JiraTickets } from '../../integrations/jira/jira-tickets.js';
 import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';

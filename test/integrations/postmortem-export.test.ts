@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostmortemActivities, type PostmortemExportRequest, type PostmortemExportResult } from '../../activities/postmortem.js';
 import type { IncidentView } from '../../domain/incident.js';
 import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
-import { exportPostmortemFiles, writePostmortemExport } from '../../integrations/postmortem-export.js';
+import { exportPostmortemFiles, writePostmortemExport } from '../../exports/postmortem-export.js';
 import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
 import { parseCsv, REPORTED_AT, resolvedIncidentView } from '../helpers/postmortem-fixtures.js';
 

@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookActivities } from '../../activities/webhooks.js';
-import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
+import { outboundAllowList } from '../../security/outbound-address-policy.js';
 import { sendWebhook, verifyWebhookSignature } from '../../integrations/webhooks/webhook-sender.js';
 import { failureOf } from '../helpers/integration-errors.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -177,7 +177,7 @@ describe('the deliverWebhook activity', () => {
   const request = { key: 'abc:webhook:status-update:2:0', event: 'status-update', payload: { event: 'status-update', update: { message: 'Mitigated' } } };
 
   it('reads the secret from the named variable at delivery and signs with it', async () => {
-    const { deliverWebhook } = createWebhookActivities({ env: { INCIDENT_WEBHOOK_SECRET_OPS: SECRET }, allowList: loopback });
+    const { deliverWebhook } = createWebhookActivities({ send: sendWebhook, env: { INCIDENT_WEBHOOK_SECRET_OPS: SECRET }, allowList: loopback });
     const result = await new MockActivityEnvironment({}, { logger }).run(deliverWebhook, { ...request, url: receiver.url, secretEnv: 'INCIDENT_WEBHOOK_SECRET_OPS' });
     expect(result).toEqual({ status: 204 });
     const [got] = await receiver.waitForDeliveries(1);
@@ -187,7 +187,7 @@ describe('the deliverWebhook activity', () => {
   });
 
   it('fails for good, naming the variable, when the secret variable is not set; nothing is sent', async () => {
-    const { deliverWebhook } = createWebhookActivities({ env: { OTHER: 'x' }, allowList: loopback });
+    const { deliverWebhook } = createWebhookActivities({ send: sendWebhook, env: { OTHER: 'x' }, allowList: loopback });
     const error = await new MockActivityEnvironment({}, { logger })
       .run(deliverWebhook, { ...request, url: receiver.url, secretEnv: 'INCIDENT_WEBHOOK_SECRET_OPS' })
       .then(
@@ -201,7 +201,7 @@ describe('the deliverWebhook activity', () => {
   });
 
   it('turns receiver failures into Temporal retry semantics, and logs neither the secret nor the signature', async () => {
-    const { deliverWebhook } = createWebhookActivities({ env: { INCIDENT_WEBHOOK_SECRET_OPS: SECRET }, allowList: loopback });
+    const { deliverWebhook } = createWebhookActivities({ send: sendWebhook, env: { INCIDENT_WEBHOOK_SECRET_OPS: SECRET }, allowList: loopback });
     const environment = new MockActivityEnvironment({}, { logger });
     receiver.respondWith(429, { retryAfter: '3', times: 1 });
     const limited = await environment.run(deliverWebhook, { ...request, url: receiver.url, secretEnv: 'INCIDENT_WEBHOOK_SECRET_OPS' }).catch((e: unknown) => e);

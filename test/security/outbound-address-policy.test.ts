@@ -15,7 +15,7 @@ import {
   outboundRefusal,
   parseOutboundAllowList,
   type HostResolver,
-} from '../../integrations/outbound-address-policy.js';
+} from '../../security/outbound-address-policy.js';
 import { loadWorkerConfig } from '../../workers/worker-config.js';
 
 describe('which addresses are not public', () => {

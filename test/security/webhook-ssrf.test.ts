@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookActivities } from '../../activities/webhooks.js';
-import { outboundAllowList, type HostResolver } from '../../integrations/outbound-address-policy.js';
+import { outboundAllowList, type HostResolver } from '../../security/outbound-address-policy.js';
 import { sendWebhook } from '../../integrations/webhooks/webhook-sender.js';
 import { failureOf } from '../helpers/integration-errors.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -168,21 +168,21 @@ describe('the deliverWebhook activity', () => {
     );
 
   it('refuses loopback unless the worker was given an allow-list that opens it', async () => {
-    const strict = createWebhookActivities({ env: {} });
+    const strict = createWebhookActivities({ send: sendWebhook, env: {} });
     const refused = await failureOfActivity(new MockActivityEnvironment().run(strict.deliverWebhook, { ...request, url: receiver.url }));
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect(refused).toMatchObject({ nonRetryable: true, type: 'WebhooksAddressRefused' });
     expect((refused as Error).message).toBe('The webhook call was refused: 127.0.0.1 is a loopback address; allow it with OUTBOUND_ALLOWED_HOSTS');
     expect(receiver.deliveries).toHaveLength(0);
 
-    const opened = createWebhookActivities({ env: {}, allowList: outboundAllowList('127.0.0.1') });
+    const opened = createWebhookActivities({ send: sendWebhook, env: {}, allowList: outboundAllowList('127.0.0.1') });
     expect(await new MockActivityEnvironment().run(opened.deliverWebhook, { ...request, url: receiver.url })).toEqual({ status: 204 });
     await receiver.waitForDeliveries(1);
   });
 
   it('reads no secret from a variable outside INCIDENT_WEBHOOK_SECRET_, and says nothing of its value', async () => {
     const env = { HOME: '/home/worker-secret-path', MATTERMOST_BOT_TOKEN: 'mm-token-value', INCIDENT_WEBHOOK_SECRET_OPS: 'ops-secret' };
-    const { deliverWebhook } = createWebhookActivities({ env, allowList: outboundAllowList('127.0.0.1') });
+    const { deliverWebhook } = createWebhookActivities({ send: sendWebhook, env, allowList: outboundAllowList('127.0.0.1') });
     for (const secretEnv of ['HOME', 'MATTERMOST_BOT_TOKEN', 'INCIDENT_WEBHOOK_SECRET_']) {
       const error = await failureOfActivity(new MockActivityEnvironment().run(deliverWebhook, { ...request, url: receiver.url, secretEnv }));
       expect(error).toMatchObject({ nonRetryable: true, type: 'WebhooksSecretNotAllowed' });

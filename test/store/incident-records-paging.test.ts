@@ -5,7 +5,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentStatus } from '../../domain/incident.js';
 import { IncidentRecordInputError, InvalidCursorError } from '../../store/incident-record-errors.js';
-import type { IncidentRecordQuery, IncidentRecordSort } from '../../store/incident-record-query.js';
+import type { IncidentRecordQuery } from '../../store/incident-record-query.js';
+import type { IncidentRecordSort } from '../../domain/incident-record-sorts.js';
 import { EXPECTED_ORDER, seedRecords } from '../helpers/incident-record-seeds.js';
 import { describeRecordStore, failure, listedIds } from '../helpers/incident-record-store.js';
 

@@ -5,12 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { openDatabase } from '../../store/database.js';
-import {
-  PlaybookRepository,
-  PlaybookStoreError,
-  type PlaybookDefinition,
-  type PlaybookSummary,
-} from '../../store/playbook-repository.js';
+import { PlaybookRepository, type PlaybookDefinition, type PlaybookSummary } from '../../store/playbook-repository.js';
+import { PlaybookStoreError } from '../../store/playbook-store-errors.js';
 import type { Database } from '../../store/schema.js';
 import { describeOnEachDialect } from '../helpers/store-dialects.js';
 

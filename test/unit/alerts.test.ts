@@ -1,6 +1,6 @@
 /** Alerts from monitoring: Alertmanager's payload, the routing rules, and what a delivery does to the incident. */
 import { describe, expect, it } from 'vitest';
-import { parseAlertRules } from '../../config/alert-rules.js';
+import { parseAlertRules } from '../../api/alert-rules-file.js';
 import { routeAlert } from '../../domain/alert-routing.js';
 import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../../formats/alertmanager.js';
 import { executeCommand } from '../../domain/commands.js';

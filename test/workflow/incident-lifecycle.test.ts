@@ -11,7 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentView } from '../../domain/incident.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
-import { outboundAllowList } from '../../integrations/outbound-address-policy.js';
+import { outboundAllowList } from '../../security/outbound-address-policy.js';
 import { commandUpdates, incidentViewQuery, membersChangedSignal } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { connectToTestServer, runTestWorker, startTestIncident, uniqueTaskQueue, updateThenView, applyUpdate } from '../helpers/temporal.js';

@@ -3,8 +3,8 @@
  * and appends timeline events, the post-mortem export reads the events the incident's state no longer holds. The store
  * (store/incident-records.ts) meets it structurally; the worker's process entry passes it in.
  */
-import type { IncidentView } from '../domain/incident.js';
-import type { TimelineEvent } from '../domain/timeline.js';
+import type { IncidentView } from '../../domain/incident.js';
+import type { TimelineEvent } from '../../domain/timeline.js';
 
 /** Every incident's whole timeline, keyed by (incident, seq). */
 export interface TimelineStorePort {

@@ -4,12 +4,12 @@
  * readiness and metrics. The store (store/incident-records.ts) meets it structurally; the API's composition root
  * (api/backends.ts, for api/main.ts and scripts/start.ts) passes it in. The record and query types are the store's.
  */
-import type { StatsRecord } from '../domain/incident-stats.js';
-import type { IncidentStatus } from '../domain/incident.js';
-import type { TimelineEvent } from '../domain/timeline.js';
-import type { IncidentRecordPage, IncidentRecordQuery, IncidentStatsQuery } from '../store/incident-record-query.js';
-import type { StoredIncidentRecord } from '../store/incident-record-row.js';
-import type { TimelineQuery } from '../store/incident-timeline.js';
+import type { StatsRecord } from '../../domain/incident-stats.js';
+import type { IncidentStatus } from '../../domain/incident.js';
+import type { TimelineEvent } from '../../domain/timeline.js';
+import type { IncidentRecordPage, IncidentRecordQuery, IncidentStatsQuery } from '../../store/incident-record-query.js';
+import type { StoredIncidentRecord } from '../../store/incident-record-row.js';
+import type { TimelineQuery } from '../../store/incident-timeline.js';
 
 /** Every incident's whole timeline, for the events the incident's own state no longer holds. */
 export interface StoredTimelinePort {

@@ -5,8 +5,8 @@
  * tests) hand the adapter in.
  */
 import type { GroupDirectory } from '../permissions.js';
-import type { ChannelEventChat } from './channel-events.js';
-import type { ChatUserLookup } from './chat-identity.js';
+import type { ChannelEventChat } from '../mattermost/channel-events.js';
+import type { ChatUserLookup } from '../mattermost/chat-identity.js';
 
 /**
  * Inherited: who a user ID is (ChatUserLookup, for who acts), a user ID by username and a person's groups
