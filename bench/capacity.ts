@@ -80,7 +80,7 @@ async function oneByOne(incidents: IncidentService, ids: string[], worker: Worke
 const served = (sandboxes: Sandboxes) => SYSTEMS.reduce((n, system) => n + sandboxes[system].server.requests.length, 0);
 
 /** Until the sandboxes have served nothing for `quietMs` (the launches' follow-ups done), `maxMs` at most. */
-async function quiet(sandboxes: Sandboxes, quietMs: number, maxMs: number): Promise<void> {
+export async function quiet(sandboxes: Sandboxes, quietMs: number, maxMs: number): Promise<void> {
   const until = Date.now() + maxMs;
   let count = served(sandboxes);
   let since = Date.now();
