@@ -17,11 +17,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 /**
  * The worker's sticky cache unless WORKER_MAX_CACHED_WORKFLOWS says otherwise. A fresh cached incident holds about
  * 0.1 MB of live heap in the workflow thread (the domain's code and schemas are shared: workers/workflow-preload.ts),
- * more as its timeline grows, on a worker of about 0.35 GB without any (bench capacity, docs/benchmarks.md): 2,000 keeps
+ * more as its timeline grows, on a worker of about 0.35 GB without any (bench capacity, docs/benchmarks.md): 1,500 keeps
  * 1,000 open incidents cached with room to spare, and 10,000 open within 2 GB. An incident outside the cache is
  * replayed from its history (bounded by continue-as-new) at its next command or timer, some tens of ms of worker CPU.
  */
-export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 2_000;
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 1_500;
 
 /** A rate like "20/s" or "600/m"; an invalid one is reported with the accepted form. */
 const rateLimitSetting = (fallback: string) =>
