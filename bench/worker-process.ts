@@ -5,7 +5,7 @@
  * writes incident records to a store; its integrations are the real adapters against the benchmark's sandboxes.
  *
  * Configured by the environment (BENCH_*), it talks to its parent over the IPC channel: `ready` once polling, and
- * answers `status` (memory, cache) and `stop` (drain, then exit).
+ * answers `status` (memory, cache), `snapshot` (the workflow thread's heap to a file) and `stop` (drain, then exit).
  */
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry } from '@temporalio/worker';
@@ -31,8 +31,12 @@ export interface WorkerReport {
   warnings: { count: number; examples: string[] };
 }
 
-export type ToWorker = { type: 'status'; collect?: boolean } | { type: 'stop' };
-export type FromWorker = { type: 'ready'; maxCachedWorkflows: number } | ({ type: 'status' } & WorkerReport) | { type: 'error'; message: string };
+export type ToWorker = { type: 'status'; collect?: boolean } | { type: 'snapshot'; path: string } | { type: 'stop' };
+export type FromWorker =
+  | { type: 'ready'; maxCachedWorkflows: number }
+  | ({ type: 'status' } & WorkerReport)
+  | { type: 'snapshot'; written: boolean }
+  | { type: 'error'; message: string };
 
 const { BENCH_TEMPORAL_ADDRESS, BENCH_TASK_QUEUE, BENCH_SANDBOX_URLS, BENCH_BUNDLE_PATH, BENCH_STORE_URL, BENCH_MAX_CACHED_WORKFLOWS, BENCH_TAG_CALLS } = process.env;
 if (!BENCH_TEMPORAL_ADDRESS || !BENCH_TASK_QUEUE || !BENCH_SANDBOX_URLS || !BENCH_BUNDLE_PATH || !process.send) {
@@ -89,6 +93,11 @@ process.on('message', (message: ToWorker) => {
         warnings,
       });
     })();
+  } else if (message.type === 'snapshot') {
+    void workflowThread.snapshot(message.path).then(
+      (written) => send({ type: 'snapshot', written }),
+      () => send({ type: 'snapshot', written: false }),
+    );
   } else if (message.type === 'stop') {
     debug('stop asked');
     worker.shutdown();

@@ -27,11 +27,11 @@ export const PREBUILT_TRACED_WORKFLOW_BUNDLE = fileURLToPath(new URL('../workflo
 /**
  * Modules the workflow bundle evaluates once per workflow thread and shares between incidents. Every other module is
  * evaluated again for each workflow the worker starts or brings back into its cache (that is how the reusable V8
- * context keeps workflows apart), and zod's modules were about half of that work: preloading them took the workflow
- * thread from ~79 to ~62 ms of CPU per launch (scripts/profile-launch.ts). A preloaded module is deep-frozen and
- * shared, so only a library that keeps no per-workflow state may be listed. Our own modules stay per workflow: their
- * zod schemas, once frozen, refuse what zod adds to them later ("Cannot define property safeParse"), and a module-level
- * cache added to one would leak between incidents.
+ * context keeps workflows apart). zod's modules were about half of that work (preloading them took the workflow
+ * thread from ~79 to ~62 ms of CPU per launch, scripts/profile-launch.ts), and the domain's zod schemas most of what a
+ * cached incident held (~670 of ~760 KB, bench/cached-heap.ts): workflow-preload.ts shares both. A preloaded module is
+ * shared and (all but its zod schemas, see there) frozen, so only modules that keep no per-workflow state may be
+ * listed; workflows/ stays per workflow.
  */
 export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('./workflow-preload.ts', import.meta.url))];
 

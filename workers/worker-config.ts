@@ -12,13 +12,13 @@ import { DEFAULT_PAGERDUTY_SEVERITY_MAP, parseSeverityMap } from '../integration
 import { ON_CALL_PROVIDERS } from '../activities/ports/on-call.js';
 
 /**
- * The worker's sticky cache unless WORKER_MAX_CACHED_WORKFLOWS says otherwise. A cached incident holds about 0.75 MB
- * of live heap in the workflow thread, and about 1.3 MB of RSS once V8's uncollected garbage is counted (bench
- * capacity, docs/benchmarks.md), on a worker of about 0.35 GB without any: 500 keeps a worker near 1 GB whatever the
- * number of open incidents, with room for incidents bigger than the benchmark's. An incident outside the cache is
+ * The worker's sticky cache unless WORKER_MAX_CACHED_WORKFLOWS says otherwise. A fresh cached incident holds about
+ * 0.1 MB of live heap in the workflow thread (the domain's code and schemas are shared: workers/workflow-preload.ts),
+ * more as its timeline grows, on a worker of about 0.35 GB without any (bench capacity, docs/benchmarks.md): 1,500 keeps
+ * 1,000 open incidents cached with room to spare, and 10,000 open within 2 GB. An incident outside the cache is
  * replayed from its history (bounded by continue-as-new) at its next command or timer, some tens of ms of worker CPU.
  */
-export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_WORKER_MAX_CACHED_WORKFLOWS = 1_500;
 
 /** The settings only the worker reads. A system without its credentials runs against its local sandbox server instead. */
 export const workerSettings = {

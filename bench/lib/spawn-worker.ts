@@ -29,6 +29,8 @@ export interface WorkerProcess {
   maxCachedWorkflows: number;
   /** With `collect`, the workflow thread's heap is measured after a full garbage collection (the main thread's too). */
   status(options?: { collect?: boolean }): Promise<WorkerReport>;
+  /** Writes a heap snapshot of the workflow thread to `path` (bench/cached-heap.ts); false if there was none. */
+  snapshot(path: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -62,24 +64,30 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
   child.on('message', (message: FromWorker) => {
     if (message.type === 'error') process.stderr.write(`benchmark worker failed: ${message.message}\n`);
   });
-  const status = (options: { collect?: boolean } = {}): Promise<WorkerReport> =>
+  /** Sends `message` and resolves with the worker's next answer of type `type`. */
+  const ask = <T extends FromWorker['type']>(message: ToWorker, type: T): Promise<Extract<FromWorker, { type: T }>> =>
     new Promise((resolve, reject) => {
-      const onMessage = (message: FromWorker) => {
-        if (message.type !== 'status') return;
+      const onMessage = (answer: FromWorker) => {
+        if (answer.type !== type) return;
         child.off('message', onMessage);
-        const { type: _type, ...report } = message;
-        resolve(report);
+        resolve(answer as Extract<FromWorker, { type: T }>);
       };
       child.on('message', onMessage);
-      if (!child.connected || !child.send({ type: 'status', ...(options.collect ? { collect: true } : {}) } satisfies ToWorker)) {
+      if (!child.connected || !child.send(message)) {
         child.off('message', onMessage);
         reject(new Error('the benchmark worker is gone'));
       }
     });
+  const status = async (options: { collect?: boolean } = {}): Promise<WorkerReport> => {
+    const { type: _type, ...report } = await ask({ type: 'status', ...(options.collect ? { collect: true } : {}) }, 'status');
+    return report;
+  };
+  const snapshot = async (path: string): Promise<boolean> => (await ask({ type: 'snapshot', path }, 'snapshot')).written;
   return {
     pid: child.pid!,
     maxCachedWorkflows: ready.maxCachedWorkflows,
     status,
+    snapshot,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const asked = performance.now();

@@ -7,6 +7,7 @@
  * Used by the benchmark's worker process only (bench/worker-process.ts): an inspector session costs nothing while no
  * message goes through it, but a production worker has no use for one.
  */
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
 
 export interface ThreadHeap {
@@ -20,12 +21,19 @@ export interface WorkflowThreadProbe {
    * RSS and the main thread's figures are also free of garbage). Undefined: no workflow thread.
    */
   heap(options?: { collect?: boolean }): Promise<ThreadHeap | undefined>;
+  /**
+   * A heap snapshot of the workflow thread (after a full collection), written to `path` for Chrome DevTools or
+   * bench/heap-diff.ts: what a cached incident is made of. False: no workflow thread.
+   */
+  snapshot(path: string): Promise<boolean>;
 }
 
 interface WorkerMessage {
   id?: number;
   result?: unknown;
   error?: { message: string };
+  method?: string;
+  params?: { chunk?: string };
 }
 
 export async function watchWorkflowThread(): Promise<WorkflowThreadProbe> {
@@ -36,8 +44,11 @@ export async function watchWorkflowThread(): Promise<WorkflowThreadProbe> {
   session.on('NodeWorker.attachedToWorker', ({ params }) => threads.push(params.sessionId));
   session.on('NodeWorker.detachedFromWorker', ({ params }) => threads.splice(threads.indexOf(params.sessionId) >>> 0, 1));
   const pending = new Map<number, (message: WorkerMessage) => void>();
+  // A snapshot arrives as notifications (no id) before the answer to its request; only one is taken at a time.
+  let chunks: string[] | undefined;
   session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
     const message = JSON.parse(params.message) as WorkerMessage;
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks?.push(message.params?.chunk ?? '');
     if (message.id === undefined) return;
     pending.get(message.id)?.(message);
     pending.delete(message.id);
@@ -64,6 +75,19 @@ export async function watchWorkflowThread(): Promise<WorkflowThreadProbe> {
       }
       const usage = (await call(thread, 'Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
       return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+    },
+    async snapshot(path) {
+      const thread = threads[0];
+      if (thread === undefined || chunks) return false;
+      chunks = [];
+      try {
+        await call(thread, 'HeapProfiler.collectGarbage');
+        await call(thread, 'HeapProfiler.takeHeapSnapshot');
+        await writeFile(path, chunks.join(''));
+        return true;
+      } finally {
+        chunks = undefined;
+      }
     },
   };
 }

@@ -34,8 +34,8 @@ async function cacheOf(tuning?: { maxCachedWorkflows: number }): Promise<number>
   return worker.options.maxCachedWorkflows;
 }
 
-it('keeps 500 incidents in memory unless told otherwise, whatever the heap limit', async () => {
-  expect(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
+it('keeps 1,500 incidents in memory unless told otherwise, whatever the heap limit', async () => {
+  expect(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS).toBe(1_500);
   expect(loadWorkerConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS);
   expect(await cacheOf()).toBe(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS);
 });
