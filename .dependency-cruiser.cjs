@@ -1,0 +1,134 @@
+/**
+ * The layer table of docs/architecture.md, checked on every `npm test` (`npm run check:layers`).
+ *
+ * An allow-list: an import no rule below allows is an error. Each layer names what it may import, ours and from npm;
+ * the process entries (composition roots) are the only modules that wire concrete adapters and stores to the layers that
+ * declare the ports. There is no list of excepted files: a file that needs something its layer may not import belongs
+ * in another layer.
+ */
+
+/** Node's built-ins, which every layer with I/O may use (domain/, formats/ and workflows/ may not). */
+const NODE_BUILTINS = { dependencyTypes: ['core'] };
+
+/** A rule allowing `from` to import `to` (both path regexes), optionally only as types. */
+function allow(comment, from, to, { typeOnly = false } = {}) {
+  return {
+    comment,
+    from: { path: from },
+    to: typeOnly ? { path: to, dependencyTypes: ['type-only'] } : { path: to },
+  };
+}
+
+/** npm packages a layer may use, by package name. */
+function npm(comment, from, packages) {
+  return { comment, from: { path: from }, to: { dependencyTypes: ['npm', 'npm-dev'], path: `^node_modules/(${packages.join('|')})/` } };
+}
+
+const ANY_NPM = { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] };
+
+module.exports = {
+  allowedSeverity: 'error',
+  allowed: [
+    // Each layer may import within itself.
+    allow('a layer imports its own modules', '^(domain|formats|workflows|activities|integrations|exports|security|sandbox|store|config|temporal|workers|api)/', '^$1/'),
+
+    // security/: what the processes need to trust each other and the outside (signed payloads, token comparison, the
+    // outbound address policy). Node built-ins only; any layer with I/O may use it.
+    { comment: 'security: node built-ins', from: { path: '^security/' }, to: NODE_BUILTINS },
+    allow('layers with I/O use the security primitives', '^(activities|integrations|exports|api|workers)/', '^security/'),
+
+    // domain/: the incident's rules. Pure: zod only, no I/O, no clock, nothing else of ours.
+    npm('domain: zod only', '^domain/', ['zod']),
+
+    // formats/: wire formats and presentation (chat text, exports, payloads, playbook YAML). Pure and deterministic,
+    // because workflows render with them.
+    allow('formats read the domain they format', '^formats/', '^domain/'),
+    npm('formats: zod and yaml', '^formats/', ['zod', 'yaml']),
+
+    // workflows/: deterministic code run in the workflow sandbox.
+    allow('workflows run the domain', '^workflows/', '^(domain|formats)/'),
+    allow('workflows upsert search attributes', '^workflows/', '^temporal/search-attributes\\.ts$'),
+    allow('workflows name activities by their types', '^workflows/', '^activities/', { typeOnly: true }),
+    npm('workflows: the workflow SDK', '^workflows/', ['@temporalio/workflow', '@temporalio/common']),
+
+    // activities/: the outside work of an incident, against the ports they declare (activities/ports/).
+    allow('activities apply the domain', '^activities/', '^(domain|formats)/'),
+    allow('activities query the incident through its message definitions', '^activities/', '^workflows/messages\\.ts$'),
+    allow('the export activity writes the post-mortem export', '^activities/', '^exports/'),
+    { comment: 'activities: node built-ins', from: { path: '^activities/' }, to: NODE_BUILTINS },
+    npm('activities: the activity SDK and tracing', '^activities/', ['@temporalio/activity', '@temporalio/common', '@opentelemetry/api']),
+
+    // integrations/: adapters on each system's npm client, implementing the ports their consumers declare.
+    allow('adapters implement the ports of the activities', '^integrations/', '^activities/ports/'),
+    allow('adapters implement the front door\'s chat port', '^integrations/', '^api/ports/', { typeOnly: true }),
+    allow('adapters speak the domain\'s types and formats', '^integrations/', '^(domain|formats)/'),
+    { comment: 'integrations: node built-ins', from: { path: '^integrations/' }, to: NODE_BUILTINS },
+    { comment: 'integrations: any npm client', from: { path: '^integrations/' }, to: ANY_NPM },
+
+    // exports/: the post-mortem export, the channel's conversation read through the chat port and written in a format,
+    // for the export activity and the download route alike.
+    allow('exports read through the activities\' ports and write formats', '^exports/', '^(activities/ports|formats|domain)/'),
+    { comment: 'exports: node built-ins', from: { path: '^exports/' }, to: NODE_BUILTINS },
+
+    // sandbox/: stand-ins for the real services. Nothing of ours: they model the real APIs, not our code.
+    { comment: 'sandbox: node built-ins', from: { path: '^sandbox/' }, to: NODE_BUILTINS },
+    npm('sandbox: a web server and websockets', '^sandbox/', ['express', 'ws', 'zod']),
+
+    // store/: the database, implementing the record ports.
+    allow('the store keeps domain records', '^store/', '^(domain|formats)/'),
+    allow('the store implements the ports of its consumers', '^store/', '^(activities/ports|api/ports)/', { typeOnly: true }),
+    { comment: 'store: node built-ins', from: { path: '^store/' }, to: NODE_BUILTINS },
+    npm('store: SQL and playbook files', '^store/', ['kysely', 'pg', 'better-sqlite3', 'yaml', 'zod']),
+
+    // config/: what every process shares of the environment, and the logger.
+    { comment: 'config: node built-ins', from: { path: '^config/' }, to: NODE_BUILTINS },
+    npm('config: schema and logger', '^config/', ['zod', 'pino', 'yaml']),
+
+    // temporal/: the CLI, the dev server, connections, search attributes, SDK logging.
+    allow('temporal logs through the shared logger', '^temporal/', '^config/'),
+    { comment: 'temporal: node built-ins', from: { path: '^temporal/' }, to: NODE_BUILTINS },
+    npm('temporal: the SDK', '^temporal/', ['@temporalio/[^/]+', 'pino']),
+
+    // api/: the front doors (REST, Mattermost) over one IncidentService and the ports it declares (api/ports/).
+    allow('the API validates and answers with the domain', '^api/', '^(domain|formats|config|temporal)/'),
+    allow('the API sends the workflows\' messages', '^api/', '^workflows/(messages|alert-group-messages)\\.ts$'),
+    allow('the API reads the chat through the activities\' chat port (exports) and knows their failures', '^api/', '^activities/ports/'),
+    allow('the API downloads the post-mortem export', '^api/', '^exports/'),
+    allow('the API names the store\'s data types', '^api/', '^store/', { typeOnly: true }),
+    allow('the API maps the store\'s refusals to HTTP statuses', '^api/', '^store/[a-z-]+-errors\\.ts$'),
+    allow('the API names workflow types', '^api/', '^workflows/', { typeOnly: true }),
+    { comment: 'api: node built-ins', from: { path: '^api/' }, to: NODE_BUILTINS },
+    { comment: 'api: npm packages', from: { path: '^api/' }, to: ANY_NPM },
+
+    // The composition roots: the process entries wire concrete adapters and stores to the ports.
+    allow('the API process wires its adapters and store', '^api/(main|backends)\\.ts$', '^(integrations|store)/'),
+    allow('the worker wires everything but the API', '^workers/', '^(domain|formats|workflows|activities|integrations|exports|sandbox|store|config|temporal)/'),
+    { comment: 'workers: node built-ins', from: { path: '^workers/' }, to: NODE_BUILTINS },
+    { comment: 'workers: npm packages', from: { path: '^workers/' }, to: ANY_NPM },
+    allow('scripts, benchmarks and tests compose any layer', '^(scripts|bench|test)/', '.'),
+    { comment: 'scripts, benchmarks and tests: node built-ins', from: { path: '^(scripts|bench|test)/' }, to: NODE_BUILTINS },
+    { comment: 'scripts, benchmarks and tests: npm packages', from: { path: '^(scripts|bench|test)/' }, to: ANY_NPM },
+    { comment: 'configuration files at the root', from: { path: '^[^/]+\\.(ts|js|cjs|mjs)$' }, to: {} },
+  ],
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'modules that load each other (types alone do not count: they vanish at compile time)',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'], viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    { name: 'not-to-unresolvable', severity: 'error', comment: 'an import that resolves to nothing', from: {}, to: { couldNotResolve: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.d.ts', '.json'],
+    },
+  },
+};
