@@ -8,29 +8,29 @@
 import { bumpRevision } from '../domain/timeline.js';
 import type { IncidentState } from '../domain/incident.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
-import { incidentChannelDisplayName, slugify } from '../domain/channel-name.js';
-import { renderChannelHeader, renderChecklistPost } from '../formats/checklist-message.js';
-import { renderChannelPurpose } from '../formats/incident-templates.js';
-import { channelNameFromTemplate } from '../domain/playbook/templates.js';
-import { DEFAULT_CHANNEL_NAME_TEMPLATE } from '../domain/playbook/defaults.js';
+import { renderChannelHeader } from '../formats/checklist-message.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';
 import { checklistShowsOnCall } from './checklist-post.js';
-import { alertAlias, syncSearchAttributes, tellChannel, type IncidentRun } from './incident-run.js';
+import { tellChannel, type IncidentRun } from './incident-run.js';
 import { recordLaunchDuration } from './launch-metrics.js';
 import { launchInStages } from './launch-in-stages.js';
 import {
-  giveOnCallRoles,
-  noGroups,
-  placeChannelInSidebars,
-  redrawHeaderLater,
-  runLaunchStep,
-  settled,
-  stepSucceeded,
-  unsettled,
-  type GroupMembers,
-} from './launch-step.js';
-
+  addGroupMembers,
+  channelRequest,
+  checklistPostRequest,
+  meetingRequest,
+  pageRequest,
+  recordChannel,
+  recordChecklistPost,
+  recordInvitations,
+  recordMeeting,
+  recordOnCall,
+  recordPage,
+  recordTicket,
+  ticketRequest,
+} from './launch-requests.js';
+import { noGroups, placeChannelInSidebars, runLaunchStep, settled, stepSucceeded, unsettled, type GroupMembers } from './launch-step.js';
 
 export function hasPendingLaunch(state: IncidentState): boolean {
   return Object.values(state.launch).some((step) => step.status === 'pending');
@@ -119,28 +119,7 @@ function launchSteps(run: IncidentRun) {
     firstLaunch,
 
     async openChannel(): Promise<void> {
-      const channel = await chat.openIncidentChannel({
-        key: key('channel'),
-        team: state.team,
-        name: channelNameFromTemplate(state.playbook.channel.nameTemplate ?? DEFAULT_CHANNEL_NAME_TEMPLATE, {
-          id: state.id,
-          // Without a store there are no incident numbers; the ID is unique too.
-          seq: state.number ?? state.id,
-          date: state.reportedAt.slice(0, 10),
-          slug: slugify(state.name),
-          severity: state.severity,
-        }),
-        displayName: incidentChannelDisplayName(state.name),
-        purpose: renderChannelPurpose(state),
-        private: state.playbook.channel.private,
-        // The first launch makes what it needs without looking it up first (retries still do): see mayExistAlready.
-        fresh: firstLaunch,
-      });
-      state.links.channelId = channel.channelId;
-      state.links.channelName = channel.channelName;
-      state.links.channelUrl = channel.channelUrl;
-      syncSearchAttributes(state);
-      stepSucceeded(state, 'channel', `Channel ~${channel.channelName} ${channel.reused ? 'found' : 'created'}`, { reused: channel.reused });
+      recordChannel(state, await chat.openIncidentChannel(channelRequest(state, firstLaunch)));
     },
 
     async lookUpOnCall(): Promise<void> {
@@ -150,15 +129,7 @@ function launchSteps(run: IncidentRun) {
         // A first launch may take who the worker found on call moments ago; `/incident retry oncall` asks again.
         fresh: firstLaunch,
       });
-      const { found, missing } = emails.length ? await chat.usernamesForEmails({ key: key('oncall'), emails }) : { found: [], missing: [] };
-      state.links.onCall = found;
-      for (const user of found) if (!state.participants.includes(user)) state.participants.push(user);
-      giveOnCallRoles(state, found[0]);
-      const note = missing.length ? `; not in chat: ${missing.join(', ')}` : '';
-      stepSucceeded(state, 'oncall', found.length ? `On call: ${found.map((u) => `@${u}`).join(', ')}${note}` : `Nobody is on call${note}`, {
-        users: found,
-        missing,
-      });
+      recordOnCall(state, emails.length ? await chat.usernamesForEmails({ key: key('oncall'), emails }) : { found: [], missing: [] });
     },
 
     /** Who is in the playbook's user groups (nobody when it names none). */
@@ -169,24 +140,9 @@ function launchSteps(run: IncidentRun) {
     /** `fromGroups`: the group members, looked up by then or now. */
     async invite(fromGroups: () => Promise<GroupMembers>): Promise<void> {
       const members = await fromGroups();
-      for (const user of members.found) if (!state.participants.includes(user)) state.participants.push(user);
-      const { added, missing } = await chat.inviteParticipants({
-        key: key('invite'),
-        channelId: requireChannel(),
-        usernames: state.participants,
-      });
-      const note = missing.length ? `; not found in chat: ${missing.map((u) => `@${u}`).join(', ')}` : '';
-      // Text only (the timeline's), so old runs replay alike: they never had `unavailable`.
-      const groupNote = members.unavailable
-        ? `; groups ${members.missing.join(', ')} skipped: ${members.unavailable}`
-        : members.missing.length
-          ? `; no such group: ${members.missing.join(', ')}`
-          : '';
-      stepSucceeded(state, 'invite', `Invited ${added.map((u) => `@${u}`).join(', ') || 'nobody'}${note}${groupNote}`, {
-        added,
-        missing,
-        ...(groups.length ? { groups, missingGroups: members.missing } : {}),
-      });
+      addGroupMembers(state, members);
+      const invited = await chat.inviteParticipants({ key: key('invite'), channelId: requireChannel(), usernames: state.participants });
+      recordInvitations(state, invited, members, groups);
     },
 
     /** The first look at the channel's members, right after the invitations: the baseline later joins are told from. */
@@ -195,39 +151,11 @@ function launchSteps(run: IncidentRun) {
     },
 
     async openTicket(): Promise<void> {
-      const jira = state.playbook.jira;
-      const ticket = await tickets.openTicket({
-        key: key('ticket'),
-        summary: `[${state.severity}] ${state.name}`.slice(0, 255),
-        description: [
-          state.summary || state.name,
-          '',
-          `Incident ${state.id}, severity ${state.severity}, reported by @${state.reporter}, playbook "${state.playbook.title}".`,
-          ...(state.links.channelUrl ? [`Incident channel: ${state.links.channelUrl}`] : []),
-        ].join('\n'),
-        labels: jira.labels,
-        ...(jira.project ? { project: jira.project } : {}),
-        ...(jira.issueType ? { issueType: jira.issueType } : {}),
-        ...(jira.components?.length ? { components: jira.components } : {}),
-        fresh: firstLaunch,
-      });
-      state.links.ticketKey = ticket.ticketKey;
-      state.links.ticketUrl = ticket.url;
-      stepSucceeded(state, 'ticket', `Ticket ${ticket.ticketKey} ${ticket.reused ? 'found' : 'opened'}`, { ticketKey: ticket.ticketKey });
-      redrawHeaderLater(run);
+      recordTicket(run, await tickets.openTicket(ticketRequest(state, firstLaunch)));
     },
 
     async startMeeting(): Promise<void> {
-      const meeting = await meetings.startMeeting({
-        key: key('meeting'),
-        topic: `Incident: ${state.name}`.slice(0, 200),
-        agenda: `Incident ${state.id}: ${state.summary || state.name}`.slice(0, 1500),
-        ...(state.playbook.zoom.host ? { host: state.playbook.zoom.host } : {}),
-        fresh: firstLaunch,
-      });
-      state.links.meetingUrl = meeting.joinUrl;
-      stepSucceeded(state, 'meeting', `Meeting ${meeting.reused ? 'found' : 'started'}: ${meeting.joinUrl}`);
-      redrawHeaderLater(run);
+      recordMeeting(run, await meetings.startMeeting(meetingRequest(state, firstLaunch)));
     },
 
     /** The bridge's link in the channel, once the meeting has started (and the channel exists). */
@@ -236,16 +164,7 @@ function launchSteps(run: IncidentRun) {
     },
 
     async page(): Promise<void> {
-      const alert = await onCall.pageOnCall({
-        key: key('alert'),
-        alias: alertAlias(state),
-        message: `[${state.severity}] ${state.name}`.slice(0, 130),
-        description: `${state.summary || state.name}\n\nIncident ${state.id}, reported by ${state.reporter}.`,
-        priority: state.playbook.opsgenie.priority,
-        fresh: firstLaunch,
-      });
-      state.links.alertId = alert.alertId;
-      stepSucceeded(state, 'alert', `On-call paged (alert ${alert.alertId}${alert.reused ? ', already open' : ''})`);
+      recordPage(state, await onCall.pageOnCall(pageRequest(state, firstLaunch)));
     },
 
     async postChecklist(): Promise<void> {
@@ -253,21 +172,12 @@ function launchSteps(run: IncidentRun) {
         // The activity reads what it draws through the checklistPost query and says which revision that was (this
         // state's or a newer one), so the history holds a small request and not the post.
         const post = await chat.postChecklist({ key: key('checklistPost'), incidentId: state.id, channelId: requireChannel(), fresh: firstLaunch });
-        state.links.checklistPostId = post.postId;
-        state.checklistRevisionShown = post.revision;
+        recordChecklistPost(state, post.postId, post.revision, firstLaunch);
       } else {
-        const rendered = renderChecklistPost(state);
-        const post = await chat.postChecklist({
-          key: key('checklistPost'),
-          incidentId: state.id,
-          channelId: requireChannel(),
-          post: rendered,
-        });
-        state.links.checklistPostId = post.postId;
-        state.checklistRevisionShown = rendered.revision;
+        const request = checklistPostRequest(state, requireChannel());
+        const post = await chat.postChecklist(request);
+        recordChecklistPost(state, post.postId, request.post.revision, firstLaunch);
       }
-      stepSucceeded(state, 'checklistPost', 'Checklist posted and pinned', { postId: state.links.checklistPostId });
-      if (firstLaunch) recordLaunchDuration(state, 'channel_ready');
     },
 
     async setHeader(): Promise<void> {
