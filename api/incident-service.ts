@@ -7,16 +7,10 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { customAlphabet } from 'nanoid';
 import type { CommandInput, CommandName } from '../domain/commands.js';
 import { toCommandResult, type CommandResult } from '../domain/command-result.js';
-import type { IncidentView } from '../domain/incident.js';
+import type { IncidentView, NewIncident } from '../domain/incident.js';
 import { parseNewIncident, prepareIncidentStart } from '../domain/new-incident.js';
 import type { Playbook } from '../domain/playbook/schema.js';
-import {
-  IncidentCommanderKey,
-  IncidentPlaybookKey,
-  IncidentSeverityKey,
-  IncidentStatusKey,
-  IncidentTeamKey,
-} from '../temporal/search-attributes.js';
+import { IncidentCommanderKey, IncidentPlaybookKey, IncidentSeverityKey, IncidentStatusKey, IncidentTeamKey } from '../temporal/search-attributes.js';
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
@@ -42,16 +36,8 @@ function isUpdateNotApplied(error: unknown): boolean {
 
 const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 
-export interface StartRequest {
-  id?: string;
-  name: string;
-  summary?: string;
-  severity?: string;
-  team: string;
-  reporter: string;
-  commander?: string;
-  playbook: Playbook;
-}
+/** A new incident as the API takes it: the ID is optional (one is made) and the playbook is whole, not snapshotted yet. */
+export type StartRequest = Omit<NewIncident, 'id' | 'number' | 'playbook'> & { id?: string; playbook: Playbook };
 
 export interface StartedIncident {
   id: string;

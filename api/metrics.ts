@@ -36,15 +36,15 @@ export interface ApiMetrics {
 /** Latency buckets for HTTP and commands: most answers take milliseconds, an Update under load seconds. */
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** A counter registered in `registry` (the API's own, so tests and processes never share one). */
+function counter<Label extends string>(registry: promClient.Registry, name: string, help: string, labelNames: readonly Label[]): promClient.Counter<Label> {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
 export function createApiMetrics(options: { incidentCounts?: () => Promise<IncidentCount[]> } = {}): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: 'incident_api_http_requests_total',
-    help: 'HTTP requests answered, by method, route (the route pattern, not the path) and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
+  const requests = counter(registry, 'incident_api_http_requests_total', 'HTTP requests answered, by method, route (the route pattern, not the path) and status', ['method', 'route', 'status'] as const);
   const latency = new Histogram({
     name: 'incident_api_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method, route and status',
@@ -52,24 +52,9 @@ export function createApiMetrics(options: { incidentCounts?: () => Promise<Incid
     buckets: SECONDS_BUCKETS,
     registers: [registry],
   });
-  const commands = new Counter({
-    name: 'incident_commands_total',
-    help: 'Incident commands sent by this API, by command, door (rest, chat, alert) and outcome (applied, duplicate, refused, failed)',
-    labelNames: ['command', 'door', 'outcome'] as const,
-    registers: [registry],
-  });
-  const alertDeliveries = new Counter({
-    name: 'incident_alert_deliveries_total',
-    help: 'Alert deliveries (one group of alerts each), by outcome: accepted (taken for its alert group, answered 202), then what the group made of it: started an incident, joined an open one (a repeat: deduplicated), ignored, failed',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  });
-  const alerts = new Counter({
-    name: 'incident_alerts_total',
-    help: 'Alerts received (one delivery carries one or more), by the outcome of their delivery',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  });
+  const commands = counter(registry, 'incident_commands_total', 'Incident commands sent by this API, by command, door (rest, chat, alert) and outcome (applied, duplicate, refused, failed)', ['command', 'door', 'outcome'] as const);
+  const alertDeliveries = counter(registry, 'incident_alert_deliveries_total', 'Alert deliveries (one group of alerts each), by outcome: accepted (taken for its alert group, answered 202), then what the group made of it: started an incident, joined an open one (a repeat: deduplicated), ignored, failed', ['outcome'] as const);
+  const alerts = counter(registry, 'incident_alerts_total', 'Alerts received (one delivery carries one or more), by the outcome of their delivery', ['outcome'] as const);
   if (options.incidentCounts) {
     const counts = options.incidentCounts;
     new Gauge({

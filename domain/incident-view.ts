@@ -56,3 +56,20 @@ export function incidentProjection(state: IncidentState, afterSeq: number, limit
   const view = incidentView({ ...state, timeline: [] });
   return { view, events: JSON.parse(JSON.stringify(events)) as TimelineEvent[] };
 }
+
+/** What an incident is, in a few fields: the part of the view that webhooks and the store's records both carry. */
+export type IncidentHeadline = Pick<IncidentView, 'id' | 'number' | 'name' | 'summary' | 'status' | 'severity' | 'commander' | 'reporter' | 'team'>;
+
+export function incidentHeadline(view: IncidentView): IncidentHeadline {
+  return {
+    id: view.id,
+    ...(view.number !== undefined ? { number: view.number } : {}),
+    name: view.name,
+    summary: view.summary,
+    status: view.status,
+    severity: view.severity,
+    commander: view.commander,
+    reporter: view.reporter,
+    team: view.team,
+  };
+}

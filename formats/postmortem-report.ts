@@ -24,7 +24,7 @@ export function postmortemFileName(incidentId: string, format: PostmortemFormat)
   return `incident-${incidentId}-postmortem.${POSTMORTEM_FILE_TYPES[format].extension}`;
 }
 
-/** One post of the conversation (the shape of the chat port's ChannelPost, restated so domain/ depends on nothing). */
+/** One post of the conversation; the chat port's ChannelPost is this shape. */
 export interface ConversationPost {
   id: string;
   /** Milliseconds since the epoch. */

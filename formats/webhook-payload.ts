@@ -3,29 +3,22 @@
  * look), the update's text when there is one, and the links. A stable, flat shape of its own rather than the whole
  * IncidentView, so internal fields (launch steps, revisions, the timeline) can change without breaking receivers.
  */
-import type { IncidentStatus, IncidentView, StatusUpdate } from '../domain/incident.js';
+import { incidentHeadline, type IncidentHeadline } from '../domain/incident-view.js';
+import type { IncidentView, StatusUpdate } from '../domain/incident.js';
 import type { WEBHOOK_EVENTS } from '../domain/playbook/vocabulary.js';
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-export interface WebhookPayload {
-  event: WebhookEvent;
-  incident: {
-    id: string;
-    number?: number;
-    name: string;
-    summary: string;
-    status: IncidentStatus;
-    severity: string;
-    commander: string;
-    reporter: string;
-    team: string;
+/** The incident as a receiver gets it: what it is, when, its playbook and where to look. */
+export type WebhookIncident = IncidentHeadline &
+  Pick<IncidentView, 'reportedAt' | 'acknowledgedAt' | 'resolvedAt'> & {
     playbook: { id: string; version: number; title: string };
-    reportedAt: string;
-    acknowledgedAt?: string;
-    resolvedAt?: string;
     links: { channel?: string; ticket?: string; meeting?: string };
   };
+
+export interface WebhookPayload {
+  event: WebhookEvent;
+  incident: WebhookIncident;
   update?: { number: number; at: string; author: string; message: string };
 }
 
@@ -42,15 +35,7 @@ export function webhookPayload(event: WebhookEvent, view: IncidentView, update?:
   return {
     event,
     incident: {
-      id: view.id,
-      ...(view.number !== undefined ? { number: view.number } : {}),
-      name: view.name,
-      summary: view.summary,
-      status: view.status,
-      severity: view.severity,
-      commander: view.commander,
-      reporter: view.reporter,
-      team: view.team,
+      ...incidentHeadline(view),
       playbook: { id: view.playbook.id, version: view.playbook.version, title: view.playbook.title },
       reportedAt: view.reportedAt,
       ...(view.acknowledgedAt ? { acknowledgedAt: view.acknowledgedAt } : {}),

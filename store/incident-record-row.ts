@@ -5,6 +5,7 @@
  * Timestamps are kept as canonical ISO 8601 UTC text (`2026-03-01T09:00:00.000Z`), which sorts and compares in time
  * order on both dialects; `name` and `summary` are also kept lower-cased by the application for the text filter.
  */
+import { incidentHeadline } from '../domain/incident-view.js';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { canonicalInstant } from '../domain/incident-stats.js';
@@ -147,15 +148,7 @@ const incidentRecordSchema = z.object(
 /** The store record for an incident view (`alertGroupKey` when the incident was opened by an alert). */
 export function recordFromView(view: IncidentView, alertGroupKey?: string): IncidentRecord {
   return {
-    id: view.id,
-    ...(view.number !== undefined ? { number: view.number } : {}),
-    team: view.team,
-    name: view.name,
-    summary: view.summary,
-    status: view.status,
-    severity: view.severity,
-    commander: view.commander,
-    reporter: view.reporter,
+    ...incidentHeadline(view),
     playbookId: view.playbook.id,
     playbookVersion: view.playbook.version,
     reportedAt: view.reportedAt,

@@ -4,6 +4,7 @@
  * Every create has a lookup beside it, so that an activity retried after a crash finds what the first attempt made
  * instead of making a second one.
  */
+import type { ConversationPost } from '../../formats/postmortem-report.js';
 
 export interface Channel {
   id: string;
@@ -27,18 +28,8 @@ export interface ChatUser {
   type: 'user' | 'bot';
 }
 
-/** One post of a channel's conversation, as the post-mortem export reads it. */
-export interface ChannelPost {
-  id: string;
-  /** Milliseconds since the epoch. */
-  createAt: number;
-  userId: string;
-  /** The thread's root post, or '' for a post that starts a thread. */
-  rootId: string;
-  message: string;
-  /** Mattermost's post type: '' for a plain message, 'system_join_channel'… for system messages. */
-  type: string;
-}
+/** One post of a channel's conversation, as the post-mortem export reads it (the report's shape of a post). */
+export type ChannelPost = ConversationPost;
 
 /** A file to attach to a post (the post-mortem export). */
 export interface ChatFile {

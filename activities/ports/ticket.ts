@@ -8,17 +8,20 @@ export interface Ticket {
   url: string;
 }
 
+/** An issue to open. */
+export interface NewTicket {
+  summary: string;
+  description: string;
+  labels: string[];
+  project?: string;
+  issueType?: string;
+  components?: string[];
+}
+
 export interface TicketPort {
   findIssueByLabel(label: string): Promise<Ticket | undefined>;
   /** Project and issue type fall back to the adapter's configured defaults; components are the project's, by name. */
-  createIssue(request: {
-    summary: string;
-    description: string;
-    labels: string[];
-    project?: string;
-    issueType?: string;
-    components?: string[];
-  }): Promise<Ticket>;
+  createIssue(request: NewTicket): Promise<Ticket>;
   /** Whether a comment on the issue already contains this marker (how a retried comment is recognised). */
   hasCommentContaining(issueKey: string, marker: string): Promise<boolean>;
   addComment(issueKey: string, body: string): Promise<void>;

@@ -7,7 +7,7 @@ import JiraApi from 'jira-client';
 import postmanRequest from 'postman-request';
 import { IntegrationError } from '../../activities/ports/integration-error.js';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
-import type { Ticket, TicketPort } from '../../activities/ports/ticket.js';
+import type { NewTicket, Ticket, TicketPort } from '../../activities/ports/ticket.js';
 import { currentCancellation } from '../../activities/ports/cancellation.js';
 
 const JIRA: FailureSource = { system: 'tickets', service: 'Jira' };
@@ -124,14 +124,7 @@ export class JiraTickets implements TicketPort {
     return key ? this.ticket(key) : undefined;
   }
 
-  async createIssue(request: {
-    summary: string;
-    description: string;
-    labels: string[];
-    project?: string;
-    issueType?: string;
-    components?: string[];
-  }): Promise<Ticket> {
+  async createIssue(request: NewTicket): Promise<Ticket> {
     const components = request.components ?? [];
     const created = (await this.call(() =>
       this.jira.addNewIssue({
