@@ -16,7 +16,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { IncidentView } from '../domain/incident.js';
 import { prepareIncidentStart } from '../domain/new-incident.js';
-import { InMemoryWorkspace } from '../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../test/fakes/in-memory-workspace.js';
 import { openDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';

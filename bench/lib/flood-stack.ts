@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { startApi } from '../../api/server.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../../test/fakes/in-memory-workspace.js';
 import { openDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';

@@ -15,7 +15,7 @@ import { startApi, type RunningApi } from '../../api/server.js';
 import { parseAlertRules } from '../../api/alert-rules-file.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { validatePlaybook } from '../../domain/playbook/validation.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';

@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { generateToken, parseApiTokens, tokenEntry, UNAUTHORIZED_MESSAGE } from '../../api/auth/api-tokens.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { Playbook } from '../../domain/playbook/schema.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { lookupFromStore } from '../../store/playbook-lookup.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
 import type { Playbook } from '../../domain/playbook/schema.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
 import { nextIncidentNumber } from '../../store/incident-sequence.js';
 import { lookupFromStore } from '../../store/playbook-lookup.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startApi, type RunningApi } from '../../api/server.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { openDatabase } from '../../store/database.js';
 import type { Playbook } from '../../domain/playbook/schema.js';
 import { PlaybookRepository } from '../../store/playbook-repository.js';

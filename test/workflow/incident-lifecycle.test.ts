@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentView } from '../../domain/incident.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { outboundAllowList } from '../../security/outbound-address-policy.js';
 import { commandUpdates, incidentViewQuery, membersChangedSignal } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';

@@ -7,7 +7,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { IncidentView } from '../../domain/incident.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import {
   IncidentCommanderKey,
   IncidentPlaybookKey,

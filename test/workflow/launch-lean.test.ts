@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { checklistRevision } from '../../formats/checklist-message.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { checklistPostQuery, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';

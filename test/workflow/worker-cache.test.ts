@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { InMemoryWorkspace } from '../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
 import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS, loadWorkerConfig } from '../../workers/worker-config.js';
 import { connectToTestServer, workflowBundle } from '../helpers/temporal.js';

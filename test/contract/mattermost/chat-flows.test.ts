@@ -20,7 +20,7 @@ import type { IncidentView } from '../../../domain/incident.js';
 import type { Playbook } from '../../../domain/playbook/schema.js';
 import { IncidentService } from '../../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../../api/server.js';
-import { InMemoryWorkspace } from '../../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../../fakes/in-memory-workspace.js';
 import { MattermostChat } from '../../../integrations/mattermost/mattermost-chat.js';
 import { setUpMattermost } from '../../../integrations/mattermost/mattermost-setup.js';
 import { openDatabase, type OpenedDatabase } from '../../../store/database.js';

@@ -18,7 +18,7 @@ import { checklistRevision } from '../../../formats/checklist-message.js';
 import type { IncidentView } from '../../../domain/incident.js';
 import { IncidentService } from '../../../api/incident-service.js';
 import { startApi, type RunningApi } from '../../../api/server.js';
-import { InMemoryWorkspace } from '../../../integrations/in-memory/workspace.js';
+import { InMemoryWorkspace } from '../../fakes/in-memory-workspace.js';
 import { MattermostChat } from '../../../integrations/mattermost/mattermost-chat.js';
 import { openDatabase, type OpenedDatabase } from '../../../store/database.js';
 import { IncidentRecordRepository } from '../../../store/incident-records.js';

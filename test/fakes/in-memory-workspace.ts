@@ -1,6 +1,7 @@
 /**
- * In-memory stand-ins for Mattermost, Jira, Zoom and Opsgenie behind the same ports as the real adapters. They keep every
- * record they create and every call they receive, so tests can assert that each side effect happened exactly once.
+ * In-memory stand-ins for Mattermost, Jira, Zoom and Opsgenie behind the same ports as the real adapters, for tests (the
+ * product's fakes are the HTTP sandboxes in sandbox/). They keep every record they create and every call they receive,
+ * so tests can assert that each side effect happened exactly once.
  *
  * With a journal file the records survive the process: the crash test kills a worker mid-activity and lets a new worker
  * process see what the dead one created. Faults (failures, slow answers) can be injected per operation.
@@ -13,7 +14,7 @@ import type { IntegrationPorts } from '../../activities/ports/integration-ports.
 import type { MeetingPort } from '../../activities/ports/meeting.js';
 import type { OnCallPort } from '../../activities/ports/on-call.js';
 import type { TicketPort } from '../../activities/ports/ticket.js';
-import { SYSTEM_OF, type Fault, type InMemoryWorkspaceOptions, type WorkspaceOperation, type WorkspaceRecords } from './workspace-records.js';
+import { SYSTEM_OF, type Fault, type InMemoryWorkspaceOptions, type WorkspaceOperation, type WorkspaceRecords } from './in-memory-workspace-records.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
