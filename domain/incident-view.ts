@@ -11,8 +11,12 @@ function millisBetween(from: string, to: string | undefined): number | undefined
 
 export function incidentView(state: IncidentState): IncidentView {
   const tasks = state.checklists.flatMap((checklist) => checklist.tasks);
-  const { playbook, recentUpdateIds: _ids, ...rest } = structuredCloneState(state);
-  const { checklists: _snapshotChecklists, ...playbookSummary } = playbook;
+  // Leave out what the view drops before copying: the remembered Update IDs and the playbook's checklists (the
+  // incident's own are in `checklists`) are most of a state's bytes besides the timeline, and the store's projection
+  // reads a view after every change.
+  const { playbook: livePlaybook, recentUpdateIds: _ids, ...liveRest } = state;
+  const { checklists: _snapshotChecklists, ...livePlaybookSummary } = livePlaybook;
+  const { rest, playbookSummary } = deepCopy({ rest: liveRest, playbookSummary: livePlaybookSummary });
   // Webhook URLs often carry their own secret in the path (Slack, Mattermost): readers of the view see the host only.
   for (const webhook of playbookSummary.statusUpdates?.webhooks ?? []) webhook.url = maskUrl(webhook.url);
   for (const followUp of rest.followUps) if (followUp.kind === 'deliverWebhook' && followUp.target) followUp.target = maskUrl(followUp.target);
@@ -38,8 +42,8 @@ function maskUrl(url: string): string {
 }
 
 /** A deep copy, so a view handed out never aliases the workflow's live state. */
-function structuredCloneState(state: IncidentState): IncidentState {
-  return JSON.parse(JSON.stringify(state)) as IncidentState;
+function deepCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /**
@@ -54,7 +58,7 @@ export interface IncidentProjection {
 export function incidentProjection(state: IncidentState, afterSeq: number, limit: number): IncidentProjection {
   const events = state.timeline.filter((event) => event.seq > afterSeq).slice(0, limit);
   const view = incidentView({ ...state, timeline: [] });
-  return { view, events: JSON.parse(JSON.stringify(events)) as TimelineEvent[] };
+  return { view, events: deepCopy(events) };
 }
 
 /** What an incident is, in a few fields: the part of the view that webhooks and the store's records both carry. */
