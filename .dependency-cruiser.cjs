@@ -84,10 +84,9 @@ module.exports = {
     { comment: 'config: node built-ins', from: { path: '^config/' }, to: NODE_BUILTINS },
     npm('config: schema and logger', '^config/', ['zod', 'pino', 'yaml']),
 
-    // temporal/: the CLI, the dev server, connections, search attributes, SDK logging.
-    allow('temporal logs through the shared logger', '^temporal/', '^config/'),
+    // temporal/: the CLI, the dev server, connections, search attributes, tracing, SDK logging. Nothing else of ours.
     { comment: 'temporal: node built-ins', from: { path: '^temporal/' }, to: NODE_BUILTINS },
-    npm('temporal: the SDK', '^temporal/', ['@temporalio/[^/]+', 'pino']),
+    npm('temporal: the SDK, its logger and tracing', '^temporal/', ['@temporalio/[^/]+', 'pino', '@opentelemetry/[^/]+']),
 
     // api/: the front doors (REST, Mattermost) over one IncidentService and the ports it declares (api/ports/).
     allow('the API validates and answers with the domain', '^api/', '^(domain|formats|config|temporal)/'),
@@ -122,7 +121,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules|coverage)/' },
+    exclude: { path: '^(dist|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

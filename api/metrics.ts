@@ -2,7 +2,8 @@
  * The API process's Prometheus metrics, served at GET /metrics (text format, prom-client): HTTP requests by route and
  * status with their latency, incident commands by name, door (rest, chat, alert) and outcome, alert deliveries by
  * outcome, and the incidents in the store by status and severity (counted when scraped). The worker's metrics (Temporal
- * SDK, integration calls, launch duration) come from the worker's own exporter (workers/metrics.ts).
+ * SDK, integration calls, launch duration) come from the SDK runtime's Prometheus exporter in the worker
+ * (temporal/runtime-logging.ts, WORKER_METRICS_ADDRESS).
  *
  * One registry per app, not prom-client's global one: a process (or a test run) may hold several apps.
  */

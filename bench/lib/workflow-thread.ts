@@ -23,7 +23,7 @@ export interface WorkflowThreadProbe {
   heap(options?: { collect?: boolean }): Promise<ThreadHeap | undefined>;
   /**
    * A heap snapshot of the workflow thread (after a full collection), written to `path` for Chrome DevTools or
-   * bench/heap-diff.ts: what a cached incident is made of. False: no workflow thread.
+   * bench/lib/heap-snapshot.ts (bench/cached-heap.ts): what a cached incident is made of. False: no workflow thread.
    */
   snapshot(path: string): Promise<boolean>;
 }

@@ -1,6 +1,6 @@
 /**
- * What the in-memory workspace (workspace.ts) keeps and how a test configures it: the operations it counts and can fail,
- * the faults, the records every stand-in writes (and the journal holds), and the options.
+ * What the in-memory workspace (in-memory-workspace.ts) keeps and how a test configures it: the operations it counts
+ * and can fail, the faults, the records every stand-in writes (and the journal holds), and the options.
  */
 import type { Channel, ChannelPost, Post } from '../../activities/ports/chat.js';
 import type { IntegrationSystem } from '../../activities/ports/integration-error.js';

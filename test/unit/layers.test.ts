@@ -1,7 +1,7 @@
 /**
  * The layer table of docs/architecture.md, as `npm run check:layers` enforces it (.dependency-cruiser.cjs): the tree as
- * it is passes, and a domain module that imports the store is refused with the file and the import named, so the check
- * can fail (a rule that allowed everything would pass the tree too).
+ * it is passes, and a domain module that imports the store or an npm package other than zod is refused with the file
+ * and the import named, so the check can fail (a rule that allowed everything would pass the tree too).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,10 @@ it('finds no import against the layer table in the project', async () => {
   expect(code).toBe(0);
 }, 60_000);
 
-it('refuses a domain module that imports the store, naming the import', async () => {
+it('refuses a domain module that imports the store or an npm package other than zod, naming each import', async () => {
   const { code, output } = await cruise(fileURLToPath(new URL('../fixtures/layers', import.meta.url)), ['domain', 'store']);
   expect(code).not.toBe(0);
   expect(output).toContain('not-in-allowed: domain/wrong-way.ts → store/incident-table.ts');
+  expect(output).toMatch(/not-in-allowed: domain\/wrong-package\.ts → (\.\.\/)*node_modules\/yaml\//);
+  expect(output).toContain('2 dependency violations');
 }, 60_000);
