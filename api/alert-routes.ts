@@ -23,7 +23,11 @@ export interface AlertRoutesOptions {
 
 /** `?wait=<seconds>`: how long the caller will wait for the outcome. */
 export const alertDeliveryQuerySchema = z.object({
-  wait: z.coerce.number().min(0).max(MAX_OUTCOME_WAIT_MS / 1000).optional(),
+  wait: z.coerce
+    .number({ error: 'expected a number of seconds, like ?wait=10' })
+    .min(0, 'expected 0 seconds or more')
+    .max(MAX_OUTCOME_WAIT_MS / 1000, `at most ${MAX_OUTCOME_WAIT_MS / 1000} seconds`)
+    .optional(),
 });
 
 const ALERT_GROUP_ID = /^alert-group-[0-9a-f]{16}$/;

@@ -170,13 +170,20 @@ describe('Alertmanager', () => {
     const oversized = await call('POST', '/api/v1/alerts/alertmanager', huge);
     expect(oversized.status).toBe(413);
     expect(oversized.body.error.code).toBe('payload_too_large');
+    const notANumber = await call('POST', '/api/v1/alerts/alertmanager?wait=abc', group('wait-abc'));
+    expect(notANumber.status).toBe(400);
+    expect(notANumber.body.error.problems).toEqual(['wait: expected a number of seconds, like ?wait=10']);
+    const tooLong = await call('POST', '/api/v1/alerts/alertmanager?wait=99', group('wait-99'));
+    expect(tooLong.body.error.problems).toEqual(['wait: at most 30 seconds']);
     const anonymous = await call('POST', '/api/v1/alerts/alertmanager', group('anon'), '');
     expect(anonymous.status).toBe(401);
     const readOnly = await call('POST', '/api/v1/alerts/alertmanager', group('read-only'), reader);
     expect(readOnly.status).toBe(403);
     // Nothing was started by any of them.
-    const listed = await call('GET', '/api/v1/incidents?q=huge', undefined, reader);
-    expect(listed.body.items).toEqual([]);
+    for (const name of ['huge', 'wait-abc', 'wait-99']) {
+      const listed = await call('GET', `/api/v1/incidents?q=${name}`, undefined, reader);
+      expect(listed.body.items).toEqual([]);
+    }
   });
 
   it('takes generic alerts with an explicit deduplication key, routed by their labels', async () => {
