@@ -19,6 +19,11 @@ function allow(comment, from, to, { typeOnly = false } = {}) {
   };
 }
 
+/** Node's built-ins for a layer with I/O. */
+function builtins(comment, from) {
+  return { comment, from: { path: from }, to: NODE_BUILTINS };
+}
+
 /** npm packages a layer may use, by package name. */
 function npm(comment, from, packages) {
   return { comment, from: { path: from }, to: { dependencyTypes: ['npm', 'npm-dev'], path: `^node_modules/(${packages.join('|')})/` } };
@@ -34,7 +39,7 @@ module.exports = {
 
     // security/: what the processes need to trust each other and the outside (signed payloads, token comparison, the
     // outbound address policy). Node built-ins only; any layer with I/O may use it.
-    { comment: 'security: node built-ins', from: { path: '^security/' }, to: NODE_BUILTINS },
+    builtins('security: node built-ins', '^security/'),
     allow('layers with I/O use the security primitives', '^(activities|integrations|exports|api|workers)/', '^security/'),
 
     // domain/: the incident's rules. Pure: zod only, no I/O, no clock, nothing else of ours.
@@ -55,37 +60,37 @@ module.exports = {
     allow('activities apply the domain', '^activities/', '^(domain|formats)/'),
     allow('activities query the incident through its message definitions', '^activities/', '^workflows/messages\\.ts$'),
     allow('the export activity writes the post-mortem export', '^activities/', '^exports/'),
-    { comment: 'activities: node built-ins', from: { path: '^activities/' }, to: NODE_BUILTINS },
+    builtins('activities: node built-ins', '^activities/'),
     npm('activities: the activity SDK and tracing', '^activities/', ['@temporalio/activity', '@temporalio/common', '@opentelemetry/api']),
 
     // integrations/: adapters on each system's npm client, implementing the ports their consumers declare.
     allow('adapters implement the ports of the activities', '^integrations/', '^activities/ports/'),
     allow('adapters implement the front door\'s chat port', '^integrations/', '^api/ports/', { typeOnly: true }),
     allow('adapters speak the domain\'s types and formats', '^integrations/', '^(domain|formats)/'),
-    { comment: 'integrations: node built-ins', from: { path: '^integrations/' }, to: NODE_BUILTINS },
+    builtins('integrations: node built-ins', '^integrations/'),
     { comment: 'integrations: any npm client', from: { path: '^integrations/' }, to: ANY_NPM },
 
     // exports/: the post-mortem export, the channel's conversation read through the chat port and written in a format,
     // for the export activity and the download route alike.
     allow('exports read through the activities\' ports and write formats', '^exports/', '^(activities/ports|formats|domain)/'),
-    { comment: 'exports: node built-ins', from: { path: '^exports/' }, to: NODE_BUILTINS },
+    builtins('exports: node built-ins', '^exports/'),
 
     // sandbox/: stand-ins for the real services. Nothing of ours: they model the real APIs, not our code.
-    { comment: 'sandbox: node built-ins', from: { path: '^sandbox/' }, to: NODE_BUILTINS },
+    builtins('sandbox: node built-ins', '^sandbox/'),
     npm('sandbox: a web server and websockets', '^sandbox/', ['express', 'ws', 'zod']),
 
     // store/: the database, implementing the record ports.
     allow('the store keeps domain records', '^store/', '^(domain|formats)/'),
     allow('the store implements the ports of its consumers', '^store/', '^(activities/ports|api/ports)/', { typeOnly: true }),
-    { comment: 'store: node built-ins', from: { path: '^store/' }, to: NODE_BUILTINS },
+    builtins('store: node built-ins', '^store/'),
     npm('store: SQL and playbook files', '^store/', ['kysely', 'pg', 'better-sqlite3', 'yaml', 'zod']),
 
     // config/: what every process shares of the environment, and the logger.
-    { comment: 'config: node built-ins', from: { path: '^config/' }, to: NODE_BUILTINS },
+    builtins('config: node built-ins', '^config/'),
     npm('config: schema and logger', '^config/', ['zod', 'pino', 'yaml']),
 
     // temporal/: the CLI, the dev server, connections, search attributes, tracing, SDK logging. Nothing else of ours.
-    { comment: 'temporal: node built-ins', from: { path: '^temporal/' }, to: NODE_BUILTINS },
+    builtins('temporal: node built-ins', '^temporal/'),
     npm('temporal: the SDK, its logger and tracing', '^temporal/', ['@temporalio/[^/]+', 'pino', '@opentelemetry/[^/]+']),
 
     // api/: the front doors (REST, Mattermost) over one IncidentService and the ports it declares (api/ports/).
@@ -96,16 +101,16 @@ module.exports = {
     allow('the API names the store\'s data types', '^api/', '^store/', { typeOnly: true }),
     allow('the API maps the store\'s refusals to HTTP statuses', '^api/', '^store/[a-z-]+-errors\\.ts$'),
     allow('the API names workflow types', '^api/', '^workflows/', { typeOnly: true }),
-    { comment: 'api: node built-ins', from: { path: '^api/' }, to: NODE_BUILTINS },
+    builtins('api: node built-ins', '^api/'),
     { comment: 'api: npm packages', from: { path: '^api/' }, to: ANY_NPM },
 
     // The composition roots: the process entries wire concrete adapters and stores to the ports.
     allow('the API process wires its adapters and store', '^api/(main|backends)\\.ts$', '^(integrations|store)/'),
     allow('the worker wires everything but the API', '^workers/', '^(domain|formats|workflows|activities|integrations|exports|sandbox|store|config|temporal)/'),
-    { comment: 'workers: node built-ins', from: { path: '^workers/' }, to: NODE_BUILTINS },
+    builtins('workers: node built-ins', '^workers/'),
     { comment: 'workers: npm packages', from: { path: '^workers/' }, to: ANY_NPM },
     allow('scripts, benchmarks and tests compose any layer', '^(scripts|bench|test)/', '.'),
-    { comment: 'scripts, benchmarks and tests: node built-ins', from: { path: '^(scripts|bench|test)/' }, to: NODE_BUILTINS },
+    builtins('scripts, benchmarks and tests: node built-ins', '^(scripts|bench|test)/'),
     { comment: 'scripts, benchmarks and tests: npm packages', from: { path: '^(scripts|bench|test)/' }, to: ANY_NPM },
     { comment: 'configuration files at the root', from: { path: '^[^/]+\\.(ts|js|cjs|mjs)$' }, to: {} },
   ],
