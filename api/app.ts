@@ -49,6 +49,11 @@ import type { ChatEventHandlers, ChatEventStream } from './ports/chat-events.js'
 import type { FrontDoorChat } from './ports/front-door-chat.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
+import type { MattermostSignIn } from './ports/mattermost-sign-in.js';
+import { MIN_SESSION_SECRET_LENGTH } from './auth/web-session.js';
+import { webSessionCaller } from './auth/web-session-caller.js';
+import { personMayChangeIncident } from './auth/person-may-change.js';
+import { meRoute, webAuthRoutes } from './web/auth-routes.js';
 
 export interface AppOptions {
   client: Client;
@@ -104,6 +109,15 @@ export interface AppOptions {
      * `stopBackgroundWork` closes it.
      */
     events?: (handlers: ChatEventHandlers) => ChatEventStream;
+  };
+  /** The web app at /app/ (api/web/). */
+  web?: {
+    /** The built app (index.html and assets/); absent or missing on disk: /app/ answers 503 "the web app was not built". */
+    root?: string;
+    /** Signs the session cookies (WEB_SESSION_SECRET, at least 32 characters). */
+    sessionSecret: string;
+    /** Sign-in with Mattermost; absent: token sign-in only. It needs the Mattermost front door (`mattermost`) to ask who people are. */
+    mattermostSignIn?: MattermostSignIn;
   };
   /** The Prometheus metrics this app records and serves at /metrics; made here when absent. */
   metrics?: ApiMetrics;
@@ -230,9 +244,21 @@ export function createApp(options: AppOptions): express.Express {
   app.use(limitFailedAuthentication(options.authFailureLimit ? { limit: options.authFailureLimit } : {}));
   // Open mode trusts whoever reaches the port; a web page in a browser on this machine must not be one of them.
   if ((options.apiTokens ?? []).length === 0) app.use(openModeGuard());
-  // /api/v1: who is calling (401 before any body is read), how often, and whether their scope allows the method.
+  // Every chat door, and the web app's Mattermost sessions, ask Mattermost who acts, by the user ID it vouches for.
+  const people = options.mattermost ? new ChatIdentities(options.mattermost.chat, options.mattermost.admins) : undefined;
+  const web = options.web;
+  if (web?.mattermostSignIn && !people) {
+    throw new Error('sign-in with Mattermost needs the Mattermost front door (MATTERMOST_COMMAND_TOKENS and the bot) to ask who people are');
+  }
+  if (web && web.sessionSecret.length < MIN_SESSION_SECRET_LENGTH) throw new Error(`the web session secret must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
+  const publicUrl = options.mattermost?.publicUrl;
+  // /api/v1: who is calling (the web app's session, else a token; 401 before any body is read), how often, and
+  // whether their scope allows the method.
   app.use(
     '/api/v1',
+    ...(web
+      ? [webSessionCaller({ secret: web.sessionSecret, tokens: options.apiTokens ?? [], ...(people ? { people } : {}), ...(publicUrl ? { publicOrigin: new URL(publicUrl).origin } : {}) })]
+      : []),
     authenticate({ tokens: options.apiTokens ?? [] }),
     ...(options.rateLimit ? [limitRequests(options.rateLimit)] : []),
     requireScopeForMethod(),
@@ -244,6 +270,18 @@ export function createApp(options: AppOptions): express.Express {
   // whole alert group in one request.
   app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));
   app.use(jsonBody(options.bodyLimit ?? '64kb'));
+  if (web) {
+    app.use(
+      '/app/auth',
+      webAuthRoutes({
+        secret: web.sessionSecret,
+        tokens: options.apiTokens ?? [],
+        ...(web.mattermostSignIn && people ? { mattermost: { signIn: web.mattermostSignIn, people } } : {}),
+        ...(publicUrl ? { publicUrl } : {}),
+      }),
+    );
+  }
+  app.use('/api/v1', meRoute());
 
   const temporalReachable = async (): Promise<boolean> => {
     try {
@@ -295,6 +333,11 @@ export function createApp(options: AppOptions): express.Express {
   // reporter) unless the body names someone else, which only a token with the act-for capability may; then the
   // events record that token too (`via`). Open mode's "anonymous" names nobody: there the body decides alone.
   app.use('/api/v1/incidents', actAsCaller());
+  // People signed in with Mattermost change an incident as in chat: members of its channel, or incident admins.
+  if (options.mattermost) {
+    const chat = options.mattermost.chat;
+    app.use('/api/v1/incidents/:id', personMayChangeIncident({ channelOf: async (id) => (await incidents.view(id)).links.channelId, chat }));
+  }
   // With the store, lists and stats come from the incident records (which outlive Temporal's retention).
   if (options.records) app.use('/api/v1', recordRoutes(options.records));
   else {
@@ -334,10 +377,8 @@ export function createApp(options: AppOptions): express.Express {
   app.locals.alertIntake = intake;
   app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(options.chat ? { chat: options.chat } : {}) }));
   if (options.playbookStore) app.use('/api/v1', playbookRoutes(options.playbookStore, groupDirectory ? { directory: groupDirectory } : {}));
-  if (options.mattermost) {
-    const { chat, admins, actionSecret, publicUrl } = options.mattermost;
-    // Every chat door asks Mattermost who acts, by the user ID it vouches for.
-    const people = new ChatIdentities(chat, admins);
+  if (options.mattermost && people) {
+    const { chat, actionSecret } = options.mattermost;
     if (!options.records) throw new Error('the Mattermost front door needs the incident store: it finds the incident of a channel in its records');
     const directory = incidentDirectory(options.records);
     const dialogs =

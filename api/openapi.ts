@@ -48,6 +48,7 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/incidents/:id/timeline', summary: "An incident's timeline, newest last, paged backwards", tag: 'incidents', query: timelineQuerySchema, success: [200, 'Timeline events'], scope: 'read' },
   { method: 'get', path: '/incidents/:id/retrospective', summary: "The incident's retrospective", tag: 'incidents', success: [200, 'The retrospective'], scope: 'read' },
   { method: 'get', path: '/incidents/:id/export', summary: 'The post-mortem export: record, timeline and the channel conversation', tag: 'incidents', query: z.object({ format: z.enum(['markdown', 'md', 'json', 'csv']).optional() }), success: [200, 'A file download'], scope: 'read' },
+  { method: 'get', path: '/me', summary: 'Who this request is authenticated as (a token, a web sign-in, open mode), and the CSRF token a web session sends with its changes', tag: 'auth', success: [200, 'The caller'], scope: 'read' },
   { method: 'get', path: '/stats', summary: 'MTTA, MTTR and counts for a team and period', tag: 'stats', query: statsQuerySchema, success: [200, 'The stats'], scope: 'read' },
   { method: 'post', path: '/alerts/alertmanager', summary: 'An Alertmanager webhook delivery, taken for its alert group, which starts or joins the group\'s incident', tag: 'alerts', body: alertmanagerPayloadSchema, query: alertDeliveryQuerySchema, success: [202, 'Accepted (with ?wait=, what the delivery did)'], scope: 'write' },
   { method: 'post', path: '/alerts', summary: 'A generic alert, taken for its alert group, which starts or joins the group\'s incident', tag: 'alerts', body: genericAlertSchema, query: alertDeliveryQuerySchema, success: [202, 'Accepted (with ?wait=, what the delivery did)'], scope: 'write' },
@@ -127,7 +128,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'Incident Collaboration on Temporal',
       version: '1',
-      description: 'Incidents, their commands, playbooks, alerts and stats. Every request carries `Authorization: Bearer <token>`; `x-scope` is the scope an operation needs. Errors are `{"error":{"code","message","problems"?}}`.',
+      description: 'Incidents, their commands, playbooks, alerts and stats. Every request carries `Authorization: Bearer <token>` (or the web app\'s session cookie, whose changes also send `X-CSRF-Token`); `x-scope` is the scope an operation needs. Errors are `{"error":{"code","message","problems"?}}`.',
     },
     security: [{ bearer: [] }],
     paths,

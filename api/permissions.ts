@@ -8,8 +8,8 @@
  * - who may name someone else as the actor of a command or the reporter of an incident: a token with the act-for
  *   capability (the Mattermost bridge, trusted automation), or open mode on one's own machine.
  *
- * Membership of an incident's channel (who may change an incident from chat) is Mattermost's to say, and asked where
- * the chat doors act.
+ * - who may change an incident, as a person Mattermost vouches for (chat, or the web app signed in with Mattermost):
+ *   incident admins, and the members of the incident's channel (Mattermost's to say).
  */
 import type { Playbook } from '../domain/playbook/schema.js';
 import type { Caller } from './auth/api-tokens.js';
@@ -68,7 +68,24 @@ export function mayActFor(caller: Caller, username: string): boolean {
   return username === caller.name || caller.actFor === true;
 }
 
-/** The REST caller as a Person: admin scope is incident admin. */
+/** The REST caller as a Person: admin scope is incident admin; a person signed in with Mattermost is themself. */
 export function personOfCaller(caller: Caller, username: string): Person {
+  if (caller.person && username === caller.name) return { username, id: caller.person.id, admin: caller.person.admin };
   return { username, admin: caller.scope === 'admin' };
+}
+
+/** What changing an incident asks of Mattermost. */
+export interface ChannelMembership {
+  isChannelMember(channelId: string, userId: string): Promise<boolean>;
+}
+
+export const NOT_A_MEMBER_MESSAGE = 'only members of the incident channel (or incident admins) can change the incident';
+
+/**
+ * Whether a person may change an incident: incident admins always, others while they are members of its channel. An
+ * incident whose channel is not made yet (or failed) has no members to ask: admins only.
+ */
+export async function mayChangeIncident(person: { id: string; admin: boolean }, channelId: string | undefined, chat: ChannelMembership): Promise<boolean> {
+  if (person.admin) return true;
+  return channelId !== undefined && channelId !== '' && (await chat.isChannelMember(channelId, person.id));
 }

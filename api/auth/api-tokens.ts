@@ -35,6 +35,11 @@ export interface Caller {
   name: string;
   scope: Scope;
   actFor?: boolean;
+  /**
+   * A person Mattermost vouched for (signed in to the web app with Mattermost): the same rules as in chat then apply,
+   * changing an incident needs its channel's membership unless they are an incident admin.
+   */
+  person?: { id: string; admin: boolean };
 }
 
 /** The caller in open mode (no tokens configured, loopback only): the body names the actor, as on one's own machine. */
@@ -147,10 +152,10 @@ export function parseApiTokens(value: string | undefined): { tokens: ApiToken[];
 }
 
 /**
- * The caller a presented token belongs to, or undefined. The token's hash is compared with every configured hash in
+ * The configured token a presented one is, or undefined. The token's hash is compared with every configured hash in
  * constant time, and the loop never stops early, so the time taken does not tell which entry (if any) matched.
  */
-export function verifyToken(presented: string | undefined, tokens: readonly ApiToken[]): Caller | undefined {
+export function findToken(presented: string | undefined, tokens: readonly ApiToken[]): ApiToken | undefined {
   if (!presented) return undefined;
   const given = createHash('sha256').update(presented, 'utf8').digest();
   let found: ApiToken | undefined;
@@ -158,7 +163,18 @@ export function verifyToken(presented: string | undefined, tokens: readonly ApiT
     const matches = timingSafeEqual(given, Buffer.from(token.sha256, 'hex'));
     found = matches && !found ? token : found;
   }
-  return found ? { name: found.name, scope: found.scope, ...(found.actFor ? { actFor: true } : {}) } : undefined;
+  return found;
+}
+
+/** The caller a configured token stands for. */
+export function callerOfToken(token: ApiToken): Caller {
+  return { name: token.name, scope: token.scope, ...(token.actFor ? { actFor: true } : {}) };
+}
+
+/** The caller a presented token belongs to, or undefined (findToken). */
+export function verifyToken(presented: string | undefined, tokens: readonly ApiToken[]): Caller | undefined {
+  const found = findToken(presented, tokens);
+  return found ? callerOfToken(found) : undefined;
 }
 
 /** Addresses only this machine can reach: open mode (no tokens) is allowed there and nowhere else. */
@@ -198,13 +214,18 @@ function unauthorized(res: Response): HttpError {
 }
 
 /**
- * Reads `Authorization: Bearer <token>` and sets `res.locals.caller`; a missing, malformed or unknown token gets 401
+ * Reads `Authorization: Bearer <token>` and sets `res.locals.caller` (unless a web session already did); a missing, malformed or unknown token gets 401
  * (one message for all, so a wrong token cannot be told from a missing one). No tokens: open mode, every caller is
  * `anonymous` with the admin scope (the server refuses that off loopback).
  */
 export function authenticate(options: { tokens: readonly ApiToken[] }): RequestHandler {
   const tokens = [...options.tokens];
   return (req, res, next) => {
+    // The web app's session (api/auth/web-session-caller.ts, mounted before) has already said who calls.
+    if (callerOf(res)) {
+      next();
+      return;
+    }
     if (tokens.length === 0) {
       res.locals.caller = ANONYMOUS;
       next();

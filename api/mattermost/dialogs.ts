@@ -15,7 +15,7 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { markAuthenticationFailed } from '../auth/failed-authentication.js';
 import { HttpError } from '../http-error.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
-import { mayRunPlaybook } from '../permissions.js';
+import { mayChangeIncident, mayRunPlaybook } from '../permissions.js';
 import { defaultSeverityOf } from '../../domain/playbook/defaults.js';
 import type { IncidentService } from '../incident-service.js';
 
@@ -59,8 +59,7 @@ export function createDialogs(options: DialogOptions) {
   /** Changing an incident from a dialog needs the submitter in the incident's own channel, or an incident admin. */
   async function mayChange(incidentId: string, me: ChatActor): Promise<boolean> {
     if (me.admin) return true;
-    const channelId = (await options.incidents.view(incidentId)).links.channelId;
-    return channelId !== undefined && (await options.chat.isChannelMember(channelId, me.id));
+    return mayChangeIncident(me, (await options.incidents.view(incidentId)).links.channelId, options.chat);
   }
 
   /**

@@ -14,7 +14,7 @@ import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
 import type { IncidentDirectory } from './incident-directory.js';
 import type { IncidentService } from '../incident-service.js';
-import { mayRunPlaybook } from '../permissions.js';
+import { mayChangeIncident, mayRunPlaybook, NOT_A_MEMBER_MESSAGE } from '../permissions.js';
 import type { IncidentStats } from '../../domain/incident-stats.js';
 import { changesReply, ephemeral, incidentInfo, incidentTimeline, retrospectiveReply, statsReply, type CommandReply } from './replies.js';
 import { tokenMatches } from '../../security/signing.js';
@@ -205,10 +205,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
   }
 
   async function requireMember(channelId: string, me: ChatActor): Promise<void> {
-    if (me.admin) return;
-    if (!(await options.chat.isChannelMember(channelId, me.id))) {
-      throw new HttpError(403, 'forbidden', 'only members of the incident channel (or incident admins) can change the incident');
-    }
+    if (!(await mayChangeIncident(me, channelId, options.chat))) throw new HttpError(403, 'forbidden', NOT_A_MEMBER_MESSAGE);
   }
 
   async function start(request: Extract<SlashRequest, { kind: 'start' }>, payload: SlashPayload, me: ChatActor): Promise<CommandReply> {

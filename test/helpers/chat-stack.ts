@@ -51,6 +51,9 @@ export async function startChatStack(options: {
   webhookAllowedHosts?: string;
   /** The API listens to the Mattermost sandbox's websocket as the bot (MATTERMOST_EVENTS=on), reconnecting quickly. */
   listenToEvents?: boolean;
+  /** REST API tokens (none: open mode) and the web app's settings. */
+  apiTokens?: AppOptions['apiTokens'];
+  web?: AppOptions['web'];
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
   // A SQLite store of incident records, written by the worker, read by the API: how a channel's incident is found, and
@@ -72,6 +75,8 @@ export async function startChatStack(options: {
     ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
     records,
     chat: sandboxes.ports.chat,
+    ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
+    ...(options.web ? { web: options.web } : {}),
     mattermost: {
       ...options.mattermost,
       chat: sandboxes.ports.chat as MattermostChat,

@@ -11,6 +11,7 @@ import { incidentRoutes } from '../../api/incident-routes.js';
 import { documentedRoutes, openApiDocument } from '../../api/openapi.js';
 import { playbookRoutes } from '../../api/playbook-routes.js';
 import { recordRoutes } from '../../api/record-routes.js';
+import { meRoute } from '../../api/web/auth-routes.js';
 
 /** `METHOD /path` for every route of a router (the routers are built with stand-ins: only their tables are read). */
 function routesOf(router: Router): string[] {
@@ -24,6 +25,7 @@ const served = [
   ...routesOf(alertRoutes({ intake: {} as never, callerOf: () => 'x' })),
   ...routesOf(incidentExportRoutes({ incidents: {} as never, logger: {} as never } as never)),
   ...routesOf(playbookRoutes({} as never, {})),
+  ...routesOf(meRoute()),
 ];
 
 describe('the OpenAPI document', () => {
