@@ -4,8 +4,9 @@
  * worker-only value (an integration's credentials, the outbound address policy) never stops the API.
  */
 import { z } from 'zod';
-import { configSchema, loadConfig, port, reportProblems } from '../config/env.js';
+import { configSchema, loadConfig, port, reportProblems, requiredTogether, type ConfigCheck } from '../config/env.js';
 import { baseSettings, serviceChecks, serviceSettings } from '../config/shared-settings.js';
+import { MIN_SESSION_SECRET_LENGTH } from './auth/web-session.js';
 import { parseApiTokens, type ApiToken } from './auth/api-tokens.js';
 import { parseRateLimit, RATE_LIMIT_FORMAT } from './auth/rate-limit.js';
 
@@ -90,11 +91,32 @@ export const apiSettings = {
       }
       return triggers;
     }),
+  /**
+   * Signs the web app's sign-in cookies (at least 32 random characters; the same value on every API process behind one
+   * address). Unset: a random one per start, so people sign in again after each restart and one replica does not
+   * know another's sessions.
+   */
+  WEB_SESSION_SECRET: z.string().min(MIN_SESSION_SECRET_LENGTH, `use at least ${MIN_SESSION_SECRET_LENGTH} random characters (openssl rand -base64 32)`).optional(),
+  /**
+   * Sign-in with Mattermost for the web app: the OAuth app's client ID and secret (`npm run mattermost:setup` creates
+   * the app and prints both). Unset: the web app offers API-token sign-in only.
+   */
+  MATTERMOST_OAUTH_CLIENT_ID: z.string().trim().regex(/^[a-z0-9]{26}$/, 'expected the OAuth app\'s ID: 26 lower-case letters and digits').optional(),
+  MATTERMOST_OAUTH_CLIENT_SECRET: z.string().trim().min(1).optional(),
 };
 
 /** Everything the API process reads, and the checks across it (npm start unites these with the worker's). */
 export const apiConfigSettings = { ...baseSettings, ...serviceSettings, ...apiSettings };
-export const apiConfigChecks = serviceChecks;
+export const apiConfigChecks = [
+  ...serviceChecks,
+  requiredTogether('Sign-in with Mattermost', ['MATTERMOST_OAUTH_CLIENT_ID', 'MATTERMOST_OAUTH_CLIENT_SECRET']),
+  // The browser is sent to Mattermost's own address for sign-in.
+  ((config, ctx) => {
+    if (config.MATTERMOST_OAUTH_CLIENT_ID !== undefined && config.MATTERMOST_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MATTERMOST_URL'], message: 'Sign-in with Mattermost (MATTERMOST_OAUTH_CLIENT_ID) needs MATTERMOST_URL' });
+    }
+  }) satisfies ConfigCheck,
+];
 export const apiConfigSchema = configSchema(apiConfigSettings, apiConfigChecks);
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 

@@ -8,6 +8,10 @@ export const REDACTED_PATHS = [
   'authorization',
   'headers.authorization',
   'req.headers.authorization',
+  // The web app's session cookie.
+  'headers.cookie',
+  'req.headers.cookie',
+  '*.clientSecret',
   '*.token',
   '*.apiKey',
   '*.password',

@@ -96,6 +96,18 @@ describe('configuration', () => {
       ]),
     );
   });
+
+  it('takes the web app\'s settings: a long session secret, and the OAuth app\'s ID and secret together with Mattermost\'s address', () => {
+    const id = 'abcdefghijklmnopqrstuvwxyz';
+    expect(refused(loadApiConfig, { WEB_SESSION_SECRET: 'short' })).toEqual(['WEB_SESSION_SECRET']);
+    expect(refused(loadApiConfig, { MATTERMOST_OAUTH_CLIENT_ID: id, MATTERMOST_URL: 'http://mm.example', MATTERMOST_BOT_TOKEN: 'b' })).toEqual(['MATTERMOST_OAUTH_CLIENT_SECRET']);
+    expect(refused(loadApiConfig, { MATTERMOST_OAUTH_CLIENT_ID: id, MATTERMOST_OAUTH_CLIENT_SECRET: 's' })).toEqual(['MATTERMOST_URL']);
+    expect(refused(loadApiConfig, { MATTERMOST_OAUTH_CLIENT_ID: 'Not An ID', MATTERMOST_OAUTH_CLIENT_SECRET: 's' })).toContain('MATTERMOST_OAUTH_CLIENT_ID');
+    // Mattermost without sign-in is fine: the web app then offers token sign-in only.
+    expect(refused(loadApiConfig, { MATTERMOST_URL: 'http://mm.example', MATTERMOST_BOT_TOKEN: 'b' })).toEqual([]);
+    const config = loadApiConfig({ WEB_SESSION_SECRET: 'x'.repeat(32), MATTERMOST_OAUTH_CLIENT_ID: id, MATTERMOST_OAUTH_CLIENT_SECRET: 's', MATTERMOST_URL: 'http://mm.example', MATTERMOST_BOT_TOKEN: 'b' });
+    expect(config).toMatchObject({ MATTERMOST_OAUTH_CLIENT_ID: id, MATTERMOST_OAUTH_CLIENT_SECRET: 's' });
+  });
 });
 
 describe('one schema per process', () => {
