@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
+// Four projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
 // `npx vitest run --project fast`); the rest share one real `temporal server start-dev` for the whole run. The security
 // suite has both: test/security/ (no server) and test/security/stack/ (through every door of a running stack).
 const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts'];
@@ -16,7 +16,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: [...temporalTests, 'test/cluster/**/*.test.ts'] },
+        test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: [...temporalTests, 'test/cluster/**/*.test.ts', 'test/browser/**/*.test.ts'] },
       },
       {
         extends: true,
@@ -32,6 +32,18 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], setupFiles: ['./test/setup-runtime.ts'] },
+      },
+      // The web app in a real browser (Debian's Chromium through playwright-core): a whole stack and a browser per file,
+      // one file at a time (`--project browser`, after the others).
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          setupFiles: ['./test/setup-runtime.ts'],
+          fileParallelism: false,
+        },
       },
     ],
   },
