@@ -54,6 +54,8 @@ import { MIN_SESSION_SECRET_LENGTH } from './auth/web-session.js';
 import { webSessionCaller } from './auth/web-session-caller.js';
 import { personMayChangeIncident } from './auth/person-may-change.js';
 import { meRoute, webAuthRoutes } from './web/auth-routes.js';
+import { IncidentWatches, type WatchLimits } from './live/incident-watches.js';
+import { incidentEventRoutes } from './live/incident-event-routes.js';
 
 export interface AppOptions {
   client: Client;
@@ -119,16 +121,25 @@ export interface AppOptions {
     /** Sign-in with Mattermost; absent: token sign-in only. It needs the Mattermost front door (`mattermost`) to ask who people are. */
     mattermostSignIn?: MattermostSignIn;
   };
+  /** Limits of live incident pages (GET /api/v1/incidents/:id/events); the defaults suit production. */
+  liveLimits?: Partial<WatchLimits>;
   /** The Prometheus metrics this app records and serves at /metrics; made here when absent. */
   metrics?: ApiMetrics;
   /** OpenTelemetry (temporal/tracing.ts): a span per request, the parent of what the request sends to Temporal. */
   tracer?: Tracer;
 }
 
-/** Work the app runs beside its routes (the Mattermost event stream); startApi's stop ends it. */
-export function stopBackgroundWork(app: express.Express): Promise<void> {
-  const stop = app.locals.stopBackgroundWork as (() => Promise<void>) | undefined;
-  return stop ? stop() : Promise.resolve();
+/**
+ * Work the app runs beside its routes (the Mattermost event stream, live pages' streams); startApi's stop ends it
+ * before the server closes, which waits for open connections.
+ */
+export async function stopBackgroundWork(app: express.Express): Promise<void> {
+  const stops = (app.locals.backgroundWork ?? []) as Array<() => Promise<void> | void>;
+  await Promise.all(stops.map((stop) => stop()));
+}
+
+function addBackgroundWork(app: express.Express, stop: () => Promise<void> | void): void {
+  ((app.locals.backgroundWork ??= []) as Array<() => Promise<void> | void>).push(stop);
 }
 
 /**
@@ -201,7 +212,11 @@ export function createApp(options: AppOptions): express.Express {
   app.set('query parser', 'simple');
 
   const records = options.records;
-  const metrics = options.metrics ?? createApiMetrics(records ? { incidentCounts: () => records.countsByStatusAndSeverity() } : {});
+  // The live pages' streams are made further down, with the incident service; the gauge asks them when scraped.
+  const livePages = { open: () => 0 };
+  const metrics =
+    options.metrics ??
+    createApiMetrics({ ...(records ? { incidentCounts: () => records.countsByStatusAndSeverity() } : {}), livePages: () => livePages.open() });
   // The route's pattern (`/api/v1/incidents/:id`), never the path: one series per route, not per incident.
   const countRequests: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -329,6 +344,18 @@ export function createApp(options: AppOptions): express.Express {
     options.records ? { read: storedIncidentViews(options.records) } : undefined,
   );
   incidents.onCommand = (name, door, outcome) => metrics.command(name, door, outcome);
+  // Live pages: one poller per watched incident, on the store's revision when there is a store.
+  const watches = new IncidentWatches(
+    {
+      ...(records ? { revisionOf: (id: string) => records.revisionOf(id) } : {}),
+      readView: async (id, atLeastRevision) => (await incidents.readView(id, atLeastRevision ? { atLeastRevision } : {})).view,
+    },
+    options.liveLimits,
+    (incidentId, error) => options.logger.warn({ incidentId, err: error }, 'a live page could not read its incident'),
+  );
+  livePages.open = () => watches.open;
+  addBackgroundWork(app, () => watches.endAll());
+  app.use('/api/v1', incidentEventRoutes(watches));
   // Incident commands record who acted, and a token acts as itself: its name is the actor (or, starting one, the
   // reporter) unless the body names someone else, which only a token with the act-for capability may; then the
   // events record that token too (`via`). Open mode's "anonymous" names nobody: there the body decides alone.
@@ -428,10 +455,10 @@ export function createApp(options: AppOptions): express.Express {
     if (options.mattermost.events) {
       const reactions = channelEventReactions({ incidents, directory, chat, handleMessage, logger: options.logger });
       const stream = options.mattermost.events(reactions.handlers);
-      app.locals.stopBackgroundWork = async () => {
+      addBackgroundWork(app, async () => {
         stream.close();
         await reactions.stop();
-      };
+      });
     }
     if (actionSecret) {
       app.use(

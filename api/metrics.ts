@@ -42,7 +42,7 @@ function counter<Label extends string>(registry: promClient.Registry, name: stri
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-export function createApiMetrics(options: { incidentCounts?: () => Promise<IncidentCount[]> } = {}): ApiMetrics {
+export function createApiMetrics(options: { incidentCounts?: () => Promise<IncidentCount[]>; livePages?: () => number } = {}): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = counter(registry, 'incident_api_http_requests_total', 'HTTP requests answered, by method, route (the route pattern, not the path) and status', ['method', 'route', 'status'] as const);
@@ -66,6 +66,17 @@ export function createApiMetrics(options: { incidentCounts?: () => Promise<Incid
       async collect() {
         this.reset();
         for (const { status, severity, count } of await counts()) this.set({ status, severity }, count);
+      },
+    });
+  }
+  if (options.livePages) {
+    const open = options.livePages;
+    new Gauge({
+      name: 'incident_api_live_pages_open',
+      help: 'Live incident pages (server-sent event streams) this API process serves',
+      registers: [registry],
+      collect() {
+        this.set(open());
       },
     });
   }

@@ -122,6 +122,12 @@ export class IncidentRecordRepository {
     return record;
   }
 
+  /** The stored record's revision alone (one indexed row, one column): how live pages notice a change cheaply. */
+  async revisionOf(id: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('incident_records').select('revision').where('id', '=', id).executeTakeFirst();
+    return row ? Number(row.revision) : undefined;
+  }
+
   /** A page of records matching every filter given, in `sort` order (ties by id), paged by keyset. */
   async list(input: IncidentRecordQuery = {}): Promise<IncidentRecordPage> {
     const query = checkRecordQuery(input);

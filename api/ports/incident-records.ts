@@ -22,6 +22,8 @@ export interface StoredTimelinePort {
 export interface IncidentRecordsPort {
   readonly timeline: StoredTimelinePort;
   get(id: string): Promise<StoredIncidentRecord | undefined>;
+  /** The stored record's revision, or undefined when there is none yet: a cheap "has it changed?". */
+  revisionOf(id: string): Promise<number | undefined>;
   /** A page of records matching every filter given; refuses a bad query with `IncidentRecordInputError`. */
   list(query?: IncidentRecordQuery): Promise<IncidentRecordPage>;
   /** The newest incident whose channel this is, closed ones included. */

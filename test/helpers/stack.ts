@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { AppOptions } from '../../api/app.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { openDatabase } from '../../store/database.js';
@@ -25,7 +26,7 @@ export interface TestStack {
 
 export async function startTestStack(
   env: TestWorkflowEnvironment,
-  options: { withWorker?: boolean; commandTimeoutMs?: number; bodyLimit?: string } = {},
+  options: { withWorker?: boolean; commandTimeoutMs?: number; bodyLimit?: string; liveLimits?: AppOptions['liveLimits'] } = {},
 ): Promise<TestStack> {
   const taskQueue = uniqueTaskQueue('stack');
   const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
@@ -46,6 +47,7 @@ export async function startTestStack(
     port: 0,
     ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.liveLimits ? { liveLimits: options.liveLimits } : {}),
     // The API works its alert intake's queue, as every API process does in production.
     alertIntakeWorker: { connection: env.nativeConnection, namespace: env.namespace ?? 'default' },
   });

@@ -12,6 +12,7 @@ import { documentedRoutes, openApiDocument } from '../../api/openapi.js';
 import { playbookRoutes } from '../../api/playbook-routes.js';
 import { recordRoutes } from '../../api/record-routes.js';
 import { meRoute } from '../../api/web/auth-routes.js';
+import { incidentEventRoutes } from '../../api/live/incident-event-routes.js';
 
 /** `METHOD /path` for every route of a router (the routers are built with stand-ins: only their tables are read). */
 function routesOf(router: Router): string[] {
@@ -26,6 +27,7 @@ const served = [
   ...routesOf(incidentExportRoutes({ incidents: {} as never, logger: {} as never } as never)),
   ...routesOf(playbookRoutes({} as never, {})),
   ...routesOf(meRoute()),
+  ...routesOf(incidentEventRoutes({} as never)),
 ];
 
 describe('the OpenAPI document', () => {
