@@ -49,6 +49,8 @@ import type { ChatEventHandlers, ChatEventStream } from './ports/chat-events.js'
 import type { FrontDoorChat } from './ports/front-door-chat.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
+import type { MattermostSignIn } from './ports/mattermost-sign-in.js';
+import { webAppRoutes } from './web/static.js';
 
 export interface AppOptions {
   client: Client;
@@ -109,6 +111,15 @@ export interface AppOptions {
   metrics?: ApiMetrics;
   /** OpenTelemetry (temporal/tracing.ts): a span per request, the parent of what the request sends to Temporal. */
   tracer?: Tracer;
+  /** The web app at /app/ (api/web/). */
+  web?: {
+    /** The built app (index.html and assets/); absent or missing on disk: /app/ answers 503 "the web app was not built". */
+    root?: string;
+    /** Signs the session cookies (WEB_SESSION_SECRET, at least 32 characters). */
+    sessionSecret: string;
+    /** Sign-in with Mattermost; absent: token sign-in only. */
+    mattermostSignIn?: MattermostSignIn;
+  };
 }
 
 /** Work the app runs beside its routes (the Mattermost event stream); startApi's stop ends it. */
@@ -412,6 +423,10 @@ export function createApp(options: AppOptions): express.Express {
       );
     }
   }
+
+  // The web app last: its page answers any GET under /app/ that no route above took (the sign-in routes under
+  // /app/auth/ are mounted earlier and never reach it).
+  if (options.web) app.use(webAppRoutes({ root: options.web.root }));
 
   app.use((req, _res, next) => {
     next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));
