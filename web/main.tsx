@@ -13,7 +13,7 @@ import { SignInPage } from './pages/sign-in.js';
 import { match, navigate, place, startRouter, type Route } from './router.js';
 import { loadSession, me, signInPath } from './session.js';
 
-const TITLES: Record<Route['name'], string> = { incidents: 'Incidents', incident: 'Incident', 'sign-in': 'Sign in', 'not-found': 'Not found' };
+const TITLES: Record<Route['name'], string> = { incidents: 'Incident list', incident: 'Incident', 'sign-in': 'Sign in', 'not-found': 'Not found' };
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {

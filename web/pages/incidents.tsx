@@ -17,6 +17,14 @@ import { useRequest } from '../use-request.js';
 /** History state of a page reached with "Next page": "Previous page" can then simply go back. */
 const NEXT_PAGE_STATE = { incidentListPage: true };
 
+/**
+ * Paging and the empty state's buttons vanish while the new list loads: focus goes to the results' heading instead of
+ * falling back to the top of the page.
+ */
+function focusResults(): void {
+  document.getElementById('results-title')?.focus();
+}
+
 function ScopeSwitch({ filters, onApply }: { filters: IncidentFilters; onApply: (filters: IncidentFilters) => void }) {
   const option = (scope: IncidentFilters['scope'], label: string) => (
     <label class="choice">
@@ -39,6 +47,11 @@ function Pager({ cursor, nextCursor, filters }: { cursor?: string; nextCursor?: 
     const state = window.history.state as typeof NEXT_PAGE_STATE | null;
     if (state?.incidentListPage) window.history.back();
     else navigate(addressFor(filters));
+    focusResults();
+  };
+  const next = () => {
+    navigate(addressFor(filters, nextCursor), { state: NEXT_PAGE_STATE });
+    focusResults();
   };
   return (
     <nav class="pager" aria-label="Pages">
@@ -48,7 +61,7 @@ function Pager({ cursor, nextCursor, filters }: { cursor?: string; nextCursor?: 
         </button>
       ) : null}
       {nextCursor ? (
-        <button type="button" class="secondary" onClick={() => navigate(addressFor(filters, nextCursor), { state: NEXT_PAGE_STATE })}>
+        <button type="button" class="secondary" onClick={next}>
           Next page
         </button>
       ) : null}
@@ -80,6 +93,10 @@ export function IncidentsPage() {
     [],
   );
   const apply = (next: IncidentFilters) => navigate(addressFor(next));
+  const applyFromResults = (next: IncidentFilters) => {
+    apply(next);
+    focusResults();
+  };
   const title = filters.scope === 'mine' ? 'My incidents' : 'All incidents';
   return (
     <>
@@ -87,7 +104,7 @@ export function IncidentsPage() {
       {personal ? <ScopeSwitch filters={filters} onApply={apply} /> : <p class="note">Open mode: every incident is shown.</p>}
       <Filters filters={filters} {...(playbooks.status === 'done' ? { playbooks: playbooks.data } : {})} onApply={apply} />
       <section aria-labelledby="results-title" aria-busy={list.status === 'loading'}>
-        <h2 id="results-title" class="visually-hidden">
+        <h2 id="results-title" class="visually-hidden" tabIndex={-1}>
           Results
         </h2>
         {list.status === 'loading' ? <Loading what="incidents" /> : null}
@@ -95,11 +112,11 @@ export function IncidentsPage() {
         {list.status === 'done' && list.data.items.length === 0 ? (
           <Empty title="No incidents match">
             {isFiltered(filters) ? (
-              <button type="button" onClick={() => apply({ ...NO_FILTERS, scope: filters.scope })}>
+              <button type="button" onClick={() => applyFromResults({ ...NO_FILTERS, scope: filters.scope })}>
                 Clear filters
               </button>
             ) : filters.scope === 'mine' ? (
-              <button type="button" onClick={() => apply({ ...filters, scope: 'all' })}>
+              <button type="button" onClick={() => applyFromResults({ ...filters, scope: 'all' })}>
                 Show all incidents
               </button>
             ) : null}
