@@ -104,6 +104,12 @@ module.exports = {
     builtins('api: node built-ins', '^api/'),
     { comment: 'api: npm packages', from: { path: '^api/' }, to: ANY_NPM },
 
+    // web/: the browser app (built by scripts/build-web.ts, served by api/web/). It talks to the API over HTTP only, so
+    // of ours it may name the domain's types (which vanish when it is built), nothing at run time.
+    allow('the web app imports its own modules', '^web/', '^web/'),
+    allow('the web app names the domain\'s types', '^web/', '^domain/', { typeOnly: true }),
+    npm('web: the UI library and its signals', '^web/', ['preact', '@preact/signals']),
+
     // The composition roots: the process entries wire concrete adapters and stores to the ports.
     allow('the API process wires its adapters and store', '^api/(main|backends)\\.ts$', '^(integrations|store)/'),
     allow('the worker wires everything but the API', '^workers/', '^(domain|formats|workflows|activities|integrations|exports|sandbox|store|config|temporal)/'),
@@ -123,6 +129,13 @@ module.exports = {
       to: { circular: true, dependencyTypesNot: ['type-only'], viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     { name: 'not-to-unresolvable', severity: 'error', comment: 'an import that resolves to nothing', from: {}, to: { couldNotResolve: true } },
+    {
+      name: 'nothing-imports-web',
+      severity: 'error',
+      comment: 'the web app is a browser bundle: the processes reach it as files (scripts/build-web.ts), never as modules',
+      from: { pathNot: '^web/' },
+      to: { path: '^web/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
@@ -132,7 +145,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.js', '.d.ts', '.json'],
+      extensions: ['.ts', '.tsx', '.js', '.d.ts', '.json'],
     },
   },
 };

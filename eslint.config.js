@@ -16,6 +16,16 @@ export default tseslint.config(
     },
   },
   {
+    // The web app runs in the browser: its globals, and none of Node's (a page has no process, Buffer or require).
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        ...Object.fromEntries(Object.keys(globals.node).filter((name) => !(name in globals.browser)).map((name) => [name, 'off'])),
+        ...globals.browser,
+      },
+    },
+  },
+  {
     // Tests read JSON bodies of many shapes; typing each would say nothing the assertions don't.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -56,6 +56,7 @@ import { personMayChangeIncident } from './auth/person-may-change.js';
 import { meRoute, webAuthRoutes } from './web/auth-routes.js';
 import { IncidentWatches, type WatchLimits } from './live/incident-watches.js';
 import { incidentEventRoutes } from './live/incident-event-routes.js';
+import { webAppRoutes } from './web/static.js';
 
 export interface AppOptions {
   client: Client;
@@ -480,6 +481,10 @@ export function createApp(options: AppOptions): express.Express {
       );
     }
   }
+
+  // The web app last: its page answers any GET under /app/ that no route above took (the sign-in routes under
+  // /app/auth/ are mounted earlier and never reach it).
+  if (options.web) app.use(webAppRoutes({ root: options.web.root }));
 
   app.use((req, _res, next) => {
     next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`));

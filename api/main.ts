@@ -2,6 +2,10 @@
  * The API process for production: connects to the Temporal cluster named by the environment and serves the REST API.
  * Stateless; run as many as you like behind a load balancer.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveDefaultTeam } from '../config/default-team.js';
 import { listSetting, loadDotEnv } from '../config/env.js';
 import { loadApiConfig } from './api-config.js';
@@ -37,6 +41,16 @@ if (!(config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN) && config.SANDBOXES 
 const access = decideApiAccess(config.API_HOST, config.API_TOKENS.length);
 if (access.mode === 'refused') exitWithStartupError('the API', new Error(access.reason));
 if (access.mode === 'open') logger.warn(access.warning);
+// The web app `npm run build` wrote beside this file's folder (dist/web for dist/api/main.js); without one, /app/
+// answers 503 naming the command.
+const webRoot = fileURLToPath(new URL('../web/', import.meta.url));
+const web = {
+  ...(existsSync(join(webRoot, 'index.html')) ? { root: webRoot } : {}),
+  // TODO(lead): config.WEB_SESSION_SECRET once api/api-config.ts declares it (required off loopback, 32+ characters).
+  // Until then a secret made up at start: sessions end when the process does, and replicas do not share them.
+  sessionSecret: (config as typeof config & { WEB_SESSION_SECRET?: string }).WEB_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+};
+if (!web.root) logger.warn(`the web app was not built (no ${join(webRoot, 'index.html')}): /app/ answers 503 until npm run build`);
 // Traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
 const tracing = startTracing('incident-api', config.OTEL_EXPORTER_OTLP_ENDPOINT);
 // The alert intake's worker (api/alert-intake-worker.ts) logs through pino like the rest of this process.
@@ -88,6 +102,7 @@ const { api, connection, workerConnection } = await (async () => {
       logger,
       ...(tracing ? { tracer: tracing.tracer } : {}),
       alertIntakeWorker: { connection: workerConnection, namespace },
+      web,
     });
     return { api, connection, workerConnection };
   } catch (error) {

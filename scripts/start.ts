@@ -26,6 +26,7 @@ import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
 import { EXPECTED_IN_API, installTemporalRuntime } from '../temporal/runtime-logging.js';
+import { buildWeb, type WebBuild } from './build-web.js';
 
 const say = (line: string): void => console.log(`[start] ${line}`);
 
@@ -89,6 +90,32 @@ let api: RunningApi;
 let workerRun: Promise<void> = Promise.resolve();
 let integrations: SelectedIntegrations | undefined;
 let database: OpenedDatabase | undefined;
+let webBuild: WebBuild | undefined;
+
+/**
+ * The web app, built afresh at every start (well under a second): not minified, its source map inline for the
+ * browser's tools; WEB_WATCH=1 rebuilds on every change under web/ (reload the page by hand). A failed build is
+ * reported and leaves /app/ answering 503, so the rest of the product still starts.
+ */
+async function buildWebApp(): Promise<string | undefined> {
+  const outdir = resolve('.data', 'web');
+  try {
+    webBuild = await buildWeb({ outdir, minify: false, sourcemap: 'inline', watch: process.env.WEB_WATCH === '1' });
+    return outdir;
+  } catch (error) {
+    say(`the web app did not build, /app/ answers 503: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Signs the web app's session cookies: WEB_SESSION_SECRET when set, else one made up for this run (sessions then end
+ * when npm start does).
+ */
+function webSessionSecret(config: StartConfig): string {
+  // TODO(lead): read config.WEB_SESSION_SECRET directly once scripts/start-config.ts declares it (with its 32-character minimum).
+  return (config as StartConfig & { WEB_SESSION_SECRET?: string }).WEB_SESSION_SECRET ?? randomBytes(32).toString('base64url');
+}
 
 try {
   if (config.TEMPORAL_ADDRESS) {
@@ -148,6 +175,7 @@ try {
   const connected = await connectWorker(target);
   workerConnection = connected.connection;
   const door = frontDoor(config, integrations);
+  const webRoot = await buildWebApp();
   const mattermostChat = integrations.ports.chat instanceof MattermostChat ? integrations.ports.chat : undefined;
   const defaultTeam = await resolveDefaultTeam(config.MATTERMOST_DEFAULT_TEAM, mattermostChat, (message) => say(message));
   api = await startApi({
@@ -161,6 +189,7 @@ try {
     // Playbook permissions that name Mattermost groups ask the same client.
     ...(mattermostChat ? { groupDirectory: mattermostChat } : {}),
     alertIntakeWorker: { connection: workerConnection, namespace },
+    web: { ...(webRoot ? { root: webRoot } : {}), sessionSecret: webSessionSecret(config) },
     ...(door.mattermost
       ? {
           mattermost: {
@@ -188,6 +217,7 @@ try {
   workerRun = worker.run();
 
   say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
+  say(`Web app:      ${api.url}/app/  (${access.mode === 'open' ? 'open mode: no sign-in' : 'sign in with an API token'})`);
   if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
   say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`Playbooks:    ${(await playbooks.list()).map((p) => p.id).join(', ')}  (store: ${redactDatabaseUrl(config.DATABASE_URL ?? DEFAULT_SQLITE_PATH)})`);
@@ -203,6 +233,7 @@ try {
   );
   say('Ctrl-C stops everything.');
 } catch (error) {
+  await webBuild?.stop();
   await integrations?.stop();
   await database?.close();
   await devServer?.stop();
@@ -224,6 +255,7 @@ async function stop(reason: string): Promise<void> {
   signals = 1;
   say(`${reason}: stopping the API...`);
   await api.stop().catch((error: unknown) => logger.warn({ err: error }, 'API stop failed'));
+  await webBuild?.stop();
   say('stopping the worker (letting running activities finish)...');
   worker.shutdown();
   await workerRun.catch((error: unknown) => logger.warn({ err: error }, 'worker stopped with an error'));
