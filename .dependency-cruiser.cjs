@@ -66,6 +66,8 @@ module.exports = {
     // integrations/: adapters on each system's npm client, implementing the ports their consumers declare.
     allow('adapters implement the ports of the activities', '^integrations/', '^activities/ports/'),
     allow('adapters implement the front door\'s chat port', '^integrations/', '^api/ports/', { typeOnly: true }),
+    // The sign-in port declares the error its callers tell apart (refused or unavailable), so its adapter throws it.
+    allow('the sign-in adapter throws its port\'s error', '^integrations/mattermost/oauth-sign-in\\.ts$', '^api/ports/mattermost-sign-in\\.ts$'),
     allow('adapters speak the domain\'s types and formats', '^integrations/', '^(domain|formats)/'),
     builtins('integrations: node built-ins', '^integrations/'),
     { comment: 'integrations: any npm client', from: { path: '^integrations/' }, to: ANY_NPM },

@@ -6,7 +6,8 @@
  *
  * Inspection API (no auth: the sandboxes listen on loopback only):
  *   GET    /_sandbox/state      what the fake system holds now (channels, issues, meetings, alerts...)
- *   GET    /_sandbox/requests   every request received, oldest first (credentials redacted)
+ *   GET    /_sandbox/requests   every request received, oldest first (credentials redacted: Authorization, and
+ *                                an OAuth token request's client_secret, code and refresh_token)
  *   POST   /_sandbox/faults     add a fault rule (JSON FaultRuleInput); answers the rule with its id
  *   DELETE /_sandbox/faults     remove every fault rule
  *   POST   /_sandbox/reset      forget state, requests and faults
@@ -106,6 +107,15 @@ function redactHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/** The fields of an OAuth token request (a body with grant_type) that carry a credential: shown as "[redacted]". */
+const SECRET_FIELDS = new Set(['client_secret', 'code', 'refresh_token', 'code_verifier', 'password']);
+
+function redactBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('grant_type' in body)) return body;
+  const fields = Object.entries(body as Record<string, unknown>);
+  return Object.fromEntries(fields.map(([name, value]) => [name, SECRET_FIELDS.has(name) ? '[redacted]' : value]));
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SandboxServer {
@@ -190,7 +200,7 @@ export class SandboxServer {
         path: req.path,
         query: { ...req.query },
         headers: redactHeaders(req),
-        body: req.body,
+        body: redactBody(req.body),
         receivedAtMs: performance.timeOrigin + received,
       };
       this.requests.push(record);

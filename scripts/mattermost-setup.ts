@@ -1,7 +1,9 @@
 /**
- * `npm run mattermost:setup [-- --team <name> ...]`: sets a Mattermost server up for the product (the bot, its token,
- * its role, the /incident command in each team; see integrations/mattermost/mattermost-setup.ts), says what it changed
- * and what an administrator must still do, and prints the environment lines to set. Safe to run again.
+ * `npm run mattermost:setup [-- --team <name> ... --regenerate-oauth-secret]`: sets a Mattermost server up for the
+ * product (the bot, its token, its role, the /incident command in each team, the OAuth app for the web app's sign-in;
+ * see integrations/mattermost/mattermost-setup.ts), says what it changed and what an administrator must still do, and
+ * prints the environment lines to set. Safe to run again. The sign-in app's secret is printed when the app is created;
+ * `--regenerate-oauth-secret` replaces it with a new one (printed) when it is lost.
  *
  *   MATTERMOST_URL=https://chat.example.com MATTERMOST_ADMIN_TOKEN=<a system admin's personal access token> \
  *   PUBLIC_URL=https://incidents.example.com npm run mattermost:setup -- --team platform
@@ -10,12 +12,14 @@
  */
 import { setUpMattermost } from '../integrations/mattermost/mattermost-setup.js';
 
-const usage = 'usage: MATTERMOST_URL=... MATTERMOST_ADMIN_TOKEN=... PUBLIC_URL=... npm run mattermost:setup [-- --team <name> ...]';
+const usage = 'usage: MATTERMOST_URL=... MATTERMOST_ADMIN_TOKEN=... PUBLIC_URL=... npm run mattermost:setup [-- --team <name> ... --regenerate-oauth-secret]';
 
 const teams: string[] = [];
+let regenerateOAuthSecret = false;
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--team' && args[i + 1]) teams.push(args[++i]!);
+  else if (args[i] === '--regenerate-oauth-secret') regenerateOAuthSecret = true;
   else {
     console.error(`mattermost:setup: unexpected argument "${args[i]}"\n${usage}`);
     process.exit(2);
@@ -39,6 +43,7 @@ try {
     adminToken: process.env.MATTERMOST_ADMIN_TOKEN!,
     publicUrl: process.env.PUBLIC_URL!,
     teams,
+    regenerateOAuthSecret,
     ...(process.env.MATTERMOST_BOT_TOKEN ? { currentBotToken: process.env.MATTERMOST_BOT_TOKEN } : {}),
   });
   console.log('Done:');
@@ -47,7 +52,7 @@ try {
     console.log('\nStill missing (an administrator must do these):');
     for (const line of result.missing) console.log(`  - ${line}`);
   }
-  console.log('\nSet these for the worker and the API (the bot token is shown only now):\n');
+  console.log('\nSet these for the worker and the API (the bot token and the OAuth secret are shown only now):\n');
   for (const [name, value] of Object.entries(result.env)) console.log(`${name}=${value}`);
   process.exit(result.missing.length ? 1 : 0);
 } catch (error) {

@@ -2,8 +2,9 @@
  * Sets a Mattermost server up for the product, as an administrator would by hand, and says what it did: the incident
  * bot (created if missing, with the system admin role it needs to place channels in people's sidebars), a token for it
  * (kept when the one configured still works), the bot in each team, and the `/incident` slash command in each team
- * pointing at the product (created, or updated when it points elsewhere). It checks the server settings the product
- * needs and reports what is missing; it changes no server setting itself. Idempotent: run it again after any change.
+ * pointing at the product (created, or updated when it points elsewhere), and the OAuth app the web app signs people in
+ * with (found by its callback URL, or created trusted). It checks the server settings the product needs and reports
+ * what is missing; it changes no server setting itself. Idempotent: run it again after any change.
  *
  * `npm run mattermost:setup` is the command line around it (scripts/mattermost-setup.ts).
  */
@@ -11,7 +12,7 @@ import { isIP } from 'node:net';
 import { nonPublicAddressReason } from '../../security/outbound-address-policy.js';
 // CommonJS: Node's ESM loader gives its exports as the default export only.
 import mattermost from '@mattermost/client';
-import type { Command } from '@mattermost/types/integrations';
+import type { Command, OAuthApp } from '@mattermost/types/integrations';
 import type { Team } from '@mattermost/types/teams';
 
 export interface MattermostSetupRequest {
@@ -25,6 +26,8 @@ export interface MattermostSetupRequest {
   botUsername?: string;
   /** The bot token configured now (MATTERMOST_BOT_TOKEN): kept when it still authenticates as the bot. */
   currentBotToken?: string;
+  /** Give the existing sign-in app a new secret (its old one stops working), so it can be printed. */
+  regenerateOAuthSecret?: boolean;
 }
 
 export interface MattermostSetupResult {
@@ -75,6 +78,7 @@ export async function setUpMattermost(request: MattermostSetupRequest): Promise<
     ['EnableBotAccountCreation', 'bot accounts'],
     ['EnableUserAccessTokens', 'personal access tokens (the bot signs in with one)'],
     ['EnableCommands', 'custom slash commands'],
+    ['EnableOAuthServiceProvider', 'the OAuth 2.0 service provider (the web app\'s "Sign in with Mattermost")'],
   ];
   for (const [name, what] of settings) {
     if (service[name] !== true) missing.push(`System Console › Integrations: turn on ${what} (ServiceSettings.${name})`);
@@ -156,7 +160,62 @@ export async function setUpMattermost(request: MattermostSetupRequest): Promise<
   }
   env.MATTERMOST_COMMAND_TOKENS = commandTokens.join(',');
   if (teams.length === 1) env.MATTERMOST_DEFAULT_TEAM = teams[0]!.name;
+
+  // The web app's sign-in: Mattermost refuses every OAuth call (501) while the provider is off.
+  if (service.EnableOAuthServiceProvider === true) {
+    const signIn = await setUpSignInApp(admin, { publicUrl: request.publicUrl, regenerateSecret: request.regenerateOAuthSecret ?? false });
+    done.push(...signIn.done);
+    Object.assign(env, signIn.env);
+  } else {
+    done.push('sign-in with Mattermost: no OAuth app yet (the OAuth 2.0 service provider is off); run setup again once it is on');
+  }
   return { done, missing, env };
+}
+
+export interface SignInAppSetup {
+  done: string[];
+  /** MATTERMOST_OAUTH_CLIENT_ID, and MATTERMOST_OAUTH_CLIENT_SECRET when it was just made (created or regenerated). */
+  env: Record<string, string>;
+}
+
+const OAUTH_APPS_PAGE = 200;
+
+/**
+ * The OAuth app for `<publicUrl>/app/auth/callback`: the one whose callback URLs hold it, or a new trusted one (trusted
+ * apps skip Mattermost's consent page: people sign in to their own organisation's tool). Its secret is shown when it is
+ * made, and again only after `regenerateSecret` (Mattermost lists secrets, but a setup log is no place to repeat one).
+ * Needs a system admin and ServiceSettings.EnableOAuthServiceProvider on.
+ */
+export async function setUpSignInApp(admin: Client4, request: { publicUrl: string; regenerateSecret: boolean }): Promise<SignInAppSetup> {
+  const publicUrl = request.publicUrl.replace(/\/+$/, '');
+  const callback = `${publicUrl}/app/auth/callback`;
+  let existing: OAuthApp | undefined;
+  for (let page = 0; !existing; page++) {
+    const apps = await admin.getOAuthApps(page, OAUTH_APPS_PAGE);
+    existing = apps.find((app) => app.callback_urls.includes(callback));
+    if (apps.length < OAUTH_APPS_PAGE) break;
+  }
+  if (!existing) {
+    const created = await admin.createOAuthApp({
+      name: 'Incident Collaboration',
+      description: 'Sign-in for the incident web app',
+      homepage: `${publicUrl}/app/`,
+      callback_urls: [callback],
+      icon_url: '',
+      is_trusted: true,
+    });
+    return {
+      done: [`sign-in with Mattermost: OAuth app "${created.name}" created (trusted) for ${callback}; its secret is shown once below`],
+      env: { MATTERMOST_OAUTH_CLIENT_ID: created.id, MATTERMOST_OAUTH_CLIENT_SECRET: created.client_secret },
+    };
+  }
+  const trust = existing.is_trusted ? '' : ' (not trusted: people will see Mattermost\'s consent page once)';
+  const env: Record<string, string> = { MATTERMOST_OAUTH_CLIENT_ID: existing.id };
+  if (!request.regenerateSecret) {
+    return { done: [`sign-in with Mattermost: OAuth app "${existing.name}" kept${trust}; its secret is not shown again (--regenerate-oauth-secret makes a new one)`], env };
+  }
+  env.MATTERMOST_OAUTH_CLIENT_SECRET = (await admin.regenOAuthAppSecret(existing.id)).client_secret;
+  return { done: [`sign-in with Mattermost: OAuth app "${existing.name}" kept${trust}, with a new secret shown once below (the old one no longer works)`], env };
 }
 
 function findTeam(teams: Team[], name: string): Team {

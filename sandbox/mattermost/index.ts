@@ -19,6 +19,10 @@
  * include_member_count, filter_has_member), GET /groups/{id}, GET /groups/{id}/stats, GET /users?in_group={id} (paged) and
  * GET /users/{id}/groups. With `groupsEnabled: false` every one of them answers 501, as an unlicensed server does.
  *
+ * Sign-in with Mattermost (Mattermost as OAuth 2.0 provider): OAuth apps at /api/v4/oauth/apps, the setting
+ * ServiceSettings.EnableOAuthServiceProvider at GET /config and PUT /config/patch (oauth.ts), GET /oauth/authorize and
+ * POST /oauth/access_token (oauth-flow.ts). createSandboxSignInApp makes the app `npm start` signs people in with.
+ *
  * This module is the entry: the factory and the handle tests inspect the sandbox through. The state is in state.ts, the
  * routes one module per resource (users, teams, groups, channels, members, posts, files, categories, commands), put
  * together in router.ts.
@@ -83,4 +87,32 @@ export function createMattermostSandbox(options: MattermostSandboxOptions = {}):
     dropWebSockets: () => world.events.dropAll(),
     webSocketConnections: () => world.events.openConnections,
   };
+}
+
+/**
+ * Makes a trusted OAuth app on a running Mattermost sandbox for sign-in with Mattermost (what `npm start` does for
+ * `<API>/app/auth/callback`), through the REST API as a system admin would, and answers its id and secret. The sandbox
+ * keeps OAuth apps across reset, so the app stays valid while the sandbox runs.
+ */
+export async function createSandboxSignInApp(
+  sandboxUrl: string,
+  callbackUrl: string,
+  adminToken = 'mm-bot-token',
+): Promise<{ clientId: string; clientSecret: string }> {
+  const response = await fetch(`${sandboxUrl.replace(/\/+$/, '')}/api/v4/oauth/apps`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Incident Collaboration',
+      description: 'Sign-in for the incident web app',
+      homepage: new URL('/app/', callbackUrl).toString(),
+      callback_urls: [callbackUrl],
+      is_trusted: true,
+    }),
+  });
+  const body = (await response.json()) as { id?: string; client_secret?: string; message?: string };
+  if (response.status !== 201 || !body.id || !body.client_secret) {
+    throw new Error(`the Mattermost sandbox refused the sign-in app (${response.status}: ${body.message ?? 'no message'})`);
+  }
+  return { clientId: body.id, clientSecret: body.client_secret };
 }

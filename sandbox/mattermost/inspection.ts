@@ -32,6 +32,10 @@ export function inspectionState(world: MattermostWorld): unknown {
     // Metadata only: the bytes are at GET /api/v4/files/{id} (or fileContent() in tests).
     files: [...world.files.values()].map((file) => copy(file.info)),
     websocketConnections: world.events.openConnections,
+    enableOAuthServiceProvider: world.enableOAuthServiceProvider,
+    // Secrets stay out of an unauthenticated page; GET /api/v4/oauth/apps/{id} shows them to a system admin.
+    oauthApps: [...world.oauthApps.values()].map((app) => ({ ...copy(app), client_secret: '[redacted]' })),
+    pendingAuthCodes: world.authCodes.size,
   };
 }
 

@@ -10,12 +10,14 @@ import type {
   MattermostSandboxOptions,
   SandboxCategory,
   SandboxChannel,
+  SandboxAuthCode,
   SandboxChannelMember,
   SandboxDialog,
   SandboxEphemeralPost,
   SandboxExecutedCommand,
   SandboxFileInfo,
   SandboxGroup,
+  SandboxOAuthApp,
   SandboxPost,
   SandboxTeam,
   SandboxUserProfile,
@@ -50,6 +52,17 @@ export class MattermostWorld {
   readonly groupMembers = new Map<string, string[]>();
   readonly groupsEnabled: boolean;
   readonly batchChannelMembers: boolean;
+  /** ServiceSettings.EnableOAuthServiceProvider now (PUT /config/patch changes it; reset() restores the option's). */
+  enableOAuthServiceProvider: boolean;
+  private readonly oauthProviderOption: boolean;
+  /** OAuth apps by id; kept across reset, like users, so the app `npm start` made keeps working. */
+  readonly oauthApps = new Map<string, SandboxOAuthApp>();
+  /** Unused authorization codes by code. */
+  readonly authCodes = new Map<string, SandboxAuthCode>();
+  /** "<user id>:<client id>" of the untrusted apps a user allowed on the consent page (a preference in Mattermost). */
+  readonly authorizedOAuthApps = new Set<string>();
+  /** "<user id>:<client id>" -> the access token issued: Mattermost hands the same one out until it expires. */
+  readonly oauthAccess = new Map<string, { token: string; refreshToken: string; expiresAt: number }>();
   /** The websocket: the routes tell it what happened; it survives reset() (connections belong to users, not state). */
   readonly events: MattermostWebSocketHub;
   private lastMillis = 0;
@@ -59,6 +72,8 @@ export class MattermostWorld {
     this.hideEmailAddresses = options.hideEmailAddresses ?? false;
     this.groupsEnabled = options.groupsEnabled ?? true;
     this.batchChannelMembers = options.batchChannelMembers ?? true;
+    this.oauthProviderOption = options.enableOAuthServiceProvider ?? true;
+    this.enableOAuthServiceProvider = this.oauthProviderOption;
     this.events = new MattermostWebSocketHub({
       userIdForToken: (token) => this.userForToken(token)?.id,
       channelMemberIds: (channelId) => this.memberList(channelId).map((member) => member.user_id),
@@ -92,6 +107,11 @@ export class MattermostWorld {
   }
 
   reset(): void {
+    this.enableOAuthServiceProvider = this.oauthProviderOption;
+    this.authCodes.clear();
+    this.authorizedOAuthApps.clear();
+    for (const access of this.oauthAccess.values()) this.tokens.delete(access.token);
+    this.oauthAccess.clear();
     this.channels.clear();
     this.memberships.clear();
     this.posts.clear();
@@ -117,6 +137,15 @@ export class MattermostWorld {
     const group = this.groups.get(id);
     if (!group) throw groupNotFound();
     return group;
+  }
+
+  /** A token the OAuth token endpoint issued: it authenticates its user like the configured ones. */
+  issueToken(token: string, userId: string): void {
+    this.tokens.set(token, userId);
+  }
+
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
   }
 
   userForToken(token: string): SandboxUserProfile | undefined {

@@ -38,6 +38,40 @@ export interface MattermostSandboxOptions {
    * a `user_ids` body with 400 "Invalid or missing user_id in request body.". Default true (9.11 and later: either).
    */
   batchChannelMembers?: boolean;
+  /**
+   * ServiceSettings.EnableOAuthServiceProvider (Mattermost as OAuth 2.0 provider, for "sign in with Mattermost"); also
+   * turned on and off at PUT /api/v4/config/patch. false: every OAuth route answers 501 as the real server does.
+   * Default true.
+   */
+  enableOAuthServiceProvider?: boolean;
+}
+
+/** Mattermost's OAuthApp, as the /oauth/apps routes answer it (the secret included: only admins reach them). */
+export interface SandboxOAuthApp {
+  id: string;
+  creator_id: string;
+  create_at: number;
+  update_at: number;
+  client_secret: string;
+  name: string;
+  description: string;
+  icon_url: string;
+  callback_urls: string[];
+  homepage: string;
+  /** Trusted apps skip the consent page. */
+  is_trusted: boolean;
+  mattermost_app_id: string;
+}
+
+/** An authorization code (Mattermost's AuthData): single use, 10 minutes. */
+export interface SandboxAuthCode {
+  code: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  state: string;
+  scope: string;
+  create_at: number;
 }
 
 export interface MattermostSandboxGroup {

@@ -137,8 +137,17 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(setup.missing).toEqual([]);
     expect(setup.done).toEqual(expect.arrayContaining([expect.stringMatching(/^team contract: \/incident (created|updated|kept)/), expect.stringMatching(/^bot token: created/)]));
     expect(setup.env).toMatchObject({ MATTERMOST_URL: url, MATTERMOST_DEFAULT_TEAM: TEAM, MATTERMOST_COMMAND_TOKENS: expect.any(String), MATTERMOST_BOT_TOKEN: expect.any(String) });
+    // The web app's sign-in app, new for this product address: its id and, this once, its secret.
+    expect(setup.env).toMatchObject({ MATTERMOST_OAUTH_CLIENT_ID: expect.stringMatching(/^[a-z0-9]{26}$/), MATTERMOST_OAUTH_CLIENT_SECRET: expect.any(String) });
     const again = await setUpMattermost({ url: url!, adminToken: mm.admin.getToken(), publicUrl: api.url, teams: [TEAM], currentBotToken: setup.env.MATTERMOST_BOT_TOKEN! });
-    expect(again.done).toEqual(['bot @incident-bot: kept', 'bot token: the configured MATTERMOST_BOT_TOKEN works, kept', `team ${TEAM}: /incident kept`]);
+    expect(again.done).toEqual([
+      'bot @incident-bot: kept',
+      'bot token: the configured MATTERMOST_BOT_TOKEN works, kept',
+      `team ${TEAM}: /incident kept`,
+      'sign-in with Mattermost: OAuth app "Incident Collaboration" kept; its secret is not shown again (--regenerate-oauth-secret makes a new one)',
+    ]);
+    expect(again.env.MATTERMOST_OAUTH_CLIENT_ID).toBe(setup.env.MATTERMOST_OAUTH_CLIENT_ID);
+    expect(again.env.MATTERMOST_OAUTH_CLIENT_SECRET).toBeUndefined();
     expect(again.env.MATTERMOST_COMMAND_TOKENS).toBe(setup.env.MATTERMOST_COMMAND_TOKENS);
     expect(again.env.MATTERMOST_BOT_TOKEN).toBeUndefined();
     const bot = await mm.admin.getUser(botId);
