@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createMattermostSignIn } from '../integrations/mattermost/oauth-sign-in.js';
+import type { MattermostSignIn } from './ports/mattermost-sign-in.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDefaultTeam } from '../config/default-team.js';
@@ -46,11 +48,21 @@ if (access.mode === 'open') logger.warn(access.warning);
 const webRoot = fileURLToPath(new URL('../web/', import.meta.url));
 const web = {
   ...(existsSync(join(webRoot, 'index.html')) ? { root: webRoot } : {}),
-  // TODO(lead): config.WEB_SESSION_SECRET once api/api-config.ts declares it (required off loopback, 32+ characters).
-  // Until then a secret made up at start: sessions end when the process does, and replicas do not share them.
-  sessionSecret: (config as typeof config & { WEB_SESSION_SECRET?: string }).WEB_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+  // Unset: a secret made up at start; sessions end when the process does, and replicas do not share them.
+  sessionSecret: config.WEB_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
 };
 if (!web.root) logger.warn(`the web app was not built (no ${join(webRoot, 'index.html')}): /app/ answers 503 until npm run build`);
+if (!config.WEB_SESSION_SECRET) logger.warn('WEB_SESSION_SECRET is not set: web sign-ins end when this process restarts, and other API processes do not accept them');
+/** Sign-in with Mattermost, when its OAuth app is configured; it asks the front door's bot who people are. */
+function signIn(frontDoor: boolean): { mattermostSignIn: MattermostSignIn } | undefined {
+  if (!config.MATTERMOST_OAUTH_CLIENT_ID || !config.MATTERMOST_OAUTH_CLIENT_SECRET || !config.MATTERMOST_URL) return undefined;
+  if (!frontDoor) {
+    logger.warn('sign-in with Mattermost is off: it needs the Mattermost front door (MATTERMOST_COMMAND_TOKENS with MATTERMOST_URL and MATTERMOST_BOT_TOKEN) to ask who people are');
+    return undefined;
+  }
+  const mattermostSignIn = createMattermostSignIn({ url: config.MATTERMOST_URL, clientId: config.MATTERMOST_OAUTH_CLIENT_ID, clientSecret: config.MATTERMOST_OAUTH_CLIENT_SECRET, timeoutMs: config.INTEGRATION_TIMEOUT_MS });
+  return { mattermostSignIn };
+}
 // Traces, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector.
 const tracing = startTracing('incident-api', config.OTEL_EXPORTER_OTLP_ENDPOINT);
 // The alert intake's worker (api/alert-intake-worker.ts) logs through pino like the rest of this process.
@@ -102,7 +114,7 @@ const { api, connection, workerConnection } = await (async () => {
       logger,
       ...(tracing ? { tracer: tracing.tracer } : {}),
       alertIntakeWorker: { connection: workerConnection, namespace },
-      web,
+      web: { ...web, ...(signIn(mattermost !== undefined) ?? {}) },
     });
     return { api, connection, workerConnection };
   } catch (error) {

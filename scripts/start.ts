@@ -28,6 +28,7 @@ import { createIncidentWorker } from '../workers/incident-worker.js';
 import { selectIntegrations, type SelectedIntegrations } from '../workers/integrations.js';
 import { EXPECTED_IN_API, installTemporalRuntime } from '../temporal/runtime-logging.js';
 import { buildWeb, type WebBuild } from './build-web.js';
+import { createMattermostSignIn } from '../integrations/mattermost/oauth-sign-in.js';
 
 const say = (line: string): void => console.log(`[start] ${line}`);
 
@@ -114,8 +115,7 @@ async function buildWebApp(): Promise<string | undefined> {
  * when npm start does).
  */
 function webSessionSecret(config: StartConfig): string {
-  // TODO(lead): read config.WEB_SESSION_SECRET directly once scripts/start-config.ts declares it (with its 32-character minimum).
-  return (config as StartConfig & { WEB_SESSION_SECRET?: string }).WEB_SESSION_SECRET ?? randomBytes(32).toString('base64url');
+  return config.WEB_SESSION_SECRET ?? randomBytes(32).toString('base64url');
 }
 
 try {
@@ -172,9 +172,12 @@ try {
   // Sign-in with Mattermost when Mattermost is the sandbox: a trusted OAuth app for the web app's callback.
   const mattermostSandbox = integrations.sandboxes.Mattermost;
   const sandboxSignIn = mattermostSandbox && publicUrl ? await createSandboxSignInApp(mattermostSandbox.url, `${publicUrl}/app/auth/callback`) : undefined;
-  // TODO(lead): pass these on as web.mattermostSignIn = createMattermostSignIn({ url: mattermostSandbox.url, clientId, clientSecret }).
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { clientId: oauthClientId, clientSecret: oauthClientSecret } = sandboxSignIn ?? {};
+  // Or the real Mattermost's app, when its ID and secret are set (npm run mattermost:setup prints them).
+  const mattermostSignIn = sandboxSignIn
+    ? createMattermostSignIn({ url: mattermostSandbox!.url, clientId: sandboxSignIn.clientId, clientSecret: sandboxSignIn.clientSecret })
+    : config.MATTERMOST_OAUTH_CLIENT_ID && config.MATTERMOST_OAUTH_CLIENT_SECRET && config.MATTERMOST_URL
+      ? createMattermostSignIn({ url: config.MATTERMOST_URL, clientId: config.MATTERMOST_OAUTH_CLIENT_ID, clientSecret: config.MATTERMOST_OAUTH_CLIENT_SECRET, timeoutMs: config.INTEGRATION_TIMEOUT_MS })
+      : undefined;
   // The API starts first: the worker's checklist buttons need its address.
   const client = await connectClient(target);
   clientConnection = client.connection;
@@ -196,7 +199,12 @@ try {
     // Playbook permissions that name Mattermost groups ask the same client.
     ...(mattermostChat ? { groupDirectory: mattermostChat } : {}),
     alertIntakeWorker: { connection: workerConnection, namespace },
-    web: { ...(webRoot ? { root: webRoot } : {}), sessionSecret: webSessionSecret(config) },
+    web: {
+      ...(webRoot ? { root: webRoot } : {}),
+      sessionSecret: webSessionSecret(config),
+      // Signing in with Mattermost asks the front door's bot who people are.
+      ...(mattermostSignIn && door.mattermost ? { mattermostSignIn } : {}),
+    },
     ...(door.mattermost
       ? {
           mattermost: {

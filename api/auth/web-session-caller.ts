@@ -46,15 +46,16 @@ export const sessionTokenPrefix = (token: ApiToken) => token.sha256.slice(0, 16)
 
 /**
  * Whether a browser request comes from our own pages: Sec-Fetch-Site (sent by every current browser) is same-origin
- * or none, and an Origin, when sent, is ours.
+ * or none, and an Origin, when sent, is ours: PUBLIC_URL's, or the one the request was addressed to (a page on
+ * http://localhost:8080 and one on http://127.0.0.1:8080 are both ours; a page elsewhere sends its own origin, and the
+ * cookie is never sent to a name it was not set for).
  */
 export function isSameSiteRequest(req: Request, publicOrigin?: string): boolean {
   const site = req.get('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
   const origin = req.get('origin');
   if (origin === undefined) return true;
-  const ours = publicOrigin ?? `${req.protocol}://${req.get('host') ?? ''}`;
-  return origin === ours;
+  return origin === publicOrigin || origin === `${req.protocol}://${req.get('host') ?? ''}`;
 }
 
 export function webSessionCaller(options: WebSessionCallerOptions): RequestHandler {
