@@ -124,7 +124,9 @@ describe('the page', () => {
   });
 
   it('leaves /app/auth/* to the sign-in routes: what they do not answer is the API 404, not the page', async () => {
-    for (const path of ['/app/auth/callback?code=x&state=y', '/app/auth/options', '/app/auth']) {
+    const options = await raw(api, '/app/auth/options');
+    expect(options.headers['content-type']).toMatch(/^application\/json/);
+    for (const path of ['/app/auth/nothing-here?code=x&state=y', '/app/auth/callback/extra', '/app/auth']) {
       const answer = await raw(api, path);
       expect(answer.status, path).toBe(404);
       expect(JSON.parse(answer.body).error.code, path).toBe('not_found');
