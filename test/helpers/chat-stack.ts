@@ -51,9 +51,12 @@ export async function startChatStack(options: {
   webhookAllowedHosts?: string;
   /** The API listens to the Mattermost sandbox's websocket as the bot (MATTERMOST_EVENTS=on), reconnecting quickly. */
   listenToEvents?: boolean;
-  /** REST API tokens (none: open mode) and the web app's settings. */
+  /** REST API tokens (none: open mode). */
   apiTokens?: AppOptions['apiTokens'];
-  web?: AppOptions['web'];
+  /** The web app's settings, or how to make them once the sandboxes run and the API's address is known. */
+  web?: AppOptions['web'] | ((context: { sandboxes: Awaited<ReturnType<typeof startSandboxes>>; apiUrl?: string }) => Promise<AppOptions['web']>);
+  /** The playbook store behind /api/v1/playbooks (the web app's playbook pages). */
+  playbookStore?: AppOptions['playbookStore'];
 }): Promise<ChatStack> {
   const env = await connectToTestServer();
   // A SQLite store of incident records, written by the worker, read by the API: how a channel's incident is found, and
@@ -65,6 +68,7 @@ export async function startChatStack(options: {
   const taskQueue = uniqueTaskQueue(options.name);
   const port = options.withPublicUrl ? await freePort() : 0;
   const publicUrl = options.withPublicUrl ? `http://127.0.0.1:${port}` : undefined;
+  const web = typeof options.web === 'function' ? await options.web({ sandboxes, ...(publicUrl ? { apiUrl: publicUrl } : {}) }) : options.web;
   const api = await startApi({
     client: env.client,
     taskQueue,
@@ -76,7 +80,8 @@ export async function startChatStack(options: {
     records,
     chat: sandboxes.ports.chat,
     ...(options.apiTokens ? { apiTokens: options.apiTokens } : {}),
-    ...(options.web ? { web: options.web } : {}),
+    ...(web ? { web } : {}),
+    ...(options.playbookStore ? { playbookStore: options.playbookStore } : {}),
     mattermost: {
       ...options.mattermost,
       chat: sandboxes.ports.chat as MattermostChat,
