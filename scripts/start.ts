@@ -14,7 +14,6 @@ import { startApi, type RunningApi } from '../api/server.js';
 import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
-import { createSandboxSignInApp } from '../sandbox/mattermost/index.js';
 import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
 import type { ChatEventHandlers } from '../api/ports/chat-events.js';
 import { loadStartConfig, type StartConfig } from './start-config.js';
@@ -144,7 +143,11 @@ try {
   const publicUrl = config.PUBLIC_URL ?? (config.API_PORT ? `http://${config.API_HOST}:${config.API_PORT}` : undefined);
   // Sign-in with Mattermost when Mattermost is the sandbox: a trusted OAuth app for the web app's callback.
   const mattermostSandbox = integrations.sandboxes.Mattermost;
-  const sandboxSignIn = mattermostSandbox && publicUrl ? await createSandboxSignInApp(mattermostSandbox.url, `${publicUrl}/app/auth/callback`) : undefined;
+  // Imported only then, as workers/integrations.ts imports the sandboxes: a deployment never loads them.
+  const sandboxSignIn =
+    mattermostSandbox && publicUrl
+      ? await (await import('../sandbox/mattermost/index.js')).createSandboxSignInApp(mattermostSandbox.url, `${publicUrl}/app/auth/callback`)
+      : undefined;
   // TODO(lead): pass these on as web.mattermostSignIn = createMattermostSignIn({ url: mattermostSandbox.url, clientId, clientSecret }).
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { clientId: oauthClientId, clientSecret: oauthClientSecret } = sandboxSignIn ?? {};
