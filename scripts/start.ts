@@ -14,7 +14,6 @@ import { startApi, type RunningApi } from '../api/server.js';
 import { decideApiAccess } from '../api/auth/api-tokens.js';
 import { listSetting, loadDotEnv } from '../config/env.js';
 import { MattermostChat } from '../integrations/mattermost/mattermost-chat.js';
-import { createSandboxSignInApp } from '../sandbox/mattermost/index.js';
 import { listenToMattermostEvents } from '../integrations/mattermost/mattermost-events.js';
 import type { ChatEventHandlers } from '../api/ports/chat-events.js';
 import { loadStartConfig, type StartConfig } from './start-config.js';
@@ -171,7 +170,11 @@ try {
   const publicUrl = config.PUBLIC_URL ?? (config.API_PORT ? `http://${config.API_HOST}:${config.API_PORT}` : undefined);
   // Sign-in with Mattermost when Mattermost is the sandbox: a trusted OAuth app for the web app's callback.
   const mattermostSandbox = integrations.sandboxes.Mattermost;
-  const sandboxSignIn = mattermostSandbox && publicUrl ? await createSandboxSignInApp(mattermostSandbox.url, `${publicUrl}/app/auth/callback`) : undefined;
+  // Imported only then, as workers/integrations.ts imports the sandboxes: a deployment never loads them.
+  const sandboxSignIn =
+    mattermostSandbox && publicUrl
+      ? await (await import('../sandbox/mattermost/index.js')).createSandboxSignInApp(mattermostSandbox.url, `${publicUrl}/app/auth/callback`)
+      : undefined;
   // Or the real Mattermost's app, when its ID and secret are set (npm run mattermost:setup prints them).
   const mattermostSignIn = sandboxSignIn
     ? createMattermostSignIn({ url: mattermostSandbox!.url, clientId: sandboxSignIn.clientId, clientSecret: sandboxSignIn.clientSecret })

@@ -74,23 +74,7 @@ export async function setUpMattermost(request: MattermostSetupRequest): Promise<
   // Server settings the product relies on: reported, never changed behind the administrator's back.
   const config = (await admin.getConfig()) as unknown as { ServiceSettings: Record<string, unknown> };
   const service = config.ServiceSettings;
-  const settings: Array<[string, string]> = [
-    ['EnableBotAccountCreation', 'bot accounts'],
-    ['EnableUserAccessTokens', 'personal access tokens (the bot signs in with one)'],
-    ['EnableCommands', 'custom slash commands'],
-    ['EnableOAuthServiceProvider', 'the OAuth 2.0 service provider (the web app\'s "Sign in with Mattermost")'],
-  ];
-  for (const [name, what] of settings) {
-    if (service[name] !== true) missing.push(`System Console › Integrations: turn on ${what} (ServiceSettings.${name})`);
-  }
-  const internalHost = needsInternalConnection(request.publicUrl);
-  const allowed = String(service.AllowedUntrustedInternalConnections ?? '').split(/[\s,]+/).filter(Boolean);
-  if (internalHost && !allowed.includes(internalHost)) {
-    missing.push(
-      `the product is on a private address (${internalHost}): add "${internalHost}" to System Console › Developer › Allow untrusted internal connections ` +
-        '(ServiceSettings.AllowedUntrustedInternalConnections), or Mattermost will not call its slash command, buttons and dialogs',
-    );
-  }
+  missing.push(...missingSettings(service, request.publicUrl));
 
   // The bot.
   const botUsername = request.botUsername ?? 'incident-bot';
@@ -170,6 +154,29 @@ export async function setUpMattermost(request: MattermostSetupRequest): Promise<
     done.push('sign-in with Mattermost: no OAuth app yet (the OAuth 2.0 service provider is off); run setup again once it is on');
   }
   return { done, missing, env };
+}
+
+const REQUIRED_SETTINGS: Array<[string, string]> = [
+  ['EnableBotAccountCreation', 'bot accounts'],
+  ['EnableUserAccessTokens', 'personal access tokens (the bot signs in with one)'],
+  ['EnableCommands', 'custom slash commands'],
+  ['EnableOAuthServiceProvider', 'the OAuth 2.0 service provider (the web app\'s "Sign in with Mattermost")'],
+];
+
+/** What an administrator must still change in ServiceSettings for the product, where to change it. */
+export function missingSettings(service: Record<string, unknown>, publicUrl: string): string[] {
+  const missing = REQUIRED_SETTINGS.filter(([name]) => service[name] !== true).map(
+    ([name, what]) => `System Console › Integrations: turn on ${what} (ServiceSettings.${name})`,
+  );
+  const internalHost = needsInternalConnection(publicUrl);
+  const allowed = String(service.AllowedUntrustedInternalConnections ?? '').split(/[\s,]+/).filter(Boolean);
+  if (internalHost && !allowed.includes(internalHost)) {
+    missing.push(
+      `the product is on a private address (${internalHost}): add "${internalHost}" to System Console › Developer › Allow untrusted internal connections ` +
+        '(ServiceSettings.AllowedUntrustedInternalConnections), or Mattermost will not call its slash command, buttons and dialogs',
+    );
+  }
+  return missing;
 }
 
 export interface SignInAppSetup {

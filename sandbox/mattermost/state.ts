@@ -8,9 +8,9 @@ import { copy, newMattermostId } from './ids.js';
 import { DEFAULT_GROUPS, DEFAULT_USERS, seedGroup, seedTeam, seedUser } from './seed.js';
 import type {
   MattermostSandboxOptions,
+  SandboxAuthCode,
   SandboxCategory,
   SandboxChannel,
-  SandboxAuthCode,
   SandboxChannelMember,
   SandboxDialog,
   SandboxEphemeralPost,
