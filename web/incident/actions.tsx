@@ -15,6 +15,9 @@ export interface IncidentContext {
   apply: (view: IncidentView) => void;
 }
 
+/** The page's h1 (focusable from script): where focus goes when the part of the page that had it is gone. */
+export const INCIDENT_TITLE_ID = 'incident-title';
+
 export const Incident = createContext<IncidentContext>({ id: '', apply: () => {} });
 
 /**
@@ -49,10 +52,13 @@ export function useAction(focusAfter?: FocusTarget): Action {
       setError(undefined);
       try {
         apply(await request<IncidentView>('POST', `${incidentApiPath(id)}/${route}`, { body: { ...body, ...actor() } }));
-        // After the re-render: if the control is gone, focus stays in the same part of the page, not on <body>.
+        // After the re-render: if the control is gone, focus stays in the same part of the page, not on <body>; if
+        // that part went too (closing removes every action), it goes to the incident's title.
         requestAnimationFrame(() => {
           const focused = document.activeElement;
-          if (!focused || focused === document.body) focusAfter?.current?.focus();
+          if (focused && focused !== document.body) return;
+          const target = focusAfter?.current?.isConnected ? focusAfter.current : document.getElementById(INCIDENT_TITLE_ID);
+          target?.focus();
         });
         return true;
       } catch (failure) {

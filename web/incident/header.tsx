@@ -6,6 +6,7 @@ import { useRef } from 'preact/hooks';
 import type { IncidentView } from '../../domain/incident.js';
 import { STATUS_LABELS } from '../incident-filters.js';
 import { when } from '../incident-summary.js';
+import { INCIDENT_TITLE_ID } from './actions.js';
 import { CommandButton, CommandForm } from './controls.js';
 
 function Facts({ view }: { view: IncidentView }) {
@@ -99,7 +100,7 @@ function Actions({ view }: { view: IncidentView }) {
 export function IncidentHeader({ view, editable }: { view: IncidentView; editable: boolean }) {
   return (
     <header class="incident-header">
-      <h1>
+      <h1 id={INCIDENT_TITLE_ID} tabIndex={-1}>
         {view.number !== undefined ? <span class="number">#{view.number} </span> : null}
         {view.name}
       </h1>
