@@ -22,7 +22,7 @@ export function launchBrowser(chromium: FoundChromium): Promise<Browser> {
 }
 
 /** Where a test's screenshots go (emptied first): test-artifacts/browser/<name>/, or WEB_SCREENSHOTS_TO for the docs. */
-export function artifactsFor(name: string): { dir: string; shot(page: Page, step: string): Promise<void>; keepFailure(page: Page, consoleLines: string[]): void } {
+export function artifactsFor(name: string): { dir: string; shot(page: Page, step: string): Promise<void>; keepFailure(page: Page, consoleLines: string[]): Promise<void> } {
   const dir = join(root, 'test-artifacts', 'browser', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -35,9 +35,11 @@ export function artifactsFor(name: string): { dir: string; shot(page: Page, step
       const docs = process.env.WEB_SCREENSHOTS_TO;
       if (docs) await page.screenshot({ path: join(root, docs, `web-${step}.png`) });
     },
-    keepFailure(page, consoleLines) {
-      void page.content().then((html) => writeFileSync(join(dir, 'failure.html'), html), () => undefined);
+    async keepFailure(page, consoleLines) {
       writeFileSync(join(dir, 'console.log'), consoleLines.join('\n'));
+      const html = await page.content().catch(() => undefined);
+      if (html) writeFileSync(join(dir, 'failure.html'), html);
+      await page.screenshot({ path: join(dir, 'failure.png'), fullPage: true }).catch(() => undefined);
     },
   };
 }
