@@ -56,6 +56,7 @@ import { personMayChangeIncident } from './auth/person-may-change.js';
 import { meRoute, webAuthRoutes } from './web/auth-routes.js';
 import { IncidentWatches, type WatchLimits } from './live/incident-watches.js';
 import { incidentEventRoutes } from './live/incident-event-routes.js';
+import { taskCommandRoutes } from './mattermost/task-commands.js';
 import { webAppRoutes } from './web/static.js';
 
 export interface AppOptions {
@@ -461,6 +462,8 @@ export function createApp(options: AppOptions): express.Express {
         await reactions.stop();
       });
     }
+    // The web app's Run button for a task's slash command (the checklist's Run button does the same in chat).
+    app.use('/api/v1', taskCommandRoutes({ incidents, chat, taskCommandsAllowed: options.mattermost.taskCommandsAllowed ?? [], logger: options.logger, teamIdOf: (team) => chat.teamIdOf(team) }));
     if (actionSecret) {
       app.use(
         actionRoutes({

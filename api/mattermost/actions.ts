@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { checklistRevision, type ChecklistIntent } from '../../formats/checklist-message.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import { findTask } from '../../domain/task-reference.js';
+import { notAllowedMessage, runTaskCommand as runTaskSlashCommand } from './task-commands.js';
 import type { FrontDoorChat } from '../ports/front-door-chat.js';
 import type { ActionClaims } from '../../formats/checklist-attachments.js';
 import { SignatureError, verifyPayload } from '../../security/signing.js';
@@ -156,17 +157,9 @@ export function actionRoutes(options: ActionRoutesOptions): Router {
       return `:arrow_forward: ${after.changed.at(-1)?.text ?? 'Started.'} The result will show in the channel.`;
     }
     if (!task.command) return `Task ${taskId} has no command to run.`;
-    // The bot runs it with its own rights: only what the operator allows (a planted "/kick @alice" never runs).
-    const trigger = task.command.split(/\s/, 1)[0]!.toLowerCase();
-    if (!options.taskCommandsAllowed.includes(trigger)) {
-      options.logger.warn({ incident: view.id, task: task.id, trigger, userId: me.id }, 'refused a task command not on TASK_COMMANDS_ALLOWED');
-      return `:no_entry_sign: \`${trigger}\` is not a command this service runs for tasks; an operator can allow it with TASK_COMMANDS_ALLOWED. Run it yourself if you mean to.`;
-    }
-    const { outcome, result } = await options.chat.executeCommand(click.channel_id, click.team_id, task.command).then(
-      (answer) => ({ outcome: 'ran' as const, result: answer.text ?? '' }),
-      (error: unknown) => ({ outcome: 'failed' as const, result: error instanceof Error ? error.message : String(error) }),
-    );
-    await options.incidents.command(view.id, 'recordTaskCommandRun', { taskId: task.id, command: task.command, outcome, result: result.slice(0, 2000), actor }, { updateId, door: 'chat' });
+    const run = await runTaskSlashCommand(options, { view, taskId: task.id, command: task.command, channelId: click.channel_id, teamId: click.team_id, actor, updateId, door: 'chat' });
+    if (run.outcome === 'not-allowed') return `:no_entry_sign: ${notAllowedMessage(run.trigger)}`;
+    const { outcome, result } = run;
     return outcome === 'ran' ? `:arrow_forward: Ran \`${task.command}\`${result ? `: ${result}` : ''}` : `:warning: \`${task.command}\` failed: ${result}`;
   }
 

@@ -19,6 +19,8 @@ export interface FrontDoorChat extends ChatUserLookup, GroupDirectory, ChannelEv
   usernameOf(userId: string): Promise<string | undefined>;
   /** Opens an interactive dialog for the trigger ID a slash command or click carried; submissions go to `url`. */
   openDialog(triggerId: string, url: string, dialog: Record<string, unknown>): Promise<{ status: string }>;
+  /** A team's ID from its name (as incidents name their team): running a command needs it. */
+  teamIdOf(team: string): Promise<string>;
   /** Runs a slash command as the bot in the channel (a task's command); answers Mattermost's command response. */
   executeCommand(channelId: string, teamId: string, command: string): Promise<{ text?: string }>;
   /** A message only this user sees, in this channel. */

@@ -128,6 +128,10 @@ export class MattermostChat implements ChatPort, FrontDoorChat {
     return this.people.teamNames();
   }
 
+  teamIdOf(team: string): Promise<string> {
+    return this.people.teamId(team);
+  }
+
   teamNameOf(teamId: string): Promise<string> {
     return this.people.teamNameOf(teamId);
   }

@@ -39,7 +39,7 @@ const signIn: MattermostSignIn = {
 beforeAll(async () => {
   stack = await startChatStack({
     name: 'web-sign-in',
-    mattermost: { commandTokens: ['unused-command-token'], admins: ['carol'] },
+    mattermost: { commandTokens: ['unused-command-token'], admins: ['carol'], taskCommandsAllowed: ['/zoom'] },
     apiTokens: parsed.tokens,
     web: { sessionSecret: SECRET, mattermostSignIn: signIn },
   });
@@ -279,6 +279,31 @@ describe('a person signed in with Mattermost, under the chat\'s rules', () => {
     const timeline = await call('GET', `/api/v1/incidents/${id}/timeline`, alice);
     const notes = (timeline.body.items as Array<{ kind: string; actor?: string; text?: string }>).filter((event) => event.kind === 'note');
     expect(notes.map((event) => event.actor)).toEqual(['alice', 'carol']);
+  });
+
+  it('runs a task\'s slash command from the web for a member, only when the operator allows its trigger', async () => {
+    const alice = await mattermostSession('alice');
+    const csrf = (await call('GET', '/api/v1/me', { cookie: alice.cookie })).body.csrf as string;
+    const as = { cookie: alice.cookie, csrf };
+    const started = await call('POST', '/api/v1/incidents', { ...as, body: { name: 'web task commands', playbook: 'service-outage' } });
+    const id = started.body.id as string;
+    await waitFor(() => call('GET', `/api/v1/incidents/${id}`, as), (answer) => Boolean(answer.body.links?.channelId), { what: 'the incident channel' });
+    const ran = await call('POST', `/api/v1/incidents/${id}/tasks/1.3/run-command`, { ...as, body: {} });
+    expect(ran.status).toBe(200);
+    expect(['ran', 'failed']).toContain(ran.headers.get('command-outcome'));
+    const run = (ran.body.timeline as Array<{ kind: string; actor?: string; text: string }>).find((event) => event.kind === 'command_run');
+    expect(run).toMatchObject({ actor: 'alice' });
+    expect(run!.text).toContain('`/zoom start` for task 1.3');
+    const notAllowed = await call('POST', `/api/v1/incidents/${id}/tasks/3.3/run-command`, { ...as, body: {} });
+    expect(notAllowed.status).toBe(403);
+    expect(notAllowed.body.error.message).toContain('`/jira` is not a command this service runs for tasks');
+    const noCommand = await call('POST', `/api/v1/incidents/${id}/tasks/1.1/run-command`, { ...as, body: {} });
+    expect(noCommand.status).toBe(400);
+    const dave = await mattermostSession('dave');
+    const daveCsrf = (await call('GET', '/api/v1/me', { cookie: dave.cookie })).body.csrf as string;
+    const outsider = await call('POST', `/api/v1/incidents/${id}/tasks/1.3/run-command`, { cookie: dave.cookie, csrf: daveCsrf, body: {} });
+    expect(outsider.status).toBe(403);
+    expect(outsider.body.error.message).toContain('only members of the incident channel');
   });
 
   it('refuses a session whose Mattermost user is no longer active', async () => {

@@ -1,6 +1,7 @@
 /**
  * An incident worked from the browser while the team works it from chat, in Debian's Chromium against the whole
- * product: alice opens the incident she started in chat, completes a task, posts a status update, and sees a task
+ * product: alice opens the incident she started in chat, completes a task, runs a task's slash command, posts a
+ * status update, and sees a task
  * checked in the channel show on the open page within 2 s; dave, whom the playbook does not invite, is refused a change in
  * words. The page is checked with axe-core and kept as screenshots at 1280 px and on a phone.
  */
@@ -43,6 +44,10 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
       await page.getByRole('button', { name: 'Complete task 1.1' }).click();
       await eventually(() => page.getByRole('button', { name: 'Reopen task 1.1' }).count()).toBe(1);
       expect((await stack.incidents.view(incident.id)).checklists[0]!.tasks[0]!.state).toBe('done');
+
+      // Task 1.3 carries `/zoom start`: the bot runs it in the channel, and the timeline says so.
+      await page.getByRole('button', { name: 'Run /zoom (task 1.3)' }).click();
+      await eventually(() => page.getByText(/@alice (ran|tried) `\/zoom start` for task 1\.3/).count()).toBeGreaterThan(0);
 
       await page.getByLabel('Post a status update').fill('Checkout fails for 30 % of card payments; rolling back the 14:02 deploy.');
       await page.getByRole('button', { name: 'Post update' }).click();

@@ -13,6 +13,7 @@ import { playbookRoutes } from '../../api/playbook-routes.js';
 import { recordRoutes } from '../../api/record-routes.js';
 import { meRoute } from '../../api/web/auth-routes.js';
 import { incidentEventRoutes } from '../../api/live/incident-event-routes.js';
+import { taskCommandRoutes } from '../../api/mattermost/task-commands.js';
 
 /** `METHOD /path` for every route of a router (the routers are built with stand-ins: only their tables are read). */
 function routesOf(router: Router): string[] {
@@ -28,6 +29,7 @@ const served = [
   ...routesOf(playbookRoutes({} as never, {})),
   ...routesOf(meRoute()),
   ...routesOf(incidentEventRoutes({} as never)),
+  ...routesOf(taskCommandRoutes({} as never)),
 ];
 
 describe('the OpenAPI document', () => {

@@ -1,6 +1,6 @@
 /**
  * The incident's checklists: each task with its state, who has it and when it is due, and what can be done with it
- * (complete, skip, reopen, assign, run its built-in action); "Add a task" under each checklist.
+ * (complete, skip, reopen, assign, run its built-in action or its slash command); "Add a task" under each checklist.
  */
 import { useRef } from 'preact/hooks';
 import type { IncidentChecklist, IncidentTask, IncidentView, TaskState } from '../../domain/incident.js';
@@ -31,6 +31,10 @@ function TaskActions({ task, number, focusAfter }: { task: IncidentTask; number:
         )}
         {actionLabel ? (
           <CommandButton route={route('run-action')} label={actionLabel} ariaLabel={`${actionLabel} (task ${number})`} what={`run task ${number}'s action`} secondary {...common} />
+        ) : null}
+        {task.command ? (
+          // The bot runs it in the channel, if the operator allows its trigger (TASK_COMMANDS_ALLOWED); a refusal says so.
+          <CommandButton route={route('run-command')} label={`Run ${task.command.split(/\s/, 1)[0]}`} ariaLabel={`Run ${task.command.split(/\s/, 1)[0]} (task ${number})`} what={`run task ${number}'s command`} secondary {...common} />
         ) : null}
         {task.action?.type === 'post-status-update' ? <a href="#status-update-message">Post a status update</a> : null}
       </div>
@@ -75,7 +79,7 @@ function Task({ task, number, editable }: { task: IncidentTask; number: string; 
       {task.description ? <p class="task-description">{task.description}</p> : null}
       {task.command ? (
         <p class="task-command">
-          Its command, run in the channel: <code>{task.command}</code>
+          Its command: <code>{task.command}</code>
         </p>
       ) : null}
       {editable ? <TaskActions task={task} number={number} focusAfter={title} /> : null}

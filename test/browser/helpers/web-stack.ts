@@ -29,7 +29,7 @@ export async function startWebStack(name: string): Promise<WebStack> {
     name,
     withPublicUrl: true,
     listenToEvents: true,
-    mattermost: { commandTokens: ['browser-command-token'], admins: ['carol'], actionSecret: ACTION_SECRET, commandTimeoutMs: 15_000 },
+    mattermost: { commandTokens: ['browser-command-token'], admins: ['carol'], actionSecret: ACTION_SECRET, commandTimeoutMs: 15_000, taskCommandsAllowed: ['/zoom'] },
     apiTokens: parseApiTokens(tokenEntry('ops', 'write', opsToken)).tokens,
     web: async ({ sandboxes, apiUrl }) => {
       const app = await createSandboxSignInApp(sandboxes.urls.mattermost, `${apiUrl}/app/auth/callback`);
