@@ -63,7 +63,7 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
       expect(shownAfterMs).toBeLessThanOrEqual(CHAT_TO_PAGE_MS);
 
       await expectAccessible(page, 'the incident page');
-      await artifacts.shot(page, 'incident');
+      await artifacts.shot(page, 'incident', { docs: true });
       await page.setViewportSize(PHONE);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
       await expectAccessible(page, 'the incident page on a phone');

@@ -52,7 +52,7 @@ describeInBrowser('signing in and the incident list', (chromium) => {
       // bob's incident is not alice's: not in "mine".
       expect(await rows.filter({ hasText: 'Search index stale' }).count()).toBe(0);
       await expectAccessible(page, 'my incidents');
-      await artifacts.shot(page, 'incidents');
+      await artifacts.shot(page, 'incidents', { docs: true });
 
       await page.getByRole('radio', { name: 'All incidents' }).check();
       await eventually(() => rows.filter({ hasText: 'Search index stale' }).count()).toBe(1);

@@ -22,18 +22,22 @@ export function launchBrowser(chromium: FoundChromium): Promise<Browser> {
 }
 
 /** Where a test's screenshots go (emptied first): test-artifacts/browser/<name>/, or WEB_SCREENSHOTS_TO for the docs. */
-export function artifactsFor(name: string): { dir: string; shot(page: Page, step: string): Promise<void>; keepFailure(page: Page, consoleLines: string[]): Promise<void> } {
+export function artifactsFor(name: string): { dir: string; shot(page: Page, step: string, options?: { docs?: boolean }): Promise<void>; keepFailure(page: Page, consoleLines: string[]): Promise<void> } {
   const dir = join(root, 'test-artifacts', 'browser', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   let count = 0;
   return {
     dir,
-    async shot(page, step) {
+    async shot(page, step, options = {}) {
       count += 1;
       await page.screenshot({ path: join(dir, `${String(count).padStart(2, '0')}-${step}.png`), fullPage: true });
+      // `npm run web:screenshots` refreshes the few the docs show (the visible part of the page, as a reader sees it).
       const docs = process.env.WEB_SCREENSHOTS_TO;
-      if (docs) await page.screenshot({ path: join(root, docs, `web-${step}.png`) });
+      if (docs && options.docs) {
+        mkdirSync(join(root, docs), { recursive: true });
+        await page.screenshot({ path: join(root, docs, `web-${step}.png`) });
+      }
     },
     async keepFailure(page, consoleLines) {
       writeFileSync(join(dir, 'console.log'), consoleLines.join('\n'));
