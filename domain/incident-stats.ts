@@ -19,9 +19,11 @@
  * - **byPlaybook** / **bySeverity**: the same `reported`, `resolved`, `active` and `timeToResolve`, per playbook ID /
  *   per severity (the incident's current severity). A key appears when at least one of its incidents counts in one of
  *   them; keys are in byte order.
- * - **daily**: one entry per UTC day the period touches, in order, `{ date: 'YYYY-MM-DD', reported, resolved }`, counting
- *   only what falls within the period (a period starting at noon counts its first day from noon). At most 366 entries;
- *   a longer period is refused with `StatsPeriodError`.
+ * - **daily**: one entry per UTC day the period touches, in order, `{ date: 'YYYY-MM-DD', reported, resolved,
+ *   meanTimeToAcknowledgeMs, meanTimeToResolveMs }`, counting only what falls within the period (a period starting at noon
+ *   counts its first day from noon). The two means are those of the incidents *reported that day* (as the period's
+ *   durations are of the incidents reported in it), `null` when none has the time: MTTA and MTTR over time. At most 366
+ *   entries; a longer period is refused with `StatsPeriodError`.
  *
  * Empty input gives zeros, `null` means/medians/p90s, empty groups, and a daily series of zeros.
  */
@@ -62,6 +64,10 @@ export interface DailyStats {
   date: string;
   reported: number;
   resolved: number;
+  /** The mean time to acknowledge of the incidents reported that day; null when none of them was acknowledged. */
+  meanTimeToAcknowledgeMs: number | null;
+  /** The mean time to resolve of the incidents reported that day; null when none of them is resolved. */
+  meanTimeToResolveMs: number | null;
 }
 
 export interface IncidentStats {
@@ -121,6 +127,8 @@ export function computeIncidentStats(records: readonly StatsRecord[], period: St
   const byPlaybook = new Map<string, GroupCounter>();
   const bySeverity = new Map<string, GroupCounter>();
   const daily = days.map((start) => ({ date: new Date(start).toISOString().slice(0, 10), reported: 0, resolved: 0 }));
+  // Per day reported: the durations behind the daily means.
+  const dailyTimes = days.map(() => ({ acknowledge: [] as number[], resolve: [] as number[] }));
   const dayIndex = (ms: number) => Math.floor((ms - days[0]!) / DAY_MS);
 
   for (const record of records) {
@@ -137,7 +145,11 @@ export function computeIncidentStats(records: readonly StatsRecord[], period: St
     if (reported) {
       total.reported += 1;
       daily[dayIndex(reportedMs)]!.reported += 1;
-      if (acknowledgedMs !== undefined && !Number.isNaN(acknowledgedMs)) acknowledgeTimes.push(acknowledgedMs - reportedMs);
+      if (acknowledgedMs !== undefined && !Number.isNaN(acknowledgedMs)) {
+        acknowledgeTimes.push(acknowledgedMs - reportedMs);
+        dailyTimes[dayIndex(reportedMs)]!.acknowledge.push(acknowledgedMs - reportedMs);
+      }
+      if (timeToResolve !== undefined && !Number.isNaN(timeToResolve)) dailyTimes[dayIndex(reportedMs)]!.resolve.push(timeToResolve);
     }
     if (resolved) {
       total.resolved += 1;
@@ -169,7 +181,11 @@ export function computeIncidentStats(records: readonly StatsRecord[], period: St
     timeToResolve: summarizeDurations(resolveTimes),
     byPlaybook: groupStats(byPlaybook),
     bySeverity: groupStats(bySeverity),
-    daily,
+    daily: daily.map((day, index) => ({
+      ...day,
+      meanTimeToAcknowledgeMs: summarizeDurations(dailyTimes[index]!.acknowledge).meanMs,
+      meanTimeToResolveMs: summarizeDurations(dailyTimes[index]!.resolve).meanMs,
+    })),
   };
 }
 

@@ -10,10 +10,19 @@ import { Failure, Loading } from './components/states.js';
 import { IncidentPage } from './pages/incident.js';
 import { IncidentsPage } from './pages/incidents.js';
 import { SignInPage } from './pages/sign-in.js';
+import { StartIncidentPage } from './pages/start-incident.js';
+import { StatsPage } from './pages/stats.js';
 import { match, navigate, place, startRouter, type Route } from './router.js';
 import { loadSession, me, signInPath } from './session.js';
 
-const TITLES: Record<Route['name'], string> = { incidents: 'Incident list', incident: 'Incident', 'sign-in': 'Sign in', 'not-found': 'Not found' };
+const TITLES: Record<Route['name'], string> = {
+  incidents: 'Incident list',
+  incident: 'Incident',
+  'start-incident': 'Start an incident',
+  stats: 'Stats',
+  'sign-in': 'Sign in',
+  'not-found': 'Not found',
+};
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -21,6 +30,10 @@ function Page({ route }: { route: Route }) {
       return <IncidentsPage />;
     case 'incident':
       return <IncidentPage id={route.id} />;
+    case 'start-incident':
+      return <StartIncidentPage />;
+    case 'stats':
+      return <StatsPage />;
     default:
       return (
         <>

@@ -8,6 +8,8 @@ import { signal } from '@preact/signals';
 export type Route =
   | { name: 'incidents' }
   | { name: 'incident'; id: string }
+  | { name: 'start-incident' }
+  | { name: 'stats' }
   | { name: 'sign-in' }
   | { name: 'not-found' };
 
@@ -24,6 +26,9 @@ export const place = signal<Place>(here());
 export function match(path: string): Route {
   if (path === '/app/' || path === '/app') return { name: 'incidents' };
   if (path === '/app/sign-in') return { name: 'sign-in' };
+  if (path === '/app/stats') return { name: 'stats' };
+  // Before the incident pattern, which "new" also matches.
+  if (path === '/app/incidents/new') return { name: 'start-incident' };
   const incident = /^\/app\/incidents\/([^/]+)$/.exec(path);
   if (incident) return { name: 'incident', id: decodeURIComponent(incident[1]!) };
   return { name: 'not-found' };

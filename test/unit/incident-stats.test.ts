@@ -86,12 +86,13 @@ describe('computeIncidentStats', () => {
 
   it('gives one entry per UTC day, in order', () => {
     expect(computeIncidentStats(RECORDS, PERIOD).daily).toEqual([
-      // r1 reported; r1 (00:10) and r6 (02:00) resolved.
-      { date: '2026-03-01', reported: 1, resolved: 2 },
-      { date: '2026-03-02', reported: 2, resolved: 2 },
-      { date: '2026-03-03', reported: 1, resolved: 1 },
-      // r5 at 23:59:59.999.
-      { date: '2026-03-04', reported: 1, resolved: 0 },
+      // r1 reported (TTA 5, TTR 10 min); r1 (00:10) and r6 (02:00) resolved: r6's times are not this period's.
+      { date: '2026-03-01', reported: 1, resolved: 2, meanTimeToAcknowledgeMs: 5 * MINUTE, meanTimeToResolveMs: 10 * MINUTE },
+      // r2 (TTA 2, TTR 20 min) and r3 (TTA 10, TTR 30 min): means 6 and 25 min.
+      { date: '2026-03-02', reported: 2, resolved: 2, meanTimeToAcknowledgeMs: 6 * MINUTE, meanTimeToResolveMs: 25 * MINUTE },
+      { date: '2026-03-03', reported: 1, resolved: 1, meanTimeToAcknowledgeMs: 1 * MINUTE, meanTimeToResolveMs: 40 * MINUTE },
+      // r5 at 23:59:59.999, neither acknowledged nor resolved.
+      { date: '2026-03-04', reported: 1, resolved: 0, meanTimeToAcknowledgeMs: null, meanTimeToResolveMs: null },
     ]);
   });
 
@@ -117,9 +118,10 @@ describe('computeIncidentStats', () => {
     expect(stats.timeToResolve).toEqual({ count: 1, meanMs: 1, medianMs: 1, p90Ms: 1 });
     expect(stats.timeToAcknowledge).toEqual({ count: 0, meanMs: null, medianMs: null, p90Ms: null });
     expect(stats.daily).toEqual([
-      { date: '2026-03-10', reported: 1, resolved: 1 },
-      { date: '2026-03-11', reported: 0, resolved: 0 },
-      { date: '2026-03-12', reported: 1, resolved: 0 },
+      // e1's resolution counts on the 10th, its TTR nowhere (reported before the period); e3's 1 ms TTR on the 12th.
+      { date: '2026-03-10', reported: 1, resolved: 1, meanTimeToAcknowledgeMs: null, meanTimeToResolveMs: null },
+      { date: '2026-03-11', reported: 0, resolved: 0, meanTimeToAcknowledgeMs: null, meanTimeToResolveMs: null },
+      { date: '2026-03-12', reported: 1, resolved: 0, meanTimeToAcknowledgeMs: null, meanTimeToResolveMs: 1 },
     ]);
     // Playbook q's incidents count nowhere, so q has no entry.
     expect(Object.keys(stats.byPlaybook)).toEqual(['p']);
@@ -138,6 +140,8 @@ describe('computeIncidentStats', () => {
     );
     expect([stats.reported, stats.resolved, stats.active]).toEqual([2, 0, 2]);
     expect(stats.timeToResolve).toEqual({ count: 1, meanMs: 120 * MINUTE, medianMs: 120 * MINUTE, p90Ms: 120 * MINUTE });
+    // The late TTR counts on the day the incident was reported, not the day it was resolved (after the period).
+    expect(stats.daily[3]).toMatchObject({ date: '2026-03-04', meanTimeToResolveMs: 120 * MINUTE });
   });
 
   it('gives zeros, nulls and a daily series of zeros for no incidents', () => {
@@ -152,8 +156,8 @@ describe('computeIncidentStats', () => {
       byPlaybook: {},
       bySeverity: {},
       daily: [
-        { date: '2026-03-01', reported: 0, resolved: 0 },
-        { date: '2026-03-02', reported: 0, resolved: 0 },
+        { date: '2026-03-01', reported: 0, resolved: 0, meanTimeToAcknowledgeMs: null, meanTimeToResolveMs: null },
+        { date: '2026-03-02', reported: 0, resolved: 0, meanTimeToAcknowledgeMs: null, meanTimeToResolveMs: null },
       ],
     });
   });

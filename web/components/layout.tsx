@@ -55,6 +55,12 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <li>
               <a href="/app/">Incident list</a>
             </li>
+            <li>
+              <a href="/app/incidents/new">Start an incident</a>
+            </li>
+            <li>
+              <a href="/app/stats">Stats</a>
+            </li>
           </ul>
         </nav>
         <WhoIsSignedIn />

@@ -100,7 +100,12 @@ export function IncidentsPage() {
   const title = filters.scope === 'mine' ? 'My incidents' : 'All incidents';
   return (
     <>
-      <h1>{title}</h1>
+      <div class="page-title">
+        <h1>{title}</h1>
+        <a class="button" href="/app/incidents/new">
+          Start an incident
+        </a>
+      </div>
       {personal ? <ScopeSwitch filters={filters} onApply={apply} /> : <p class="note">Open mode: every incident is shown.</p>}
       <Filters filters={filters} {...(playbooks.status === 'done' ? { playbooks: playbooks.data } : {})} onApply={apply} />
       <section aria-labelledby="results-title" aria-busy={list.status === 'loading'}>
