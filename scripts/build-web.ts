@@ -96,6 +96,8 @@ function indexHtml(script: string, stylesheet: string): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<title>Incidents</title>',
+    // No icon file to serve: an empty one stops the browser asking for /favicon.ico (a 404 in every console).
+    '<link rel="icon" href="data:,">',
     `<link rel="stylesheet" href="${ASSET_URL_PREFIX}${stylesheet}">`,
     `<script type="module" src="${ASSET_URL_PREFIX}${script}"></script>`,
     '</head>',

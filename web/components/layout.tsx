@@ -15,7 +15,7 @@ function WhoIsSignedIn() {
   if (who.via === 'open') {
     return (
       <p class="who">
-        Open mode: no sign-in, you act as <strong>{who.name}</strong>
+        Open mode: you act as <strong>{who.name}</strong>. <a href="/app/sign-in">Sign in</a>
       </p>
     );
   }

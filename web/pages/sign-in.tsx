@@ -73,11 +73,19 @@ export function SignInPage() {
       {options.status === 'failed' ? <Failure error={options.error} onRetry={options.retry} /> : null}
       {options.status === 'done' && options.data.open ? (
         <div class="note">
-          <p>This API runs in open mode: it has no API tokens, so nobody signs in and everyone on this machine acts as the admin "anonymous".</p>
+          <p>This API runs in open mode: it has no API tokens, so everyone on this machine may act without signing in, as the admin "anonymous".</p>
           <p>
             <a href={returnTo}>Go on without signing in</a>
           </p>
         </div>
+      ) : null}
+      {options.status === 'done' && options.data.open && options.data.mattermost ? (
+        <p>
+          Or act as yourself, with the same rights as in chat:{' '}
+          <a class="button" href={`/app/auth/login?return_to=${encodeURIComponent(returnTo)}`}>
+            Sign in with Mattermost
+          </a>
+        </p>
       ) : null}
       {options.status === 'done' && !options.data.open ? (
         <>
