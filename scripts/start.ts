@@ -235,7 +235,11 @@ try {
   workerRun = worker.run();
 
   say(`API:          ${api.url}  (health: ${api.url}/healthz)`);
-  say(`Web app:      ${api.url}/app/  (${access.mode === 'open' ? 'open mode: no sign-in' : 'sign in with an API token'})`);
+  const signIns = [
+    ...(mattermostSignIn && door.mattermost ? [sandboxSignIn ? 'sign in with Mattermost as a sandbox user (alice, bob, ...)' : 'sign in with Mattermost'] : []),
+    access.mode === 'open' ? 'or go on as anonymous (open mode)' : 'or with an API token',
+  ];
+  say(`Web app:      ${api.url}/app/  (${signIns.join(', ')})`);
   if (uiUrl) say(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows`);
   say(`Temporal:     ${address}, namespace ${namespace}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`Playbooks:    ${(await playbooks.list()).map((p) => p.id).join(', ')}  (store: ${redactDatabaseUrl(config.DATABASE_URL ?? DEFAULT_SQLITE_PATH)})`);
