@@ -9,11 +9,12 @@ import { Layout } from './components/layout.js';
 import { Failure, Loading } from './components/states.js';
 import { IncidentPage } from './pages/incident.js';
 import { IncidentsPage } from './pages/incidents.js';
+import { PlaybookPages } from './playbooks/pages.js';
 import { SignInPage } from './pages/sign-in.js';
 import { match, navigate, place, startRouter, type Route } from './router.js';
 import { loadSession, me, signInPath } from './session.js';
 
-const TITLES: Record<Route['name'], string> = { incidents: 'Incident list', incident: 'Incident', 'sign-in': 'Sign in', 'not-found': 'Not found' };
+const TITLES: Record<Route['name'], string> = { incidents: 'Incident list', incident: 'Incident', 'sign-in': 'Sign in', 'not-found': 'Not found', playbooks: 'Playbooks' };
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -21,6 +22,8 @@ function Page({ route }: { route: Route }) {
       return <IncidentsPage />;
     case 'incident':
       return <IncidentPage id={route.id} />;
+    case 'playbooks':
+      return <PlaybookPages route={route} />;
     default:
       return (
         <>

@@ -4,11 +4,13 @@
  * load the page for real.
  */
 import { signal } from '@preact/signals';
+import { matchPlaybookPath, type PlaybookRoute } from './playbooks/paths.js';
 
 export type Route =
   | { name: 'incidents' }
   | { name: 'incident'; id: string }
   | { name: 'sign-in' }
+  | PlaybookRoute
   | { name: 'not-found' };
 
 export interface Place {
@@ -26,6 +28,8 @@ export function match(path: string): Route {
   if (path === '/app/sign-in') return { name: 'sign-in' };
   const incident = /^\/app\/incidents\/([^/]+)$/.exec(path);
   if (incident) return { name: 'incident', id: decodeURIComponent(incident[1]!) };
+  const playbook = matchPlaybookPath(path);
+  if (playbook) return playbook;
   return { name: 'not-found' };
 }
 

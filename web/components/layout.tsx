@@ -55,6 +55,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <li>
               <a href="/app/">Incident list</a>
             </li>
+            <li>
+              <a href="/app/playbooks">Playbooks</a>
+            </li>
           </ul>
         </nav>
         <WhoIsSignedIn />
