@@ -7,6 +7,7 @@ import { TextField } from '../components/field.js';
 import { Empty, Failure, Loading } from '../components/states.js';
 import { when } from '../incident-summary.js';
 import { navigate, place } from '../router.js';
+import { me } from '../session.js';
 import { useRequest } from '../use-request.js';
 import { listPlaybooks, type PlaybookSummary } from './playbook-api.js';
 import { playbookPath, playbooksPath } from './paths.js';
@@ -94,13 +95,17 @@ export function PlaybookListPage() {
   }, [address]);
   const list = useRequest((signal) => listPlaybooks({ search: query.q || undefined, archived: query.archived, cursor: query.cursor }, signal), [address]);
   const next = list.status === 'done' ? list.data.nextCursor : undefined;
+  // A read-only session may look, not create (the API would refuse it).
+  const mayCreate = me.value?.scope !== 'read';
   return (
     <>
       <div class="page-title">
         <h1>Playbooks</h1>
-        <a class="button" href={`${playbooksPath}/new`}>
-          New playbook
-        </a>
+        {mayCreate ? (
+          <a class="button" href={`${playbooksPath}/new`}>
+            New playbook
+          </a>
+        ) : null}
       </div>
       <SearchForm query={query} />
       <section aria-labelledby="playbook-results" aria-busy={list.status === 'loading'}>
@@ -111,7 +116,7 @@ export function PlaybookListPage() {
         {list.status === 'failed' ? <Failure error={list.error} onRetry={list.retry} /> : null}
         {list.status === 'done' && list.data.items.length === 0 ? (
           <Empty title={query.q || query.archived ? 'No playbooks match' : 'No playbooks yet'}>
-            <a href={`${playbooksPath}/new`}>Create a playbook</a>
+            {mayCreate ? <a href={`${playbooksPath}/new`}>Create a playbook</a> : null}
           </Empty>
         ) : null}
         {list.status === 'done' && list.data.items.length > 0 ? <PlaybookTable items={list.data.items} /> : null}

@@ -25,7 +25,7 @@ export function selectLine(line: number): void {
 function ProblemSummary({ problems, text }: { problems: PlacedProblem[]; text: string }) {
   const lines = text.split('\n');
   return (
-    <div class="error-summary" aria-labelledby={PROBLEMS_TITLE_ID}>
+    <section class="error-summary" aria-labelledby={PROBLEMS_TITLE_ID}>
       <h2 id={PROBLEMS_TITLE_ID} tabIndex={-1}>
         {problems.length === 1 ? '1 problem' : `${problems.length} problems`} to fix before saving
       </h2>
@@ -56,7 +56,7 @@ function ProblemSummary({ problems, text }: { problems: PlacedProblem[]; text: s
           </li>
         ))}
       </ul>
-    </div>
+    </section>
   );
 }
 
