@@ -1,6 +1,7 @@
 /**
- * The API's error shape: `{ "error": { "code", "message", "problems"? } }` with the HTTP status that says what kind of
- * problem it is. Every failure a caller can cause maps to one of these; anything else is a 500 without internals.
+ * The API's error shape: `{ "error": { "code", "message", "problems"?, "fields"? } }` with the HTTP status that says what
+ * kind of problem it is. `fields` repeats `problems` as `{ path, message }` pairs where each problem has a place in the
+ * input (a refused playbook), so an editor can show each one at its field without parsing the strings. Every failure a caller can cause maps to one of these; anything else is a 500 without internals.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -12,6 +13,12 @@ import {
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { CODE_BY_FAILURE_TYPE, IncidentCommandError, type IncidentErrorCode } from '../domain/errors.js';
 
+/** One problem at its place in the input: `checklists[0].tasks[2].title` (empty for the input as a whole). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -20,13 +27,21 @@ export class HttpError extends Error {
     readonly problems: string[] = [],
     /** For 429 and 503: when to try again (the Retry-After header). */
     readonly retryAfterSeconds?: number,
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
     this.name = 'HttpError';
   }
 
-  toJSON(): { error: { code: string; message: string; problems?: string[] } } {
-    return { error: { code: this.code, message: this.message, ...(this.problems.length ? { problems: this.problems } : {}) } };
+  toJSON(): { error: { code: string; message: string; problems?: string[]; fields?: FieldProblem[] } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.problems.length ? { problems: this.problems } : {}),
+        ...(this.fields.length ? { fields: this.fields } : {}),
+      },
+    };
   }
 }
 

@@ -58,6 +58,7 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/playbooks', summary: 'List playbooks', tag: 'playbooks', query: playbookListQuerySchema, success: [200, 'A page of playbooks'], scope: 'read' },
   { method: 'get', path: '/playbooks/:id', summary: 'A playbook (JSON, or YAML with Accept: application/yaml)', tag: 'playbooks', success: [200, 'The playbook'], scope: 'read' },
   { method: 'get', path: '/playbooks/:id/versions', summary: "A playbook's versions", tag: 'playbooks', success: [200, 'Its versions'], scope: 'read' },
+  { method: 'get', path: '/playbooks/:id/versions/:version', summary: 'One version of a playbook (JSON with its metadata, or the definition as YAML with Accept: application/yaml or ?format=yaml)', tag: 'playbooks', success: [200, 'The playbook at that version'], scope: 'read' },
   { method: 'post', path: '/playbooks', summary: 'Create a playbook (JSON, or YAML with Content-Type: application/yaml)', tag: 'playbooks', body: 'yaml-or-json-playbook', success: [201, 'The playbook, created'], scope: 'write' },
   { method: 'put', path: '/playbooks/:id', summary: 'Replace a playbook (If-Match: the version edited)', tag: 'playbooks', body: 'yaml-or-json-playbook', success: [200, 'The playbook, changed'], scope: 'write' },
   { method: 'post', path: '/playbooks/:id/archive', summary: 'Archive a playbook', tag: 'playbooks', success: [200, 'The playbook'], scope: 'write' },
@@ -130,7 +131,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'Incident Collaboration on Temporal',
       version: '1',
-      description: 'Incidents, their commands, playbooks, alerts and stats. Every request carries `Authorization: Bearer <token>` (or the web app\'s session cookie, whose changes also send `X-CSRF-Token`); `x-scope` is the scope an operation needs. Errors are `{"error":{"code","message","problems"?}}`.',
+      description: 'Incidents, their commands, playbooks, alerts and stats. Every request carries `Authorization: Bearer <token>` (or the web app\'s session cookie, whose changes also send `X-CSRF-Token`); `x-scope` is the scope an operation needs. Errors are `{"error":{"code","message","problems"?,"fields"?}}`; `fields` gives a refused playbook\'s problems as `{path,message}` (path like `checklists[0].tasks[2].title`, empty for the whole playbook), beside the same problems as `path: message` strings.',
     },
     security: [{ bearer: [] }],
     paths,
@@ -146,7 +147,16 @@ export function openApiDocument(): Record<string, unknown> {
             error: {
               type: 'object',
               required: ['code', 'message'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } },
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                problems: { type: 'array', items: { type: 'string' } },
+                fields: {
+                  type: 'array',
+                  description: 'Each problem at its place in the input (a refused playbook): the path in bracket style, empty for the input as a whole.',
+                  items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+                },
+              },
             },
           },
         },

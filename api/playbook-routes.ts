@@ -1,7 +1,8 @@
 /**
  * REST routes for playbooks: list (with search), read (any version, as JSON or YAML), create, replace (a new version;
  * `If-Match: <version>` guards against overwriting someone else's edit), archive, restore, duplicate, version history.
- * Bodies are a playbook as JSON, or as YAML with `Content-Type: application/yaml`; every problem comes back at once.
+ * Bodies are a playbook as JSON, or as YAML with `Content-Type: application/yaml`; every problem comes back at once, as
+ * `problems` strings and as `fields` (`{ path, message }`, the path in the domain's bracket style) for editors.
  *
  * Who may change a playbook (the app already required the `write` scope for every change): creating one, or duplicating
  * one into a new ID, needs nothing more. Replacing, archiving or restoring an existing playbook needs its CURRENT
@@ -49,7 +50,8 @@ function playbookFromBody(req: Request): Playbook {
     : validatePlaybook(req.body);
   if (!result.ok) {
     const problems = result.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-    throw new HttpError(400, 'invalid_input', `invalid playbook: ${problems.length} problem(s)`, problems);
+    const fields = result.problems.map(({ path, message }) => ({ path, message }));
+    throw new HttpError(400, 'invalid_input', `invalid playbook: ${problems.length} problem(s)`, problems, undefined, fields);
   }
   return result.playbook;
 }
@@ -115,8 +117,8 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
     res.json(page);
   });
 
-  router.get('/playbooks/:id', async (req, res: Response) => {
-    const version = req.query.version === undefined ? undefined : Number(req.query.version);
+  /** One version (the current one when absent) as JSON with its metadata, or as the bare definition in YAML or JSON. */
+  const sendPlaybook = async (req: Request, res: Response, version: number | undefined) => {
     const stored = await repository.get(String(req.params.id), version).catch(storeError);
     if (!stored) throw new HttpError(404, 'not_found', `no playbook "${String(req.params.id)}"${version ? ` at version ${version}` : ''}`);
     const format = wantedFormat(req);
@@ -125,6 +127,16 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
       return;
     }
     res.json(present(stored));
+  };
+
+  router.get('/playbooks/:id', async (req, res: Response) => {
+    await sendPlaybook(req, res, req.query.version === undefined ? undefined : Number(req.query.version));
+  });
+
+  router.get('/playbooks/:id/versions/:version', async (req, res: Response) => {
+    const version = String(req.params.version);
+    if (!/^[1-9]\d{0,8}$/.test(version)) throw new HttpError(400, 'invalid_input', `a version is a whole number from 1 up, got "${version.slice(0, 20)}"`, ['version: a whole number from 1 up']);
+    await sendPlaybook(req, res, Number(version));
   });
 
   router.get('/playbooks/:id/versions', async (req, res) => {

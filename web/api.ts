@@ -1,9 +1,15 @@
 /**
  * Every call the web app makes to its API. The session is an HttpOnly cookie the browser sends by itself (same origin
  * only); a change also carries the session's CSRF token in a header, which another site cannot read and so cannot send.
- * Failures become an ApiError with the API's own code and message (`{ error: { code, message, problems? } }`), so a page
- * can say what went wrong in the API's words.
+ * Failures become an ApiError with the API's own code and message (`{ error: { code, message, problems?, fields? } }`), so
+ * a page can say what went wrong in the API's words (and an editor show each problem at its field).
  */
+
+/** A problem at its place in what was sent: `checklists[0].tasks[2].title` (empty for the whole input). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -11,6 +17,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly problems: string[] = [],
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -33,6 +40,12 @@ export function whenSessionLost(handler: () => void): void {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A text body sent as it is (a playbook in YAML), instead of `body` as JSON. */
+  text?: { content: string; type: string };
+  /** What to ask for (Accept); JSON when absent. */
+  accept?: string;
+  /** For If-Match and the like. */
+  headers?: Record<string, string>;
   /** A 401 is an answer the caller handles itself (signing in with a wrong token), not a lost session. */
   unauthorizedIsAnswer?: boolean;
   signal?: AbortSignal;
@@ -42,11 +55,14 @@ export interface RequestOptions {
 async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; problems?: unknown } };
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; problems?: unknown; fields?: unknown } };
     const error = body.error;
     if (error && typeof error.code === 'string' && typeof error.message === 'string') {
       const problems = Array.isArray(error.problems) ? error.problems.filter((p): p is string => typeof p === 'string') : [];
-      return new ApiError(response.status, error.code, error.message, problems);
+      const fields = Array.isArray(error.fields)
+        ? error.fields.filter((f): f is FieldProblem => typeof (f as FieldProblem)?.path === 'string' && typeof (f as FieldProblem)?.message === 'string')
+        : [];
+      return new ApiError(response.status, error.code, error.message, problems, fields);
     }
   } catch {
     // Not JSON: described below.
@@ -54,9 +70,11 @@ async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, 'unexpected_response', `the server answered ${response.status} ${response.statusText || ''}`.trim());
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+/** Sends a request; an answer that is not 2xx is thrown as an ApiError. */
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { ...options.headers, Accept: options.accept ?? 'application/json' };
+  const body = options.text ? options.text.content : options.body !== undefined ? JSON.stringify(options.body) : undefined;
+  if (body !== undefined) headers['Content-Type'] = options.text ? options.text.type : 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
   try {
@@ -64,7 +82,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       method,
       headers,
       credentials: 'same-origin',
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(body !== undefined ? { body } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
@@ -73,8 +91,18 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (response.status === 401 && !options.unauthorizedIsAnswer) onSessionLost();
   if (!response.ok) throw await errorOf(response);
+  return response;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** A call whose answer is text (a playbook as YAML). */
+export async function requestText(method: string, path: string, options: RequestOptions = {}): Promise<string> {
+  return (await send(method, path, options)).text();
 }
 
 /** A query string from the values that are set, in a stable order. */

@@ -9,6 +9,7 @@ import { Layout } from './components/layout.js';
 import { Failure, Loading } from './components/states.js';
 import { IncidentPage } from './pages/incident.js';
 import { IncidentsPage } from './pages/incidents.js';
+import { PlaybookPages } from './playbooks/pages.js';
 import { SignInPage } from './pages/sign-in.js';
 import { StartIncidentPage } from './pages/start-incident.js';
 import { StatsPage } from './pages/stats.js';
@@ -20,6 +21,7 @@ const TITLES: Record<Route['name'], string> = {
   incident: 'Incident',
   'start-incident': 'Start an incident',
   stats: 'Stats',
+  playbooks: 'Playbooks',
   'sign-in': 'Sign in',
   'not-found': 'Not found',
 };
@@ -34,6 +36,8 @@ function Page({ route }: { route: Route }) {
       return <StartIncidentPage />;
     case 'stats':
       return <StatsPage />;
+    case 'playbooks':
+      return <PlaybookPages route={route} />;
     default:
       return (
         <>

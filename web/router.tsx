@@ -4,6 +4,7 @@
  * load the page for real.
  */
 import { signal } from '@preact/signals';
+import { matchPlaybookPath, type PlaybookRoute } from './playbooks/paths.js';
 
 export type Route =
   | { name: 'incidents' }
@@ -11,6 +12,7 @@ export type Route =
   | { name: 'start-incident' }
   | { name: 'stats' }
   | { name: 'sign-in' }
+  | PlaybookRoute
   | { name: 'not-found' };
 
 export interface Place {
@@ -31,6 +33,8 @@ export function match(path: string): Route {
   if (path === '/app/incidents/new') return { name: 'start-incident' };
   const incident = /^\/app\/incidents\/([^/]+)$/.exec(path);
   if (incident) return { name: 'incident', id: decodeURIComponent(incident[1]!) };
+  const playbook = matchPlaybookPath(path);
+  if (playbook) return playbook;
   return { name: 'not-found' };
 }
 

@@ -1,6 +1,7 @@
 /**
- * /api/v1/playbooks over HTTP against the SQLite store: create, read (JSON and YAML), replace with versions and If-Match,
- * archive and restore, duplicate, search; and an edit while an incident runs leaves the incident's snapshot as it was.
+ * /api/v1/playbooks over HTTP against the SQLite store: create (problems as strings and at their fields), read (JSON and
+ * YAML, any version), replace with versions and If-Match, archive and restore, duplicate, search; and an edit while an
+ * incident runs leaves the incident's snapshot as it was.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,33 @@ describe('playbooks API', () => {
     expect(bad.body.error.problems.join('\n')).toMatch(/checklist/);
   });
 
+  it('gives every problem of a refused playbook at its field too, as { path, message } beside the problem strings', async () => {
+    const yaml = [
+      'id: fields-check',
+      'title: Fields check',
+      'severities: [sev1, sev2]',
+      'defaultSeverity: sev9',
+      'checklists:',
+      '  - title: Triage',
+      '    tasks:',
+      '      - title: Page the owner',
+      '      - title: ""',
+    ].join('\n');
+    const refused = await fetch(`${api.url}/api/v1/playbooks`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: { problems: string[]; fields: Array<{ path: string; message: string }> } };
+    expect(error.fields).toEqual(
+      expect.arrayContaining([
+        { path: 'checklists[0].tasks[1].title', message: expect.stringMatching(/title/) },
+        { path: 'defaultSeverity', message: '"sev9" is not one of the severities (sev1, sev2)' },
+      ]),
+    );
+    expect(error.fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message))).toEqual(error.problems);
+    const syntax = await fetch(`${api.url}/api/v1/playbooks`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: 'id: [x' });
+    expect(((await syntax.json()) as { error: { fields: unknown[] } }).error.fields).toEqual([{ path: '', message: expect.stringMatching(/^YAML syntax error at line \d+/) }]);
+    expect((await call('GET', '/api/v1/playbooks/nope')).body.error).not.toHaveProperty('fields');
+  });
+
   it('exports as YAML and imports it back to an equal playbook', async () => {
     const yaml = await fetch(`${api.url}/api/v1/playbooks/db-outage?format=yaml`);
     expect(yaml.headers.get('content-type')).toMatch(/application\/yaml/);
@@ -96,6 +124,16 @@ describe('playbooks API', () => {
     expect((await call('PUT', '/api/v1/playbooks/db-outage', edited)).body).toMatchObject({ version: 2, changed: false });
     expect((await call('GET', '/api/v1/playbooks/db-outage?version=1')).body.playbook.title).toBe('Database outage');
     expect((await call('GET', '/api/v1/playbooks/db-outage/versions')).body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+  });
+
+  it('reads one version by its own path, as JSON with its metadata or as YAML, and refuses a version that is no number', async () => {
+    expect((await call('GET', '/api/v1/playbooks/db-outage/versions/1')).body).toMatchObject({ id: 'db-outage', version: 1, currentVersion: 2, playbook: { title: 'Database outage' } });
+    const yaml = await fetch(`${api.url}/api/v1/playbooks/db-outage/versions/2`, { headers: { accept: 'application/yaml' } });
+    expect(yaml.headers.get('content-type')).toMatch(/application\/yaml/);
+    expect(await yaml.text()).toContain('title: Database outage (v2)');
+    expect(await call('GET', '/api/v1/playbooks/db-outage/versions/7')).toMatchObject({ status: 404, body: { error: { message: 'no playbook "db-outage" at version 7' } } });
+    expect(await call('GET', '/api/v1/playbooks/db-outage/versions/first')).toMatchObject({ status: 400, body: { error: { problems: ['version: a whole number from 1 up'] } } });
+    expect((await call('GET', '/api/v1/playbooks/nope/versions/1')).status).toBe(404);
   });
 
   it('keeps a running incident on the snapshot it started with when the playbook changes', async () => {

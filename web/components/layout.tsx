@@ -61,6 +61,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <li>
               <a href="/app/stats">Stats</a>
             </li>
+            <li>
+              <a href="/app/playbooks">Playbooks</a>
+            </li>
           </ul>
         </nav>
         <WhoIsSignedIn />
