@@ -100,7 +100,7 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
       throw new HttpError(
         403,
         'forbidden',
-        `"${caller.name}" may not edit playbook "${id}": not in its permissions.edit users or groups (an admin token may)`,
+        `"${caller.name}" may not edit playbook "${id}": not in its permissions.edit users or groups (an incident admin or an admin token may)`,
       );
     }
     next();

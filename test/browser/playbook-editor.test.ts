@@ -1,0 +1,75 @@
+/**
+ * Refining a playbook from the browser, in Debian's Chromium against the whole product and its playbook store: a
+ * mistake (an empty task title) is refused with the problem shown at its line and nothing saved; the fixed playbook
+ * saves as a new version, and the versions page shows what changed as a diff. axe-core on each page, screenshots kept.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { describeInBrowser } from './helpers/chromium.js';
+import { artifactsFor, expectAccessible, launchBrowser } from './helpers/page-kit.js';
+import { eventually, newPage, openSignedIn } from './helpers/session.js';
+import { startWebStack, type WebStack } from './helpers/web-stack.js';
+
+describeInBrowser('the playbook editor', (chromium) => {
+  let stack: WebStack;
+  let browser: Browser;
+  const artifacts = artifactsFor('playbook-editor');
+  const consoleLines: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startWebStack('browser-playbooks');
+    browser = await launchBrowser(chromium);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** The stored playbook, as the API has it (not as the page shows it). */
+  const storedPlaybook = async (): Promise<{ version: number }> =>
+    (await fetch(`${stack.api.url}/api/v1/playbooks/service-outage`, { headers: { authorization: `Bearer ${stack.opsToken}` } })).json() as Promise<{ version: number }>;
+
+  it('shows a mistake at its line, saves nothing, then saves the fix as a new version with its diff', async () => {
+    const page = await newPage(browser, consoleLines);
+    try {
+      await openSignedIn(page, stack, 'carol');
+      await page.getByRole('link', { name: 'Playbooks' }).click();
+      await page.getByRole('link', { name: /Service outage/ }).first().click();
+      await expectAccessible(page, 'a playbook');
+      await page.getByRole('link', { name: 'Edit' }).click();
+      const editor = page.getByRole('textbox', { name: 'Playbook (YAML)' });
+      await eventually(() => editor.inputValue()).toContain('Acknowledge and take command');
+      const version = (await storedPlaybook()).version;
+
+      const original = await editor.inputValue();
+      await editor.fill(original.replace('title: Acknowledge and take command', 'title: ""'));
+      await page.getByRole('button', { name: 'Save' }).click();
+      const problems = page.getByRole('list', { name: 'Problems' });
+      await eventually(() => problems.getByRole('link').count()).toBeGreaterThan(0);
+      const problem = (await problems.getByRole('link').first().textContent()) ?? '';
+      expect(problem).toMatch(/^Line \d+, checklists\[0\]\.tasks\[0\]\.title/);
+      await expectAccessible(page, 'the editor with a refused playbook');
+      await artifacts.shot(page, 'playbook-problem', { docs: true });
+      expect((await storedPlaybook()).version).toBe(version);
+
+      await editor.fill(original.replace('title: Acknowledge and take command', 'title: Acknowledge, then take or hand over command'));
+      await page.getByRole('button', { name: 'Save' }).click();
+      await eventually(() => page.locator('#playbook-outcome').textContent()).toContain('Saved.');
+      expect((await storedPlaybook()).version).toBe(version + 1);
+
+      await page.goto(`${stack.appUrl}playbooks/service-outage/versions?from=${version}&to=${version + 1}`);
+      const diff = page.getByRole('table', { name: new RegExp(`Changes from version ${version} to version ${version + 1}`) });
+      await eventually(() => diff.locator('.diff-added').count()).toBeGreaterThan(0);
+      expect(await diff.locator('.diff-added').first().textContent()).toContain('Acknowledge, then take or hand over command');
+      expect(await diff.locator('.diff-removed').first().textContent()).toContain('Acknowledge and take command');
+      await expectAccessible(page, 'the versions diff');
+      await artifacts.shot(page, 'playbook-diff');
+    } catch (error) {
+      await artifacts.keepFailure(page, consoleLines);
+      throw error;
+    } finally {
+      await page.context().close();
+    }
+  });
+});
