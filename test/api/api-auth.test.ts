@@ -172,7 +172,7 @@ describe('API tokens', () => {
     ] as const) {
       expect(await outsider(method, path, body)).toEqual({
         status: 403,
-        body: { error: { code: 'forbidden', message: '"alertmanager" may not edit playbook "guarded": not in its permissions.edit users or groups (an admin token may)' } },
+        body: { error: { code: 'forbidden', message: '"alertmanager" may not edit playbook "guarded": not in its permissions.edit users or groups (an incident admin or an admin token may)' } },
       });
     }
     // Creating (and duplicating into a new ID) needs only write.
