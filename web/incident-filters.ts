@@ -10,6 +10,10 @@ export interface IncidentFilters {
   severity: string;
   playbook: string;
   commander: string;
+  /** The team's URL name. */
+  team: string;
+  /** Someone who took part (a username); with "all" only: "mine" is the signed-in person. */
+  member: string;
   q: string;
   sort: IncidentRecordSort;
   /** `mine`: incidents the signed-in person is a member of (the default); `all`: everyone's. */
@@ -30,7 +34,7 @@ export const SORT_LABELS: Record<IncidentRecordSort, string> = {
 
 const DEFAULT_SORT: IncidentRecordSort = '-reported_at';
 
-export const NO_FILTERS: IncidentFilters = { status: '', severity: '', playbook: '', commander: '', q: '', sort: DEFAULT_SORT, scope: 'mine' };
+export const NO_FILTERS: IncidentFilters = { status: '', severity: '', playbook: '', commander: '', team: '', member: '', q: '', sort: DEFAULT_SORT, scope: 'mine' };
 
 function oneOf<T extends string>(value: string | null, allowed: Record<T, string>, fallback: T): T {
   return value !== null && Object.hasOwn(allowed, value) ? (value as T) : fallback;
@@ -42,6 +46,8 @@ export function filtersFrom(search: URLSearchParams): IncidentFilters {
     severity: search.get('severity') ?? '',
     playbook: search.get('playbook') ?? '',
     commander: search.get('commander') ?? '',
+    team: search.get('team') ?? '',
+    member: search.get('member') ?? '',
     q: search.get('q') ?? '',
     sort: oneOf(search.get('sort'), SORT_LABELS, DEFAULT_SORT),
     scope: search.get('scope') === 'all' ? 'all' : 'mine',
@@ -51,7 +57,7 @@ export function filtersFrom(search: URLSearchParams): IncidentFilters {
 /** The app's address for these filters (and a page of them); defaults are left out to keep it short. */
 export function addressFor(filters: IncidentFilters, cursor?: string): string {
   const params = new URLSearchParams();
-  for (const key of ['status', 'severity', 'playbook', 'commander', 'q'] as const) {
+  for (const key of ['status', 'severity', 'playbook', 'commander', 'team', 'member', 'q'] as const) {
     const value = filters[key].trim();
     if (value) params.set(key, value);
   }
@@ -62,16 +68,17 @@ export function addressFor(filters: IncidentFilters, cursor?: string): string {
   return text ? `/app/?${text}` : '/app/';
 }
 
-/** GET /api/v1/incidents's query: `member` is the signed-in person's name when the list shows their incidents only. */
+/** GET /api/v1/incidents's query: `member` is the signed-in person's name when the list shows their incidents only, else the member filter. */
 export function apiQueryFor(filters: IncidentFilters, member: string | undefined, cursor: string | undefined): Record<string, string | undefined> {
   return {
     status: filters.status || undefined,
     severity: filters.severity.trim() || undefined,
     playbook: filters.playbook.trim() || undefined,
     commander: filters.commander.trim() || undefined,
+    team: filters.team.trim() || undefined,
     q: filters.q.trim() || undefined,
     sort: filters.sort,
-    member: filters.scope === 'mine' ? member : undefined,
+    member: filters.scope === 'mine' ? member : filters.member.trim().replace(/^@/, '').toLowerCase() || undefined,
     limit: String(PAGE_SIZE),
     cursor,
   };

@@ -1,7 +1,7 @@
 /**
  * The web app in Debian's Chromium against the whole product: a person opens the app, is sent to sign in, signs in
  * with Mattermost (the sandbox's own authorize page, a trusted OAuth app), sees the incident they started from chat in
- * "My incidents" and not someone else's, switches to all, filters, opens one, signs out; an operator signs in with an
+ * "My incidents" and not someone else's, switches to all, filters (by member, by text), opens one, signs out; an operator signs in with an
  * API token; a wrong token is refused in words; the keyboard alone gets through sign-in. Each page is checked with
  * axe-core and kept as a screenshot at 1280 px and on a phone.
  */
@@ -57,6 +57,12 @@ describeInBrowser('signing in and the incident list', (chromium) => {
       await page.getByRole('radio', { name: 'All incidents' }).check();
       await eventually(() => rows.filter({ hasText: 'Search index stale' }).count()).toBe(1);
       expect(page.url()).toContain('scope=all');
+      await page.getByLabel('Member', { exact: true }).fill('bob');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await eventually(() => rows.filter({ hasText: 'Payments API returns 502' }).count()).toBe(0);
+      expect(await rows.filter({ hasText: 'Search index stale' }).count()).toBe(1);
+      expect(page.url()).toContain('member=bob');
+      await page.getByLabel('Member', { exact: true }).fill('');
       await page.getByLabel('Search', { exact: true }).fill('payments');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await eventually(() => rows.filter({ hasText: 'Search index stale' }).count()).toBe(0);

@@ -18,7 +18,8 @@ export interface FiltersProps {
 }
 
 /** How many filters narrow the list, for the panel's summary. */
-const countSet = (filters: IncidentFilters) => [filters.status, filters.severity, filters.playbook, filters.commander, filters.q].filter((value) => value.trim()).length;
+const countSet = (filters: IncidentFilters) =>
+  [filters.status, filters.severity, filters.playbook, filters.commander, filters.team, filters.scope === 'all' ? filters.member : '', filters.q].filter((value) => value.trim()).length;
 
 /** On a phone the form starts folded, so the list is on the first screen; on a wider screen, or with filters set, open. */
 const startsOpen = (filters: IncidentFilters) => countSet(filters) > 0 || window.matchMedia('(min-width: 701px)').matches;
@@ -58,6 +59,9 @@ function FiltersForm({ draft, set, filters, playbooks, onApply }: FiltersProps &
         <TextField id="filter-playbook" label="Playbook" value={draft.playbook} hint="The playbook's ID" onInput={set('playbook')} />
       )}
       <TextField id="filter-commander" label="Commander" value={draft.commander} hint="A username" onInput={set('commander')} />
+      <TextField id="filter-team" label="Team" value={draft.team} hint="The team's name, as in its URL" onInput={set('team')} />
+      {/* "My incidents" already names the member: the field is for "All incidents". */}
+      {filters.scope === 'all' ? <TextField id="filter-member" label="Member" value={draft.member} hint="A username: incidents they took part in" onInput={set('member')} /> : null}
       <SelectField id="filter-sort" label="Order" value={draft.sort} choices={SORT_CHOICES} onChange={(value) => set('sort')(value as IncidentFilters['sort'])} />
       <div class="actions">
         <button type="submit">Apply filters</button>
