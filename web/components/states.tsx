@@ -17,6 +17,18 @@ function mayPassOnRetry(error: Error): boolean {
   return status === undefined || status === 408 || status === 429 || status < 400 || status >= 500;
 }
 
+/** The API's problems with a request ("path: message"), as a list; nothing when there are none. */
+export function Problems({ problems }: { problems: readonly string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <ul>
+      {problems.map((problem) => (
+        <li key={problem}>{problem}</li>
+      ))}
+    </ul>
+  );
+}
+
 export function Failure({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const problems = (error as Partial<ApiError>).problems ?? [];
   return (
@@ -24,13 +36,7 @@ export function Failure({ error, onRetry }: { error: Error; onRetry?: () => void
       <p>
         <strong>Something went wrong:</strong> {error.message}
       </p>
-      {problems.length ? (
-        <ul>
-          {problems.map((problem) => (
-            <li key={problem}>{problem}</li>
-          ))}
-        </ul>
-      ) : null}
+      <Problems problems={problems} />
       {onRetry && mayPassOnRetry(error) ? (
         <button type="button" onClick={onRetry}>
           Try again

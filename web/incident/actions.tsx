@@ -7,6 +7,7 @@ import { createContext } from 'preact';
 import { useCallback, useContext, useState } from 'preact/hooks';
 import type { IncidentView } from '../../domain/incident.js';
 import { request, type ApiError } from '../api.js';
+import { Problems } from '../components/states.js';
 import { me } from '../session.js';
 import { incidentApiPath } from './live.js';
 
@@ -83,13 +84,7 @@ export function ActionError({ error, what }: { error?: Error | undefined; what: 
       <p>
         Could not {what}: {error.message}
       </p>
-      {problems.length ? (
-        <ul>
-          {problems.map((problem) => (
-            <li key={problem}>{problem}</li>
-          ))}
-        </ul>
-      ) : null}
+      <Problems problems={problems} />
     </div>
   );
 }
