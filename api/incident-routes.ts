@@ -41,7 +41,12 @@ export interface IncidentRoutesOptions {
 const PEOPLE_FIELDS = { changeCommander: 'commander', assignTask: 'assignee', addTask: 'assignee' } as const;
 
 export const startRequestSchema = z.object({
-  id: z.string().regex(INCIDENT_ID_PATTERN, 'expected 3 to 48 lower-case letters, digits or "-"').optional(),
+  id: z
+    .string()
+    .regex(INCIDENT_ID_PATTERN, 'expected 3 to 48 lower-case letters, digits or "-"')
+    // The web app's /app/incidents/new is the start form: an incident by that ID could not be opened there.
+    .refine((id) => id !== 'new', { message: '"new" is reserved (the web app\'s start page); choose another ID' })
+    .optional(),
   name: z.string().trim().min(1, 'an incident needs a name').max(200),
   summary: z.string().trim().max(4000).optional(),
   severity: z.string().trim().toLowerCase().optional(),

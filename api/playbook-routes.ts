@@ -32,8 +32,15 @@ export const playbookListQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/** IDs the web app's addresses use for pages of their own (/app/playbooks/new): a playbook by that ID could not be opened. */
+const RESERVED_PLAYBOOK_IDS = ['new'];
+const reservedIdProblem = (id: string) => `id: "${id}" is reserved (the web app's /app/playbooks/${id} is another page); choose another ID`;
+
 export const duplicatePlaybookSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a playbook ID like "db-outage"'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a playbook ID like "db-outage"')
+    .refine((id) => !RESERVED_PLAYBOOK_IDS.includes(id), { message: 'this ID is reserved for a page of the web app; choose another' }),
   title: z.string().trim().min(1).max(200).optional(),
 });
 
@@ -147,6 +154,9 @@ export function playbookRoutes(repository: PlaybookRepository<Playbook & { team?
 
   router.post('/playbooks', text, async (req, res) => {
     const playbook = playbookFromBody(req);
+    if (RESERVED_PLAYBOOK_IDS.includes(playbook.id)) {
+      throw new HttpError(400, 'invalid_input', 'invalid playbook: 1 problem(s)', [reservedIdProblem(playbook.id)], undefined, [{ path: 'id', message: reservedIdProblem(playbook.id).slice(4) }]);
+    }
     const stored = await repository.create(playbook, actorOf(req, res)).catch(storeError);
     res.status(201).location(`/api/v1/playbooks/${stored.id}`).json(present(stored));
   });

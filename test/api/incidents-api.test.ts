@@ -31,6 +31,12 @@ describe('REST API', () => {
     expect(await call('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok', temporal: 'reachable' } });
   });
 
+  it('refuses the incident ID "new", which the web app\'s start page needs', async () => {
+    const refused = await call('POST', '/api/v1/incidents', { id: 'new', name: 'Reserved', reporter: 'alice' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.problems.join(' ')).toContain('"new" is reserved');
+  });
+
   it('starts an incident from a shipped playbook and returns its view', async () => {
     const response = await call('POST', '/api/v1/incidents', {
       name: 'Checkout is down',

@@ -75,6 +75,15 @@ describe('playbooks API', () => {
     expect(bad.body.error.problems.join('\n')).toMatch(/checklist/);
   });
 
+  it('refuses the ID "new", which the web app\'s /app/playbooks/new needs, in a create and a duplicate', async () => {
+    const created = await call('POST', '/api/v1/playbooks', { ...outage, id: 'new' });
+    expect(created.status).toBe(400);
+    expect(created.body.error.fields).toEqual([{ path: 'id', message: expect.stringContaining('"new" is reserved') }]);
+    const duplicated = await call('POST', '/api/v1/playbooks/db-outage/duplicate', { id: 'new' });
+    expect(duplicated.status).toBe(400);
+    expect(duplicated.body.error.problems.join(' ')).toContain('reserved');
+  });
+
   it('gives every problem of a refused playbook at its field too, as { path, message } beside the problem strings', async () => {
     const yaml = [
       'id: fields-check',
