@@ -7,9 +7,9 @@
  * across API replicas (the store is shared) and costs the incident's workflow nothing. Without a store the poller asks
  * the incident itself, less often.
  *
- * Bounded: a process serves at most `maxStreams` watchers and a caller `maxPerCaller` (a browser tab holds one; HTTP/1.1
- * allows six connections per site), and each stream ends after `maxStreamMs` (the browser reconnects, which checks
- * the sign-in again).
+ * Bounded: a process serves at most `maxStreams` watchers and a caller `maxPerCaller` (a visible tab holds one, a hidden
+ * one none; a browser allows six connections per site over HTTP/1.1, so more is someone on several devices or a
+ * script), and each stream ends after `maxStreamMs` (the browser reconnects, which checks the sign-in again).
  */
 import type { IncidentView } from '../../domain/incident.js';
 import { HttpError } from '../http-error.js';
@@ -37,7 +37,7 @@ export const DEFAULT_WATCH_LIMITS: WatchLimits = {
   pollMs: 500,
   pollWithoutStoreMs: 1_000,
   maxStreams: 200,
-  maxPerCaller: 4,
+  maxPerCaller: 8,
   heartbeatMs: 15_000,
   maxStreamMs: 15 * 60_000,
 };

@@ -76,6 +76,28 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
     }
   });
 
+  it('closes its stream while the tab is hidden and opens it again when shown', async () => {
+    const page = await newPage(browser, consoleLines);
+    const openStreams = async () => Number(/^incident_api_live_pages_open (\d+)$/m.exec(await (await fetch(`${stack.api.url}/metrics`, { headers: { authorization: `Bearer ${stack.opsToken}` } })).text())?.[1]);
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate(`Object.defineProperty(document, 'visibilityState', { value: '${state}', configurable: true }); document.dispatchEvent(new Event('visibilitychange'))`);
+    try {
+      await openSignedIn(page, stack, 'alice', `incidents/${incident.id}`);
+      await eventually(() => page.locator('.live').textContent()).toContain('Live');
+      await eventually(openStreams).toBe(1);
+      await setVisibility('hidden');
+      await eventually(openStreams).toBe(0);
+      await setVisibility('visible');
+      await eventually(() => page.locator('.live').textContent()).toContain('Live');
+      await eventually(openStreams).toBe(1);
+    } catch (error) {
+      await artifacts.keepFailure(page, consoleLines);
+      throw error;
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('refuses a change from someone outside the channel, in words, and changes nothing', async () => {
     const page = await newPage(browser, consoleLines);
     try {

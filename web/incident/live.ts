@@ -67,22 +67,40 @@ export function useLiveIncident(id: string): LiveIncident {
         // too many streams, a restart under way); a read says which (a 401 sends the person to sign in), then retry.
         if (source?.readyState !== EventSource.CLOSED) return;
         source.close();
+        source = undefined;
         timer = setTimeout(() => {
           request<IncidentView>('GET', incidentApiPath(id), { signal: controller.signal })
             .then(apply)
             .catch(() => {})
             .finally(() => {
-              if (!controller.signal.aborted) open();
+              if (!controller.signal.aborted && visible()) open();
             });
         }, reopenDelay(failures++));
       });
     };
 
+    // A browser allows six connections per site over HTTP/1.1: a stream in every background tab would soon leave none
+    // for the tab in front. A hidden page closes its stream and opens it again when shown (its first event is then the
+    // current view).
+    const visible = () => document.visibilityState !== 'hidden';
+    const onVisibility = () => {
+      if (controller.signal.aborted || shown.current < 0) return;
+      if (!visible()) {
+        clearTimeout(timer);
+        source?.close();
+        source = undefined;
+        setConnection('connecting');
+      } else if (!source) {
+        open();
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+
     request<IncidentView>('GET', incidentApiPath(id), { signal: controller.signal }).then(
       (first) => {
         if (controller.signal.aborted) return;
         apply(first);
-        open();
+        if (visible()) open();
       },
       (failure: Error) => {
         if (!controller.signal.aborted) setError(failure);
@@ -92,6 +110,7 @@ export function useLiveIncident(id: string): LiveIncident {
       controller.abort();
       clearTimeout(timer);
       source?.close();
+      document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [id, attempt, apply]);
 
