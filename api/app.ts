@@ -49,13 +49,11 @@ import type { ChatEventHandlers, ChatEventStream } from './ports/chat-events.js'
 import type { FrontDoorChat } from './ports/front-door-chat.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
-import type { MattermostSignIn } from './ports/mattermost-sign-in.js';
-import { MIN_SESSION_SECRET_LENGTH } from './auth/web-session.js';
-import { webSessionCaller } from './auth/web-session-caller.js';
 import { personMayChangeIncident } from './auth/person-may-change.js';
-import { meRoute, webAuthRoutes } from './web/auth-routes.js';
-import { IncidentWatches, type WatchLimits } from './live/incident-watches.js';
-import { incidentEventRoutes } from './live/incident-event-routes.js';
+import { meRoute } from './web/auth-routes.js';
+import { webSignIn, type WebAppOptions } from './web/web-sign-in.js';
+import { livePages } from './live/live-pages.js';
+import type { WatchLimits } from './live/incident-watches.js';
 import { taskCommandRoutes } from './mattermost/task-commands.js';
 import { webAppRoutes } from './web/static.js';
 
@@ -114,15 +112,8 @@ export interface AppOptions {
      */
     events?: (handlers: ChatEventHandlers) => ChatEventStream;
   };
-  /** The web app at /app/ (api/web/). */
-  web?: {
-    /** The built app (index.html and assets/); absent or missing on disk: /app/ answers 503 "the web app was not built". */
-    root?: string;
-    /** Signs the session cookies (WEB_SESSION_SECRET, at least 32 characters). */
-    sessionSecret: string;
-    /** Sign-in with Mattermost; absent: token sign-in only. It needs the Mattermost front door (`mattermost`) to ask who people are. */
-    mattermostSignIn?: MattermostSignIn;
-  };
+  /** The web app at /app/ (api/web/): its build, its sign-in. */
+  web?: WebAppOptions;
   /** Limits of live incident pages (GET /api/v1/incidents/:id/events); the defaults suit production. */
   liveLimits?: Partial<WatchLimits>;
   /** The Prometheus metrics this app records and serves at /metrics; made here when absent. */
@@ -215,10 +206,10 @@ export function createApp(options: AppOptions): express.Express {
 
   const records = options.records;
   // The live pages' streams are made further down, with the incident service; the gauge asks them when scraped.
-  const livePages = { open: () => 0 };
+  const openLivePages = { count: () => 0 };
   const metrics =
     options.metrics ??
-    createApiMetrics({ ...(records ? { incidentCounts: () => records.countsByStatusAndSeverity() } : {}), livePages: () => livePages.open() });
+    createApiMetrics({ ...(records ? { incidentCounts: () => records.countsByStatusAndSeverity() } : {}), livePages: () => openLivePages.count() });
   // The route's pattern (`/api/v1/incidents/:id`), never the path: one series per route, not per incident.
   const countRequests: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -263,19 +254,13 @@ export function createApp(options: AppOptions): express.Express {
   if ((options.apiTokens ?? []).length === 0) app.use(openModeGuard());
   // Every chat door, and the web app's Mattermost sessions, ask Mattermost who acts, by the user ID it vouches for.
   const people = options.mattermost ? new ChatIdentities(options.mattermost.chat, options.mattermost.admins) : undefined;
-  const web = options.web;
-  if (web?.mattermostSignIn && !people) {
-    throw new Error('sign-in with Mattermost needs the Mattermost front door (MATTERMOST_COMMAND_TOKENS and the bot) to ask who people are');
-  }
-  if (web && web.sessionSecret.length < MIN_SESSION_SECRET_LENGTH) throw new Error(`the web session secret must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
   const publicUrl = options.mattermost?.publicUrl;
+  const web = options.web ? webSignIn(options.web, { tokens: options.apiTokens ?? [], ...(people ? { people } : {}), ...(publicUrl ? { publicUrl } : {}) }) : undefined;
   // /api/v1: who is calling (the web app's session, else a token; 401 before any body is read), how often, and
   // whether their scope allows the method.
   app.use(
     '/api/v1',
-    ...(web
-      ? [webSessionCaller({ secret: web.sessionSecret, tokens: options.apiTokens ?? [], ...(people ? { people } : {}), ...(publicUrl ? { publicOrigin: new URL(publicUrl).origin } : {}) })]
-      : []),
+    ...(web ? [web.sessionCaller] : []),
     authenticate({ tokens: options.apiTokens ?? [] }),
     ...(options.rateLimit ? [limitRequests(options.rateLimit)] : []),
     requireScopeForMethod(),
@@ -287,17 +272,7 @@ export function createApp(options: AppOptions): express.Express {
   // whole alert group in one request.
   app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));
   app.use(jsonBody(options.bodyLimit ?? '64kb'));
-  if (web) {
-    app.use(
-      '/app/auth',
-      webAuthRoutes({
-        secret: web.sessionSecret,
-        tokens: options.apiTokens ?? [],
-        ...(web.mattermostSignIn && people ? { mattermost: { signIn: web.mattermostSignIn, people } } : {}),
-        ...(publicUrl ? { publicUrl } : {}),
-      }),
-    );
-  }
+  if (web) app.use('/app/auth', web.routes);
   app.use('/api/v1', meRoute());
 
   const temporalReachable = async (): Promise<boolean> => {
@@ -347,17 +322,10 @@ export function createApp(options: AppOptions): express.Express {
   );
   incidents.onCommand = (name, door, outcome) => metrics.command(name, door, outcome);
   // Live pages: one poller per watched incident, on the store's revision when there is a store.
-  const watches = new IncidentWatches(
-    {
-      ...(records ? { revisionOf: (id: string) => records.revisionOf(id) } : {}),
-      readView: async (id, atLeastRevision) => (await incidents.readView(id, atLeastRevision ? { atLeastRevision } : {})).view,
-    },
-    options.liveLimits,
-    (incidentId, error) => options.logger.warn({ incidentId, err: error }, 'a live page could not read its incident'),
-  );
-  livePages.open = () => watches.open;
-  addBackgroundWork(app, () => watches.endAll());
-  app.use('/api/v1', incidentEventRoutes(watches));
+  const live = livePages({ incidents, ...(records ? { records } : {}), ...(options.liveLimits ? { limits: options.liveLimits } : {}), logger: options.logger });
+  openLivePages.count = () => live.watches.open;
+  addBackgroundWork(app, () => live.watches.endAll());
+  app.use('/api/v1', live.routes);
   // Incident commands record who acted, and a token acts as itself: its name is the actor (or, starting one, the
   // reporter) unless the body names someone else, which only a token with the act-for capability may; then the
   // events record that token too (`via`). Open mode's "anonymous" names nobody: there the body decides alone.
