@@ -273,7 +273,8 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api/v1/alerts', jsonBody(ALERT_BODY_LIMIT));
   app.use(jsonBody(options.bodyLimit ?? '64kb'));
   if (web) app.use('/app/auth', web.routes);
-  app.use('/api/v1', meRoute());
+  const groupDirectory = options.groupDirectory ?? options.mattermost?.chat;
+  app.use('/api/v1', meRoute(groupDirectory ? { groupsOf: (userId) => groupDirectory.groupNamesOf(userId) } : {}));
 
   const temporalReachable = async (): Promise<boolean> => {
     try {
@@ -346,7 +347,6 @@ export function createApp(options: AppOptions): express.Express {
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  const groupDirectory = options.groupDirectory ?? options.mattermost?.chat;
   app.use(
     '/api/v1',
     incidentRoutes({

@@ -14,6 +14,8 @@ export interface Me {
   via: 'mattermost' | 'token' | 'open';
   mattermostUserId?: string;
   csrf?: string;
+  /** A Mattermost person's groups, when Mattermost could say. */
+  groups?: string[];
 }
 
 /** Which sign-ins the API offers (GET /app/auth/options). */

@@ -43,6 +43,8 @@ export interface SignedIn {
   mattermostUserId?: string;
   /** Send it as X-CSRF-Token with every change made with the session cookie. */
   csrf?: string;
+  /** A Mattermost person's groups (what playbook permissions name), when Mattermost could say. */
+  groups?: string[];
 }
 
 const tokenSignInSchema = z.object({ token: z.string().min(1).max(512) }).strict();
@@ -74,11 +76,17 @@ function signedIn(res: Response): SignedIn {
   };
 }
 
-/** GET /api/v1/me: who the request is authenticated as; mount after authentication. */
-export function meRoute(): Router {
+/**
+ * GET /api/v1/me: who the request is authenticated as; mount after authentication. A Mattermost person's groups come
+ * too (the web app offers editing a playbook whose permissions name a group of theirs); without them, it offers and the
+ * API decides.
+ */
+export function meRoute(options: { groupsOf?: (userId: string) => Promise<string[]> } = {}): Router {
   const router = express.Router();
-  router.get('/me', (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(signedIn(res));
+  router.get('/me', async (_req, res) => {
+    const me = signedIn(res);
+    const groups = me.mattermostUserId && options.groupsOf ? await options.groupsOf(me.mattermostUserId).catch(() => undefined) : undefined;
+    res.set('Cache-Control', 'no-store').json({ ...me, ...(groups ? { groups } : {}) });
   });
   return router;
 }

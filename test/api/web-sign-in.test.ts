@@ -256,7 +256,7 @@ describe('a person signed in with Mattermost, under the chat\'s rules', () => {
     const alice = await session('alice');
     const bob = await session('bob');
     const carol = await session('carol');
-    expect((await call('GET', '/api/v1/me', { cookie: carol.cookie })).body).toMatchObject({ name: 'carol', scope: 'admin', admin: true });
+    expect((await call('GET', '/api/v1/me', { cookie: carol.cookie })).body).toMatchObject({ name: 'carol', scope: 'admin', admin: true, groups: ['sre'] });
 
     const started = await call('POST', '/api/v1/incidents', { ...alice, body: { name: 'web person rules', playbook: 'blank' } });
     expect(started.status).toBe(201);

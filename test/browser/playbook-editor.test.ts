@@ -72,4 +72,19 @@ describeInBrowser('the playbook editor', (chromium) => {
       await page.context().close();
     }
   });
+
+  it('does not offer editing a playbook to someone it does not name, and says why', async () => {
+    const page = await newPage(browser, consoleLines);
+    try {
+      await openSignedIn(page, stack, 'alice', 'playbooks/service-outage');
+      await eventually(() => page.getByText('Only the people this playbook names (and incident admins) may edit or archive it.').count()).toBe(1);
+      expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Export YAML' }).count()).toBe(1);
+    } catch (error) {
+      await artifacts.keepFailure(page, consoleLines);
+      throw error;
+    } finally {
+      await page.context().close();
+    }
+  });
 });

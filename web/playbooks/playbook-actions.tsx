@@ -75,10 +75,27 @@ function DuplicateForm({ id }: { id: string }) {
   );
 }
 
+/**
+ * Whether to offer editing (the API decides, this only spares a refusal): the playbook names no editors, or the person is
+ * an incident admin, one of the users it names, or in one of its groups (as /api/v1/me lists them; when it does not,
+ * a list with groups is offered and the API decides).
+ */
+function mayEdit(playbook: StoredPlaybook['playbook']): boolean {
+  const who = me.value;
+  if (!who || who.scope === 'read') return false;
+  const edit = (playbook as { permissions?: { edit?: { users?: string[]; groups?: string[] } } }).permissions?.edit;
+  const users = edit?.users ?? [];
+  const groups = edit?.groups ?? [];
+  if (who.admin || (users.length === 0 && groups.length === 0) || users.includes(who.name)) return true;
+  return groups.length > 0 && (who.groups === undefined || groups.some((group) => who.groups!.includes(group)));
+}
+
 export function PlaybookActions({ stored, onChanged }: { stored: StoredPlaybook; onChanged: (stored: StoredPlaybook) => void }) {
   const [message, setMessage] = useState<{ text: string; failed: boolean } | undefined>();
   const [busy, setBusy] = useState(false);
+  // Duplicating needs the write scope only; editing and archiving, the playbook's own permissions.
   const mayChange = me.value?.scope !== 'read';
+  const editable = mayEdit(stored.playbook);
   const toggleArchived = async () => {
     setBusy(true);
     try {
@@ -94,7 +111,7 @@ export function PlaybookActions({ stored, onChanged }: { stored: StoredPlaybook;
   return (
     <section class="playbook-actions" aria-label="Actions">
       <div class="action-row">
-        {mayChange ? (
+        {editable ? (
           <a class="button" href={playbookPath(stored.id, 'edit')}>
             Edit
           </a>
@@ -105,12 +122,13 @@ export function PlaybookActions({ stored, onChanged }: { stored: StoredPlaybook;
         <a class="button secondary" href={yamlDownloadPath(stored.id)} download={`${stored.id}.yaml`}>
           Export YAML
         </a>
-        {mayChange ? (
+        {editable ? (
           <button type="button" class="secondary" disabled={busy} onClick={toggleArchived}>
             {stored.archived ? 'Restore' : 'Archive'}
           </button>
         ) : null}
       </div>
+      {mayChange && !editable ? <p class="note">Only the people this playbook names (and incident admins) may edit or archive it.</p> : null}
       <p role="status" class={message?.failed ? 'error-text' : 'note'}>
         {message?.text ?? ''}
       </p>
