@@ -158,7 +158,8 @@ describe('reminders', () => {
     // Not before an interval (2 s here) after the update, and it names the update it follows.
     expect(Date.parse(next.at) - updatedAt).toBeGreaterThanOrEqual(1_900);
     expect(next.text).toMatch(/the last one, #1, was posted/);
-    expect(postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message)).length).toBeGreaterThan(before);
+    // The post follows the timeline event (an activity after the workflow task that recorded it): wait for it.
+    await waitFor(() => postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message)).length, (count) => count > before, { what: 'the reminder post after the update' });
     await handle.executeUpdate(commandUpdates.acknowledge, { args: [{ actor: 'alice' }] }).catch(() => undefined);
     await handle.executeUpdate(commandUpdates.resolve, { args: [{ actor: 'alice' }] });
   });
