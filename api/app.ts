@@ -326,16 +326,21 @@ export function createApp(options: AppOptions): express.Express {
   const live = livePages({ incidents, ...(records ? { records } : {}), ...(options.liveLimits ? { limits: options.liveLimits } : {}), logger: options.logger });
   openLivePages.count = () => live.watches.open;
   addBackgroundWork(app, () => live.watches.endAll());
-  app.use('/api/v1', live.routes);
   // Incident commands record who acted, and a token acts as itself: its name is the actor (or, starting one, the
   // reporter) unless the body names someone else, which only a token with the act-for capability may; then the
   // events record that token too (`via`). Open mode's "anonymous" names nobody: there the body decides alone.
   app.use('/api/v1/incidents', actAsCaller());
-  // People signed in with Mattermost change an incident as in chat: members of its channel, or incident admins.
+  // People signed in with Mattermost are held to chat's rules: they change an incident as members of its channel (or
+  // incident admins), and read a private one only as its members. Before every incident route, the live one included.
   if (options.mattermost) {
     const chat = options.mattermost.chat;
-    app.use('/api/v1/incidents/:id', personMayChangeIncident({ channelOf: async (id) => (await incidents.view(id)).links.channelId, chat }));
+    const incidentOf = async (id: string) => {
+      const { view } = await incidents.readView(id);
+      return { ...(view.links.channelId ? { channelId: view.links.channelId } : {}), private: view.playbook.channel?.private === true };
+    };
+    app.use('/api/v1/incidents/:id', personMayChangeIncident({ incidentOf, chat }));
   }
+  app.use('/api/v1', live.routes);
   // With the store, lists and stats come from the incident records (which outlive Temporal's retention).
   if (options.records) app.use('/api/v1', recordRoutes(options.records));
   else {

@@ -14,6 +14,7 @@ import type { StoredIncidentRecord } from '../store/incident-record-row.js';
 import type { IncidentRecordsPort } from './ports/incident-records.js';
 import { HttpError } from './http-error.js';
 import { parseInput } from './parse-input.js';
+import { callerOf, type Caller } from './auth/api-tokens.js';
 
 const DAY_MS = 86_400_000;
 const list = <T extends z.ZodType<unknown, string>>(item: T) =>
@@ -69,6 +70,16 @@ export async function incidentStats(records: IncidentRecordsPort, query: { team?
   }
 }
 
+/**
+ * Whether a person who took no part in an incident may see it listed: not when its channel is private (the stored
+ * view says), as in chat its details are asked for inside that channel. Incident admins and tokens see every incident.
+ */
+export function listedFor(caller: Caller | undefined, record: StoredIncidentRecord): boolean {
+  if (!caller?.person || caller.person.admin || record.participants.includes(caller.name)) return true;
+  const view = record.view as { playbook?: { channel?: { private?: boolean } } } | undefined;
+  return view?.playbook?.channel?.private !== true;
+}
+
 export function recordRoutes(records: IncidentRecordsPort): Router {
   const router = Router();
 
@@ -89,7 +100,10 @@ export function recordRoutes(records: IncidentRecordsPort): Router {
         limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      res.json({ items: page.items.map(summary), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+      const caller = callerOf(res);
+      // A page may come out shorter than the limit; its cursor still leads on.
+      const items = page.items.filter((record) => listedFor(caller, record));
+      res.json({ items: items.map(summary), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
     } catch (error) {
       if (error instanceof IncidentRecordInputError) throw new HttpError(400, 'invalid_input', error.message, [error.message]);
       throw error;

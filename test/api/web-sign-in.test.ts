@@ -11,7 +11,7 @@ import { generateToken, parseApiTokens, tokenEntry } from '../../api/auth/api-to
 import { sealSession, newSession, SESSION_COOKIE } from '../../api/auth/web-session.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { MattermostSignInError, type MattermostSignIn } from '../../api/ports/mattermost-sign-in.js';
-import { startChatStack, type ChatStack } from '../helpers/chat-stack.js';
+import { shippedPlaybooks, startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'web-sign-in-test-secret-0123456789abcdef';
@@ -111,6 +111,10 @@ async function mattermostSession(username: string, returnTo = '/app/'): Promise<
   const callback = await call('GET', `/app/auth/callback?code=code-${username}-${Math.random().toString(36).slice(2)}&state=${state}`, { cookie: pending });
   return { cookie: cookieFrom(callback, SESSION_COOKIE)!, csrf: '', landed: callback.headers.get('location') ?? '' };
 }
+
+/** An incident whose launch is over: its channel made and the people invited (membership decides who may change it). */
+const launched = (answer: Answer) =>
+  answer.status === 200 && Boolean(answer.body.links?.channelId) && Object.values(answer.body.launch as Record<string, { status: string }>).every((step) => step.status !== 'pending');
 
 describe('token sign-in', () => {
   it('offers what this API has: tokens and Mattermost, not open mode', async () => {
@@ -261,7 +265,7 @@ describe('a person signed in with Mattermost, under the chat\'s rules', () => {
     const started = await call('POST', '/api/v1/incidents', { ...alice, body: { name: 'web person rules', playbook: 'blank' } });
     expect(started.status).toBe(201);
     const id = started.body.id as string;
-    const view = await waitFor(() => call('GET', `/api/v1/incidents/${id}`, alice), (answer) => Boolean(answer.body.links?.channelId), { what: 'the incident channel' });
+    const view = await waitFor(() => call('GET', `/api/v1/incidents/${id}`, alice), launched, { what: 'the launch (the channel and its invitations)' });
     expect(view.body.reporter).toBe('alice');
 
     const note = (who: { cookie: string; csrf: string }, text: string) => call('POST', `/api/v1/incidents/${id}/notes`, { ...who, body: { text } });
@@ -287,9 +291,9 @@ describe('a person signed in with Mattermost, under the chat\'s rules', () => {
     const as = { cookie: alice.cookie, csrf };
     const started = await call('POST', '/api/v1/incidents', { ...as, body: { name: 'web task commands', playbook: 'service-outage' } });
     const id = started.body.id as string;
-    await waitFor(() => call('GET', `/api/v1/incidents/${id}`, as), (answer) => Boolean(answer.body.links?.channelId), { what: 'the incident channel' });
+    await waitFor(() => call('GET', `/api/v1/incidents/${id}`, as), launched, { what: 'the launch (the channel and its invitations)' });
     const ran = await call('POST', `/api/v1/incidents/${id}/tasks/1.3/run-command`, { ...as, body: {} });
-    expect(ran.status).toBe(200);
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
     expect(['ran', 'failed']).toContain(ran.headers.get('command-outcome'));
     const run = (ran.body.timeline as Array<{ kind: string; actor?: string; text: string }>).find((event) => event.kind === 'command_run');
     expect(run).toMatchObject({ actor: 'alice' });
@@ -304,6 +308,34 @@ describe('a person signed in with Mattermost, under the chat\'s rules', () => {
     const outsider = await call('POST', `/api/v1/incidents/${id}/tasks/1.3/run-command`, { cookie: dave.cookie, csrf: daveCsrf, body: {} });
     expect(outsider.status).toBe(403);
     expect(outsider.body.error.message).toContain('only members of the incident channel');
+  });
+
+  it('shows a private incident only to its members and incident admins: not its page, timeline, stream or list entry', async () => {
+    const session = async (username: string) => {
+      const { cookie } = await mattermostSession(username);
+      return { cookie, csrf: (await call('GET', '/api/v1/me', { cookie })).body.csrf as string };
+    };
+    const [alice, dave, carol] = [await session('alice'), await session('dave'), await session('carol')];
+    const blank = (await shippedPlaybooks().get('blank'))!;
+    const privatePlaybook = { ...blank, id: 'blank-private', channel: { ...blank.channel, private: true } };
+    const started = await call('POST', '/api/v1/incidents', { ...alice, body: { name: 'web private incident', playbook: privatePlaybook } });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await waitFor(() => call('GET', `/api/v1/incidents/${id}`, alice), launched, { what: 'the launch of the private incident' });
+    await waitFor(() => stack.records.get(id), (record) => Boolean(record?.channelId), { what: 'the record' });
+
+    for (const path of [`/api/v1/incidents/${id}`, `/api/v1/incidents/${id}/timeline`, `/api/v1/incidents/${id}/events`, `/api/v1/incidents/${id}/export`]) {
+      const refused = await call('GET', path, dave);
+      expect(refused.status, path).toBe(403);
+      expect(refused.body.error.message, path).toBe("this incident's channel is private: only its members (and incident admins) can see it");
+    }
+    const listedFor = async (who: { cookie: string }) => ((await call('GET', '/api/v1/incidents?q=web+private', who)).body.items as Array<{ id: string }>).map((item) => item.id);
+    expect(await listedFor(dave)).toEqual([]);
+    expect(await listedFor(alice)).toEqual([id]);
+    expect(await listedFor(carol)).toEqual([id]);
+    expect((await call('GET', `/api/v1/incidents/${id}`, carol)).status).toBe(200);
+    // A token is ops, not a person: its scope decides, as before.
+    expect((await call('GET', `/api/v1/incidents/${id}`, { headers: { authorization: `Bearer ${tokens.reader}` } })).status).toBe(200);
   });
 
   it('refuses a session whose Mattermost user is no longer active', async () => {

@@ -33,11 +33,15 @@ export async function slashCommand(stack: WebStack, username: string, text: stri
   return body.text ?? '';
 }
 
-/** Starts an incident from chat and waits until it is launched and listed (its record has its channel). */
+/**
+ * Starts an incident from chat and waits until it is launched (the channel made and the people invited: membership
+ * decides who may change it) and listed (its record has its channel).
+ */
 export async function startFromChat(stack: WebStack, username: string, text: string): Promise<{ id: string; channelId: string }> {
   const reply = await slashCommand(stack, username, `start ${text}`);
   const id = /`([a-z0-9-]{3,48})`/.exec(reply)?.[1];
   if (!id) throw new Error(`no incident ID in the reply to /incident start: ${reply}`);
-  const record = await waitFor(() => stack.records.get(id), (found) => Boolean(found?.channelId), { timeoutMs: 30_000, what: `incident ${id} to be launched and recorded` });
+  await waitFor(() => stack.incidents.view(id), (view) => Object.values(view.launch).every((step) => step.status !== 'pending'), { timeoutMs: 30_000, what: `incident ${id} to be launched` });
+  const record = await waitFor(() => stack.records.get(id), (found) => Boolean(found?.channelId), { timeoutMs: 30_000, what: `incident ${id} to be recorded` });
   return { id, channelId: record!.channelId! };
 }
