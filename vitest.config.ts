@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
+// Five projects: tests that need no Temporal server run without starting one (quick to run alone, e.g.
 // `npx vitest run --project fast`); the rest share one real `temporal server start-dev` for the whole run. The security
 // suite has both: test/security/ (no server) and test/security/stack/ (through every door of a running stack).
 const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts'];
+
+const FLOOD_TEST = 'test/e2e/command-flood.test.ts';
 
 export default defineConfig({
   test: {
@@ -23,9 +25,17 @@ export default defineConfig({
         test: {
           name: 'temporal',
           include: temporalTests,
+          exclude: [FLOOD_TEST],
           globalSetup: ['./test/global-setup.ts'],
           setupFiles: ['./test/setup-runtime.ts'],
         },
+      },
+      // 5,000 commands into one incident: it measures how the incident and its readers hold up under a flood, so it has
+      // the machine and a Temporal server to itself (`--project flood`, after the others); beside another file on two
+      // cores its queries waited up to 30 s.
+      {
+        extends: true,
+        test: { name: 'flood', include: [FLOOD_TEST], globalSetup: ['./test/global-setup.ts'], setupFiles: ['./test/setup-runtime.ts'] },
       },
       // The production topology on a real Temporal cluster: several processes and a server of their own, so `npm test`
       // runs it after the others (`--project cluster`), not beside the flood tests it would slow down.
