@@ -135,8 +135,15 @@ module.exports = {
       name: 'nothing-imports-web',
       severity: 'error',
       comment: 'the web app is a browser bundle: the processes reach it as files (scripts/build-web.ts), never as modules',
-      from: { pathNot: '^web/' },
+      from: { pathNot: '^(web/|test/unit/web-logic/)' },
       to: { path: '^web/' },
+    },
+    {
+      name: 'web-logic-tests-take-plain-modules',
+      severity: 'error',
+      comment: 'the unit tests of the web app take its plain logic (.ts), which runs the same in Node; its pages (.tsx) are tested in a browser',
+      from: { path: '^test/unit/web-logic/' },
+      to: { path: '^web/.*\\.tsx$' },
     },
   ],
   options: {
