@@ -87,4 +87,29 @@ describeInBrowser('the playbook editor', (chromium) => {
       await page.context().close();
     }
   });
+
+  it('asks before leaving a playbook with unsaved changes', async () => {
+    const page = await newPage(browser, consoleLines);
+    try {
+      await openSignedIn(page, stack, 'carol', 'playbooks/blank/edit');
+      const editor = page.getByRole('textbox', { name: 'Playbook (YAML)' });
+      await eventually(() => editor.inputValue()).toContain('title: Blank');
+      // Typed keys, as a person types (a browser asks before unloading only a page someone has interacted with).
+      await editor.click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' # edited');
+      const asked = new Promise<string>((resolve, reject) => {
+        setTimeout(() => reject(new Error('no beforeunload prompt within 10 s')), 10_000).unref();
+        page.once('dialog', (dialog) => {
+          resolve(dialog.type());
+          void dialog.accept();
+        });
+      });
+      await page.close({ runBeforeUnload: true });
+      expect(await asked).toBe('beforeunload');
+    } finally {
+      // The page is gone once the prompt is accepted; its context may be too.
+      await page.context().close().catch(() => undefined);
+    }
+  });
 });

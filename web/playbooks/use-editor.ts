@@ -20,6 +20,15 @@ export function useEditor(initialText: string) {
   const [outcome, setOutcome] = useState<Outcome | undefined>();
   const [busy, setBusy] = useState(false);
   const [focus, setFocus] = useState<{ id: string; at: number } | undefined>();
+  // The text as last loaded or saved: leaving the page with other text asks first (the browser's own prompt).
+  const [kept, setKept] = useState(initialText);
+  const unsaved = text !== kept;
+  useEffect(() => {
+    if (!unsaved) return undefined;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [unsaved]);
   useEffect(() => {
     if (focus) document.getElementById(focus.id)?.focus();
   }, [focus]);
@@ -29,9 +38,11 @@ export function useEditor(initialText: string) {
   const attempt = async (save: () => Promise<Outcome | void>): Promise<void> => {
     setBusy(true);
     setOutcome(undefined);
+    const sent = text;
     try {
       const done = await save();
       setProblems([]);
+      if (done?.kind === 'saved') setKept(sent);
       if (done) {
         setOutcome(done);
         focusOn(OUTCOME_ID);
@@ -51,5 +62,5 @@ export function useEditor(initialText: string) {
       setBusy(false);
     }
   };
-  return { text, setText, problems, outcome, setOutcome, busy, attempt, focusOn };
+  return { text, setText, unsaved, problems, outcome, setOutcome, busy, attempt, focusOn };
 }
