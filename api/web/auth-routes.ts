@@ -58,7 +58,10 @@ const pendingSchema = z.object({ state: z.string(), returnTo: z.string(), exp: z
 /** Where to go after signing in: a path of the web app, never another site (`//evil`, `/\evil`) or another part of ours. */
 export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string' || value.length > 512) return '/app/';
-  return /^\/app\/(?![/\\])[^\\\s]*$/.test(value) && !value.startsWith('/app/auth/') ? value : '/app/';
+  // No dot segments either: "/app/..//evil" resolves to the path "//evil", which a later hop could take for a host.
+  const path = value.split(/[?#]/, 1)[0]!;
+  const dotted = path.split('/').some((segment) => segment === '.' || segment === '..');
+  return /^\/app\/(?![/\\])[^\\\s]*$/.test(value) && !value.startsWith('/app/auth/') && !dotted ? value : '/app/';
 }
 
 function signedIn(res: Response): SignedIn {

@@ -61,7 +61,7 @@ describe('cookies', () => {
 describe('where a sign-in returns to', () => {
   it('keeps paths of the web app and sends everything else to /app/', () => {
     expect(safeReturnTo('/app/incidents/inc-1?tab=timeline')).toBe('/app/incidents/inc-1?tab=timeline');
-    for (const elsewhere of [undefined, 42, '', '/', '//evil.example', '/app//evil.example', '/app/\\evil', 'https://evil.example/app/', '/api/v1/me', '/app/auth/login', '/app/ x', '/app/'.padEnd(600, 'a')]) {
+    for (const elsewhere of [undefined, 42, '', '/', '//evil.example', '/app//evil.example', '/app/\\evil', 'https://evil.example/app/', '/api/v1/me', '/app/auth/login', '/app/ x', '/app/'.padEnd(600, 'a'), '/app/..//evil.example', '/app/./auth/sign-out', '/app/incidents/../../api/v1/me']) {
       expect(safeReturnTo(elsewhere), String(elsewhere)).toBe('/app/');
     }
   });
