@@ -37,7 +37,8 @@ import { storedIncidentViews } from './stored-incident-view.js';
 import { limitFailedAuthentication } from './auth/failed-authentication.js';
 import { openModeGuard } from './auth/open-mode-guard.js';
 import { actAsCaller } from './auth/acting-for.js';
-import { ChatIdentities, type ChatActor } from './mattermost/chat-identity.js';
+import { ChatIdentities, type ChatActor, type ChatUserLookup } from './mattermost/chat-identity.js';
+import type { ChannelMembership } from './permissions.js';
 import { actionRoutes } from './mattermost/actions.js';
 import { createDialogs } from './mattermost/dialogs.js';
 import { outgoingWebhookRoutes } from './mattermost/outgoing-webhooks.js';
@@ -112,6 +113,11 @@ export interface AppOptions {
      */
     events?: (handlers: ChatEventHandlers) => ChatEventStream;
   };
+  /**
+   * Who Mattermost users are and which channels they are in, for an API without the slash-command front door: the
+   * web app's Mattermost sign-in and chat's rules for people need only the bot. The front door's own when it runs.
+   */
+  chatIdentity?: { chat: ChatUserLookup & ChannelMembership; admins: string[] };
   /** The web app at /app/ (api/web/): its build, its sign-in. */
   web?: WebAppOptions;
   /** Limits of live incident pages (GET /api/v1/incidents/:id/events); the defaults suit production. */
@@ -253,7 +259,8 @@ export function createApp(options: AppOptions): express.Express {
   // Open mode trusts whoever reaches the port; a web page in a browser on this machine must not be one of them.
   if ((options.apiTokens ?? []).length === 0) app.use(openModeGuard());
   // Every chat door, and the web app's Mattermost sessions, ask Mattermost who acts, by the user ID it vouches for.
-  const people = options.mattermost ? new ChatIdentities(options.mattermost.chat, options.mattermost.admins) : undefined;
+  const identity = options.mattermost ?? options.chatIdentity;
+  const people = identity ? new ChatIdentities(identity.chat, identity.admins) : undefined;
   const publicUrl = options.mattermost?.publicUrl;
   const web = options.web ? webSignIn(options.web, { tokens: options.apiTokens ?? [], ...(people ? { people } : {}), ...(publicUrl ? { publicUrl } : {}) }) : undefined;
   // /api/v1: who is calling (the web app's session, else a token; 401 before any body is read), how often, and
@@ -332,8 +339,8 @@ export function createApp(options: AppOptions): express.Express {
   app.use('/api/v1/incidents', actAsCaller());
   // People signed in with Mattermost are held to chat's rules: they change an incident as members of its channel (or
   // incident admins), and read a private one only as its members. Before every incident route, the live one included.
-  if (options.mattermost) {
-    const chat = options.mattermost.chat;
+  if (identity) {
+    const chat = identity.chat;
     const incidentOf = async (id: string) => {
       const { view } = await incidents.readView(id);
       return { ...(view.links.channelId ? { channelId: view.links.channelId } : {}), private: view.playbook.channel?.private === true };

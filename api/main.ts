@@ -53,11 +53,11 @@ const web = {
 };
 if (!web.root) logger.warn(`the web app was not built (no ${join(webRoot, 'index.html')}): /app/ answers 503 until npm run build`);
 if (!config.WEB_SESSION_SECRET) logger.warn('WEB_SESSION_SECRET is not set: web sign-ins end when this process restarts, and other API processes do not accept them');
-/** Sign-in with Mattermost, when its OAuth app is configured; it asks the front door's bot who people are. */
-function signIn(frontDoor: boolean): { mattermostSignIn: MattermostSignIn } | undefined {
+/** Sign-in with Mattermost, when its OAuth app is configured; it asks the bot who people are. */
+function signIn(bot: boolean): { mattermostSignIn: MattermostSignIn } | undefined {
   if (!config.MATTERMOST_OAUTH_CLIENT_ID || !config.MATTERMOST_OAUTH_CLIENT_SECRET || !config.MATTERMOST_URL) return undefined;
-  if (!frontDoor) {
-    logger.warn('sign-in with Mattermost is off: it needs the Mattermost front door (MATTERMOST_COMMAND_TOKENS with MATTERMOST_URL and MATTERMOST_BOT_TOKEN) to ask who people are');
+  if (!bot) {
+    logger.warn('sign-in with Mattermost is off: it needs the bot (MATTERMOST_URL and MATTERMOST_BOT_TOKEN) to ask who people are');
     return undefined;
   }
   const mattermostSignIn = createMattermostSignIn({ url: config.MATTERMOST_URL, clientId: config.MATTERMOST_OAUTH_CLIENT_ID, clientSecret: config.MATTERMOST_OAUTH_CLIENT_SECRET, timeoutMs: config.INTEGRATION_TIMEOUT_MS });
@@ -114,7 +114,9 @@ const { api, connection, workerConnection } = await (async () => {
       logger,
       ...(tracing ? { tracer: tracing.tracer } : {}),
       alertIntakeWorker: { connection: workerConnection, namespace },
-      web: { ...web, ...(signIn(mattermost !== undefined) ?? {}) },
+      // Without the slash commands, the bot still says who people are, for the web app's sign-in and chat's rules.
+      ...(chat && !mattermost ? { chatIdentity: { chat, admins: listSetting(config.INCIDENT_ADMINS) } } : {}),
+      web: { ...web, ...(signIn(chat !== undefined) ?? {}) },
     });
     return { api, connection, workerConnection };
   } catch (error) {

@@ -14,7 +14,7 @@ export interface WebAppOptions {
   root?: string;
   /** Signs the session cookies (WEB_SESSION_SECRET, at least 32 characters). */
   sessionSecret: string;
-  /** Sign-in with Mattermost; absent: token sign-in only. It needs the Mattermost front door (`mattermost`) to ask who people are. */
+  /** Sign-in with Mattermost; absent: token sign-in only. It needs the bot (`mattermost` or `chatIdentity`) to ask who people are. */
   mattermostSignIn?: MattermostSignIn;
 }
 
@@ -36,7 +36,7 @@ export interface WebSignIn {
 /** The sign-in parts for these options; refuses (throws) a configuration that cannot work. */
 export function webSignIn(web: WebAppOptions, context: WebSignInContext): WebSignIn {
   if (web.mattermostSignIn && !context.people) {
-    throw new Error('sign-in with Mattermost needs the Mattermost front door (MATTERMOST_COMMAND_TOKENS and the bot) to ask who people are');
+    throw new Error('sign-in with Mattermost needs the bot (MATTERMOST_URL and MATTERMOST_BOT_TOKEN) to ask who people are');
   }
   if (web.sessionSecret.length < MIN_SESSION_SECRET_LENGTH) throw new Error(`the web session secret must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
   const { tokens, people, publicUrl } = context;
