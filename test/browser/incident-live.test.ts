@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { describeInBrowser } from './helpers/chromium.js';
 import { startFromChat, slashCommand } from './helpers/chat.js';
 import { artifactsFor, expectAccessible, launchBrowser, PHONE } from './helpers/page-kit.js';
-import { eventually, newPage, openSignedIn } from './helpers/session.js';
+import { eventually, inPage, openSignedIn } from './helpers/session.js';
 import { startWebStack, type WebStack } from './helpers/web-stack.js';
 
 /** The issue's promise: a change made in chat shows on an open incident page within 2 s. */
@@ -20,7 +20,6 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
   let stack: WebStack;
   let browser: Browser;
   const artifacts = artifactsFor('incident-live');
-  const consoleLines: string[] = [];
   let incident: { id: string; channelId: string };
 
   beforeAll(async () => {
@@ -35,8 +34,7 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
   });
 
   it('works the incident from the page and shows what chat does within 2 s', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'alice', `incidents/${incident.id}`);
       await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Checkout is down');
       await eventually(() => page.locator('.live').textContent()).toContain('Live');
@@ -68,20 +66,14 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
       await expectAccessible(page, 'the incident page on a phone');
       await artifacts.shot(page, 'incident-phone');
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('closes its stream while the tab is hidden and opens it again when shown', async () => {
-    const page = await newPage(browser, consoleLines);
     const openStreams = async () => Number(/^incident_api_live_pages_open (\d+)$/m.exec(await (await fetch(`${stack.api.url}/metrics`, { headers: { authorization: `Bearer ${stack.opsToken}` } })).text())?.[1]);
-    const setVisibility = (state: 'hidden' | 'visible') =>
-      page.evaluate(`Object.defineProperty(document, 'visibilityState', { value: '${state}', configurable: true }); document.dispatchEvent(new Event('visibilitychange'))`);
-    try {
+    await inPage(browser, artifacts, async (page) => {
+      const setVisibility = (state: 'hidden' | 'visible') =>
+        page.evaluate(`Object.defineProperty(document, 'visibilityState', { value: '${state}', configurable: true }); document.dispatchEvent(new Event('visibilitychange'))`);
       await openSignedIn(page, stack, 'alice', `incidents/${incident.id}`);
       await eventually(() => page.locator('.live').textContent()).toContain('Live');
       await eventually(openStreams).toBe(1);
@@ -90,26 +82,15 @@ describeInBrowser('an incident page, live beside the chat', (chromium) => {
       await setVisibility('visible');
       await eventually(() => page.locator('.live').textContent()).toContain('Live');
       await eventually(openStreams).toBe(1);
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('refuses a change from someone outside the channel, in words, and changes nothing', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'dave', `incidents/${incident.id}`);
       await page.getByRole('button', { name: 'Complete task 1.3' }).click();
       await eventually(() => page.getByText('only members of the incident channel (or incident admins) can change the incident').count()).toBe(1);
       expect((await stack.incidents.view(incident.id)).checklists[0]!.tasks[2]!.state).toBe('open');
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 });

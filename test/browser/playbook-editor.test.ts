@@ -7,14 +7,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { describeInBrowser } from './helpers/chromium.js';
 import { artifactsFor, expectAccessible, launchBrowser } from './helpers/page-kit.js';
-import { eventually, newPage, openSignedIn } from './helpers/session.js';
+import { eventually, inPage, openSignedIn } from './helpers/session.js';
 import { startWebStack, type WebStack } from './helpers/web-stack.js';
 
 describeInBrowser('the playbook editor', (chromium) => {
   let stack: WebStack;
   let browser: Browser;
   const artifacts = artifactsFor('playbook-editor');
-  const consoleLines: string[] = [];
 
   beforeAll(async () => {
     stack = await startWebStack('browser-playbooks');
@@ -31,8 +30,7 @@ describeInBrowser('the playbook editor', (chromium) => {
     (await fetch(`${stack.api.url}/api/v1/playbooks/service-outage`, { headers: { authorization: `Bearer ${stack.opsToken}` } })).json() as Promise<{ version: number }>;
 
   it('shows a mistake at its line, saves nothing, then saves the fix as a new version with its diff', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'carol');
       await page.getByRole('link', { name: 'Playbooks' }).click();
       await page.getByRole('link', { name: /Service outage/ }).first().click();
@@ -65,32 +63,20 @@ describeInBrowser('the playbook editor', (chromium) => {
       expect(await diff.locator('.diff-removed').first().textContent()).toContain('Acknowledge and take command');
       await expectAccessible(page, 'the versions diff');
       await artifacts.shot(page, 'playbook-diff');
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('does not offer editing a playbook to someone it does not name, and says why', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'alice', 'playbooks/service-outage');
       await eventually(() => page.getByText('Only the people this playbook names (and incident admins) may edit or archive it.').count()).toBe(1);
       expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
       expect(await page.getByRole('link', { name: 'Export YAML' }).count()).toBe(1);
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('asks before leaving a playbook with unsaved changes', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'carol', 'playbooks/blank/edit');
       const editor = page.getByRole('textbox', { name: 'Playbook (YAML)' });
       await eventually(() => editor.inputValue()).toContain('title: Blank');
@@ -107,9 +93,6 @@ describeInBrowser('the playbook editor', (chromium) => {
       });
       await page.close({ runBeforeUnload: true });
       expect(await asked).toBe('beforeunload');
-    } finally {
-      // The page is gone once the prompt is accepted; its context may be too.
-      await page.context().close().catch(() => undefined);
-    }
+    });
   });
 });

@@ -8,16 +8,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { describeInBrowser } from './helpers/chromium.js';
-import { artifactsFor, DESKTOP, expectAccessible, launchBrowser, PHONE } from './helpers/page-kit.js';
+import { artifactsFor, expectAccessible, launchBrowser, PHONE } from './helpers/page-kit.js';
 import { startWebStack, type WebStack } from './helpers/web-stack.js';
 import { startFromChat } from './helpers/chat.js';
-import { eventually, focusedText, newPage as openPage, signInWithMattermost as signIn } from './helpers/session.js';
+import { eventually, focusedText, inPage, signInWithMattermost as signIn } from './helpers/session.js';
 
 describeInBrowser('signing in and the incident list', (chromium) => {
   let stack: WebStack;
   let browser: Browser;
   const artifacts = artifactsFor('sign-in-and-incidents');
-  const consoleLines: string[] = [];
   let alicesIncident: string;
   let bobsIncident: string;
 
@@ -34,12 +33,10 @@ describeInBrowser('signing in and the incident list', (chromium) => {
     await stack?.stop();
   });
 
-  const newPage = (viewport = DESKTOP) => openPage(browser, consoleLines, viewport);
   const signInWithMattermost = (page: Page, username: string) => signIn(page, stack, username);
 
   it('sends a visitor to sign in, and back to where they were going after signing in with Mattermost', async () => {
-    const page = await newPage();
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await page.goto(`${stack.appUrl}?scope=mine`);
       await page.waitForURL(/\/app\/sign-in\?return_to=/);
       await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in to Incidents');
@@ -81,17 +78,11 @@ describeInBrowser('signing in and the incident list', (chromium) => {
       await page.waitForURL(/\/app\/sign-in/);
       const me = await page.evaluate("fetch('/api/v1/me').then((response) => response.status)");
       expect(me).toBe(401);
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('reads well on a phone', async () => {
-    const page = await newPage(PHONE);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await page.goto(stack.appUrl);
       await signInWithMattermost(page, 'bob');
       await eventually(() => page.getByText('Search index stale').count()).toBeGreaterThan(0);
@@ -100,14 +91,11 @@ describeInBrowser('signing in and the incident list', (chromium) => {
       await expectAccessible(page, 'the list on a phone');
       await artifacts.shot(page, 'incidents-phone');
       expect(bobsIncident).toMatch(/./);
-    } finally {
-      await page.context().close();
-    }
+    }, PHONE);
   });
 
   it('signs an operator in with an API token, and says so in words when the token is wrong', async () => {
-    const page = await newPage();
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await page.goto(`${stack.appUrl}sign-in`);
       await page.getByLabel('API token', { exact: true }).fill('ict_not-a-real-token-not-a-real-token-000000');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -119,14 +107,11 @@ describeInBrowser('signing in and the incident list', (chromium) => {
       // The token is not kept anywhere the page's scripts can read.
       const stored = await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
       expect(stored).not.toContain(stack.opsToken);
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('gets through sign-in with the keyboard alone', async () => {
-    const page = await newPage();
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await page.goto(`${stack.appUrl}sign-in`);
       await eventually(() => page.getByRole('link', { name: 'Sign in with Mattermost' }).count()).toBe(1);
       // Tab until the Mattermost link has the focus, then Enter; on the sandbox page, Tab to "carol" and Space.
@@ -143,8 +128,6 @@ describeInBrowser('signing in and the incident list', (chromium) => {
       await page.keyboard.press('Space');
       await page.waitForURL(`${stack.appUrl}**`);
       await eventually(() => page.locator('.who').textContent()).toContain('carol');
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 });

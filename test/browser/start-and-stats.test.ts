@@ -8,14 +8,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { describeInBrowser } from './helpers/chromium.js';
 import { artifactsFor, expectAccessible, launchBrowser } from './helpers/page-kit.js';
-import { eventually, newPage, openSignedIn } from './helpers/session.js';
+import { eventually, inPage, openSignedIn } from './helpers/session.js';
 import { startWebStack, type WebStack } from './helpers/web-stack.js';
 
 describeInBrowser('starting an incident and reading the stats', (chromium) => {
   let stack: WebStack;
   let browser: Browser;
   const artifacts = artifactsFor('start-and-stats');
-  const consoleLines: string[] = [];
 
   beforeAll(async () => {
     stack = await startWebStack('browser-start');
@@ -28,8 +27,7 @@ describeInBrowser('starting an incident and reading the stats', (chromium) => {
   });
 
   it('starts an incident from the form, after showing a refused field where it is', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'erin');
       await page.getByRole('link', { name: 'Start an incident' }).first().click();
       await page.waitForURL(`${stack.appUrl}incidents/new`);
@@ -52,17 +50,11 @@ describeInBrowser('starting an incident and reading the stats', (chromium) => {
       const id = new URL(page.url()).pathname.split('/').pop()!;
       await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Login page times out');
       expect((await stack.incidents.view(id)).reporter).toBe('erin');
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('reads the stats as charts and as tables', async () => {
-    const page = await newPage(browser, consoleLines);
-    try {
+    await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'erin', 'stats?days=7');
       const perDay = page.getByRole('figure', { name: 'Incidents per day' });
       await eventually(() => perDay.getByRole('img').getAttribute('aria-label')).toMatch(/1 reported/);
@@ -72,11 +64,6 @@ describeInBrowser('starting an incident and reading the stats', (chromium) => {
       expect(await table.textContent()).toMatch(/1/);
       await expectAccessible(page, 'the stats page');
       await artifacts.shot(page, 'stats', { docs: true });
-    } catch (error) {
-      await artifacts.keepFailure(page, consoleLines);
-      throw error;
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 });

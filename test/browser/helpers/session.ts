@@ -22,6 +22,28 @@ export async function newPage(browser: Browser, consoleLines: string[], viewport
   return page;
 }
 
+/**
+ * A test's body in a page of its own (a fresh context: its own cookies): when the body fails, the page's HTML, console
+ * and a screenshot are kept; the context is closed after, even when the body already closed the page.
+ */
+export async function inPage(
+  browser: Browser,
+  artifacts: { keepFailure(page: Page, consoleLines: string[]): Promise<void> },
+  body: (page: Page) => Promise<void>,
+  viewport = DESKTOP,
+): Promise<void> {
+  const consoleLines: string[] = [];
+  const page = await newPage(browser, consoleLines, viewport);
+  try {
+    await body(page);
+  } catch (error) {
+    await artifacts.keepFailure(page, consoleLines).catch(() => undefined);
+    throw error;
+  } finally {
+    await page.context().close().catch(() => undefined);
+  }
+}
+
 /** From the sign-in page: "Sign in with Mattermost", then the user on the sandbox's "sign in as" page (a trusted app: no consent). */
 export async function signInWithMattermost(page: Page, stack: WebStack, username: string): Promise<void> {
   await page.getByRole('link', { name: 'Sign in with Mattermost' }).click();
