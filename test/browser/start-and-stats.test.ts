@@ -10,6 +10,7 @@ import { describeInBrowser } from './helpers/chromium.js';
 import { artifactsFor, expectAccessible, launchBrowser } from './helpers/page-kit.js';
 import { eventually, inPage, openSignedIn } from './helpers/session.js';
 import { startWebStack, type WebStack } from './helpers/web-stack.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 describeInBrowser('starting an incident and reading the stats', (chromium) => {
   let stack: WebStack;
@@ -54,6 +55,8 @@ describeInBrowser('starting an incident and reading the stats', (chromium) => {
   });
 
   it('reads the stats as charts and as tables', async () => {
+    // The stats come from the store's records, written a moment after the incident changes; the page reads them once.
+    await waitFor(() => stack.records.list({ text: 'Login page times out' }), (found) => found.items.length === 1, { what: 'the incident started above to be recorded' });
     await inPage(browser, artifacts, async (page) => {
       await openSignedIn(page, stack, 'erin', 'stats?days=7');
       const perDay = page.getByRole('figure', { name: 'Incidents per day' });

@@ -16,6 +16,8 @@ export const focusedText = (page: Page) => page.evaluate<string>("document.activ
 
 export async function newPage(browser: Browser, consoleLines: string[], viewport = DESKTOP): Promise<Page> {
   const context = await browser.newContext({ viewport });
+  // Shorter than Playwright's 30 s: a step that cannot happen fails inside the test's minute, with its page kept.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
   page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
