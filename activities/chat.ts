@@ -71,10 +71,15 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
         // An earlier attempt's post shows the incident as it was then: a post read now is drawn over it, so it shows
         // the revision this answers with. (A post given in the request is the one the earlier attempt drew.)
         if (existing && !request.post) await chat.updatePost(existing.id, post.message, request.key, props);
-        const postId = existing?.id ?? (await chat.createPost(request.channelId, post.message, request.key, props)).id;
-        // Pinning again is a no-op, so it is safe to repeat after a crash between post and pin.
-        await chat.pinPost(postId);
-        return { postId, reused: existing !== undefined, revision: post.revision };
+        if (existing) {
+          // Made by an earlier attempt, pinned as it was made (or, by a worker from before, maybe not yet): pinning
+          // again is a no-op.
+          await chat.pinPost(existing.id);
+          return { postId: existing.id, reused: true, revision: post.revision };
+        }
+        // Pinned as it is made: the channel is ready one call sooner.
+        const made = await chat.createPost(request.channelId, post.message, request.key, props, { pinned: true });
+        return { postId: made.id, reused: false, revision: post.revision };
       });
     },
 

@@ -30,7 +30,7 @@ export function createActivities({ integrations, buttons, webhooks, records }: A
     ...createGroupActivities(integrations.chat),
     ...createTicketActivities(integrations.tickets),
     ...createMeetingActivities(integrations.meetings),
-    ...createOnCallActivities(integrations.onCall),
+    ...createOnCallActivities(integrations.onCall, undefined, integrations.chat),
     ...createWebhookActivities(webhooks),
     ...createPostmortemActivities(integrations.chat, records?.timeline),
     ...createRecordActivities(records),

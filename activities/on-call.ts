@@ -3,8 +3,15 @@
  * key, which makes creating it idempotent: a retry finds the page the first attempt made, and both services also
  * deduplicate an open page by alias (Opsgenie's alias, PagerDuty's dedup_key) should the find miss it.
  */
+import type { ChatPort } from './ports/chat.js';
 import type { OnCallPort } from './ports/on-call.js';
 import { mayExistAlready, runStep } from './run-step.js';
+
+/** Who is on call as chat users: the usernames found for the on-call e-mail addresses, and the addresses chat lacks. */
+export interface OnCallPeople {
+  found: string[];
+  missing: string[];
+}
 
 /**
  * How long a worker takes who it found on call for a schedule as still on call, for other incidents' first launches.
@@ -23,7 +30,7 @@ export const ON_CALL_CACHE_MS = 30_000;
  * call. Nobody on call is not kept: that is a gap someone may be closing with an override right now.
  */
 export class OnCallCache {
-  private readonly known = new Map<string, { emails: string[]; at: number }>();
+  private readonly known = new Map<string, { emails: string[]; at: number; people?: OnCallPeople }>();
   private readonly asking = new Map<string, Promise<string[]>>();
 
   constructor(
@@ -40,6 +47,22 @@ export class OnCallCache {
       return undefined;
     }
     return [...entry.emails];
+  }
+
+  /** The chat users found for a recent enough answer for this schedule (see rememberPeople), or undefined. */
+  recentPeople(schedule: string | undefined): OnCallPeople | undefined {
+    const people = this.recent(schedule) && this.known.get(keyOf(schedule))?.people;
+    return people && { found: [...people.found], missing: [...people.missing] };
+  }
+
+  /**
+   * Keeps the chat users found for `emails` with the answer they were found for, if that is still the schedule's
+   * answer: they are as old as it, and go with it. (A username changes far more rarely than who is on call.)
+   */
+  rememberPeople(schedule: string | undefined, emails: readonly string[], people: OnCallPeople): void {
+    const entry = this.known.get(keyOf(schedule));
+    if (!entry || entry.emails.length !== emails.length || entry.emails.some((email, i) => email !== emails[i])) return;
+    entry.people = { found: [...people.found], missing: [...people.missing] };
   }
 
   /** Asks (through `ask`, or a call for the same schedule under way) and keeps the answer. */
@@ -72,25 +95,51 @@ export class OnCallCache {
 // The default schedule cannot collide with a named one: a schedule name is never empty.
 const keyOf = (schedule: string | undefined): string => schedule ?? '';
 
-export function createOnCallActivities(onCall: OnCallPort, cache = new OnCallCache()) {
+interface OnCallLookup {
+  key: string;
+  schedule?: string;
+  /**
+   * A first launch's lookup, which may take who this worker found on call for the schedule moments ago (see
+   * ON_CALL_CACHE_MS); without it (`/incident retry oncall`, older runs) the service is asked.
+   */
+  fresh?: boolean;
+}
+
+/**
+ * `people`: how on-call e-mail addresses become chat users (the chat adapter), for `onCallPeople`; a worker always
+ * has one, some unit tests do without.
+ */
+export function createOnCallActivities(onCall: OnCallPort, cache = new OnCallCache(), people?: Pick<ChatPort, 'usernamesForEmails'>) {
   // The metrics tell the services apart: the same step on Opsgenie and on PagerDuty fails for different reasons.
   const system = onCall.provider;
+
+  async function lookUpOnCall(request: OnCallLookup): Promise<{ emails: string[] }> {
+    // Outside runStep: an answer kept from a moment ago is no call to the service, and its metrics count calls.
+    const recent = request.fresh === true ? cache.recent(request.schedule) : undefined;
+    if (recent) return { emails: recent };
+    return runStep(system, 'oncall', request.key, async () => ({
+      emails: await cache.lookUp(request.schedule, () => onCall.whoIsOnCall(request.schedule)),
+    }));
+  }
+
   return {
-    async lookUpOnCall(request: {
-      key: string;
-      schedule?: string;
-      /**
-       * A first launch's lookup, which may take who this worker found on call for the schedule moments ago (see
-       * ON_CALL_CACHE_MS); without it (`/incident retry oncall`, older runs) the service is asked.
-       */
-      fresh?: boolean;
-    }): Promise<{ emails: string[] }> {
-      // Outside runStep: an answer kept from a moment ago is no call to the service, and its metrics count calls.
-      const recent = request.fresh === true ? cache.recent(request.schedule) : undefined;
-      if (recent) return { emails: recent };
-      return runStep(system, 'oncall', request.key, async () => ({
-        emails: await cache.lookUp(request.schedule, () => onCall.whoIsOnCall(request.schedule)),
-      }));
+    /** The e-mail addresses of who is on call (runs from before incident-v11 map them to chat users themselves). */
+    lookUpOnCall,
+
+    /**
+     * Who is on call, as chat users: the service's answer and the chat's users for it in one activity (runs under
+     * incident-v11), so the launch's on-call branch, which the invitations and a checklist that shows the on-call wait
+     * for, is one task and not two in a row. A first launch may take both from a lookup moments ago.
+     */
+    async onCallPeople(request: OnCallLookup): Promise<OnCallPeople> {
+      if (!people) throw new Error('onCallPeople: this worker was built without a chat adapter to find the on-call people in');
+      const known = request.fresh === true ? cache.recentPeople(request.schedule) : undefined;
+      if (known) return known;
+      const { emails } = await lookUpOnCall(request);
+      if (emails.length === 0) return { found: [], missing: [] };
+      const found = await runStep('mattermost', 'oncall', request.key, () => people.usernamesForEmails(emails));
+      cache.rememberPeople(request.schedule, emails, found);
+      return found;
     },
 
     async pageOnCall(request: {

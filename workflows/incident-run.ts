@@ -57,6 +57,11 @@ export interface IncidentRun {
    * them (no redraw right after), and the checklist activities read what they draw through the `checklistPost` query.
    */
   readonly lean: boolean;
+  /**
+   * `patched('incident-v11')` (which also stands for every patch above in the runs it starts): who is on call comes as
+   * chat users from one `onCallPeople` activity, not `lookUpOnCall` and then `usernamesForEmails`.
+   */
+  readonly onCallPeople: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

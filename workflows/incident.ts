@@ -60,41 +60,58 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     state = createIncidentState(start, nowIso());
   }
 
+  // A run started by this code takes every change below with one marker (it used to write one marker and one
+  // TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first workflow task).
+  // It also has v11's own change: who is on call comes as chat users from one activity (lookup and usernames were two in
+  // a row, on the path of the invitations and of a checklist that shows the on-call). Runs from before call the patches
+  // one by one as they did, and this one answers false for them.
+  const current = patched('incident-v11');
   // Reminders, membership, sidebar, webhooks and the rest of the lifecycle came after the first incidents ran: those
   // replay exactly as they ran, without any of it.
-  const lifecycle = patched('incident-lifecycle-v2');
+  const lifecycle = current || patched('incident-lifecycle-v2');
   // History as a budget: Updates answer with a small result, the projection reads the state through a query, the
   // timeline goes to the store, continue-as-new comes first in the loop and carries the state only. Runs from before
   // replay as they ran.
-  const budget = patched('incident-history-budget-v3');
+  const budget = current || patched('incident-history-budget-v3');
   // The channel header is set again whenever what it shows changes (it used to follow only new ticket and meeting
   // links). Runs from before replay as they ran.
-  const headerFollows = budget && patched('incident-header-follows-v4');
+  const headerFollows = current || (budget && patched('incident-header-follows-v4'));
   // A follow-up that fails the same way again (a broadcast channel that does not exist, at every status update) is
   // told to the channel once, not every time. Runs from before replay as they ran.
-  const quietRepeats = headerFollows && patched('incident-quiet-repeats-v5');
+  const quietRepeats = current || (headerFollows && patched('incident-quiet-repeats-v5'));
   // Continue-as-new does not wait for a record write in flight: under a flood its projection query is turned away
   // and retried for seconds, and every second of waiting grew the run by hundreds of commands (a longer replay for
   // the next worker that picks it up). The next run writes the record again. Runs from before replay as they ran.
-  const promptContinue = quietRepeats && patched('incident-prompt-continue-v6');
+  const promptContinue = current || (quietRepeats && patched('incident-prompt-continue-v6'));
   // The launch starts each step as soon as what it needs is there: the header once the links it shows are in (not
   // after the on-call lookup, the invitations and the sidebar), who is on call and the page and meeting while the
   // channel is made. That orders the launch's activities differently; runs from before replay as they ran.
-  const parallelLaunch = promptContinue && patched('incident-parallel-launch-v8');
+  const parallelLaunch = current || (promptContinue && patched('incident-parallel-launch-v8'));
   // Closing takes the channel out of the members' sidebar categories (archiving did already): a new follow-up at the
   // close, which runs from before do not have.
-  const sidebarLeaves = parallelLaunch && patched('incident-sidebar-leaves-v9');
+  const sidebarLeaves = current || (parallelLaunch && patched('incident-sidebar-leaves-v9'));
   // A lean launch: the checklist is posted once who is on call is known when it shows them (it was posted before and
   // redrawn a second later), and the checklist activities read what they draw through a query instead of carrying it
   // as input. That schedules the post later and the redraw no more; runs from before replay as they ran.
-  const lean = sidebarLeaves && patched('incident-launch-lean-v10');
+  const lean = current || (sidebarLeaves && patched('incident-launch-lean-v10'));
   // From the first event on, keep what the store has not taken yet (the first projection says whether there is one).
   if (budget && !input.carried) state.projectedTimelineSeq ??= 0;
   if (!lifecycle) state.launch.sidebar = { status: 'skipped' };
   // A state carried from an older run may lack the newer launch step.
   state.launch.sidebar ??= { status: 'skipped' };
 
-  const run: IncidentRun = { state, lifecycle, budget, headerFollows, quietRepeats, promptContinue, parallelLaunch, sidebarLeaves, lean, options: input.options ?? {}, carried: input.carried !== undefined };
+  const run: IncidentRun = {
+    state,
+    lifecycle,
+    budget,
+    headerFollows,
+    quietRepeats,
+    promptContinue,
+    parallelLaunch,
+    sidebarLeaves,
+    lean,
+    onCallPeople: current,
+    options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();

@@ -123,12 +123,17 @@ function launchSteps(run: IncidentRun) {
     },
 
     async lookUpOnCall(): Promise<void> {
-      const { emails } = await onCall.lookUpOnCall({
+      const lookup = {
         key: key('oncall'),
         ...(state.playbook.opsgenie.schedule ? { schedule: state.playbook.opsgenie.schedule } : {}),
         // A first launch may take who the worker found on call moments ago; `/incident retry oncall` asks again.
         fresh: firstLaunch,
-      });
+      };
+      if (run.onCallPeople) {
+        recordOnCall(state, await onCall.onCallPeople(lookup));
+        return;
+      }
+      const { emails } = await onCall.lookUpOnCall(lookup);
       recordOnCall(state, emails.length ? await chat.usernamesForEmails({ key: key('oncall'), emails }) : { found: [], missing: [] });
     },
 

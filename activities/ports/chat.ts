@@ -53,7 +53,11 @@ export interface ChatPort {
   /** Finds a post made earlier in the channel with this idempotency key. */
   findPostByKey(channelId: string, key: string): Promise<Post | undefined>;
   /** `props` carries Mattermost message attachments (buttons, menus); the key is stored with them. */
-  createPost(channelId: string, message: string, key: string, props?: Record<string, unknown>): Promise<Post>;
+  /**
+   * `pinned`: the post is pinned as it is made (Mattermost takes `is_pinned` on create), which saves the pin's call
+   * where it would hold someone up, and leaves no moment with the post made but not pinned.
+   */
+  createPost(channelId: string, message: string, key: string, props?: Record<string, unknown>, options?: { pinned?: boolean }): Promise<Post>;
   updatePost(postId: string, message: string, key: string, props?: Record<string, unknown>): Promise<void>;
   pinPost(postId: string): Promise<void>;
   setChannelHeader(channelId: string, header: string): Promise<void>;

@@ -85,8 +85,8 @@ export class MattermostChat implements ChatPort, FrontDoorChat {
     return this.posts.findPostByKey(channelId, key);
   }
 
-  createPost(channelId: string, message: string, key: string, props?: Record<string, unknown>): Promise<Post> {
-    return this.posts.createPost(channelId, message, key, props);
+  createPost(channelId: string, message: string, key: string, props?: Record<string, unknown>, options?: { pinned?: boolean }): Promise<Post> {
+    return this.posts.createPost(channelId, message, key, props, options);
   }
 
   updatePost(postId: string, message: string, key: string, props?: Record<string, unknown>): Promise<void> {

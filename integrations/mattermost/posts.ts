@@ -26,8 +26,14 @@ export class Posts {
     return post && { id: post.id, channelId: post.channel_id, message: post.message };
   }
 
-  async createPost(channelId: string, message: string, key: string, props: Record<string, unknown> = {}): Promise<Post> {
-    const post = await this.client.createPost({ channel_id: channelId, message, props: { ...props, [POST_KEY_PROP]: key } } as unknown as MattermostPost);
+  async createPost(channelId: string, message: string, key: string, props: Record<string, unknown> = {}, options: { pinned?: boolean } = {}): Promise<Post> {
+    const post = await this.client.createPost({
+      channel_id: channelId,
+      message,
+      props: { ...props, [POST_KEY_PROP]: key },
+      // Mattermost (9.11 checked) pins a post made with is_pinned, as POST /posts/{id}/pin would.
+      ...(options.pinned ? { is_pinned: true } : {}),
+    } as unknown as MattermostPost);
     return { id: post.id, channelId: post.channel_id, message: post.message };
   }
 

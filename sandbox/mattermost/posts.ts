@@ -75,6 +75,8 @@ function createPost(world: MattermostWorld, body: Record<string, unknown>, sessi
     props: copy(props),
     pending_post_id: optionalString(body, 'pending_post_id') ?? '',
   });
+  // Taken on create, as the real server does (a pinned post from the start; checked on 9.11).
+  if (optionalBoolean(body, 'is_pinned') === true) post.is_pinned = true;
   const files = attachFiles(world, [...new Set(fileIds)], post, session);
   if (files.length > 0) {
     post.file_ids = files.map((file) => file.id);

@@ -21,6 +21,7 @@ export type WorkspaceOperation =
   | 'archiveChannel'
   | 'postFiles'
   | 'groupMemberUsernames'
+  | 'usernamesForEmails'
   | 'createIssue'
   | 'addComment'
   | 'transitionIssue'
@@ -43,6 +44,7 @@ export const SYSTEM_OF: Record<WorkspaceOperation, IntegrationSystem> = {
   archiveChannel: 'chat',
   postFiles: 'chat',
   groupMemberUsernames: 'chat',
+  usernamesForEmails: 'chat',
   createIssue: 'tickets',
   addComment: 'tickets',
   transitionIssue: 'tickets',

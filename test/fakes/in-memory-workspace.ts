@@ -182,24 +182,25 @@ export class InMemoryWorkspace implements IntegrationPorts {
         }
         return { found: [...found], missing };
       }),
-    usernamesForEmails: async (emails) => {
-      const found: string[] = [];
-      const missing: string[] = [];
-      for (const email of emails) {
-        const name = /^([^@]+)@example\.com$/i.exec(email)?.[1]?.toLowerCase();
-        if (name && (this.knowsEveryone || this.records.users.includes(name))) found.push(name);
-        else missing.push(email);
-      }
-      return { found, missing };
-    },
+    usernamesForEmails: (emails) =>
+      this.perform('usernamesForEmails', () => {
+        const found: string[] = [];
+        const missing: string[] = [];
+        for (const email of emails) {
+          const name = /^([^@]+)@example\.com$/i.exec(email)?.[1]?.toLowerCase();
+          if (name && (this.knowsEveryone || this.records.users.includes(name))) found.push(name);
+          else missing.push(email);
+        }
+        return { found, missing };
+      }),
     findPostByKey: async (channelId, key) => {
       const post = this.records.posts.find((p) => p.channelId === channelId && p.key === key);
       return post && { id: post.id, channelId: post.channelId, message: post.message };
     },
-    createPost: (channelId, message, key, props) =>
+    createPost: (channelId, message, key, props, options) =>
       this.perform('createPost', () => {
         this.openChannel(channelId);
-        const post = { id: this.nextId('post', this.records.posts.length), channelId, message, key, pinned: false, ...(props ? { props } : {}) };
+        const post = { id: this.nextId('post', this.records.posts.length), channelId, message, key, pinned: options?.pinned === true, ...(props ? { props } : {}) };
         this.records.posts.push(post);
         return { id: post.id, channelId, message };
       }),

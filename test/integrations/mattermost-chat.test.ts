@@ -68,8 +68,14 @@ describe('Mattermost chat adapter', () => {
     const post = await chat.createPost(channel.id, '#### Checklist', 'abc:checklistPost');
     await chat.createPost(channel.id, 'something else', 'abc:notice:1');
     expect(await chat.findPostByKey(channel.id, 'abc:checklistPost')).toEqual(post);
+    expect(sandbox.posts(channel.id).find((p) => p.id === post.id)?.is_pinned).toBe(false);
     await chat.pinPost(post.id);
     expect(sandbox.posts(channel.id).find((p) => p.id === post.id)?.is_pinned).toBe(true);
+    // Pinned as it is made: one call.
+    const calls = sandbox.server.requests.length;
+    const pinnedAtOnce = await chat.createPost(channel.id, '#### Checklist again', 'abc:checklistPost:2', {}, { pinned: true });
+    expect(sandbox.server.requests.length - calls).toBe(1);
+    expect(sandbox.posts(channel.id).find((p) => p.id === pinnedAtOnce.id)?.is_pinned).toBe(true);
 
     await chat.setChannelHeader(channel.id, 'Commander: @alice');
     expect(sandbox.channels().find((c) => c.id === channel.id)?.header).toBe('Commander: @alice');

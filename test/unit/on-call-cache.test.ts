@@ -127,3 +127,65 @@ describe('lookUpOnCall', () => {
     expect(service.asked).toEqual(['Payments on-call', 'Search on-call', undefined]);
   });
 });
+
+describe('onCallPeople', () => {
+  /** The chat's users by e-mail, counting the lookups. */
+  const chatPeople = (users: Record<string, string>) => {
+    const asked: string[][] = [];
+    return {
+      asked,
+      usernamesForEmails: async (emails: string[]) => {
+        asked.push([...emails]);
+        return { found: emails.filter((email) => users[email]).map((email) => users[email]!), missing: emails.filter((email) => !users[email]) };
+      },
+    };
+  };
+
+  it('answers with chat users in one activity, and a first launch takes the users found moments ago with the answer', async () => {
+    const clock = new Clock();
+    const service = onCallService({ primary: ['oscar@example.com', 'ghost@example.com'] });
+    const chat = chatPeople({ 'oscar@example.com': 'oscar', 'petra@example.com': 'petra' });
+    const { onCallPeople } = createOnCallActivities(service.port, new OnCallCache(ON_CALL_CACHE_MS, clock.now), chat);
+    const first = { found: ['oscar'], missing: ['ghost@example.com'] };
+    expect(await activity().run(onCallPeople, { key: 'a:oncall', schedule: 'primary', fresh: true })).toEqual(first);
+    expect(await activity().run(onCallPeople, { key: 'b:oncall', schedule: 'primary', fresh: true })).toEqual(first);
+    expect(service.asked).toEqual(['primary']);
+    expect(chat.asked).toEqual([['oscar@example.com', 'ghost@example.com']]);
+
+    // `/incident retry oncall` asks both again, and the next first launch gets what it found.
+    service.schedules.primary = ['petra@example.com'];
+    expect(await activity().run(onCallPeople, { key: 'b:oncall', schedule: 'primary' })).toEqual({ found: ['petra'], missing: [] });
+    expect(await activity().run(onCallPeople, { key: 'c:oncall', schedule: 'primary', fresh: true })).toEqual({ found: ['petra'], missing: [] });
+    expect(service.asked).toEqual(['primary', 'primary']);
+    expect(chat.asked).toHaveLength(2);
+
+    // The users go with the answer they were found for: past its time to live, both are asked again.
+    clock.ms += ON_CALL_CACHE_MS;
+    expect(await activity().run(onCallPeople, { key: 'd:oncall', schedule: 'primary', fresh: true })).toEqual({ found: ['petra'], missing: [] });
+    expect(service.asked).toHaveLength(3);
+    expect(chat.asked).toHaveLength(3);
+  });
+
+  it('asks chat nothing when nobody is on call, and keeps nothing when chat fails', async () => {
+    const service = onCallService({ empty: [], primary: ['oscar@example.com'] });
+    const chat = chatPeople({ 'oscar@example.com': 'oscar' });
+    let failing = true;
+    const flaky = {
+      usernamesForEmails: (emails: string[]) => (failing ? Promise.reject(new Error('Mattermost could not be reached')) : chat.usernamesForEmails(emails)),
+    };
+    const { onCallPeople } = createOnCallActivities(service.port, new OnCallCache(ON_CALL_CACHE_MS, new Clock().now), flaky);
+    expect(await activity().run(onCallPeople, { key: 'a:oncall', schedule: 'empty', fresh: true })).toEqual({ found: [], missing: [] });
+    expect(chat.asked).toEqual([]);
+    await expect(activity().run(onCallPeople, { key: 'b:oncall', schedule: 'primary', fresh: true })).rejects.toThrow('could not be reached');
+    failing = false;
+    // The service's answer is kept (it came), the users are found now.
+    expect(await activity().run(onCallPeople, { key: 'b:oncall', schedule: 'primary', fresh: true })).toEqual({ found: ['oscar'], missing: [] });
+    expect(service.asked).toEqual(['empty', 'primary']);
+    expect(chat.asked).toHaveLength(1);
+  });
+
+  it('says what is missing when the worker has no chat adapter', async () => {
+    const { onCallPeople } = createOnCallActivities(onCallService({ primary: ['oscar@example.com'] }).port);
+    await expect(activity().run(onCallPeople, { key: 'a:oncall', schedule: 'primary' })).rejects.toThrow(/without a chat adapter/);
+  });
+});

@@ -106,7 +106,7 @@ it('does not hold up a checklist that does not show who is on call', async () =>
   expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual(['postChecklist']);
   // Posted while the lookup (answered late) was still under way: scheduled before the lookup completed.
   const events = (await handle.fetchHistory()).events ?? [];
-  const lookUp = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'lookUpOnCall')!;
+  const lookUp = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'onCallPeople')!;
   const lookUpDone = events.findIndex((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(lookUp.eventId));
   const posted = events.findIndex((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postChecklist');
   expect(lookUpDone).toBeGreaterThan(0);

@@ -49,6 +49,20 @@ it("gives each team its own schedule's on-call, and a team's next incident the a
   expect(view.links.onCall).toEqual(['pat']);
   expect(view.participants).not.toContain('sam');
   expect(workspace.callCount('whoIsOnCall')).toBe(2);
+  // Nor is chat asked who pat is again: the users come with the answer they were found for (incident-v11).
+  expect(workspace.callCount('usernamesForEmails')).toBe(2);
+  const activities = ((await again.handle.fetchHistory()).events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(activities.filter((name) => /OnCall|onCall|usernames/.test(name))).toEqual(['onCallPeople']);
+});
+
+it('starts a run with one patch marker that stands for every change up to incident-v11', async () => {
+  const { handle } = await startTestIncident(env.client, taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
+  await onCallSettled(handle);
+  const events = (await handle.fetchHistory()).events ?? [];
+  const markers = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch');
+  expect(markers).toHaveLength(1);
+  const patch = markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+  expect(JSON.parse(Buffer.from(patch ?? []).toString('utf8'))).toMatchObject({ id: 'incident-v11' });
 });
 
 it('asks the service again when the lookup is retried by command', async () => {

@@ -46,6 +46,11 @@ describe('Mattermost sandbox: posts', () => {
     expect((await bot.getPinnedPosts(channel.id)).order).toEqual([post.id]);
     expect(await bot.unpinPost(post.id)).toEqual({ status: 'OK' });
     expect((await bot.getPinnedPosts(channel.id)).order).toEqual([]);
+
+    // As the real server (9.11): a post made with is_pinned is pinned from the start.
+    const pinned = await bot.createPost({ channel_id: channel.id, message: 'pinned at once', is_pinned: true } as never);
+    expect(pinned.is_pinned).toBe(true);
+    expect((await bot.getPinnedPosts(channel.id)).order).toEqual([pinned.id]);
   });
 
   it('pages through 150 posts newest first and answers posts since a time', async () => {
