@@ -26,6 +26,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS preloads (node --require), loaded before any TypeScript loader could run.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests read JSON bodies of many shapes; typing each would say nothing the assertions don't.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

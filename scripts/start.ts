@@ -224,6 +224,8 @@ try {
     connection: workerConnection,
     namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowStackTraces: config.WORKER_WORKFLOW_STACK_TRACES === 'on',
+    onStackTracesKept: (why) => say(why),
     dependencies: {
       integrations: integrations.ports,
       records,

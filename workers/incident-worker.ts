@@ -12,6 +12,7 @@ import { signedChecklistButtons, type ButtonSettings } from '../integrations/mat
 import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from './worker-config.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE, requestTrailActivityInterceptor } from './request-trail.js';
+import { withWorkflowThreads } from './workflow-threads.js';
 
 /** The workflow sources, bundled at start when the worker runs from source, and by `npm run build` otherwise. */
 export const WORKFLOWS_SOURCE_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -77,6 +78,13 @@ export interface IncidentWorkerOptions {
   workflowBundle?: { code: string };
   /** OpenTelemetry tracing (temporal/tracing.ts), when it is on. */
   tracing?: Tracing;
+  /**
+   * Whether workflows keep the stack traces the `__stack_trace` query (the Web UI's "Stack Trace" tab) answers with;
+   * off unless asked for (WORKER_WORKFLOW_STACK_TRACES): see workflow-threads.ts.
+   */
+  workflowStackTraces?: boolean;
+  /** Told when the worker runs with stack traces though they were not asked for (see withWorkflowThreads). */
+  onStackTracesKept?: (why: string) => void;
   /** Extra worker options, e.g. a shorter sticky-queue timeout in tests. */
   tuning?: Partial<Pick<WorkerOptions, 'stickyQueueScheduleToStartTimeout' | 'shutdownGraceTime' | 'maxCachedWorkflows' | 'identity'>>;
 }
@@ -84,7 +92,8 @@ export interface IncidentWorkerOptions {
 export async function createIncidentWorker(options: IncidentWorkerOptions): Promise<Worker> {
   const { workflowModules, ...code } = workflowCode(options.workflowBundle, options.tracing !== undefined);
   const tracing = options.tracing?.workerOptions;
-  return Worker.create({
+  const kept = (path: string) => options.onStackTracesKept?.(`${path} is missing (npm run build copies it): workflow stack traces stay on`);
+  return withWorkflowThreads(options.workflowStackTraces === true, () => Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -102,5 +111,5 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     // its cache, not the number of open incidents, so the cache is what keeps it within bounds (worker-config.ts).
     maxCachedWorkflows: DEFAULT_WORKER_MAX_CACHED_WORKFLOWS,
     ...options.tuning,
-  });
+  }), kept);
 }

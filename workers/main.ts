@@ -49,6 +49,8 @@ const { connection, namespace, worker, integrations, database } = await (async (
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       ...(tracing ? { tracing } : {}),
       tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
+      workflowStackTraces: config.WORKER_WORKFLOW_STACK_TRACES === 'on',
+      onStackTracesKept: (why) => logger.warn(why),
       dependencies: {
         integrations: integrations.ports,
         records: new IncidentRecordRepository(database.db),

@@ -96,6 +96,11 @@ export const workerSettings = {
    * some 3 GB of incidents): see DEFAULT_WORKER_MAX_CACHED_WORKFLOWS.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_WORKER_MAX_CACHED_WORKFLOWS),
+  /**
+   * `on`: workflows keep the stack traces the Web UI's "Stack Trace" tab (the `__stack_trace` query) shows, at about
+   * twice the workflow thread's CPU in replays; for a worker an operator looks into a stuck incident with.
+   */
+  WORKER_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
   /** Teams the Mattermost sandbox knows (comma-separated), when Mattermost runs as a sandbox. */
   SANDBOX_MATTERMOST_TEAMS: z.string().default('default'),
 };
