@@ -59,9 +59,11 @@ export interface IncidentRun {
   readonly lean: boolean;
   /**
    * `patched('incident-v11')` (which also stands for every patch above in the runs it starts): who is on call comes as
-   * chat users from one `onCallPeople` activity, not `lookUpOnCall` and then `usernamesForEmails`.
+   * chat users from one `onCallPeople` activity, not `lookUpOnCall` and then `usernamesForEmails`; and a first launch's
+   * checklist post carries what it draws (the revision it shows is the state's when it was scheduled) instead of
+   * reading it through the `checklistPost` query: both are on the way to the channel ready.
    */
-  readonly onCallPeople: boolean;
+  readonly fastReady: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

@@ -62,9 +62,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
 
   // A run started by this code takes every change below with one marker (it used to write one marker and one
   // TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first workflow task).
-  // It also has v11's own change: who is on call comes as chat users from one activity (lookup and usernames were two in
-  // a row, on the path of the invitations and of a checklist that shows the on-call). Runs from before call the patches
-  // one by one as they did, and this one answers false for them.
+  // It also has v11's own changes, both on the way to the channel ready: who is on call comes as chat users from one
+  // activity (lookup and usernames were two in a row, on the path of the invitations and of a checklist that shows the
+  // on-call), and a first launch's checklist post carries what it draws instead of reading it through a query. Runs
+  // from before call the patches one by one as they did, and this one answers false for them.
   const current = patched('incident-v11');
   // Reminders, membership, sidebar, webhooks and the rest of the lifecycle came after the first incidents ran: those
   // replay exactly as they ran, without any of it.
@@ -110,7 +111,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     parallelLaunch,
     sidebarLeaves,
     lean,
-    onCallPeople: current,
+    fastReady: current,
     options: input.options ?? {}, carried: input.carried !== undefined };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
