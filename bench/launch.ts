@@ -14,7 +14,7 @@ import type { IncidentView } from '../domain/incident.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { lookupFromFiles } from '../store/playbook-lookup.js';
 import { parseCallTag, CALL_TAG_HEADER } from './lib/call-tags.js';
-import { callsByActivity, launchFloors, type PathFloor } from './lib/critical-path.js';
+import { callsByActivity, channelReadyBreakdown, launchFloors, type PathFloor, type ReadyBreakdown } from './lib/critical-path.js';
 import { figures, fmt, goal, median, sleep, table, verdict, type Figures } from './lib/figures.js';
 import { CpuWindow, machine } from './lib/process-stats.js';
 import { latencyProfile, MEMBERSHIP_LOOK_WITH_EVENTS_MS, startStack, SYSTEMS, type LatencyProfile, type Sandboxes, type System } from './lib/stack.js';
@@ -50,6 +50,8 @@ interface Launch {
   channelReadyMs: number;
   launchedMs: number;
   floors: { channelReady: PathFloor | undefined; launched: PathFloor | undefined };
+  /** Where the time to the channel ready went (Temporal's and the worker's share beside the calls). */
+  readyBreakdown: ReadyBreakdown | undefined;
 }
 
 interface ScenarioResult {
@@ -63,12 +65,13 @@ interface ScenarioResult {
 }
 
 /** From the timeline: when the checklist was pinned, and when the last launch step's result was recorded. */
-function launchTimes(view: IncidentView): { channelReadyMs: number; launchedMs: number; launchedAtMs: number } {
+function launchTimes(view: IncidentView): { channelReadyMs: number; channelReadyAtMs: number; launchedMs: number; launchedAtMs: number } {
   const reported = Date.parse(view.reportedAt);
   const steps = view.timeline.filter((event) => (event.kind === 'integration_succeeded' || event.kind === 'integration_failed') && typeof event.data?.step === 'string');
   const checklist = steps.find((event) => event.data?.step === 'checklistPost');
   const last = Math.max(...steps.map((event) => Date.parse(event.at)));
-  return { channelReadyMs: checklist ? Date.parse(checklist.at) - reported : Number.NaN, launchedMs: last - reported, launchedAtMs: last };
+  const readyAt = checklist ? Date.parse(checklist.at) : Number.NaN;
+  return { channelReadyMs: readyAt - reported, channelReadyAtMs: readyAt, launchedMs: last - reported, launchedAtMs: last };
 }
 
 const served = (sandboxes: Sandboxes) => SYSTEMS.reduce((n, system) => n + sandboxes[system].server.requests.length, 0);
@@ -169,6 +172,7 @@ export const launchBench: Bench = async (context) => {
           channelReadyMs: times.channelReadyMs,
           launchedMs: times.launchedMs,
           floors: launchFloors(history.events ?? [], calls.get(workflowId), profile, times.launchedAtMs),
+          readyBreakdown: channelReadyBreakdown(history.events ?? [], calls.get(workflowId), times.channelReadyAtMs),
         });
       }
       const perLaunch = (seconds: number | null) => (seconds === null ? null : seconds / scenario.launches);
@@ -223,7 +227,7 @@ export const launchBench: Bench = async (context) => {
       workerWarnings: warnings,
       scenarios: results.map(({ launches, ...rest }) => ({
         ...rest,
-        launches: launches.map((l) => ({ id: l.id, channelReadyMs: l.channelReadyMs, launchedMs: l.launchedMs, floors: l.floors })),
+        launches: launches.map((l) => ({ id: l.id, channelReadyMs: l.channelReadyMs, launchedMs: l.launchedMs, floors: l.floors, readyBreakdown: l.readyBreakdown })),
       })),
     },
   };
@@ -272,6 +276,12 @@ function markdown(profile: LatencyProfile, results: ScenarioResult[], goals: Goa
       return [r.scenario, what === 'channelReady' ? 'channel ready' : 'fully launched', pathCalls(floors), r[what].floor, r[what].nominalFloor, typicalPath(floors)];
     }),
   );
+  const breakdownRows = results.map((r) => {
+    const known = r.launches.flatMap((l) => (l.readyBreakdown ? [l.readyBreakdown] : []));
+    const part = (key: keyof ReadyBreakdown) => median(known.map((b) => b[key]));
+    const ours = known.map((b) => b.firstTask + b.awaitingTasks + b.dispatch + b.inActivity + b.recorded);
+    return [r.scenario, part('firstTask'), part('awaitingTasks'), part('dispatch'), part('calls'), part('inActivity'), part('recorded'), median(ours), `${fmt(part('workflowTasks'))} / ${fmt(part('activities'))}`];
+  });
   const p = (system: System) => profile[system];
   return `### Launch
 
@@ -294,6 +304,18 @@ The critical path each floor is made of (medians over the launches: calls on the
 the sandbox took per call), and the activities on it for the median launch (calls on the path in brackets):
 
 ${table(['scenario', 'milestone', 'calls on the path', 'floor served', 'nominal', 'path'], pathRows)}
+
+Where the time to the channel ready goes, along the same path (medians over the launches, milliseconds; each column's
+median on its own, so the columns need not add up to the median above): the first workflow task (from when it
+started, which is when the incident counts as reported: the workflow built from its start input, its handlers set up,
+the first activities scheduled); waiting for the workflow tasks that scheduled the next activity (the completion
+delivered to the worker, the task run, its commands back on the server; longer when a task for another activity was
+running first); each activity's dispatch to the worker; the calls on the path, as Mattermost answered them (the
+floor); the rest of those activities (the worker's HTTP, the \`checklistPost\` query, heartbeats); and the workflow task
+that recorded the checklist. All but the calls is Temporal's and the worker's share: the goal of 1.2 × the floor leaves
+it a fifth of the calls' time, while each workflow task and each activity on the path costs a few milliseconds here.
+
+${table(['scenario', 'first workflow task', 'awaiting workflow tasks', 'dispatch', 'calls (floor)', 'rest of the activities', 'recorded', 'all but the calls', 'workflow tasks / activities on the path'], breakdownRows)}
 
 The worker logged ${warnings.count} warnings${warnings.examples.length ? `, such as: ${warnings.examples.map((w) => `"${w}"`).join('; ')}` : ''}.
 `;

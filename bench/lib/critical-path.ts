@@ -25,6 +25,7 @@ interface ActivityNode {
   activityId: string;
   type: string;
   scheduledAtMs: number;
+  startedAtMs: number | undefined;
   completedAtMs: number | undefined;
   /** The activities whose completion the workflow task that scheduled this one saw (their scheduled event IDs). */
   after: number[];
@@ -71,9 +72,13 @@ export function activityGraph(events: HistoryEvent[]): ActivityNode[] {
         activityId: scheduled.activityId ?? '',
         type: scheduled.activityType?.name ?? '',
         scheduledAtMs: timeMs(event),
+        startedAtMs: undefined,
         completedAtMs: undefined,
         after: sawByTask.get(num(scheduled.workflowTaskCompletedEventId)) ?? [],
       });
+    } else if (event.activityTaskStartedEventAttributes) {
+      const node = nodes.get(num(event.activityTaskStartedEventAttributes.scheduledEventId));
+      if (node) node.startedAtMs = timeMs(event);
     } else if (closed) {
       const scheduledId = num(closed.scheduledEventId);
       const node = nodes.get(scheduledId);
@@ -136,6 +141,79 @@ export function callsByActivity(calls: SandboxCall[]): Map<string, Map<string, S
  * launched (the costliest chain among the activities completed by `launchedAtMs`, when the last step was recorded).
  */
 export function launchFloors(events: HistoryEvent[], calls: Map<string, SandboxCall[]> | undefined, profile: LatencyProfile, launchedAtMs: number): LaunchFloors {
+  const { nodes, byId, chains, pathTo } = criticalPaths(events, calls);
+  const summarize = (path: number[]): PathFloor => {
+    const floor: PathFloor = { servedMs: 0, nominalMs: 0, calls: {}, servedBySystem: {}, path: [] };
+    for (const id of path) {
+      const chain = chains.get(id)!;
+      floor.path.push(`${byId.get(id)!.type} (${chain.calls.length})`);
+      for (const call of chain.calls) {
+        const system = call.system as System;
+        floor.servedMs += call.durationMs!;
+        floor.nominalMs += profile[system] ?? 0;
+        floor.calls[system] = (floor.calls[system] ?? 0) + 1;
+        floor.servedBySystem[system] = (floor.servedBySystem[system] ?? 0) + call.durationMs!;
+      }
+    }
+    return floor;
+  };
+
+  const checklist = nodes.find((node) => node.type === 'postChecklist');
+  const channelReady = checklist ? summarize(pathTo(checklist.scheduledEventId)) : undefined;
+
+  let launched: PathFloor | undefined;
+  for (const node of nodes) {
+    if (node.completedAtMs === undefined || node.completedAtMs > launchedAtMs) continue;
+    const floor = summarize(pathTo(node.scheduledEventId));
+    if (!launched || floor.servedMs > launched.servedMs) launched = floor;
+  }
+  return { channelReady, launched };
+}
+
+/**
+ * Where the time to the channel ready went in one launch, along the path its floor is made of: the first workflow
+ * task (from when it started, which is when the incident counts as reported), then for each activity on the path the
+ * wait for the workflow task that scheduled it (the previous one's completion seen, or a task already running
+ * finished first), its dispatch to the worker, the sandbox's answers on the path and the rest of the activity (the
+ * worker's own work: HTTP, the checklistPost query, heartbeats), and last the wait for the workflow task that
+ * recorded the checklist (the milestone's time). Milliseconds; the parts add up to the milestone's time.
+ */
+export interface ReadyBreakdown {
+  firstTask: number;
+  awaitingTasks: number;
+  dispatch: number;
+  calls: number;
+  inActivity: number;
+  recorded: number;
+  /** Workflow tasks and activity tasks on the path (the first task included). */
+  workflowTasks: number;
+  activities: number;
+}
+
+export function channelReadyBreakdown(events: HistoryEvent[], calls: Map<string, SandboxCall[]> | undefined, readyAtMs: number): ReadyBreakdown | undefined {
+  const { nodes, byId, chains, pathTo } = criticalPaths(events, calls);
+  const checklist = nodes.find((node) => node.type === 'postChecklist');
+  const firstStarted = events.find((event) => event.workflowTaskStartedEventAttributes);
+  const firstCompleted = events.find((event) => event.workflowTaskCompletedEventAttributes);
+  if (!checklist || !firstStarted || !firstCompleted) return undefined;
+  const path = pathTo(checklist.scheduledEventId).map((id) => byId.get(id)!);
+  if (path.some((node) => node.startedAtMs === undefined || node.completedAtMs === undefined)) return undefined;
+  const breakdown: ReadyBreakdown = { firstTask: timeMs(firstCompleted) - timeMs(firstStarted), awaitingTasks: 0, dispatch: 0, calls: 0, inActivity: 0, recorded: 0, workflowTasks: 1 + path.length, activities: path.length };
+  let previousDone = timeMs(firstCompleted);
+  for (const node of path) {
+    const served = chains.get(node.scheduledEventId)!.servedMs;
+    breakdown.awaitingTasks += Math.max(0, node.scheduledAtMs - previousDone);
+    breakdown.dispatch += node.startedAtMs! - node.scheduledAtMs;
+    breakdown.calls += served;
+    breakdown.inActivity += node.completedAtMs! - node.startedAtMs! - served;
+    previousDone = node.completedAtMs!;
+  }
+  breakdown.recorded = readyAtMs - previousDone;
+  return breakdown;
+}
+
+/** The activities of one run, their own costliest chains of calls, and the costliest path of dependencies to each. */
+function criticalPaths(events: HistoryEvent[], calls: Map<string, SandboxCall[]> | undefined) {
   const nodes = activityGraph(events);
   const byId = new Map(nodes.map((node) => [node.scheduledEventId, node]));
   const chains = new Map(nodes.map((node) => [node.scheduledEventId, longestChain(calls?.get(node.activityId) ?? [])]));
@@ -163,30 +241,5 @@ export function launchFloors(events: HistoryEvent[], calls: Map<string, SandboxC
     }
     return path;
   };
-  const summarize = (path: number[]): PathFloor => {
-    const floor: PathFloor = { servedMs: 0, nominalMs: 0, calls: {}, servedBySystem: {}, path: [] };
-    for (const id of path) {
-      const chain = chains.get(id)!;
-      floor.path.push(`${byId.get(id)!.type} (${chain.calls.length})`);
-      for (const call of chain.calls) {
-        const system = call.system as System;
-        floor.servedMs += call.durationMs!;
-        floor.nominalMs += profile[system] ?? 0;
-        floor.calls[system] = (floor.calls[system] ?? 0) + 1;
-        floor.servedBySystem[system] = (floor.servedBySystem[system] ?? 0) + call.durationMs!;
-      }
-    }
-    return floor;
-  };
-
-  const checklist = nodes.find((node) => node.type === 'postChecklist');
-  const channelReady = checklist ? summarize(pathTo(checklist.scheduledEventId)) : undefined;
-
-  let launched: PathFloor | undefined;
-  for (const node of nodes) {
-    if (node.completedAtMs === undefined || node.completedAtMs > launchedAtMs) continue;
-    const floor = summarize(pathTo(node.scheduledEventId));
-    if (!launched || floor.servedMs > launched.servedMs) launched = floor;
-  }
-  return { channelReady, launched };
+  return { nodes, byId, chains, pathTo };
 }
