@@ -103,6 +103,7 @@ ${FLOORS}
 
 The flood of commands into one incident ([bench/results/command-flood.md](../bench/results/command-flood.md)) and the
 post-mortem export ([bench/results/postmortem-export.md](../bench/results/postmortem-export.md)) have benchmarks of their
-own (bench/README.md).
+own (bench/README.md). The alert storm's full size (5,000 deliveries over 500 groups, \`--full\`) last ran as
+[bench/results/alert-storm-full.md](../bench/results/alert-storm-full.md) shows.
 `;
 }
