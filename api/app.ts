@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { context as otelContext, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
@@ -51,6 +51,7 @@ import type { FrontDoorChat } from './ports/front-door-chat.js';
 import { incidentDirectory } from './mattermost/incident-directory.js';
 import { slashCommandRoutes, type MattermostFrontDoorOptions } from './mattermost/slash-commands.js';
 import { personMayChangeIncident } from './auth/person-may-change.js';
+import { readViewOnce } from './incident-read-memo.js';
 import { meRoute } from './web/auth-routes.js';
 import { webSignIn, type WebAppOptions } from './web/web-sign-in.js';
 import { livePages } from './live/live-pages.js';
@@ -341,8 +342,9 @@ export function createApp(options: AppOptions): express.Express {
   // incident admins), and read a private one only as its members. Before every incident route, the live one included.
   if (identity) {
     const chat = identity.chat;
-    const incidentOf = async (id: string) => {
-      const { view } = await incidents.readView(id);
+    const incidentOf = async (id: string, res: Response) => {
+      // The read is kept for the request: GET /incidents/:id answers with it (incident-read-memo.ts).
+      const { view } = await readViewOnce(res, id, () => incidents.readView(id));
       return { ...(view.links.channelId ? { channelId: view.links.channelId } : {}), private: view.playbook.channel?.private === true };
     };
     app.use('/api/v1/incidents/:id', personMayChangeIncident({ incidentOf, chat }));

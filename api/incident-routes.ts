@@ -20,6 +20,7 @@ import type { IncidentService, StartRequest, ViewRead } from './incident-service
 import { parseInput } from './parse-input.js';
 import { callerOf } from './auth/api-tokens.js';
 import { mayEditPlaybook, mayRunPlaybook, personOfCaller, type GroupDirectory } from './permissions.js';
+import { readViewOnce } from './incident-read-memo.js';
 
 export interface IncidentRoutesOptions {
   incidents: IncidentService;
@@ -137,7 +138,9 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   });
 
   router.get('/incidents/:id', async (req, res) => {
-    sendView(res, await incidents.readView(incidentIdParam(req)));
+    const id = incidentIdParam(req);
+    // A person's request has read it already for the chat rules (api/auth/person-may-change.ts).
+    sendView(res, await readViewOnce(res, id, () => incidents.readView(id)));
   });
 
   /**

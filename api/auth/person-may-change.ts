@@ -5,15 +5,15 @@
  * are asked for inside its channel. API tokens keep their scopes: they are ops and automation, not people. Mount on
  * /api/v1/incidents/:id after authentication.
  */
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { INCIDENT_ID_PATTERN } from '../../domain/new-incident.js';
 import { HttpError } from '../http-error.js';
 import { mayChangeIncident, NOT_A_MEMBER_MESSAGE, type ChannelMembership } from '../permissions.js';
 import { callerOf } from './api-tokens.js';
 
 export interface PersonRulesOptions {
-  /** The incident's channel and whether it is private, from its current view. */
-  incidentOf(incidentId: string): Promise<{ channelId?: string; private: boolean }>;
+  /** The incident's channel and whether it is private, from its current view (read for this response). */
+  incidentOf(incidentId: string, res: Response): Promise<{ channelId?: string; private: boolean }>;
   chat: ChannelMembership;
 }
 
@@ -32,7 +32,7 @@ export function personMayChangeIncident(options: PersonRulesOptions): RequestHan
     }
     const reading = SAFE_METHODS.has(req.method);
     options
-      .incidentOf(id)
+      .incidentOf(id, res)
       .then(async (incident) => {
         if (reading && !incident.private) return undefined;
         if (await mayChangeIncident(person, incident.channelId, options.chat)) return undefined;

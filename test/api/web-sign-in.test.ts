@@ -5,11 +5,12 @@
  * and a person signed in with Mattermost held to the chat's rules (members of the incident's channel change it,
  * others are refused, incident admins may).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { generateToken, parseApiTokens, tokenEntry } from '../../api/auth/api-tokens.js';
 import { sealSession, newSession, SESSION_COOKIE } from '../../api/auth/web-session.js';
 import { startApi, type RunningApi } from '../../api/server.js';
+import { IncidentService } from '../../api/incident-service.js';
 import { MattermostSignInError, type MattermostSignIn } from '../../api/ports/mattermost-sign-in.js';
 import { shippedPlaybooks, startChatStack, type ChatStack } from '../helpers/chat-stack.js';
 import type { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js';
@@ -294,8 +295,15 @@ describe('a person signed in with Mattermost, under the chat\'s rules', () => {
     // Naming someone else as the actor takes act-for, which a person never has.
     const actingFor = await call('POST', `/api/v1/incidents/${id}/notes`, { ...alice, body: { text: 'as bob', actor: 'bob' } });
     expect(actingFor.status).toBe(403);
-    // Reading stays open to every signed-in person, as /incident info is in chat.
-    expect((await call('GET', `/api/v1/incidents/${id}`, bob)).status).toBe(200);
+    // Reading stays open to every signed-in person, as /incident info is in chat; the view the rules read to find the
+    // channel is the one the answer shows (one read per request).
+    const reads = vi.spyOn(IncidentService.prototype, 'readView');
+    try {
+      expect((await call('GET', `/api/v1/incidents/${id}`, bob)).status).toBe(200);
+      expect(reads.mock.calls.filter(([incident]) => incident === id)).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
 
     const timeline = await call('GET', `/api/v1/incidents/${id}/timeline`, alice);
     const notes = (timeline.body.items as Array<{ kind: string; actor?: string; text?: string }>).filter((event) => event.kind === 'note');
