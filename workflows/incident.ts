@@ -112,7 +112,9 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     sidebarLeaves,
     lean,
     fastReady: current,
-    options: input.options ?? {}, carried: input.carried !== undefined };
+    options: input.options ?? {},
+    carried: input.carried !== undefined,
+  };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
   const lookAtMembers = () => clocks.checkMembers();
