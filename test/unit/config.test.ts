@@ -37,7 +37,7 @@ describe('configuration', () => {
     expect(refused(loadApiConfig, { API_PORT: 'eighty', LOG_LEVEL: 'chatty', API_BODY_LIMIT: 'big' })).toEqual(['API_BODY_LIMIT', 'API_PORT', 'LOG_LEVEL']);
   });
 
-  it('names each of the operations settings it cannot read (events, sandboxes, metrics, cache, tracing)', () => {
+  it('names each of the operations settings it cannot read (events, sandboxes, metrics, cache, stack traces, tracing)', () => {
     let error: unknown;
     try {
       loadStartConfig({
@@ -45,6 +45,7 @@ describe('configuration', () => {
         SANDBOXES: 'maybe',
         WORKER_METRICS_ADDRESS: '9464',
         WORKER_MAX_CACHED_WORKFLOWS: '-1',
+        WORKER_WORKFLOW_STACK_TRACES: 'yes',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'collector',
       });
     } catch (e) {
@@ -52,8 +53,10 @@ describe('configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual(
-      ['MATTERMOST_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'SANDBOXES', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_METRICS_ADDRESS'],
+      ['MATTERMOST_EVENTS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'SANDBOXES', 'WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_METRICS_ADDRESS', 'WORKER_WORKFLOW_STACK_TRACES'],
     );
+    expect((error as ConfigError).problems.find((p) => p.startsWith('WORKER_WORKFLOW_STACK_TRACES'))).toMatch(/on.*off/);
+    expect(loadWorkerConfig({}).WORKER_WORKFLOW_STACK_TRACES).toBe('off');
     expect((error as ConfigError).problems.find((p) => p.startsWith('WORKER_METRICS_ADDRESS'))).toMatch(/host:port, e\.g\. 127\.0\.0\.1:9464/);
     expect(loadWorkerConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_MAX_CACHED_WORKFLOWS: '500' })).toMatchObject({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464', WORKER_MAX_CACHED_WORKFLOWS: 500 });
   });
