@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 // suite has both: test/security/ (no server) and test/security/stack/ (through every door of a running stack).
 const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/security/stack/**/*.test.ts', 'test/contract/**/*.test.ts'];
 
-const FLOOD_TEST = 'test/e2e/command-flood.test.ts';
+// Floods of commands into one incident (the second on a Temporal server of its own that takes few Updates per run).
+const FLOOD_TESTS = ['test/e2e/command-flood.test.ts', 'test/e2e/update-limit-flood.test.ts'];
 
 export default defineConfig({
   test: {
@@ -25,17 +26,17 @@ export default defineConfig({
         test: {
           name: 'temporal',
           include: temporalTests,
-          exclude: [FLOOD_TEST],
+          exclude: FLOOD_TESTS,
           globalSetup: ['./test/global-setup.ts'],
           setupFiles: ['./test/setup-runtime.ts'],
         },
       },
-      // 5,000 commands into one incident: it measures how the incident and its readers hold up under a flood, so it has
-      // the machine and a Temporal server to itself (`--project flood`, after the others); beside another file on two
-      // cores its queries waited up to 30 s.
+      // 5,000 commands into one incident: it measures how the incident and its readers hold up under a flood, so the
+      // floods have the machine and a Temporal server to themselves (`--project flood`, after the others, one file at a
+      // time); beside another file on two cores its queries waited up to 30 s.
       {
         extends: true,
-        test: { name: 'flood', include: [FLOOD_TEST], globalSetup: ['./test/global-setup.ts'], setupFiles: ['./test/setup-runtime.ts'] },
+        test: { name: 'flood', include: FLOOD_TESTS, fileParallelism: false, globalSetup: ['./test/global-setup.ts'], setupFiles: ['./test/setup-runtime.ts'] },
       },
       // The production topology on a real Temporal cluster: several processes and a server of their own, so `npm test`
       // runs it after the others (`--project cluster`), not beside the flood tests it would slow down.

@@ -99,5 +99,6 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
   if (code === GRPC_RESOURCE_EXHAUSTED) {
     return new HttpError(503, 'unavailable', `incident ${incidentId} is too busy to answer right now; try again in a second`, [], 1);
   }
-  return new HttpError(500, 'internal', 'internal error');
+  // The caller hears nothing of it; the API's log line for the request names what it was (the cause).
+  return Object.assign(new HttpError(500, 'internal', 'internal error'), { cause: error });
 }

@@ -24,9 +24,12 @@ const MAX_UPDATE_RETRY_PAUSE_MS = 1_000;
 /**
  * The server's answers when the workflow task that carried the Update failed or the run ended before accepting it
  * (FAILED_PRECONDITION "unexpected workflow task failure", "workflow update was aborted", or, when the run continued
- * as new in the very task that carried it, "rejected because it wasn't processed by worker"): nothing was applied.
+ * as new in the very task that carried it, "rejected because it wasn't processed by worker"), or when the run has
+ * taken as many Updates as Temporal lets one run take (FAILED_PRECONDITION "The limit on the total number of distinct
+ * updates in this workflow has been reached", `history.maxTotalUpdates`, 2,000 by default; the incident continues as
+ * new before that, and the next run takes it): nothing was applied.
  */
-const UPDATE_NOT_APPLIED = /unexpected workflow task failure|workflow update was aborted|wasn't processed by worker/i;
+const UPDATE_NOT_APPLIED = /unexpected workflow task failure|workflow update was aborted|wasn't processed by worker|total number of distinct updates/i;
 
 function isUpdateNotApplied(error: unknown): boolean {
   const texts: string[] = [];
@@ -328,7 +331,7 @@ export class IncidentService {
 }
 
 function notApplied(cause: unknown): HttpError {
-  const error = new HttpError(503, 'unavailable', 'the incident could not take the command in time (its workflow task failed or it was continuing as new); nothing was applied, send it again', [], 1);
+  const error = new HttpError(503, 'unavailable', 'the incident could not take the command in time (its workflow task failed, or it was continuing as new); nothing was applied, send it again', [], 1);
   (error as { cause?: unknown }).cause = cause;
   return error;
 }

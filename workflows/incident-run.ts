@@ -24,6 +24,11 @@ export interface IncidentWorkflowOptions {
    */
   continueAsNewAfterEvents?: number;
   /**
+   * Continue-as-new once the run has handled this many Updates (runs from incident-v12; UPDATES_PER_RUN by default).
+   * Below Temporal's `history.maxTotalUpdates` per run, whatever a server sets it to; tests lower it.
+   */
+  continueAsNewAfterUpdates?: number;
+  /**
    * A test hook: every playbook duration (reminders, due times) divided by this, so a "1m" reminder fires after a second
    * with 60. Production leaves it unset.
    */
@@ -64,6 +69,10 @@ export interface IncidentRun {
    * reading it through the `checklistPost` query: both are on the way to the channel ready.
    */
   readonly fastReady: boolean;
+  /** `patched('incident-v12')` (standing for every patch above too): continue-as-new after UPDATES_PER_RUN Updates. */
+  readonly updateBound: boolean;
+  /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
+  updatesHandled: number;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */
   readonly carried: boolean;

@@ -44,6 +44,11 @@ export interface IncidentWorkflowInput {
  * webhook retrying for half an hour never holds up continue-as-new while commands keep growing the history.
  */
 const DRAIN_BEFORE_CONTINUE = '20 seconds';
+/**
+ * Updates one run takes before it continues as new (from incident-v12): half of Temporal's default limit per run
+ * (`history.maxTotalUpdates`, 2,000), so the drain before continuing never meets that limit under a flood of commands.
+ */
+export const UPDATES_PER_RUN = 1_000;
 
 export async function incident(input: IncidentWorkflowInput): Promise<IncidentView> {
   let state: IncidentState;
@@ -60,13 +65,17 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     state = createIncidentState(start, nowIso());
   }
 
-  // A run started by this code takes every change below with one marker (it used to write one marker and one
-  // TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first workflow task).
-  // It also has v11's own changes, both on the way to the channel ready: who is on call comes as chat users from one
-  // activity (lookup and usernames were two in a row, on the path of the invitations and of a checklist that shows the
-  // on-call), and a first launch's checklist post carries what it draws instead of reading it through a query. Runs
-  // from before call the patches one by one as they did, and this one answers false for them.
-  const current = patched('incident-v11');
+  // A run started by this code takes every change below with one marker, the newest patch's (it used to write one
+  // marker and one TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first
+  // workflow task). Runs from before call the older patches one by one as they did, and the newer ones answer false.
+  // v12's own change: the run continues as new after UPDATES_PER_RUN Updates of its own counting, well before
+  // Temporal's limit on the Updates one run may take, and its drain before continuing waits for no redraw's burst
+  // (see shouldContinueAsNew and the main loop).
+  const updateBound = patched('incident-v12');
+  // v11's own changes, both on the way to the channel ready: who is on call comes as chat users from one activity
+  // (lookup and usernames were two in a row, on the path of the invitations and of a checklist that shows the
+  // on-call), and a first launch's checklist post carries what it draws instead of reading it through a query.
+  const current = updateBound || patched('incident-v11');
   // Reminders, membership, sidebar, webhooks and the rest of the lifecycle came after the first incidents ran: those
   // replay exactly as they ran, without any of it.
   const lifecycle = current || patched('incident-lifecycle-v2');
@@ -112,6 +121,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     sidebarLeaves,
     lean,
     fastReady: current,
+    updateBound,
+    updatesHandled: 0,
     options: input.options ?? {},
     carried: input.carried !== undefined,
   };
@@ -135,7 +146,11 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   function shouldContinueAsNew(): boolean {
     const info = workflowInfo();
     const limit = run.options.continueAsNewAfterEvents;
-    return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+    if (info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit)) return true;
+    // Temporal refuses Updates past `history.maxTotalUpdates` per run (2,000 by default) and suggests continuing at 90 %
+    // of it; the drain before continuing (a redraw in flight, handlers finishing) takes seconds on a busy machine, and
+    // a flood brings hundreds of Updates a second. Continuing at our own count leaves the rest of the limit for that.
+    return run.updateBound && run.updatesHandled >= (run.options.continueAsNewAfterUpdates ?? UPDATES_PER_RUN);
   }
 
   /**
@@ -151,6 +166,12 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     let redrawing: Promise<void> | undefined;
     let headerDrawing: Promise<void> | undefined;
     const busy = () => followUps.hasInFlight() || projecting !== undefined || redrawing !== undefined || headerDrawing !== undefined;
+    // Redraws of the checklist and header whose activity runs (not those still waiting out a burst).
+    let drawingNow = 0;
+    const drawing = <T>(work: Promise<T>): Promise<T> => {
+      drawingNow++;
+      return work.finally(() => drawingNow--);
+    };
     const headerStale = () => run.headerFollows && !headerDrawing && channelHeaderIsStale(state);
     for (;;) {
       const ready = () =>
@@ -170,7 +191,13 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       }
       if (state.status !== 'closed' && shouldContinueAsNew()) {
         // What is under way gets a moment to finish; what does not is in the state, and the next run does it again.
-        const holdsUp = run.promptContinue ? () => followUps.hasInFlight() || redrawing !== undefined || headerDrawing !== undefined : busy;
+        // From v12 a redraw still waiting out its burst is left to the next run (its state says the post is stale):
+        // under a flood that wait let hundreds more Updates into a run that was due to continue.
+        const holdsUp = run.updateBound
+          ? () => followUps.hasInFlight() || drawingNow > 0
+          : run.promptContinue
+            ? () => followUps.hasInFlight() || redrawing !== undefined || headerDrawing !== undefined
+            : busy;
         if (holdsUp()) await condition(() => !holdsUp(), DRAIN_BEFORE_CONTINUE);
         await condition(allHandlersFinished);
         // The state only: the start snapshot is in it, and so is every pending redraw, record write and follow-up.
@@ -196,7 +223,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       if (!redrawing && checklistPostIsStale(state)) {
         // One redraw for a burst of changes: wait a moment for the burst to end.
         redrawing = sleep(CHECKLIST_REFRESH_DELAY)
-          .then(() => (checklistPostIsStale(state) ? refreshChecklistPost(run) : undefined))
+          .then(() => (checklistPostIsStale(state) ? drawing(refreshChecklistPost(run)) : undefined))
           .finally(() => {
             redrawing = undefined;
           });
@@ -205,7 +232,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       if (headerStale()) {
         // Like the checklist: one header for a burst of changes.
         headerDrawing = sleep(CHECKLIST_REFRESH_DELAY)
-          .then(() => (channelHeaderIsStale(state) ? refreshChannelHeader(state) : undefined))
+          .then(() => (channelHeaderIsStale(state) ? drawing(refreshChannelHeader(state)) : undefined))
           .finally(() => {
             headerDrawing = undefined;
           });

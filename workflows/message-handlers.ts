@@ -32,6 +32,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
     setHandler(
       commandUpdates[name],
       (payload: unknown) => {
+        run.updatesHandled++;
         const updateId = budget ? currentUpdateInfo()?.id : undefined;
         // A retry of an Update that an earlier run applied (Temporal only remembers IDs within a run).
         if (updateIdSeen(state, updateId)) return commandResult(state, lastTimelineSeq(state), true);

@@ -5,6 +5,7 @@
  * flood benchmark (bench/command-flood.ts).
  */
 import type { Client } from '@temporalio/client';
+import { pino, type Logger } from 'pino';
 import type { TimelineEvent } from '../../domain/timeline.js';
 import { commandSignals, incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
 
@@ -241,4 +242,14 @@ function sampleEvery(intervalMs: number, read: () => Promise<void>) {
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * The API's logger for a flood: its error lines (a 5xx names its cause there) are kept, so a test that finds a command
+ * refused can say why; FLOOD_LOG=<level> writes the log to stdout instead.
+ */
+export function floodLogger(): { logger: Logger; errors: string[] } {
+  const errors: string[] = [];
+  if (process.env.FLOOD_LOG) return { logger: pino({ level: process.env.FLOOD_LOG }), errors };
+  return { logger: pino({ level: 'error' }, { write: (line: string) => void errors.push(line.slice(0, 2_000)) }), errors };
 }

@@ -45,11 +45,33 @@ describe('an Update that was not applied', () => {
     expect(ids).toEqual(['key-2', 'key-2']);
   });
 
+  it('goes again when the run has taken as many Updates as Temporal lets one run take (history.maxTotalUpdates)', async () => {
+    // As the client throws it: a ServiceError whose cause is the server's FAILED_PRECONDITION.
+    const limited = () =>
+      Object.assign(new Error('Workflow Update failed'), {
+        cause: Object.assign(
+          new Error('9 FAILED_PRECONDITION: The limit on the total number of distinct updates in this workflow has been reached (2000). Make sure any duplicate updates share an Update ID'),
+          { code: 9 },
+        ),
+      });
+    const { client, ids } = clientFailing(2, limited);
+    expect((await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never, { updateId: 'key-3' })).revision).toBe(7);
+    expect(ids).toEqual(['key-3', 'key-3', 'key-3']);
+  });
+
   it('is a 503 with Retry-After, saying nothing changed, when the deadline passes first', async () => {
     const { client, ids } = clientFailing(Number.POSITIVE_INFINITY);
     const error = await new IncidentService(client, 'q', 600).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 503, retryAfterSeconds: 1, message: expect.stringMatching(/nothing was applied/) });
     expect(ids.length).toBeGreaterThan(3);
+  });
+
+  it('that failed some way the API does not know is a 500 that tells the caller nothing and keeps its cause for the log', async () => {
+    const { client } = clientFailing(1, () => Object.assign(new Error('Workflow Update failed'), { cause: new Error('13 INTERNAL: shard ownership lost') }));
+    const error = (await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((e: unknown) => e)) as HttpError;
+    expect(error).toMatchObject({ status: 500, code: 'internal' });
+    expect(JSON.stringify(error.toJSON())).not.toMatch(/shard|INTERNAL/);
+    expect(String((error as { cause?: { cause?: unknown } }).cause?.cause)).toMatch(/shard ownership lost/);
   });
 });

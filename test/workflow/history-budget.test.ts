@@ -79,6 +79,36 @@ describe('the history budget', () => {
     expect(new Set(notes).size).toBe(notes.length);
   });
 
+  it('continues as new after its own count of Updates, before Temporal refuses more in one run', async () => {
+    // Temporal takes at most `history.maxTotalUpdates` Updates per run (2,000 by default); the incident counts them
+    // (UPDATES_PER_RUN, 1,000; 25 here) and continues as new at that count, whatever the history's size.
+    const { id, handle } = await startTestIncident(env.client, taskQueue, {}, { ...QUIET, continueAsNewAfterUpdates: 25 });
+    for (let i = 0; i < 80; i++) await applyUpdate(handle, 'addNote', { text: `counted ${i}`, actor: 'bob' });
+    const runs: Array<{ runId: string; updates: number; events: number }> = [];
+    await waitFor(
+      async () => {
+        runs.length = 0;
+        for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) {
+          const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+          const updates = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length;
+          runs.push({ runId: execution.runId, updates, events: history.events?.length ?? 0 });
+        }
+        return runs;
+      },
+      (found) => found.length >= 4,
+      { what: 'four runs', timeoutMs: 30_000 },
+    );
+    // Each finished run took about its count (the Updates of its last workflow task come on top), none far more.
+    for (const run of runs) expect(run.updates, JSON.stringify(runs)).toBeLessThanOrEqual(25 + 10);
+    // Far from the history limits that continue a run otherwise (thousands of events).
+    for (const run of runs) expect(run.events).toBeLessThan(400);
+    const stored = await waitFor(() => records.timeline.list(id), (events) => events.filter((event) => event.kind === 'note').length >= 80, {
+      what: 'all 80 notes in the store',
+    });
+    const notes = stored.filter((event) => event.kind === 'note').map((event) => event.text);
+    expect(notes).toEqual(Array.from({ length: 80 }, (_, i) => `counted ${i}`));
+  });
+
   it('applies an Update retried with the same ID once, also after the incident continued as new', async () => {
     const { id, handle } = await startTestIncident(env.client, taskQueue, {}, { ...QUIET, continueAsNewAfterEvents: 120 });
     const first = await handle.executeUpdate(commandUpdates.addNote, { args: [{ text: 'once only', actor: 'bob' }], updateId: `note-${id}` });
