@@ -5,10 +5,8 @@
  */
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import type { AlertDeliveryOutcome } from '../formats/alert-delivery.js';
 import { alertIntakeTaskQueue, type AlertIntakeActivities } from '../workflows/alert-group-messages.js';
 import type { AlertIntake } from './alert-intake.js';
-import { HttpError } from './http-error.js';
 
 export interface AlertIntakeWorkerOptions {
   connection: NativeConnection;
@@ -17,7 +15,7 @@ export interface AlertIntakeWorkerOptions {
   taskQueue: string;
   intake: AlertIntake;
   logger: Logger;
-  /** Deliveries handed over at once in this process (each is one Update to an incident, mostly waiting). */
+  /** Hand-overs at once in this process (each is an Update or a few to an incident, mostly waiting). */
   concurrency?: number;
 }
 
@@ -25,29 +23,9 @@ export interface RunningAlertIntakeWorker {
   stop(): Promise<void>;
 }
 
-/** A refusal that will not change on a retry (4xx other than 408 and 429): recorded as failed, the rest go on. */
-function isFinalRefusal(error: unknown): error is HttpError {
-  return error instanceof HttpError && error.status < 500 && error.status !== 408 && error.status !== 429;
-}
-
 export async function runAlertIntakeWorker(options: AlertIntakeWorkerOptions): Promise<RunningAlertIntakeWorker> {
   const activities: AlertIntakeActivities = {
-    async deliverAlerts(deliveries, knownIncidentId) {
-      const outcomes: AlertDeliveryOutcome[] = [];
-      let known = knownIncidentId;
-      for (const delivery of deliveries) {
-        try {
-          const outcome = await options.intake.deliver(delivery, known);
-          if (outcome.incidentId && (outcome.outcome === 'started' || outcome.outcome === 'joined')) known = outcome.incidentId;
-          outcomes.push(outcome);
-        } catch (error) {
-          if (!isFinalRefusal(error)) throw error;
-          options.logger.warn({ deliveryId: delivery.deliveryId, groupKey: delivery.request.delivery.groupKey, err: error }, 'alert delivery refused');
-          outcomes.push({ deliveryId: delivery.deliveryId, outcome: 'failed', reason: [error.message, ...error.problems].join('; ').slice(0, 500) });
-        }
-      }
-      return outcomes;
-    },
+    deliverAlerts: (deliveries, knownIncidentId) => options.intake.deliverAll(deliveries, knownIncidentId),
   };
   const worker = await Worker.create({
     connection: options.connection,

@@ -8,7 +8,8 @@
  * on. `deliver` (an activity the group's workflow calls, run by the API processes): goes to the group's open incident
  * as an Update when it is known (the group workflow's memory, else the store's records); otherwise it is an
  * update-with-start under the next ID, which starts the incident with the delivery or, if one runs under that ID,
- * joins it. The group workflow hands over one delivery at a time, so a group never makes two incidents at once.
+ * joins it. The group workflow hands over one batch at a time, so a group never makes two incidents at once; a batch's
+ * deliveries to a known incident go as one Update.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -21,7 +22,8 @@ import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { IncidentRecordsPort } from './ports/incident-records.js';
 import type { alertGroup } from '../workflows/alert-group.js';
 import { ALERT_DELIVERY_MAX_BYTES, ALERT_GROUP_WORKFLOW_TYPE, alertDeliveredSignal, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group-messages.js';
-import { HttpError, toHttpError } from './http-error.js';
+import { MAX_DELIVERIES_PER_BATCH } from '../domain/alerts.js';
+import { HttpError, toHttpError, updateWasRefused } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
 
 export interface AlertIntakeOptions {
@@ -55,6 +57,16 @@ export const MAX_OUTCOME_WAIT_MS = 30_000;
 /** The incident under this ID has ended, or is closed and finishing: the group's next incident is the one. */
 function isClosedOrUsed(error: unknown): boolean {
   return error instanceof HttpError && error.status === 409 && /is closed|already exists/.test(error.message);
+}
+
+/** A refusal that will not change on a retry (4xx other than 408 and 429): recorded as failed, the rest go on. */
+function isFinalRefusal(error: unknown): error is HttpError {
+  return error instanceof HttpError && error.status < 500 && error.status !== 408 && error.status !== 429;
+}
+
+/** Who a delivery's commands name: its caller (the token's name) when that is a username. */
+function actorOf(caller: string): string {
+  return USERNAME_PATTERN.test(caller) ? caller : 'alertmanager';
 }
 
 function groupHash(groupKey: string): string {
@@ -145,8 +157,80 @@ export class AlertIntake {
   }
 
   /**
-   * Hands one delivery to its group's incident (the group workflow's activity). Throws an HttpError when it cannot:
-   * under 500 for good (the activity does not retry it), else for a retry.
+   * Hands a group's deliveries to its incident, in order (the group workflow's activity): an outcome each. Deliveries
+   * that follow one another from the same caller to an incident already known go as one `recordAlertBatch` Update (a
+   * storm's repeats pile up in their group while its incident starts: one Update for them, not one each); the first
+   * of a new group, and any the incident refuses as a batch, one by one. A delivery refused for good is `failed`;
+   * anything else throws, and the activity's retry sends the same Updates again under the same IDs (applied once).
+   */
+  async deliverAll(deliveries: AlertDelivery[], knownIncidentId: string | undefined): Promise<AlertDeliveryOutcome[]> {
+    const outcomes: AlertDeliveryOutcome[] = [];
+    let known = knownIncidentId;
+    // A batch the incident refused is not tried again in this hand-over: the rest go one by one.
+    let batching = true;
+    for (let next = 0; next < deliveries.length; ) {
+      const run = known && batching ? this.batchFrom(deliveries, next) : [];
+      if (known && run.length > 1) {
+        if (await this.joinAll(run, known, outcomes)) {
+          next += run.length;
+          continue;
+        }
+        batching = false;
+      }
+      const delivery = deliveries[next++]!;
+      try {
+        const outcome = await this.deliver(delivery, known);
+        if (outcome.incidentId && (outcome.outcome === 'started' || outcome.outcome === 'joined')) known = outcome.incidentId;
+        outcomes.push(outcome);
+      } catch (error) {
+        if (!isFinalRefusal(error)) throw error;
+        this.options.logger.warn({ deliveryId: delivery.deliveryId, groupKey: delivery.request.delivery.groupKey, err: error }, 'alert delivery refused');
+        outcomes.push({ deliveryId: delivery.deliveryId, outcome: 'failed', reason: [error.message, ...error.problems].join('; ').slice(0, 500) });
+      }
+    }
+    return outcomes;
+  }
+
+  /** The deliveries from `start` on that one batch may carry: the same caller, at most MAX_DELIVERIES_PER_BATCH. */
+  private batchFrom(deliveries: AlertDelivery[], start: number): AlertDelivery[] {
+    const actor = actorOf(deliveries[start]!.caller);
+    const run: AlertDelivery[] = [];
+    for (const delivery of deliveries.slice(start, start + MAX_DELIVERIES_PER_BATCH)) {
+      if (actorOf(delivery.caller) !== actor) break;
+      run.push(delivery);
+    }
+    return run;
+  }
+
+  /**
+   * Sends `run` to the open incident `id` as one Update; false when the incident refused it (closed, gone, or a worker
+   * that does not know the command yet), and the caller then goes one by one. Not answered (503, 504): throws.
+   */
+  private async joinAll(run: AlertDelivery[], id: string, outcomes: AlertDeliveryOutcome[]): Promise<boolean> {
+    const actor = actorOf(run[0]!.caller);
+    const payload = { deliveries: run.map(({ request }) => request.delivery), actor };
+    // The same deliveries handed over again (the activity's retry) make the same ID: applied once.
+    const updateId = `alerts-${run[0]!.deliveryId}-${run.length}`;
+    try {
+      await this.options.incidents.command(id, 'recordAlertBatch', payload as never, { unlimited: true, door: 'alert', updateId });
+    } catch (error) {
+      if (updateWasRefused(error)) return false;
+      for (const { request } of run) this.options.onDelivery?.('failed', request.delivery.alerts.length);
+      throw error;
+    }
+    this.options.logger.info({ incident: id, groupKey: run[0]!.request.delivery.groupKey, deliveries: run.length, updateId }, 'alerts joined their incident');
+    for (const { deliveryId, request } of run) {
+      const outcome: AlertDeliveryOutcome = { deliveryId, incidentId: id, outcome: 'joined' };
+      this.options.onDelivery?.('joined', request.delivery.alerts.length);
+      this.waiting.get(deliveryId)?.(outcome);
+      outcomes.push(outcome);
+    }
+    return true;
+  }
+
+  /**
+   * Hands one delivery to its group's incident. Throws an HttpError when it cannot: under 500 for good (the activity
+   * does not retry it), else for a retry.
    */
   async deliver(delivery: AlertDelivery, knownIncidentId: string | undefined): Promise<AlertDeliveryOutcome> {
     const alerts = delivery.request.delivery.alerts.length;
@@ -164,7 +248,7 @@ export class AlertIntake {
   private async handle({ deliveryId, request, caller }: AlertDelivery, knownIncidentId: string | undefined): Promise<AlertDeliveryOutcome> {
     const { incidents, logger, records } = this.options;
     const groupKey = request.delivery.groupKey;
-    const actor = USERNAME_PATTERN.test(caller) ? caller : 'alertmanager';
+    const actor = actorOf(caller);
     const payload = { ...request.delivery, actor };
     const base = `al-${groupHash(groupKey)}`;
     // Sent again under the same ID when this activity is retried: the incident applies it once.

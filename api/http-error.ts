@@ -60,6 +60,11 @@ function grpcCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/** Whether the incident ran the Update and refused it or failed it: nothing of it was applied. */
+export function updateWasRefused(error: unknown): boolean {
+  return error instanceof HttpError && (error.status < 500 || (error as { cause?: unknown }).cause instanceof WorkflowUpdateFailedError);
+}
+
 /** Translates whatever a Temporal call threw into the HttpError the caller should see. */
 export function toHttpError(error: unknown, incidentId?: string): HttpError {
   if (error instanceof HttpError) return error;
@@ -70,7 +75,8 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
     const code = CODE_BY_FAILURE_TYPE[error.cause.type ?? ''];
     const details = error.cause.details?.[0] as { problems?: string[] } | undefined;
     if (code) return new HttpError(STATUS_BY_CODE[code], code, error.cause.message, details?.problems ?? []);
-    return new HttpError(500, 'internal', `the incident refused the command: ${error.cause.message}`);
+    // The incident ran the Update and it failed (nothing applied): the cause says so to whoever looks (alert batches).
+    return Object.assign(new HttpError(500, 'internal', `the incident refused the command: ${error.cause.message}`), { cause: error });
   }
   if (error instanceof WorkflowNotFoundError) {
     return new HttpError(404, 'not_found', `incident ${incidentId ?? ''} not found`.replace('  ', ' '));

@@ -112,6 +112,7 @@ export const COMMAND_ROUTES: { [N in CommandName]: [path: string, fromPath?: (re
   exportPostmortem: ['/incidents/:id/exports'],
   // Monitoring normally goes through /alerts (which finds or starts the incident); this sends to a known one.
   recordAlerts: ['/incidents/:id/alerts'],
+  recordAlertBatch: ['/incidents/:id/alerts/batch'],
 };
 
 export function incidentRoutes(options: IncidentRoutesOptions): Router {

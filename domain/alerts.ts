@@ -35,6 +35,12 @@ export const recordAlertsPayloadSchema = z.object({
 });
 export type RecordAlertsPayload = z.output<typeof recordAlertsPayloadSchema>;
 
+/**
+ * Deliveries of one alert group applied by one command (`recordAlertBatch`): what its workflow hands over at once when
+ * a burst piled up while the incident started (a storm's repeats), one Update for all of them.
+ */
+export const MAX_DELIVERIES_PER_BATCH = 25;
+
 /** Applies one delivery; returns whether the whole group went from firing to resolved with it. */
 export function applyAlertDelivery(state: IncidentState, delivery: RecordAlertsPayload, actor: string, now: string): { groupResolved: boolean } {
   const group: AlertGroup = (state.alertGroup ??= {

@@ -45,6 +45,7 @@ export const commands = {
   exportPostmortem: retrospectiveCommands.exportPostmortem,
   recordAlerts: alertAndRetryCommands.recordAlerts,
   retryIntegration: alertAndRetryCommands.retryIntegration,
+  recordAlertBatch: alertAndRetryCommands.recordAlertBatch,
 };
 
 export type Commands = typeof commands;

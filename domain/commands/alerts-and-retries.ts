@@ -3,7 +3,7 @@
  * retry of a launch step or follow-up that failed.
  */
 import { z } from 'zod';
-import { applyAlertDelivery, recordAlertsPayloadSchema } from '../alerts.js';
+import { applyAlertDelivery, MAX_DELIVERIES_PER_BATCH, recordAlertsPayloadSchema, type RecordAlertsPayload } from '../alerts.js';
 import { IncidentCommandError } from '../errors.js';
 import { FOLLOW_UP_KINDS, type FollowUpKind } from '../follow-ups.js';
 import type { IncidentState } from '../incident.js';
@@ -13,20 +13,30 @@ import { recordEvent } from '../timeline.js';
 import { define, refuseWhenClosed } from './definition.js';
 import { resolveIncident } from './lifecycle.js';
 
+const alertDeliverySchema = recordAlertsPayloadSchema.extend({ actor: actorSchema });
+
+function checkAlertGroup(state: IncidentState, groupKey: string): void {
+  refuseWhenClosed(state);
+  if (state.alertGroup && state.alertGroup.groupKey !== groupKey) {
+    throw new IncidentCommandError('conflict', `incident ${state.id} follows another alert group`);
+  }
+}
+
+function recordAlertDelivery(state: IncidentState, { actor, ...delivery }: RecordAlertsPayload & { actor: string }, now: string): void {
+  const { groupResolved } = applyAlertDelivery(state, delivery, actor, now);
+  const open = state.status === 'reported' || state.status === 'active';
+  if (groupResolved && open && state.playbook.alerts?.autoResolve) resolveIncident(state, actor, now, undefined, ' (its alerts resolved)');
+}
+
 export const alertAndRetryCommands = {
   recordAlerts: define({
     summary: 'Record a delivery from monitoring (Alertmanager or the generic alert endpoint); may auto-resolve.',
-    payload: recordAlertsPayloadSchema.extend({ actor: actorSchema }),
+    payload: alertDeliverySchema,
     check(state, { groupKey }) {
-      refuseWhenClosed(state);
-      if (state.alertGroup && state.alertGroup.groupKey !== groupKey) {
-        throw new IncidentCommandError('conflict', `incident ${state.id} follows another alert group`);
-      }
+      checkAlertGroup(state, groupKey);
     },
-    apply(state, { actor, ...delivery }, now) {
-      const { groupResolved } = applyAlertDelivery(state, delivery, actor, now);
-      const open = state.status === 'reported' || state.status === 'active';
-      if (groupResolved && open && state.playbook.alerts?.autoResolve) resolveIncident(state, actor, now, undefined, ' (its alerts resolved)');
+    apply(state, delivery, now) {
+      recordAlertDelivery(state, delivery, now);
     },
   }),
 
@@ -70,6 +80,24 @@ export const alertAndRetryCommands = {
         }
       }
       recordEvent(state, now, 'integration_retried', actor, `@${actor} asked to retry ${step}`, { step });
+    },
+  }),
+
+  recordAlertBatch: define({
+    summary: `Record up to ${MAX_DELIVERIES_PER_BATCH} deliveries of the incident's alert group at once, in order, as recordAlerts would one by one.`,
+    // One actor for all of them, as for any command: the API sets it from the caller's token (never per delivery).
+    payload: z
+      .object({ deliveries: z.array(recordAlertsPayloadSchema).min(1).max(MAX_DELIVERIES_PER_BATCH), actor: actorSchema })
+      .refine(({ deliveries }) => deliveries.every((delivery) => delivery.groupKey === deliveries[0]!.groupKey), {
+        error: 'every delivery of a batch belongs to one alert group',
+        path: ['deliveries'],
+      }),
+    check(state, { deliveries }) {
+      checkAlertGroup(state, deliveries[0]!.groupKey);
+    },
+    apply(state, { deliveries, actor }, now) {
+      // One delivery cannot close the incident (at most resolve it), so each one after it is taken as it would be alone.
+      for (const delivery of deliveries) recordAlertDelivery(state, { ...delivery, actor }, now);
     },
   }),
 };

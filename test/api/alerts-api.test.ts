@@ -132,6 +132,13 @@ describe('Alertmanager', () => {
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId(id)}'` })) executions.push(execution.runId);
     expect(executions).toHaveLength(1);
     await waitFor(() => call('GET', `/api/v1/incidents/${id}`), (r) => r.body.alertGroup?.deliveries === 50, { what: 'fifty deliveries' });
+    // What piled up in the group while its incident started went over in batches: one Update for several deliveries.
+    const accepted = ((await env.client.workflow.getHandle(incidentWorkflowId(id)).fetchHistory()).events ?? []).flatMap((event) => {
+      const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      return request ? [request.input?.name ?? ''] : [];
+    });
+    expect(accepted).toContain('recordAlertBatch');
+    expect(accepted.length).toBeLessThan(50);
   });
 
   it('auto-resolves on the resolved notification when the playbook says so; a new firing after close opens the next incident', async () => {

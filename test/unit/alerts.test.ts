@@ -126,6 +126,32 @@ describe('recordAlerts', () => {
     expect(state.timeline.at(-1)!.text).toBe('Alert firing again: CheckoutErrors — Checkout 5xx above 5% (the incident is resolved: reopen it if the impact is back)');
   });
 
+  it('takes a batch of deliveries as it takes them one by one (recordAlertBatch), auto-resolve included', () => {
+    const { actor: _actor, ...firing } = delivery('firing');
+    const { actor: _again, ...resolved } = delivery('resolved');
+    const sequence = [firing, firing, firing, resolved, firing];
+    const one = newState();
+    for (const item of sequence) executeCommand(one, 'recordAlerts', { ...item, actor: 'grafana' }, '2026-11-27T08:05:00.000Z');
+    const batched = newState();
+    executeCommand(batched, 'recordAlertBatch', { deliveries: sequence, actor: 'grafana' }, '2026-11-27T08:05:00.000Z');
+    expect(batched).toEqual(one);
+    expect(batched.alertGroup).toMatchObject({ deliveries: 5 });
+    expect(batched.status).toBe('resolved');
+  });
+
+  it('refuses a batch of mixed groups, an empty or oversized one, and one for another group, changing nothing', () => {
+    const { actor: _actor, ...firing } = delivery('firing');
+    const state = newState();
+    executeCommand(state, 'recordAlerts', delivery('firing'), '2026-11-27T08:05:00.000Z');
+    const before = structuredClone(state);
+    const at = '2026-11-27T08:06:00.000Z';
+    expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: [firing, { ...firing, groupKey: 'other' }] }, at)).toThrow(/one alert group/);
+    expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: [] }, at)).toThrow(/deliveries/);
+    expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: Array(26).fill(firing) }, at)).toThrow(/deliveries/);
+    expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: [{ ...firing, groupKey: 'other' }] }, at)).toThrow(/follows another alert group/);
+    expect(state).toEqual(before);
+  });
+
   it('refuses a delivery of another group', () => {
     const state = newState();
     executeCommand(state, 'recordAlerts', delivery('firing'), '2026-11-27T08:05:00.000Z');

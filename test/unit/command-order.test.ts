@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, commands } from '../../domain/commands.js';
 
 describe('command registry', () => {
-  it('lists the 22 commands in the order the workflow has always registered them', () => {
+  it('lists the 23 commands in the order the workflow has always registered them', () => {
     expect(COMMAND_NAMES).toEqual([
       'acknowledge',
       'completeTask',
@@ -29,6 +29,7 @@ describe('command registry', () => {
       'exportPostmortem',
       'recordAlerts',
       'retryIntegration',
+      'recordAlertBatch',
     ]);
   });
 

@@ -87,6 +87,7 @@ describe('incident commands', () => {
       addNote: { text: 'late note' },
       retryIntegration: { step: 'ticket' },
       recordAlerts: { source: 'generic', groupKey: 'k', status: 'firing', alerts: [] },
+      recordAlertBatch: { deliveries: [{ source: 'generic', groupKey: 'k', status: 'firing', alerts: [] }] },
       postStatusUpdate: { message: 'still down' },
       recordTaskCommandRun: { taskId: '2.1', command: '/deploy rollback', outcome: 'ran' },
       snoozeStatusReminder: { for: '30m' },
