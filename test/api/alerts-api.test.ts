@@ -193,6 +193,29 @@ describe('Alertmanager', () => {
     }
   });
 
+  it('takes a batch of deliveries to a known incident over REST as its token, refusing a mixed or empty one by name', async () => {
+    const first = await deliver('/api/v1/alerts/alertmanager', group('rest-batch'));
+    const id = first.body.incidentId as string;
+    const { alerts, source, groupKey, status } = (await call('GET', `/api/v1/incidents/${id}`)).body.alertGroup;
+    expect({ source, groupKey, status, alerts: alerts.length }).toMatchObject({ source: 'alertmanager', status: 'firing', alerts: 2 });
+    const one = { source, groupKey, status: 'firing', alerts: [{ fingerprint: 'f1', status: 'firing', name: 'CheckoutErrors' }] };
+    const batch = await call('POST', `/api/v1/incidents/${id}/alerts/batch`, { deliveries: [one, one, one] });
+    expect(batch.status).toBe(200);
+    expect(batch.body.alertGroup.deliveries).toBe(4);
+    // The token is the actor, whatever the body says.
+    const named = await call('POST', `/api/v1/incidents/${id}/alerts/batch`, { deliveries: [one], actor: 'mallory' });
+    expect(named.status).toBe(403);
+    const mixed = await call('POST', `/api/v1/incidents/${id}/alerts/batch`, { deliveries: [one, { ...one, groupKey: 'other' }] });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.problems).toEqual(['deliveries: every delivery of a batch belongs to one alert group']);
+    const empty = await call('POST', `/api/v1/incidents/${id}/alerts/batch`, { deliveries: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.problems[0]).toMatch(/^deliveries: /);
+    const readOnly = await call('POST', `/api/v1/incidents/${id}/alerts/batch`, { deliveries: [one] }, reader);
+    expect(readOnly.status).toBe(403);
+    expect((await call('GET', `/api/v1/incidents/${id}`)).body.alertGroup.deliveries).toBe(4);
+  });
+
   it('takes generic alerts with an explicit deduplication key, routed by their labels', async () => {
     const first = await deliver('/api/v1/alerts', { dedupKey: 'db-disk-full-db1', title: 'Disk full on db-1', labels: { service: 'db' }, source: 'nagios' });
     expect(first.body).toMatchObject({ outcome: 'started', playbook: 'blank', rule: 'default' });
