@@ -154,7 +154,7 @@ export const alertStorm: Bench = async (context: BenchContext): Promise<Section>
       .join(', ');
     const markdown = `### Alert storm
 
-${size.deliveries} Alertmanager deliveries over ${size.groups} alert groups (${perGroup} each), sent in bursts of one delivery per group in a shuffled order, ${CONNECTIONS} connections, ${PAUSE_BETWEEN_BURSTS_MS} ms between bursts; every delivery starts or joins a service-outage incident (channel, Jira, Zoom, Opsgenie) with the latency profile. The API answers 202 once Temporal holds the delivery (signal-with-start to the group's workflow); the group hands its deliveries to the alert intake one batch at a time.
+${size.deliveries} Alertmanager deliveries over ${size.groups} alert groups (${perGroup} each), sent in bursts of one delivery per group in a shuffled order, ${CONNECTIONS} connections, ${PAUSE_BETWEEN_BURSTS_MS} ms between bursts; every delivery starts or joins a service-outage incident (channel, Jira, Zoom, Opsgenie) with the latency profile. The API answers 202 once Temporal holds the delivery (signal-with-start to the group's workflow); the group hands its deliveries to the alert intake one batch at a time, and a batch's deliveries to an incident already started go to it as one Update (\`recordAlertBatch\`). Delivery → channel is from a group's first 202 to its incident's channel created, one figure per group: it measures ${size.groups} launches at once on this machine; the joins are not on it (they only compete for the same cores).
 
 ${table(
   ['figure', 'value'],
