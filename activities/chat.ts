@@ -36,13 +36,24 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       });
     },
 
+    /**
+     * Adds the people to the channel. `members` (runs from incident-v13): then also who is in the channel, the launch's
+     * first look at the members (one activity and a workflow task less than looking separately); a failed look leaves
+     * `members` out and the workflow looks on its own, as before, rather than fail invitations that were made.
+     */
     async inviteParticipants(request: {
       key: string;
       channelId: string;
       usernames: string[];
-    }): Promise<{ added: string[]; missing: string[] }> {
+      members?: boolean;
+    }): Promise<{ added: string[]; missing: string[]; members?: string[] }> {
       // Adding a member twice is harmless in Mattermost, so a retry simply adds again.
-      return runStep('mattermost', 'invite', request.key, () => chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]));
+      return runStep('mattermost', 'invite', request.key, async () => {
+        const invited = await chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]);
+        if (!request.members) return invited;
+        const members = await chat.listChannelMembers(request.channelId).catch(() => undefined);
+        return members ? { ...invited, members } : invited;
+      });
     },
 
     async usernamesForEmails(request: { key: string; emails: string[] }): Promise<{ found: string[]; missing: string[] }> {

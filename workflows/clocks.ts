@@ -97,6 +97,16 @@ export class IncidentClocks {
     this.lookAsked = true;
   }
 
+  /**
+   * Someone else looked at who is in the channel (from incident-v13 the launch's invitations do the first look): the
+   * next looks are timed from now, as after a look of our own, so the joins the invitations themselves announce do not
+   * bring another look at once.
+   */
+  membersSeen(): void {
+    this.lastMembershipCheck = Date.now();
+    this.nextMembershipCheck = Date.now() + this.membershipInterval;
+  }
+
   /** Looks at who is in the channel: joins and leaves go to the timeline, newcomers get the welcome and the sidebar. */
   async checkMembers(): Promise<void> {
     const { state } = this.run;

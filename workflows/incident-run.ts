@@ -71,6 +71,11 @@ export interface IncidentRun {
   readonly fastReady: boolean;
   /** `patched('incident-v12')` (standing for every patch above too): continue-as-new after UPDATES_PER_RUN Updates. */
   readonly updateBound: boolean;
+  /**
+   * `patched('incident-v13')` (standing for every patch above too): the invitations bring who is in the channel, the
+   * launch's first look at the members (no `channelMembers` activity of its own).
+   */
+  readonly membersWithInvite: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   readonly options: IncidentWorkflowOptions;

@@ -68,10 +68,13 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // A run started by this code takes every change below with one marker, the newest patch's (it used to write one
   // marker and one TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first
   // workflow task). Runs from before call the older patches one by one as they did, and the newer ones answer false.
+  // v13's own change: the invitations bring who is in the channel (the launch's first look at the members): one
+  // activity and a workflow task less per launch.
+  const membersWithInvite = patched('incident-v13');
   // v12's own change: the run continues as new after UPDATES_PER_RUN Updates of its own counting, well before
   // Temporal's limit on the Updates one run may take, and its drain before continuing waits for no redraw's burst
   // (see shouldContinueAsNew and the main loop).
-  const updateBound = patched('incident-v12');
+  const updateBound = membersWithInvite || patched('incident-v12');
   // v11's own changes, both on the way to the channel ready: who is on call comes as chat users from one activity
   // (lookup and usernames were two in a row, on the path of the invitations and of a checklist that shows the
   // on-call), and a first launch's checklist post carries what it draws instead of reading it through a query.
@@ -122,13 +125,14 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     lean,
     fastReady: current,
     updateBound,
+    membersWithInvite,
     updatesHandled: 0,
     options: input.options ?? {},
     carried: input.carried !== undefined,
   };
   const clocks = new IncidentClocks(run);
   const followUps = new FollowUpLanes(run);
-  const lookAtMembers = () => clocks.checkMembers();
+  const lookAtMembers = Object.assign(() => clocks.checkMembers(), { seen: () => clocks.membersSeen() });
 
   // Handlers first: signals and updates that arrived with the start are delivered as soon as they exist.
   registerMessageHandlers(run);

@@ -12,7 +12,8 @@ import { renderChannelHeader } from '../formats/checklist-message.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';
 import { checklistShowsOnCall } from './checklist-post.js';
-import { tellChannel, type IncidentRun } from './incident-run.js';
+import { applyChannelMembers } from '../domain/membership.js';
+import { nowIso, tellChannel, type IncidentRun } from './incident-run.js';
 import { recordLaunchDuration } from './launch-metrics.js';
 import { launchInStages } from './launch-in-stages.js';
 import {
@@ -32,15 +33,18 @@ import {
 } from './launch-requests.js';
 import { noGroups, placeChannelInSidebars, runLaunchStep, settled, stepSucceeded, unsettled, type GroupMembers } from './launch-step.js';
 
+/** The first look at the members, and telling the clocks that the invitations brought it (incident-v13). */
+export type MemberLooks = (() => Promise<void>) & { seen: () => void };
+
 export function hasPendingLaunch(state: IncidentState): boolean {
   return Object.values(state.launch).some((step) => step.status === 'pending');
 }
 
 /**
  * Runs every pending launch step. `lookAtMembers` takes the first look at the channel's members right after the
- * invitations: the baseline later joins are told apart from.
+ * invitations: the baseline later joins are told apart from; `lookAtMembers.seen` says the invitations brought it.
  */
-export function launch(run: IncidentRun, lookAtMembers: () => Promise<void>): Promise<void> {
+export function launch(run: IncidentRun, lookAtMembers: MemberLooks): Promise<void> {
   // The promise itself, not awaited here: an extra await would move when the old order's last commands are issued
   // relative to Updates handled in the same activation, and runs from before replay only what they ran.
   return run.parallelLaunch ? launchInParallel(run, lookAtMembers) : launchInStages(run, lookAtMembers);
@@ -54,9 +58,9 @@ export function launch(run: IncidentRun, lookAtMembers: () => Promise<void>): Pr
  * up as soon as what it shows is in (headerWaitsFor: the ticket and bridge links), not after the on-call branch, which
  * used to hold it (and the whole launch) up by its chain of calls.
  */
-async function launchInParallel(run: IncidentRun, lookAtMembers: () => Promise<void>): Promise<void> {
+async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): Promise<void> {
   const { state } = run;
-  const steps = launchSteps(run);
+  const steps = launchSteps(run, lookAtMembers.seen);
   const channelMade = runLaunchStep(state, 'channel', steps.openChannel);
   // A step begun beside the channel that fails says so in the channel, so its notice waits for the channel.
   const step = (name: LaunchStepName, work: () => Promise<void>) => runLaunchStep(state, name, work, channelMade);
@@ -102,7 +106,7 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: () => Promise<v
  * What each launch step of launchInParallel does (its activities and what it records), apart from when it runs. Each
  * is the work of one step, run by runLaunchStep when the step is pending.
  */
-function launchSteps(run: IncidentRun) {
+function launchSteps(run: IncidentRun, membersSeen: () => void) {
   const { state, lifecycle } = run;
   const key = (name: LaunchStepName): string => `${state.id}:${name}`;
   // The first launch, not a step retried later (`/incident retry`): only it has a launch duration.
@@ -146,11 +150,25 @@ function launchSteps(run: IncidentRun) {
     async invite(fromGroups: () => Promise<GroupMembers>): Promise<void> {
       const members = await fromGroups();
       addGroupMembers(state, members);
-      const invited = await chat.inviteParticipants({ key: key('invite'), channelId: requireChannel(), usernames: state.participants });
+      // From incident-v13 the invitations bring who is in the channel: the launch's first look at the members.
+      const firstLook = run.membersWithInvite && lifecycle && state.members === undefined;
+      const invited = await chat.inviteParticipants({
+        key: key('invite'),
+        channelId: requireChannel(),
+        usernames: state.participants,
+        ...(firstLook ? { members: true } : {}),
+      });
       recordInvitations(state, invited, members, groups);
+      if (firstLook && invited.members) {
+        applyChannelMembers(state, invited.members, nowIso());
+        membersSeen();
+      }
     },
 
-    /** The first look at the channel's members, right after the invitations: the baseline later joins are told from. */
+    /**
+     * The first look at the channel's members, right after the invitations: the baseline later joins are told from
+     * (from incident-v13 the invitations brought it, unless that look failed).
+     */
     async firstLookAtMembers(lookAtMembers: () => Promise<void>): Promise<void> {
       if (state.members === undefined && state.launch.channel.status === 'done' && state.links.channelId) await lookAtMembers();
     },

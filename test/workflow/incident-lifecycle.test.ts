@@ -248,6 +248,25 @@ describe('members', () => {
     });
   });
 
+  it('takes the first look at the members with the invitations (incident-v13), and the joins they announce bring no look at once', async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: lifecyclePlaybook() }, { ...FAST, membershipCheckIntervalMs: 3_600_000 });
+    const launched = await waitForEvent(handle, (v) => Object.values(v.launch).every((step) => step.status !== 'pending') && v.members !== undefined, 'the launch');
+    expect(launched.members).toEqual(expect.arrayContaining(['alice', 'bob']));
+    const events = async () => (await handle.fetchHistory()).events!;
+    const scheduled = (all: Awaited<ReturnType<typeof events>>, type: string) => all.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type);
+    // The baseline came with the invitations: no look of its own.
+    expect(scheduled(await events(), 'channelMembers')).toHaveLength(0);
+    // Mattermost announces each invited member as they are added (its websocket; membersChanged here): the next look
+    // is timed from the invitations' look, as from one of its own, not made at once.
+    await handle.signal(membersChangedSignal);
+    const all = await waitFor(events, (found) => scheduled(found, 'channelMembers').length > 0, { what: 'the look the signal asked for' });
+    const invite = scheduled(all, 'inviteParticipants')[0]!;
+    const invited = all.find((e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === invite.eventId!.toString())!;
+    const look = scheduled(all, 'channelMembers')[0]!;
+    const gapMs = Number(look.eventTime!.seconds!) * 1000 + look.eventTime!.nanos! / 1e6 - (Number(invited.eventTime!.seconds!) * 1000 + invited.eventTime!.nanos! / 1e6);
+    expect(gapMs).toBeGreaterThanOrEqual(1_500);
+  });
+
   it('looks at the members when told they changed (membersChanged), not only at its periodic look, and a burst makes a look or two', async () => {
     // The periodic look is an hour away: only the signal can explain a look within seconds.
     const { handle } = await startTestIncident(env.client, taskQueue, { playbook: lifecyclePlaybook() }, { ...FAST, membershipCheckIntervalMs: 3_600_000 });
