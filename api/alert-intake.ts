@@ -22,7 +22,7 @@ import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { IncidentRecordsPort } from './ports/incident-records.js';
 import type { alertGroup } from '../workflows/alert-group.js';
 import { ALERT_DELIVERY_MAX_BYTES, ALERT_GROUP_WORKFLOW_TYPE, alertDeliveredSignal, alertGroupStatusQuery, type AlertGroupStatus } from '../workflows/alert-group-messages.js';
-import { MAX_DELIVERIES_PER_BATCH } from '../domain/alerts.js';
+import { MAX_ALERTS_PER_BATCH, MAX_DELIVERIES_PER_BATCH } from '../domain/alerts.js';
 import { HttpError, toHttpError, updateWasRefused } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
 
@@ -191,12 +191,17 @@ export class AlertIntake {
     return outcomes;
   }
 
-  /** The deliveries from `start` on that one batch may carry: the same caller, at most MAX_DELIVERIES_PER_BATCH. */
+  /**
+   * The deliveries from `start` on that one batch may carry: the same caller, at most MAX_DELIVERIES_PER_BATCH of them
+   * and MAX_ALERTS_PER_BATCH alerts together.
+   */
   private batchFrom(deliveries: AlertDelivery[], start: number): AlertDelivery[] {
     const actor = actorOf(deliveries[start]!.caller);
     const run: AlertDelivery[] = [];
+    let alerts = 0;
     for (const delivery of deliveries.slice(start, start + MAX_DELIVERIES_PER_BATCH)) {
-      if (actorOf(delivery.caller) !== actor) break;
+      alerts += delivery.request.delivery.alerts.length;
+      if (actorOf(delivery.caller) !== actor || alerts > MAX_ALERTS_PER_BATCH) break;
       run.push(delivery);
     }
     return run;

@@ -40,6 +40,8 @@ export type RecordAlertsPayload = z.output<typeof recordAlertsPayloadSchema>;
  * a burst piled up while the incident started (a storm's repeats), one Update for all of them.
  */
 export const MAX_DELIVERIES_PER_BATCH = 25;
+/** Alerts in one such batch, all deliveries together: five full deliveries, so one command's work stays bounded. */
+export const MAX_ALERTS_PER_BATCH = 5 * MAX_ALERTS_PER_DELIVERY;
 
 /** Applies one delivery; returns whether the whole group went from firing to resolved with it. */
 export function applyAlertDelivery(state: IncidentState, delivery: RecordAlertsPayload, actor: string, now: string): { groupResolved: boolean } {

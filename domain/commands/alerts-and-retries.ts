@@ -3,7 +3,7 @@
  * retry of a launch step or follow-up that failed.
  */
 import { z } from 'zod';
-import { applyAlertDelivery, MAX_DELIVERIES_PER_BATCH, recordAlertsPayloadSchema, type RecordAlertsPayload } from '../alerts.js';
+import { applyAlertDelivery, MAX_ALERTS_PER_BATCH, MAX_DELIVERIES_PER_BATCH, recordAlertsPayloadSchema, type RecordAlertsPayload } from '../alerts.js';
 import { IncidentCommandError } from '../errors.js';
 import { FOLLOW_UP_KINDS, type FollowUpKind } from '../follow-ups.js';
 import type { IncidentState } from '../incident.js';
@@ -90,6 +90,10 @@ export const alertAndRetryCommands = {
       .object({ deliveries: z.array(recordAlertsPayloadSchema).min(1).max(MAX_DELIVERIES_PER_BATCH), actor: actorSchema })
       .refine(({ deliveries }) => deliveries.every((delivery) => delivery.groupKey === deliveries[0]!.groupKey), {
         error: 'every delivery of a batch belongs to one alert group',
+        path: ['deliveries'],
+      })
+      .refine(({ deliveries }) => deliveries.reduce((sum, delivery) => sum + delivery.alerts.length, 0) <= MAX_ALERTS_PER_BATCH, {
+        error: `a batch carries at most ${MAX_ALERTS_PER_BATCH} alerts, all deliveries together`,
         path: ['deliveries'],
       }),
     check(state, { deliveries }) {

@@ -89,6 +89,17 @@ describe('the alert intake hands a burst to a known incident', () => {
     ]);
   });
 
+  it('at most 1,000 alerts in one batch: a storm of full groups goes in several', async () => {
+    const { intake, sent } = fakeIncidents();
+    const full = { ...request, delivery: { ...request.delivery, alerts: Array.from({ length: 200 }, (_, i) => ({ fingerprint: `f${i}`, status: 'firing' as const, name: 'DiskFull' })) } };
+    await intake.deliverAll(deliveries(12).map((d) => ({ ...d, request: full })), known);
+    expect(sent.map(({ name, deliveries: n }) => [name, n])).toEqual([
+      ['recordAlertBatch', 5],
+      ['recordAlertBatch', 5],
+      ['recordAlertBatch', 2],
+    ]);
+  });
+
   it('one by one when the incident refuses the batch (a worker without the command)', async () => {
     const { intake, sent } = fakeIncidents((entry) => (entry.name === 'recordAlertBatch' ? failedUpdate() : undefined));
     const outcomes = await intake.deliverAll(deliveries(3), known);

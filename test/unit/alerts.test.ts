@@ -148,6 +148,8 @@ describe('recordAlerts', () => {
     expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: [firing, { ...firing, groupKey: 'other' }] }, at)).toThrow(/one alert group/);
     expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: [] }, at)).toThrow(/deliveries/);
     expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: Array(26).fill(firing) }, at)).toThrow(/deliveries/);
+    const full = { ...firing, alerts: Array.from({ length: 200 }, (_, i) => ({ fingerprint: `f${i}`, status: 'firing' as const, name: 'DiskFull' })) };
+    expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: Array(6).fill(full) }, at)).toThrow(/at most 1000 alerts/);
     expect(() => executeCommand(state, 'recordAlertBatch', { deliveries: [{ ...firing, groupKey: 'other' }] }, at)).toThrow(/follows another alert group/);
     expect(state).toEqual(before);
   });
