@@ -19,7 +19,7 @@ import { mergeTimelines } from '../domain/timeline-filter.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
 import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
-import { startFloodStack } from './lib/flood-stack.js';
+import { startFloodStack } from '../test/helpers/flood-stack.js';
 import { FLOOD_TASKS, floodIncident, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../test/helpers/command-flood.js';
 
 const MB = 1024 * 1024;

@@ -14,7 +14,7 @@ import { FLOOD_TASKS, floodIncident, tallyTimeline } from '../test/helpers/comma
 import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
 import { fmt, goal, sleep, table } from './lib/figures.js';
 import { machine } from './lib/process-stats.js';
-import { startFloodStack } from './lib/flood-stack.js';
+import { startFloodStack } from '../test/helpers/flood-stack.js';
 import type { Bench, BenchContext, Section } from './lib/types.js';
 
 const COMMANDS = { smoke: 200, default: 5_000, full: 50_000 } as const;

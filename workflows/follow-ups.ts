@@ -42,6 +42,10 @@ export class FollowUpLanes {
   /** Follow-ups started and not finished (their IDs), and the lane each kind's next one queues behind. */
   private readonly inFlight = new Set<string>();
   private readonly lanes = new Map<string, Promise<void>>();
+  /** Those of inFlight whose activity runs (not queued behind another in their lane). */
+  private readonly running = new Set<string>();
+  /** Continue-as-new is due: a follow-up whose turn comes now stays pending for the next run. */
+  private stopping = false;
 
   constructor(private readonly run: IncidentRun) {}
 
@@ -54,6 +58,19 @@ export class FollowUpLanes {
     return this.inFlight.size > 0;
   }
 
+  /**
+   * From incident-v12, before continuing as new: no follow-up starts any more (one whose turn comes stays pending, and
+   * the next run runs it under the same key), so the drain waits for those that run (hasRunning) and not for a lane
+   * of status-update posts that a flood of commands keeps long.
+   */
+  stopStarting(): void {
+    this.stopping = true;
+  }
+
+  hasRunning(): boolean {
+    return this.running.size > 0;
+  }
+
   start(): void {
     const { state } = this.run;
     for (const followUp of state.followUps) {
@@ -61,7 +78,13 @@ export class FollowUpLanes {
       this.inFlight.add(followUp.id);
       const lane = followUp.kind === 'deliverWebhook' ? `${followUp.kind}:${followUp.target ?? ''}` : followUp.kind;
       const queued = (this.lanes.get(lane) ?? Promise.resolve()).then(async () => {
+        if (this.stopping) {
+          this.inFlight.delete(followUp.id);
+          return;
+        }
+        this.running.add(followUp.id);
         await runFollowUp(this.run, followUp);
+        this.running.delete(followUp.id);
         this.inFlight.delete(followUp.id);
         pruneFollowUps(state);
         bumpRevision(state);

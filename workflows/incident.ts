@@ -195,10 +195,12 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       }
       if (state.status !== 'closed' && shouldContinueAsNew()) {
         // What is under way gets a moment to finish; what does not is in the state, and the next run does it again.
-        // From v12 a redraw still waiting out its burst is left to the next run (its state says the post is stale):
-        // under a flood that wait let hundreds more Updates into a run that was due to continue.
+        // From v12 a redraw still waiting out its burst, and a follow-up queued behind another in its lane, are left
+        // to the next run (the state says the post is stale, the follow-up pending): under a flood those waits let
+        // hundreds more Updates into a run that was due to continue.
+        if (run.updateBound) followUps.stopStarting();
         const holdsUp = run.updateBound
-          ? () => followUps.hasInFlight() || drawingNow > 0
+          ? () => followUps.hasRunning() || drawingNow > 0
           : run.promptContinue
             ? () => followUps.hasInFlight() || redrawing !== undefined || headerDrawing !== undefined
             : busy;

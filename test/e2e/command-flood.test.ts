@@ -5,81 +5,41 @@
  * command is in the timeline exactly once. The view query is timed throughout. A longer flood with its figures is
  * bench/command-flood.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../api/server.js';
-import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { openDatabase, type OpenedDatabase } from '../../store/database.js';
-import { IncidentRecordRepository } from '../../store/incident-records.js';
-import { loadPlaybookDirectory } from '../../store/playbook-files.js';
-import { lookupFromFiles } from '../../store/playbook-lookup.js';
 import { mergeTimelines } from '../../domain/timeline-filter.js';
 import { incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
-import { FLOOD_TASKS, floodIncident, floodLogger, floodPlaybook, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../helpers/command-flood.js';
-import { connectToTestServer, runTestWorker, uniqueTaskQueue, workflowBundle } from '../helpers/temporal.js';
+import { FLOOD_TASKS, floodIncident, floodLogger, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../helpers/command-flood.js';
+import { startFloodStack, type FloodStack } from '../helpers/flood-stack.js';
+import { connectToTestServer, workflowBundle } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const COMMANDS = 5_000;
 const FIVE_MB = 5 * 1024 * 1024;
 
 let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
-let api: RunningApi;
-let database: OpenedDatabase;
-let records: IncidentRecordRepository;
-let directory: string;
+let stack: FloodStack;
 // The API's error lines: why a command was refused with a 5xx (FLOOD_LOG=<level> prints the whole log instead).
 const apiLog = floodLogger();
 
-
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'command-flood-'));
-  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
-  records = new IncidentRecordRepository(database.db);
   env = await connectToTestServer();
-  const taskQueue = uniqueTaskQueue('command-flood');
-  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace(), records });
-  api = await startApi({
-    client: env.client,
-    taskQueue,
-    playbooks: lookupFromFiles(loadPlaybookDirectory(new URL('../../playbooks', import.meta.url).pathname)),
-    records,
-    logger: apiLog.logger,
-    host: '127.0.0.1',
-    port: 0,
-    // The test's own limit: far above what the API can serve, so the flood goes as fast as the API does.
-    rateLimit: { count: 100_000, unit: 's' },
-    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
-  });
+  stack = await startFloodStack(env, { name: 'command-flood', incidentName: 'Flooded', workflowBundle: await workflowBundle(), logger: apiLog.logger });
 }, 120_000);
 
 afterAll(async () => {
-  await api?.stop();
-  await worker?.stop();
+  await stack?.stop();
   await env?.teardown();
-  await database?.close();
-  rmSync(directory, { recursive: true, force: true });
 });
 
 it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: alive after, several runs of bounded history, each command in the timeline once`, async () => {
-  const started = await fetch(`${api.url}/api/v1/incidents`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Flooded', reporter: 'alice', playbook: floodPlaybook }),
-  });
-  expect(started.status).toBe(201);
-  const { id } = (await started.json()) as { id: string };
-  await fetch(`${api.url}/api/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-
+  const { apiUrl, records, incidentId: id } = stack;
   // Its record is stored a moment after the start: from then on the store can answer a read the incident is slow to.
   await waitFor(() => records.get(id), (record) => record !== undefined, { what: 'the incident record' });
   const sampler = sampleViewQuery(env.client, id);
-  const routeSampler = sampleViewRoute(api.url, id);
-  const sent = await floodIncident({ apiUrl: api.url, incidentId: id, client: env.client, commands: COMMANDS, concurrency: 16, tasks: FLOOD_TASKS });
+  const routeSampler = sampleViewRoute(apiUrl, id);
+  const sent = await floodIncident({ apiUrl, incidentId: id, client: env.client, commands: COMMANDS, concurrency: 16, tasks: FLOOD_TASKS });
   const queryTimes = await sampler.stop();
   const route = await routeSampler.stop();
   if (sent.refused.length) console.log(`refused ${sent.refused.length}; the API's first errors:\n${apiLog.errors.slice(0, 3).join('')}`);
@@ -87,7 +47,7 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   expect(sent.sentBySignal).toBeGreaterThan(0);
 
   // Alive: it takes a command now, and every signal and update reached the timeline (state or store).
-  const alive = await fetch(`${api.url}/api/v1/incidents/${id}/notes`, {
+  const alive = await fetch(`${apiUrl}/api/v1/incidents/${id}/notes`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', prefer: 'return=minimal' },
     body: JSON.stringify({ text: 'still here', actor: 'alice' }),
@@ -107,7 +67,7 @@ it(`takes ${COMMANDS.toLocaleString('en-US')} commands by Update and Signal: ali
   // The API pages back through all of it (the incident's newest events, the store's older ones).
   const paged: Array<{ seq: number }> = [];
   for (let before: number | undefined; ; ) {
-    const page = await fetch(`${api.url}/api/v1/incidents/${id}/timeline?limit=500${before ? `&before=${before}` : ''}`);
+    const page = await fetch(`${apiUrl}/api/v1/incidents/${id}/timeline?limit=500${before ? `&before=${before}` : ''}`);
     const body = (await page.json()) as { dropped: number; items: Array<{ seq: number }> };
     expect(body.dropped).toBe(0);
     if (body.items.length === 0) break;

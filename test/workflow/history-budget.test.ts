@@ -25,13 +25,14 @@ let directory: string;
 const taskQueue = uniqueTaskQueue('history-budget');
 // No membership looks: their timers would land in the middle of a measurement.
 const QUIET: IncidentWorkflowOptions = { membershipCheckIntervalMs: 3_600_000 };
+const workspace = new InMemoryWorkspace();
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'history-budget-'));
   database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
   records = new IncidentRecordRepository(database.db);
   env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace(), records });
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace, records });
 });
 
 afterAll(async () => {
@@ -107,6 +108,20 @@ describe('the history budget', () => {
     });
     const notes = stored.filter((event) => event.kind === 'note').map((event) => event.text);
     expect(notes).toEqual(Array.from({ length: 80 }, (_, i) => `counted ${i}`));
+  });
+
+  it('posts each status update to the channel once though the runs continue as new amid them (follow-ups left to the next run)', async () => {
+    const { id, handle } = await startTestIncident(env.client, taskQueue, {}, { ...QUIET, continueAsNewAfterUpdates: 6 });
+    const messages = Array.from({ length: 30 }, (_, i) => `update ${i} of the flood`);
+    // Sent together: their posts queue in one lane, and a run due to continue leaves the queued ones to the next.
+    await Promise.all(messages.map((message) => applyUpdate(handle, 'postStatusUpdate', { message, actor: 'alice' })));
+    const channelId = (await handle.query(incidentViewQuery)).links.channelId!;
+    const posted = (message: string) => workspace.records.posts.filter((post) => post.channelId === channelId && post.message.includes(message)).length;
+    await waitFor(async () => messages.map(posted), (counts) => counts.every((count) => count >= 1), { what: `the 30 status updates in incident ${id}'s channel` });
+    expect(messages.map(posted)).toEqual(messages.map(() => 1));
+    const runs: string[] = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(execution.runId);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
   });
 
   it('applies an Update retried with the same ID once, also after the incident continued as new', async () => {

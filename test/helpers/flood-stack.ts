@@ -1,23 +1,24 @@
 /**
- * The stack both command floods run on (bench/soak.ts and bench/command-flood.ts): an incident worker with the
- * in-memory integrations and a SQLite store, an API with its rate limit raised so the flood goes as fast as the API and
- * the worker take it, and one acknowledged incident on the flood's playbook. The figures of a flood are history sizes
- * and counts, so the worker runs in this process.
+ * The stack every command flood runs on (the flood tests in test/e2e, bench/soak.ts and bench/command-flood.ts): an
+ * incident worker with the in-memory integrations and a SQLite store, an API with its rate limit raised so the flood
+ * goes as fast as the API and the worker take it, and one acknowledged incident on the flood's playbook. The figures of
+ * a flood are history sizes and counts, so the worker runs in this process.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startApi } from '../../api/server.js';
-import { InMemoryWorkspace } from '../../test/fakes/in-memory-workspace.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { openDatabase } from '../../store/database.js';
 import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { loadPlaybookDirectory } from '../../store/playbook-files.js';
 import { lookupFromFiles } from '../../store/playbook-lookup.js';
-import { floodPlaybook } from '../../test/helpers/command-flood.js';
+import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { createIncidentWorker } from '../../workers/incident-worker.js';
+import { floodPlaybook } from './command-flood.js';
 
 export interface FloodStack {
   apiUrl: string;
@@ -30,7 +31,15 @@ export interface FloodStack {
 
 export async function startFloodStack(
   env: TestWorkflowEnvironment,
-  options: { name: string; incidentName: string; workflowBundle?: { code: string } },
+  options: {
+    name: string;
+    incidentName: string;
+    workflowBundle?: { code: string };
+    /** The API's logger (silent by default). */
+    logger?: Logger;
+    /** On top of hourly member looks (a test lowers continue-as-new's count). */
+    workflowOptions?: IncidentWorkflowOptions;
+  },
 ): Promise<FloodStack> {
   const directory = await mkdtemp(join(tmpdir(), `${options.name}-`));
   const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
@@ -49,11 +58,11 @@ export async function startFloodStack(
     taskQueue,
     playbooks: lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../../playbooks', import.meta.url)))),
     records,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     host: '127.0.0.1',
     port: 0,
     rateLimit: { count: 1_000_000, unit: 's' },
-    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000 },
+    incidentWorkflowOptions: { membershipCheckIntervalMs: 3_600_000, ...options.workflowOptions },
   });
   const stop = async (): Promise<void> => {
     await api.stop();
