@@ -27,9 +27,10 @@ const MAX_UPDATE_RETRY_PAUSE_MS = 1_000;
  * as new in the very task that carried it, "rejected because it wasn't processed by worker"), or when the run has
  * taken as many Updates as Temporal lets one run take (FAILED_PRECONDITION "The limit on the total number of distinct
  * updates in this workflow has been reached", `history.maxTotalUpdates`, 2,000 by default; the incident continues as
- * new before that, and the next run takes it): nothing was applied.
+ * new before that, and the next run takes it), or when the incident refused it because it is continuing as new
+ * ("is starting its next run", workflows/message-handlers.ts): nothing was applied.
  */
-const UPDATE_NOT_APPLIED = /unexpected workflow task failure|workflow update was aborted|wasn't processed by worker|total number of distinct updates/i;
+const UPDATE_NOT_APPLIED = /unexpected workflow task failure|workflow update was aborted|wasn't processed by worker|total number of distinct updates|is starting its next run/i;
 
 function isUpdateNotApplied(error: unknown): boolean {
   const texts: string[] = [];

@@ -3,7 +3,7 @@
  * an Update (validated before it is accepted, so a refusal leaves no trace in history; answers with a small
  * CommandResult) and as a Signal (applied, or written to the timeline as `command_rejected`).
  */
-import { currentUpdateInfo, log, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, currentUpdateInfo, log, setDefaultSignalHandler, setHandler, workflowInfo } from '@temporalio/workflow';
 import { COMMAND_NAMES, executeCommand, isCommandName, validateCommand, type CommandName } from '../domain/commands.js';
 import { commandResult } from '../domain/command-result.js';
 import { incidentProjection, incidentView } from '../domain/incident-view.js';
@@ -14,6 +14,9 @@ import { checkIncomingCommand } from '../domain/command-intake.js';
 import { followUpsOfClose } from './follow-ups.js';
 import { renderChecklistPost } from '../formats/checklist-message.js';
 import { checklistPostQuery, commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
+
+/** How an Update refused while the run continues as new says so (the API sends such an Update again). */
+export const CONTINUING_FAILURE_TYPE = 'IncidentContinuing';
 
 export function registerMessageHandlers(run: IncidentRun): void {
   const { state, budget } = run;
@@ -55,6 +58,13 @@ export function registerMessageHandlers(run: IncidentRun): void {
       },
       {
         validator: (payload: unknown) => {
+          // The run is about to continue as new (incident-v12): it takes no more Updates. Under a flood the workflow
+          // task that continues is sent back while signals keep arriving, and each new try let in the Updates that came
+          // meanwhile (hundreds, toward Temporal's limit per run). Refused here, nothing is written; the API sends it
+          // again (UPDATE_NOT_APPLIED in api/incident-service.ts) and the next run takes it.
+          if (run.continuing) {
+            throw ApplicationFailure.create({ type: CONTINUING_FAILURE_TYPE, message: `incident ${state.id} is starting its next run; send the command again`, nonRetryable: true });
+          }
           // An applied Update retried after continue-as-new is accepted and answered without being applied again.
           if (budget && updateIdSeen(state, currentUpdateInfo()?.id)) return;
           try {

@@ -131,18 +131,20 @@ export async function historyAtRest(handle: WorkflowHandle, what = 'the incident
 
 /**
  * Sends a command as an Update the way the API does across continue-as-new: an Update that met the run's end (or the
- * workflow task that carried it failed) was not applied, and goes again under the same ID.
+ * workflow task that carried it failed, or the run refused it while continuing) was not applied, and goes again under
+ * the same ID, for up to 30 seconds.
  */
 export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle, name: N, payload: CommandInput<N>): Promise<void> {
   const updateId = randomUUID();
+  const deadline = Date.now() + 30_000;
   for (let attempt = 1; ; attempt++) {
     try {
       await handle.executeUpdate(commandUpdates[name], { args: [payload as never], updateId });
       return;
     } catch (error) {
       const text = `${String(error)} ${String((error as { cause?: unknown }).cause ?? '')}`;
-      if (attempt >= 10 || !/update was aborted|unexpected workflow task failure|wasn't processed by worker/i.test(text)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      if (Date.now() >= deadline || !/update was aborted|unexpected workflow task failure|wasn't processed by worker|is starting its next run/i.test(text)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * attempt)));
     }
   }
 }

@@ -59,6 +59,14 @@ describe('an Update that was not applied', () => {
     expect(ids).toEqual(['key-3', 'key-3', 'key-3']);
   });
 
+  it('goes again when the incident refused it because it is continuing as new (its next run takes it)', async () => {
+    const continuing = () =>
+      Object.assign(new Error('Workflow Update failed'), { cause: new Error('incident inc-1 is starting its next run; send the command again') });
+    const { client, ids } = clientFailing(2, continuing);
+    expect((await new IncidentService(client, 'q', 5_000).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never, { updateId: 'key-4' })).revision).toBe(7);
+    expect(ids).toEqual(['key-4', 'key-4', 'key-4']);
+  });
+
   it('is a 503 with Retry-After, saying nothing changed, when the deadline passes first', async () => {
     const { client, ids } = clientFailing(Number.POSITIVE_INFINITY);
     const error = await new IncidentService(client, 'q', 600).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((e: unknown) => e);

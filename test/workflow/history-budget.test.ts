@@ -121,7 +121,8 @@ describe('the history budget', () => {
     expect(messages.map(posted)).toEqual(messages.map(() => 1));
     const runs: string[] = [];
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(execution.runId);
-    expect(runs.length).toBeGreaterThanOrEqual(3);
+    // At least one continue-as-new amid them (how many depends on how many Updates one workflow task took).
+    expect(runs.length).toBeGreaterThanOrEqual(2);
   });
 
   it('applies an Update retried with the same ID once, also after the incident continued as new', async () => {
