@@ -60,6 +60,11 @@ function grpcCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/** `error` with what it came from: never shown to the caller (toJSON leaves it out), named by the API's log line. */
+export function withCause(error: HttpError, cause: unknown): HttpError {
+  return Object.assign(error, { cause });
+}
+
 /** Whether the incident ran the Update and refused it or failed it: nothing of it was applied. */
 export function updateWasRefused(error: unknown): boolean {
   return error instanceof HttpError && (error.status < 500 || (error as { cause?: unknown }).cause instanceof WorkflowUpdateFailedError);
@@ -76,7 +81,7 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
     const details = error.cause.details?.[0] as { problems?: string[] } | undefined;
     if (code) return new HttpError(STATUS_BY_CODE[code], code, error.cause.message, details?.problems ?? []);
     // The incident ran the Update and it failed (nothing applied): the cause says so to whoever looks (alert batches).
-    return Object.assign(new HttpError(500, 'internal', `the incident refused the command: ${error.cause.message}`), { cause: error });
+    return withCause(new HttpError(500, 'internal', `the incident refused the command: ${error.cause.message}`), error);
   }
   if (error instanceof WorkflowNotFoundError) {
     return new HttpError(404, 'not_found', `incident ${incidentId ?? ''} not found`.replace('  ', ' '));
@@ -106,5 +111,5 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
     return new HttpError(503, 'unavailable', `incident ${incidentId} is too busy to answer right now; try again in a second`, [], 1);
   }
   // The caller hears nothing of it; the API's log line for the request names what it was (the cause).
-  return Object.assign(new HttpError(500, 'internal', 'internal error'), { cause: error });
+  return withCause(new HttpError(500, 'internal', 'internal error'), error);
 }

@@ -14,7 +14,7 @@ import { IncidentCommanderKey, IncidentPlaybookKey, IncidentSeverityKey, Inciden
 import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflows/incident.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
-import { HttpError, toHttpError } from './http-error.js';
+import { HttpError, toHttpError, withCause } from './http-error.js';
 import type { CommandDoor, CommandOutcome } from './metrics.js';
 import type { StoredIncidentViews } from './stored-incident-view.js';
 
@@ -32,7 +32,7 @@ const MAX_UPDATE_RETRY_PAUSE_MS = 1_000;
  */
 const UPDATE_NOT_APPLIED = /unexpected workflow task failure|workflow update was aborted|wasn't processed by worker|total number of distinct updates|is starting its next run/i;
 
-function isUpdateNotApplied(error: unknown): boolean {
+export function isUpdateNotApplied(error: unknown): boolean {
   const texts: string[] = [];
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) texts.push(cause.message);
   return texts.some((text) => UPDATE_NOT_APPLIED.test(text));
@@ -332,9 +332,10 @@ export class IncidentService {
 }
 
 function notApplied(cause: unknown): HttpError {
-  const error = new HttpError(503, 'unavailable', 'the incident could not take the command in time (its workflow task failed, or it was continuing as new); nothing was applied, send it again', [], 1);
-  (error as { cause?: unknown }).cause = cause;
-  return error;
+  return withCause(
+    new HttpError(503, 'unavailable', 'the incident could not take the command in time (its workflow task failed, or it was continuing as new); nothing was applied, send it again', [], 1),
+    cause,
+  );
 }
 
 function unwrap(answer: { read: ViewRead } | { error: unknown }): ViewRead {

@@ -44,8 +44,6 @@ export class FollowUpLanes {
   private readonly lanes = new Map<string, Promise<void>>();
   /** Those of inFlight whose activity runs (not queued behind another in their lane). */
   private readonly running = new Set<string>();
-  /** Continue-as-new is due: a follow-up whose turn comes now stays pending for the next run. */
-  private stopping = false;
 
   constructor(private readonly run: IncidentRun) {}
 
@@ -59,14 +57,10 @@ export class FollowUpLanes {
   }
 
   /**
-   * From incident-v12, before continuing as new: no follow-up starts any more (one whose turn comes stays pending, and
-   * the next run runs it under the same key), so the drain waits for those that run (hasRunning) and not for a lane
-   * of status-update posts that a flood of commands keeps long.
+   * Those whose activity runs. From incident-v12, once the run is continuing as new (`run.continuing`), no follow-up
+   * starts any more (one whose turn comes stays pending, and the next run runs it under the same key), so the drain
+   * waits for these and not for a lane of status-update posts that a flood of commands keeps long.
    */
-  stopStarting(): void {
-    this.stopping = true;
-  }
-
   hasRunning(): boolean {
     return this.running.size > 0;
   }
@@ -78,7 +72,7 @@ export class FollowUpLanes {
       this.inFlight.add(followUp.id);
       const lane = followUp.kind === 'deliverWebhook' ? `${followUp.kind}:${followUp.target ?? ''}` : followUp.kind;
       const queued = (this.lanes.get(lane) ?? Promise.resolve()).then(async () => {
-        if (this.stopping) {
+        if (this.run.continuing) {
           this.inFlight.delete(followUp.id);
           return;
         }

@@ -78,7 +78,10 @@ export interface IncidentRun {
   readonly membersWithInvite: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
-  /** The run is draining to continue as new (incident-v12): Update validators refuse, the next run takes them. */
+  /**
+   * The run is draining to continue as new (incident-v12): Update validators refuse (the next run takes them), and no
+   * follow-up starts (the next run runs it).
+   */
   continuing: boolean;
   readonly options: IncidentWorkflowOptions;
   /** True when this run was continued from an earlier one. */

@@ -199,10 +199,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         // From v12 a redraw still waiting out its burst, and a follow-up queued behind another in its lane, are left
         // to the next run (the state says the post is stale, the follow-up pending): under a flood those waits let
         // hundreds more Updates into a run that was due to continue.
-        if (run.updateBound) {
-          followUps.stopStarting();
-          run.continuing = true;
-        }
+        // (Validators refuse Updates and no follow-up starts from now on: see message-handlers.ts and follow-ups.ts.)
+        if (run.updateBound) run.continuing = true;
         const holdsUp = run.updateBound
           ? () => followUps.hasRunning() || drawingNow > 0
           : run.promptContinue

@@ -7,6 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
 import type { IncidentView } from '../../domain/incident.js';
 import { prepareIncidentStart } from '../../domain/new-incident.js';
+import { isUpdateNotApplied } from '../../api/incident-service.js';
 import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH, type WorkerDependencies } from '../../workers/incident-worker.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
@@ -142,8 +143,7 @@ export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle,
       await handle.executeUpdate(commandUpdates[name], { args: [payload as never], updateId });
       return;
     } catch (error) {
-      const text = `${String(error)} ${String((error as { cause?: unknown }).cause ?? '')}`;
-      if (Date.now() >= deadline || !/update was aborted|unexpected workflow task failure|wasn't processed by worker|is starting its next run/i.test(text)) throw error;
+      if (Date.now() >= deadline || !isUpdateNotApplied(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * attempt)));
     }
   }
