@@ -31,7 +31,9 @@ export function createRecordActivities(records?: RecordStorePort) {
       const { view, events } = await readProjection(afterSeq, PROJECTION_EVENTS_PER_CALL);
       // Events first: a record never claims a revision whose events are not stored.
       await records.timeline.append(view.id, events);
-      const { applied } = await records.upsertView(view);
+      // What the workflow holds is the record; the worker's sink may have written the same revision from a workflow
+      // task Temporal then refused (incident-v14).
+      const { applied } = await records.upsertView(view, { replaceSameRevision: true });
       if (!applied) log.debug('a newer revision of the incident record is stored already', { incident: view.id, revision: view.revision });
       return { stored: true, timelineSeq: events.at(-1)?.seq ?? afterSeq };
     },

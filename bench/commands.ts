@@ -8,6 +8,7 @@ import { fmt, goal, table, verdict } from './lib/figures.js';
 import { minimalPlaybook, openIncidents } from './lib/incidents.js';
 import { machine } from './lib/process-stats.js';
 import { MEASURED_COMMAND, roundTrips, type RoundTrips } from './lib/round-trips.js';
+import { recordsBehind } from './lib/records-behind.js';
 import { latencyProfile, MEMBERSHIP_LOOK_WITH_EVENTS_MS, NO_LATENCY, startStack } from './lib/stack.js';
 import type { Bench, Goal, Mode, Plot } from './lib/types.js';
 
@@ -32,6 +33,8 @@ export const commandsBench: Bench = async (context) => {
   const stack = await startStack(context.bundle);
   const cells: RoundTrips[] = [];
   let maxCachedWorkflows: number | undefined;
+  let behind: number | undefined;
+  let recorded = 0;
   try {
     const taskQueue = 'bench-commands';
     const worker = await stack.startWorker({ taskQueue });
@@ -54,6 +57,12 @@ export const commandsBench: Bench = async (context) => {
       }
       stack.sandboxes.takeCalls();
     }
+    // The commands' records in the store, as current as their incidents (written by the worker after each change).
+    if (worker.storeUrl) {
+      behind = await recordsBehind(worker.storeUrl, incidents, ids);
+      recorded = ids.length;
+      context.log(`commands: ${behind} of ${recorded} records in the store behind their incident`);
+    }
   } finally {
     await stack.stop();
   }
@@ -73,6 +82,7 @@ export const commandsBench: Bench = async (context) => {
     : [];
   const errors = cells.reduce((n, cell) => n + cell.errors, 0);
   if (errors) goals.push(goal('commands: commands that failed', errors, 'errors', 0));
+  if (behind) goals.push(goal('commands: records in the store behind their incident', behind, 'records', 0));
   return {
     name: 'commands',
     title: 'Command round trips',
@@ -80,13 +90,13 @@ export const commandsBench: Bench = async (context) => {
     machine: machine(),
     durationSeconds: (performance.now() - startedAt) / 1000,
     goals,
-    markdown: markdown(cells, goals, maxCachedWorkflows ?? Number.NaN, profile.mattermost),
+    markdown: markdown(cells, goals, maxCachedWorkflows ?? Number.NaN, profile.mattermost, { behind, recorded }),
     plots: [plot(cells)],
-    data: { command: MEASURED_COMMAND, profile, maxCachedWorkflows, cells },
+    data: { command: MEASURED_COMMAND, profile, maxCachedWorkflows, cells, recordsBehind: behind ?? null, records: recorded },
   };
 };
 
-function markdown(cells: RoundTrips[], goals: Goal[], maxCachedWorkflows: number, mattermostMs: number): string {
+function markdown(cells: RoundTrips[], goals: Goal[], maxCachedWorkflows: number, mattermostMs: number, store: { behind: number | undefined; recorded: number }): string {
   const rows = cells.map((cell) => {
     const g = cell.concurrency === 10 ? goals.find((x) => x.figure.startsWith(`commands: p99 at 10 concurrent, ${cell.open.toLocaleString('en-US')} open`)) : undefined;
     return [
@@ -113,10 +123,15 @@ function markdown(cells: RoundTrips[], goals: Goal[], maxCachedWorkflows: number
 its answer, by callers that each send the next command when the last is answered, to open incidents picked at random
 (several callers may wait on one incident). The incidents use a minimal playbook (a channel and its checklist; no Jira,
 Zoom or Opsgenie) and sit idle between commands (members looked at every 6 h, as with Mattermost events on). Mattermost
-answers in ${mattermostMs} ms, though a note calls nothing outside; every note is written to the incident's record by
-the worker a moment later (its CPU per command includes that). One worker, in a process of its own, cache of
-${fmt(maxCachedWorkflows)} workflows (the SDK's default here). Times in milliseconds; the floor is 0 (nothing outside
-is called).
+answers in ${mattermostMs} ms, though a note calls nothing outside; after every note the worker writes the incident's
+record to its store (SQLite here) a moment later, outside the workflow's history (incident-v14; its CPU per command
+includes that), and the record activity stores the timeline every hundred events. One worker, in a process of its
+own, cache of ${fmt(maxCachedWorkflows)} workflows (the SDK's default here). Times in milliseconds; the floor is 0
+(nothing outside is called).${
+    store.behind === undefined
+      ? ''
+      : ` After the run, ${fmt(store.behind, 0)} of the ${fmt(store.recorded, 0)} incidents' records in the store were behind their incident.`
+  }
 
 ${table(['open', 'concurrent', 'answers', 'min', 'median', 'p95', 'p99', 'max', 'per second', 'worker CPU per command', 'errors', 'worker warnings', 'goal (p99)'], rows)}
 ${errors.length ? `\nErrors:\n\n${errors.join('\n')}\n` : ''}${warnings.length ? `\nWhat the worker warned about:\n\n${warnings.join('\n')}\n` : ''}`;

@@ -28,6 +28,15 @@ import {
 import { IncidentTimelineRepository } from './incident-timeline.js';
 import type { Database } from './schema.js';
 
+export interface UpsertOptions {
+  /**
+   * Replace a record of the same revision too: the incident's confirmation (the record activity, from incident-v14),
+   * over what the worker's sink wrote from a workflow task Temporal may then have refused (its revision reached again
+   * by other changes).
+   */
+  replaceSameRevision?: boolean;
+}
+
 export interface IncidentRecordRepositoryOptions {
   /** The clock for `updatedAt`; tests pin it. */
   now?: () => Date;
@@ -47,8 +56,8 @@ export class IncidentRecordRepository {
 
   /**
    * Inserts the record, or replaces the stored one when the stored revision is lower than `record.revision`; an equal
-   * or older revision changes nothing (`applied: false`). One statement decides, so concurrent writers cannot move a
-   * record backwards:
+   * or older revision changes nothing (`applied: false`), unless `replaceSameRevision` (then only an older one). One
+   * statement decides, so concurrent writers cannot move a record backwards:
    *
    *     insert into incident_records (...) values (...)
    *     on conflict (id) do update set ... = excluded....
@@ -59,7 +68,7 @@ export class IncidentRecordRepository {
    * committed row (a concurrent writer of the same id waits for the row lock); SQLite serialises writers. The members
    * are rewritten in the same transaction, only when the record was applied.
    */
-  async upsert(record: IncidentRecord): Promise<{ applied: boolean }> {
+  async upsert(record: IncidentRecord, options: UpsertOptions = {}): Promise<{ applied: boolean }> {
     const { row, members: participants } = toRows(record, this.now().toISOString());
     return this.db.transaction().execute(async (trx) => {
       const written = await trx
@@ -91,7 +100,7 @@ export class IncidentRecordRepository {
               view: eb.ref('excluded.view'),
               updated_at: eb.ref('excluded.updated_at'),
             }))
-            .whereRef('incident_records.revision', '<', 'excluded.revision'),
+            .whereRef('incident_records.revision', options.replaceSameRevision ? '<=' : '<', 'excluded.revision'),
         )
         .returning('id')
         .executeTakeFirst();
@@ -111,8 +120,8 @@ export class IncidentRecordRepository {
    * `upsert` of the record the view makes (`recordFromView`, its alert group's key included): what the projection
    * activity writes, so the activities need not know the record's shape.
    */
-  upsertView(view: IncidentView): Promise<{ applied: boolean }> {
-    return this.upsert(recordFromView(view, view.alertGroup?.groupKey));
+  upsertView(view: IncidentView, options: UpsertOptions = {}): Promise<{ applied: boolean }> {
+    return this.upsert(recordFromView(view, view.alertGroup?.groupKey), options);
   }
 
   async get(id: string): Promise<StoredIncidentRecord | undefined> {

@@ -13,6 +13,7 @@ import { DEFAULT_WORKER_MAX_CACHED_WORKFLOWS } from './worker-config.js';
 import { TRACING_WORKFLOW_INTERCEPTORS, type Tracing } from '../temporal/tracing.js';
 import { REQUEST_TRAIL_WORKFLOW_MODULE, requestTrailActivityInterceptor } from './request-trail.js';
 import { withWorkflowThreads } from './workflow-threads.js';
+import { IncidentRecordWriter, incidentRecordSinks } from './incident-record-sink.js';
 
 /** The workflow sources, bundled at start when the worker runs from source, and by `npm run build` otherwise. */
 export const WORKFLOWS_SOURCE_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -93,12 +94,15 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
   const { workflowModules, ...code } = workflowCode(options.workflowBundle, options.tracing !== undefined);
   const tracing = options.tracing?.workerOptions;
   const kept = (path: string) => options.onStackTracesKept?.(`${path} is missing (npm run build copies it): workflow stack traces stay on`);
-  return withWorkflowThreads(options.workflowStackTraces === true, () => Worker.create({
+  // The incidents' records reach the store through this between their confirmations (incident-record-sink.ts).
+  const records = options.dependencies.records;
+  const recordWriter = records ? new IncidentRecordWriter(records) : undefined;
+  const worker = await withWorkflowThreads(options.workflowStackTraces === true, () => Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...code,
-    ...(tracing ? { sinks: tracing.sinks } : {}),
+    sinks: { ...tracing?.sinks, ...incidentRecordSinks(recordWriter) },
     interceptors: {
       ...tracing?.interceptors,
       activity: [requestTrailActivityInterceptor, ...(tracing?.interceptors.activity ?? [])],
@@ -112,4 +116,15 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     maxCachedWorkflows: DEFAULT_WORKER_MAX_CACHED_WORKFLOWS,
     ...options.tuning,
   }), kept);
+  if (!recordWriter) return worker;
+  // The run ends once the records this worker took are written too (the caller closes the store after it).
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    try {
+      await run();
+    } finally {
+      await recordWriter.drain();
+    }
+  };
+  return worker;
 }

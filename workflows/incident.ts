@@ -14,7 +14,7 @@ import { channelHeaderIsStale, refreshChannelHeader } from './channel-header.js'
 import { CHECKLIST_REFRESH_DELAY, checklistPostIsStale, refreshChecklistPost } from './checklist-post.js';
 import { IncidentClocks } from './clocks.js';
 import { FollowUpLanes } from './follow-ups.js';
-import { needsProjection, projectRecord } from './incident-record.js';
+import { keepRecordSent, needsProjection, projectRecord } from './incident-record.js';
 import { nowIso, syncSearchAttributes, toFailure, type IncidentRun, type IncidentWorkflowOptions } from './incident-run.js';
 import { hasPendingLaunch, launch } from './launch.js';
 import { registerMessageHandlers } from './message-handlers.js';
@@ -68,9 +68,14 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // A run started by this code takes every change below with one marker, the newest patch's (it used to write one
   // marker and one TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first
   // workflow task). Runs from before call the older patches one by one as they did, and the newer ones answer false.
+  // v14's own change: the store hears of each change from the worker at once, through a sink (nothing in the
+  // history), and the record activity, with its query and two workflow tasks, runs only to confirm what the store
+  // holds: every RECORD_CONFIRM_EVERY_EVENTS timeline events and before the workflow ends. It was two thirds of the
+  // worker's CPU per command (incident-record.ts).
+  const recordBySink = patched('incident-v14');
   // v13's own change: the invitations bring who is in the channel (the launch's first look at the members): one
   // activity and a workflow task less per launch.
-  const membersWithInvite = patched('incident-v13');
+  const membersWithInvite = recordBySink || patched('incident-v13');
   // v12's own change: the run continues as new after UPDATES_PER_RUN Updates of its own counting, well before
   // Temporal's limit on the Updates one run may take, and its drain before continuing waits for no redraw's burst
   // (see shouldContinueAsNew and the main loop).
@@ -126,6 +131,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     fastReady: current,
     updateBound,
     membersWithInvite,
+    recordBySink,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},
@@ -139,6 +145,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   registerMessageHandlers(run);
   setHandler(membersChangedSignal, () => clocks.lookAtMembersSoon());
   syncSearchAttributes(state);
+  if (recordBySink) keepRecordSent(run);
 
   if (budget) await mainLoop();
   else {
@@ -178,8 +185,14 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       return work.finally(() => drawingNow--);
     };
     const headerStale = () => run.headerFollows && !headerDrawing && channelHeaderIsStale(state);
+    // From incident-v14 the store hears of every change at once from the worker (keepRecordSent; nothing in the
+    // history), and the record activity below stores the timeline now and then. A change still turns the loop, as
+    // the record write it brought before did: a command may have moved the next reminder, and the turn arms its timer.
+    let turnRevision: number | undefined;
+    const changed = () => run.recordBySink && turnRevision !== state.revision;
     for (;;) {
       const ready = () =>
+        changed() ||
         hasPendingLaunch(state) ||
         followUps.hasPending() ||
         (!redrawing && checklistPostIsStale(state)) ||
@@ -190,6 +203,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       clocks.armWakeTimer();
       // A look at the members asked for by a signal moves the wake time: one turn of the loop arms the timer anew.
       if (!clocks.wakeTimerDue()) await condition(() => ready() || clocks.wakeTimerDue() || clocks.lookAsked);
+      turnRevision = state.revision;
       if (hasPendingLaunch(state)) {
         await launch(run, lookAtMembers);
         continue;
@@ -220,8 +234,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
         await clocks.checkMembers();
         continue;
       }
-      // The record at once: the activity is scheduled in the same workflow task as the change, and every change that
-      // comes while it runs is stored by the next one.
+      // The record at once (before v14; from v14 the confirmation when due): the activity is scheduled in the same
+      // workflow task as the change, and every change that comes while it runs is stored by the next one.
       if (!projecting && needsProjection(run)) {
         projecting = projectRecord(run).finally(() => {
           projecting = undefined;

@@ -18,7 +18,8 @@ export interface RecordStorePort {
   readonly timeline: TimelineStorePort;
   /**
    * Writes the record the view makes, versioned by its revision: an equal or older revision changes nothing
-   * (`applied: false`), so a retried or late projection never moves a record backwards.
+   * (`applied: false`), so a retried or late projection never moves a record backwards. `replaceSameRevision`: an
+   * equal one is replaced (the record activity's confirmation over the worker's sink, incident-v14).
    */
-  upsertView(view: IncidentView): Promise<{ applied: boolean }>;
+  upsertView(view: IncidentView, options?: { replaceSameRevision?: boolean }): Promise<{ applied: boolean }>;
 }

@@ -27,6 +27,8 @@ export const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '--max-ol
 export interface WorkerProcess {
   pid: number;
   maxCachedWorkflows: number;
+  /** Where it writes incident records, if anywhere. */
+  storeUrl: string | undefined;
   /** With `collect`, the workflow thread's heap is measured after a full garbage collection (the main thread's too). */
   status(options?: { collect?: boolean }): Promise<WorkerReport>;
   /** Writes a heap snapshot of the workflow thread to `path` (bench/cached-heap.ts); false if there was none. */
@@ -86,6 +88,7 @@ export async function spawnWorker(options: WorkerProcessOptions): Promise<Worker
   return {
     pid: child.pid!,
     maxCachedWorkflows: ready.maxCachedWorkflows,
+    storeUrl: options.storeUrl,
     status,
     snapshot,
     async stop() {

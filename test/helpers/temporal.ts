@@ -12,6 +12,8 @@ import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH, 
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
+import type { RecordStorePort } from '../../activities/ports/record-store.js';
+import { mergeTimelines } from '../../domain/timeline-filter.js';
 import { waitFor } from './wait-for.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
 
@@ -104,8 +106,8 @@ export async function updateThenView<N extends CommandName>(handle: WorkflowHand
 }
 
 /**
- * Waits until the incident has nothing left to do (launch over, record written, no activity or workflow task pending)
- * and returns its history's size and length as Temporal counts them.
+ * Waits until the incident has nothing left to do (launch over, no activity or workflow task pending, a closed one's
+ * record confirmed) and returns its history's size and length as Temporal counts them.
  */
 export async function historyAtRest(handle: WorkflowHandle, what = 'the incident at rest'): Promise<{ bytes: number; events: number }> {
   const settled = await waitFor(
@@ -116,8 +118,10 @@ export async function historyAtRest(handle: WorkflowHandle, what = 'the incident
       return {
         idle:
           view.launch.channelHeader.status !== 'pending' &&
-          view.projectedRevision === view.revision &&
-          (view.projectedTimelineSeq === undefined || view.projectedTimelineSeq >= lastSeq) &&
+          // The record activity runs now and then only (incident-v14: the worker's sink writes the store after each
+          // change): an open incident rests without it, a closed one once it has confirmed its last record.
+          (view.status !== 'closed' ||
+            (view.projectedRevision === view.revision && (view.projectedTimelineSeq === undefined || view.projectedTimelineSeq >= lastSeq))) &&
           (description.raw.pendingActivities ?? []).length === 0 &&
           !description.raw.pendingWorkflowTask,
         bytes: description.historySize ?? 0,
@@ -147,4 +151,25 @@ export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle,
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * attempt)));
     }
   }
+}
+
+/**
+ * Waits until the store holds the incident's record as the workflow has it now (from incident-v14 the worker's sink
+ * writes it a moment after each change) and returns the whole timeline as readers see it: the store's events, then
+ * the ones the state holds that the store has not been given yet (the record activity stores them every 100).
+ */
+export async function storeCaughtUp(
+  handle: WorkflowHandle,
+  store: Pick<RecordStorePort, 'timeline'> & { revisionOf(id: string): Promise<number | undefined> },
+  what = "the store to hold the incident's record as it is",
+) {
+  const { view } = await waitFor(
+    async () => {
+      const view = await handle.query(incidentViewQuery);
+      return { view, stored: await store.revisionOf(view.id) };
+    },
+    (probe) => probe.stored === probe.view.revision,
+    { what, timeoutMs: 30_000 },
+  );
+  return { view, ...mergeTimelines(await store.timeline.list(view.id), view.timeline, view.timelineDropped) };
 }

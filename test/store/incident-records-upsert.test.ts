@@ -59,6 +59,18 @@ describeRecordStore('incident record writes', (store) => {
       expect((await store.records.get('race'))?.name).toBe('rev 40');
     });
 
+    it('replaces an equal revision only when asked (the record activity over the sink), never an older one', async () => {
+      const { records } = store;
+      await records.upsert(record({ id: 'same', revision: 5, name: 'from the sink', participants: ['zed'] }));
+      expect(await records.upsert(record({ id: 'same', revision: 5, name: 'confirmed', participants: ['alice'] }), { replaceSameRevision: true })).toEqual({
+        applied: true,
+      });
+      expect(await records.get('same')).toMatchObject({ revision: 5, name: 'confirmed', participants: ['alice'] });
+      expect(await ids({ member: 'zed' })).toEqual([]);
+      expect(await records.upsert(record({ id: 'same', revision: 4, name: 'older' }), { replaceSameRevision: true })).toEqual({ applied: false });
+      expect((await records.get('same'))?.name).toBe('confirmed');
+    });
+
     it('refuses a record it cannot store, naming the field', async () => {
       const { records } = store;
       const bad = async (overrides: Partial<IncidentRecord>) => {

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentView } from '../../domain/incident.js';
 import { HttpError } from '../../api/http-error.js';
 import { IncidentService } from '../../api/incident-service.js';
+import { storedIncidentViews } from '../../api/stored-incident-view.js';
+import type { IncidentRecordsPort } from '../../api/ports/incident-records.js';
+import type { TimelineEvent } from '../../domain/timeline.js';
 
 function view(revision: number, note: string): IncidentView {
   return { id: 'inc-1', revision, name: note } as unknown as IncidentView;
@@ -111,5 +114,30 @@ describe('reading an incident view', () => {
     const read = incidents.readView('inc-1');
     setTimeout(() => settle({ view: view(3, 'live') }), 200);
     expect(await read).toEqual({ view: view(3, 'live'), source: 'incident' });
+  });
+});
+
+describe("the store's view of an incident", () => {
+  const event = (seq: number) => ({ seq, at: '2026-12-01T00:00:00.000Z', kind: 'note', text: `note ${seq}`, actor: 'bob' }) as TimelineEvent;
+  const records = (recordTimeline: TimelineEvent[] | undefined, table: TimelineEvent[]) =>
+    ({
+      get: async () => ({ view: { id: 'inc-1', revision: 9, timelineDropped: 0, ...(recordTimeline ? { timeline: recordTimeline } : {}) } }),
+      timeline: { list: async () => table },
+    }) as unknown as IncidentRecordsPort;
+
+  it('puts the events the record carries (not in the timeline table yet) after the stored ones', async () => {
+    // The table has 1-6 (7 and 8 were written once by a task Temporal refused: the record's own take the place).
+    const read = storedIncidentViews(records([event(7), event(8), event(9)], [1, 2, 3, 4, 5, 6, 7, 8].map(event)));
+    const view = await read('inc-1');
+    expect(view?.timeline.map((e) => [e.seq, e.text])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((seq) => [seq, `note ${seq}`]));
+    expect(view?.timelineDropped).toBe(0);
+  });
+
+  it('reads the table alone for a record that carries no events (written by the activity, or before incident-v14)', async () => {
+    for (const carried of [undefined, []]) {
+      const view = await storedIncidentViews(records(carried, [3, 4].map(event)))('inc-1');
+      expect(view?.timeline.map((e) => e.seq)).toEqual([3, 4]);
+      expect(view?.timelineDropped).toBe(2);
+    }
   });
 });

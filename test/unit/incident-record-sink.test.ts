@@ -1,0 +1,166 @@
+/**
+ * The worker's record writer (incident-v14): the records incidents hand over through the sink reach the store soon,
+ * in few writes under a flood, never backwards; a store that refuses is tried again, and given up to the workflow's
+ * next change or confirmation after the last try.
+ */
+import type { Logger } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import type { RecordStorePort } from '../../activities/ports/record-store.js';
+import type { IncidentView } from '../../domain/incident.js';
+import { IncidentRecordWriter, incidentRecordSinks } from '../../workers/incident-record-sink.js';
+
+const view = (id: string, revision: number) => ({ id, revision, status: 'reported' }) as IncidentView;
+
+/** A store that records each write; `hold` makes writes wait for a gate, `refuse` makes the next ones throw. */
+function recordingStore() {
+  const writes: string[] = [];
+  let gate: Promise<void> | undefined;
+  let refusals = 0;
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const written: Array<() => void> = [];
+  const store: RecordStorePort = {
+    timeline: {
+      append: () => Promise.reject(new Error('the sink writes no timeline events')),
+      list: async () => [],
+    },
+    async upsertView(v) {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        if (gate) await gate;
+        if (refusals > 0) {
+          refusals--;
+          throw new Error('connection refused');
+        }
+        writes.push(`${v.id}@${v.revision}`);
+        written.splice(0).forEach((notify) => notify());
+        return { applied: true };
+      } finally {
+        inFlight--;
+      }
+    },
+  };
+  return {
+    store,
+    writes,
+    hold() {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+    refuse(times: number) {
+      refusals = times;
+    },
+    /** Resolves after the next record is written. */
+    nextWrite: () => new Promise<void>((resolve) => written.push(resolve)),
+    mostInFlight: () => mostInFlight,
+  };
+}
+
+function capturingLogger() {
+  const lines: Array<{ level: string; message: string; meta?: Record<string, unknown> }> = [];
+  const waiters: Array<{ level: string; resolve: () => void }> = [];
+  const at = (level: string) => (message: string, meta?: Record<string, unknown>) => {
+    lines.push({ level, message, ...(meta ? { meta } : {}) });
+    for (const waiter of waiters.filter((w) => w.level === level)) waiter.resolve();
+  };
+  const logger = { log: (level: string, message: string) => at(level.toLowerCase())(message), trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as Logger;
+  return { logger, lines, next: (level: string) => new Promise<void>((resolve) => waiters.push({ level, resolve })) };
+}
+
+describe('the incident record writer', () => {
+  it('writes a record at once', async () => {
+    const s = recordingStore();
+    const writer = new IncidentRecordWriter(s.store);
+    writer.accept(view('a', 3));
+    expect(writer.idle).toBe(false);
+    await writer.drain();
+    expect(s.writes).toEqual(['a@3']);
+    expect(writer.idle).toBe(true);
+  });
+
+  it('writes one incident one write at a time: of what comes meanwhile, the newest record only', async () => {
+    const s = recordingStore();
+    const writer = new IncidentRecordWriter(s.store);
+    const release = s.hold();
+    writer.accept(view('a', 1));
+    writer.accept(view('a', 2));
+    writer.accept(view('a', 4));
+    // Out of order (a late hand-over from a worker that replayed, say): the newer record stays.
+    writer.accept(view('a', 3));
+    release();
+    await writer.drain();
+    expect(s.writes).toEqual(['a@1', 'a@4']);
+  });
+
+  it('writes at most `concurrency` incidents at once, and all of them in the end', async () => {
+    const s = recordingStore();
+    const writer = new IncidentRecordWriter(s.store, { concurrency: 2 });
+    const release = s.hold();
+    for (const id of ['a', 'b', 'c', 'd', 'e']) writer.accept(view(id, 1));
+    release();
+    await writer.drain();
+    expect(s.mostInFlight()).toBe(2);
+    expect([...s.writes].sort()).toEqual(['a@1', 'b@1', 'c@1', 'd@1', 'e@1']);
+  });
+
+  it('tries a refused write again, with the newest record by then', async () => {
+    const s = recordingStore();
+    const log = capturingLogger();
+    const writer = new IncidentRecordWriter(s.store, { retryDelaysMs: [5, 5, 5], logger: log.logger });
+    s.refuse(2);
+    const warned = log.next('warn');
+    writer.accept(view('a', 1));
+    await warned;
+    writer.accept(view('a', 2));
+    await s.nextWrite();
+    await writer.drain();
+    expect(s.writes).toEqual(['a@2']);
+    expect(log.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(log.lines.find((l) => l.level === 'info')?.meta).toMatchObject({ incidentId: 'a', tries: 3 });
+  });
+
+  it('gives a write up after its last try, saying what writes it then', async () => {
+    const s = recordingStore();
+    const log = capturingLogger();
+    const writer = new IncidentRecordWriter(s.store, { retryDelaysMs: [5, 5], logger: log.logger });
+    s.refuse(Infinity);
+    const gaveUp = log.next('error');
+    writer.accept(view('a', 1));
+    await gaveUp;
+    await writer.drain();
+    expect(s.writes).toEqual([]);
+    expect(log.lines.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', message: expect.stringMatching(/next change or record confirmation/), meta: { incidentId: 'a', tries: 3, error: 'connection refused' } },
+    ]);
+    expect(writer.idle).toBe(true);
+  });
+
+  it('drains at once what waits out a retry delay (a worker stopping)', async () => {
+    const s = recordingStore();
+    const log = capturingLogger();
+    const writer = new IncidentRecordWriter(s.store, { retryDelaysMs: [3_600_000], logger: log.logger });
+    s.refuse(1);
+    const warned = log.next('warn');
+    writer.accept(view('a', 4));
+    await warned;
+    expect(writer.idle).toBe(false);
+    await writer.drain();
+    expect(s.writes).toEqual(['a@4']);
+  });
+
+  it('is the sink the workflow calls, never on replay, and a no-op without a store', async () => {
+    const s = recordingStore();
+    const writer = new IncidentRecordWriter(s.store);
+    const sink = incidentRecordSinks(writer).incidentRecords.changed;
+    expect(sink.callDuringReplay).toBe(false);
+    sink.fn({} as never, view('a', 1));
+    await writer.drain();
+    expect(s.writes).toEqual(['a@1']);
+    expect(() => incidentRecordSinks(undefined).incidentRecords.changed.fn({} as never, view('a', 2))).not.toThrow();
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The worker's side of the incident record sink (from incident-v14, workflows/incident-record.ts): after each change an
+ * incident hands its record (the view, with the timeline events not in the store's timeline table yet) to the worker
+ * it runs on, and this writes it to the store at once, outside the workflow: no command, no history, no activity,
+ * query or workflow task per change.
+ *
+ * What it promises is "soon", not "surely": a write in memory here is lost if the process dies, and one the store
+ * keeps refusing is given up after a few minutes; the record activity's confirmations (every
+ * RECORD_CONFIRM_EVERY_EVENTS timeline events, and when the incident closes) and the next change write it then.
+ * Timeline events reach the timeline table through the activity only, every hundred: those in a record are part of it
+ * and replaced with it. (A sink is called before the workflow task's completion reaches Temporal, which may refuse
+ * it; an event written from such a task could hold a position the incident then gives another event, and the table
+ * keeps the first event written at a position.)
+ *
+ * Writes are versioned by the record's revision, so the sink, the activity and two workers never move the store
+ * backwards. Per incident one write at a time, with the newest record: a flood of commands makes few writes, not one
+ * per command.
+ */
+import { Runtime, type InjectedSinks } from '@temporalio/worker';
+import type { Logger } from '@temporalio/common';
+import type { RecordStorePort } from '../activities/ports/record-store.js';
+import type { IncidentView } from '../domain/incident.js';
+import type { IncidentRecordSinks } from '../workflows/incident-record.js';
+
+export interface RecordWriterOptions {
+  /** Writes under way at once, over all incidents (a Postgres pool is about this size). */
+  concurrency?: number;
+  /** Waits between tries of a write the store refused; after the last, the write is left to the workflow. */
+  retryDelaysMs?: readonly number[];
+  /** The runtime's logger unless given. */
+  logger?: Logger;
+}
+
+/** About five minutes of tries: a store restart or a failover, not an outage (the workflow's confirmation covers that). */
+const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 60_000, 60_000, 60_000];
+interface Waiting {
+  view: IncidentView;
+  /** Tries so far of what is waiting (0 until the store refuses it). */
+  failures: number;
+}
+
+export class IncidentRecordWriter {
+  private readonly waiting = new Map<string, Waiting>();
+  /** Incidents ready to write, in order; each at most once, and never while its write is under way. */
+  private readonly ready: string[] = [];
+  private readonly writing = new Set<string>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly concurrency: number;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly explicitLogger: Logger | undefined;
+  private draining = false;
+
+  constructor(
+    private readonly store: RecordStorePort,
+    options: RecordWriterOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 8;
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.explicitLogger = options.logger;
+  }
+
+  /** Takes a change from an incident: returns at once (the sink's caller, the workflow task's completion, waits for it). */
+  accept(view: IncidentView): void {
+    const id = view.id;
+    const waiting = this.waiting.get(id);
+    // Out of order (a late hand-over from a worker that replayed, say): the newer record stays.
+    if (!waiting) this.waiting.set(id, { view, failures: 0 });
+    else if (view.revision > waiting.view.revision) waiting.view = view;
+    // A write refused and waiting to be tried again goes with the next try; the others go now.
+    if (!this.retryTimers.has(id)) this.markReady(id);
+    this.pump();
+  }
+
+  /** Whether nothing is waiting or being written. */
+  get idle(): boolean {
+    return this.waiting.size === 0 && this.writing.size === 0;
+  }
+
+  /**
+   * Writes what is waiting now, without waiting out retry delays, and resolves when done (a worker stopping). A write
+   * the store refuses then is left to the workflow's confirmation.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    for (const [id, timer] of this.retryTimers) {
+      clearTimeout(timer);
+      this.retryTimers.delete(id);
+      this.markReady(id);
+    }
+    this.pump();
+    if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.draining = false;
+  }
+
+  private get logger(): Logger {
+    return this.explicitLogger ?? Runtime.instance().logger;
+  }
+
+  private markReady(id: string): void {
+    if (!this.writing.has(id) && !this.ready.includes(id)) this.ready.push(id);
+  }
+
+  private pump(): void {
+    while (this.writing.size < this.concurrency && this.ready.length > 0) {
+      const id = this.ready.shift()!;
+      const entry = this.waiting.get(id);
+      if (!entry) continue;
+      this.waiting.delete(id);
+      this.writing.add(id);
+      void this.write(id, entry).finally(() => {
+        this.writing.delete(id);
+        // Changes that came during the write go now (unless the write failed and waits for its retry).
+        if (this.waiting.has(id) && !this.retryTimers.has(id)) this.markReady(id);
+        this.pump();
+        if (this.idle) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
+    }
+  }
+
+  private async write(id: string, entry: Waiting): Promise<void> {
+    try {
+      await this.store.upsertView(entry.view);
+      if (entry.failures > 0) this.logger.info('incident record written after the store refused it', { incidentId: id, tries: entry.failures + 1 });
+    } catch (error) {
+      this.refused(id, entry, error);
+    }
+  }
+
+  /** Puts a refused write back (unless a newer record came meanwhile), and tries again after a while, or gives up. */
+  private refused(id: string, entry: Waiting, error: unknown): void {
+    const failures = entry.failures + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    const delay = this.retryDelaysMs[failures - 1];
+    if (delay === undefined || this.draining) {
+      this.logger.error('incident record not written; its next change or record confirmation writes it', { incidentId: id, tries: failures, error: message });
+      this.waiting.delete(id);
+      return;
+    }
+    if (failures === 1) this.logger.warn('the store refused an incident record write; trying again', { incidentId: id, error: message });
+    const newer = this.waiting.get(id);
+    this.waiting.set(id, { view: newer && newer.view.revision > entry.view.revision ? newer.view : entry.view, failures });
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(id);
+      this.markReady(id);
+      this.pump();
+    }, delay);
+    // A retry alone does not keep a stopping process alive (drain writes what waits).
+    timer.unref();
+    this.retryTimers.set(id, timer);
+  }
+}
+
+/**
+ * The sink the incident workflow calls (registered on every incident worker, so that none logs an unknown sink);
+ * without a store there is nothing to write.
+ */
+export function incidentRecordSinks(writer: IncidentRecordWriter | undefined): InjectedSinks<IncidentRecordSinks> {
+  return {
+    incidentRecords: {
+      changed: {
+        fn: (_info, view) => writer?.accept(view),
+        // Replaying, the change was handed over when it happened.
+        callDuringReplay: false,
+      },
+    },
+  };
+}
