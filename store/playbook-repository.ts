@@ -8,23 +8,11 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, PlaybooksTable } from './schema.js';
 import { PlaybookStoreError } from './playbook-store-errors.js';
+import type { PlaybookSummary, PlaybookVersionInfo } from '../domain/playbook/stored.js';
 
 export type PlaybookDefinition = { id: string; title: string; team?: string | null; [key: string]: unknown };
 
-/** What lists show: the playbook as of its current version, without the definition. */
-export interface PlaybookSummary {
-  id: string;
-  title: string;
-  team: string | null;
-  /** The version in force: what a new incident starts from. */
-  version: number;
-  archived: boolean;
-  archivedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
-}
+export type { PlaybookSummary, PlaybookVersionInfo } from '../domain/playbook/stored.js';
 
 /**
  * A playbook at one version. `title`, `team` and `definition` are that version's; `currentVersion` says whether a newer
@@ -35,12 +23,6 @@ export interface StoredPlaybook<T extends PlaybookDefinition = PlaybookDefinitio
   definition: T;
   versionCreatedAt: string;
   versionCreatedBy: string;
-}
-
-export interface PlaybookVersionInfo {
-  version: number;
-  createdAt: string;
-  createdBy: string;
 }
 
 export interface ListPlaybooksOptions {

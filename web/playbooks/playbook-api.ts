@@ -3,22 +3,13 @@
  * number first and then that very version's text, so the If-Match it saves with names the text that was edited.
  */
 import type { Playbook } from '../../domain/playbook/schema.js';
+import type { PlaybookSummary, PlaybookVersionInfo } from '../../domain/playbook/stored.js';
 import { queryString, request, requestText } from '../api.js';
 import { playbookApiPath } from './paths.js';
 
 export const YAML = 'application/yaml';
 
-/** What the list shows of a playbook (the store's summary). */
-export interface PlaybookSummary {
-  id: string;
-  title: string;
-  team: string | null;
-  version: number;
-  archived: boolean;
-  archivedAt: string | null;
-  updatedAt: string;
-  updatedBy: string;
-}
+export type { PlaybookSummary, PlaybookVersionInfo } from '../../domain/playbook/stored.js';
 
 export interface PlaybookListPage {
   items: PlaybookSummary[];
@@ -31,12 +22,6 @@ export interface StoredPlaybook extends PlaybookSummary {
   versionCreatedAt: string;
   versionCreatedBy: string;
   playbook: Playbook;
-}
-
-export interface PlaybookVersionInfo {
-  version: number;
-  createdAt: string;
-  createdBy: string;
 }
 
 export function listPlaybooks(query: { search?: string; archived: boolean; cursor?: string }, signal: AbortSignal): Promise<PlaybookListPage> {
