@@ -15,12 +15,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mergeTimelines } from '../domain/timeline-filter.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
-import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
+import { incidentWorkflowId } from '../workflows/messages.js';
 import { startFloodStack } from '../test/helpers/flood-stack.js';
-import { FLOOD_TASKS, floodIncident, percentile, sampleViewQuery, sampleViewRoute, tallyTimeline } from '../test/helpers/command-flood.js';
+import { FLOOD_TASKS, floodIncident, percentile, sampleViewQuery, sampleViewRoute, storeCaughtUp, tallyTimeline } from '../test/helpers/command-flood.js';
 
 const MB = 1024 * 1024;
 const TEMPORAL_HISTORY_LIMIT = 50 * MB;
@@ -85,13 +84,9 @@ async function runScenario(scenario: Scenario): Promise<Outcome> {
     const route = (await routeSampler?.stop()) ?? { durations: [Number.NaN], sources: new Map<string, number>() };
 
     const handle = env.client.workflow.getHandle(incidentWorkflowId(id));
-    let view = await handle.query(incidentViewQuery);
-    const deadline = Date.now() + 300_000;
-    while ((view.projectedTimelineSeq ?? 0) < view.timelineDropped + view.timeline.length && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      view = await handle.query(incidentViewQuery);
-    }
-    const { timeline } = mergeTimelines(await records.timeline.list(id), view.timeline, view.timelineDropped);
+    // The store's record as current as the incident (the worker writes it after each change), its events with the
+    // state's newest (the record activity stores them every hundred).
+    const { timeline } = await storeCaughtUp(handle, records, 'the record in the store', 300_000);
     const tally = tallyTimeline(timeline);
     const runs: Outcome['runs'] = [];
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId(id)}'` })) {

@@ -7,12 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mergeTimelines } from '../domain/timeline-filter.js';
 import { INCIDENT_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
-import { FLOOD_TASKS, floodIncident, tallyTimeline } from '../test/helpers/command-flood.js';
-import { incidentViewQuery, incidentWorkflowId } from '../workflows/messages.js';
-import { fmt, goal, sleep, table } from './lib/figures.js';
+import { FLOOD_TASKS, floodIncident, storeCaughtUp, tallyTimeline } from '../test/helpers/command-flood.js';
+import { incidentWorkflowId } from '../workflows/messages.js';
+import { fmt, goal, table } from './lib/figures.js';
 import { machine } from './lib/process-stats.js';
 import { startFloodStack } from '../test/helpers/flood-stack.js';
 import type { Bench, BenchContext, Section } from './lib/types.js';
@@ -44,15 +43,11 @@ export const soakBench: Bench = async (context: BenchContext): Promise<Section> 
       every: Math.max(100, Math.round(commands / 5)),
       onProgress: (count) => context.log(`soak: ${count.toLocaleString('en-US')} sent`),
     });
-    // Every command's event in the store (the workflow writes the timeline there a moment after each change).
     const handle = env.client.workflow.getHandle(incidentWorkflowId(id));
-    let view = await handle.query(incidentViewQuery);
-    const deadline = Date.now() + 300_000;
-    while ((view.projectedTimelineSeq ?? 0) < view.timelineDropped + view.timeline.length && Date.now() < deadline) {
-      await sleep(250);
-      view = await handle.query(incidentViewQuery);
-    }
-    const tally = tallyTimeline(mergeTimelines(await records.timeline.list(id), view.timeline, view.timelineDropped).timeline);
+    // The store's record as current as the incident (the worker writes it after each change), its events with the
+    // state's newest (the record activity stores them every hundred).
+    const { timeline } = await storeCaughtUp(handle, records, 'the record in the store', 300_000);
+    const tally = tallyTimeline(timeline);
     const runs: Array<{ events: number; bytes: number }> = [];
     for await (const execution of env.client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId(id)}'` })) {
       const description = await env.client.workflow.getHandle(execution.workflowId, execution.runId).describe();

@@ -6,8 +6,12 @@
  */
 import type { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { RecordStorePort } from '../../activities/ports/record-store.js';
 import type { TimelineEvent } from '../../domain/timeline.js';
+import { mergeTimelines } from '../../domain/timeline-filter.js';
 import { commandSignals, incidentViewQuery, incidentWorkflowId } from '../../workflows/messages.js';
+import { waitFor } from './wait-for.js';
 
 /** The playbook a flooded incident runs: five tasks to check, reopen and assign, nothing else to do outside. */
 export const floodPlaybook = {
@@ -252,4 +256,27 @@ export function floodLogger(): { logger: Logger; errors: string[] } {
   const errors: string[] = [];
   if (process.env.FLOOD_LOG) return { logger: pino({ level: process.env.FLOOD_LOG }), errors };
   return { logger: pino({ level: 'error' }, { write: (line: string) => void errors.push(line.slice(0, 2_000)) }), errors };
+}
+
+/**
+ * Waits until the store holds the incident's record as the workflow has it now (from incident-v14 the worker's sink
+ * writes it a moment after each change) and returns the view and the whole timeline as readers see it: the store's
+ * events, then the ones the state holds that the store has not been given yet (the record activity stores them every
+ * 100).
+ */
+export async function storeCaughtUp(
+  handle: WorkflowHandle,
+  store: Pick<RecordStorePort, 'timeline'> & { revisionOf(id: string): Promise<number | undefined> },
+  what = "the store to hold the incident's record as it is",
+  timeoutMs = 30_000,
+) {
+  const { view } = await waitFor(
+    async () => {
+      const view = await handle.query(incidentViewQuery);
+      return { view, stored: await store.revisionOf(view.id) };
+    },
+    (probe) => probe.stored === probe.view.revision,
+    { what, timeoutMs },
+  );
+  return { view, ...mergeTimelines(await store.timeline.list(view.id), view.timeline, view.timelineDropped) };
 }

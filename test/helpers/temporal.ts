@@ -12,8 +12,6 @@ import { createIncidentWorker, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_SOURCE_PATH, 
 import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
-import type { RecordStorePort } from '../../activities/ports/record-store.js';
-import { mergeTimelines } from '../../domain/timeline-filter.js';
 import { waitFor } from './wait-for.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
 
@@ -153,23 +151,4 @@ export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle,
   }
 }
 
-/**
- * Waits until the store holds the incident's record as the workflow has it now (from incident-v14 the worker's sink
- * writes it a moment after each change) and returns the whole timeline as readers see it: the store's events, then
- * the ones the state holds that the store has not been given yet (the record activity stores them every 100).
- */
-export async function storeCaughtUp(
-  handle: WorkflowHandle,
-  store: Pick<RecordStorePort, 'timeline'> & { revisionOf(id: string): Promise<number | undefined> },
-  what = "the store to hold the incident's record as it is",
-) {
-  const { view } = await waitFor(
-    async () => {
-      const view = await handle.query(incidentViewQuery);
-      return { view, stored: await store.revisionOf(view.id) };
-    },
-    (probe) => probe.stored === probe.view.revision,
-    { what, timeoutMs: 30_000 },
-  );
-  return { view, ...mergeTimelines(await store.timeline.list(view.id), view.timeline, view.timelineDropped) };
-}
+export { storeCaughtUp } from './command-flood.js';
