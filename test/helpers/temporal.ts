@@ -1,5 +1,8 @@
 /** Shared plumbing for tests that run workflows on the run's dev server. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -13,6 +16,8 @@ import { REQUEST_TRAIL_WORKFLOW_MODULE } from '../../workers/request-trail.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import type { IncidentWorkflowInput } from '../../workflows/incident.js';
 import { waitFor } from './wait-for.js';
+import { openDatabase } from '../../store/database.js';
+import { IncidentRecordRepository } from '../../store/incident-records.js';
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../../workflows/messages.js';
 
 export async function connectToTestServer(): Promise<TestWorkflowEnvironment> {
@@ -152,3 +157,26 @@ export async function applyUpdate<N extends CommandName>(handle: WorkflowHandle,
 }
 
 export { storeCaughtUp } from './command-flood.js';
+
+/**
+ * A worker for one test file that writes incident records to a SQLite store of its own (a temporary file), as a
+ * production worker does; `stop()` drains the worker, then closes and removes the store.
+ */
+export async function runTestWorkerWithStore(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  integrations: WorkerDependencies['integrations'],
+): Promise<{ records: IncidentRecordRepository; stop(): Promise<void> }> {
+  const directory = mkdtempSync(join(tmpdir(), `${taskQueue}-`));
+  const database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
+  const records = new IncidentRecordRepository(database.db);
+  const worker = await runTestWorker(env, taskQueue, { integrations, records });
+  return {
+    records,
+    async stop() {
+      await worker.stop();
+      await database.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -3,44 +3,34 @@
  * state stays bounded (the store keeps the whole timeline), and a retried Update is applied once, also across
  * continue-as-new. Sizes are Temporal's own count (describe().historySize), measured with the workflow at rest.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { openDatabase, type OpenedDatabase } from '../../store/database.js';
-import { IncidentRecordRepository } from '../../store/incident-records.js';
+import type { IncidentRecordRepository } from '../../store/incident-records.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import type { IncidentWorkflowOptions } from '../../workflows/incident.js';
 import { RECORD_CONFIRM_EVERY_EVENTS } from '../../workflows/incident-record.js';
-import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, storeCaughtUp, uniqueTaskQueue, applyUpdate } from '../helpers/temporal.js';
+import { connectToTestServer, historyAtRest, runTestWorkerWithStore, startTestIncident, storeCaughtUp, uniqueTaskQueue, applyUpdate } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
-let database: OpenedDatabase;
+let worker: Awaited<ReturnType<typeof runTestWorkerWithStore>>;
 let records: IncidentRecordRepository;
-let directory: string;
 const taskQueue = uniqueTaskQueue('history-budget');
 // No membership looks: their timers would land in the middle of a measurement.
 const QUIET: IncidentWorkflowOptions = { membershipCheckIntervalMs: 3_600_000 };
 const workspace = new InMemoryWorkspace();
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'history-budget-'));
-  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
-  records = new IncidentRecordRepository(database.db);
   env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace, records });
+  worker = await runTestWorkerWithStore(env, taskQueue, workspace);
+  records = worker.records;
 });
 
 afterAll(async () => {
   await worker?.stop();
   await env?.teardown();
-  await database?.close();
-  rmSync(directory, { recursive: true, force: true });
 });
 
 async function bytesOfOneNote(handle: WorkflowHandle, label: string): Promise<number> {

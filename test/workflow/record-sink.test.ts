@@ -4,43 +4,33 @@
  * RECORD_CONFIRM_EVERY_EVENTS events and all of it when the incident closes, so nothing the store lacks is ever gone
  * from the state, and readers merging the two see every event.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { openDatabase, type OpenedDatabase } from '../../store/database.js';
-import { IncidentRecordRepository } from '../../store/incident-records.js';
+import type { IncidentRecordRepository } from '../../store/incident-records.js';
 import { RECORD_CONFIRM_EVERY_EVENTS } from '../../workflows/incident-record.js';
 import { storedIncidentViews } from '../../api/stored-incident-view.js';
 import { commandSignals, incidentViewQuery } from '../../workflows/messages.js';
-import { applyUpdate, connectToTestServer, historyAtRest, runTestWorker, startTestIncident, storeCaughtUp, uniqueTaskQueue } from '../helpers/temporal.js';
+import { applyUpdate, connectToTestServer, historyAtRest, runTestWorkerWithStore, startTestIncident, storeCaughtUp, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
-let database: OpenedDatabase;
+let worker: Awaited<ReturnType<typeof runTestWorkerWithStore>>;
 let records: IncidentRecordRepository;
-let directory: string;
 const taskQueue = uniqueTaskQueue('record-sink');
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
 const workspace = new InMemoryWorkspace();
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'record-sink-'));
-  database = await openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` });
-  records = new IncidentRecordRepository(database.db);
   env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace, records });
+  worker = await runTestWorkerWithStore(env, taskQueue, workspace);
+  records = worker.records;
 });
 
 afterAll(async () => {
   await worker?.stop();
   await env?.teardown();
-  await database?.close();
-  rmSync(directory, { recursive: true, force: true });
 });
 
 /** How many record activities the incident's history has scheduled. */
