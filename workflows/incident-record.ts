@@ -13,7 +13,7 @@
  * Runs from before v14 run the activity after every change, as they did. Since the history budget its input is one
  * number (how far the store's timeline goes) and it reads the record and events through the `incidentProjection` query.
  */
-import { condition, log, proxySinks, workflowInfo, type Sinks } from '@temporalio/workflow';
+import { condition, isCancellation, log, proxySinks, workflowInfo, type Sinks } from '@temporalio/workflow';
 import { incidentView } from '../domain/incident-view.js';
 import type { IncidentState, IncidentView } from '../domain/incident.js';
 import { lastTimelineSeq } from '../domain/timeline.js';
@@ -108,7 +108,14 @@ export function keepRecordSent(run: IncidentRun): void {
   let sentRevision: number | undefined;
   void (async () => {
     for (;;) {
-      await condition(() => sentRevision !== state.revision);
+      try {
+        await condition(() => sentRevision !== state.revision);
+      } catch (error) {
+        // The workflow was cancelled (an operator's `temporal workflow cancel`): nothing more to hand over. Anything
+        // else is a bug, and fails the workflow task where it shows.
+        if (isCancellation(error)) return;
+        throw error;
+      }
       sentRevision = state.revision;
       // Replaying, the worker that ran this handed it over already (a sink is never called on replay anyway).
       if (!workflowInfo().unsafe.isReplaying) incidentRecords.changed(recordForStore(state));

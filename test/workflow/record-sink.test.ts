@@ -4,7 +4,7 @@
  * RECORD_CONFIRM_EVERY_EVENTS events and all of it when the incident closes, so nothing the store lacks is ever gone
  * from the state, and readers merging the two see every event.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
@@ -68,6 +68,16 @@ describe('the record through the worker (incident-v14)', () => {
     } finally {
       workspace.setFault('createIssue', undefined);
     }
+  });
+
+  it("ends cancelled when an operator cancels the workflow: the record's coroutine stops, no workflow task fails", async () => {
+    const { handle } = await startTestIncident(env.client, taskQueue, {}, QUIET);
+    await historyAtRest(handle, 'the launch over');
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((event) => event.workflowTaskFailedEventAttributes)).toEqual([]);
   });
 
   it('stores the timeline every hundred events, and all of it once closed; readers merging the two see every event', async () => {
