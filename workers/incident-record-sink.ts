@@ -17,7 +17,7 @@
  * per command.
  */
 import { Runtime, type InjectedSinks } from '@temporalio/worker';
-import type { Logger } from '@temporalio/common';
+import type { Logger, MetricCounter } from '@temporalio/common';
 import type { RecordStorePort } from '../activities/ports/record-store.js';
 import type { IncidentView } from '../domain/incident.js';
 import type { IncidentRecordSinks } from '../workflows/incident-record.js';
@@ -29,7 +29,12 @@ export interface RecordWriterOptions {
   retryDelaysMs?: readonly number[];
   /** The runtime's logger unless given. */
   logger?: Logger;
+  /** Counts the writes by outcome; the runtime's metric meter (the worker's Prometheus endpoint) unless given. */
+  writes?: Pick<MetricCounter, 'add'>;
 }
+
+/** What became of a record write: `written`, `refused` (to be tried again), `given_up` (left to the incident). */
+type WriteOutcome = 'written' | 'refused' | 'given_up';
 
 /** About five minutes of tries: a store restart or a failover, not an outage (the workflow's confirmation covers that). */
 const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 60_000, 60_000, 60_000];
@@ -49,6 +54,8 @@ export class IncidentRecordWriter {
   private readonly concurrency: number;
   private readonly retryDelaysMs: readonly number[];
   private readonly explicitLogger: Logger | undefined;
+  private readonly explicitWrites: Pick<MetricCounter, 'add'> | undefined;
+  private runtimeWrites: MetricCounter | undefined;
   private draining = false;
 
   constructor(
@@ -58,6 +65,7 @@ export class IncidentRecordWriter {
     this.concurrency = options.concurrency ?? 8;
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.explicitLogger = options.logger;
+    this.explicitWrites = options.writes;
   }
 
   /** Takes a change from an incident: returns at once (the sink's caller, the workflow task's completion, waits for it). */
@@ -97,6 +105,17 @@ export class IncidentRecordWriter {
     return this.explicitLogger ?? Runtime.instance().logger;
   }
 
+  private count(outcome: WriteOutcome): void {
+    const writes =
+      this.explicitWrites ??
+      (this.runtimeWrites ??= Runtime.instance().metricMeter.createCounter(
+        'incident_record_writes',
+        'writes',
+        "Incident records the worker wrote to the store after a change, by outcome (written, refused: tried again, given_up: left to the incident's next change or timeline write)",
+      ));
+    writes.add(1, { outcome });
+  }
+
   private markReady(id: string): void {
     if (!this.writing.has(id) && !this.ready.includes(id)) this.ready.push(id);
   }
@@ -121,6 +140,7 @@ export class IncidentRecordWriter {
   private async write(id: string, entry: Waiting): Promise<void> {
     try {
       await this.store.upsertView(entry.view);
+      this.count('written');
       if (entry.failures > 0) this.logger.info('incident record written after the store refused it', { incidentId: id, tries: entry.failures + 1 });
     } catch (error) {
       this.refused(id, entry, error);
@@ -132,7 +152,9 @@ export class IncidentRecordWriter {
     const failures = entry.failures + 1;
     const message = error instanceof Error ? error.message : String(error);
     const delay = this.retryDelaysMs[failures - 1];
-    if (delay === undefined || this.draining) {
+    const givenUp = delay === undefined || this.draining;
+    this.count(givenUp ? 'given_up' : 'refused');
+    if (givenUp) {
       this.logger.error('incident record not written; its next change or record confirmation writes it', { incidentId: id, tries: failures, error: message });
       this.waiting.delete(id);
       return;

@@ -1,6 +1,7 @@
 /**
  * What a worker process tells operators. Its Prometheus endpoint (WORKER_METRICS_ADDRESS): after an incident's launch, a scrape finds the
- * Temporal SDK's own metrics, the integration calls by system, operation and outcome, and the launch durations. The
+ * Temporal SDK's own metrics, the integration calls by system, operation and outcome, the launch durations and the
+ * record writes. The
  * worker runs as `npm run worker:dev` does, with SANDBOXES=on (no credentials here).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -89,6 +90,9 @@ describe('the worker\'s metrics', () => {
     expect(sample(text, 'incident_integration_call_duration_count', { system: 'jira', operation: 'ticket' })).toBe(1);
     expect(sample(text, 'incident_launch_duration_count', { phase: 'channel_ready', playbook: 'service-outage' })).toBe(1);
     expect(sample(text, 'incident_launch_duration_count', { phase: 'launched', playbook: 'service-outage' })).toBe(1);
+    // The incident's records, written to the store after its changes (a launch makes several, coalesced per incident).
+    expect(sample(text, 'incident_record_writes_total', { outcome: 'written' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'incident_record_writes_total', { outcome: 'given_up' })).toBeUndefined();
     // The SDK's own, on the same endpoint.
     expect(text).toMatch(/^temporal_activity_execution_latency/m);
     expect(text).toMatch(/^temporal_workflow_task_execution_latency/m);

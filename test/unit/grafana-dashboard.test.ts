@@ -12,7 +12,7 @@ const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
 const dashboard = JSON.parse(read('docs/grafana/incident-collaboration.json')) as {
   panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
 };
-const sources = ['api/metrics.ts', 'activities/run-step.ts', 'workflows/launch-metrics.ts'].map(read).join('\n');
+const sources = ['api/metrics.ts', 'activities/run-step.ts', 'workflows/launch-metrics.ts', 'workers/incident-record-sink.ts'].map(read).join('\n');
 
 /** The metric a query names, without the suffixes Prometheus adds to counters and histograms. */
 function baseNames(expr: string): string[] {

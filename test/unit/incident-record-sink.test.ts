@@ -61,6 +61,13 @@ function recordingStore() {
   };
 }
 
+/** A writer counting its writes in `counts` (by outcome), not in the runtime's meter. */
+function writerFor(store: RecordStorePort, options: ConstructorParameters<typeof IncidentRecordWriter>[1] = {}) {
+  const counts: Record<string, number> = {};
+  const writes = { add: (n: number, tags?: Record<string, string | number | boolean>) => void (counts[String(tags?.outcome)] = (counts[String(tags?.outcome)] ?? 0) + n) };
+  return { writer: new IncidentRecordWriter(store, { writes, ...options }), counts };
+}
+
 function capturingLogger() {
   const lines: Array<{ level: string; message: string; meta?: Record<string, unknown> }> = [];
   const waiters: Array<{ level: string; resolve: () => void }> = [];
@@ -75,7 +82,7 @@ function capturingLogger() {
 describe('the incident record writer', () => {
   it('writes a record at once', async () => {
     const s = recordingStore();
-    const writer = new IncidentRecordWriter(s.store);
+    const { writer } = writerFor(s.store);
     writer.accept(view('a', 3));
     expect(writer.idle).toBe(false);
     await writer.drain();
@@ -85,7 +92,7 @@ describe('the incident record writer', () => {
 
   it('writes one incident one write at a time: of what comes meanwhile, the newest record only', async () => {
     const s = recordingStore();
-    const writer = new IncidentRecordWriter(s.store);
+    const { writer, counts } = writerFor(s.store);
     const release = s.hold();
     writer.accept(view('a', 1));
     writer.accept(view('a', 2));
@@ -95,11 +102,12 @@ describe('the incident record writer', () => {
     release();
     await writer.drain();
     expect(s.writes).toEqual(['a@1', 'a@4']);
+    expect(counts).toEqual({ written: 2 });
   });
 
   it('writes at most `concurrency` incidents at once, and all of them in the end', async () => {
     const s = recordingStore();
-    const writer = new IncidentRecordWriter(s.store, { concurrency: 2 });
+    const { writer } = writerFor(s.store, { concurrency: 2 });
     const release = s.hold();
     for (const id of ['a', 'b', 'c', 'd', 'e']) writer.accept(view(id, 1));
     release();
@@ -111,7 +119,7 @@ describe('the incident record writer', () => {
   it('tries a refused write again, with the newest record by then', async () => {
     const s = recordingStore();
     const log = capturingLogger();
-    const writer = new IncidentRecordWriter(s.store, { retryDelaysMs: [5, 5, 5], logger: log.logger });
+    const { writer, counts } = writerFor(s.store, { retryDelaysMs: [5, 5, 5], logger: log.logger });
     s.refuse(2);
     const warned = log.next('warn');
     writer.accept(view('a', 1));
@@ -120,6 +128,7 @@ describe('the incident record writer', () => {
     await s.nextWrite();
     await writer.drain();
     expect(s.writes).toEqual(['a@2']);
+    expect(counts).toEqual({ refused: 2, written: 1 });
     expect(log.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     expect(log.lines.find((l) => l.level === 'info')?.meta).toMatchObject({ incidentId: 'a', tries: 3 });
   });
@@ -127,13 +136,14 @@ describe('the incident record writer', () => {
   it('gives a write up after its last try, saying what writes it then', async () => {
     const s = recordingStore();
     const log = capturingLogger();
-    const writer = new IncidentRecordWriter(s.store, { retryDelaysMs: [5, 5], logger: log.logger });
+    const { writer, counts } = writerFor(s.store, { retryDelaysMs: [5, 5], logger: log.logger });
     s.refuse(Infinity);
     const gaveUp = log.next('error');
     writer.accept(view('a', 1));
     await gaveUp;
     await writer.drain();
     expect(s.writes).toEqual([]);
+    expect(counts).toEqual({ refused: 2, given_up: 1 });
     expect(log.lines.filter((l) => l.level === 'error')).toEqual([
       { level: 'error', message: expect.stringMatching(/next change or record confirmation/), meta: { incidentId: 'a', tries: 3, error: 'connection refused' } },
     ]);
@@ -143,7 +153,7 @@ describe('the incident record writer', () => {
   it('drains at once what waits out a retry delay (a worker stopping)', async () => {
     const s = recordingStore();
     const log = capturingLogger();
-    const writer = new IncidentRecordWriter(s.store, { retryDelaysMs: [3_600_000], logger: log.logger });
+    const { writer } = writerFor(s.store, { retryDelaysMs: [3_600_000], logger: log.logger });
     s.refuse(1);
     const warned = log.next('warn');
     writer.accept(view('a', 4));
@@ -155,7 +165,7 @@ describe('the incident record writer', () => {
 
   it('is the sink the workflow calls, never on replay, and a no-op without a store', async () => {
     const s = recordingStore();
-    const writer = new IncidentRecordWriter(s.store);
+    const { writer } = writerFor(s.store);
     const sink = incidentRecordSinks(writer).incidentRecords.changed;
     expect(sink.callDuringReplay).toBe(false);
     sink.fn({} as never, view('a', 1));
