@@ -46,8 +46,8 @@ interface Waiting {
 
 export class IncidentRecordWriter {
   private readonly waiting = new Map<string, Waiting>();
-  /** Incidents ready to write, in order; each at most once, and never while its write is under way. */
-  private readonly ready: string[] = [];
+  /** Incidents ready to write, in order (a Set keeps it); each at most once, and never while its write is under way. */
+  private readonly ready = new Set<string>();
   private readonly writing = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly idleWaiters: Array<() => void> = [];
@@ -86,10 +86,10 @@ export class IncidentRecordWriter {
   }
 
   /**
-   * Writes what is waiting now, without waiting out retry delays, and resolves when done (a worker stopping). A write
-   * the store refuses then is left to the workflow's confirmation.
+   * Writes what is waiting now, without waiting out retry delays, and resolves when done (a worker stopping), or after
+   * `timeoutMs` with a store that does not answer. A write the store refuses then is left to the incident.
    */
-  async drain(): Promise<void> {
+  async drain(timeoutMs = 10_000): Promise<void> {
     this.draining = true;
     for (const [id, timer] of this.retryTimers) {
       clearTimeout(timer);
@@ -97,7 +97,18 @@ export class IncidentRecordWriter {
       this.markReady(id);
     }
     this.pump();
-    if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    if (!this.idle) {
+      const done = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+      if (!(await Promise.race([done, late]))) {
+        this.logger.error('the store did not take the incident records this worker held before it stopped; their incidents write them with their next change or timeline write', {
+          waiting: this.waiting.size,
+          writing: this.writing.size,
+        });
+      }
+      clearTimeout(timer);
+    }
     this.draining = false;
   }
 
@@ -117,12 +128,13 @@ export class IncidentRecordWriter {
   }
 
   private markReady(id: string): void {
-    if (!this.writing.has(id) && !this.ready.includes(id)) this.ready.push(id);
+    if (!this.writing.has(id)) this.ready.add(id);
   }
 
   private pump(): void {
-    while (this.writing.size < this.concurrency && this.ready.length > 0) {
-      const id = this.ready.shift()!;
+    while (this.writing.size < this.concurrency && this.ready.size > 0) {
+      const id = this.ready.values().next().value!;
+      this.ready.delete(id);
       const entry = this.waiting.get(id);
       if (!entry) continue;
       this.waiting.delete(id);

@@ -163,6 +163,20 @@ describe('the incident record writer', () => {
     expect(s.writes).toEqual(['a@4']);
   });
 
+  it('stops waiting for a store that does not answer when the worker stops, and says so', async () => {
+    const s = recordingStore();
+    const log = capturingLogger();
+    const { writer } = writerFor(s.store, { logger: log.logger });
+    const release = s.hold();
+    writer.accept(view('a', 1));
+    writer.accept(view('b', 1));
+    await writer.drain(20);
+    expect(log.lines.filter((l) => l.level === 'error')).toEqual([{ level: 'error', message: expect.stringMatching(/did not take/), meta: { waiting: 0, writing: 2 } }]);
+    release();
+    await writer.drain();
+    expect([...s.writes].sort()).toEqual(['a@1', 'b@1']);
+  });
+
   it('is the sink the workflow calls, never on replay, and a no-op without a store', async () => {
     const s = recordingStore();
     const { writer } = writerFor(s.store);
