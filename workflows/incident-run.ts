@@ -78,8 +78,8 @@ export interface IncidentRun {
   readonly membersWithInvite: boolean;
   /**
    * `patched('incident-v14')` (standing for every patch above too): the store hears of every change from the worker
-   * at once (a sink, nothing in the history), and the record activity only confirms what it holds, every
-   * RECORD_CONFIRM_EVERY_EVENTS timeline events and before the workflow ends (incident-record.ts).
+   * at once (a sink, nothing in the history), and the record activity only stores the timeline, every
+   * RECORD_CONFIRM_EVERY_EVENTS events and before the workflow ends (incident-record.ts).
    */
   readonly recordBySink: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */

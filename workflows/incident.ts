@@ -69,8 +69,8 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // marker and one TemporalChangeVersion search-attribute upsert per patch: sixteen history events in each run's first
   // workflow task). Runs from before call the older patches one by one as they did, and the newer ones answer false.
   // v14's own change: the store hears of each change from the worker at once, through a sink (nothing in the
-  // history), and the record activity, with its query and two workflow tasks, runs only to confirm what the store
-  // holds: every RECORD_CONFIRM_EVERY_EVENTS timeline events and before the workflow ends. It was two thirds of the
+  // history), and the record activity, with its query and two workflow tasks, runs only to store the timeline: every
+  // RECORD_CONFIRM_EVERY_EVENTS events and before the workflow ends. After every change it was two thirds of the
   // worker's CPU per command (incident-record.ts).
   const recordBySink = patched('incident-v14');
   // v13's own change: the invitations bring who is in the channel (the launch's first look at the members): one
