@@ -104,7 +104,6 @@ function recordForStore(state: IncidentState): IncidentView {
  */
 export function keepRecordSent(run: IncidentRun): void {
   const { state } = run;
-  if (!run.lifecycle) return;
   let sentRevision: number | undefined;
   void (async () => {
     for (;;) {
