@@ -12,7 +12,42 @@ import { mayExistAlready, runStep } from './run-step.js';
 
 /** `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. */
 export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons) {
+  /** The checklist posted and pinned (or, made by an earlier attempt, found and brought up to date). */
+  function postPinnedChecklist(request: {
+    key: string;
+    incidentId: string;
+    channelId: string;
+    post?: ChecklistPost;
+    fresh?: boolean;
+  }): Promise<{ postId: string; reused: boolean; revision: string }> {
+    return runStep('mattermost', 'checklistPost', request.key, async () => {
+      const [existing, post] = await Promise.all([
+        mayExistAlready(request) ? chat.findPostByKey(request.channelId, request.key) : undefined,
+        request.post ?? readChecklistPost(),
+      ]);
+      const props = checklistProps(request.incidentId, post, buttons);
+      // An earlier attempt's post shows the incident as it was then: a post read now is drawn over it, so it shows
+      // the revision this answers with. (A post given in the request is the one the earlier attempt drew.)
+      if (existing && !request.post) await chat.updatePost(existing.id, post.message, request.key, props);
+      if (existing) {
+        // Made by an earlier attempt, pinned as it was made (or, by a worker from before, maybe not yet): pinning
+        // again is a no-op.
+        await chat.pinPost(existing.id);
+        return { postId: existing.id, reused: true, revision: post.revision };
+      }
+      // Pinned as it is made: the channel is ready one call sooner.
+      const made = await chat.createPost(request.channelId, post.message, request.key, props, { pinned: true });
+      return { postId: made.id, reused: false, revision: post.revision };
+    });
+  }
+
   return {
+    /**
+     * Opens the incident's channel. `checklist` (runs from incident-v15, a first launch whose checklist does not wait
+     * for the on-call lookup): the checklist is posted and pinned in the same activity, so the channel is ready without
+     * a workflow task and an activity between the two calls. The checklist's failure does not fail the channel: it is
+     * answered (`checklistPost.error`) and the workflow posts it with the `postChecklist` activity and its retries.
+     */
     async openIncidentChannel(request: {
       key: string;
       team: string;
@@ -22,10 +57,17 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       private: boolean;
       /** A first launch's step: its first attempt need not look for a channel an earlier attempt made. */
       fresh?: boolean;
-    }): Promise<{ channelId: string; channelName: string; channelUrl: string; reused: boolean }> {
-      return runStep('mattermost', 'channel', request.key, async () => {
+      checklist?: { key: string; incidentId: string; post: ChecklistPost };
+    }): Promise<{
+      channelId: string;
+      channelName: string;
+      channelUrl: string;
+      reused: boolean;
+      checklistPost?: { postId: string; reused: boolean; revision: string } | { error: string };
+    }> {
+      const opened = await runStep('mattermost', 'channel', request.key, async () => {
         const existing = mayExistAlready(request) ? await chat.findChannelByName(request.team, request.name) : undefined;
-        const { fresh: _fresh, ...channelRequest } = request;
+        const { fresh: _fresh, checklist: _checklist, ...channelRequest } = request;
         const channel = existing ?? (await chat.createChannel(channelRequest));
         return {
           channelId: channel.id,
@@ -34,6 +76,16 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
           reused: existing !== undefined,
         };
       });
+      if (!request.checklist) return opened;
+      const { checklist } = request;
+      try {
+        // A channel this attempt made has no post yet; one found was made by an earlier attempt, which may have posted.
+        const fresh = !opened.reused;
+        const checklistPost = await postPinnedChecklist({ ...checklist, channelId: opened.channelId, fresh });
+        return { ...opened, checklistPost };
+      } catch (error) {
+        return { ...opened, checklistPost: { error: error instanceof Error ? error.message : String(error) } };
+      }
     },
 
     /**
@@ -73,25 +125,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       /** A first launch's step: its first attempt need not look for a post an earlier attempt made. */
       fresh?: boolean;
     }): Promise<{ postId: string; reused: boolean; revision: string }> {
-      return runStep('mattermost', 'checklistPost', request.key, async () => {
-        const [existing, post] = await Promise.all([
-          mayExistAlready(request) ? chat.findPostByKey(request.channelId, request.key) : undefined,
-          request.post ?? readChecklistPost(),
-        ]);
-        const props = checklistProps(request.incidentId, post, buttons);
-        // An earlier attempt's post shows the incident as it was then: a post read now is drawn over it, so it shows
-        // the revision this answers with. (A post given in the request is the one the earlier attempt drew.)
-        if (existing && !request.post) await chat.updatePost(existing.id, post.message, request.key, props);
-        if (existing) {
-          // Made by an earlier attempt, pinned as it was made (or, by a worker from before, maybe not yet): pinning
-          // again is a no-op.
-          await chat.pinPost(existing.id);
-          return { postId: existing.id, reused: true, revision: post.revision };
-        }
-        // Pinned as it is made: the channel is ready one call sooner.
-        const made = await chat.createPost(request.channelId, post.message, request.key, props, { pinned: true });
-        return { postId: made.id, reused: false, revision: post.revision };
-      });
+      return postPinnedChecklist(request);
     },
 
     /**

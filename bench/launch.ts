@@ -26,6 +26,11 @@ interface Scenario {
   launches: number;
   /** Goals of issue 16 for this scenario: milestone time as a multiple of its floor. */
   goals: { channelReady?: number; launched?: number };
+  /**
+   * The service-outage playbook with no task for the on-call: its checklist need not wait for who is on call, so from
+   * incident-v15 it goes up in the channel's own activity (the playbook's own checklist waits for the lookup).
+   */
+  noOnCallTasks?: boolean;
 }
 
 function scenarios(mode: Mode): Scenario[] {
@@ -38,6 +43,7 @@ function scenarios(mode: Mode): Scenario[] {
   return [
     { name: 'one at a time', concurrency: 1, launches: mode === 'full' ? 30 : 10, goals: { channelReady: 1.2, launched: 1.3 } },
     { name: '10 at once', concurrency: 10, launches: mode === 'full' ? 30 : 10, goals: { channelReady: 2 } },
+    { name: 'one at a time, no on-call tasks', concurrency: 1, launches: 10, goals: {}, noOnCallTasks: true },
     ...(mode === 'full' ? [{ name: '50 at once', concurrency: 50, launches: 50, goals: {} }] : []),
   ];
 }
@@ -133,8 +139,16 @@ export const launchBench: Bench = async (context) => {
     const playbook = (await lookupFromFiles(loadPlaybookDirectory(fileURLToPath(new URL('../playbooks', import.meta.url)))).get('service-outage'))!;
     const headers = headerWatcher(stack.sandboxes);
 
-    const launchOne = async (name: string) => {
-      const { id, workflowId } = await incidents.start({ name, team: 'default', reporter: 'alice', playbook });
+    const withoutOnCallTasks: typeof playbook = {
+      ...playbook,
+      checklists: playbook.checklists.map((checklist) => ({
+        ...checklist,
+        tasks: checklist.tasks.map(({ assigneeRole, ...task }) => (assigneeRole === 'oncall' ? task : { ...task, ...(assigneeRole ? { assigneeRole } : {}) })),
+      })),
+    };
+
+    const launchOne = async (name: string, noOnCallTasks = false) => {
+      const { id, workflowId } = await incidents.start({ name, team: 'default', reporter: 'alice', playbook: noOnCallTasks ? withoutOnCallTasks : playbook });
       const deadline = Date.now() + 120_000;
       while (!headers.done().has(workflowId)) {
         if (Date.now() > deadline) throw new Error(`launch of ${id} did not finish in 2 minutes`);
@@ -157,7 +171,7 @@ export const launchBench: Bench = async (context) => {
       const launched: Array<Awaited<ReturnType<typeof launchOne>>> = [];
       for (let done = 0; done < scenario.launches; done += scenario.concurrency) {
         const batch = Math.min(scenario.concurrency, scenario.launches - done);
-        launched.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => launchOne(`Bench ${scenario.name} ${done + i}`)))));
+        launched.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => launchOne(`Bench ${scenario.name} ${done + i}`, scenario.noOnCallTasks)))));
       }
       // The launches' follow-ups (records written) are part of what a launch costs.
       await settle(stack.sandboxes, quietMs);
@@ -287,7 +301,9 @@ function markdown(profile: LatencyProfile, results: ScenarioResult[], goals: Goa
 
 From the start request to the channel ready (the checklist posted and pinned) and to every launch step done, with the
 service-outage playbook (channel, invitations, sidebar category, Jira issue, Zoom meeting, Opsgenie lookup and page,
-checklist, header), read from each incident's timeline. Latency profile per call: Mattermost ${p('mattermost')} ms, Jira
+checklist, header), read from each incident's timeline; its checklist gives the on-call tasks, so it waits for who is
+on call. The last scenario takes the same playbook without those tasks: its checklist goes up in the channel's own
+activity (incident-v15). Latency profile per call: Mattermost ${p('mattermost')} ms, Jira
 ${p('jira')}, Zoom ${p('zoom')}, Opsgenie ${p('opsgenie')}. The worker runs in a process of its own. Times in
 milliseconds; the floor is from this run's call log (served, and in brackets at the profile's nominal latency; see
 [how floors are computed](#how-floors-are-computed)).

@@ -29,7 +29,8 @@ run. It is read from the run itself, not from the latency profile:
    activities whose completion that workflow task saw. An activity's own cost is its longest run of calls made one
    after another (calls it makes in parallel count once).
 3. **The critical path.** The floor of a milestone is the costliest chain of dependent activities ending in it: for
-   "channel ready", the \`postChecklist\` activity; for "fully launched", the costliest chain among the activities
+   "channel ready", the activity that posted the checklist (\`postChecklist\`, or \`openIncidentChannel\` when the
+   checklist went up with the channel); for "fully launched", the costliest chain among the activities
    completed by the time the last launch step was recorded. Where the workflow waits for several activities at once
    before the next one (a \`Promise.all\`), only the one that completed last is seen as what it waited for, so a floor
    can come out a little low; where one workflow task saw several complete at once, what it scheduled is taken to

@@ -7,6 +7,10 @@
  * (and guard that change with patched()).
  *
  *   npx tsx scripts/record-incident-history.ts incident-v3
+ *   npx tsx scripts/record-incident-history.ts incident-v15-checklist-with-channel --no-oncall-task
+ *
+ * `--no-oncall-task`: the playbook gives the on-call no task, so the checklist need not wait for who is on call (from
+ * incident-v15 it is then posted in the channel's own activity): that launch has a history of its own.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +29,9 @@ import { createIncidentWorker } from '../workers/incident-worker.js';
 import { commandSignals, commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 
 const name = process.argv[2];
+const noOnCallTask = process.argv.slice(3).includes('--no-oncall-task');
 if (!name || !/^[a-z0-9-]+$/.test(name)) {
-  console.error('usage: tsx scripts/record-incident-history.ts <name>   (lower-case, e.g. incident-v2)');
+  console.error('usage: tsx scripts/record-incident-history.ts <name> [--no-oncall-task]   (lower-case, e.g. incident-v2)');
   process.exit(2);
 }
 const out = fileURLToPath(new URL(`../test/histories/${name}.json`, import.meta.url));
@@ -64,7 +69,7 @@ try {
               title: 'Recorded',
               checklists: [
                 // The on-call's task: from v10 the checklist is posted once the lookup has assigned it (v1–v9 drew it before).
-                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge', due: '1m' }, { id: 'impact', title: 'Impact', assigneeRole: 'oncall' }] },
+                { id: 'triage', title: 'Triage', tasks: [{ id: 'ack', title: 'Acknowledge', due: '1m' }, { id: 'impact', title: 'Impact', ...(noOnCallTask ? {} : { assigneeRole: 'oncall' as const }) }] },
                 {
                   id: 'fix',
                   title: 'Fix',

@@ -82,6 +82,11 @@ export interface IncidentRun {
    * RECORD_CONFIRM_EVERY_EVENTS events and before the workflow ends (incident-record.ts).
    */
   readonly recordBySink: boolean;
+  /**
+   * `patched('incident-v15')` (standing for every patch above too): a first launch whose checklist does not wait for
+   * who is on call posts it in the channel's activity (`openIncidentChannel` with `checklist`).
+   */
+  readonly checklistWithChannel: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**

@@ -72,7 +72,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // history), and the record activity, with its query and two workflow tasks, runs only to store the timeline: every
   // RECORD_CONFIRM_EVERY_EVENTS events and before the workflow ends. After every change it was two thirds of the
   // worker's CPU per command (incident-record.ts).
-  const recordBySink = patched('incident-v14');
+  // v15's own change: a first launch whose checklist does not show who is on call posts it in the channel's own
+  // activity, not in a second one scheduled by the workflow task that saw the channel made (launch.ts).
+  const checklistWithChannel = patched('incident-v15');
+  const recordBySink = checklistWithChannel || patched('incident-v14');
   // v13's own change: the invitations bring who is in the channel (the launch's first look at the members): one
   // activity and a workflow task less per launch.
   const membersWithInvite = recordBySink || patched('incident-v13');
@@ -132,6 +135,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     updateBound,
     membersWithInvite,
     recordBySink,
+    checklistWithChannel,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},

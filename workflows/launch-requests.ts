@@ -38,6 +38,14 @@ export function channelRequest(state: IncidentState, fresh: boolean): InputOf<ty
   };
 }
 
+/**
+ * The channel with the checklist posted in the same activity (incident-v15, a first launch whose checklist does not
+ * show who is on call): the post as the state draws it now, which the activity answers as the revision it shows.
+ */
+export function channelWithChecklistRequest(state: IncidentState): InputOf<typeof chat.openIncidentChannel> {
+  return { ...channelRequest(state, true), checklist: { key: `${state.id}:checklistPost`, incidentId: state.id, post: renderChecklistPost(state) } };
+}
+
 export function recordChannel(state: IncidentState, channel: ResultOf<typeof chat.openIncidentChannel>): void {
   state.links.channelId = channel.channelId;
   state.links.channelName = channel.channelName;

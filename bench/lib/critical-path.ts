@@ -137,7 +137,15 @@ export function callsByActivity(calls: SandboxCall[]): Map<string, Map<string, S
 }
 
 /**
- * The floors of one launch: channel ready (the checklist posted and pinned, activity `postChecklist`) and fully
+ * The activity that posted the checklist: `postChecklist`, or from incident-v15 the channel's own when the checklist
+ * went up with the channel (no postChecklist then).
+ */
+function checklistActivity(nodes: ActivityNode[]): ActivityNode | undefined {
+  return nodes.find((node) => node.type === 'postChecklist') ?? nodes.find((node) => node.type === 'openIncidentChannel');
+}
+
+/**
+ * The floors of one launch: channel ready (the checklist posted and pinned, by checklistActivity) and fully
  * launched (the costliest chain among the activities completed by `launchedAtMs`, when the last step was recorded).
  */
 export function launchFloors(events: HistoryEvent[], calls: Map<string, SandboxCall[]> | undefined, profile: LatencyProfile, launchedAtMs: number): LaunchFloors {
@@ -158,7 +166,7 @@ export function launchFloors(events: HistoryEvent[], calls: Map<string, SandboxC
     return floor;
   };
 
-  const checklist = nodes.find((node) => node.type === 'postChecklist');
+  const checklist = checklistActivity(nodes);
   const channelReady = checklist ? summarize(pathTo(checklist.scheduledEventId)) : undefined;
 
   let launched: PathFloor | undefined;
@@ -192,7 +200,7 @@ export interface ReadyBreakdown {
 
 export function channelReadyBreakdown(events: HistoryEvent[], calls: Map<string, SandboxCall[]> | undefined, readyAtMs: number): ReadyBreakdown | undefined {
   const { nodes, byId, chains, pathTo } = criticalPaths(events, calls);
-  const checklist = nodes.find((node) => node.type === 'postChecklist');
+  const checklist = checklistActivity(nodes);
   const firstStarted = events.find((event) => event.workflowTaskStartedEventAttributes);
   const firstCompleted = events.find((event) => event.workflowTaskCompletedEventAttributes);
   if (!checklist || !firstStarted || !firstCompleted) return undefined;

@@ -104,14 +104,18 @@ it('posts the checklist once with the on-call as commander when the playbook say
 it('does not hold up a checklist that does not show who is on call', async () => {
   const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-none' } } });
   await settledAfterLaunch(handle);
-  expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual(['postChecklist']);
-  // Posted while the lookup (answered late) was still under way: scheduled before the lookup completed.
+  // From incident-v15 it is posted with the channel (checklist-with-channel.test.ts): no activity of its own.
+  expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual([]);
+  const view = await handle.query(incidentViewQuery);
+  expect(checklistPostOf(view.links.channelId!).pinned).toBe(true);
+  // Posted while the lookup (answered late) was still under way: the channel's activity completed before it.
   const events = (await handle.fetchHistory()).events ?? [];
-  const lookUp = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'onCallPeople')!;
-  const lookUpDone = events.findIndex((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(lookUp.eventId));
-  const posted = events.findIndex((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postChecklist');
-  expect(lookUpDone).toBeGreaterThan(0);
-  expect(posted).toBeLessThan(lookUpDone);
+  const completion = (type: string) => {
+    const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === type)!;
+    return events.findIndex((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(scheduled.eventId));
+  };
+  expect(completion('openIncidentChannel')).toBeGreaterThan(0);
+  expect(completion('openIncidentChannel')).toBeLessThan(completion('onCallPeople'));
 });
 
 it('gives the checklist activities a small input and has them draw the incident as it is when they run', async () => {

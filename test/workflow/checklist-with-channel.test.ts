@@ -1,0 +1,111 @@
+/**
+ * From incident-v15 a first launch whose checklist does not show who is on call posts it in the channel's own activity
+ * (`openIncidentChannel` with `checklist`): no workflow task and no second activity between making the channel and
+ * posting the checklist. A checklist that shows the on-call still waits for them (launch-lean.test.ts), and a post that
+ * fails with the channel does not fail the channel: `postChecklist` posts it on its own, looking first for a post the
+ * failed try may have made.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
+import { incidentViewQuery } from '../../workflows/messages.js';
+import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Awaited<ReturnType<typeof runTestWorker>>;
+const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'] } });
+const taskQueue = uniqueTaskQueue('checklist-with-channel');
+const QUIET = { membershipCheckIntervalMs: 3_600_000 };
+
+beforeAll(async () => {
+  env = await connectToTestServer();
+  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+});
+
+/** The activities the incident scheduled, in order. */
+async function activityTypes(handle: WorkflowHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+}
+
+async function launched(handle: WorkflowHandle) {
+  await historyAtRest(handle, 'the launch over');
+  const view = await handle.query(incidentViewQuery);
+  expect(Object.values(view.launch).every((step) => step.status !== 'pending')).toBe(true);
+  return view;
+}
+
+const checklistPostsIn = (channelId: string) => workspace.records.posts.filter((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'));
+
+it('posts and pins the checklist in the activity that makes the channel', async () => {
+  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+  const view = await launched(handle);
+  expect(view.launch.channel.status).toBe('done');
+  expect(view.launch.checklistPost.status).toBe('done');
+  const types = await activityTypes(handle);
+  expect(types).toContain('openIncidentChannel');
+  expect(types).not.toContain('postChecklist');
+  const posts = checklistPostsIn(view.links.channelId!);
+  expect(posts).toHaveLength(1);
+  expect(posts[0]!.pinned).toBe(true);
+  expect(view.links.checklistPostId).toBe(posts[0]!.id);
+  expect(posts[0]!.message).toContain('0/3 tasks done');
+  expect(JSON.stringify(posts[0]!.props)).toContain('Assess impact');
+  // Recorded as before: the channel, then the checklist (the channel ready, in the same workflow task).
+  const steps = view.timeline.filter((event) => event.kind === 'integration_succeeded').map((event) => event.data?.step);
+  expect(steps.indexOf('channel')).toBeGreaterThanOrEqual(0);
+  expect(steps.indexOf('checklistPost')).toBeGreaterThan(steps.indexOf('channel'));
+});
+
+it('keeps posting a checklist that shows the on-call in an activity of its own, once they are known', async () => {
+  const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'with-channel' }, defaultCommander: 'oncall' };
+  const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, QUIET);
+  const view = await launched(handle);
+  expect(view.commander).toBe('oscar');
+  expect(await activityTypes(handle)).toContain('postChecklist');
+  expect(checklistPostsIn(view.links.channelId!)).toHaveLength(1);
+});
+
+it('keeps the channel when the post fails with it, and posts the checklist on its own', async () => {
+  // The first post fails (a 503): the channel's activity answers the channel and why the post failed.
+  workspace.setFault('createPost', { failures: 1 });
+  try {
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const view = await launched(handle);
+    expect(view.launch.channel.status).toBe('done');
+    expect(view.launch.checklistPost.status).toBe('done');
+    const types = await activityTypes(handle);
+    // One channel activity (not retried for the post), then the checklist's own.
+    expect(types.filter((type) => type === 'openIncidentChannel')).toHaveLength(1);
+    expect(types).toContain('postChecklist');
+    const posts = checklistPostsIn(view.links.channelId!);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.pinned).toBe(true);
+    expect(view.links.checklistPostId).toBe(posts[0]!.id);
+    expect(view.timeline.some((event) => event.kind === 'integration_failed')).toBe(false);
+  } finally {
+    workspace.setFault('createPost', undefined);
+  }
+});
+
+it('says in the timeline why the checklist could not be posted when it cannot be, and keeps the channel', async () => {
+  // Refused for good (a 400): with the channel, and again on its own.
+  workspace.setFault('createPost', { failures: 2, retryable: false });
+  try {
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const view = await launched(handle);
+    expect(view.launch.channel.status).toBe('done');
+    expect(view.launch.checklistPost).toMatchObject({ status: 'failed', error: expect.stringContaining('createPost failed') });
+    expect(view.launch.channelHeader.status).toBe('done');
+    expect(checklistPostsIn(view.links.channelId!)).toHaveLength(0);
+  } finally {
+    workspace.setFault('createPost', undefined);
+  }
+});
