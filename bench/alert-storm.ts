@@ -11,9 +11,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import type { temporal } from '@temporalio/proto';
 import { startApi } from '../api/server.js';
 import { parseAlertRules } from '../api/alert-rules-file.js';
 import type { IncidentView } from '../domain/incident.js';
+import { incidentWorkflowId } from '../workflows/messages.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { lookupFromFiles } from '../store/playbook-lookup.js';
 import { alertmanagerGroup } from '../test/helpers/alert-fixtures.js';
@@ -58,6 +60,48 @@ function stormOrder(deliveries: number, groups: number): number[] {
 function channelCreatedAt(view: IncidentView): number | undefined {
   const event = view.timeline.find((e) => e.kind === 'integration_succeeded' && e.data?.step === 'channel');
   return event ? Date.parse(event.at) : undefined;
+}
+
+/** Where a group's time to its channel went, from its incident's history (milliseconds). */
+interface ChannelStages {
+  /** The first 202 to the incident's workflow started: the group's workflow task and the intake activity. */
+  toStart: number;
+  /** The incident started to its first workflow task completed (waiting for the worker, then the task). */
+  firstTask: number;
+  /** The channel activity scheduled to started: waiting for a worker slot and the dispatch. */
+  toActivity: number;
+  /** The channel activity running (the Mattermost calls and the worker's own work). */
+  activity: number;
+  /** The activity completed to the channel recorded (the next workflow task). */
+  recorded: number;
+}
+
+const STAGE_TITLES: Array<[keyof ChannelStages, string]> = [
+  ['toStart', 'first 202 → incident started (group workflow, intake)'],
+  ['firstTask', "→ incident's first workflow task done"],
+  ['toActivity', '→ channel activity started'],
+  ['activity', '→ channel activity done'],
+  ['recorded', '→ channel recorded'],
+];
+
+function channelStages(events: temporal.api.history.v1.IHistoryEvent[], acceptedMs: number, createdMs: number): ChannelStages | undefined {
+  const at = (event: temporal.api.history.v1.IHistoryEvent | undefined) =>
+    event?.eventTime ? Number(event.eventTime.seconds ?? 0) * 1000 + (event.eventTime.nanos ?? 0) / 1e6 : undefined;
+  const started = at(events[0]);
+  const firstTask = at(events.find((event) => event.workflowTaskCompletedEventAttributes));
+  const scheduledEvent = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'openIncidentChannel');
+  const scheduledId = String(scheduledEvent?.eventId ?? '');
+  const activityStarted = at(events.find((event) => String(event.activityTaskStartedEventAttributes?.scheduledEventId ?? '') === scheduledId));
+  const completed = at(events.find((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === scheduledId));
+  const scheduled = at(scheduledEvent);
+  if ([started, firstTask, scheduled, activityStarted, completed].some((t) => t === undefined)) return undefined;
+  return {
+    toStart: started! - acceptedMs,
+    firstTask: firstTask! - started!,
+    toActivity: activityStarted! - scheduled!,
+    activity: completed! - activityStarted!,
+    recorded: createdMs - completed!,
+  };
 }
 
 export const alertStorm: Bench = async (context: BenchContext): Promise<Section> => {
@@ -129,6 +173,7 @@ export const alertStorm: Bench = async (context: BenchContext): Promise<Section>
     const incidents = stack.incidents(taskQueue);
     const views = await pool(incidentIds.length, 8, (i) => incidents.view(incidentIds[i]!).catch(() => undefined));
     const toChannel: number[] = [];
+    const stages: ChannelStages[] = [];
     let deliveriesSeen = 0;
     for (const view of views) {
       if (!view) continue;
@@ -137,6 +182,10 @@ export const alertStorm: Bench = async (context: BenchContext): Promise<Section>
       const accepted = shard === undefined ? undefined : firstAccepted.get(Number(shard));
       const created = channelCreatedAt(view);
       if (accepted !== undefined && created !== undefined) toChannel.push(created - accepted);
+      if (accepted === undefined || created === undefined) continue;
+      const history = await stack.env.client.workflow.getHandle(incidentWorkflowId(view.id)).fetchHistory().catch(() => undefined);
+      const found = history && channelStages(history.events ?? [], accepted, created);
+      if (found) stages.push(found);
     }
     await api.stop();
     const workerStats = await worker.status();
@@ -167,6 +216,10 @@ ${table(
     ['deliveries in the incidents (expected)', `${deliveriesSeen} (${size.deliveries - errors})`],
     ['deliveries failed after acceptance', String(failed)],
     ['delivery → channel (ms): median / p95 / max', `${fmt(channelFigures.median)} / ${fmt(channelFigures.p95)} / ${fmt(channelFigures.max)}`],
+    ...STAGE_TITLES.map(([key, title]): [string, string] => [
+      `${title} (ms): median / p95`,
+      `${fmt(figures(stages.map((stage) => stage[key])).median)} / ${fmt(figures(stages.map((stage) => stage[key])).p95)}`,
+    ]),
     ['worker RSS at the end', `${fmt(workerStats.memory.rss / 2 ** 20)} MB`],
   ],
 )}
@@ -206,6 +259,7 @@ ${goals.map((g) => `- ${g.figure}: ${Number.isInteger(g.value) ? g.value : fmt(g
         statusCounts,
         answerMs: answerFigures,
         deliveryToChannelMs: channelFigures,
+        channelStagesMs: Object.fromEntries(STAGE_TITLES.map(([key]) => [key, figures(stages.map((stage) => stage[key]))])),
         stormSeconds,
         settledSeconds,
         incidents: { remembered: incidentIds.length, onServer: incidentsOnServer, expected: size.groups },
