@@ -76,6 +76,9 @@ const worker = await createIncidentWorker({
 });
 const maxCachedWorkflows = worker.options.maxCachedWorkflows;
 const workflowThread = await watchWorkflowThread();
+// A CPU profile of the workflow thread, written when the worker is asked to stop (where an activation's time goes).
+const cpuProfilePath = process.env.BENCH_WORKFLOW_CPU_PROFILE;
+const cpuProfile = cpuProfilePath ? await workflowThread.startCpuProfile() : undefined;
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'status') {
@@ -100,7 +103,9 @@ process.on('message', (message: ToWorker) => {
     );
   } else if (message.type === 'stop') {
     debug('stop asked');
-    worker.shutdown();
+    void (cpuProfile && cpuProfilePath ? cpuProfile.stop(cpuProfilePath).catch((error: unknown) => debug(`no CPU profile: ${String(error)}`)) : Promise.resolve()).finally(() =>
+      worker.shutdown(),
+    );
   }
 });
 // The parent going away must not leave a worker polling on its own.

@@ -26,6 +26,12 @@ export interface WorkflowThreadProbe {
    * bench/lib/heap-snapshot.ts (bench/cached-heap.ts): what a cached incident is made of. False: no workflow thread.
    */
   snapshot(path: string): Promise<boolean>;
+  /**
+   * Starts V8's CPU profiler in the workflow thread (BENCH_WORKFLOW_CPU_PROFILE, bench/worker-process.ts): `stop` writes
+   * the profile (a .cpuprofile for Chrome DevTools) to `path`. `--cpu-prof` covers the main thread only: the SDK ends
+   * its workflow thread without the exit that would write one.
+   */
+  startCpuProfile(): Promise<{ stop(path: string): Promise<void> } | undefined>;
 }
 
 interface WorkerMessage {
@@ -55,11 +61,11 @@ export async function watchWorkflowThread(): Promise<WorkflowThreadProbe> {
   });
   await new Promise<void>((resolve, reject) => session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (error) => (error ? reject(error) : resolve())));
   let ids = 0;
-  const call = (sessionId: string, method: string): Promise<unknown> =>
+  const call = (sessionId: string, method: string, params?: Record<string, unknown>): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = ++ids;
       pending.set(id, (message) => (message.error ? reject(new Error(`${method}: ${message.error.message}`)) : resolve(message.result)));
-      session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method }) }, (error) => {
+      session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method, ...(params ? { params } : {}) }) }, (error) => {
         if (!error) return;
         pending.delete(id);
         reject(error);
@@ -75,6 +81,20 @@ export async function watchWorkflowThread(): Promise<WorkflowThreadProbe> {
       }
       const usage = (await call(thread, 'Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
       return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+    },
+    async startCpuProfile() {
+      const thread = threads[0];
+      if (thread === undefined) return undefined;
+      await call(thread, 'Profiler.enable');
+      // Every 100 µs: workflow activations take a few milliseconds each.
+      await call(thread, 'Profiler.setSamplingInterval', { interval: 100 });
+      await call(thread, 'Profiler.start');
+      return {
+        async stop(path) {
+          const { profile } = (await call(thread, 'Profiler.stop')) as { profile: unknown };
+          await writeFile(path, JSON.stringify(profile));
+        },
+      };
     },
     async snapshot(path) {
       const thread = threads[0];
