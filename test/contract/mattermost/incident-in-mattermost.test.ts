@@ -31,6 +31,7 @@ import { setUpMattermost, type MattermostSetupResult } from '../../../integratio
 import { listenToMattermostEvents } from '../../../integrations/mattermost/mattermost-events.js';
 import { provisionMattermost, type ProvisionedMattermost } from './provision.js';
 import { resolveDefaultTeam } from '../../../config/default-team.js';
+import { incidentWorkflowId } from '../../../workflows/messages.js';
 
 const url = process.env.MATTERMOST_CONTRACT_URL;
 const SECRET = 'contract-action-secret-long-enough-0123456789';
@@ -229,6 +230,14 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     // dave, in the team but not invited, cannot read it.
     const peek = await mm.people.dave!.client.getChannel(channel.id).then(() => 'read', (error: { status_code?: number }) => error.status_code);
     expect(peek).toBe(403);
+    // Its checklist shows nobody on call: from incident-v15 the channel's own activity posts and pins it.
+    expect(view.launch.checklistPost.status).toBe('done');
+    const pinned = Object.values((await mm.admin.getPinnedPosts(channel.id)).posts);
+    expect(pinned.map((post) => post.id)).toEqual([view.links.checklistPostId]);
+    const history = await env.client.workflow.getHandle(incidentWorkflowId(id)).fetchHistory();
+    const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toContain('openIncidentChannel');
+    expect(activities).not.toContain('postChecklist');
   });
 
   it('completes a task when alice picks it from the checklist menu (Mattermost calls the product back)', async () => {
