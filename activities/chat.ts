@@ -10,16 +10,27 @@ import type { ChatPort } from './ports/chat.js';
 import { IntegrationError } from './ports/integration-error.js';
 import { mayExistAlready, runStep } from './run-step.js';
 
+/** What the pinned checklist post is made from (`post`: what to draw; without it, read through the incident's query). */
+interface ChecklistPostRequest {
+  key: string;
+  incidentId: string;
+  channelId: string;
+  post?: ChecklistPost;
+  /** A first launch's step: its first attempt need not look for a post an earlier attempt made. */
+  fresh?: boolean;
+}
+
+/** The pinned checklist post, whether this made it or found one an earlier attempt made, and the revision it shows. */
+interface PostedChecklist {
+  postId: string;
+  reused: boolean;
+  revision: string;
+}
+
 /** `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. */
 export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons) {
   /** The checklist posted and pinned (or, made by an earlier attempt, found and brought up to date). */
-  function postPinnedChecklist(request: {
-    key: string;
-    incidentId: string;
-    channelId: string;
-    post?: ChecklistPost;
-    fresh?: boolean;
-  }): Promise<{ postId: string; reused: boolean; revision: string }> {
+  function postPinnedChecklist(request: ChecklistPostRequest): Promise<PostedChecklist> {
     return runStep('mattermost', 'checklistPost', request.key, async () => {
       const [existing, post] = await Promise.all([
         mayExistAlready(request) ? chat.findPostByKey(request.channelId, request.key) : undefined,
@@ -63,7 +74,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       channelName: string;
       channelUrl: string;
       reused: boolean;
-      checklistPost?: { postId: string; reused: boolean; revision: string } | { error: string };
+      checklistPost?: PostedChecklist | { error: string };
     }> {
       const opened = await runStep('mattermost', 'channel', request.key, async () => {
         const existing = mayExistAlready(request) ? await chat.findChannelByName(request.team, request.name) : undefined;
@@ -117,14 +128,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
      * post is read through the incident's `checklistPost` query (never older than the state this was scheduled in), so
      * the workflow's history holds this small request only. Answers with the revision the post shows.
      */
-    async postChecklist(request: {
-      key: string;
-      incidentId: string;
-      channelId: string;
-      post?: ChecklistPost;
-      /** A first launch's step: its first attempt need not look for a post an earlier attempt made. */
-      fresh?: boolean;
-    }): Promise<{ postId: string; reused: boolean; revision: string }> {
+    async postChecklist(request: ChecklistPostRequest): Promise<PostedChecklist> {
       return postPinnedChecklist(request);
     },
 

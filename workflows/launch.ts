@@ -5,11 +5,11 @@
  * the timeline; a step that keeps failing is told in the channel and can be retried by command, and never fails the
  * incident.
  */
+import { log } from '@temporalio/workflow';
 import { bumpRevision } from '../domain/timeline.js';
 import type { IncidentState } from '../domain/incident.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
 import { renderChannelHeader } from '../formats/checklist-message.js';
-import { log } from '@temporalio/workflow';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';
 import { checklistShowsOnCall } from './checklist-post.js';
