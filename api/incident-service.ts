@@ -79,8 +79,13 @@ export class IncidentService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    /** How long a command may wait for the incident's answer before giving up with 504. */
-    private readonly commandTimeoutMs = 10_000,
+    /**
+     * How long a command may wait for the incident's answer before giving up with 504. Longer than Temporal's own
+     * recoveries, which take up to 10 s (a workflow task lost on its way is given out again after its 10-s timeout), so
+     * that a command caught in one is answered late rather than refused: with 10 s here, a close raced by commands
+     * now and then answered one of them 504 at the very moment its Update went through.
+     */
+    private readonly commandTimeoutMs = 15_000,
     /** Gives each new incident its team's next number (the store); without it incidents have none. */
     private readonly numberIncident?: (team: string) => Promise<number>,
     /** Options every new incident's workflow gets (how often members are looked at; tests shorten durations). */

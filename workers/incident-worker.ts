@@ -114,6 +114,10 @@ export async function createIncidentWorker(options: IncidentWorkerOptions): Prom
     // Ours rather than the SDK's default (from the heap limit, thousands on a large machine): a worker's memory follows
     // its cache, not the number of open incidents, so the cache is what keeps it within bounds (worker-config.ts).
     maxCachedWorkflows: DEFAULT_WORKER_MAX_CACHED_WORKFLOWS,
+    // A task for an incident this worker holds waits at most this long for it before any worker may take it (and
+    // replay): the SDK's default is 10 s, the other SDKs' 5 s. An Update (every command) waits that long for a worker
+    // that is gone or stuck, and the API's deadline for a command is 15 s.
+    stickyQueueScheduleToStartTimeout: '5 seconds',
     ...options.tuning,
   }), kept);
   if (!recordWriter) return worker;
