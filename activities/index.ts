@@ -28,7 +28,7 @@ export function createActivities({ integrations, buttons, webhooks, records }: A
   return {
     ...createChatActivities(integrations.chat, buttons),
     ...createGroupActivities(integrations.chat),
-    ...createTicketActivities(integrations.tickets),
+    ...createTicketActivities(integrations.tickets, (team, channelName) => integrations.chat.channelUrl(team, channelName)),
     ...createMeetingActivities(integrations.meetings),
     ...createOnCallActivities(integrations.onCall, undefined, integrations.chat),
     ...createWebhookActivities(webhooks),

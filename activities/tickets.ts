@@ -10,7 +10,11 @@ export function ticketLabel(key: string): string {
   return `incident-${key.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 }
 
-export function createTicketActivities(tickets: TicketPort) {
+/**
+ * `channelUrl`: where chat shows a channel (the chat integration's), for an issue opened beside the channel
+ * (incident-v16): its description links the channel by the name it is being made with.
+ */
+export function createTicketActivities(tickets: TicketPort, channelUrl?: (team: string, channelName: string) => string) {
   return {
     async openTicket(request: {
       key: string;
@@ -23,14 +27,17 @@ export function createTicketActivities(tickets: TicketPort) {
       components?: string[];
       /** A first launch's step: its first attempt need not look for an issue an earlier attempt made. */
       fresh?: boolean;
+      /** The incident channel, being made meanwhile (incident-v16): the description ends with its link. */
+      channel?: { team: string; name: string };
     }): Promise<{ ticketKey: string; url: string; reused: boolean }> {
       const label = ticketLabel(request.key);
+      const channelLine = request.channel && channelUrl ? `\nIncident channel: ${channelUrl(request.channel.team, request.channel.name)}` : '';
       return runStep('jira', 'ticket', request.key, async () => {
         const existing = mayExistAlready(request) ? await tickets.findIssueByLabel(label) : undefined;
         if (existing) return { ticketKey: existing.key, url: existing.url, reused: true };
         const issue = await tickets.createIssue({
           summary: request.summary,
-          description: request.description,
+          description: `${request.description}${channelLine}`,
           labels: [...new Set([...(request.labels ?? []), label])],
           ...(request.project ? { project: request.project } : {}),
           ...(request.issueType ? { issueType: request.issueType } : {}),

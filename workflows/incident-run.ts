@@ -87,6 +87,11 @@ export interface IncidentRun {
    * who is on call posts it in the channel's activity (`openIncidentChannel` with `checklist`).
    */
   readonly checklistWithChannel: boolean;
+  /**
+   * `patched('incident-v16')` (standing for every patch above too): the Jira issue is opened beside the channel, not
+   * after it (its description links the channel by name).
+   */
+  readonly ticketBesideChannel: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**

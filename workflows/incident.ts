@@ -74,7 +74,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // worker's CPU per command (incident-record.ts).
   // v15's own change: a first launch whose checklist does not show who is on call posts it in the channel's own
   // activity, not in a second one scheduled by the workflow task that saw the channel made (launch.ts).
-  const checklistWithChannel = patched('incident-v15');
+  // v16's own change: the Jira issue is opened beside the channel (it links the channel by its name), not after it: the
+  // issue is on the way to a fully launched incident, and since v15 the channel's activity also posts the checklist.
+  const ticketBesideChannel = patched('incident-v16');
+  const checklistWithChannel = ticketBesideChannel || patched('incident-v15');
   const recordBySink = checklistWithChannel || patched('incident-v14');
   // v13's own change: the invitations bring who is in the channel (the launch's first look at the members): one
   // activity and a workflow task less per launch.
@@ -136,6 +139,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     membersWithInvite,
     recordBySink,
     checklistWithChannel,
+    ticketBesideChannel,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},

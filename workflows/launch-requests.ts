@@ -91,8 +91,13 @@ export function recordInvitations(
   });
 }
 
-export function ticketRequest(state: IncidentState, fresh: boolean): InputOf<typeof tickets.openTicket> {
+/**
+ * `besideChannel` (incident-v16): the issue is opened while the channel is being made, so without its link yet the
+ * request names the channel (team and name) and the activity links it.
+ */
+export function ticketRequest(state: IncidentState, fresh: boolean, besideChannel = false): InputOf<typeof tickets.openTicket> {
   const jira = state.playbook.jira;
+  const linkByName = besideChannel && !state.links.channelUrl;
   return {
     key: `${state.id}:ticket`,
     summary: `[${state.severity}] ${state.name}`.slice(0, 255),
@@ -107,6 +112,7 @@ export function ticketRequest(state: IncidentState, fresh: boolean): InputOf<typ
     ...(jira.issueType ? { issueType: jira.issueType } : {}),
     ...(jira.components?.length ? { components: jira.components } : {}),
     fresh,
+    ...(linkByName ? { channel: { team: state.team, name: channelRequest(state, fresh).name } } : {}),
   };
 }
 

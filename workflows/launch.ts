@@ -55,8 +55,9 @@ export function launch(run: IncidentRun, lookAtMembers: MemberLooks): Promise<vo
 /**
  * Each step starts as soon as what it needs is there. With the channel: who is on call and who is in the playbook's
  * user groups (for the invitations), the page (the sooner someone is paged the better) and the meeting, none of which
- * needs the channel. Once it exists: the ticket (it links the channel), the checklist, and the invitations as soon as
- * the on-call people are known too; then the sidebar and the first look at the members side by side. The header goes
+ * needs the channel, and from incident-v16 the ticket (it links the channel by the name it is made with). Once it
+ * exists: the ticket in runs from before (it linked the channel made), the checklist (since v15 posted by the channel's
+ * own activity when it does not show the on-call), and the invitations as soon as the on-call people are known too; then the sidebar and the first look at the members side by side. The header goes
  * up as soon as what it shows is in (headerWaitsFor: the ticket and bridge links), not after the on-call branch, which
  * used to hold it (and the whole launch) up by its chain of calls.
  */
@@ -74,8 +75,11 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): P
     await steps.startMeeting();
     meetingStarted = true;
   });
+  // From incident-v16 the issue is opened beside the channel (it links the channel by name): it was the longest step
+  // after the channel, and the channel's activity also posts the checklist since v15.
+  const ticketBeside = run.ticketBesideChannel ? step('ticket', steps.openTicket) : undefined;
   await channelMade;
-  const ticketDone = step('ticket', steps.openTicket);
+  const ticketDone = ticketBeside ?? step('ticket', steps.openTicket);
   // Under incident-launch-lean-v10 a checklist that shows who is on call (their tasks, or them as commander) waits for
   // the lookup, as the invitations do: drawn before, it was redrawn a second later in nearly every launch (a timer, an
   // activity and two workflow tasks more). Nobody but the bot is in the channel before the invitations, which wait
@@ -189,7 +193,7 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
     },
 
     async openTicket(): Promise<void> {
-      recordTicket(run, await tickets.openTicket(ticketRequest(state, firstLaunch)));
+      recordTicket(run, await tickets.openTicket(ticketRequest(state, firstLaunch, run.ticketBesideChannel)));
     },
 
     async startMeeting(): Promise<void> {

@@ -131,7 +131,7 @@ it('waits for the on-call lookup before the header when the on-call is the comma
   });
 });
 
-it('looks up who is on call, pages and starts the meeting while the channel is being made, and opens the ticket after', async () => {
+it('looks up who is on call, pages, starts the meeting and opens the ticket while the channel is being made', async () => {
   const mattermost = gate();
   const ports = { ...sandboxes.ports, chat: held<ChatPort>(sandboxes.ports.chat, ['createChannel'], mattermost.opened) };
   await withWorker('launch-order-beside', ports, async (taskQueue) => {
@@ -141,11 +141,13 @@ it('looks up who is on call, pages and starts the meeting while the channel is b
         lookup: sandboxes.opsgenie.server.requestsTo('GET', /^\/v2\/schedules\/primary\/on-calls$/).length,
         page: sandboxes.opsgenie.server.requestsTo('POST', /^\/v2\/alerts\/?$/).length,
         meeting: sandboxes.zoom.server.requestsTo('POST', /^\/v2\/users\/[^/]+\/meetings$/).length,
+        // From incident-v16 the ticket links the channel by the name it is being made with: it does not wait for it.
+        ticket: sandboxes.jira.server.requestsTo('POST', /^\/rest\/api\/2\/issue$/).length,
       });
-      await waitFor(asked, (calls) => calls.lookup > 0 && calls.page > 0 && calls.meeting > 0, { what: 'the lookup, the page and the meeting, with no channel yet' });
+      await waitFor(asked, (calls) => calls.lookup > 0 && calls.page > 0 && calls.meeting > 0 && calls.ticket > 0, {
+        what: 'the lookup, the page, the meeting and the ticket, with no channel yet',
+      });
       expect(sandboxes.mattermost.server.requestsTo('POST', /^\/api\/v4\/channels$/)).toEqual([]);
-      // The ticket links the channel, so it waits for it.
-      expect(sandboxes.jira.server.requestsTo('POST', /^\/rest\/api\/2\/issue$/)).toEqual([]);
     } finally {
       mattermost.open();
     }
@@ -153,6 +155,9 @@ it('looks up who is on call, pages and starts the meeting while the channel is b
     expect(Object.entries(view.launch).filter(([, s]) => s.status !== 'done' && s.status !== 'skipped')).toEqual([]);
     // The bridge's link is posted in the channel once there is one.
     expect(sandboxes.mattermost.posts(view.links.channelId!).filter((p) => p.message.includes(view.links.meetingUrl!))).toHaveLength(1);
+    // The issue opened before the channel existed links the channel that was made.
+    const issue = sandboxes.jira.server.requestsTo('POST', /^\/rest\/api\/2\/issue$/)[0]!;
+    expect(JSON.stringify(issue.body)).toContain(`Incident channel: ${view.links.channelUrl}`);
   });
 });
 
