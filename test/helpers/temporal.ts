@@ -137,6 +137,15 @@ export async function historyAtRest(handle: WorkflowHandle, what = 'the incident
   return { bytes: settled.bytes, events: settled.events };
 }
 
+/** The incident's view once its launch is over and it rests (every launch step settled: done, failed or skipped). */
+export async function launchedAndAtRest(handle: WorkflowHandle): Promise<IncidentView> {
+  await historyAtRest(handle, 'the launch over');
+  const view = await handle.query(incidentViewQuery);
+  const pending = Object.entries(view.launch).filter(([, step]) => step.status === 'pending');
+  if (pending.length) throw new Error(`launch steps still pending at rest: ${pending.map(([name]) => name).join(', ')}`);
+  return view;
+}
+
 /**
  * Sends a command as an Update the way the API does across continue-as-new: an Update that met the run's end (or the
  * workflow task that carried it failed, or the run refused it while continuing) was not applied, and goes again under

@@ -10,8 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { connectToTestServer, launchedAndAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
 
 let env: TestWorkflowEnvironment;
 let worker: Awaited<ReturnType<typeof runTestWorker>>;
@@ -35,18 +34,12 @@ async function activityTypes(handle: WorkflowHandle): Promise<string[]> {
   return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
 }
 
-async function launched(handle: WorkflowHandle) {
-  await historyAtRest(handle, 'the launch over');
-  const view = await handle.query(incidentViewQuery);
-  expect(Object.values(view.launch).every((step) => step.status !== 'pending')).toBe(true);
-  return view;
-}
 
 const checklistPostsIn = (channelId: string) => workspace.records.posts.filter((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'));
 
 it('posts and pins the checklist in the activity that makes the channel', async () => {
   const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
-  const view = await launched(handle);
+  const view = await launchedAndAtRest(handle);
   expect(view.launch.channel.status).toBe('done');
   expect(view.launch.checklistPost.status).toBe('done');
   const types = await activityTypes(handle);
@@ -67,7 +60,7 @@ it('posts and pins the checklist in the activity that makes the channel', async 
 it('keeps posting a checklist that shows the on-call in an activity of its own, once they are known', async () => {
   const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'with-channel' }, defaultCommander: 'oncall' };
   const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, QUIET);
-  const view = await launched(handle);
+  const view = await launchedAndAtRest(handle);
   expect(view.commander).toBe('oscar');
   expect(await activityTypes(handle)).toContain('postChecklist');
   expect(checklistPostsIn(view.links.channelId!)).toHaveLength(1);
@@ -78,7 +71,7 @@ it('keeps the channel when the post fails with it, and posts the checklist on it
   workspace.setFault('createPost', { failures: 1 });
   try {
     const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
-    const view = await launched(handle);
+    const view = await launchedAndAtRest(handle);
     expect(view.launch.channel.status).toBe('done');
     expect(view.launch.checklistPost.status).toBe('done');
     const types = await activityTypes(handle);
@@ -100,7 +93,7 @@ it('says in the timeline why the checklist could not be posted when it cannot be
   workspace.setFault('createPost', { failures: 2, retryable: false });
   try {
     const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
-    const view = await launched(handle);
+    const view = await launchedAndAtRest(handle);
     expect(view.launch.channel.status).toBe('done');
     expect(view.launch.checklistPost).toMatchObject({ status: 'failed', error: expect.stringContaining('createPost failed') });
     expect(view.launch.channelHeader.status).toBe('done');

@@ -7,8 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { connectToTestServer, launchedAndAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
 
 let env: TestWorkflowEnvironment;
 let worker: Awaited<ReturnType<typeof runTestWorker>>;
@@ -38,18 +37,12 @@ async function scheduledBy(handle: WorkflowHandle): Promise<Map<string, string>>
   return byType;
 }
 
-async function launched(handle: WorkflowHandle) {
-  await historyAtRest(handle, 'the launch over');
-  const view = await handle.query(incidentViewQuery);
-  expect(Object.values(view.launch).every((step) => step.status !== 'pending')).toBe(true);
-  return view;
-}
 
 const issueOf = (ticketKey: string) => workspace.records.issues.find((issue) => issue.key === ticketKey)!;
 
 it('opens the issue in the first workflow task, beside the channel, and links the channel it made', async () => {
   const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
-  const view = await launched(handle);
+  const view = await launchedAndAtRest(handle);
   expect(view.launch.ticket.status).toBe('done');
   const by = await scheduledBy(handle);
   expect(by.get('openTicket')).toBeDefined();
@@ -62,7 +55,7 @@ it('links the channel even when the issue is opened before the channel is made',
   workspace.setFault('createChannel', { failures: 0, delayAfterMs: 1_000 });
   try {
     const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
-    const view = await launched(handle);
+    const view = await launchedAndAtRest(handle);
     const done = view.timeline.filter((event) => event.kind === 'integration_succeeded').map((event) => event.data?.step);
     expect(done.indexOf('ticket')).toBeGreaterThanOrEqual(0);
     expect(done.indexOf('ticket')).toBeLessThan(done.indexOf('channel'));
