@@ -30,11 +30,15 @@ export class ChannelSidebars {
     missing: string[];
   }> {
     if (request.usernames.length === 0) return { placed: [], missing: [] };
-    const teamId = await this.people.teamId(request.team);
-    const users = await this.client.getProfilesByUsernames([...new Set(request.usernames)]);
+    // The team, the people and who is in the channel (asked once, not once per person: a sidebar keeps only channels
+    // its owner is in) at the same time: none needs another's answer, and each was a call on a launch's longest path.
+    const [teamId, users, memberIds] = await Promise.all([
+      this.people.teamId(request.team),
+      this.client.getProfilesByUsernames([...new Set(request.usernames)]),
+      channelMemberIds(this.client, request.channelId),
+    ]);
     const idOf = new Map(users.map((user) => [user.username, user.id]));
-    // Who is in the channel, asked once (not once per person): a sidebar keeps only channels its owner is in.
-    const members = new Set(await channelMemberIds(this.client, request.channelId));
+    const members = new Set(memberIds);
     // Everyone at once (a few at a time): different people's sidebars never touch each other.
     const outcomes: boolean[] = new Array<boolean>(request.usernames.length).fill(false);
     await forEachPerson(request.usernames, SIDEBAR_CONCURRENCY, async (username, index) => {
