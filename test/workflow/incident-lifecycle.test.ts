@@ -216,10 +216,19 @@ describe('reminders', () => {
     const description = await handle.describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
     expect(later.timeline.filter((e) => e.kind === 'note')).toHaveLength(12);
-    // One post per reminder: none repeated by a new run.
-    const reminderPosts = postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message));
-    const reminderEvents = (await view(handle)).timeline.filter((e) => e.kind === 'reminder_sent');
-    expect(reminderPosts.length).toBe(reminderEvents.length);
+    // One post per reminder: none repeated by a new run, none lost. Reminders keep coming and each one's post follows
+    // its event, so the two are compared at a moment when no reminder came between reading them (events, posts, events).
+    const reminders = async () => (await view(handle)).timeline.filter((e) => e.kind === 'reminder_sent').length;
+    const counted = await waitFor(
+      async () => {
+        const before = await reminders();
+        const posts = postsIn(channelId).filter((p) => /status update is (due|overdue)/.test(p.message)).length;
+        return { before, posts, after: await reminders() };
+      },
+      (c) => c.before === c.after && c.posts >= c.before,
+      { what: 'every reminder posted, read between two reminders', timeoutMs: 30_000 },
+    );
+    expect(counted.posts).toBe(counted.before);
   });
 });
 
