@@ -13,9 +13,8 @@
  * keeps the first event written at a position.)
  *
  * Writes are versioned by the record's revision, so the sink, the activity and two workers never move the store
- * backwards. Per incident one write at a time, with the newest record, and after a write a quarter of a second's quiet
- * before the next (a lone change is written at once): a launch or a flood of commands makes few writes, not one per
- * change (before the quiet, record writes took a sixth of the worker's main thread per launch).
+ * backwards. Per incident one write at a time, with the newest record: a flood of commands makes few writes, not one
+ * per command.
  */
 import { Runtime, type InjectedSinks } from '@temporalio/worker';
 import type { Logger, MetricCounter } from '@temporalio/common';
@@ -26,11 +25,6 @@ import type { IncidentRecordSinks } from '../workflows/incident-record.js';
 export interface RecordWriterOptions {
   /** Writes under way at once, over all incidents (a Postgres pool is about this size). */
   concurrency?: number;
-  /**
-   * After a write, how long an incident's next write waits: a burst of changes (a launch makes a dozen in half a
-   * second) makes a few writes with the newest record, not one each, while a lone change is written at once. 0: none.
-   */
-  quietMs?: number;
   /** Waits between tries of a write the store refused; after the last, the write is left to the workflow. */
   retryDelaysMs?: readonly number[];
   /** The runtime's logger unless given. */
@@ -44,9 +38,6 @@ type WriteOutcome = 'written' | 'refused' | 'given_up';
 
 /** About five minutes of tries: a store restart or a failover, not an outage (the workflow's confirmation covers that). */
 const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 60_000, 60_000, 60_000];
-/** A quarter of a second: the store is at most that much behind a busy incident, and a launch writes about three times. */
-const DEFAULT_QUIET_MS = 250;
-
 interface Waiting {
   view: IncidentView;
   /** Tries so far of what is waiting (0 until the store refuses it). */
@@ -58,11 +49,9 @@ export class IncidentRecordWriter {
   /** Incidents ready to write, in order (a Set keeps it); each at most once, and never while its write is under way. */
   private readonly ready = new Set<string>();
   private readonly writing = new Set<string>();
-  /** Incidents whose next write waits: a refused write's retry delay, or the quiet after a write (quietMs). */
-  private readonly heldTimers = new Map<string, NodeJS.Timeout>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
-  private readonly quietMs: number;
   private readonly retryDelaysMs: readonly number[];
   private readonly explicitLogger: Logger | undefined;
   private readonly explicitWrites: Pick<MetricCounter, 'add'> | undefined;
@@ -74,7 +63,6 @@ export class IncidentRecordWriter {
     options: RecordWriterOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
-    this.quietMs = options.quietMs ?? DEFAULT_QUIET_MS;
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.explicitLogger = options.logger;
     this.explicitWrites = options.writes;
@@ -88,7 +76,7 @@ export class IncidentRecordWriter {
     if (!waiting) this.waiting.set(id, { view, failures: 0 });
     else if (view.revision > waiting.view.revision) waiting.view = view;
     // A write refused and waiting to be tried again goes with the next try; the others go now.
-    if (!this.heldTimers.has(id)) this.markReady(id);
+    if (!this.retryTimers.has(id)) this.markReady(id);
     this.pump();
   }
 
@@ -103,9 +91,9 @@ export class IncidentRecordWriter {
    */
   async drain(timeoutMs = 10_000): Promise<void> {
     this.draining = true;
-    for (const [id, timer] of this.heldTimers) {
+    for (const [id, timer] of this.retryTimers) {
       clearTimeout(timer);
-      this.heldTimers.delete(id);
+      this.retryTimers.delete(id);
       this.markReady(id);
     }
     this.pump();
@@ -153,10 +141,8 @@ export class IncidentRecordWriter {
       this.writing.add(id);
       void this.write(id, entry).finally(() => {
         this.writing.delete(id);
-        // Written (or given up): what came during the write, or comes next, waits out the quiet; refused: it waits for
-        // its retry.
-        if (!this.heldTimers.has(id)) this.hold(id, this.quietMs);
-        if (this.waiting.has(id) && !this.heldTimers.has(id)) this.markReady(id);
+        // Changes that came during the write go now (unless the write failed and waits for its retry).
+        if (this.waiting.has(id) && !this.retryTimers.has(id)) this.markReady(id);
         this.pump();
         if (this.idle) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });
@@ -188,20 +174,14 @@ export class IncidentRecordWriter {
     if (failures === 1) this.logger.warn('the store refused an incident record write; trying again', { incidentId: id, error: message });
     const newer = this.waiting.get(id);
     this.waiting.set(id, { view: newer && newer.view.revision > entry.view.revision ? newer.view : entry.view, failures });
-    this.hold(id, delay);
-  }
-
-  /** The incident's next write waits `ms` (none while the writer drains). */
-  private hold(id: string, ms: number): void {
-    if (ms <= 0 || this.draining) return;
     const timer = setTimeout(() => {
-      this.heldTimers.delete(id);
-      if (this.waiting.has(id)) this.markReady(id);
+      this.retryTimers.delete(id);
+      this.markReady(id);
       this.pump();
-    }, ms);
-    // A wait alone does not keep a stopping process alive (drain writes what waits).
+    }, delay);
+    // A retry alone does not keep a stopping process alive (drain writes what waits).
     timer.unref();
-    this.heldTimers.set(id, timer);
+    this.retryTimers.set(id, timer);
   }
 }
 

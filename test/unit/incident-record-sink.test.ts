@@ -4,7 +4,7 @@
  * next change or confirmation after the last try.
  */
 import type { Logger } from '@temporalio/common';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordStorePort } from '../../activities/ports/record-store.js';
 import type { IncidentView } from '../../domain/incident.js';
 import { IncidentRecordWriter, incidentRecordSinks } from '../../workers/incident-record-sink.js';
@@ -103,59 +103,6 @@ describe('the incident record writer', () => {
     await writer.drain();
     expect(s.writes).toEqual(['a@1', 'a@4']);
     expect(counts).toEqual({ written: 2 });
-  });
-
-  describe('the quiet after a write', () => {
-    afterEach(() => {
-      vi.useRealTimers();
-    });
-
-    it("waits out the quiet before an incident's next write, and then writes its newest record once", async () => {
-      vi.useFakeTimers();
-      const s = recordingStore();
-      const { writer, counts } = writerFor(s.store, { quietMs: 250 });
-      writer.accept(view('a', 1));
-      await vi.advanceTimersByTimeAsync(0);
-      expect(s.writes).toEqual(['a@1']);
-      // A launch's burst: each change in the quarter second after the write waits for it to end.
-      writer.accept(view('a', 2));
-      writer.accept(view('a', 3));
-      // Another incident is not held up by it.
-      writer.accept(view('b', 1));
-      await vi.advanceTimersByTimeAsync(249);
-      expect(s.writes).toEqual(['a@1', 'b@1']);
-      expect(writer.idle).toBe(false);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(s.writes).toEqual(['a@1', 'b@1', 'a@3']);
-      expect(writer.idle).toBe(true);
-      expect(counts).toEqual({ written: 3 });
-    });
-
-    it('writes a lone change at once once the quiet is over', async () => {
-      vi.useFakeTimers();
-      const s = recordingStore();
-      const { writer } = writerFor(s.store, { quietMs: 250 });
-      writer.accept(view('a', 1));
-      await vi.advanceTimersByTimeAsync(300);
-      writer.accept(view('a', 2));
-      await vi.advanceTimersByTimeAsync(0);
-      expect(s.writes).toEqual(['a@1', 'a@2']);
-    });
-
-    it('does not hold up a worker that stops: drain writes what waits out the quiet', async () => {
-      const s = recordingStore();
-      const { writer } = writerFor(s.store, { quietMs: 3_600_000 });
-      const release = s.hold();
-      writer.accept(view('a', 1));
-      const written = s.nextWrite();
-      release();
-      await written;
-      await new Promise((resolve) => setImmediate(resolve));
-      writer.accept(view('a', 2));
-      expect(writer.idle).toBe(false);
-      await writer.drain();
-      expect(s.writes).toEqual(['a@1', 'a@2']);
-    });
   });
 
   it('writes at most `concurrency` incidents at once, and all of them in the end', async () => {
