@@ -18,19 +18,24 @@ import { giveOnCallRoles, redrawHeaderLater, stepSucceeded, type GroupMembers } 
 type InputOf<F extends (...args: never[]) => unknown> = Parameters<F>[0];
 type ResultOf<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 
+/** The incident channel's name, from the playbook's template: what the channel is made with and the ticket links. */
+function incidentChannelName(state: IncidentState): string {
+  return channelNameFromTemplate(state.playbook.channel.nameTemplate ?? DEFAULT_CHANNEL_NAME_TEMPLATE, {
+    id: state.id,
+    // Without a store there are no incident numbers; the ID is unique too.
+    seq: state.number ?? state.id,
+    date: state.reportedAt.slice(0, 10),
+    slug: slugify(state.name),
+    severity: state.severity,
+  });
+}
+
 /** `fresh`: a first launch makes what it needs without looking it up first (retries still do): see mayExistAlready. */
 export function channelRequest(state: IncidentState, fresh: boolean): InputOf<typeof chat.openIncidentChannel> {
   return {
     key: `${state.id}:channel`,
     team: state.team,
-    name: channelNameFromTemplate(state.playbook.channel.nameTemplate ?? DEFAULT_CHANNEL_NAME_TEMPLATE, {
-      id: state.id,
-      // Without a store there are no incident numbers; the ID is unique too.
-      seq: state.number ?? state.id,
-      date: state.reportedAt.slice(0, 10),
-      slug: slugify(state.name),
-      severity: state.severity,
-    }),
+    name: incidentChannelName(state),
     displayName: incidentChannelDisplayName(state.name),
     purpose: renderChannelPurpose(state),
     private: state.playbook.channel.private,
@@ -112,7 +117,7 @@ export function ticketRequest(state: IncidentState, fresh: boolean, besideChanne
     ...(jira.issueType ? { issueType: jira.issueType } : {}),
     ...(jira.components?.length ? { components: jira.components } : {}),
     fresh,
-    ...(linkByName ? { channel: { team: state.team, name: channelRequest(state, fresh).name } } : {}),
+    ...(linkByName ? { channel: { team: state.team, name: incidentChannelName(state) } } : {}),
   };
 }
 
