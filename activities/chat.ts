@@ -2,6 +2,7 @@
  * Chat (Mattermost) activities. Each is idempotent by the explicit key the workflow passes (`<incident id>:<step>`):
  * the channel is found by its name (which holds the incident ID), posts by the key stored in their props.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { checklistProps, type ChecklistButtons } from '../formats/checklist-attachments.js';
 import { neutraliseSpecialMentions } from '../formats/special-mentions.js';
 import type { ChecklistPost } from '../formats/checklist-message.js';
@@ -27,6 +28,16 @@ interface PostedChecklist {
   revision: string;
 }
 
+/** Which sidebar category the incident channel goes into, in the incident's team. */
+export interface SidebarPlacementRequest {
+  key: string;
+  team: string;
+  category: string;
+}
+
+/** The sidebar placed with the invitations (incident-v17), or why not: `forbidden` when the bot may not edit sidebars. */
+export type SidebarPlacement = { placed: string[]; missing: string[] } | { error: string; forbidden: boolean };
+
 /** `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. */
 export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons) {
   /** The checklist posted and pinned (or, made by an earlier attempt, found and brought up to date). */
@@ -50,6 +61,14 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       const made = await chat.createPost(request.channelId, post.message, request.key, props, { pinned: true });
       return { postId: made.id, reused: false, revision: post.revision };
     });
+  }
+
+  /** The channel in each person's custom sidebar category (made when missing); refused (not retried) without the right. */
+  function placeInSidebar(request: SidebarPlacementRequest & { channelId: string; usernames: string[] }): Promise<{ placed: string[]; missing: string[] }> {
+    // Putting a channel in a category it is already in changes nothing, so a retry simply does it again.
+    return runStep('mattermost', 'sidebar', request.key, () =>
+      chat.addToSidebarCategory({ team: request.team, channelId: request.channelId, usernames: [...new Set(request.usernames)], category: request.category }),
+    );
   }
 
   return {
@@ -109,14 +128,25 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       channelId: string;
       usernames: string[];
       members?: boolean;
-    }): Promise<{ added: string[]; missing: string[]; members?: string[] }> {
+      /** Runs from incident-v17: the channel also goes into these people's sidebar category, once they are in it. */
+      sidebar?: SidebarPlacementRequest;
+    }): Promise<{ added: string[]; missing: string[]; members?: string[]; sidebar?: SidebarPlacement }> {
       // Adding a member twice is harmless in Mattermost, so a retry simply adds again.
-      return runStep('mattermost', 'invite', request.key, async () => {
-        const invited = await chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]);
-        if (!request.members) return invited;
+      const invited = await runStep('mattermost', 'invite', request.key, async () => {
+        const added = await chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]);
+        if (!request.members) return added;
         const members = await chat.listChannelMembers(request.channelId).catch(() => undefined);
-        return members ? { ...invited, members } : invited;
+        return members ? { ...added, members } : added;
       });
+      if (!request.sidebar) return invited;
+      // The invitations are made: a placement that fails does not fail them. The answer says why, and the workflow
+      // places the channel with placeInSidebar and its retries (or skips the step when the bot may not).
+      try {
+        return { ...invited, sidebar: await placeInSidebar({ ...request.sidebar, channelId: request.channelId, usernames: request.usernames }) };
+      } catch (error) {
+        const forbidden = error instanceof ApplicationFailure && error.type === 'ChatForbidden';
+        return { ...invited, sidebar: { error: error instanceof Error ? error.message : String(error), forbidden } };
+      }
     },
 
     async usernamesForEmails(request: { key: string; emails: string[] }): Promise<{ found: string[]; missing: string[] }> {
@@ -162,14 +192,8 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
     },
 
     /** The incident channel in everyone's custom sidebar category; refused (not retried) when the bot lacks the right. */
-    async placeInSidebar(request: { key: string; team: string; channelId: string; usernames: string[]; category: string }): Promise<{
-      placed: string[];
-      missing: string[];
-    }> {
-      // Putting a channel in a category it is already in changes nothing, so a retry simply does it again.
-      return runStep('mattermost', 'sidebar', request.key, () =>
-        chat.addToSidebarCategory({ team: request.team, channelId: request.channelId, usernames: [...new Set(request.usernames)], category: request.category }),
-      );
+    async placeInSidebar(request: SidebarPlacementRequest & { channelId: string; usernames: string[] }): Promise<{ placed: string[]; missing: string[] }> {
+      return placeInSidebar(request);
     },
 
     /** A copy of a status update in another channel (by name, in the incident's team), posted once per key. */

@@ -92,6 +92,11 @@ export interface IncidentRun {
    * after it (its description links the channel by name).
    */
   readonly ticketBesideChannel: boolean;
+  /**
+   * `patched('incident-v17')` (standing for every patch above too): the invitations' activity also puts the channel in
+   * the people's sidebar category (`inviteParticipants` with `sidebar`).
+   */
+  readonly sidebarWithInvite: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**

@@ -76,7 +76,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // activity, not in a second one scheduled by the workflow task that saw the channel made (launch.ts).
   // v16's own change: the Jira issue is opened beside the channel (it links the channel by its name), not after it: the
   // issue is on the way to a fully launched incident, and since v15 the channel's activity also posts the checklist.
-  const ticketBesideChannel = patched('incident-v16');
+  // v17's own change: the invitations' activity also puts the channel in the people's sidebar category, once they are
+  // in it: one activity and one workflow task less per launch (launch-step.ts, placeChannelInSidebars).
+  const sidebarWithInvite = patched('incident-v17');
+  const ticketBesideChannel = sidebarWithInvite || patched('incident-v16');
   const checklistWithChannel = ticketBesideChannel || patched('incident-v15');
   const recordBySink = checklistWithChannel || patched('incident-v14');
   // v13's own change: the invitations bring who is in the channel (the launch's first look at the members): one
@@ -140,6 +143,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     recordBySink,
     checklistWithChannel,
     ticketBesideChannel,
+    sidebarWithInvite,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},

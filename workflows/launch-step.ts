@@ -3,6 +3,8 @@
  * incident-parallel-launch-v8, launch-in-stages.ts): running a step when it is pending and recording its outcome, telling
  * the channel when it fails, and the steps both launches run the same way (sidebar, on-call roles).
  */
+import { log } from '@temporalio/workflow';
+import type { SidebarPlacement } from '../activities/chat.js';
 import { recordEvent } from '../domain/timeline.js';
 import type { IncidentState } from '../domain/incident.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
@@ -70,21 +72,33 @@ export function redrawHeaderLater(run: IncidentRun): void {
   if (run.lifecycle && run.state.launch.channelHeader.status === 'done') run.state.launch.channelHeader = { status: 'pending' };
 }
 
-/** The sidebar launch step: skipped with a timeline note (not failed) when the bot may not edit others' sidebars. */
-export async function placeChannelInSidebars(state: IncidentState): Promise<void> {
+/**
+ * The sidebar launch step: skipped with a timeline note (not failed) when the bot may not edit others' sidebars.
+ * `withInvitations` (incident-v17): what the invitations' activity answered of the sidebar; placed or refused, no
+ * activity of its own runs, and any other failure there is retried here with this step's activity and its retries.
+ */
+export async function placeChannelInSidebars(state: IncidentState, withInvitations?: SidebarPlacement): Promise<void> {
   const category = state.playbook.channel.sidebarCategory;
   if (typeof category !== 'string') return;
   await runLaunchStep(state, 'sidebar', async () => {
-    try {
-      const { placed, missing } = await chat.placeInSidebar({
-        key: `${state.id}:sidebar`,
-        team: state.team,
-        channelId: state.links.channelId!,
-        usernames: state.participants,
-        category,
-      });
+    const placedWith = (placement: { placed: string[]; missing: string[] }) => {
+      const { placed, missing } = placement;
       const note = missing.length ? `; not in chat: ${missing.map((u) => `@${u}`).join(', ')}` : '';
       stepSucceeded(state, 'sidebar', `Channel put in the "${category}" sidebar category of ${placed.length} people${note}`, { placed, missing });
+    };
+    if (withInvitations && 'placed' in withInvitations) return placedWith(withInvitations);
+    if (withInvitations?.forbidden) return skipSidebar(state, withInvitations.error);
+    if (withInvitations) log.warn('the sidebar was not placed with the invitations; placing it on its own', { error: withInvitations.error });
+    try {
+      placedWith(
+        await chat.placeInSidebar({
+          key: `${state.id}:sidebar`,
+          team: state.team,
+          channelId: state.links.channelId!,
+          usernames: state.participants,
+          category,
+        }),
+      );
     } catch (error) {
       if (!isForbidden(error)) throw error;
       skipSidebar(state, error);

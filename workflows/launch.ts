@@ -6,6 +6,7 @@
  * incident.
  */
 import { log } from '@temporalio/workflow';
+import type { SidebarPlacement } from '../activities/chat.js';
 import { bumpRevision } from '../domain/timeline.js';
 import type { IncidentState } from '../domain/incident.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
@@ -100,8 +101,8 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): P
     await step('invite', () => steps.invite(groupsFound ? () => groupsFound.then(unsettled) : noGroups));
     if (!run.lifecycle) return;
     // Both need the invitations (a sidebar keeps only channels its owner is in; the look is the baseline of joins),
-    // not each other.
-    await Promise.all([placeChannelInSidebars(state), steps.firstLookAtMembers(lookAtMembers)]);
+    // not each other. From incident-v17 the invitations' activity placed the sidebars too, unless it could not.
+    await Promise.all([placeChannelInSidebars(state, steps.sidebarWithInvitations()), steps.firstLookAtMembers(lookAtMembers)]);
   })();
   await Promise.all([paged, ticketDone, checklistDone, bridgePosted, headerSet, peopleIn]);
   if (steps.firstLaunch) recordLaunchDuration(state, 'launched');
@@ -132,6 +133,8 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
     run.checklistWithChannel && firstLaunch && state.launch.checklistPost.status === 'pending' && !checklistShowsOnCall(state);
   /** What the channel's activity answered of the checklist: posted, or why not (then postChecklist posts it). */
   let postedWithChannel: { postId: string; revision: string } | { error: string } | undefined;
+  /** What the invitations' activity answered of the sidebar (incident-v17): placed, or why not. */
+  let sidebarWithInvitations: SidebarPlacement | undefined;
 
   return {
     firstLaunch,
@@ -172,17 +175,27 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
       addGroupMembers(state, members);
       // From incident-v13 the invitations bring who is in the channel: the launch's first look at the members.
       const firstLook = run.membersWithInvite && lifecycle && state.members === undefined;
+      // From incident-v17 the same activity puts the channel in their sidebar category while that step is to come.
+      const category = state.playbook.channel.sidebarCategory;
+      const sidebar = run.sidebarWithInvite && lifecycle && state.launch.sidebar.status === 'pending' && typeof category === 'string';
       const invited = await chat.inviteParticipants({
         key: key('invite'),
         channelId: requireChannel(),
         usernames: state.participants,
         ...(firstLook ? { members: true } : {}),
+        ...(sidebar ? { sidebar: { key: key('sidebar'), team: state.team, category } } : {}),
       });
+      sidebarWithInvitations = invited.sidebar;
       recordInvitations(state, invited, members, groups);
       if (firstLook && invited.members) {
         applyChannelMembers(state, invited.members, nowIso());
         membersSeen();
       }
+    },
+
+    /** What the invitations' activity answered of the sidebar (incident-v17); undefined when it was not asked. */
+    sidebarWithInvitations(): SidebarPlacement | undefined {
+      return sidebarWithInvitations;
     },
 
     /**

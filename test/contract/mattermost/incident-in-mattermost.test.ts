@@ -196,9 +196,17 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
   });
 
   it('puts the channel in the "Incidents" sidebar category of the people invited', async () => {
-    const categories = await mm.people.alice!.client.getChannelCategories(mm.people.alice!.id, mm.team.id);
-    const incidents = categories.categories.find((category) => category.display_name === 'Incidents');
-    expect(incidents?.channel_ids).toContain(incident.links.channelId);
+    for (const person of ['alice', 'carol']) {
+      const categories = await mm.people[person]!.client.getChannelCategories(mm.people[person]!.id, mm.team.id);
+      const incidents = categories.categories.find((category) => category.display_name === 'Incidents');
+      expect(incidents?.channel_ids, person).toContain(incident.links.channelId);
+    }
+    expect(incident.launch.sidebar.status).toBe('done');
+    // From incident-v17 the invitations' activity placed them: no activity of the sidebar's own.
+    const history = await env.client.workflow.getHandle(incidentWorkflowId(incident.id)).fetchHistory();
+    const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toContain('inviteParticipants');
+    expect(activities).not.toContain('placeInSidebar');
   });
 
   it('takes an archived channel out of the sidebar categories it was put in (Mattermost itself keeps it there)', async () => {
