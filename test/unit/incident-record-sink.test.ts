@@ -61,6 +61,9 @@ function recordingStore() {
   };
 }
 
+/** The event loop's next turn: the writer starts the writes handed over before it. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A writer counting its writes in `counts` (by outcome), not in the runtime's meter. */
 function writerFor(store: RecordStorePort, options: ConstructorParameters<typeof IncidentRecordWriter>[1] = {}) {
   const counts: Record<string, number> = {};
@@ -90,11 +93,26 @@ describe('the incident record writer', () => {
     expect(writer.idle).toBe(true);
   });
 
+  it('starts writing in the next turn of the event loop, not in front of the workflow task it came from', async () => {
+    const s = recordingStore();
+    const { writer } = writerFor(s.store);
+    writer.accept(view('a', 1));
+    // Two handed over in the same turn: one write, of the newer.
+    writer.accept(view('a', 2));
+    expect(s.mostInFlight()).toBe(0);
+    expect(writer.idle).toBe(false);
+    await nextTurn();
+    expect(s.mostInFlight()).toBe(1);
+    await writer.drain();
+    expect(s.writes).toEqual(['a@2']);
+  });
+
   it('writes one incident one write at a time: of what comes meanwhile, the newest record only', async () => {
     const s = recordingStore();
     const { writer, counts } = writerFor(s.store);
     const release = s.hold();
     writer.accept(view('a', 1));
+    await nextTurn();
     writer.accept(view('a', 2));
     writer.accept(view('a', 4));
     // Out of order (a late hand-over from a worker that replayed, say): the newer record stays.
@@ -110,6 +128,7 @@ describe('the incident record writer', () => {
     const { writer } = writerFor(s.store, { concurrency: 2 });
     const release = s.hold();
     for (const id of ['a', 'b', 'c', 'd', 'e']) writer.accept(view(id, 1));
+    await nextTurn();
     release();
     await writer.drain();
     expect(s.mostInFlight()).toBe(2);
