@@ -38,6 +38,9 @@ export interface SidebarPlacementRequest {
 /** The sidebar placed with the invitations (incident-v17), or why not: `forbidden` when the bot may not edit sidebars. */
 export type SidebarPlacement = { placed: string[]; missing: string[] } | { error: string; forbidden: boolean };
 
+/** Who is in a playbook's user groups, the groups chat does not know, and why none could be looked at (no user groups). */
+export type GroupMembers = Awaited<ReturnType<ChatPort['groupMemberUsernames']>>;
+
 /** `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. */
 export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons) {
   /** The checklist posted and pinned (or, made by an earlier attempt, found and brought up to date). */
@@ -130,22 +133,30 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       members?: boolean;
       /** Runs from incident-v17: the channel also goes into these people's sidebar category, once they are in it. */
       sidebar?: SidebarPlacementRequest;
-    }): Promise<{ added: string[]; missing: string[]; members?: string[]; sidebar?: SidebarPlacement }> {
+      /** Runs from incident-v18: the playbook's user groups, whose members are looked up here and invited too. */
+      groups?: string[];
+    }): Promise<{ added: string[]; missing: string[]; members?: string[]; sidebar?: SidebarPlacement; groupMembers?: GroupMembers }> {
+      // Who is in the groups, decided now (a lookup: a retry simply looks again). A lookup that fails fails the
+      // invitations, as the groupMembers activity's failure did before.
+      const groups = request.groups ?? [];
+      const groupMembers = groups.length ? await runStep('mattermost', 'groupMembers', request.key, () => chat.groupMemberUsernames(groups)) : undefined;
+      const usernames = [...new Set([...request.usernames, ...(groupMembers?.found ?? [])])];
       // Adding a member twice is harmless in Mattermost, so a retry simply adds again.
       const invited = await runStep('mattermost', 'invite', request.key, async () => {
-        const added = await chat.addChannelMembers(request.channelId, [...new Set(request.usernames)]);
+        const added = await chat.addChannelMembers(request.channelId, usernames);
         if (!request.members) return added;
         const members = await chat.listChannelMembers(request.channelId).catch(() => undefined);
         return members ? { ...added, members } : added;
       });
-      if (!request.sidebar) return invited;
+      const answer = groupMembers ? { ...invited, groupMembers } : invited;
+      if (!request.sidebar) return answer;
       // The invitations are made: a placement that fails does not fail them. The answer says why, and the workflow
       // places the channel with placeInSidebar and its retries (or skips the step when the bot may not).
       try {
-        return { ...invited, sidebar: await placeInSidebar({ ...request.sidebar, channelId: request.channelId, usernames: request.usernames }) };
+        return { ...answer, sidebar: await placeInSidebar({ ...request.sidebar, channelId: request.channelId, usernames }) };
       } catch (error) {
         const forbidden = error instanceof ApplicationFailure && error.type === 'ChatForbidden';
-        return { ...invited, sidebar: { error: error instanceof Error ? error.message : String(error), forbidden } };
+        return { ...answer, sidebar: { error: error instanceof Error ? error.message : String(error), forbidden } };
       }
     },
 

@@ -1,5 +1,5 @@
 /**
- * Records the history of a scripted incident (launch, every command as update and signal, a refused signal, status
+ * Records the history of a scripted incident (launch with a user group invited, every command as update and signal, a refused signal, status
  * updates with a reminder and a broadcast, a member joining (and the membersChanged signal), the retrospective, an export, close
  * (taking the channel out of the sidebars; v1–v8 archived it instead)) into
  * test/histories/<name>.json. The replay test replays every file there against the current workflow code, so a change
@@ -42,7 +42,8 @@ const env = await TestWorkflowEnvironment.createLocal({
   server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: [...INCIDENT_SEARCH_ATTRIBUTES] },
 });
 try {
-  const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
+  // The "sre" group is bob: the playbook invites it (recordings before incident-v18 named no group).
+  const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] }, groups: { sre: ['bob'] } });
   await workspace.chat.createChannel({ team: 'shop', name: 'announcements', displayName: 'Announcements', purpose: '', private: false });
   const worker = await createIncidentWorker({
     connection: env.nativeConnection,
@@ -80,6 +81,8 @@ try {
                 },
               ],
               channel: { headerTemplate: '{{severity}} · {{commander}}' },
+              // Looked up by the invitations' activity from incident-v18 (by a groupMembers activity before).
+              invitees: { groups: ['sre'] },
               welcomeMessage: 'Welcome to {{channel}}.',
               // "nowhere" does not exist: every update's copy there fails, and the channel hears of it once.
               statusUpdates: { reminder: '1m', broadcastChannels: ['announcements', 'nowhere'] },

@@ -97,6 +97,11 @@ export interface IncidentRun {
    * the people's sidebar category (`inviteParticipants` with `sidebar`).
    */
   readonly sidebarWithInvite: boolean;
+  /**
+   * `patched('incident-v18')` (standing for every patch above too): the invitations' activity looks up the playbook's
+   * user groups and invites their members (`inviteParticipants` with `groups`), without a `groupMembers` activity.
+   */
+  readonly groupsWithInvite: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**

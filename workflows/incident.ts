@@ -78,7 +78,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // issue is on the way to a fully launched incident, and since v15 the channel's activity also posts the checklist.
   // v17's own change: the invitations' activity also puts the channel in the people's sidebar category, once they are
   // in it: one activity and one workflow task less per launch (launch-step.ts, placeChannelInSidebars).
-  const sidebarWithInvite = patched('incident-v17');
+  // v18's own change: the playbook's user groups are looked up by the invitations' activity, just before it adds
+  // their members (their own activity ran beside the channel): one activity less per launch that names groups.
+  const groupsWithInvite = patched('incident-v18');
+  const sidebarWithInvite = groupsWithInvite || patched('incident-v17');
   const ticketBesideChannel = sidebarWithInvite || patched('incident-v16');
   const checklistWithChannel = ticketBesideChannel || patched('incident-v15');
   const recordBySink = checklistWithChannel || patched('incident-v14');
@@ -144,6 +147,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     checklistWithChannel,
     ticketBesideChannel,
     sidebarWithInvite,
+    groupsWithInvite,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},

@@ -70,7 +70,8 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): P
   // A step begun beside the channel that fails says so in the channel, so its notice waits for the channel.
   const step = (name: LaunchStepName, work: () => Promise<void>) => runLaunchStep(state, name, work, channelMade);
   const onCallKnown = step('oncall', steps.lookUpOnCall);
-  const groupsFound = state.launch.invite.status === 'pending' ? settled(steps.findGroupMembers()) : undefined;
+  // From incident-v18 the invitations' activity looks the groups up itself.
+  const groupsFound = state.launch.invite.status === 'pending' && !run.groupsWithInvite ? settled(steps.findGroupMembers()) : undefined;
   const paged = step('alert', steps.page);
   let meetingStarted = false;
   const meetingDone = step('meeting', async () => {
@@ -169,10 +170,14 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
       return groups.length ? chat.groupMembers({ key: key('invite'), groups }) : noGroups();
     },
 
-    /** `fromGroups`: the group members, looked up by then or now. */
+    /**
+     * `fromGroups`: the group members, looked up by then or now; from incident-v18 the invitations' activity looks
+     * them up (`groups`) and answers who they were.
+     */
     async invite(fromGroups: () => Promise<GroupMembers>): Promise<void> {
-      const members = await fromGroups();
-      addGroupMembers(state, members);
+      const groupsAlong = run.groupsWithInvite && groups.length > 0;
+      const looked = groupsAlong ? undefined : await fromGroups();
+      if (looked) addGroupMembers(state, looked);
       // From incident-v13 the invitations bring who is in the channel: the launch's first look at the members.
       const firstLook = run.membersWithInvite && lifecycle && state.members === undefined;
       // From incident-v17 the same activity puts the channel in their sidebar category while that step is to come.
@@ -184,8 +189,11 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
         usernames: state.participants,
         ...(firstLook ? { members: true } : {}),
         ...(sidebar ? { sidebar: { key: key('sidebar'), team: state.team, category } } : {}),
+        ...(groupsAlong ? { groups } : {}),
       });
       sidebarWithInvitations = invited.sidebar;
+      const members = looked ?? invited.groupMembers ?? { found: [], missing: [] };
+      if (groupsAlong) addGroupMembers(state, members);
       recordInvitations(state, invited, members, groups);
       if (firstLook && invited.members) {
         applyChannelMembers(state, invited.members, nowIso());

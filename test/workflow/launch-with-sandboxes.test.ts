@@ -116,6 +116,10 @@ describe('launch and resolution against the sandboxes', () => {
     expect(invite.text).toMatch(/; no such group: no-such-group$/);
     const members = await sandboxes.ports.chat.listChannelMembers(view.links.channelId!);
     expect(members).toEqual(expect.arrayContaining(['alice', 'dave', 'bob', 'carol']));
+    // From incident-v18 the invitations' activity looked the groups up: no activity of their own.
+    const activities = ((await handle.fetchHistory()).events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities.filter((type) => type === 'inviteParticipants')).toHaveLength(1);
+    expect(activities).not.toContain('groupMembers');
     expect(sandboxes.jira.issues()[0]!.components).toEqual(['Payments', 'Checkout']);
     expect(sandboxes.zoom.meetings()[0]!.hostEmail).toBe('host@example.com');
   });

@@ -102,3 +102,60 @@ it('leaves the sidebar alone when the playbook puts the channel in no category',
   expect(await activityTypes(handle)).not.toContain('placeInSidebar');
   expect(placedFor(view.links.channelId!)).toEqual([]);
 });
+
+/*
+ * From incident-v18 the same activity looks up who is in the playbook's user groups, just before it adds them: no
+ * `groupMembers` activity beside the channel.
+ */
+const groupsWorkspace = new InMemoryWorkspace({ groups: { sre: ['bob', 'carol'] } });
+const groupsQueue = uniqueTaskQueue('groups-with-invite');
+let groupsWorker: Awaited<ReturnType<typeof runTestWorker>>;
+const withGroups = { ...testPlaybook, invitees: { groups: ['sre', 'no-such-group'] } };
+
+beforeAll(async () => {
+  groupsWorker = await runTestWorker(env, groupsQueue, { integrations: groupsWorkspace });
+});
+
+afterAll(async () => {
+  await groupsWorker?.stop();
+});
+
+it("looks up the playbook's groups in the activity that invites them, and puts the channel in their sidebars too", async () => {
+  const { handle } = await startTestIncident(env.client, groupsQueue, { playbook: withGroups }, QUIET);
+  const view = await launchedAndAtRest(handle);
+  expect(view.launch.invite.status).toBe('done');
+  expect(view.participants).toEqual(['alice', 'carol', 'bob']);
+  const invite = view.timeline.find((event) => event.data?.step === 'invite')!;
+  expect(invite.text).toBe('Invited @alice, @carol, @bob; no such group: no-such-group');
+  expect(invite.data).toMatchObject({ groups: ['sre', 'no-such-group'], missingGroups: ['no-such-group'] });
+  expect(groupsWorkspace.records.channels.find((channel) => channel.id === view.links.channelId)?.members).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
+  const types = await activityTypes(handle);
+  expect(types).not.toContain('groupMembers');
+  expect(types.filter((type) => type === 'inviteParticipants')).toHaveLength(1);
+  expect(view.launch.sidebar.status).toBe('done');
+  expect(Object.keys(groupsWorkspace.records.sidebars).sort()).toEqual(['alice', 'bob', 'carol']);
+});
+
+it('tries the invitations again when the group lookup fails for a moment, and fails them, saying why, when it cannot', async () => {
+  groupsWorkspace.setFault('groupMemberUsernames', { failures: 1 });
+  try {
+    const { handle } = await startTestIncident(env.client, groupsQueue, { playbook: withGroups }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    expect(view.launch.invite.status).toBe('done');
+    expect(view.participants).toContain('bob');
+  } finally {
+    groupsWorkspace.setFault('groupMemberUsernames', undefined);
+  }
+  groupsWorkspace.setFault('groupMemberUsernames', { failures: Infinity, retryable: false });
+  try {
+    const { handle } = await startTestIncident(env.client, groupsQueue, { playbook: withGroups }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    expect(view.launch.invite).toMatchObject({ status: 'failed', error: expect.stringMatching(/groupMemberUsernames failed/) });
+    expect(view.participants).not.toContain('bob');
+    // Nobody was added before the lookup failed: the invitations are one step, retried by command as a whole.
+    const channel = groupsWorkspace.records.channels.find((c) => c.id === view.links.channelId)!;
+    expect(channel.members).not.toContain('carol');
+  } finally {
+    groupsWorkspace.setFault('groupMemberUsernames', undefined);
+  }
+});
