@@ -1,8 +1,9 @@
 /**
- * From incident-v17 the invitations' activity also puts the channel in the people's sidebar category once they are in
- * the channel (`inviteParticipants` with `sidebar`): no workflow task and no `placeInSidebar` activity between the two.
- * A placement that fails there does not fail the invitations: refused (the bot may not edit sidebars), the step is
- * skipped as before; any other failure is placed again by `placeInSidebar` with its retries.
+ * What the invitations' activity does besides adding the people. From incident-v17 it also puts the channel in their
+ * sidebar category once they are in the channel (`inviteParticipants` with `sidebar`): no workflow task and no
+ * `placeInSidebar` activity between the two. A placement that fails there does not fail the invitations: refused (the
+ * bot may not edit sidebars), the step is skipped as before; any other failure is placed again by `placeInSidebar`
+ * with its retries. From incident-v18 it also looks up who is in the playbook's user groups (`groups`), below.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,7 +14,7 @@ import { connectToTestServer, launchedAndAtRest, runTestWorker, startTestInciden
 let env: TestWorkflowEnvironment;
 let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace();
-const taskQueue = uniqueTaskQueue('sidebar-with-invite');
+const taskQueue = uniqueTaskQueue('invitations-activity');
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
 /** The reporter (alice) and the playbook's assignee (carol) are invited; both are people the workspace knows. */
 const INVITED = ['alice', 'carol'];
