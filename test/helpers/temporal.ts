@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
 import type { IncidentView } from '../../domain/incident.js';
@@ -85,6 +85,37 @@ export async function startTestIncident(
 }
 
 /** A worker on the run's server for one test file; `stop()` drains it. */
+/**
+ * A test file's incident worker, on a task queue of its own against the run's dev server: started before the file's
+ * tests and stopped after them. Read `env` in the tests (it is there once beforeAll has run).
+ */
+export function workerForTests(name: string, dependencies: WorkerDependencies): { readonly env: TestWorkflowEnvironment; readonly taskQueue: string } {
+  const taskQueue = uniqueTaskQueue(name);
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Awaited<ReturnType<typeof runTestWorker>> | undefined;
+  beforeAll(async () => {
+    env = await connectToTestServer();
+    worker = await runTestWorker(env, taskQueue, dependencies);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.teardown();
+  });
+  return {
+    taskQueue,
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('the test worker starts in beforeAll: read env inside a test or hook');
+      return env;
+    },
+  };
+}
+
+/** The activities the incident scheduled, by type, in the order it scheduled them. */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+}
+
 export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: string, dependencies: WorkerDependencies): Promise<{ stop(): Promise<void> }> {
   const worker = await createIncidentWorker({
     connection: env.nativeConnection,

@@ -5,44 +5,25 @@
  * fails with the channel does not fail the channel: `postChecklist` posts it on its own, looking first for a post the
  * failed try may have made.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { connectToTestServer, launchedAndAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests, scheduledActivities } from '../helpers/temporal.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'] } });
-const taskQueue = uniqueTaskQueue('checklist-with-channel');
+const tested = workerForTests('checklist-with-channel', { integrations: workspace });
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
-
-/** The activities the incident scheduled, in order. */
-async function activityTypes(handle: WorkflowHandle): Promise<string[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-}
 
 
 const checklistPostsIn = (channelId: string) => workspace.records.posts.filter((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'));
 
 it('posts and pins the checklist in the activity that makes the channel', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.launch.channel.status).toBe('done');
   expect(view.launch.checklistPost.status).toBe('done');
-  const types = await activityTypes(handle);
+  const types = await scheduledActivities(handle);
   expect(types).toContain('openIncidentChannel');
   expect(types).not.toContain('postChecklist');
   const posts = checklistPostsIn(view.links.channelId!);
@@ -59,10 +40,10 @@ it('posts and pins the checklist in the activity that makes the channel', async 
 
 it('keeps posting a checklist that shows the on-call in an activity of its own, once they are known', async () => {
   const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'with-channel' }, defaultCommander: 'oncall' };
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, QUIET);
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.commander).toBe('oscar');
-  expect(await activityTypes(handle)).toContain('postChecklist');
+  expect(await scheduledActivities(handle)).toContain('postChecklist');
   expect(checklistPostsIn(view.links.channelId!)).toHaveLength(1);
 });
 
@@ -70,11 +51,11 @@ it('keeps the channel when the post fails with it, and posts the checklist on it
   // The first post fails (a 503): the channel's activity answers the channel and why the post failed.
   workspace.setFault('createPost', { failures: 1 });
   try {
-    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.channel.status).toBe('done');
     expect(view.launch.checklistPost.status).toBe('done');
-    const types = await activityTypes(handle);
+    const types = await scheduledActivities(handle);
     // One channel activity (not retried for the post), then the checklist's own.
     expect(types.filter((type) => type === 'openIncidentChannel')).toHaveLength(1);
     expect(types).toContain('postChecklist');
@@ -92,7 +73,7 @@ it('says in the timeline why the checklist could not be posted when it cannot be
   // Refused for good (a 400): with the channel, and again on its own.
   workspace.setFault('createPost', { failures: 2, retryable: false });
   try {
-    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.channel.status).toBe('done');
     expect(view.launch.checklistPost).toMatchObject({ status: 'failed', error: expect.stringContaining('createPost failed') });

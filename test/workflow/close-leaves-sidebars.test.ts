@@ -3,30 +3,18 @@
  * there for good, and every later placement would carry it): once, as a follow-up, and not when the playbook archives
  * the channel (archiving takes it out already).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({ users: ['alice', 'bob', 'oscar'], onCall: { default: ['oscar@example.com'] } });
-const taskQueue = uniqueTaskQueue('close-sidebars');
+const tested = workerForTests('close-sidebars', { integrations: workspace });
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
 
 async function launchedAndClosed(playbook: Record<string, unknown>) {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, ...playbook } });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: { ...testPlaybook, ...playbook } });
   const launched = await waitFor(() => handle.query(incidentViewQuery), (v) => Object.values(v.launch).every((step) => step.status !== 'pending'), {
     what: 'the launch',
   });
@@ -42,7 +30,7 @@ async function launchedAndClosed(playbook: Record<string, unknown>) {
 }
 
 it('takes the channel out of every sidebar that held it when the incident closes', async () => {
-  const other = await startTestIncident(env.client, taskQueue);
+  const other = await startTestIncident(tested.env.client, tested.taskQueue);
   const { holders, view } = await launchedAndClosed({});
   expect(holders()).toEqual([]);
   expect(view.timeline.filter((e) => e.data?.step === 'leaveSidebars').map((e) => [e.kind, e.text])).toEqual([

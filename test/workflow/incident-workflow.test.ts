@@ -2,10 +2,9 @@
  * The incident workflow on the real dev server: every command through the Update path (and its refusals, with the reason
  * the caller gets), the Signal path reaching the same state, search attributes, the launch, and continue-as-new.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { IncidentView } from '../../domain/incident.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import {
@@ -16,23 +15,12 @@ import {
   IncidentTeamKey,
 } from '../../temporal/search-attributes.js';
 import { commandSignals, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, historyAtRest, startTestIncident, uniqueTaskQueue, runTestWorker, updateThenView, applyUpdate } from '../helpers/temporal.js';
+import { historyAtRest, startTestIncident, updateThenView, applyUpdate, workerForTests } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } });
-const taskQueue = uniqueTaskQueue('incident-workflow');
+const tested = workerForTests('incident-workflow', { integrations: workspace });
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
 
 async function refusalOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.then(
@@ -61,7 +49,7 @@ function essentials(view: IncidentView) {
 
 describe('incident workflow', () => {
   it('launches: channel, on-call, invitations, ticket, meeting, pinned checklist and header, each once', async () => {
-    const { id, handle } = await startTestIncident(env.client, taskQueue);
+    const { id, handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const view = await waitFor(
       () => handle.query(incidentViewQuery),
       // Every step, not the header: it goes up once its links are in, not after the invitations.
@@ -88,7 +76,7 @@ describe('incident workflow', () => {
   });
 
   it('redraws the pinned checklist once for a burst of ten changes, and shows the latest state', async () => {
-    const { handle } = await startTestIncident(env.client, taskQueue);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const launched = await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.channelHeader.status === 'done', { what: 'the launch' });
     const post = () => workspace.records.posts.find((p) => p.id === launched.links.checklistPostId)!;
     expect(post().edits ?? 0).toBe(0);
@@ -102,7 +90,7 @@ describe('incident workflow', () => {
   });
 
   it('applies every command as an Update, answering with a small result; the view query shows the change', async () => {
-    const { id, handle } = await startTestIncident(env.client, taskQueue);
+    const { id, handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const u = commandUpdates;
     let view = await updateThenView(handle, 'acknowledge', { actor: 'bob' });
     expect(view.status).toBe('active');
@@ -144,7 +132,7 @@ describe('incident workflow', () => {
   });
 
   it('refuses invalid commands with a reason and a type the API maps, leaving no trace', async () => {
-    const { handle } = await startTestIncident(env.client, taskQueue);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const u = commandUpdates;
     const historyBefore = (await historyAtRest(handle, 'the launch to finish, so that history stops growing')).events;
 
@@ -179,9 +167,9 @@ describe('incident workflow', () => {
       ['setSeverity', { severity: 'sev3', actor: 'bob' }],
       ['resolve', { summary: 'fixed', actor: 'bob' }],
     ];
-    const viaUpdates = await startTestIncident(env.client, taskQueue);
+    const viaUpdates = await startTestIncident(tested.env.client, tested.taskQueue);
     for (const [name, payload] of script) await viaUpdates.handle.executeUpdate(commandUpdates[name], { args: [payload as never] });
-    const viaSignals = await startTestIncident(env.client, taskQueue);
+    const viaSignals = await startTestIncident(tested.env.client, tested.taskQueue);
     for (const [name, payload] of script) await viaSignals.handle.signal(commandSignals[name], payload as never);
     const signalled = await waitFor(
       () => viaSignals.handle.query(incidentViewQuery),
@@ -194,7 +182,7 @@ describe('incident workflow', () => {
   });
 
   it('records an invalid Signal as rejected and keeps running', async () => {
-    const { handle } = await startTestIncident(env.client, taskQueue);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     await handle.signal(commandSignals.close, { actor: 'mallory' });
     await handle.signal(commandSignals.completeTask, { taskId: 'no-such-task', actor: 'mallory' });
     await handle.signal(commandSignals.assignTask, 'not even an object' as never);
@@ -214,7 +202,7 @@ describe('incident workflow', () => {
   });
 
   it('keeps the search attributes current', async () => {
-    const { handle } = await startTestIncident(env.client, taskQueue);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const attributes = async () => (await handle.describe()).typedSearchAttributes;
     await waitFor(attributes, (a) => a.get(IncidentStatusKey) === 'reported', { what: 'initial search attributes' });
     let current = await attributes();
@@ -230,7 +218,7 @@ describe('incident workflow', () => {
       'bob',
     ]);
     const found = await waitFor(
-      () => env.client.workflow.count(`WorkflowId = '${handle.workflowId}' AND IncidentStatus = 'active' AND IncidentCommander = 'bob'`),
+      () => tested.env.client.workflow.count(`WorkflowId = '${handle.workflowId}' AND IncidentStatus = 'active' AND IncidentCommander = 'bob'`),
       (c) => c.count === 1,
       { what: 'visibility to index the new values' },
     );
@@ -238,7 +226,7 @@ describe('incident workflow', () => {
   });
 
   it('continues as new when history grows, carrying the whole state', async () => {
-    const { handle } = await startTestIncident(env.client, taskQueue, {}, { continueAsNewAfterEvents: 40 });
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, {}, { continueAsNewAfterEvents: 40 });
     const firstRun = (await handle.describe()).runId;
     // Updates that meet the continue-as-new go again, as the API sends them.
     for (let n = 1; n <= 12; n++) await applyUpdate(handle, 'addNote', { text: `note ${n}` });

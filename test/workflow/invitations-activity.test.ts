@@ -5,34 +5,15 @@
  * bot may not edit sidebars), the step is skipped as before; any other failure is placed again by `placeInSidebar`
  * with its retries. From incident-v18 it also looks up who is in the playbook's user groups (`groups`), below.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { connectToTestServer, launchedAndAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { launchedAndAtRest, scheduledActivities, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace();
-const taskQueue = uniqueTaskQueue('invitations-activity');
+const tested = workerForTests('invitations-activity', { integrations: workspace });
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
 /** The reporter (alice) and the playbook's assignee (carol) are invited; both are people the workspace knows. */
 const INVITED = ['alice', 'carol'];
-
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
-
-async function activityTypes(handle: WorkflowHandle): Promise<string[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-}
 
 /** Who has the channel in their "Incidents" sidebar category. */
 function placedFor(channelId: string): string[] {
@@ -45,11 +26,11 @@ function placedFor(channelId: string): string[] {
 const sidebarEvent = (view: Awaited<ReturnType<typeof launchedAndAtRest>>) => view.timeline.find((event) => event.data?.step === 'sidebar');
 
 it('places the sidebar in the activity that invites the people', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.launch.invite.status).toBe('done');
   expect(view.launch.sidebar.status).toBe('done');
-  const types = await activityTypes(handle);
+  const types = await scheduledActivities(handle);
   expect(types).toContain('inviteParticipants');
   expect(types).not.toContain('placeInSidebar');
   expect(placedFor(view.links.channelId!)).toEqual(INVITED);
@@ -62,13 +43,13 @@ it('places the sidebar in the activity that invites the people', async () => {
 it('skips the sidebar, without an activity of its own, when the bot may not edit people\'s sidebars', async () => {
   workspace.setSidebarForbidden(true);
   try {
-    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.invite.status).toBe('done');
     expect(view.launch.sidebar.status).toBe('skipped');
     expect(view.launch.sidebar.error).toMatch(/manage other users' sidebar categories/);
     expect(sidebarEvent(view)!.text).toMatch(/^Sidebar categories skipped: the bot may not edit other people's sidebars/);
-    const types = await activityTypes(handle);
+    const types = await scheduledActivities(handle);
     expect(types.filter((type) => type === 'inviteParticipants')).toHaveLength(1);
     expect(types).not.toContain('placeInSidebar');
   } finally {
@@ -80,11 +61,11 @@ it('keeps the invitations when the placement fails with them, and places the sid
   // The first placement fails (a 503): the invitations' activity answers the invitations and why the sidebar failed.
   workspace.setFault('addToSidebarCategory', { failures: 1 });
   try {
-    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.invite.status).toBe('done');
     expect(view.launch.sidebar.status).toBe('done');
-    const types = await activityTypes(handle);
+    const types = await scheduledActivities(handle);
     // One invitations activity (not retried for the sidebar), then the sidebar's own.
     expect(types.filter((type) => type === 'inviteParticipants')).toHaveLength(1);
     expect(types.filter((type) => type === 'placeInSidebar')).toHaveLength(1);
@@ -97,10 +78,10 @@ it('keeps the invitations when the placement fails with them, and places the sid
 
 it('leaves the sidebar alone when the playbook puts the channel in no category', async () => {
   const playbook = { ...testPlaybook, channel: { sidebarCategory: false } };
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, QUIET);
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.launch.invite.status).toBe('done');
-  expect(await activityTypes(handle)).not.toContain('placeInSidebar');
+  expect(await scheduledActivities(handle)).not.toContain('placeInSidebar');
   expect(placedFor(view.links.channelId!)).toEqual([]);
 });
 
@@ -109,20 +90,11 @@ it('leaves the sidebar alone when the playbook puts the channel in no category',
  * `groupMembers` activity beside the channel.
  */
 const groupsWorkspace = new InMemoryWorkspace({ groups: { sre: ['bob', 'carol'] } });
-const groupsQueue = uniqueTaskQueue('groups-with-invite');
-let groupsWorker: Awaited<ReturnType<typeof runTestWorker>>;
+const groupsTested = workerForTests('groups-with-invite', { integrations: groupsWorkspace });
 const withGroups = { ...testPlaybook, invitees: { groups: ['sre', 'no-such-group'] } };
 
-beforeAll(async () => {
-  groupsWorker = await runTestWorker(env, groupsQueue, { integrations: groupsWorkspace });
-});
-
-afterAll(async () => {
-  await groupsWorker?.stop();
-});
-
 it("looks up the playbook's groups in the activity that invites them, and puts the channel in their sidebars too", async () => {
-  const { handle } = await startTestIncident(env.client, groupsQueue, { playbook: withGroups }, QUIET);
+  const { handle } = await startTestIncident(groupsTested.env.client, groupsTested.taskQueue, { playbook: withGroups }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.launch.invite.status).toBe('done');
   expect(view.participants).toEqual(['alice', 'carol', 'bob']);
@@ -130,7 +102,7 @@ it("looks up the playbook's groups in the activity that invites them, and puts t
   expect(invite.text).toBe('Invited @alice, @carol, @bob; no such group: no-such-group');
   expect(invite.data).toMatchObject({ groups: ['sre', 'no-such-group'], missingGroups: ['no-such-group'] });
   expect(groupsWorkspace.records.channels.find((channel) => channel.id === view.links.channelId)?.members).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
-  const types = await activityTypes(handle);
+  const types = await scheduledActivities(handle);
   expect(types).not.toContain('groupMembers');
   expect(types.filter((type) => type === 'inviteParticipants')).toHaveLength(1);
   expect(view.launch.sidebar.status).toBe('done');
@@ -140,7 +112,7 @@ it("looks up the playbook's groups in the activity that invites them, and puts t
 it('tries the invitations again when the group lookup fails for a moment, and fails them, saying why, when it cannot', async () => {
   groupsWorkspace.setFault('groupMemberUsernames', { failures: 1 });
   try {
-    const { handle } = await startTestIncident(env.client, groupsQueue, { playbook: withGroups }, QUIET);
+    const { handle } = await startTestIncident(groupsTested.env.client, groupsTested.taskQueue, { playbook: withGroups }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.invite.status).toBe('done');
     expect(view.participants).toContain('bob');
@@ -149,7 +121,7 @@ it('tries the invitations again when the group lookup fails for a moment, and fa
   }
   groupsWorkspace.setFault('groupMemberUsernames', { failures: Infinity, retryable: false });
   try {
-    const { handle } = await startTestIncident(env.client, groupsQueue, { playbook: withGroups }, QUIET);
+    const { handle } = await startTestIncident(groupsTested.env.client, groupsTested.taskQueue, { playbook: withGroups }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.invite).toMatchObject({ status: 'failed', error: expect.stringMatching(/groupMemberUsernames failed/) });
     expect(view.participants).not.toContain('bob');

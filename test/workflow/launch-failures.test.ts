@@ -2,32 +2,20 @@
  * A failing integration never fails the incident: a permanent failure is written to the timeline at once, a temporary
  * one is retried until it works, and the incident takes commands throughout.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, startTestIncident, uniqueTaskQueue, runTestWorker, updateThenView } from '../helpers/temporal.js';
+import { startTestIncident, updateThenView, workerForTests } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({ users: ['alice', 'oscar'], onCall: { default: ['oscar@example.com', 'ghost@example.com'] } });
-const taskQueue = uniqueTaskQueue('launch-failures');
+const tested = workerForTests('launch-failures', { integrations: workspace });
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
 
 it('records a permanent failure, retries a temporary one, and keeps the incident going', async () => {
   workspace.setFault('createIssue', { failures: Infinity, retryable: false });
   workspace.setFault('createMeeting', { failures: 2, retryable: true });
-  const { id, handle } = await startTestIncident(env.client, taskQueue);
+  const { id, handle } = await startTestIncident(tested.env.client, tested.taskQueue);
   const view = await waitFor(
     () => handle.query(incidentViewQuery),
     // Every step, not the header: it goes up once its links are in, not after the invitations.
@@ -79,7 +67,7 @@ it('records a permanent failure, retries a temporary one, and keeps the incident
 it('skips the steps that need a channel when the channel cannot be made, and says why', async () => {
   workspace.setFault('createChannel', { failures: Infinity, retryable: false });
   try {
-    const { handle } = await startTestIncident(env.client, taskQueue);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const view = await waitFor(
       () => handle.query(incidentViewQuery),
       (v) => v.launch.channelHeader.status !== 'pending' && v.launch.ticket.status !== 'pending',

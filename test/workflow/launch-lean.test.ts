@@ -8,18 +8,15 @@
  * The on-call lookup is made slow (the in-memory workspace answers it late), so a checklist drawn before it is known
  * would show no assignee and be redrawn: the counts below then differ.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { checklistRevision } from '../../formats/checklist-message.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { checklistPostQuery, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, historyAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { historyAtRest, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 // Each test names a schedule of its own: the worker keeps who it found on call per schedule for a while
 // (activities/on-call.ts), and a kept answer would make the lookup instant.
 const workspace = new InMemoryWorkspace({
@@ -27,17 +24,8 @@ const workspace = new InMemoryWorkspace({
   // Who is on call is known well after the channel exists.
   faults: { whoIsOnCall: { delayAfterMs: 1_000 } },
 });
-const taskQueue = uniqueTaskQueue('launch-lean');
+const tested = workerForTests('launch-lean', { integrations: workspace });
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
 
 const withOnCallTask = (schedule: string): PlaybookDefinition => ({
   ...testPlaybook,
@@ -79,7 +67,7 @@ async function checklistActivities(handle: WorkflowHandle): Promise<Array<{ type
 const checklistPostOf = (channelId: string) => workspace.records.posts.find((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'))!;
 
 it("posts a checklist that gives the on-call tasks once they are known, and does not redraw it after the launch", async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: withOnCallTask('lean-tasks') });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: withOnCallTask('lean-tasks') });
   await settledAfterLaunch(handle);
   const view = await handle.query(incidentViewQuery);
   expect(view.checklists[0]!.tasks[1]!.assignee).toBe('oscar');
@@ -91,7 +79,7 @@ it("posts a checklist that gives the on-call tasks once they are known, and does
 });
 
 it('posts the checklist once with the on-call as commander when the playbook says so', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-commander' }, defaultCommander: 'oncall' } });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-commander' }, defaultCommander: 'oncall' } });
   await settledAfterLaunch(handle);
   const view = await handle.query(incidentViewQuery);
   expect(view.commander).toBe('oscar');
@@ -102,7 +90,7 @@ it('posts the checklist once with the on-call as commander when the playbook say
 });
 
 it('does not hold up a checklist that does not show who is on call', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-none' } } });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: { ...testPlaybook, opsgenie: { schedule: 'lean-none' } } });
   await settledAfterLaunch(handle);
   // From incident-v15 it is posted with the channel (checklist-with-channel.test.ts): no activity of its own.
   expect((await checklistActivities(handle)).map((activity) => activity.type)).toEqual([]);
@@ -119,7 +107,7 @@ it('does not hold up a checklist that does not show who is on call', async () =>
 });
 
 it('gives the checklist activities a small input and has them draw the incident as it is when they run', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: withOnCallTask('lean-redraw') });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: withOnCallTask('lean-redraw') });
   await settledAfterLaunch(handle);
   await handle.executeUpdate(commandUpdates.completeTask, { args: [{ taskId: '1.1', actor: 'bob' }] });
   await handle.executeUpdate(commandUpdates.addTask, { args: [{ checklist: 'fix', title: 'Purge the cache' }] });

@@ -8,7 +8,7 @@ import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { IncidentCommanderKey } from '../../temporal/search-attributes.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
 import { startSandboxes } from '../helpers/sandboxes.js';
-import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue, runTestWorker } from '../helpers/temporal.js';
+import { connectToTestServer, startTestIncident, testPlaybook, uniqueTaskQueue, runTestWorker, scheduledActivities } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let env: TestWorkflowEnvironment;
@@ -117,7 +117,7 @@ describe('launch and resolution against the sandboxes', () => {
     const members = await sandboxes.ports.chat.listChannelMembers(view.links.channelId!);
     expect(members).toEqual(expect.arrayContaining(['alice', 'dave', 'bob', 'carol']));
     // From incident-v18 the invitations' activity looked the groups up: no activity of their own.
-    const activities = ((await handle.fetchHistory()).events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const activities = await scheduledActivities(handle);
     expect(activities.filter((type) => type === 'inviteParticipants')).toHaveLength(1);
     expect(activities).not.toContain('groupMembers');
     expect(sandboxes.jira.issues()[0]!.components).toEqual(['Payments', 'Checkout']);

@@ -3,60 +3,48 @@
  * same schedule moments ago, incidents of teams on different schedules never get each other's on-call, and a lookup
  * that failed is looked up again by `/incident retry oncall`, which asks the service.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { expect, it } from 'vitest';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { connectToTestServer, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { startTestIncident, testPlaybook, workerForTests, scheduledActivities } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace({
   users: ['alice', 'pat', 'sam', 'petra'],
   onCall: { 'Payments on-call': ['pat@example.com'], 'Search on-call': ['sam@example.com'] },
 });
-const taskQueue = uniqueTaskQueue('on-call-cache');
+const tested = workerForTests('on-call-cache', { integrations: workspace });
 
 const teamPlaybook = (schedule: string): PlaybookDefinition => ({ ...testPlaybook, opsgenie: { schedule } });
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
 
 type Handle = Awaited<ReturnType<typeof startTestIncident>>['handle'];
 const onCallSettled = (handle: Handle) =>
   waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.oncall.status !== 'pending' && v.launch.invite.status !== 'pending', { what: 'the on-call lookup and the invitations' });
 
 it("gives each team its own schedule's on-call, and a team's next incident the answer of moments ago", async () => {
-  const payments = await startTestIncident(env.client, taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
+  const payments = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
   expect((await onCallSettled(payments.handle)).links.onCall).toEqual(['pat']);
-  const search = await startTestIncident(env.client, taskQueue, { team: 'search', playbook: teamPlaybook('Search on-call') });
+  const search = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'search', playbook: teamPlaybook('Search on-call') });
   expect((await onCallSettled(search.handle)).links.onCall).toEqual(['sam']);
   expect(workspace.callCount('whoIsOnCall')).toBe(2);
 
   // Payments hands over; an incident started right after still has pat (found moments ago), without asking again.
   workspace.records.onCall['Payments on-call'] = ['petra@example.com'];
-  const again = await startTestIncident(env.client, taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
+  const again = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
   const view = await onCallSettled(again.handle);
   expect(view.links.onCall).toEqual(['pat']);
   expect(view.participants).not.toContain('sam');
   expect(workspace.callCount('whoIsOnCall')).toBe(2);
   // Nor is chat asked who pat is again: the users come with the answer they were found for (incident-v11).
   expect(workspace.callCount('usernamesForEmails')).toBe(2);
-  const activities = ((await again.handle.fetchHistory()).events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  const activities = await scheduledActivities(again.handle);
   expect(activities.filter((name) => /OnCall|onCall|usernames/.test(name))).toEqual(['onCallPeople']);
 });
 
 it('starts a run with one patch marker, the newest patch (incident-v18), that stands for every change before it', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
   await onCallSettled(handle);
   const events = (await handle.fetchHistory()).events ?? [];
   const markers = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch');
@@ -67,7 +55,7 @@ it('starts a run with one patch marker, the newest patch (incident-v18), that st
 
 it('asks the service again when the lookup is retried by command', async () => {
   workspace.setFault('whoIsOnCall', { failures: Infinity, retryable: false });
-  const { handle } = await startTestIncident(env.client, taskQueue, { team: 'ops', playbook: teamPlaybook('Ops on-call') });
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'ops', playbook: teamPlaybook('Ops on-call') });
   try {
     expect((await onCallSettled(handle)).launch.oncall.status).toBe('failed');
   } finally {

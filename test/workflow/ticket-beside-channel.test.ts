@@ -4,26 +4,14 @@
  * for it), so the issue, the longest step of a launch, no longer waits for the channel (and, since v15, its checklist).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { connectToTestServer, launchedAndAtRest, runTestWorker, startTestIncident, testPlaybook, uniqueTaskQueue } from '../helpers/temporal.js';
+import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Awaited<ReturnType<typeof runTestWorker>>;
 const workspace = new InMemoryWorkspace();
-const taskQueue = uniqueTaskQueue('ticket-beside-channel');
+const tested = workerForTests('ticket-beside-channel', { integrations: workspace });
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
 
-beforeAll(async () => {
-  env = await connectToTestServer();
-  worker = await runTestWorker(env, taskQueue, { integrations: workspace });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-});
 
 /** The workflow task (its completed event's ID) that scheduled each activity type, first of each. */
 async function scheduledBy(handle: WorkflowHandle): Promise<Map<string, string>> {
@@ -41,7 +29,7 @@ async function scheduledBy(handle: WorkflowHandle): Promise<Map<string, string>>
 const issueOf = (ticketKey: string) => workspace.records.issues.find((issue) => issue.key === ticketKey)!;
 
 it('opens the issue in the first workflow task, beside the channel, and links the channel it made', async () => {
-  const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.launch.ticket.status).toBe('done');
   const by = await scheduledBy(handle);
@@ -54,7 +42,7 @@ it('links the channel even when the issue is opened before the channel is made',
   // Chat answers the channel's creation a second late: Jira is done first.
   workspace.setFault('createChannel', { failures: 0, delayAfterMs: 1_000 });
   try {
-    const { handle } = await startTestIncident(env.client, taskQueue, { playbook: testPlaybook }, QUIET);
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     const done = view.timeline.filter((event) => event.kind === 'integration_succeeded').map((event) => event.data?.step);
     expect(done.indexOf('ticket')).toBeGreaterThanOrEqual(0);

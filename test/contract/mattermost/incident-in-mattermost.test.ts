@@ -24,7 +24,7 @@ import { openDatabase, type OpenedDatabase } from '../../../store/database.js';
 import { IncidentRecordRepository } from '../../../store/incident-records.js';
 import { shippedPlaybooks } from '../../helpers/chat-stack.js';
 import { freePort } from '../../helpers/free-port.js';
-import { connectToTestServer, runTestWorker, uniqueTaskQueue } from '../../helpers/temporal.js';
+import { connectToTestServer, runTestWorker, scheduledActivities, uniqueTaskQueue } from '../../helpers/temporal.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { examineMattermost } from '../../../integrations/mattermost/mattermost-doctor.js';
 import { setUpMattermost, type MattermostSetupResult } from '../../../integrations/mattermost/mattermost-setup.js';
@@ -203,8 +203,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     }
     expect(incident.launch.sidebar.status).toBe('done');
     // From incident-v17 the invitations' activity placed them: no activity of the sidebar's own.
-    const history = await env.client.workflow.getHandle(incidentWorkflowId(incident.id)).fetchHistory();
-    const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const activities = await scheduledActivities(env.client.workflow.getHandle(incidentWorkflowId(incident.id)));
     expect(activities).toContain('inviteParticipants');
     expect(activities).not.toContain('placeInSidebar');
   });
@@ -242,8 +241,7 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(view.launch.checklistPost.status).toBe('done');
     const pinned = Object.values((await mm.admin.getPinnedPosts(channel.id)).posts);
     expect(pinned.map((post) => post.id)).toEqual([view.links.checklistPostId]);
-    const history = await env.client.workflow.getHandle(incidentWorkflowId(id)).fetchHistory();
-    const activities = (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const activities = await scheduledActivities(env.client.workflow.getHandle(incidentWorkflowId(id)));
     expect(activities).toContain('openIncidentChannel');
     expect(activities).not.toContain('postChecklist');
   });
