@@ -5,7 +5,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { checklistProps, type ChecklistButtons } from '../formats/checklist-attachments.js';
 import { neutraliseSpecialMentions } from '../formats/special-mentions.js';
-import type { ChecklistPost } from '../formats/checklist-message.js';
+import { renderChecklistPost, type ChecklistPost } from '../formats/checklist-message.js';
+import { withOnCallRoles, type ChecklistDraft } from '../domain/checklist-draft.js';
+import type { OnCallLookup, OnCallPeople } from './on-call.js';
 import { readChecklistPost } from './incident-reader.js';
 import type { ChatPort } from './ports/chat.js';
 import { IntegrationError } from './ports/integration-error.js';
@@ -41,8 +43,42 @@ export type SidebarPlacement = { placed: string[]; missing: string[] } | { error
 /** Who is in a playbook's user groups, the groups chat does not know, and why none could be looked at (no user groups). */
 export type GroupMembers = Awaited<ReturnType<ChatPort['groupMemberUsernames']>>;
 
-/** `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. */
-export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons) {
+/**
+ * The checklist the channel's activity posts once it knows who is on call (incident-v19): the draft, drawn with the
+ * roles the playbook gives the on-call (`onCallCommands`: they become the commander).
+ */
+export interface ChecklistWithOnCall {
+  key: string;
+  incidentId: string;
+  draft: ChecklistDraft;
+  onCallCommands: boolean;
+  lookup: OnCallLookup;
+}
+
+/**
+ * How long the channel's activity waits for who is on call: the channel's answer (which the header, the invitations
+ * and the meeting's link wait for) is not held up by a slow on-call service. Later, the workflow asks on its own.
+ */
+export const ON_CALL_WITH_CHANNEL_WAIT_MS = 2_000;
+
+/** The outcome of `work`, or why there is none (it failed, or took longer than `ms`); never a rejection. */
+function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | { error: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ error: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ error: `no answer within ${ms} ms` }), ms);
+  });
+  const outcome = work.then(
+    (value) => value,
+    (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+  );
+  return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `buttons`: where clicks go and how they are signed; without it the checklist post has no buttons. `onCallPeople`:
+ * who is on call as chat users (the on-call activities' lookup), for the channel's activity from incident-v19.
+ */
+export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons, onCallPeople?: (lookup: OnCallLookup) => Promise<OnCallPeople>) {
   /** The checklist posted and pinned (or, made by an earlier attempt, found and brought up to date). */
   function postPinnedChecklist(request: ChecklistPostRequest): Promise<PostedChecklist> {
     return runStep('mattermost', 'checklistPost', request.key, async () => {
@@ -64,6 +100,21 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       const made = await chat.createPost(request.channelId, post.message, request.key, props, { pinned: true });
       return { postId: made.id, reused: false, revision: post.revision };
     });
+  }
+
+  /** A post that fails with the channel does not fail the channel: the answer says why, and the workflow posts it. */
+  async function postedOrWhyNot(request: ChecklistPostRequest): Promise<PostedChecklist | { error: string }> {
+    try {
+      return await postPinnedChecklist(request);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Who is on call for the channel's activity (incident-v19); a worker without an on-call adapter has no answer. */
+  function lookUpOnCall(lookup: OnCallLookup): Promise<OnCallPeople> {
+    if (!onCallPeople) return Promise.reject(new Error('this worker has no on-call adapter to look up who is on call'));
+    return onCallPeople(lookup);
   }
 
   /** The channel in each person's custom sidebar category (made when missing); refused (not retried) without the right. */
@@ -91,16 +142,22 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
       /** A first launch's step: its first attempt need not look for a channel an earlier attempt made. */
       fresh?: boolean;
       checklist?: { key: string; incidentId: string; post: ChecklistPost };
+      /** Runs from incident-v19: who is on call, looked up meanwhile, and the checklist drawn with them. */
+      checklistWithOnCall?: ChecklistWithOnCall;
     }): Promise<{
       channelId: string;
       channelName: string;
       channelUrl: string;
       reused: boolean;
       checklistPost?: PostedChecklist | { error: string };
+      onCall?: OnCallPeople | { error: string };
     }> {
+      const withOnCall = request.checklistWithOnCall;
+      // Who is on call, asked while the channel is made (the worker's answer of moments ago when it has one).
+      const onCallAnswer = withOnCall ? settledWithin(lookUpOnCall(withOnCall.lookup), ON_CALL_WITH_CHANNEL_WAIT_MS) : undefined;
       const opened = await runStep('mattermost', 'channel', request.key, async () => {
         const existing = mayExistAlready(request) ? await chat.findChannelByName(request.team, request.name) : undefined;
-        const { fresh: _fresh, checklist: _checklist, ...channelRequest } = request;
+        const { fresh: _fresh, checklist: _checklist, checklistWithOnCall: _withOnCall, ...channelRequest } = request;
         const channel = existing ?? (await chat.createChannel(channelRequest));
         return {
           channelId: channel.id,
@@ -109,16 +166,17 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons)
           reused: existing !== undefined,
         };
       });
-      if (!request.checklist) return opened;
-      const { checklist } = request;
-      try {
-        // A channel this attempt made has no post yet; one found was made by an earlier attempt, which may have posted.
-        const fresh = !opened.reused;
-        const checklistPost = await postPinnedChecklist({ ...checklist, channelId: opened.channelId, fresh });
-        return { ...opened, checklistPost };
-      } catch (error) {
-        return { ...opened, checklistPost: { error: error instanceof Error ? error.message : String(error) } };
+      if (withOnCall && onCallAnswer) {
+        const onCall = await onCallAnswer;
+        // Without an answer nothing is drawn: the workflow asks with the on-call's own activity, then posts.
+        if ('error' in onCall) return { ...opened, onCall };
+        const draft = withOnCallRoles(withOnCall.draft, onCall.found[0], withOnCall.onCallCommands);
+        const checklist = { key: withOnCall.key, incidentId: withOnCall.incidentId, post: renderChecklistPost(draft) };
+        return { ...opened, onCall, checklistPost: await postedOrWhyNot({ ...checklist, channelId: opened.channelId, fresh: !opened.reused }) };
       }
+      if (!request.checklist) return opened;
+      // A channel this attempt made has no post yet; one found was made by an earlier attempt, which may have posted.
+      return { ...opened, checklistPost: await postedOrWhyNot({ ...request.checklist, channelId: opened.channelId, fresh: !opened.reused }) };
     },
 
     /**

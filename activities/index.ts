@@ -25,12 +25,14 @@ export interface ActivityDependencies {
 }
 
 export function createActivities({ integrations, buttons, webhooks, records }: ActivityDependencies) {
+  // One on-call cache for the worker: the channel's activity (incident-v19) and onCallPeople share its answers.
+  const onCall = createOnCallActivities(integrations.onCall, undefined, integrations.chat);
   return {
-    ...createChatActivities(integrations.chat, buttons),
+    ...createChatActivities(integrations.chat, buttons, onCall.onCallPeople),
     ...createGroupActivities(integrations.chat),
     ...createTicketActivities(integrations.tickets, (team, channelName) => integrations.chat.channelUrl(team, channelName)),
     ...createMeetingActivities(integrations.meetings),
-    ...createOnCallActivities(integrations.onCall, undefined, integrations.chat),
+    ...onCall,
     ...createWebhookActivities(webhooks),
     ...createPostmortemActivities(integrations.chat, records?.timeline),
     ...createRecordActivities(records),

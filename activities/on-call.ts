@@ -95,7 +95,7 @@ export class OnCallCache {
 // The default schedule cannot collide with a named one: a schedule name is never empty.
 const keyOf = (schedule: string | undefined): string => schedule ?? '';
 
-interface OnCallLookup {
+export interface OnCallLookup {
   key: string;
   schedule?: string;
   /**

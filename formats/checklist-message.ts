@@ -3,6 +3,7 @@
  * and menus that act on them. The workflow renders this model; the activity that posts it signs each action, so no
  * secret ever enters workflow history. Pure code: it runs inside the workflow sandbox.
  */
+import type { ChecklistDraft } from '../domain/checklist-draft.js';
 import type { IncidentChecklist, IncidentState, TaskState } from '../domain/incident.js';
 import { incidentTemplateValues } from './incident-templates.js';
 import { fillTemplate } from '../domain/playbook/templates.js';
@@ -76,7 +77,7 @@ function option(c: number, t: number, title: string, id: string) {
   return { text: `${c + 1}.${t + 1} ${title}`.slice(0, 80), value: id };
 }
 
-export function renderChecklistPost(state: IncidentState): ChecklistPost {
+export function renderChecklistPost(state: ChecklistDraft): ChecklistPost {
   const tasks = state.checklists.flatMap((checklist) => checklist.tasks);
   const done = tasks.filter((task) => task.state === 'done').length;
   const message = [

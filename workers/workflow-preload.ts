@@ -28,6 +28,7 @@
 import { z } from 'zod';
 import * as alerts from '../domain/alerts.js';
 import * as channelName from '../domain/channel-name.js';
+import * as checklistDraft from '../domain/checklist-draft.js';
 import * as commandIntake from '../domain/command-intake.js';
 import * as commandResult from '../domain/command-result.js';
 import * as commands from '../domain/commands.js';
@@ -87,7 +88,7 @@ const seen = new Set<unknown>();
  * (test/unit/workflow-preload.test.ts checks the list against the bundle).
  */
 const DOMAIN_MODULES = [
-  alerts, channelName, commandIntake, commandResult, commands, commandsAlertsAndRetries, commandsCommunication,
+  alerts, channelName, checklistDraft, commandIntake, commandResult, commands, commandsAlertsAndRetries, commandsCommunication,
   commandsDefinition, commandsLifecycle, commandsRetrospective, commandsTasks, duration, errors, followUps,
   incidentView, incident, launchSteps, membership, newIncident, people, playbookChecks, playbookDefaults,
   playbookFields, playbookMessages, playbookSchema, playbookSnapshot, playbookTemplates, playbookVocabulary,

@@ -102,6 +102,11 @@ export interface IncidentRun {
    * user groups and invites their members (`inviteParticipants` with `groups`), without a `groupMembers` activity.
    */
   readonly groupsWithInvite: boolean;
+  /**
+   * `patched('incident-v19')` (standing for every patch above too): a first launch whose checklist shows the on-call
+   * asks who is on call in the channel's activity, which posts the checklist drawn with them (`checklistWithOnCall`).
+   */
+  readonly checklistWithOnCall: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**

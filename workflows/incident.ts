@@ -80,7 +80,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // in it: one activity and one workflow task less per launch (launch-step.ts, placeChannelInSidebars).
   // v18's own change: the playbook's user groups are looked up by the invitations' activity, just before it adds
   // their members (their own activity ran beside the channel): one activity less per launch that names groups.
-  const groupsWithInvite = patched('incident-v18');
+  // v19's own change: a first launch whose checklist shows the on-call asks who is on call in the channel's activity,
+  // which posts the checklist drawn with them: no onCallPeople and no postChecklist activity (launch.ts).
+  const checklistWithOnCall = patched('incident-v19');
+  const groupsWithInvite = checklistWithOnCall || patched('incident-v18');
   const sidebarWithInvite = groupsWithInvite || patched('incident-v17');
   const ticketBesideChannel = sidebarWithInvite || patched('incident-v16');
   const checklistWithChannel = ticketBesideChannel || patched('incident-v15');
@@ -148,6 +151,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     ticketBesideChannel,
     sidebarWithInvite,
     groupsWithInvite,
+    checklistWithOnCall,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},

@@ -13,7 +13,9 @@ import { renderChannelPurpose } from '../formats/incident-templates.js';
 import type { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { alertAlias, syncSearchAttributes, type IncidentRun } from './incident-run.js';
 import { recordLaunchDuration } from './launch-metrics.js';
-import { giveOnCallRoles, redrawHeaderLater, stepSucceeded, type GroupMembers } from './launch-step.js';
+import { giveOnCallRoles, onCallCommands, redrawHeaderLater, stepSucceeded, type GroupMembers } from './launch-step.js';
+import { checklistDraft } from '../domain/checklist-draft.js';
+import type { OnCallLookup } from '../activities/on-call.js';
 
 type InputOf<F extends (...args: never[]) => unknown> = Parameters<F>[0];
 type ResultOf<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
@@ -49,6 +51,17 @@ export function channelRequest(state: IncidentState, fresh: boolean): InputOf<ty
  */
 export function channelWithChecklistRequest(state: IncidentState): InputOf<typeof chat.openIncidentChannel> {
   return { ...channelRequest(state, true), checklist: { key: `${state.id}:checklistPost`, incidentId: state.id, post: renderChecklistPost(state) } };
+}
+
+/**
+ * The channel with who is on call looked up meanwhile and the checklist drawn with them (incident-v19, a first launch
+ * whose checklist shows the on-call): the draft and the roles the playbook gives the on-call, drawn by the activity.
+ */
+export function channelWithOnCallRequest(state: IncidentState, lookup: OnCallLookup): InputOf<typeof chat.openIncidentChannel> {
+  return {
+    ...channelRequest(state, true),
+    checklistWithOnCall: { key: `${state.id}:checklistPost`, incidentId: state.id, draft: checklistDraft(state), onCallCommands: onCallCommands(state), lookup },
+  };
 }
 
 export function recordChannel(state: IncidentState, channel: ResultOf<typeof chat.openIncidentChannel>): void {

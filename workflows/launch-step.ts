@@ -119,11 +119,15 @@ export function skipSidebar(state: IncidentState, error: unknown): void {
   );
 }
 
+/** Whether whoever is on call becomes the commander: the playbook says so, and nobody changed the commander yet. */
+export function onCallCommands(state: IncidentState): boolean {
+  return state.playbook.defaultCommander?.type === 'oncall' && !state.timeline.some((event) => event.kind === 'commander_changed');
+}
+
 /** The playbook may make the on-call engineer the commander, or assign them tasks: now we know who that is. */
 export function giveOnCallRoles(state: IncidentState, onCallUser: string | undefined): void {
   if (!onCallUser) return;
-  const untouched = !state.timeline.some((event) => event.kind === 'commander_changed');
-  if (state.playbook.defaultCommander?.type === 'oncall' && untouched && state.commander !== onCallUser) {
+  if (onCallCommands(state) && state.commander !== onCallUser) {
     const previous = state.commander;
     state.commander = onCallUser;
     recordEvent(state, nowIso(), 'commander_changed', 'system', `@${onCallUser} (on call) is the commander, as the playbook says`, {

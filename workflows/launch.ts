@@ -7,6 +7,7 @@
  */
 import { log } from '@temporalio/workflow';
 import type { SidebarPlacement } from '../activities/chat.js';
+import type { OnCallPeople } from '../activities/on-call.js';
 import { bumpRevision } from '../domain/timeline.js';
 import type { IncidentState } from '../domain/incident.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
@@ -22,6 +23,7 @@ import {
   addGroupMembers,
   channelRequest,
   channelWithChecklistRequest,
+  channelWithOnCallRequest,
   checklistPostRequest,
   meetingRequest,
   pageRequest,
@@ -69,7 +71,7 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): P
   const channelMade = runLaunchStep(state, 'channel', steps.openChannel);
   // A step begun beside the channel that fails says so in the channel, so its notice waits for the channel.
   const step = (name: LaunchStepName, work: () => Promise<void>) => runLaunchStep(state, name, work, channelMade);
-  const onCallKnown = step('oncall', steps.lookUpOnCall);
+  const onCallKnown = step('oncall', () => steps.lookUpOnCall(channelMade));
   // From incident-v18 the invitations' activity looks the groups up itself.
   const groupsFound = state.launch.invite.status === 'pending' && !run.groupsWithInvite ? settled(steps.findGroupMembers()) : undefined;
   const paged = step('alert', steps.page);
@@ -136,11 +138,36 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
   let postedWithChannel: { postId: string; revision: string } | { error: string } | undefined;
   /** What the invitations' activity answered of the sidebar (incident-v17): placed, or why not. */
   let sidebarWithInvitations: SidebarPlacement | undefined;
+  // From incident-v19 a first launch whose checklist shows the on-call (their tasks, or them as commander) asks who
+  // is on call in the channel's activity too, which posts the checklist drawn with them: no onCallPeople and no
+  // postChecklist activity, nor their workflow tasks, when the answer comes (within ON_CALL_WITH_CHANNEL_WAIT_MS).
+  const checklistWithOnCall =
+    run.checklistWithOnCall &&
+    firstLaunch &&
+    state.launch.checklistPost.status === 'pending' &&
+    state.launch.oncall.status === 'pending' &&
+    checklistShowsOnCall(state);
+  /** What the channel's activity answered of who is on call (incident-v19), or why it could not say. */
+  let onCallWithChannel: OnCallPeople | { error: string } | undefined;
+  const onCallLookup = () => ({
+    key: key('oncall'),
+    ...(state.playbook.opsgenie.schedule ? { schedule: state.playbook.opsgenie.schedule } : {}),
+    // A first launch may take who the worker found on call moments ago; `/incident retry oncall` asks again.
+    fresh: firstLaunch,
+  });
 
   return {
     firstLaunch,
 
     async openChannel(): Promise<void> {
+      if (checklistWithOnCall) {
+        const { checklistPost, onCall: onCallAnswer, ...channel } = await chat.openIncidentChannel(channelWithOnCallRequest(state, onCallLookup()));
+        recordChannel(state, channel);
+        onCallWithChannel = onCallAnswer ?? { error: 'the channel activity did not look up who is on call' };
+        // Drawn and posted only once the on-call was known (else the checklist step posts it after its own lookup).
+        if (checklistPost) postedWithChannel = checklistPost;
+        return;
+      }
       if (!checklistWithChannel) {
         recordChannel(state, await chat.openIncidentChannel(channelRequest(state, firstLaunch)));
         return;
@@ -150,13 +177,17 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
       postedWithChannel = checklistPost ?? { error: 'the channel activity did not post the checklist' };
     },
 
-    async lookUpOnCall(): Promise<void> {
-      const lookup = {
-        key: key('oncall'),
-        ...(state.playbook.opsgenie.schedule ? { schedule: state.playbook.opsgenie.schedule } : {}),
-        // A first launch may take who the worker found on call moments ago; `/incident retry oncall` asks again.
-        fresh: firstLaunch,
-      };
+    /** `channelMade`: the channel step, whose activity looks up who is on call too from incident-v19. */
+    async lookUpOnCall(channelMade: Promise<unknown>): Promise<void> {
+      if (checklistWithOnCall) {
+        await channelMade;
+        if (onCallWithChannel && !('error' in onCallWithChannel)) {
+          recordOnCall(state, onCallWithChannel);
+          return;
+        }
+        if (onCallWithChannel) log.warn('who is on call was not found with the channel; asking on its own', { error: onCallWithChannel.error });
+      }
+      const lookup = onCallLookup();
       if (run.fastReady) {
         recordOnCall(state, await onCall.onCallPeople(lookup));
         return;

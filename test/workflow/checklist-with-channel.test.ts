@@ -1,20 +1,22 @@
 /**
  * From incident-v15 a first launch whose checklist does not show who is on call posts it in the channel's own activity
  * (`openIncidentChannel` with `checklist`): no workflow task and no second activity between making the channel and
- * posting the checklist. A checklist that shows the on-call still waits for them (launch-lean.test.ts), and a post that
- * fails with the channel does not fail the channel: `postChecklist` posts it on its own, looking first for a post the
- * failed try may have made.
+ * posting the checklist. From incident-v19 one whose checklist shows the on-call (their tasks, or them as commander)
+ * does too: the activity looks up who is on call while it makes the channel and posts the checklist drawn with them
+ * (`checklistWithOnCall`), and the workflow takes who is on call from the same answer. A post that fails with the
+ * channel does not fail the channel: `postChecklist` posts it on its own, looking first for a post the failed try may
+ * have made; an on-call lookup that fails or is slow there is made again by the on-call's own activity.
  */
 import { expect, it } from 'vitest';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
+import { ON_CALL_WITH_CHANNEL_WAIT_MS } from '../../activities/chat.js';
+import { checklistRevision } from '../../formats/checklist-message.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests, scheduledActivities } from '../helpers/temporal.js';
 
-const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'] } });
+const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'], 'slow-on-call': ['oscar@example.com'], 'failing-on-call': ['oscar@example.com'] } });
 const tested = workerForTests('checklist-with-channel', { integrations: workspace });
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
-
-
 
 const checklistPostsIn = (channelId: string) => workspace.records.posts.filter((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'));
 
@@ -38,13 +40,62 @@ it('posts and pins the checklist in the activity that makes the channel', async 
   expect(steps.indexOf('checklistPost')).toBeGreaterThan(steps.indexOf('channel'));
 });
 
-it('keeps posting a checklist that shows the on-call in an activity of its own, once they are known', async () => {
+it('looks up who is on call while it makes the channel, and posts the checklist drawn with them (incident-v19)', async () => {
   const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'with-channel' }, defaultCommander: 'oncall' };
   const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.commander).toBe('oscar');
-  expect(await scheduledActivities(handle)).toContain('postChecklist');
-  expect(checklistPostsIn(view.links.channelId!)).toHaveLength(1);
+  expect(view.launch.oncall.status).toBe('done');
+  const types = await scheduledActivities(handle);
+  expect(types).not.toContain('onCallPeople');
+  expect(types).not.toContain('postChecklist');
+  expect(types).not.toContain('refreshChecklist');
+  const posts = checklistPostsIn(view.links.channelId!);
+  expect(posts).toHaveLength(1);
+  expect(posts[0]!.pinned).toBe(true);
+  expect(posts[0]!.message).toContain('commander @oscar');
+  // What it shows is the incident as the workflow has it: nothing to draw again.
+  expect(view.checklistRevisionShown).toBe(checklistRevision(view));
+  const texts = view.timeline.filter((event) => event.kind === 'integration_succeeded').map((event) => event.text);
+  expect(texts).toEqual(expect.arrayContaining(['On call: @oscar', 'Checklist posted and pinned']));
+});
+
+it('asks who is on call on its own, then posts the checklist, when the lookup with the channel fails', async () => {
+  workspace.setFault('whoIsOnCall', { failures: 1 });
+  try {
+    const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'failing-on-call' }, defaultCommander: 'oncall' };
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    expect(view.commander).toBe('oscar');
+    const types = await scheduledActivities(handle);
+    expect(types.filter((type) => type === 'openIncidentChannel')).toHaveLength(1);
+    expect(types).toContain('onCallPeople');
+    expect(types).toContain('postChecklist');
+    const posts = checklistPostsIn(view.links.channelId!);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.message).toContain('commander @oscar');
+    expect(view.checklistRevisionShown).toBe(checklistRevision(view));
+  } finally {
+    workspace.setFault('whoIsOnCall', undefined);
+  }
+});
+
+it('does not hold the channel up for a slow on-call service: the on-call activity waits for it instead', async () => {
+  // Answered after the channel's activity stopped waiting (ON_CALL_WITH_CHANNEL_WAIT_MS). Each test asks for a schedule
+  // of its own: the worker keeps who was on call for a schedule for a while (ON_CALL_CACHE_MS).
+  workspace.setFault('whoIsOnCall', { failures: 0, delayAfterMs: ON_CALL_WITH_CHANNEL_WAIT_MS + 3_000 });
+  try {
+    const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'slow-on-call' }, defaultCommander: 'oncall' };
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    const channelDone = view.timeline.find((event) => event.data?.step === 'channel')!;
+    expect(Date.parse(channelDone.at) - Date.parse(view.reportedAt)).toBeLessThan(ON_CALL_WITH_CHANNEL_WAIT_MS + 2_000);
+    expect(view.launch.oncall.status).toBe('done');
+    expect(await scheduledActivities(handle)).toEqual(expect.arrayContaining(['onCallPeople', 'postChecklist']));
+    expect(checklistPostsIn(view.links.channelId!)).toHaveLength(1);
+  } finally {
+    workspace.setFault('whoIsOnCall', undefined);
+  }
 });
 
 it('keeps the channel when the post fails with it, and posts the checklist on its own', async () => {

@@ -185,6 +185,13 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(members).not.toContain(mm.people.dave!.id);
     const pinned = Object.values((await mm.admin.getPinnedPosts(incident.links.channelId!)).posts);
     expect(pinned.map((post) => post.id)).toContain(incident.links.checklistPostId);
+    // Its checklist gives the on-call tasks: from incident-v19 the channel's activity looked up who is on call and
+    // posted it drawn with them (no onCallPeople nor postChecklist activity), as Mattermost shows it.
+    const activities = await scheduledActivities(env.client.workflow.getHandle(incidentWorkflowId(incident.id)));
+    expect(activities).not.toContain('onCallPeople');
+    expect(activities).not.toContain('postChecklist');
+    const checklist = pinned.find((post) => post.id === incident.links.checklistPostId)!;
+    expect(JSON.stringify(checklist.props)).toContain(`@${incident.links.onCall![0]}`);
     // The playbook invites the "sre" group; this server has no user groups without a licence, and the timeline says so.
     const invited = incident.timeline.find((event) => event.kind === 'integration_succeeded' && event.data?.step === 'invite');
     expect(invited?.text).toMatch(/groups sre skipped: user groups are not available on this Mattermost server \(they need a Professional or Enterprise licence\)/);
