@@ -164,8 +164,10 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
         const { checklistPost, onCall: onCallAnswer, ...channel } = await chat.openIncidentChannel(channelWithOnCallRequest(state, onCallLookup()));
         recordChannel(state, channel);
         onCallWithChannel = onCallAnswer ?? { error: 'the channel activity did not look up who is on call' };
-        // Drawn and posted only once the on-call was known (else the checklist step posts it after its own lookup).
+        // Drawn and posted only once the on-call was known (else the checklist step posts it after its own lookup,
+        // looking first for a post when an earlier try of this activity made the channel, and may have posted).
         if (checklistPost) postedWithChannel = checklistPost;
+        else if (channel.reused) postedWithChannel = { error: 'not drawn: who is on call was not known, and an earlier try may have posted' };
         return;
       }
       if (!checklistWithChannel) {
