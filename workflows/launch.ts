@@ -60,10 +60,11 @@ export function launch(run: IncidentRun, lookAtMembers: MemberLooks): Promise<vo
  * user groups (for the invitations), the page (the sooner someone is paged the better) and the meeting, none of which
  * needs the channel, and from incident-v16 the ticket (it links the channel by the name it is made with). Once it
  * exists: the ticket in runs from before (it linked the channel made), the checklist (since v15 posted by the channel's
- * own activity when it does not show the on-call), and the invitations as soon as the on-call people are known too;
- * then the sidebar and the first look at the members side by side. The header goes up as soon as what it shows is in
- * (headerWaitsFor: the ticket and bridge links), not after the on-call branch, which used to hold it (and the whole
- * launch) up by its chain of calls.
+ * own activity when it does not show the on-call, and since v19 when it does, the activity looking up who is on call
+ * meanwhile), and the invitations as soon as the on-call people are known too (since v18 looking up the groups
+ * themselves); then the sidebar (since v17 placed by the invitations' activity) and the first look at the members side
+ * by side. The header goes up as soon as what it shows is in (headerWaitsFor: the ticket and bridge links), not after
+ * the on-call branch, which used to hold it (and the whole launch) up by its chain of calls.
  */
 async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): Promise<void> {
   const { state } = run;
