@@ -29,8 +29,12 @@ import { InMemoryWorkspace } from '../test/fakes/in-memory-workspace.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { incidentWorkflowId, INCIDENT_WORKFLOW_TYPE } from '../workflows/messages.js';
 
-const LAUNCHES = Number(process.env.LAUNCHES ?? 30);
 const WARM_UP = 3;
+const LAUNCHES = Number(process.env.LAUNCHES ?? 30);
+if (!Number.isInteger(LAUNCHES) || LAUNCHES <= WARM_UP) {
+  console.error(`LAUNCHES must be a whole number above ${WARM_UP} (the first ${WARM_UP} launches warm the worker up), got "${process.env.LAUNCHES}"`);
+  process.exit(2);
+}
 const withStore = process.env.STORE !== 'off';
 
 type AsyncFn = (...args: unknown[]) => Promise<unknown>;

@@ -4,7 +4,7 @@
  * the channel when it fails, and the steps both launches run the same way (sidebar, on-call roles).
  */
 import { log } from '@temporalio/workflow';
-import type { SidebarPlacement } from '../activities/chat.js';
+import type { GroupMembers, SidebarPlacement } from '../activities/chat.js';
 import { recordEvent } from '../domain/timeline.js';
 import type { IncidentState } from '../domain/incident.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
@@ -23,7 +23,8 @@ export const STEP_TITLES: Record<LaunchStepName, string> = {
   channelHeader: 'Setting the channel header',
 };
 
-export type GroupMembers = { found: string[]; missing: string[]; unavailable?: string };
+/** Who is in the playbook's user groups, as the group lookup (an activity, or the invitations' from v18) answers. */
+export type { GroupMembers };
 
 export const noGroups = (): Promise<GroupMembers> => Promise.resolve({ found: [], missing: [] });
 
