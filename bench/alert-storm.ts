@@ -20,7 +20,7 @@ import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { lookupFromFiles } from '../store/playbook-lookup.js';
 import { alertmanagerGroup } from '../test/helpers/alert-fixtures.js';
 import { figures, goal, pool, sleep, table, fmt } from './lib/figures.js';
-import { machine } from './lib/process-stats.js';
+import { CpuWindow, machine } from './lib/process-stats.js';
 import { latencyProfile, startStack } from './lib/stack.js';
 import type { Bench, BenchContext, Section } from './lib/types.js';
 
@@ -39,6 +39,14 @@ interface Answer {
   ms: number;
   acceptedAt: number;
   alertGroup?: string;
+}
+
+/** Workflow tasks, activities, Updates and history events, summed over some workflows. */
+interface WorkTally {
+  tasks: number;
+  activities: number;
+  updates: number;
+  events: number;
 }
 
 /** Each burst: every group once, shuffled (a fixed seed, so runs compare). */
@@ -66,7 +74,9 @@ function channelCreatedAt(view: IncidentView): number | undefined {
 interface ChannelStages {
   /** The first 202 to the incident's workflow started: the group's workflow task and the intake activity. */
   toStart: number;
-  /** The incident started to its first workflow task completed (waiting for the worker, then the task). */
+  /** The incident started to its first workflow task taken by a worker (waiting in the task queue). */
+  firstTaskWait: number;
+  /** The first workflow task taken to completed (the worker's turn: waiting for its workflow thread, then the code). */
   firstTask: number;
   /** The channel activity scheduled to started: waiting for a worker slot and the dispatch. */
   toActivity: number;
@@ -78,7 +88,8 @@ interface ChannelStages {
 
 const STAGE_TITLES: Array<[keyof ChannelStages, string]> = [
   ['toStart', 'first 202 → incident started (group workflow, intake)'],
-  ['firstTask', "→ incident's first workflow task done"],
+  ['firstTaskWait', "→ incident's first workflow task taken by the worker"],
+  ['firstTask', '→ first workflow task done'],
   ['toActivity', '→ channel activity started'],
   ['activity', '→ channel activity done'],
   ['recorded', '→ channel recorded'],
@@ -88,16 +99,18 @@ function channelStages(events: temporal.api.history.v1.IHistoryEvent[], accepted
   const at = (event: temporal.api.history.v1.IHistoryEvent | undefined) =>
     event?.eventTime ? Number(event.eventTime.seconds ?? 0) * 1000 + (event.eventTime.nanos ?? 0) / 1e6 : undefined;
   const started = at(events[0]);
+  const firstTaken = at(events.find((event) => event.workflowTaskStartedEventAttributes));
   const firstTask = at(events.find((event) => event.workflowTaskCompletedEventAttributes));
   const scheduledEvent = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'openIncidentChannel');
   const scheduledId = String(scheduledEvent?.eventId ?? '');
   const activityStarted = at(events.find((event) => String(event.activityTaskStartedEventAttributes?.scheduledEventId ?? '') === scheduledId));
   const completed = at(events.find((event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === scheduledId));
   const scheduled = at(scheduledEvent);
-  if ([started, firstTask, scheduled, activityStarted, completed].some((t) => t === undefined)) return undefined;
+  if ([started, firstTaken, firstTask, scheduled, activityStarted, completed].some((t) => t === undefined)) return undefined;
   return {
     toStart: started! - acceptedMs,
-    firstTask: firstTask! - started!,
+    firstTaskWait: firstTaken! - started!,
+    firstTask: firstTask! - firstTaken!,
     toActivity: activityStarted! - scheduled!,
     activity: completed! - activityStarted!,
     recorded: createdMs - completed!,
@@ -129,6 +142,7 @@ export const alertStorm: Bench = async (context: BenchContext): Promise<Section>
     const answers: Answer[] = [];
     context.log(`alert storm: ${size.deliveries} deliveries over ${size.groups} groups, ${CONNECTIONS} connections`);
     const stormStart = Date.now();
+    const cpu = new CpuWindow({ worker: worker.pid, server: stack.serverPid, bench: process.pid });
     for (let first = 0; first < order.length; first += size.groups) {
       const burst = order.slice(first, first + size.groups);
       answers.push(
@@ -163,6 +177,7 @@ export const alertStorm: Bench = async (context: BenchContext): Promise<Section>
       await sleep(2_000);
     }
     const settledSeconds = (Date.now() - stormStart) / 1000;
+    const cpuWindow = cpu.end();
     const incidentIds = [...new Set(statuses.flatMap((s) => (s.incidentId ? [s.incidentId] : [])))];
     const failed = statuses.reduce((sum, s) => sum + s.recent.filter((o) => o.outcome === 'failed').length, 0);
     // Incidents on the server (not just what the groups remember): exactly one per group.
@@ -187,6 +202,22 @@ export const alertStorm: Bench = async (context: BenchContext): Promise<Section>
       const found = history && channelStages(history.events ?? [], accepted, created);
       if (found) stages.push(found);
     }
+    // What the storm cost the worker, by workflow: its tasks, activities and history events (the incidents' and the
+    // groups' current runs; a storm's group stays in one run, ALERT_GROUP_DELIVERIES_PER_RUN).
+    const tally = async (workflowIds: string[]): Promise<WorkTally> => {
+      const counts = await pool(workflowIds.length, 8, async (i) => {
+        const history = await stack.env.client.workflow.getHandle(workflowIds[i]!).fetchHistory().catch(() => undefined);
+        const events = history?.events ?? [];
+        return {
+          tasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
+          activities: events.filter((event) => event.activityTaskScheduledEventAttributes).length,
+          updates: events.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length,
+          events: events.length,
+        };
+      });
+      return counts.reduce((sum, c) => ({ tasks: sum.tasks + c.tasks, activities: sum.activities + c.activities, updates: sum.updates + c.updates, events: sum.events + c.events }), { tasks: 0, activities: 0, updates: 0, events: 0 });
+    };
+    const work = { incidents: await tally(incidentIds.map((id) => incidentWorkflowId(id))), groups: await tally(alertGroups) };
     await api.stop();
     const workerStats = await worker.status();
 
@@ -220,6 +251,12 @@ ${table(
       `${title} (ms): median / p95`,
       `${fmt(figures(stages.map((stage) => stage[key])).median)} / ${fmt(figures(stages.map((stage) => stage[key])).p95)}`,
     ]),
+    ...(['incidents', 'groups'] as const).map((kind): [string, string] => [
+      `${kind === 'incidents' ? 'incident' : "groups'"} workflows: tasks / activities / Updates / history events`,
+      `${fmt(work[kind].tasks)} / ${fmt(work[kind].activities)} / ${fmt(work[kind].updates)} / ${fmt(work[kind].events)}`,
+    ]),
+    ['CPU seconds over the storm (until every delivery was handed over): worker / Temporal server / this process (API, intake, sandboxes, senders)',
+      (['worker', 'server', 'bench'] as const).map((name) => fmt(cpuWindow.processes[name]?.cpuSeconds ?? Number.NaN)).join(' / ')],
     ['worker RSS at the end', `${fmt(workerStats.memory.rss / 2 ** 20)} MB`],
   ],
 )}
@@ -266,6 +303,8 @@ ${goals.map((g) => `- ${g.figure}: ${Number.isInteger(g.value) ? g.value : fmt(g
         deliveriesRecorded: deliveriesSeen,
         failedAfterAcceptance: failed,
         workerRssBytes: workerStats.memory.rss,
+        work,
+        cpuSeconds: Object.fromEntries(Object.entries(cpuWindow.processes).map(([name, p]) => [name, p.cpuSeconds])),
       },
     };
   } finally {
