@@ -55,6 +55,14 @@ export interface ChecklistWithOnCall {
   lookup: OnCallLookup;
 }
 
+/** A message the header's activity posts beside the header (incident-v20), once per key. */
+export interface NoticeWithHeader {
+  key: string;
+  message: string;
+  /** A first launch's step: its first attempt need not look for a post an earlier attempt made. */
+  fresh?: boolean;
+}
+
 /**
  * How long the channel's activity waits for who is on call: the channel's answer (which the header, the invitations
  * and the meeting's link wait for) is not held up by a slow on-call service. Later, the workflow asks on its own.
@@ -99,6 +107,14 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
       // Pinned as it is made: the channel is ready one call sooner.
       const made = await chat.createPost(request.channelId, post.message, request.key, props, { pinned: true });
       return { postId: made.id, reused: false, revision: post.revision };
+    });
+  }
+
+  /** A notice posted once per key: looked for first unless this is a first attempt that no earlier one can have made. */
+  function postNotice(channelId: string, notice: NoticeWithHeader): Promise<{ postId: string }> {
+    return runStep('mattermost', 'notice', notice.key, async () => {
+      const existing = mayExistAlready(notice) ? await chat.findPostByKey(channelId, notice.key) : undefined;
+      return { postId: (existing ?? (await chat.createPost(channelId, notice.message, notice.key))).id };
     });
   }
 
@@ -245,14 +261,25 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
 
     /** A message from the incident bot in the channel, posted once per key. */
     async postChannelNotice(request: { key: string; channelId: string; message: string }): Promise<{ postId: string }> {
-      return runStep('mattermost', 'notice', request.key, async () => {
-        const existing = await chat.findPostByKey(request.channelId, request.key);
-        return { postId: (existing ?? (await chat.createPost(request.channelId, request.message, request.key))).id };
-      });
+      return postNotice(request.channelId, request);
     },
 
-    async setChannelHeader(request: { key: string; channelId: string; header: string }): Promise<void> {
-      return runStep('mattermost', 'channelHeader', request.key, () => chat.setChannelHeader(request.channelId, request.header));
+    /**
+     * The channel's header; with `notice`, also a message in the channel beside it (from incident-v20 the bridge's
+     * link, which waits for the meeting as the header does: one activity and one workflow task less per launch). The
+     * notice does not fail the header: the answer says why it was not posted, and the workflow posts it on its own.
+     */
+    async setChannelHeader(request: { key: string; channelId: string; header: string; notice?: NoticeWithHeader }): Promise<{ notice?: { postId: string } | { error: string } }> {
+      const header = runStep('mattermost', 'channelHeader', request.key, () => chat.setChannelHeader(request.channelId, request.header));
+      if (!request.notice) {
+        await header;
+        return {};
+      }
+      // Both settle before the answer: a header that fails is tried again with the notice, which must be in by then to
+      // be found (not posted twice).
+      const [headerSet, notice] = await Promise.allSettled([header, postNotice(request.channelId, request.notice)]);
+      if (headerSet.status === 'rejected') throw headerSet.reason;
+      return { notice: notice.status === 'fulfilled' ? notice.value : { error: notice.reason instanceof Error ? notice.reason.message : String(notice.reason) } };
     },
 
     /** Who is in the channel now (usernames): the workflow compares looks to see who joined or left. */

@@ -307,8 +307,9 @@ checklist, header), read from each incident's timeline; its checklist gives the 
 on call: the channel's activity looks them up while it makes the channel, and posts the checklist drawn with them
 (incident-v19). The last scenario takes the same playbook without those tasks: its checklist goes up in the channel's
 activity without waiting (incident-v15), and who is on call comes from an activity of its own. The invitations'
-activity also looks up the playbook's user group and places the sidebars (incident-v18 and v17): a launch of the
-playbook as shipped is 7 activities (11 before these three). Latency profile per call: Mattermost ${p('mattermost')} ms, Jira
+activity also looks up the playbook's user group and places the sidebars (incident-v18 and v17), and the header's
+activity posts the bridge's link (incident-v20): a launch of the playbook as shipped is 6 activities (11 before these
+four). Latency profile per call: Mattermost ${p('mattermost')} ms, Jira
 ${p('jira')}, Zoom ${p('zoom')}, Opsgenie ${p('opsgenie')}. The worker runs in a process of its own. Times in
 milliseconds; the floor is from this run's call log (served, and in brackets at the profile's nominal latency; see
 [how floors are computed](#how-floors-are-computed)).

@@ -107,6 +107,11 @@ export interface IncidentRun {
    * asks who is on call in the channel's activity, which posts the checklist drawn with them (`checklistWithOnCall`).
    */
   readonly checklistWithOnCall: boolean;
+  /**
+   * `patched('incident-v20')` (standing for every patch above too): the launch's header activity also posts the
+   * bridge's link (`setChannelHeader` with `notice`), without a `postChannelNotice` activity.
+   */
+  readonly bridgeWithHeader: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**
@@ -166,10 +171,19 @@ export function syncSearchAttributes(state: IncidentState): void {
 }
 
 /** Posts a bot notice in the incident channel, if there is one; a failure here is only logged. */
+/** The bridge's link in the channel: its notice's suffix and its message. */
+export const BRIDGE_NOTICE = 'meeting-link';
+export const bridgeMessage = (state: IncidentState): string => `:telephone_receiver: Incident bridge: ${state.links.meetingUrl}`;
+
+/** A notice's key in the channel (its post's props): the same notice is found again, never posted twice. */
+export function noticeKey(state: IncidentState, suffix: string): string {
+  return `${state.id}:notice:${suffix}`;
+}
+
 export async function tellChannel(state: IncidentState, suffix: string, message: string): Promise<void> {
   if (state.launch.channel.status !== 'done' || !state.links.channelId) return;
   try {
-    await chat.postChannelNotice({ key: `${state.id}:notice:${suffix}`, channelId: state.links.channelId, message });
+    await chat.postChannelNotice({ key: noticeKey(state, suffix), channelId: state.links.channelId, message });
   } catch (error) {
     log.warn('could not post a notice in the incident channel', { error: failureMessage(error) });
   }

@@ -82,7 +82,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // their members (their own activity ran beside the channel): one activity less per launch that names groups.
   // v19's own change: a first launch whose checklist shows the on-call asks who is on call in the channel's activity,
   // which posts the checklist drawn with them: no onCallPeople and no postChecklist activity (launch.ts).
-  const checklistWithOnCall = patched('incident-v19');
+  // v20's own change: the launch's header activity also posts the bridge's link (both wait for the meeting), not an
+  // activity of its own after the meeting: one activity and one workflow task less per launch with a meeting.
+  const bridgeWithHeader = patched('incident-v20');
+  const checklistWithOnCall = bridgeWithHeader || patched('incident-v19');
   const groupsWithInvite = checklistWithOnCall || patched('incident-v18');
   const sidebarWithInvite = groupsWithInvite || patched('incident-v17');
   const ticketBesideChannel = sidebarWithInvite || patched('incident-v16');
@@ -152,6 +155,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     sidebarWithInvite,
     groupsWithInvite,
     checklistWithOnCall,
+    bridgeWithHeader,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},

@@ -7,7 +7,7 @@ import { bumpRevision } from '../domain/timeline.js';
 import type { LaunchStepName } from '../domain/launch-steps.js';
 import { renderChannelHeader } from '../formats/checklist-message.js';
 import { chat, meetings, onCall, tickets } from './incident-activities.js';
-import { tellChannel, type IncidentRun } from './incident-run.js';
+import { BRIDGE_NOTICE, bridgeMessage, tellChannel, type IncidentRun } from './incident-run.js';
 import { recordLaunchDuration } from './launch-metrics.js';
 import { placeChannelInSidebars, runLaunchStep, stepSucceeded } from './launch-step.js';
 import * as requests from './launch-requests.js';
@@ -58,7 +58,7 @@ export async function launchInStages(run: IncidentRun, lookAtMembers: () => Prom
     }),
     step('meeting', async () => {
       requests.recordMeeting(run, await meetings.startMeeting(requests.meetingRequest(state, firstLaunch)));
-      await tellChannel(state, 'meeting-link', `:telephone_receiver: Incident bridge: ${state.links.meetingUrl}`);
+      await tellChannel(state, BRIDGE_NOTICE, bridgeMessage(state));
     }),
     step('alert', async () => {
       requests.recordPage(state, await onCall.pageOnCall(requests.pageRequest(state, firstLaunch)));

@@ -16,7 +16,7 @@ import { chat, meetings, onCall, tickets } from './incident-activities.js';
 import { headerWaitsFor, type HeaderSource } from './channel-header.js';
 import { checklistShowsOnCall } from './checklist-post.js';
 import { applyChannelMembers } from '../domain/membership.js';
-import { nowIso, tellChannel, type IncidentRun } from './incident-run.js';
+import { BRIDGE_NOTICE, bridgeMessage, noticeKey, nowIso, tellChannel, type IncidentRun } from './incident-run.js';
 import { recordLaunchDuration } from './launch-metrics.js';
 import { launchInStages } from './launch-in-stages.js';
 import {
@@ -64,7 +64,8 @@ export function launch(run: IncidentRun, lookAtMembers: MemberLooks): Promise<vo
  * meanwhile), and the invitations as soon as the on-call people are known too (since v18 looking up the groups
  * themselves); then the sidebar (since v17 placed by the invitations' activity) and the first look at the members side
  * by side. The header goes up as soon as what it shows is in (headerWaitsFor: the ticket and bridge links), not after
- * the on-call branch, which used to hold it (and the whole launch) up by its chain of calls.
+ * the on-call branch, which used to hold it (and the whole launch) up by its chain of calls; since v20 its activity
+ * also posts the bridge's link, which waits for the meeting too (before, it went up on its own once the meeting had).
  */
 async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): Promise<void> {
   const { state } = run;
@@ -96,9 +97,16 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): P
         await steps.postChecklist();
       })
     : step('checklistPost', steps.postChecklist);
-  const bridgePosted = meetingDone.then(() => (meetingStarted ? steps.postMeetingLink() : undefined));
+  // Runs from before incident-v20 post the bridge's link as soon as the meeting has started (in this order: it decides
+  // the order of their commands).
+  const bridgeAfterMeeting = run.bridgeWithHeader ? undefined : meetingDone.then(() => (meetingStarted ? steps.postMeetingLink() : undefined));
   const shown: Record<HeaderSource, Promise<boolean>> = { ticket: ticketDone, meeting: meetingDone, oncall: onCallKnown };
-  const headerSet = Promise.all(headerWaitsFor(state).map((name) => shown[name])).then(() => step('channelHeader', steps.setHeader));
+  const headerSet = Promise.all(headerWaitsFor(state).map((name) => shown[name])).then(() =>
+    step('channelHeader', () => steps.setHeader(run.bridgeWithHeader && meetingStarted)),
+  );
+  // From incident-v20 the header's activity posts it (the header waits for the meeting too); on its own only when it
+  // did not: the header step was not to run, failed, or the post failed beside it.
+  const bridgePosted = bridgeAfterMeeting ?? headerSet.then(() => (meetingStarted && !steps.bridgeShown() ? steps.postMeetingLink() : undefined));
   const peopleIn = (async () => {
     // The on-call people are among those invited.
     await onCallKnown;
@@ -137,6 +145,8 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
     run.checklistWithChannel && firstLaunch && state.launch.checklistPost.status === 'pending' && !checklistShowsOnCall(state);
   /** What the channel's activity answered of the checklist: posted, or why not (then postChecklist posts it). */
   let postedWithChannel: { postId: string; revision: string } | { error: string } | undefined;
+  /** Whether the header's activity posted the bridge's link (incident-v20). */
+  let bridgeShown = false;
   /** What the invitations' activity answered of the sidebar (incident-v17): placed, or why not. */
   let sidebarWithInvitations: SidebarPlacement | undefined;
   // From incident-v19 a first launch whose checklist shows the on-call (their tasks, or them as commander) asks who
@@ -258,7 +268,12 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
 
     /** The bridge's link in the channel, once the meeting has started (and the channel exists). */
     async postMeetingLink(): Promise<void> {
-      await tellChannel(state, 'meeting-link', `:telephone_receiver: Incident bridge: ${state.links.meetingUrl}`);
+      await tellChannel(state, BRIDGE_NOTICE, bridgeMessage(state));
+    },
+
+    /** Whether the header's activity posted the bridge's link (incident-v20). */
+    bridgeShown(): boolean {
+      return bridgeShown;
     },
 
     async page(): Promise<void> {
@@ -293,9 +308,15 @@ function launchSteps(run: IncidentRun, membersSeen: () => void) {
       }
     },
 
-    async setHeader(): Promise<void> {
+    /** `withBridge`: the same activity posts the bridge's link beside the header (incident-v20). */
+    async setHeader(withBridge = false): Promise<void> {
       const header = renderChannelHeader(state);
-      await chat.setChannelHeader({ key: key('channelHeader'), channelId: requireChannel(), header });
+      // A first launch's first attempt cannot find a post it has not made yet: no look for it then.
+      const bridge = withBridge ? { key: noticeKey(state, BRIDGE_NOTICE), message: bridgeMessage(state), ...(firstLaunch ? { fresh: true } : {}) } : undefined;
+      const answer = await chat.setChannelHeader({ key: key('channelHeader'), channelId: requireChannel(), header, ...(bridge ? { notice: bridge } : {}) });
+      const notice = answer?.notice;
+      if (notice && 'postId' in notice) bridgeShown = true;
+      else if (notice) log.warn('the bridge link was not posted with the header; posting it on its own', { error: notice.error });
       // What the channel shows now: the main loop sets it again when the state renders something else.
       state.channelHeaderShown = header;
       stepSucceeded(state, 'channelHeader', 'Channel header set');

@@ -1,0 +1,99 @@
+/**
+ * The bridge's link in the channel. The header and the link both wait for the meeting, so from incident-v20 the
+ * launch's header activity posts the link beside the header (`setChannelHeader` with `notice`): no `postChannelNotice`
+ * activity, nor the workflow task that scheduled it, in a launch with a meeting. The link is posted once whatever fails:
+ * a post that fails beside the header is posted by its own activity, a header that fails after the post is tried
+ * again and finds the post.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { expect, it } from 'vitest';
+import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { incidentViewQuery } from '../../workflows/messages.js';
+import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
+
+const workspace = new InMemoryWorkspace();
+const tested = workerForTests('bridge-with-header', { integrations: workspace });
+const QUIET = { membershipCheckIntervalMs: 3_600_000 };
+const playbook = { ...testPlaybook, zoom: { enabled: true } };
+
+/** The bridge's posts in the channel (its link is the meeting's URL). */
+function bridgePosts(channelId: string, meetingUrl: string) {
+  return workspace.records.posts.filter((post) => post.channelId === channelId && post.message.includes(meetingUrl));
+}
+
+/** The activities the run scheduled, each with its input's JSON (to tell which notice a postChannelNotice was). */
+async function scheduled(handle: WorkflowHandle): Promise<Array<{ type: string; input: string }>> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((event) => {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (!attributes) return [];
+    const input = (attributes.input?.payloads ?? []).map((payload) => Buffer.from(payload.data ?? []).toString('utf8')).join(',');
+    return [{ type: attributes.activityType?.name ?? '', input }];
+  });
+}
+
+const bridgeNotices = (activities: Array<{ type: string; input: string }>) =>
+  activities.filter((activity) => activity.type === 'postChannelNotice' && activity.input.includes(':notice:meeting-link'));
+
+it('posts the bridge link in the activity that sets the header', async () => {
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+  const view = await launchedAndAtRest(handle);
+  expect(view.launch.meeting.status).toBe('done');
+  expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toEqual([
+    expect.objectContaining({ message: `:telephone_receiver: Incident bridge: ${view.links.meetingUrl}`, key: `${view.id}:notice:meeting-link` }),
+  ]);
+  const activities = await scheduled(handle);
+  expect(bridgeNotices(activities)).toEqual([]);
+  const headers = activities.filter((activity) => activity.type === 'setChannelHeader');
+  expect(headers).toHaveLength(1);
+  expect(JSON.parse(headers[0]!.input)).toMatchObject({ notice: { key: `${view.id}:notice:meeting-link`, fresh: true } });
+});
+
+it('sets the header without a notice when the playbook starts no meeting', async () => {
+  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: { ...testPlaybook, zoom: { enabled: false } } }, QUIET);
+  const view = await launchedAndAtRest(handle);
+  expect(view.launch.meeting.status).toBe('skipped');
+  const headers = (await scheduled(handle)).filter((activity) => activity.type === 'setChannelHeader');
+  expect(headers).toHaveLength(1);
+  expect(JSON.parse(headers[0]!.input)).not.toHaveProperty('notice');
+  expect(workspace.records.posts.filter((post) => post.channelId === view.links.channelId && post.message.includes('Incident bridge'))).toEqual([]);
+});
+
+it('posts the link on its own when its post fails beside the header, and only once', async () => {
+  // The meeting answers late, so the channel and its checklist are in before the post beside the header fails.
+  workspace.setFault('createMeeting', { delayAfterMs: 1_500 });
+  try {
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+    await waitFor(() => handle.query(incidentViewQuery), (view) => view.launch.checklistPost.status === 'done', { what: 'the checklist posted' });
+    workspace.setFault('createPost', { failures: 1 });
+    const view = await launchedAndAtRest(handle);
+    expect(view.launch.channelHeader.status).toBe('done');
+    expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
+    const activities = await scheduled(handle);
+    // The header's activity was not tried again for the post; the post's own activity made it.
+    expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
+    expect(bridgeNotices(activities)).toHaveLength(1);
+  } finally {
+    workspace.setFault('createMeeting', undefined);
+    workspace.setFault('createPost', undefined);
+  }
+});
+
+it('finds the link it posted when the header fails beside it, rather than posting it twice', async () => {
+  workspace.setFault('setChannelHeader', { failures: 1 });
+  try {
+    const before = workspace.callCount('setChannelHeader');
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    expect(view.launch.channelHeader.status).toBe('done');
+    // Two attempts of one activity: the first set no header but posted the link, the second found it.
+    expect(workspace.callCount('setChannelHeader') - before).toBe(2);
+    expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
+    const activities = await scheduled(handle);
+    expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
+    expect(bridgeNotices(activities)).toEqual([]);
+  } finally {
+    workspace.setFault('setChannelHeader', undefined);
+  }
+});
