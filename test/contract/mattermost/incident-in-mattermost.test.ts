@@ -192,6 +192,12 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(activities).not.toContain('postChecklist');
     const checklist = pinned.find((post) => post.id === incident.links.checklistPostId)!;
     expect(JSON.stringify(checklist.props)).toContain(`@${incident.links.onCall![0]}`);
+    // From incident-v20 the header's activity posted the bridge's link beside the header: once, with no activity of
+    // its own (the launch's only notice).
+    expect(incident.links.meetingUrl).toMatch(/^https?:/);
+    const posts = Object.values((await mm.admin.getPosts(incident.links.channelId!, 0, 200)).posts);
+    expect(posts.filter((post) => post.message === `:telephone_receiver: Incident bridge: ${incident.links.meetingUrl}`)).toHaveLength(1);
+    expect(activities).not.toContain('postChannelNotice');
     // The playbook invites the "sre" group; this server has no user groups without a licence, and the timeline says so.
     const invited = incident.timeline.find((event) => event.kind === 'integration_succeeded' && event.data?.step === 'invite');
     expect(invited?.text).toMatch(/groups sre skipped: user groups are not available on this Mattermost server \(they need a Professional or Enterprise licence\)/);
