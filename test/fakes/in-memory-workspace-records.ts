@@ -61,6 +61,8 @@ export interface Fault {
   retryable?: boolean;
   /** Answer this much later, after the side effect is done: a slow network on the way back. */
   delayAfterMs?: number;
+  /** Fail (as `failures` counts) after the side effect is done: the answer is lost, what was asked was done. */
+  afterEffect?: boolean;
 }
 
 export interface WorkspaceRecords {

@@ -106,12 +106,16 @@ export class InMemoryWorkspace implements IntegrationPorts {
     renameSync(`${path}.tmp`, path);
   }
 
-  /** Records the call, applies an injected failure, performs the effect, then applies an injected delay. */
+  /**
+   * Records the call, applies an injected failure, performs the effect, then applies an injected delay. A failure
+   * `afterEffect` comes after the effect: done, but the caller never hears so.
+   */
   private async perform<T>(operation: WorkspaceOperation, effect: () => T): Promise<T> {
     this.records.calls.push({ operation, at: new Date().toISOString() });
     const fault = this.faults[operation];
     if (fault?.failures && fault.failures > 0) {
       fault.failures -= 1;
+      if (fault.afterEffect) effect();
       this.persist();
       const retryable = fault.retryable ?? true;
       throw new IntegrationError(

@@ -14,7 +14,7 @@ import { checklistRevision } from '../../formats/checklist-message.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests, scheduledActivities } from '../helpers/temporal.js';
 
-const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'], 'slow-on-call': ['oscar@example.com'], 'failing-on-call': ['oscar@example.com'] } });
+const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'], 'slow-on-call': ['oscar@example.com'], 'failing-on-call': ['oscar@example.com'], 'reused-channel': ['oscar@example.com'] } });
 const tested = workerForTests('checklist-with-channel', { integrations: workspace });
 const QUIET = { membershipCheckIntervalMs: 3_600_000 };
 
@@ -76,6 +76,41 @@ it('asks who is on call on its own, then posts the checklist, when the lookup wi
     expect(posts[0]!.message).toContain('commander @oscar');
     expect(view.checklistRevisionShown).toBe(checklistRevision(view));
   } finally {
+    workspace.setFault('whoIsOnCall', undefined);
+  }
+});
+
+it('looks for an earlier try\'s post when the channel was made by that try and who is on call is not known with it', async () => {
+  // The channel's first try makes the channel but never hears so; its second finds the channel (made by an earlier
+  // try, which may have posted the checklist) while the on-call service fails both tries' lookups. The launch then
+  // asks who is on call with its own activity and posts the checklist, looking first for that earlier post.
+  workspace.setFault('createChannel', { failures: 1, afterEffect: true });
+  workspace.setFault('whoIsOnCall', { failures: 2 });
+  try {
+    // A schedule of its own: the worker keeps who was on call for a schedule for a while (ON_CALL_CACHE_MS).
+    const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'reused-channel' }, defaultCommander: 'oncall' };
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    expect(view.commander).toBe('oscar');
+    // One channel under the incident's channel name: the second try found it.
+    expect(view.links.channelName).toBeDefined();
+    expect(workspace.records.channels.filter((channel) => channel.name === view.links.channelName)).toHaveLength(1);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const input = (type: string) =>
+      events.flatMap((event) => {
+        const attributes = event.activityTaskScheduledEventAttributes;
+        if (attributes?.activityType?.name !== type) return [];
+        return [JSON.parse(Buffer.from(attributes.input?.payloads?.[0]?.data ?? []).toString('utf8')) as Record<string, unknown>];
+      });
+    expect(input('openIncidentChannel')).toHaveLength(1);
+    expect(input('onCallPeople')).toHaveLength(1);
+    // Not a fresh post: the earlier try may have made one.
+    expect(input('postChecklist')).toEqual([expect.objectContaining({ fresh: false })]);
+    const posts = checklistPostsIn(view.links.channelId!);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.message).toContain('commander @oscar');
+  } finally {
+    workspace.setFault('createChannel', undefined);
     workspace.setFault('whoIsOnCall', undefined);
   }
 });
