@@ -69,6 +69,23 @@ export interface NoticeWithHeader {
  */
 export const ON_CALL_WITH_CHANNEL_WAIT_MS = 2_000;
 
+/**
+ * The group lookup's failure, saying who was invited without the groups; retried (or not) as the lookup's own failure
+ * would be: the retry looks the groups up again and adds everyone (adding a member twice is harmless).
+ */
+function groupsLookupFailed(failure: unknown, groups: string[], added: string[]): ApplicationFailure {
+  const cause = failure instanceof Error ? failure.message : String(failure);
+  const meanwhile = added.length ? `${added.map((username) => `@${username}`).join(', ')} invited meanwhile` : 'nobody invited meanwhile';
+  const message = `the user groups ${groups.join(', ')} could not be looked up (${cause}); ${meanwhile}`;
+  if (!(failure instanceof ApplicationFailure)) return ApplicationFailure.create({ message, nonRetryable: false });
+  return ApplicationFailure.create({
+    message,
+    ...(failure.type ? { type: failure.type } : {}),
+    nonRetryable: failure.nonRetryable === true,
+    ...(failure.nextRetryDelay !== undefined ? { nextRetryDelay: failure.nextRetryDelay } : {}),
+  });
+}
+
 /** The outcome of `work`, or why there is none (it failed, or took longer than `ms`); never a rejection. */
 function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | { error: string }> {
   let timer: NodeJS.Timeout | undefined;
@@ -211,9 +228,18 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
       groups?: string[];
     }): Promise<{ added: string[]; missing: string[]; members?: string[]; sidebar?: SidebarPlacement; groupMembers?: GroupMembers }> {
       // Who is in the groups, decided now (a lookup: a retry simply looks again). A lookup that fails fails the
-      // invitations, as the groupMembers activity's failure did before.
+      // invitations, as the groupMembers activity's failure did before, but only once the people known without the
+      // groups (the reporter, the on-call, the playbook's own) are in: they are not kept out while the lookup is retried.
       const groups = request.groups ?? [];
-      const groupMembers = groups.length ? await runStep('mattermost', 'groupMembers', request.key, () => chat.groupMemberUsernames(groups)) : undefined;
+      let groupMembers: GroupMembers | undefined;
+      let groupsFailure: unknown;
+      if (groups.length) {
+        try {
+          groupMembers = await runStep('mattermost', 'groupMembers', request.key, () => chat.groupMemberUsernames(groups));
+        } catch (error) {
+          groupsFailure = error;
+        }
+      }
       const usernames = [...new Set([...request.usernames, ...(groupMembers?.found ?? [])])];
       // Adding a member twice is harmless in Mattermost, so a retry simply adds again.
       const invited = await runStep('mattermost', 'invite', request.key, async () => {
@@ -222,6 +248,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
         const members = await chat.listChannelMembers(request.channelId).catch(() => undefined);
         return members ? { ...added, members } : added;
       });
+      if (groupsFailure !== undefined) throw groupsLookupFailed(groupsFailure, groups, invited.added);
       const answer = groupMembers ? { ...invited, groupMembers } : invited;
       if (!request.sidebar) return answer;
       // The invitations are made: a placement that fails does not fail them. The answer says why, and the workflow
