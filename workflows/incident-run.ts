@@ -170,7 +170,6 @@ export function syncSearchAttributes(state: IncidentState): void {
   if (changed.length > 0) upsertSearchAttributes(changed);
 }
 
-/** Posts a bot notice in the incident channel, if there is one; a failure here is only logged. */
 /** The bridge's link in the channel: its notice's suffix and its message. */
 export const BRIDGE_NOTICE = 'meeting-link';
 export const bridgeMessage = (state: IncidentState): string => `:telephone_receiver: Incident bridge: ${state.links.meetingUrl}`;
@@ -180,6 +179,7 @@ export function noticeKey(state: IncidentState, suffix: string): string {
   return `${state.id}:notice:${suffix}`;
 }
 
+/** Posts a bot notice in the incident channel, if there is one; a failure here is only logged. */
 export async function tellChannel(state: IncidentState, suffix: string, message: string): Promise<void> {
   if (state.launch.channel.status !== 'done' || !state.links.channelId) return;
   try {

@@ -5,7 +5,7 @@
  * the timeline; a step that keeps failing is told in the channel and can be retried by command, and never fails the
  * incident.
  */
-import { log } from '@temporalio/workflow';
+import { condition, log } from '@temporalio/workflow';
 import type { SidebarPlacement } from '../activities/chat.js';
 import type { OnCallPeople } from '../activities/on-call.js';
 import { bumpRevision } from '../domain/timeline.js';
@@ -38,6 +38,13 @@ import {
 } from './launch-requests.js';
 import { noGroups, placeChannelInSidebars, runLaunchStep, settled, stepSucceeded, unsettled, type GroupMembers } from './launch-step.js';
 
+/**
+ * How long the bridge's link waits, once the meeting has started, for the header to go up and carry it (incident-v20):
+ * the header waits for the ticket too, usually a moment behind the meeting, but minutes when the issue tracker is being
+ * retried, and nobody should wait that long for the bridge.
+ */
+const BRIDGE_WAITS_FOR_HEADER = '1 second';
+
 /** The first look at the members, and telling the clocks that the invitations brought it (incident-v13). */
 export type MemberLooks = (() => Promise<void>) & { seen: () => void };
 
@@ -65,7 +72,8 @@ export function launch(run: IncidentRun, lookAtMembers: MemberLooks): Promise<vo
  * themselves); then the sidebar (since v17 placed by the invitations' activity) and the first look at the members side
  * by side. The header goes up as soon as what it shows is in (headerWaitsFor: the ticket and bridge links), not after
  * the on-call branch, which used to hold it (and the whole launch) up by its chain of calls; since v20 its activity
- * also posts the bridge's link, which waits for the meeting too (before, it went up on its own once the meeting had).
+ * also posts the bridge's link when it goes up within BRIDGE_WAITS_FOR_HEADER of the meeting (before, and when the
+ * ticket holds the header up longer, the link goes up on its own once the meeting has started).
  */
 async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): Promise<void> {
   const { state } = run;
@@ -101,12 +109,30 @@ async function launchInParallel(run: IncidentRun, lookAtMembers: MemberLooks): P
   // the order of their commands).
   const bridgeAfterMeeting = run.bridgeWithHeader ? undefined : meetingDone.then(() => (meetingStarted ? steps.postMeetingLink() : undefined));
   const shown: Record<HeaderSource, Promise<boolean>> = { ticket: ticketDone, meeting: meetingDone, oncall: onCallKnown };
+  // From incident-v20 the bridge's link goes up with the header (its activity posts it) when the header goes up soon
+  // after the meeting, as it does unless the ticket keeps it waiting (an issue tracker being retried): then the link
+  // goes up on its own, at most BRIDGE_WAITS_FOR_HEADER after the meeting, and the header does not carry it.
+  let bridgeWith: 'undecided' | 'header' | 'itself' = 'undecided';
   const headerSet = Promise.all(headerWaitsFor(state).map((name) => shown[name])).then(() =>
-    step('channelHeader', () => steps.setHeader(run.bridgeWithHeader && meetingStarted)),
+    step('channelHeader', () => {
+      const withBridge = run.bridgeWithHeader && meetingStarted && bridgeWith === 'undecided';
+      if (withBridge) bridgeWith = 'header';
+      return steps.setHeader(withBridge);
+    }),
   );
-  // From incident-v20 the header's activity posts it (the header waits for the meeting too); on its own only when it
-  // did not: the header step was not to run, failed, or the post failed beside it.
-  const bridgePosted = bridgeAfterMeeting ?? headerSet.then(() => (meetingStarted && !steps.bridgeShown() ? steps.postMeetingLink() : undefined));
+  const bridgePosted = bridgeAfterMeeting ?? postBridge();
+  async function postBridge(): Promise<void> {
+    await meetingDone;
+    if (!meetingStarted) return;
+    // A header that is to go up again (a first launch, or the link new to a header drawn before) may carry it.
+    if (bridgeWith === 'undecided' && state.launch.channelHeader.status === 'pending') await condition(() => bridgeWith !== 'undecided', BRIDGE_WAITS_FOR_HEADER);
+    if (bridgeWith === 'header') {
+      await headerSet;
+      // Posted with the header, unless the header failed or the post failed beside it.
+      if (steps.bridgeShown()) return;
+    } else bridgeWith = 'itself';
+    await steps.postMeetingLink();
+  }
   const peopleIn = (async () => {
     // The on-call people are among those invited.
     await onCallKnown;

@@ -1,9 +1,10 @@
 /**
  * The bridge's link in the channel. The header and the link both wait for the meeting, so from incident-v20 the
  * launch's header activity posts the link beside the header (`setChannelHeader` with `notice`): no `postChannelNotice`
- * activity, nor the workflow task that scheduled it, in a launch with a meeting. The link is posted once whatever fails:
- * a post that fails beside the header is posted by its own activity, a header that fails after the post is tried
- * again and finds the post.
+ * activity, nor the workflow task that scheduled it, in a launch with a meeting. The header also waits for the ticket:
+ * when that keeps it waiting, the link goes up on its own about a second after the meeting. The link is posted once
+ * whatever fails: a post that fails beside the header is posted by its own activity, a header that fails after the post
+ * is tried again and finds the post.
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { expect, it } from 'vitest';
@@ -48,6 +49,32 @@ it('posts the bridge link in the activity that sets the header', async () => {
   const headers = activities.filter((activity) => activity.type === 'setChannelHeader');
   expect(headers).toHaveLength(1);
   expect(JSON.parse(headers[0]!.input)).toMatchObject({ notice: { key: `${view.id}:notice:meeting-link`, fresh: true } });
+});
+
+it('posts the link on its own, without waiting for the header, when the ticket keeps the header waiting', async () => {
+  // The issue tracker answers seconds late (as while it is being retried): the header waits for the ticket, the
+  // bridge's link must not.
+  workspace.setFault('createIssue', { delayAfterMs: 4_000 });
+  try {
+    const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
+    const view = await launchedAndAtRest(handle);
+    expect(view.launch.ticket.status).toBe('done');
+    expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
+    const activities = await scheduled(handle);
+    const types = activities.map((activity) => (activity.type === 'postChannelNotice' && activity.input.includes(':notice:meeting-link') ? 'bridge' : activity.type));
+    // On its own, before the header (which waited for the ticket) and so without it.
+    expect(types.indexOf('bridge')).toBeGreaterThan(-1);
+    expect(types.indexOf('bridge')).toBeLessThan(types.indexOf('setChannelHeader'));
+    const header = activities.find((activity) => activity.type === 'setChannelHeader')!;
+    expect(JSON.parse(header.input)).not.toHaveProperty('notice');
+    // Up about a second after the meeting, not after the ticket's four.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const at = (event: (typeof events)[number]) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
+    const bridgeScheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postChannelNotice')!;
+    expect(at(bridgeScheduled) - at(events[0]!)).toBeLessThan(3_000);
+  } finally {
+    workspace.setFault('createIssue', undefined);
+  }
 });
 
 it('sets the header without a notice when the playbook starts no meeting', async () => {
