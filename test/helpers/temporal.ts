@@ -116,6 +116,26 @@ export async function scheduledActivities(handle: WorkflowHandle): Promise<strin
   return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
 }
 
+/**
+ * The activities the incident scheduled, in order, each with its input as the history holds it (the payloads' JSON,
+ * joined) and that input's size: what a request carried, or which notice a postChannelNotice was.
+ */
+export async function scheduledActivityInputs(handle: WorkflowHandle): Promise<Array<{ type: string; input: string; inputBytes: number }>> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return events.flatMap((event) => {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (!scheduled) return [];
+    const payloads = scheduled.input?.payloads ?? [];
+    return [
+      {
+        type: scheduled.activityType?.name ?? '',
+        input: payloads.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join(''),
+        inputBytes: payloads.reduce((bytes, payload) => bytes + (payload.data?.length ?? 0), 0),
+      },
+    ];
+  });
+}
+
 export async function runTestWorker(env: TestWorkflowEnvironment, taskQueue: string, dependencies: WorkerDependencies): Promise<{ stop(): Promise<void> }> {
   const worker = await createIncidentWorker({
     connection: env.nativeConnection,

@@ -6,12 +6,11 @@
  * whatever fails: a post that fails beside the header is posted by its own activity, a header that fails after the post
  * is tried again and finds the post.
  */
-import type { WorkflowHandle } from '@temporalio/client';
 import { expect, it } from 'vitest';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { incidentViewQuery } from '../../workflows/messages.js';
-import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
+import { launchedAndAtRest, scheduledActivityInputs, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
 
 const workspace = new InMemoryWorkspace();
 const tested = workerForTests('bridge-with-header', { integrations: workspace });
@@ -21,17 +20,6 @@ const playbook = { ...testPlaybook, zoom: { enabled: true } };
 /** The bridge's posts in the channel (its link is the meeting's URL). */
 function bridgePosts(channelId: string, meetingUrl: string) {
   return workspace.records.posts.filter((post) => post.channelId === channelId && post.message.includes(meetingUrl));
-}
-
-/** The activities the run scheduled, each with its input's JSON (to tell which notice a postChannelNotice was). */
-async function scheduled(handle: WorkflowHandle): Promise<Array<{ type: string; input: string }>> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events.flatMap((event) => {
-    const attributes = event.activityTaskScheduledEventAttributes;
-    if (!attributes) return [];
-    const input = (attributes.input?.payloads ?? []).map((payload) => Buffer.from(payload.data ?? []).toString('utf8')).join(',');
-    return [{ type: attributes.activityType?.name ?? '', input }];
-  });
 }
 
 const bridgeNotices = (activities: Array<{ type: string; input: string }>) =>
@@ -44,7 +32,7 @@ it('posts the bridge link in the activity that sets the header', async () => {
   expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toEqual([
     expect.objectContaining({ message: `:telephone_receiver: Incident bridge: ${view.links.meetingUrl}`, key: `${view.id}:notice:meeting-link` }),
   ]);
-  const activities = await scheduled(handle);
+  const activities = await scheduledActivityInputs(handle);
   expect(bridgeNotices(activities)).toEqual([]);
   const headers = activities.filter((activity) => activity.type === 'setChannelHeader');
   expect(headers).toHaveLength(1);
@@ -60,7 +48,7 @@ it('posts the link on its own, without waiting for the header, when the ticket k
     const view = await launchedAndAtRest(handle);
     expect(view.launch.ticket.status).toBe('done');
     expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
-    const activities = await scheduled(handle);
+    const activities = await scheduledActivityInputs(handle);
     const types = activities.map((activity) => (activity.type === 'postChannelNotice' && activity.input.includes(':notice:meeting-link') ? 'bridge' : activity.type));
     // On its own, before the header (which waited for the ticket) and so without it.
     expect(types.indexOf('bridge')).toBeGreaterThan(-1);
@@ -81,7 +69,7 @@ it('sets the header without a notice when the playbook starts no meeting', async
   const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: { ...testPlaybook, zoom: { enabled: false } } }, QUIET);
   const view = await launchedAndAtRest(handle);
   expect(view.launch.meeting.status).toBe('skipped');
-  const headers = (await scheduled(handle)).filter((activity) => activity.type === 'setChannelHeader');
+  const headers = (await scheduledActivityInputs(handle)).filter((activity) => activity.type === 'setChannelHeader');
   expect(headers).toHaveLength(1);
   expect(JSON.parse(headers[0]!.input)).not.toHaveProperty('notice');
   expect(workspace.records.posts.filter((post) => post.channelId === view.links.channelId && post.message.includes('Incident bridge'))).toEqual([]);
@@ -97,7 +85,7 @@ it('posts the link on its own when its post fails beside the header, and only on
     const view = await launchedAndAtRest(handle);
     expect(view.launch.channelHeader.status).toBe('done');
     expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
-    const activities = await scheduled(handle);
+    const activities = await scheduledActivityInputs(handle);
     // The header's activity was not tried again for the post; the post's own activity made it.
     expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
     expect(bridgeNotices(activities)).toHaveLength(1);
@@ -117,7 +105,7 @@ it('finds the link it posted when the header fails beside it, rather than postin
     // Two attempts of one activity: the first set no header but posted the link, the second found it.
     expect(workspace.callCount('setChannelHeader') - before).toBe(2);
     expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
-    const activities = await scheduled(handle);
+    const activities = await scheduledActivityInputs(handle);
     expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
     expect(bridgeNotices(activities)).toEqual([]);
   } finally {

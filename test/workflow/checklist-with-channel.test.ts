@@ -12,7 +12,7 @@ import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { ON_CALL_WITH_CHANNEL_WAIT_MS } from '../../activities/chat.js';
 import { checklistRevision } from '../../formats/checklist-message.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
-import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests, scheduledActivities } from '../helpers/temporal.js';
+import { launchedAndAtRest, startTestIncident, testPlaybook, workerForTests, scheduledActivities, scheduledActivityInputs } from '../helpers/temporal.js';
 
 const workspace = new InMemoryWorkspace({ onCall: { 'with-channel': ['oscar@example.com'], 'slow-on-call': ['oscar@example.com'], 'failing-on-call': ['oscar@example.com'], 'reused-channel': ['oscar@example.com'] } });
 const tested = workerForTests('checklist-with-channel', { integrations: workspace });
@@ -95,13 +95,8 @@ it('looks for an earlier try\'s post when the channel was made by that try and w
     // One channel under the incident's channel name: the second try found it.
     expect(view.links.channelName).toBeDefined();
     expect(workspace.records.channels.filter((channel) => channel.name === view.links.channelName)).toHaveLength(1);
-    const events = (await handle.fetchHistory()).events ?? [];
-    const input = (type: string) =>
-      events.flatMap((event) => {
-        const attributes = event.activityTaskScheduledEventAttributes;
-        if (attributes?.activityType?.name !== type) return [];
-        return [JSON.parse(Buffer.from(attributes.input?.payloads?.[0]?.data ?? []).toString('utf8')) as Record<string, unknown>];
-      });
+    const scheduled = await scheduledActivityInputs(handle);
+    const input = (type: string) => scheduled.filter((activity) => activity.type === type).map((activity) => JSON.parse(activity.input) as Record<string, unknown>);
     expect(input('openIncidentChannel')).toHaveLength(1);
     expect(input('onCallPeople')).toHaveLength(1);
     // Not a fresh post: the earlier try may have made one.

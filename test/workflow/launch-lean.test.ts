@@ -14,7 +14,7 @@ import { checklistRevision } from '../../formats/checklist-message.js';
 import type { PlaybookDefinition } from '../../domain/playbook/schema.js';
 import { InMemoryWorkspace } from '../fakes/in-memory-workspace.js';
 import { checklistPostQuery, commandUpdates, incidentViewQuery } from '../../workflows/messages.js';
-import { historyAtRest, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
+import { historyAtRest, scheduledActivityInputs, startTestIncident, testPlaybook, workerForTests } from '../helpers/temporal.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // Each test names a schedule of its own: the worker keeps who it found on call per schedule for a while
@@ -53,15 +53,7 @@ async function settledAfterLaunch(handle: WorkflowHandle): Promise<void> {
 
 /** Each checklist activity the incident scheduled, with the size of its input. */
 async function checklistActivities(handle: WorkflowHandle): Promise<Array<{ type: string; inputBytes: number; input: string }>> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((event) => {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    const type = scheduled?.activityType?.name ?? '';
-    if (type !== 'postChecklist' && type !== 'refreshChecklist') return [];
-    const payloads = scheduled!.input?.payloads ?? [];
-    const input = payloads.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('');
-    return [{ type, inputBytes: payloads.reduce((n, payload) => n + (payload.data?.length ?? 0), 0), input }];
-  });
+  return (await scheduledActivityInputs(handle)).filter((activity) => activity.type === 'postChecklist' || activity.type === 'refreshChecklist');
 }
 
 const checklistPostOf = (channelId: string) => workspace.records.posts.find((post) => post.channelId === channelId && post.key.endsWith(':checklistPost'))!;
@@ -134,8 +126,7 @@ it('gives the checklist activities a small input and has them draw the incident 
   expect(redraw.input).not.toContain('attachments');
   // The first post (once per incident) carries what it draws, the checklist the activity draws with the on-call: no
   // query on the way to the channel ready, and less than the drawn post.
-  const channel = (await handle.fetchHistory()).events!.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'openIncidentChannel')!;
-  const channelInput = (channel.activityTaskScheduledEventAttributes!.input?.payloads ?? []).map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('');
+  const channelInput = (await scheduledActivityInputs(handle)).find((activity) => activity.type === 'openIncidentChannel')!.input;
   expect(channelInput).toContain('"draft"');
   expect(channelInput).toContain('Look at the dashboards');
   expect(channelInput).not.toContain('attachments');
