@@ -19,6 +19,16 @@ import type { IncidentService } from '../api/incident-service.js';
 import { workerNodeFlags, type WorkerProcess } from './lib/spawn-worker.js';
 import type { Bench, Goal, Mode, Plot } from './lib/types.js';
 
+/**
+ * What the p99 row says besides its verdict: the goal (issue 16) is for 1,000 open; past the cache, most commands find
+ * their incident evicted and replay it first (bench/README.md says what that costs).
+ */
+function p99Note(n: number, cache: number): string | undefined {
+  if (n < 1_000) return `measured with ${n} open; the goal is for 1,000`;
+  if (n <= cache) return undefined;
+  return `the goal is for 1,000 open (Command round trips); here about ${Math.round((1 - cache / n) * 100)} % of the commands replay their incident first (cache ${fmt(cache)})`;
+}
+
 /** Goals of issue 16: 10,000 open on one worker in under 2 GB, idle under 10 % of a core, p99 under 150 ms. */
 const GOALS = { open: 10_000, rssMb: 2_048, idleCoreShare: 0.1, p99Ms: 150 };
 const MB = 2 ** 20;
@@ -238,7 +248,7 @@ export const capacityBench: Bench = async (context) => {
         : `projected from ${n.toLocaleString('en-US')} open: ${fmt(result.idle.rssMb)} MB + ${fmt(GOALS.open - n)} more × ${fmt(projectionSlopeMb * 1024)} KB${projectionNote}`,
     ),
     goal(`capacity: worker idle CPU, ${n.toLocaleString('en-US')} open`, (result.idleWindow.workerCoreShare ?? Number.NaN) * 100, '% of a core', GOALS.idleCoreShare * 100, sizeNote),
-    goal(`capacity: command p99 at 10 concurrent, ${n.toLocaleString('en-US')} open`, result.commands.ms.p99, 'ms', GOALS.p99Ms, n < 1_000 ? `measured with ${n} open; the goal is for 1,000` : undefined),
+    goal(`capacity: command p99 at 10 concurrent, ${n.toLocaleString('en-US')} open`, result.commands.ms.p99, 'ms', GOALS.p99Ms, p99Note(n, result.maxCachedWorkflows)),
   ];
   if (result.commands.errors) goals.push(goal('capacity: commands that failed', result.commands.errors, 'errors', 0));
   const data = { n, warm, idleSeconds, cacheOverride: cache ?? null, ...result, perIncidentMb, perCachedKb, projectedMbAtGoal: projectedMb, pastCacheMb, fitsInGoal, memory };
