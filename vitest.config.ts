@@ -8,8 +8,20 @@ const temporalTests = ['test/workflow/**/*.test.ts', 'test/api/**/*.test.ts', 't
 // Floods of commands into one incident (the second on a Temporal server of its own that takes few Updates per run).
 const FLOOD_TESTS = ['test/e2e/command-flood.test.ts', 'test/e2e/update-limit-flood.test.ts'];
 
+/**
+ * The Temporal client's gRPC retry (@temporalio/client's grpc-retry interceptor) waits for its next try on a timer
+ * that nothing cancels: a query turned away (RESOURCE_EXHAUSTED: the incident's query buffer full, as while a test
+ * clicks through a live page) and retried after the test's connection was closed throws "Channel has been shut down"
+ * from that timer, once every test has passed. That one error, from that place, is not a failure of ours; anything
+ * else unhandled still fails the run.
+ */
+function isClientRetryAfterClose(error: { message?: string; stack?: string }): boolean {
+  return error.message === 'Channel has been shut down' && /grpc-retry/.test(error.stack ?? '');
+}
+
 export default defineConfig({
   test: {
+    onUnhandledError: (error) => !isClientRetryAfterClose(error),
     // Temporal's native bridge crashes in worker threads when they are recycled; forks are safe.
     pool: 'forks',
     testTimeout: 60_000,

@@ -67,6 +67,8 @@ export interface ViewReadOptions {
    * in chat right after their own command waits longer: the record may not have that command yet.
    */
   patienceMs?: number;
+  /** Gives the read up: its query to the incident is cancelled, not retried (the caller is stopping). */
+  signal?: AbortSignal;
 }
 
 /** How long a read waits for the incident before the store's record answers instead (when there is a store). */
@@ -218,6 +220,18 @@ export class IncidentService {
    */
   async readView(id: string, options: ViewReadOptions = {}): Promise<ViewRead> {
     const abort = new AbortController();
+    const giveUp = () => abort.abort();
+    if (options.signal?.aborted) abort.abort();
+    options.signal?.addEventListener('abort', giveUp, { once: true });
+    try {
+      return await this.readViewOrGiveUp(id, options, abort);
+    } finally {
+      // The caller's signal may be long-lived (shared by every read of a live page's poller).
+      options.signal?.removeEventListener('abort', giveUp);
+    }
+  }
+
+  private async readViewOrGiveUp(id: string, options: ViewReadOptions, abort: AbortController): Promise<ViewRead> {
     const fromIncident = this.queryView(id, abort.signal).then(
       (view) => ({ read: { view, source: 'incident' } as ViewRead }),
       (error: unknown) => ({ error }),

@@ -17,8 +17,8 @@ import { HttpError } from '../http-error.js';
 export interface WatchSource {
   /** The store's revision of the incident's record, or undefined when the store has none (or there is no store). */
   revisionOf?(incidentId: string): Promise<number | undefined>;
-  /** The incident's view, at least at this revision when one is given. */
-  readView(incidentId: string, atLeastRevision?: number): Promise<IncidentView>;
+  /** The incident's view, at least at this revision when one is given; `signal` gives the read up (the API stopping). */
+  readView(incidentId: string, atLeastRevision?: number, signal?: AbortSignal): Promise<IncidentView>;
 }
 
 export interface WatchLimits {
@@ -75,6 +75,11 @@ export class IncidentWatches {
   private readonly perCaller = new Map<string, number>();
   private streams = 0;
   private readonly limits: WatchLimits;
+  /**
+   * Aborted by endAll: a read still in flight then (a poll, or a page opening) is given up, not left to retry its query
+   * against a Temporal connection the API is about to close.
+   */
+  private readonly ending = new AbortController();
 
   constructor(
     private readonly source: WatchSource,
@@ -101,7 +106,7 @@ export class IncidentWatches {
     if ((this.perCaller.get(caller) ?? 0) >= this.limits.maxPerCaller) {
       throw new HttpError(429, 'rate_limited', `"${caller}" already has ${this.limits.maxPerCaller} live pages open; close one`, [], 5);
     }
-    const view = await this.source.readView(incidentId);
+    const view = await this.source.readView(incidentId, undefined, this.ending.signal);
     const watcher: Watcher = { caller, sink, sent: lastRevision, timers: [] };
     if (view.revision > watcher.sent) {
       sink.send(incidentFrame(view));
@@ -145,6 +150,7 @@ export class IncidentWatches {
 
   /** Ends every stream (the API stopping: open streams would keep the server from closing). */
   endAll(): void {
+    this.ending.abort();
     for (const watch of [...this.watches.values()]) {
       clearInterval(watch.timer);
       for (const watcher of [...watch.watchers]) {
@@ -164,7 +170,7 @@ export class IncidentWatches {
     try {
       const stored = this.source.revisionOf ? await this.source.revisionOf(incidentId) : undefined;
       if (this.source.revisionOf && (stored === undefined || stored <= watch.known)) return;
-      const view = await this.source.readView(incidentId, stored);
+      const view = await this.source.readView(incidentId, stored, this.ending.signal);
       if (view.revision <= watch.known) return;
       watch.known = view.revision;
       const frame = incidentFrame(view);
@@ -174,7 +180,8 @@ export class IncidentWatches {
         watcher.sent = view.revision;
       }
     } catch (error) {
-      this.onError(incidentId, error);
+      // Given up because the API is stopping: nothing to tell.
+      if (!this.ending.signal.aborted) this.onError(incidentId, error);
     } finally {
       watch.busy = false;
     }

@@ -12,7 +12,7 @@ export function livePages(options: { incidents: IncidentService; records?: Incid
   const watches = new IncidentWatches(
     {
       ...(records ? { revisionOf: (id: string) => records.revisionOf(id) } : {}),
-      readView: async (id, atLeastRevision) => (await incidents.readView(id, atLeastRevision ? { atLeastRevision } : {})).view,
+      readView: async (id, atLeastRevision, signal) => (await incidents.readView(id, { ...(atLeastRevision ? { atLeastRevision } : {}), ...(signal ? { signal } : {}) })).view,
     },
     options.limits,
     (incidentId, error) => options.logger.warn({ incidentId, err: error }, 'a live page could not read its incident'),

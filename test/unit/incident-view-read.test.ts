@@ -74,6 +74,24 @@ describe('reading an incident view', () => {
     settle({ error: new Error('late failure, nobody listens') });
   });
 
+  it('gives the query up when the caller gives the read up (the API stopping), and leaves the caller\'s signal as it was', async () => {
+    const { client, settle, aborted } = slowClient();
+    const { incidents } = service(client, undefined);
+    const stopping = new AbortController();
+    const read = incidents.readView('inc-1', { signal: stopping.signal, atLeastRevision: 9 });
+    expect(aborted).toEqual([]);
+    stopping.abort();
+    expect(aborted).toEqual([true]);
+    settle({ error: new Error('cancelled') });
+    await expect(read).rejects.toThrow();
+    // A read that ended takes its listener off the caller's signal (a live page's poller reuses one for every read).
+    const again = new AbortController();
+    const done = incidents.readView('inc-1', { signal: again.signal });
+    await done.catch(() => undefined);
+    again.abort();
+    expect(aborted).toEqual([true]);
+  });
+
   it('waits for the incident when the record is older than the revision the caller needs', async () => {
     const { client, settle } = slowClient();
     const { incidents } = service(client, view(5, 'stored'));

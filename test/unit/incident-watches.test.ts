@@ -1,7 +1,8 @@
 /**
  * Live incident pages' watches, on a stand-in source and fake timers: one poller per incident however many watch it,
  * the view read only when the store's revision rises and sent once per revision, Last-Event-ID honoured, the limits
- * (per process, per caller) refusing with the right status, heartbeats, the stream's end of life, and endAll.
+ * (per process, per caller) refusing with the right status, heartbeats, the stream's end of life, and endAll (which
+ * gives up the reads in flight).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IncidentView } from '../../domain/incident.js';
@@ -114,6 +115,29 @@ describe('incident watches', () => {
     watches.endAll();
     expect(other.ended).toBe(true);
     expect(watches.open).toBe(0);
+  });
+
+  it('gives up a read in flight when all end (the API stopping), without reporting it', async () => {
+    let signalOfPoll: AbortSignal | undefined;
+    const errors: string[] = [];
+    const stalled: WatchSource = {
+      revisionOf: async () => source.revision,
+      readView: (id, _atLeast, signal) => {
+        // The first read answers; the poll's read hangs until it is given up.
+        if (source.viewReads++ === 0) return Promise.resolve({ id, revision: 3 } as unknown as IncidentView);
+        signalOfPoll = signal;
+        return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('given up')), { once: true }));
+      },
+    };
+    const watches = new IncidentWatches(stalled, { pollMs: 500 }, (_id, error) => errors.push(String(error)));
+    await watches.watch('inc-1', 'alice', new Sink());
+    source.revision = 4;
+    await vi.advanceTimersByTimeAsync(600);
+    expect(signalOfPoll?.aborted).toBe(false);
+    watches.endAll();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(signalOfPoll?.aborted).toBe(true);
+    expect(errors).toEqual([]);
   });
 
   it('without a store, reads the view itself and sends it only when its revision rose', async () => {
