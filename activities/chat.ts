@@ -69,14 +69,18 @@ export interface NoticeWithHeader {
  */
 export const ON_CALL_WITH_CHANNEL_WAIT_MS = 2_000;
 
+/** What a failure says, for an answer that reports it rather than failing (the workflow decides what follows). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * The group lookup's failure, saying who was invited without the groups; retried (or not) as the lookup's own failure
  * would be: the retry looks the groups up again and adds everyone (adding a member twice is harmless).
  */
 function groupsLookupFailed(failure: unknown, groups: string[], added: string[]): ApplicationFailure {
-  const cause = failure instanceof Error ? failure.message : String(failure);
   const meanwhile = added.length ? `${added.map((username) => `@${username}`).join(', ')} invited meanwhile` : 'nobody invited meanwhile';
-  const message = `the user groups ${groups.join(', ')} could not be looked up (${cause}); ${meanwhile}`;
+  const message = `the user groups ${groups.join(', ')} could not be looked up (${messageOf(failure)}); ${meanwhile}`;
   if (!(failure instanceof ApplicationFailure)) return ApplicationFailure.create({ message, nonRetryable: false });
   return ApplicationFailure.create({
     message,
@@ -94,7 +98,7 @@ function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | { error: st
   });
   const outcome = work.then(
     (value) => value,
-    (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => ({ error: messageOf(error) }),
   );
   return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
 }
@@ -140,7 +144,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
     try {
       return await postPinnedChecklist(request);
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { error: messageOf(error) };
     }
   }
 
@@ -257,7 +261,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
         return { ...answer, sidebar: await placeInSidebar({ ...request.sidebar, channelId: request.channelId, usernames }) };
       } catch (error) {
         const forbidden = error instanceof ApplicationFailure && error.type === 'ChatForbidden';
-        return { ...answer, sidebar: { error: error instanceof Error ? error.message : String(error), forbidden } };
+        return { ...answer, sidebar: { error: messageOf(error), forbidden } };
       }
     },
 
@@ -306,7 +310,7 @@ export function createChatActivities(chat: ChatPort, buttons?: ChecklistButtons,
       // be found (not posted twice).
       const [headerSet, notice] = await Promise.allSettled([header, postNotice(request.channelId, request.notice)]);
       if (headerSet.status === 'rejected') throw headerSet.reason;
-      return { notice: notice.status === 'fulfilled' ? notice.value : { error: notice.reason instanceof Error ? notice.reason.message : String(notice.reason) } };
+      return { notice: notice.status === 'fulfilled' ? notice.value : { error: messageOf(notice.reason) } };
     },
 
     /** Who is in the channel now (usernames): the workflow compares looks to see who joined or left. */
