@@ -4,10 +4,10 @@
  * next change or confirmation after the last try.
  */
 import type { Logger } from '@temporalio/common';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordStorePort } from '../../activities/ports/record-store.js';
 import type { IncidentView } from '../../domain/incident.js';
-import { IncidentRecordWriter, incidentRecordSinks } from '../../workers/incident-record-sink.js';
+import { IncidentRecordWriter, incidentRecordSinks, RECORD_WRITE_LINGER_MS } from '../../workers/incident-record-sink.js';
 
 const view = (id: string, revision: number) => ({ id, revision, status: 'reported' }) as IncidentView;
 
@@ -64,11 +64,14 @@ function recordingStore() {
 /** The event loop's next turn: the writer starts the writes handed over before it. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A writer counting its writes in `counts` (by outcome), not in the runtime's meter. */
+/**
+ * A writer counting its writes in `counts` (by outcome), not in the runtime's meter; its changes do not linger unless
+ * `lingerMs` is given (the tests of lingering).
+ */
 function writerFor(store: RecordStorePort, options: ConstructorParameters<typeof IncidentRecordWriter>[1] = {}) {
   const counts: Record<string, number> = {};
   const writes = { add: (n: number, tags?: Record<string, string | number | boolean>) => void (counts[String(tags?.outcome)] = (counts[String(tags?.outcome)] ?? 0) + n) };
-  return { writer: new IncidentRecordWriter(store, { writes, ...options }), counts };
+  return { writer: new IncidentRecordWriter(store, { writes, lingerMs: 0, ...options }), counts };
 }
 
 function capturingLogger() {
@@ -194,6 +197,62 @@ describe('the incident record writer', () => {
     release();
     await writer.drain();
     expect([...s.writes].sort()).toEqual(['a@1', 'b@1']);
+  });
+
+  describe('lingering', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("lets an incident's change wait for the ones after it: a burst is one write per incident", async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const s = recordingStore();
+      const { writer, counts } = writerFor(s.store, { lingerMs: RECORD_WRITE_LINGER_MS });
+      expect(RECORD_WRITE_LINGER_MS).toBeGreaterThan(0);
+      writer.accept(view('a', 1));
+      writer.accept(view('b', 1));
+      await nextTurn();
+      vi.advanceTimersByTime(RECORD_WRITE_LINGER_MS - 1);
+      writer.accept(view('a', 2));
+      writer.accept(view('a', 3));
+      await nextTurn();
+      expect(s.mostInFlight()).toBe(0);
+      // The first change's wait is over: both incidents' newest records go, at once, without a drain.
+      const release = s.hold();
+      vi.advanceTimersByTime(1);
+      expect(s.mostInFlight()).toBe(2);
+      release();
+      await writer.drain();
+      expect([...s.writes].sort()).toEqual(['a@3', 'b@1']);
+      expect(counts).toEqual({ written: 2 });
+    });
+
+    it('writes a change that came during a write right after it, without lingering again', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const s = recordingStore();
+      const { writer } = writerFor(s.store, { lingerMs: 1_000 });
+      const release = s.hold();
+      writer.accept(view('a', 1));
+      vi.advanceTimersByTime(1_000);
+      expect(s.mostInFlight()).toBe(1);
+      writer.accept(view('a', 2));
+      const second = s.nextWrite().then(() => s.nextWrite());
+      release();
+      // No timer is advanced from here on: a second wait would never end.
+      await second;
+      expect(s.writes).toEqual(['a@1', 'a@2']);
+    });
+
+    it('writes what lingers at once when the worker stops', async () => {
+      const s = recordingStore();
+      const { writer } = writerFor(s.store, { lingerMs: 3_600_000 });
+      writer.accept(view('a', 5));
+      await nextTurn();
+      expect(s.writes).toEqual([]);
+      await writer.drain();
+      expect(s.writes).toEqual(['a@5']);
+      expect(writer.idle).toBe(true);
+    });
   });
 
   it('is the sink the workflow calls, never on replay, and a no-op without a store', async () => {
