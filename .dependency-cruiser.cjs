@@ -93,7 +93,8 @@ module.exports = {
 
     // temporal/: the CLI, the dev server, connections, search attributes, tracing, SDK logging. Nothing else of ours.
     builtins('temporal: node built-ins', '^temporal/'),
-    npm('temporal: the SDK, its logger and tracing', '^temporal/', ['@temporalio/[^/]+', 'pino', '@opentelemetry/[^/]+']),
+    // @grpc/grpc-js: the client SDK's transport, whose interceptors the connections' retries are (retry-until-closed.ts).
+    npm('temporal: the SDK, its transport, its logger and tracing', '^temporal/', ['@temporalio/[^/]+', '@grpc/grpc-js', 'pino', '@opentelemetry/[^/]+']),
 
     // api/: the front doors (REST, Mattermost) over one IncidentService and the ports it declares (api/ports/).
     allow('the API validates and answers with the domain', '^api/', '^(domain|formats|config|temporal)/'),

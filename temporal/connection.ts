@@ -5,6 +5,7 @@
 import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { retryUntilClosed } from './retry-until-closed.js';
 
 export interface TemporalTarget {
   address: string;
@@ -31,7 +32,8 @@ export async function connectClient(
   options: { interceptors?: ClientInterceptors } = {},
 ): Promise<{ client: Client; connection: Connection }> {
   const { connectionOptions, namespace } = connectionSettings(target);
-  const connection = await Connection.connect(connectionOptions);
+  // The SDK's retries, except after the connection closed (a stopping API's calls then fail, not hang).
+  const connection = await Connection.connect({ ...connectionOptions, interceptors: [retryUntilClosed()] });
   return { client: new Client({ connection, namespace, ...(options.interceptors ? { interceptors: options.interceptors } : {}) }), connection };
 }
 
