@@ -12,8 +12,9 @@ const FLOOD_TESTS = ['test/e2e/command-flood.test.ts', 'test/e2e/update-limit-fl
  * The Temporal client's gRPC retry (@temporalio/client's grpc-retry interceptor) waits for its next try on a timer
  * that nothing cancels: a query turned away (RESOURCE_EXHAUSTED: the incident's query buffer full, as while a test
  * clicks through a live page) and retried after the test's connection was closed throws "Channel has been shut down"
- * from that timer, once every test has passed. That one error, from that place, is not a failure of ours; anything
- * else unhandled still fails the run.
+ * from that timer, once every test has passed. The product's own connections fail such a retry instead
+ * (temporal/retry-until-closed.ts); the testing library's, which the tests use, take no interceptors. That one error,
+ * from that place, is not a failure of ours; anything else unhandled still fails the run.
  */
 function isClientRetryAfterClose(error: { message?: string; stack?: string }): boolean {
   return error.message === 'Channel has been shut down' && /grpc-retry/.test(error.stack ?? '');
