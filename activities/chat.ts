@@ -12,6 +12,7 @@ import { readChecklistPost } from './incident-reader.js';
 import type { ChatPort } from './ports/chat.js';
 import { IntegrationError } from './ports/integration-error.js';
 import { mayExistAlready, runStep } from './run-step.js';
+import { messageOf } from '../domain/errors.js';
 
 /** What the pinned checklist post is made from (`post`: what to draw; without it, read through the incident's query). */
 interface ChecklistPostRequest {
@@ -68,11 +69,6 @@ export interface NoticeWithHeader {
  * and the meeting's link wait for) is not held up by a slow on-call service. Later, the workflow asks on its own.
  */
 export const ON_CALL_WITH_CHANNEL_WAIT_MS = 2_000;
-
-/** What a failure says, for an answer that reports it rather than failing (the workflow decides what follows). */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The group lookup's failure, saying who was invited without the groups; retried (or not) as the lookup's own failure

@@ -19,6 +19,7 @@ import { exportPostmortemFiles } from '../exports/postmortem-export.js';
 import { toActivityFailure } from './classify-failure.js';
 import { whileHeartbeating } from './heartbeat.js';
 import { readWholeIncident } from './incident-reader.js';
+import { messageOf } from '../domain/errors.js';
 
 export type PostmortemExportRequest = {
   key: string;
@@ -92,7 +93,7 @@ export function createPostmortemActivities(chat: ChatPort, timeline?: TimelineSt
         );
         return { postId: post.id, files: exported.files.map((file) => ({ name: file.name, bytes: file.bytes })), posts: exported.posts };
       } catch (error) {
-        log.warn('post-mortem export failed', { key, error: error instanceof Error ? error.message : String(error) });
+        log.warn('post-mortem export failed', { key, error: messageOf(error) });
         throw toActivityFailure(error);
       } finally {
         if (dir) await rm(dir, { recursive: true, force: true });

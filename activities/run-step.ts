@@ -9,6 +9,7 @@ import { Context, log } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import { toActivityFailure } from './classify-failure.js';
 import { whileHeartbeating } from './heartbeat.js';
+import { messageOf } from '../domain/errors.js';
 
 /** The external system a step talks to. */
 export type IntegrationSystem = 'mattermost' | 'jira' | 'zoom' | 'opsgenie' | 'pagerduty' | 'webhook';
@@ -53,7 +54,7 @@ export async function runStep<T>(system: IntegrationSystem, step: string, key: s
     try {
       return await measuredStep(system, step, key, work);
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
       throw error;
     } finally {
       span.end();
@@ -76,7 +77,7 @@ async function measuredStep<T>(system: IntegrationSystem, step: string, key: str
     record('ok');
     return result;
   } catch (error) {
-    log.warn(`${step} failed`, { key, error: error instanceof Error ? error.message : String(error) });
+    log.warn(`${step} failed`, { key, error: messageOf(error) });
     const failure = toActivityFailure(error);
     // A failure Temporal will not retry is final; any other is tried again (and counted again).
     record((failure as { nonRetryable?: boolean } | null)?.nonRetryable === true ? 'failed' : 'retryable_error');

@@ -11,7 +11,7 @@ import {
   ServiceError,
 } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { CODE_BY_FAILURE_TYPE, IncidentCommandError, type IncidentErrorCode } from '../domain/errors.js';
+import { CODE_BY_FAILURE_TYPE, IncidentCommandError, type IncidentErrorCode, messageOf } from '../domain/errors.js';
 
 /** One problem at its place in the input: `checklists[0].tasks[2].title` (empty for the input as a whole). */
 export interface FieldProblem {
@@ -89,7 +89,7 @@ export function toHttpError(error: unknown, incidentId?: string): HttpError {
   if (error instanceof WorkflowExecutionAlreadyStartedError) {
     return new HttpError(409, 'conflict', `incident ${incidentId ?? ''} already exists`.replace('  ', ' '));
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (/workflow execution already completed/i.test(message)) {
     return new HttpError(409, 'conflict', `incident ${incidentId} is closed; nothing can change any more`);
   }

@@ -16,6 +16,7 @@ import { postmortemFileName, POSTMORTEM_FILE_TYPES, type PostmortemFormat } from
 import { writePostmortemExport } from '../exports/postmortem-export.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService } from './incident-service.js';
+import { messageOf } from '../domain/errors.js';
 
 export interface IncidentExportRoutesOptions {
   incidents: IncidentService;
@@ -77,7 +78,7 @@ export function incidentExportRoutes(options: IncidentExportRoutesOptions): Rout
         throw error;
       }
       // Mid-stream: cut the response off so the client cannot take a truncated file for a whole one.
-      options.logger.warn({ incident: id, format, error: error instanceof Error ? error.message : String(error) }, 'post-mortem export stopped');
+      options.logger.warn({ incident: id, format, error: messageOf(error) }, 'post-mortem export stopped');
       res.destroy();
     }
   });

@@ -15,6 +15,7 @@ import { sandboxPorts } from '../test/helpers/sandboxes.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { installCallTags } from './lib/call-tags.js';
 import { watchWorkflowThread, type ThreadHeap } from './lib/workflow-thread.js';
+import { messageOf } from '../domain/errors.js';
 
 export interface WorkerReport {
   /** The main thread's (workflows run in a thread of their own, whose heap is not in these figures; RSS has it). */
@@ -119,7 +120,7 @@ try {
   await running;
   debug('drained');
 } catch (error) {
-  send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  send({ type: 'error', message: messageOf(error) });
   process.exitCode = 1;
 } finally {
   await connection.close();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ID_PATTERN } from './playbook/vocabulary.js';
+import { messageOf } from './errors.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const labelName = z.string().regex(LABEL_NAME, 'expected a Prometheus label name like "service"');
@@ -21,7 +22,7 @@ const regex = z.string().superRefine((source, ctx) => {
   try {
     new RegExp(`^(?:${source})$`);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${error instanceof Error ? error.message : String(error)}` });
+    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${messageOf(error)}` });
   }
 });
 

@@ -41,3 +41,8 @@ export function invalidInput(what: string, error: z.ZodError, prefix = ''): Inci
   const problems = describeZodIssues(error, prefix);
   return new IncidentCommandError('invalid_input', `invalid ${what}: ${problems.join('; ')}`, problems);
 }
+
+/** What anything thrown says: an Error's message, else the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

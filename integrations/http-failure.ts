@@ -4,6 +4,7 @@
  * Messages name the service the adapter speaks to, as the adapter names it: a role (on-call) has more than one service.
  */
 import { IntegrationError, type IntegrationSystem } from '../activities/ports/integration-error.js';
+import { messageOf } from '../domain/errors.js';
 
 /** Whose failure it is: the role the adapter plays and the service's name as people read it ("PagerDuty"). */
 export interface FailureSource {
@@ -49,6 +50,6 @@ export function networkFailure({ system, service }: FailureSource, error: unknow
   const code = (error as { code?: string; cause?: { code?: string } } | null)?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
   const name = (error as { name?: string } | null)?.name;
   const timedOut = name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || code === 'ECONNABORTED';
-  const what = timedOut ? 'did not answer in time' : `could not be reached (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  const what = timedOut ? 'did not answer in time' : `could not be reached (${code ?? (messageOf(error))})`;
   return new IntegrationError(system, `${service} ${what}`, true, timedOut ? 'Timeout' : 'NetworkError');
 }

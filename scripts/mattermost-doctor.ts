@@ -5,6 +5,7 @@
  * MATTERMOST_URL, MATTERMOST_BOT_TOKEN, PUBLIC_URL, MATTERMOST_COMMAND_TOKENS. Exit 0 when all is well, 1 otherwise.
  */
 import { examineMattermost } from '../integrations/mattermost/mattermost-doctor.js';
+import { messageOf } from '../domain/errors.js';
 
 const missing = (['MATTERMOST_URL', 'MATTERMOST_BOT_TOKEN', 'PUBLIC_URL', 'MATTERMOST_COMMAND_TOKENS'] as const).filter((name) => !process.env[name]?.trim());
 if (missing.length) {
@@ -23,6 +24,6 @@ try {
   console.log(failed ? `\n${failed} problem(s).` : '\nAll good.');
   process.exit(failed ? 1 : 0);
 } catch (error) {
-  console.error(`mattermost:doctor: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`mattermost:doctor: ${messageOf(error)}`);
   process.exit(2);
 }

@@ -11,6 +11,7 @@
  * Exit status: 0 when the server is ready, 1 when something is still missing (listed), 2 on bad input.
  */
 import { setUpMattermost } from '../integrations/mattermost/mattermost-setup.js';
+import { messageOf } from '../domain/errors.js';
 
 const usage = 'usage: MATTERMOST_URL=... MATTERMOST_ADMIN_TOKEN=... PUBLIC_URL=... npm run mattermost:setup [-- --team <name> ... --regenerate-oauth-secret]';
 
@@ -56,6 +57,6 @@ try {
   for (const [name, value] of Object.entries(result.env)) console.log(`${name}=${value}`);
   process.exit(result.missing.length ? 1 : 0);
 } catch (error) {
-  console.error(`mattermost:setup: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`mattermost:setup: ${messageOf(error)}`);
   process.exit(2);
 }

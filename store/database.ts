@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, type SqlDialectName } from './migrations.js';
 import type { Database } from './schema.js';
+import { messageOf } from '../domain/errors.js';
 
 export const DEFAULT_SQLITE_PATH = '.data/incidents.sqlite';
 
@@ -105,7 +106,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     );
   } catch (error) {
     await db.destroy();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     // pg's own messages can quote the connection string; never let the password through.
     const safeReason = target.dialect === 'postgres' ? reason.split(target.url).join(redactDatabaseUrl(target.url)) : reason;
     throw new Error(`cannot open the database (${where}): ${safeReason}`, { cause: error });

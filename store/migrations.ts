@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { messageOf } from '../domain/errors.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -203,7 +204,7 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialectNam
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new MigrationError(
       failed ? `database migration ${failed} failed: ${reason}` : `database migrations could not run: ${reason}`,
       { cause: error },

@@ -24,6 +24,7 @@ import type { Logger, MetricCounter } from '@temporalio/common';
 import type { RecordStorePort } from '../activities/ports/record-store.js';
 import type { IncidentView } from '../domain/incident.js';
 import type { IncidentRecordSinks } from '../workflows/incident-record.js';
+import { messageOf } from '../domain/errors.js';
 
 export interface RecordWriterOptions {
   /** Writes under way at once, over all incidents (a Postgres pool is about this size). */
@@ -208,7 +209,7 @@ export class IncidentRecordWriter {
   /** Puts a refused write back (unless a newer record came meanwhile), and tries again after a while, or gives up. */
   private refused(id: string, entry: Waiting, error: unknown): void {
     const failures = entry.failures + 1;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const delay = this.retryDelaysMs[failures - 1];
     const givenUp = delay === undefined || this.draining;
     this.count(givenUp ? 'given_up' : 'refused');

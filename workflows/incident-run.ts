@@ -5,7 +5,7 @@
  */
 import { ActivityFailure, ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { IncidentCommandError, FAILURE_TYPE_BY_CODE } from '../domain/errors.js';
+import { IncidentCommandError, FAILURE_TYPE_BY_CODE, messageOf } from '../domain/errors.js';
 import type { IncidentState } from '../domain/incident.js';
 import {
   IncidentChannelKey,
@@ -129,7 +129,7 @@ export const nowIso = (): string => new Date().toISOString();
 /** The message of an activity's failure (its cause), or of any error. */
 export function failureMessage(error: unknown): string {
   const cause = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
+  return messageOf(cause);
 }
 
 /** Whether an activity failed because chat refused the bot (it may not edit other people's sidebars). */
@@ -151,7 +151,7 @@ export function toFailure(error: unknown): ApplicationFailure {
       details: [{ code: error.code, problems: error.problems }],
     });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return ApplicationFailure.create({ type: 'IncidentInternalError', message, nonRetryable: true });
 }
 

@@ -14,6 +14,7 @@ import { checkIncomingCommand } from '../domain/command-intake.js';
 import { followUpsOfClose } from './follow-ups.js';
 import { renderChecklistPost } from '../formats/checklist-message.js';
 import { checklistPostQuery, commandSignals, commandUpdates, incidentProjectionQuery, incidentViewQuery } from './messages.js';
+import { messageOf } from '../domain/errors.js';
 
 /** How an Update refused while the run continues as new says so (the API sends such an Update again). */
 export const CONTINUING_FAILURE_TYPE = 'IncidentContinuing';
@@ -101,7 +102,7 @@ export function registerMessageHandlers(run: IncidentRun): void {
       log.info('command applied', { command: name, via: 'signal', revision: state.revision });
     } catch (error) {
       // A signal has nobody to answer, so a refused one is written to the timeline instead of failing anything.
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       recordEvent(state, nowIso(), 'command_rejected', actorOf(payload), `signal ${name} rejected: ${reason}`, { command: name, reason });
     }
   }

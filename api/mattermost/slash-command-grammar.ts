@@ -2,7 +2,7 @@
  * The `/incident` slash command's grammar: what a person types after the trigger word, turned into one request, or into
  * an error that names the problem and shows the usage. Pure: the API decides what each request does.
  */
-import { IncidentCommandError } from '../../domain/errors.js';
+import { IncidentCommandError, messageOf } from '../../domain/errors.js';
 import { FOLLOW_UP_KINDS } from '../../domain/follow-ups.js';
 import { LAUNCH_STEPS } from '../../domain/launch-steps.js';
 import type { TimelineEventKind } from '../../domain/timeline.js';
@@ -172,7 +172,7 @@ export function parseSlashCommand(text: string): SlashRequest {
       try {
         return { kind: 'timeline', kinds: parseTimelineKinds(rest.split(/\s+/)) };
       } catch (error) {
-        throw new UsageError(error instanceof Error ? error.message : String(error), 'timeline');
+        throw new UsageError(messageOf(error), 'timeline');
       }
     case 'snooze': {
       const span = rest.replace(/\s+/g, '');

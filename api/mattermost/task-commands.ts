@@ -15,6 +15,7 @@ import type { IncidentService } from '../incident-service.js';
 import type { CommandDoor } from '../metrics.js';
 import { parseInput } from '../parse-input.js';
 import type { FrontDoorChat } from '../ports/front-door-chat.js';
+import { messageOf } from '../../domain/errors.js';
 
 export interface TaskCommandRunner {
   incidents: IncidentService;
@@ -40,7 +41,7 @@ export async function runTaskCommand(
   }
   const { outcome, result } = await runner.chat.executeCommand(run.channelId, run.teamId, run.command).then(
     (answer) => ({ outcome: 'ran' as const, result: answer.text ?? '' }),
-    (error: unknown) => ({ outcome: 'failed' as const, result: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => ({ outcome: 'failed' as const, result: messageOf(error) }),
   );
   const recorded = await runner.incidents.command(
     run.view.id,

@@ -7,6 +7,7 @@ import type { IncidentService } from '../../api/incident-service.js';
 import { figures, type Figures } from './figures.js';
 import { CpuWindow } from './process-stats.js';
 import type { WorkerProcess } from './spawn-worker.js';
+import { messageOf } from '../../domain/errors.js';
 
 /**
  * A note: what a person writing in the incident does most, and a change that goes to the timeline (and so into the
@@ -55,7 +56,7 @@ export async function roundTrips(
           times.push(performance.now() - before);
         } catch (error) {
           errors++;
-          if (errorMessages.length < 3) errorMessages.push(error instanceof Error ? error.message : String(error));
+          if (errorMessages.length < 3) errorMessages.push(messageOf(error));
         }
       }
     }),

@@ -16,6 +16,7 @@ import mattermost from '@mattermost/client';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { ChatEvent, ChatEventHandlers, ChatEventStream } from '../../api/ports/chat-events.js';
+import { messageOf } from '../../domain/errors.js';
 
 // Native ESM cannot see the client's classes as named exports of the CommonJS package.
 const { WebSocketClient } = mattermost;
@@ -193,7 +194,7 @@ export function listenToMattermostEvents(config: ChatEventStreamConfig, handlers
     try {
       run();
     } catch (error) {
-      handlers.onConnection?.({ connected, failures: 0, reason: `event handler failed: ${error instanceof Error ? error.message : String(error)}` });
+      handlers.onConnection?.({ connected, failures: 0, reason: `event handler failed: ${messageOf(error)}` });
     }
   }
 

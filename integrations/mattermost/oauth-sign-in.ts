@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { type MattermostSignIn, MattermostSignInError } from '../../api/ports/mattermost-sign-in.js';
+import { messageOf } from '../../domain/errors.js';
 
 export interface MattermostSignInOptions {
   /** The Mattermost server's address, e.g. https://chat.example.com. */
@@ -119,7 +120,7 @@ function networkProblem(error: unknown): string {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return 'did not answer in time';
   const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
-  return `could not be reached (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  return `could not be reached (${code ?? (messageOf(error))})`;
 }
 
 /** Mattermost's texts name none of these today; the replacement makes sure a future one does not carry them into a log. */
