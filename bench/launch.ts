@@ -6,10 +6,12 @@
  * per launch of the worker and of the Temporal server, each its own.
  *
  * Times come from the incident's own timeline (the workflow's clock when each step's result was recorded); the
- * benchmark learns that a launch finished from the call log (its last step's call was answered), so it sends the
- * worker no queries while launches run.
+ * benchmark learns that a launch finished from the call log (its header's call was answered) and the worker's store
+ * (every step done), so it sends the worker no queries while launches run (until 2026-12-02 it asked each incident's
+ * view once its header was up: a query or two per launch, counted in the worker's and the server's CPU).
  */
 import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
 import type { IncidentView } from '../domain/incident.js';
 import { loadPlaybookDirectory } from '../store/playbook-files.js';
 import { lookupFromFiles } from '../store/playbook-lookup.js';
@@ -70,6 +72,25 @@ interface ScenarioResult {
   launched: Figures & { floor: number; nominalFloor: number; ratio: number };
   cpuSecondsPerLaunch: { worker: number | null; server: number | null; bench: number | null };
   windowSeconds: number;
+}
+
+/**
+ * Whether an incident's launch steps are all done (or failed), as its record in the worker's store says: read by this
+ * process, so watching costs the worker nothing (the record is written within moments of each change).
+ */
+function storedLaunches(storeUrl: string | undefined) {
+  if (!storeUrl?.startsWith('sqlite:')) throw new Error('the launch benchmark reads its worker\'s SQLite store; the worker has none');
+  let read: BetterSqlite3.Statement | undefined;
+  return {
+    launched(id: string): boolean {
+      // The worker makes the file at its start; opened here once it is there.
+      read ??= new BetterSqlite3(storeUrl.slice('sqlite:'.length), { readonly: true, fileMustExist: true }).prepare('select view from incident_records where id = ?');
+      const row = read.get(id) as { view: string } | undefined;
+      if (!row) return false;
+      const view = JSON.parse(row.view) as IncidentView;
+      return Object.values(view.launch).every((step) => step.status !== 'pending');
+    },
+  };
 }
 
 /** From the timeline: when the checklist was pinned, and when the last launch step's result was recorded. */
@@ -149,22 +170,33 @@ export const launchBench: Bench = async (context) => {
       })),
     };
 
+    // Watched through the Mattermost sandbox's log (the header is the last launch step's call) and the worker's store
+    // (every step done), not by querying the incident: a query costs the worker and the server several milliseconds
+    // each (scripts/profile-launch.ts, POLL=query), which the launch's CPU figures would count. The views are read
+    // once the CPU window has closed (finished, below).
+    const stored = storedLaunches(worker.storeUrl);
     const launchOne = async (name: string, noOnCallTasks = false) => {
       const { id, workflowId } = await incidents.start({ name, team: 'default', reporter: 'alice', playbook: noOnCallTasks ? withoutOnCallTasks : playbook });
       const deadline = Date.now() + 120_000;
-      while (!headers.done().has(workflowId)) {
+      while (!headers.done().has(workflowId) || !stored.launched(id)) {
         if (Date.now() > deadline) throw new Error(`launch of ${id} did not finish in 2 minutes`);
         await sleep(20);
       }
+      return { id, workflowId };
+    };
+    /** The launch's times from its view, once every launch step is done (or failed). */
+    const finished = async (id: string) => {
+      const deadline = Date.now() + 120_000;
       for (;;) {
         const view = await incidents.view(id);
-        if (Object.values(view.launch).every((step) => step.status !== 'pending')) return { id, workflowId, times: launchTimes(view) };
+        if (Object.values(view.launch).every((step) => step.status !== 'pending')) return launchTimes(view);
+        if (Date.now() > deadline) throw new Error(`launch of ${id} did not finish in 2 minutes`);
         await sleep(50);
       }
     };
 
     // A launch before measuring: the workflow code loaded in the worker and Zoom's token fetched, as on a running service.
-    await launchOne('Warm-up');
+    await finished((await launchOne('Warm-up')).id);
     for (const scenario of scenarios(context.mode)) {
       await settle(stack.sandboxes, quietMs);
       stack.sandboxes.takeCalls();
@@ -181,7 +213,8 @@ export const launchBench: Bench = async (context) => {
       const calls = callsByActivity(stack.sandboxes.takeCalls());
       headers.rescan();
       const launches: Launch[] = [];
-      for (const { id, workflowId, times } of launched) {
+      for (const { id, workflowId } of launched) {
+        const times = await finished(id);
         const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
         launches.push({
           id,
