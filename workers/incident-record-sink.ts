@@ -96,7 +96,8 @@ export class IncidentRecordWriter {
     // A write refused and waiting to be tried again goes with the next try, a change during a write right after it,
     // one already lingering or ready with it; the others wait for the changes after them.
     if (this.retryTimers.has(id) || this.writing.has(id) || this.lingering.has(id) || this.ready.has(id)) return;
-    if (this.lingerMs <= 0) {
+    // A stopping worker (draining) writes what comes at once.
+    if (this.lingerMs <= 0 || this.draining) {
       this.markReady(id);
       this.pumpSoon();
       return;

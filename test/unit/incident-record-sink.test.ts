@@ -243,6 +243,20 @@ describe('the incident record writer', () => {
       expect(s.writes).toEqual(['a@1', 'a@2']);
     });
 
+    it('does not let a change linger while the worker stops', async () => {
+      const s = recordingStore();
+      const { writer } = writerFor(s.store, { lingerMs: 3_600_000 });
+      const release = s.hold();
+      writer.accept(view('a', 1));
+      const stopping = writer.drain();
+      // A workflow task completing while the worker drains: written in the same drain, not an hour later.
+      writer.accept(view('b', 1));
+      release();
+      await stopping;
+      expect([...s.writes].sort()).toEqual(['a@1', 'b@1']);
+      expect(writer.idle).toBe(true);
+    });
+
     it('writes what lingers at once when the worker stops', async () => {
       const s = recordingStore();
       const { writer } = writerFor(s.store, { lingerMs: 3_600_000 });
