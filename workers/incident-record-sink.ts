@@ -14,10 +14,10 @@
  *
  * Writes are versioned by the record's revision, so the sink, the activity and two workers never move the store
  * backwards. Per incident one write at a time, with the newest record: a flood of commands makes few writes, not one
- * per command. An incident's change waits RECORD_WRITE_LINGER_MS for the ones after it, so a launch (six workflow tasks
- * within half a second) or a burst of commands is two writes, not one per task: each write is a transaction of five
- * statements and a commit to disk (measured: 5.9 writes per launch before, 2.0 after, and 15-20 % less worker CPU per
- * launch), and the store's lists and live pages can be that much behind.
+ * per command. An incident's writes start at most once per RECORD_WRITE_LINGER_MS: a change after a quiet spell is
+ * written at once, and the changes that follow within that time together, once it is over. So a launch (six workflow
+ * tasks within half a second) or a burst of commands is two or three writes, not one per task (each a transaction of
+ * five statements and a commit), and the store's lists and live pages are at most that much behind.
  */
 import { Runtime, type InjectedSinks } from '@temporalio/worker';
 import type { Logger, MetricCounter } from '@temporalio/common';
@@ -35,16 +35,22 @@ export interface RecordWriterOptions {
   logger?: Logger;
   /** Counts the writes by outcome; the runtime's metric meter (the worker's Prometheus endpoint) unless given. */
   writes?: Pick<MetricCounter, 'add'>;
-  /** How long an incident's change waits for the ones after it before its write (RECORD_WRITE_LINGER_MS; 0: the next turn). */
+  /** The least time between the starts of an incident's writes (RECORD_WRITE_LINGER_MS; 0: every change at once). */
   lingerMs?: number;
 }
 
 /**
- * An incident's first change after a write waits this long, and the changes meanwhile go in the same write. A launch's
- * workflow tasks come 20-300 ms apart (the channel, the invitations, the meeting, the ticket, the header): six writes
- * without it, two with it. Short beside the live pages' poll of the store (every 500 ms).
+ * The least time between the starts of one incident's writes; the changes meanwhile go together in the next. A
+ * launch's workflow tasks come 20-300 ms apart (the channel, the invitations, the meeting, the ticket, the header): six
+ * writes without it, two or three with it. The first change is written at once rather than after a wait: ten incidents
+ * launched together would otherwise all write at the same moment, while their channels are being made, and hold the
+ * worker's main thread up then (the channel ready of ten at once 30-50 ms later in three alternating rounds). Short
+ * beside the live pages' poll of the store (every 500 ms).
  */
 export const RECORD_WRITE_LINGER_MS = 150;
+
+/** Incidents whose last write start is remembered, beyond which the ones older than the linger are forgotten. */
+const WRITE_TIMES_KEPT = 4_096;
 
 /** What became of a record write: `written`, `refused` (to be tried again), `given_up` (left to the incident). */
 type WriteOutcome = 'written' | 'refused' | 'given_up';
@@ -63,8 +69,10 @@ export class IncidentRecordWriter {
   private readonly ready = new Set<string>();
   private readonly writing = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
-  /** Incidents whose change waits for the ones after it (lingerMs), by timer. */
+  /** Incidents whose change waits out the linger since their last write, by timer. */
   private readonly lingering = new Map<string, NodeJS.Timeout>();
+  /** When each incident's last write started (ms), while it may still hold the next one back. */
+  private readonly lastWriteAt = new Map<string, number>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
   private readonly retryDelaysMs: readonly number[];
@@ -93,11 +101,19 @@ export class IncidentRecordWriter {
     // Out of order (a late hand-over from a worker that replayed, say): the newer record stays.
     if (!waiting) this.waiting.set(id, { view, failures: 0 });
     else if (view.revision > waiting.view.revision) waiting.view = view;
-    // A write refused and waiting to be tried again goes with the next try, a change during a write right after it,
-    // one already lingering or ready with it; the others wait for the changes after them.
+    this.schedule(id);
+  }
+
+  /**
+   * When the incident's waiting record is written: with the next try of a refused write, after the write under way,
+   * with the one already lingering or ready; else at once, unless its last write started less than lingerMs ago
+   * (then once that time is over). A stopping worker (draining) writes what comes at once.
+   */
+  private schedule(id: string): void {
     if (this.retryTimers.has(id) || this.writing.has(id) || this.lingering.has(id) || this.ready.has(id)) return;
-    // A stopping worker (draining) writes what comes at once.
-    if (this.lingerMs <= 0 || this.draining) {
+    const last = this.lastWriteAt.get(id);
+    const wait = this.draining || last === undefined ? 0 : last + this.lingerMs - Date.now();
+    if (wait <= 0) {
       this.markReady(id);
       this.pumpSoon();
       return;
@@ -106,10 +122,22 @@ export class IncidentRecordWriter {
       this.lingering.delete(id);
       this.markReady(id);
       this.pump();
-    }, this.lingerMs);
+    }, wait);
     // Lingering alone does not keep a stopping process alive (drain writes what waits).
     timer.unref();
     this.lingering.set(id, timer);
+  }
+
+  private wroteAt(id: string, now: number): void {
+    if (this.lingerMs <= 0) return;
+    this.lastWriteAt.delete(id);
+    this.lastWriteAt.set(id, now);
+    if (this.lastWriteAt.size <= WRITE_TIMES_KEPT) return;
+    // Oldest first (a Map keeps insertion order): those past the linger hold nothing back any more.
+    for (const [known, at] of this.lastWriteAt) {
+      if (at + this.lingerMs > now) break;
+      this.lastWriteAt.delete(known);
+    }
   }
 
   /**
@@ -187,10 +215,12 @@ export class IncidentRecordWriter {
       if (!entry) continue;
       this.waiting.delete(id);
       this.writing.add(id);
+      this.wroteAt(id, Date.now());
       void this.write(id, entry).finally(() => {
         this.writing.delete(id);
-        // Changes that came during the write go now (unless the write failed and waits for its retry).
-        if (this.waiting.has(id) && !this.retryTimers.has(id)) this.markReady(id);
+        // Changes that came during the write go once the linger since its start is over (unless the write failed and
+        // waits for its retry).
+        if (this.waiting.has(id)) this.schedule(id);
         this.pump();
         if (this.idle) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });

@@ -2,10 +2,11 @@
  * Live incident pages: who watches which incident, and one poller per watched incident however many pages show it.
  *
  * The incident writes its record to the store within moments of each change (workflows/incident-record.ts; the
- * worker's writer waits 150 ms for the changes after one), so the record's revision says cheaply whether anything
- * changed: one indexed read every half second per watched incident, shared by all its watchers, and only when it
- * rises one read of the view, serialized once and sent to every watcher. That works across API replicas (the store is
- * shared) and costs the incident's workflow nothing. Without a store the poller asks the incident itself, less often.
+ * worker's writer writes an incident's record at most once per 150 ms), so the record's revision says cheaply whether
+ * anything changed: one indexed read every half second per watched incident, shared by all its watchers, and only when
+ * it rises one read of the view, serialized once and sent to every watcher. That works across API replicas (the store
+ * is shared) and costs the incident's workflow nothing. Without a store the poller asks the incident itself, less
+ * often.
  *
  * Bounded: a process serves at most `maxStreams` watchers and a caller `maxPerCaller` (a visible tab holds one, a hidden
  * one none; a browser allows six connections per site over HTTP/1.1, so more is someone on several devices or a

@@ -204,67 +204,67 @@ describe('the incident record writer', () => {
       vi.useRealTimers();
     });
 
-    it("lets an incident's change wait for the ones after it: a burst is one write per incident", async () => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    it("writes a change after a quiet spell at once, and the incident's next changes together once the linger is over", async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       const s = recordingStore();
       const { writer, counts } = writerFor(s.store, { lingerMs: RECORD_WRITE_LINGER_MS });
       expect(RECORD_WRITE_LINGER_MS).toBeGreaterThan(0);
       writer.accept(view('a', 1));
+      await nextTurn();
+      expect(s.writes).toEqual(['a@1']);
+      writer.accept(view('a', 2));
+      writer.accept(view('a', 3));
+      // Another incident's first change is not held back by this one's.
       writer.accept(view('b', 1));
       await nextTurn();
       vi.advanceTimersByTime(RECORD_WRITE_LINGER_MS - 1);
-      writer.accept(view('a', 2));
-      writer.accept(view('a', 3));
       await nextTurn();
-      expect(s.mostInFlight()).toBe(0);
-      // The first change's wait is over: both incidents' newest records go, at once, without a drain.
-      const release = s.hold();
+      expect(s.writes).toEqual(['a@1', 'b@1']);
+      // The linger since a's write started is over: its newest record goes, without a drain.
       vi.advanceTimersByTime(1);
-      expect(s.mostInFlight()).toBe(2);
-      release();
+      expect(s.writes).toEqual(['a@1', 'b@1', 'a@3']);
       await writer.drain();
-      expect([...s.writes].sort()).toEqual(['a@3', 'b@1']);
-      expect(counts).toEqual({ written: 2 });
+      expect(counts).toEqual({ written: 3 });
     });
 
-    it('writes a change that came during a write right after it, without lingering again', async () => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    it('writes a change that came during a write once the linger since that write started is over', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       const s = recordingStore();
       const { writer } = writerFor(s.store, { lingerMs: 1_000 });
       const release = s.hold();
       writer.accept(view('a', 1));
-      vi.advanceTimersByTime(1_000);
+      await nextTurn();
       expect(s.mostInFlight()).toBe(1);
+      vi.advanceTimersByTime(400);
       writer.accept(view('a', 2));
-      const second = s.nextWrite().then(() => s.nextWrite());
+      const first = s.nextWrite();
       release();
-      // No timer is advanced from here on: a second wait would never end.
-      await second;
+      await first;
+      await nextTurn();
+      vi.advanceTimersByTime(599);
+      await nextTurn();
+      expect(s.writes).toEqual(['a@1']);
+      vi.advanceTimersByTime(1);
       expect(s.writes).toEqual(['a@1', 'a@2']);
     });
 
-    it('does not let a change linger while the worker stops', async () => {
+    it('writes what lingers at once when the worker stops, and what comes while it stops', async () => {
       const s = recordingStore();
       const { writer } = writerFor(s.store, { lingerMs: 3_600_000 });
-      const release = s.hold();
       writer.accept(view('a', 1));
+      await nextTurn();
+      writer.accept(view('a', 2));
+      await nextTurn();
+      expect(s.writes).toEqual(['a@1']);
+      const release = s.hold();
+      writer.accept(view('b', 1));
+      await nextTurn();
       const stopping = writer.drain();
       // A workflow task completing while the worker drains: written in the same drain, not an hour later.
-      writer.accept(view('b', 1));
+      writer.accept(view('b', 2));
       release();
       await stopping;
-      expect([...s.writes].sort()).toEqual(['a@1', 'b@1']);
-      expect(writer.idle).toBe(true);
-    });
-
-    it('writes what lingers at once when the worker stops', async () => {
-      const s = recordingStore();
-      const { writer } = writerFor(s.store, { lingerMs: 3_600_000 });
-      writer.accept(view('a', 5));
-      await nextTurn();
-      expect(s.writes).toEqual([]);
-      await writer.drain();
-      expect(s.writes).toEqual(['a@5']);
+      expect([...s.writes].sort()).toEqual(['a@1', 'a@2', 'b@1', 'b@2']);
       expect(writer.idle).toBe(true);
     });
   });
