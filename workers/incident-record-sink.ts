@@ -118,14 +118,21 @@ export class IncidentRecordWriter {
       this.pumpSoon();
       return;
     }
+    this.readyLater(this.lingering, id, wait);
+  }
+
+  /**
+   * Makes the incident's write ready after `delayMs`, its timer kept in `timers` meanwhile (drain clears them). A
+   * timer alone does not keep a stopping process alive: drain writes what waits.
+   */
+  private readyLater(timers: Map<string, NodeJS.Timeout>, id: string, delayMs: number): void {
     const timer = setTimeout(() => {
-      this.lingering.delete(id);
+      timers.delete(id);
       this.markReady(id);
       this.pump();
-    }, wait);
-    // Lingering alone does not keep a stopping process alive (drain writes what waits).
+    }, delayMs);
     timer.unref();
-    this.lingering.set(id, timer);
+    timers.set(id, timer);
   }
 
   private wroteAt(id: string, now: number): void {
@@ -252,14 +259,7 @@ export class IncidentRecordWriter {
     if (failures === 1) this.logger.warn('the store refused an incident record write; trying again', { incidentId: id, error: message });
     const newer = this.waiting.get(id);
     this.waiting.set(id, { view: newer && newer.view.revision > entry.view.revision ? newer.view : entry.view, failures });
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(id);
-      this.markReady(id);
-      this.pump();
-    }, delay);
-    // A retry alone does not keep a stopping process alive (drain writes what waits).
-    timer.unref();
-    this.retryTimers.set(id, timer);
+    this.readyLater(this.retryTimers, id, delay);
   }
 }
 
