@@ -135,6 +135,7 @@ export class IncidentRecordWriter {
     timers.set(id, timer);
   }
 
+  /** Remembers when the incident's write started: its next one waits out the linger from then. */
   private wroteAt(id: string, now: number): void {
     if (this.lingerMs <= 0) return;
     this.lastWriteAt.delete(id);
@@ -168,7 +169,8 @@ export class IncidentRecordWriter {
 
   /**
    * Writes what is waiting now, without waiting out retry delays or lingering, and resolves when done (a worker
-   * stopping), or after `timeoutMs` with a store that does not answer. A write the store refuses then is left to the incident.
+   * stopping), or after `timeoutMs` with a store that does not answer. A write the store refuses then is left to the
+   * incident.
    */
   async drain(timeoutMs = 10_000): Promise<void> {
     this.draining = true;
