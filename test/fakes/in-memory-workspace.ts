@@ -95,6 +95,17 @@ export class InMemoryWorkspace implements IntegrationPorts {
     else delete this.faults[operation];
   }
 
+  /** Runs `body` with these faults set, and clears them after it, whether it passed or threw. */
+  async withFaults<T>(faults: Partial<Record<WorkspaceOperation, Fault>>, body: () => Promise<T>): Promise<T> {
+    const operations = Object.keys(faults) as WorkspaceOperation[];
+    for (const operation of operations) this.setFault(operation, faults[operation]);
+    try {
+      return await body();
+    } finally {
+      for (const operation of operations) this.setFault(operation, undefined);
+    }
+  }
+
   callCount(operation: WorkspaceOperation): number {
     return this.records.calls.filter((call) => call.operation === operation).length;
   }

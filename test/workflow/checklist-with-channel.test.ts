@@ -61,8 +61,7 @@ it('looks up who is on call while it makes the channel, and posts the checklist 
 });
 
 it('asks who is on call on its own, then posts the checklist, when the lookup with the channel fails', async () => {
-  workspace.setFault('whoIsOnCall', { failures: 1 });
-  try {
+  await workspace.withFaults({ whoIsOnCall: { failures: 1 } }, async () => {
     const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'failing-on-call' }, defaultCommander: 'oncall' };
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
     const view = await launchedAndAtRest(handle);
@@ -75,18 +74,14 @@ it('asks who is on call on its own, then posts the checklist, when the lookup wi
     expect(posts).toHaveLength(1);
     expect(posts[0]!.message).toContain('commander @oscar');
     expect(view.checklistRevisionShown).toBe(checklistRevision(view));
-  } finally {
-    workspace.setFault('whoIsOnCall', undefined);
-  }
+  });
 });
 
 it('looks for an earlier try\'s post when the channel was made by that try and who is on call is not known with it', async () => {
   // The channel's first try makes the channel but never hears so; its second finds the channel (made by an earlier
   // try, which may have posted the checklist) while the on-call service fails both tries' lookups. The launch then
   // asks who is on call with its own activity and posts the checklist, looking first for that earlier post.
-  workspace.setFault('createChannel', { failures: 1, afterEffect: true });
-  workspace.setFault('whoIsOnCall', { failures: 2 });
-  try {
+  await workspace.withFaults({ createChannel: { failures: 1, afterEffect: true }, whoIsOnCall: { failures: 2 } }, async () => {
     // A schedule of its own: the worker keeps who was on call for a schedule for a while (ON_CALL_CACHE_MS).
     const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'reused-channel' }, defaultCommander: 'oncall' };
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
@@ -104,17 +99,13 @@ it('looks for an earlier try\'s post when the channel was made by that try and w
     const posts = checklistPostsIn(view.links.channelId!);
     expect(posts).toHaveLength(1);
     expect(posts[0]!.message).toContain('commander @oscar');
-  } finally {
-    workspace.setFault('createChannel', undefined);
-    workspace.setFault('whoIsOnCall', undefined);
-  }
+  });
 });
 
 it('does not hold the channel up for a slow on-call service: the on-call activity waits for it instead', async () => {
   // Answered after the channel's activity stopped waiting (ON_CALL_WITH_CHANNEL_WAIT_MS). Each test asks for a schedule
   // of its own: the worker keeps who was on call for a schedule for a while (ON_CALL_CACHE_MS).
-  workspace.setFault('whoIsOnCall', { failures: 0, delayAfterMs: ON_CALL_WITH_CHANNEL_WAIT_MS + 3_000 });
-  try {
+  await workspace.withFaults({ whoIsOnCall: { failures: 0, delayAfterMs: ON_CALL_WITH_CHANNEL_WAIT_MS + 3_000 } }, async () => {
     const playbook: PlaybookDefinition = { ...testPlaybook, opsgenie: { schedule: 'slow-on-call' }, defaultCommander: 'oncall' };
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
     const view = await launchedAndAtRest(handle);
@@ -123,15 +114,12 @@ it('does not hold the channel up for a slow on-call service: the on-call activit
     expect(view.launch.oncall.status).toBe('done');
     expect(await scheduledActivities(handle)).toEqual(expect.arrayContaining(['onCallPeople', 'postChecklist']));
     expect(checklistPostsIn(view.links.channelId!)).toHaveLength(1);
-  } finally {
-    workspace.setFault('whoIsOnCall', undefined);
-  }
+  });
 });
 
 it('keeps the channel when the post fails with it, and posts the checklist on its own', async () => {
   // The first post fails (a 503): the channel's activity answers the channel and why the post failed.
-  workspace.setFault('createPost', { failures: 1 });
-  try {
+  await workspace.withFaults({ createPost: { failures: 1 } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.channel.status).toBe('done');
@@ -145,22 +133,17 @@ it('keeps the channel when the post fails with it, and posts the checklist on it
     expect(posts[0]!.pinned).toBe(true);
     expect(view.links.checklistPostId).toBe(posts[0]!.id);
     expect(view.timeline.some((event) => event.kind === 'integration_failed')).toBe(false);
-  } finally {
-    workspace.setFault('createPost', undefined);
-  }
+  });
 });
 
 it('says in the timeline why the checklist could not be posted when it cannot be, and keeps the channel', async () => {
   // Refused for good (a 400): with the channel, and again on its own.
-  workspace.setFault('createPost', { failures: 2, retryable: false });
-  try {
+  await workspace.withFaults({ createPost: { failures: 2, retryable: false } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.channel.status).toBe('done');
     expect(view.launch.checklistPost).toMatchObject({ status: 'failed', error: expect.stringContaining('createPost failed') });
     expect(view.launch.channelHeader.status).toBe('done');
     expect(checklistPostsIn(view.links.channelId!)).toHaveLength(0);
-  } finally {
-    workspace.setFault('createPost', undefined);
-  }
+  });
 });
