@@ -73,7 +73,7 @@ export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
   return { dialect: 'sqlite', path: value };
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string): { db: Kysely<Database>; migrate: () => Promise<string[]> } {
   const inMemory = path === ':memory:';
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new BetterSqlite3(path);
@@ -82,23 +82,58 @@ function openSqlite(path: string): Kysely<Database> {
   if (!inMemory) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Kysely's migrator takes no lock on SQLite (it counts on a single connection): the worker and the API starting on a
+  // new file both made the tables, and one failed ("table playbooks already exists"). Its statements run on this one
+  // connection, so one write transaction around them makes the other process wait (the busy timeout), then find every
+  // migration done; a migration that fails leaves nothing half made.
+  const migrate = () =>
+    // Within one process, one after another: a second connection's wait for the lock would block the thread the first
+    // needs to finish (better-sqlite3 waits synchronously).
+    oneAtATimePerFile(inMemory ? undefined : resolve(path), async () => {
+      sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const applied = await migrateToLatest(db, 'sqlite');
+        sqlite.exec('COMMIT');
+        return applied;
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  return { db, migrate };
 }
 
-function openPostgres(url: string, log: (line: string) => void): Kysely<Database> {
+/** SQLite files being migrated by this process, each with the migration that runs last. */
+const migrationsInProgress = new Map<string, Promise<unknown>>();
+
+function oneAtATimePerFile<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (file === undefined) return work();
+  const run = (migrationsInProgress.get(file) ?? Promise.resolve()).then(work, work);
+  const settled = run.catch(() => undefined);
+  migrationsInProgress.set(file, settled);
+  void settled.then(() => {
+    if (migrationsInProgress.get(file) === settled) migrationsInProgress.delete(file);
+  });
+  return run;
+}
+
+function openPostgres(url: string, log: (line: string) => void): { db: Kysely<Database>; migrate: () => Promise<string[]> } {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
   pool.on('error', (error) => log(`database: idle Postgres connection failed: ${error.message}`));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Kysely's migrator locks Postgres itself (a lock table, in one transaction): processes starting together migrate once.
+  return { db, migrate: () => migrateToLatest(db, 'postgres') };
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const log = options.log ?? (() => {});
   const target = parseDatabaseUrl(options.url);
-  const db = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, log);
+  const { db, migrate } = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, log);
   const where = target.dialect === 'sqlite' ? `SQLite ${target.path}` : `Postgres ${redactDatabaseUrl(target.url)}`;
   try {
-    const applied = await migrateToLatest(db, target.dialect);
+    const applied = await migrate();
     log(
       applied.length > 0
         ? `database: ${where}: applied migrations ${applied.join(', ')}`

@@ -181,6 +181,21 @@ export function storeMigrations(dialect: SqlDialectName): Record<string, Migrati
         await db.schema.alterTable('incident_records').dropColumn('channel_id').execute();
       },
     },
+    // Locks every worker process shares (store/shared-locks.ts): one writer at a time of a person's sidebar category.
+    '0006_shared_locks': {
+      async up(db) {
+        await db.schema
+          .createTable('shared_locks')
+          .addColumn('lock_key', byteOrderedText(dialect), (column) => column.primaryKey())
+          .addColumn('holder', 'text', (column) => column.notNull())
+          // Milliseconds since the epoch, from the holder's clock.
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .execute();
+      },
+      async down(db) {
+        await db.schema.dropTable('shared_locks').execute();
+      },
+    },
   };
 }
 

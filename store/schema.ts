@@ -38,8 +38,18 @@ export interface IncidentSequencesTable {
   last_number: number;
 }
 
+/** A lock held by one worker process until `expires_at` (store/shared-locks.ts); no row: nobody holds it. */
+export interface SharedLocksTable {
+  lock_key: string;
+  /** Who holds it: a random ID per acquisition, so only its holder frees it. */
+  holder: string;
+  /** Milliseconds since the epoch; a lock past it may be taken (its holder died or stalled). */
+  expires_at: number;
+}
+
 export interface Database {
   playbooks: PlaybooksTable;
   playbook_versions: PlaybookVersionsTable;
   incident_sequences: IncidentSequencesTable;
+  shared_locks: SharedLocksTable;
 }

@@ -1,7 +1,9 @@
 /** Opening the store: which URLs mean which database, SQLite's settings, migrations, and passwords kept out of logs. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SQLITE_PATH, openDatabase, parseDatabaseUrl, redactDatabaseUrl } from '../../store/database.js';
@@ -73,7 +75,7 @@ describe('openDatabase', () => {
       expect(journal.rows[0]?.journal_mode).toBe('wal');
       const foreignKeys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(opened.db);
       expect(foreignKeys.rows[0]?.foreign_keys).toBe(1);
-      expect(lines).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel`]);
+      expect(lines).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel, 0006_shared_locks`]);
     } finally {
       await opened.close();
     }
@@ -86,14 +88,43 @@ describe('openDatabase', () => {
     await (await openDatabase({ url: path, log: (line) => first.push(line) })).close();
     const again = await openDatabase({ url: path, log: (line) => second.push(line) });
     try {
-      expect(first).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel`]);
+      expect(first).toEqual([`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel, 0006_shared_locks`]);
       expect(second).toEqual([`database: SQLite ${path}: schema is up to date`]);
       const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db);
-      expect(recorded.rows.map((row) => row.name)).toEqual(['0001_playbooks', '0002_incident_sequences', '0003_incident_records', '0004_incident_timeline', '0005_incident_channel']);
+      expect(recorded.rows.map((row) => row.name)).toEqual(['0001_playbooks', '0002_incident_sequences', '0003_incident_records', '0004_incident_timeline', '0005_incident_channel', '0006_shared_locks']);
     } finally {
       await again.close();
     }
   });
+
+  it('migrates a new SQLite file once when several processes open it at the same moment; the others wait and find it done', async () => {
+    const path = join(directory, 'together.sqlite');
+    const go = join(directory, 'together.go');
+    const fixture = fileURLToPath(new URL('../fixtures/open-store.ts', import.meta.url));
+    const processes = Array.from({ length: 4 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, `sqlite:${path}`, go], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      const ready = new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.startsWith('ready\n')) resolve();
+        });
+      });
+      const exited = new Promise<{ code: number | null; said: unknown }>((resolve) =>
+        child.once('exit', (code) => resolve({ code, said: JSON.parse(output.split('\n').filter(Boolean).at(-1) ?? 'null') })),
+      );
+      return { ready, exited };
+    });
+    await Promise.all(processes.map((child) => child.ready));
+    writeFileSync(go, '');
+    const outcomes = await Promise.all(processes.map((child) => child.exited));
+    expect(outcomes.map((outcome) => outcome.code)).toEqual([0, 0, 0, 0]);
+    const said = outcomes.map((outcome) => outcome.said as string[]).sort((a, b) => a[0]!.localeCompare(b[0]!));
+    expect(said).toEqual([
+      [`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel, 0006_shared_locks`],
+      ...Array.from({ length: 3 }, () => [`database: SQLite ${path}: schema is up to date`]),
+    ]);
+  }, 60_000);
 
   it('opens an in-memory SQLite database with the schema in place', async () => {
     const opened = await openDatabase({ url: 'sqlite::memory:' });
