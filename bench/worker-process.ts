@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry } from '@temporalio/worker';
 import { openDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';
+import { StoreSharedLocks } from '../store/shared-locks.js';
 import { sandboxPorts } from '../test/helpers/sandboxes.js';
 import { createIncidentWorker } from '../workers/incident-worker.js';
 import { installCallTags } from './lib/call-tags.js';
@@ -67,7 +68,8 @@ const worker = await createIncidentWorker({
   taskQueue: BENCH_TASK_QUEUE,
   workflowBundle: { code: readFileSync(BENCH_BUNDLE_PATH, 'utf8') },
   dependencies: {
-    integrations: sandboxPorts(JSON.parse(BENCH_SANDBOX_URLS), 10_000),
+    // As a production worker: sidebar writes under the store's shared lock.
+    integrations: sandboxPorts(JSON.parse(BENCH_SANDBOX_URLS), 10_000, 'opsgenie', database ? new StoreSharedLocks(database.db) : undefined),
     ...(database ? { records: new IncidentRecordRepository(database.db) } : {}),
   },
   tuning: {

@@ -20,6 +20,7 @@ import { loadStartConfig, type StartConfig } from './start-config.js';
 import { exitWithStartupError } from '../config/fatal.js';
 import { createLogger } from '../config/logger.js';
 import { DEFAULT_SQLITE_PATH, redactDatabaseUrl, type OpenedDatabase } from '../store/database.js';
+import { StoreSharedLocks } from '../store/shared-locks.js';
 import { connectClient, connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { startDevServer, stopLeftoverDevServer, type RunningDevServer } from '../temporal/dev-server.js';
 import { ensureTemporalCli } from '../temporal/temporal-cli.js';
@@ -163,7 +164,7 @@ try {
   if (backends.seeded.length) say(`first run: loaded the example playbooks ${backends.seeded.join(', ')} into the store`);
   const { options: { playbooks }, records } = backends;
   // The quick start: sandboxes for whatever has no credentials, unless SANDBOXES=off says otherwise.
-  integrations = await selectIntegrations(config, logger, { sandboxesAllowed: process.env.SANDBOXES !== 'off' });
+  integrations = await selectIntegrations(config, logger, { sandboxesAllowed: process.env.SANDBOXES !== 'off', sharedLocks: new StoreSharedLocks(database.db) });
   // One process holds worker and API, so a secret made up now signs and verifies the same buttons.
   const actionSecret = config.MATTERMOST_ACTION_SECRET ?? randomBytes(32).toString('base64url');
   // Where Mattermost reaches us: set PUBLIC_URL when Mattermost runs elsewhere; locally the API's own address works.

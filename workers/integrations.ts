@@ -18,6 +18,7 @@ import { OpsgenieOnCall } from '../integrations/opsgenie/opsgenie-on-call.js';
 import { PagerDutyOnCall } from '../integrations/pagerduty/pagerduty-on-call.js';
 import type { IntegrationPorts } from '../activities/ports/integration-ports.js';
 import type { OnCallPort } from '../activities/ports/on-call.js';
+import type { SharedLocks } from '../activities/ports/shared-locks.js';
 import { ZoomMeetings } from '../integrations/zoom/zoom-meetings.js';
 import type { SandboxServer } from '../sandbox/sandbox-server.js';
 
@@ -64,7 +65,13 @@ export function requireCredentials(config: Config, sandboxesAllowed: boolean): v
   );
 }
 
-export async function selectIntegrations(config: Config, logger: Logger, options: { sandboxesAllowed: boolean }): Promise<SelectedIntegrations> {
+export interface IntegrationChoices {
+  sandboxesAllowed: boolean;
+  /** The lock every worker process takes before it writes a person's sidebar category: the store's (all workers share it). */
+  sharedLocks?: SharedLocks;
+}
+
+export async function selectIntegrations(config: Config, logger: Logger, options: IntegrationChoices): Promise<SelectedIntegrations> {
   requireCredentials(config, options.sandboxesAllowed);
   const timeoutMs = config.INTEGRATION_TIMEOUT_MS;
   const sandboxes: Record<string, SandboxServer> = {};
@@ -77,14 +84,15 @@ export async function selectIntegrations(config: Config, logger: Logger, options
   };
 
   let chat: MattermostChat;
+  const chatOptions = options.sharedLocks ? { sharedLocks: options.sharedLocks } : {};
   if (config.MATTERMOST_URL && config.MATTERMOST_BOT_TOKEN) {
-    chat = new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs });
+    chat = new MattermostChat({ url: config.MATTERMOST_URL, token: config.MATTERMOST_BOT_TOKEN, timeoutMs }, chatOptions);
     summary.push(`Mattermost: ${config.MATTERMOST_URL}`);
   } else {
     const teams = config.SANDBOX_MATTERMOST_TEAMS.split(',').map((t) => t.trim()).filter(Boolean).map((name) => ({ name }));
     const { createMattermostSandbox } = await import('../sandbox/mattermost/index.js');
     const url = await startSandbox('Mattermost', createMattermostSandbox({ teams }).server, 'MATTERMOST_URL/MATTERMOST_BOT_TOKEN');
-    chat = new MattermostChat({ url, token: 'mm-bot-token', timeoutMs });
+    chat = new MattermostChat({ url, token: 'mm-bot-token', timeoutMs }, chatOptions);
   }
 
   let tickets: JiraTickets;

@@ -9,6 +9,7 @@ import { createLogger } from '../config/logger.js';
 import { connectWorker, resolveNamespace } from '../temporal/connection.js';
 import { openDatabase } from '../store/database.js';
 import { IncidentRecordRepository } from '../store/incident-records.js';
+import { StoreSharedLocks } from '../store/shared-locks.js';
 import { createIncidentWorker } from './incident-worker.js';
 import { requireCredentials, selectIntegrations } from './integrations.js';
 import { installTemporalRuntime } from '../temporal/runtime-logging.js';
@@ -42,7 +43,8 @@ const { connection, namespace, worker, integrations, database } = await (async (
       ...(config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS } : {}),
       namespace: resolveNamespace(config.TEMPORAL_NAMESPACE),
     });
-    const integrations = await selectIntegrations(config, logger, { sandboxesAllowed: config.SANDBOXES === 'on' });
+    // Sidebar categories are written by one worker at a time per person, under a lock in the store they share.
+    const integrations = await selectIntegrations(config, logger, { sandboxesAllowed: config.SANDBOXES === 'on', sharedLocks: new StoreSharedLocks(database.db) });
     const worker = await createIncidentWorker({
       connection,
       namespace,

@@ -3,20 +3,22 @@
  * member's categories when the channel is archived. One person's category is written by sidebar-categories.ts.
  */
 import { IntegrationError } from '../../activities/ports/integration-error.js';
+import type { SharedLocks } from '../../activities/ports/shared-locks.js';
 import type { IncidentBotClient } from './bot-client.js';
 import { channelMemberIds } from './channels.js';
 import { forEachPerson, SIDEBAR_CONCURRENCY, SidebarCategories } from './sidebar-categories.js';
 import type { TeamsAndPeople } from './teams-and-people.js';
 
 export class ChannelSidebars {
-  /** People's sidebar categories, one write at a time per person and team (sidebar-categories.ts). */
+  /** People's sidebar categories, one write at a time per person and team (sidebar-categories.ts), across workers with a shared lock. */
   private readonly sidebars: SidebarCategories;
 
   constructor(
     private readonly client: IncidentBotClient,
     private readonly people: TeamsAndPeople,
+    sharedLocks?: SharedLocks,
   ) {
-    this.sidebars = new SidebarCategories(client);
+    this.sidebars = new SidebarCategories(client, sharedLocks);
   }
 
   /**

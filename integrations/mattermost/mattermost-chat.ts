@@ -13,6 +13,7 @@
  */
 import type { FrontDoorChat } from '../../api/ports/front-door-chat.js';
 import type { Channel, ChannelPost, ChatFile, ChatPort, ChatUser, Post } from '../../activities/ports/chat.js';
+import type { SharedLocks } from '../../activities/ports/shared-locks.js';
 import { IncidentBotClient, type MattermostConfig } from './bot-client.js';
 import { ChannelSidebars } from './channel-sidebars.js';
 import { Channels } from './channels.js';
@@ -28,11 +29,15 @@ export class MattermostChat implements ChatPort, FrontDoorChat {
   private readonly channels: Channels;
   private readonly posts: Posts;
 
-  constructor(config: MattermostConfig) {
+  /**
+   * `sharedLocks`: the lock every worker process takes before it writes a person's sidebar category (the worker passes
+   * the store's); without it, sidebar writes are one at a time in this process only.
+   */
+  constructor(config: MattermostConfig, options: { sharedLocks?: SharedLocks } = {}) {
     this.client = new IncidentBotClient(config);
     this.people = new TeamsAndPeople(this.client);
     this.groups = new UserGroups(this.client);
-    this.sidebars = new ChannelSidebars(this.client, this.people);
+    this.sidebars = new ChannelSidebars(this.client, this.people, options.sharedLocks);
     this.channels = new Channels(this.client, this.people, this.sidebars);
     this.posts = new Posts(this.client, this.people, config.uploadTimeoutMs ?? 300_000);
   }

@@ -4,14 +4,18 @@
  *
  * Mattermost has no "add a channel to a category" nor "remove one": a category is read and written back whole. Two
  * incidents placed for the same person at once would each write back the list it read, and one channel would be lost
- * (seen: 9 of 187 under concurrent launches). So one write at a time per person and team in this process, and each
- * placement is read back: a channel another process's write dropped is added again, a few times at most.
+ * (seen: 9 of 187 under concurrent launches). So one write at a time per person and team: in this process by a queue,
+ * and across worker processes by a lock in the store they share (SharedLocks, passed in by the worker). Without a
+ * shared lock each placement is read back and a channel another process's write dropped is added again, a few times at
+ * most; that cannot see a write that lands after the read-back (one of twelve lost, unreported, with four clients at
+ * 5 ms per call), which the shared lock rules out.
  *
  * Mattermost keeps an archived channel in every category it was put in (9.11, probed): without taking it out, each
  * later write would carry every incident channel ever placed there, and the category would only grow.
  */
 import type { Client4 } from '@mattermost/client';
 import type { ChannelCategory } from '@mattermost/types/channel_categories';
+import type { SharedLocks } from '../../activities/ports/shared-locks.js';
 
 /** Writes of one sidebar category, read back after each, before a placement is given up (and reported missing). */
 const SIDEBAR_WRITE_ATTEMPTS = 4;
@@ -23,16 +27,20 @@ type CategoryClient = Pick<Client4, 'getChannelCategories' | 'createChannelCateg
 export class SidebarCategories {
   private readonly locks = new Map<string, Promise<void>>();
 
-  constructor(private readonly client: CategoryClient) {}
+  /** `shared`: the lock every worker process takes before it writes a person's category (none: this process only). */
+  constructor(
+    private readonly client: CategoryClient,
+    private readonly shared?: SharedLocks,
+  ) {}
 
   /** Puts the channel into the person's custom category of this name (created when missing); false when it would not stay. */
   place(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
-    return this.underLock(`${userId}:${teamId}`, () => this.placeInCategory(userId, teamId, channelId, categoryName));
+    return this.onePersonAtATime(userId, teamId, () => this.placeInCategory(userId, teamId, channelId, categoryName));
   }
 
   /** Takes the channel out of every custom category of the person's in that team; how many categories held it. */
   remove(userId: string, teamId: string, channelId: string): Promise<number> {
-    return this.underLock(`${userId}:${teamId}`, async () => {
+    return this.onePersonAtATime(userId, teamId, async () => {
       const holding = (await this.client.getChannelCategories(userId, teamId)).categories.filter(
         (category) => category.type === 'custom' && category.channel_ids.includes(channelId),
       );
@@ -66,11 +74,23 @@ export class SidebarCategories {
       } else {
         await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, channelId] });
       }
+      // Under the lock every worker shares, no write of ours came in between: what was written stays.
+      if (this.shared) return true;
       if ((await find())?.channel_ids.includes(channelId)) return true;
       // Someone else's write came in between: a moment's pause, then again.
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
     }
     return false;
+  }
+
+  /**
+   * One change of the person's categories at a time: queued in this process first (so its own placements do not
+   * compete for the shared lock), then under the shared lock when there is one.
+   */
+  private onePersonAtATime<T>(userId: string, teamId: string, work: () => Promise<T>): Promise<T> {
+    const key = `${userId}:${teamId}`;
+    const shared = this.shared;
+    return this.underLock(key, shared ? () => shared.withLock(`sidebar:${key}`, work) : work);
   }
 
   private underLock<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@ import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js
 import { OpsgenieOnCall } from '../../integrations/opsgenie/opsgenie-on-call.js';
 import { PagerDutyOnCall } from '../../integrations/pagerduty/pagerduty-on-call.js';
 import type { IntegrationPorts } from '../../activities/ports/integration-ports.js';
+import type { SharedLocks } from '../../activities/ports/shared-locks.js';
 import type { OnCallProvider } from '../../activities/ports/on-call.js';
 import { ZoomMeetings } from '../../integrations/zoom/zoom-meetings.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
@@ -86,10 +87,13 @@ export async function startSandboxes() {
   };
 }
 
-/** Real adapters for sandboxes at these URLs (the sandboxes' default credentials), on call through `onCall`. */
-export function sandboxPorts(urls: SandboxUrls, timeoutMs = 2_000, onCall: OnCallProvider = 'opsgenie'): IntegrationPorts {
+/**
+ * Real adapters for sandboxes at these URLs (the sandboxes' default credentials), on call through `onCall`; sidebar
+ * writes under `sharedLocks` when given (the store's, as a worker has them).
+ */
+export function sandboxPorts(urls: SandboxUrls, timeoutMs = 2_000, onCall: OnCallProvider = 'opsgenie', sharedLocks?: SharedLocks): IntegrationPorts {
   return {
-    chat: new MattermostChat({ url: urls.mattermost, token: 'mm-bot-token', timeoutMs }),
+    chat: new MattermostChat({ url: urls.mattermost, token: 'mm-bot-token', timeoutMs }, sharedLocks ? { sharedLocks } : {}),
     tickets: new JiraTickets({ url: urls.jira, token: 'jira-token', defaultProject: 'OPS', defaultIssueType: 'Task', timeoutMs }),
     meetings: new ZoomMeetings({
       accountId: 'zoom-account',

@@ -9,6 +9,8 @@ import { MattermostChat } from '../../integrations/mattermost/mattermost-chat.js
 import { GROUPS_NEED_LICENCE } from '../../integrations/mattermost/chat-failures.js';
 import { POST_KEY_PROP } from '../../integrations/mattermost/posts.js';
 import { createMattermostSandbox } from '../../sandbox/mattermost/index.js';
+import { openDatabase } from '../../store/database.js';
+import { StoreSharedLocks } from '../../store/shared-locks.js';
 import { failureOf } from '../helpers/integration-errors.js';
 
 /** Enough people for a channel whose members take two pages of 200. */
@@ -174,6 +176,35 @@ describe('Mattermost chat adapter: after launch', () => {
     const custom = sandbox.categories(sandbox.userId('dave'), teamId).filter((c) => c.type === 'custom' && c.display_name === 'Incidents');
     expect(custom).toHaveLength(1);
     expect([...custom[0]!.channel_ids].sort()).toEqual(channels.map((channel) => channel.id).sort());
+  });
+
+  it('keeps every channel when four workers place theirs in the same person\'s sidebar at once, under the store\'s shared lock', async () => {
+    const teamId = sandbox.teamId('default');
+    const channels: Array<{ id: string }> = [];
+    for (let i = 0; i < 16; i++) channels.push(await incidentChannel(['dave']));
+    // Writes slower than reads, as on a real server: without a lock all workers share, a write from a stale read lands
+    // after another worker read its own write back, and channels went missing unreported in every such run (a quarter
+    // of them with four workers).
+    sandbox.server.addFault({ method: 'GET', path: '/api/v4/users/.*/categories', latencyMs: 5 });
+    sandbox.server.addFault({ method: 'PUT', path: '/api/v4/users/.*/categories/.*', latencyMs: 20 });
+    const url = `sqlite:${join(workDir, 'shared-locks.sqlite')}`;
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url })));
+    try {
+      // Four workers: each its own adapter and its own connection to the store they share.
+      const workers = stores.map((store) => new MattermostChat({ url: sandbox.server.url, token: 'mm-bot-token', timeoutMs: 5_000 }, { sharedLocks: new StoreSharedLocks(store.db) }));
+      const results = await Promise.all(
+        channels.map((channel, i) => workers[i % workers.length]!.addToSidebarCategory({ team: 'default', channelId: channel.id, usernames: ['dave'], category: 'Incidents' })),
+      );
+      expect(results.filter((result) => result.placed.length !== 1)).toEqual([]);
+      const custom = sandbox.categories(sandbox.userId('dave'), teamId).filter((c) => c.type === 'custom' && c.display_name === 'Incidents');
+      expect(custom).toHaveLength(1);
+      expect([...custom[0]!.channel_ids].sort()).toEqual(channels.map((channel) => channel.id).sort());
+      // One read and one write per placement: under the shared lock nothing is read back.
+      expect(sandbox.server.requestsTo('GET', /\/channels\/categories$/)).toHaveLength(16);
+      expect([...sandbox.server.requestsTo('POST', /\/channels\/categories$/), ...sandbox.server.requestsTo('PUT', /\/channels\/categories\//)]).toHaveLength(16);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
   });
 
   it('reports a bot that may not edit other people\'s sidebars as Forbidden, not worth retrying', async () => {

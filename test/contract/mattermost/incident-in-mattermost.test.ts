@@ -22,6 +22,7 @@ import { InMemoryWorkspace } from '../../fakes/in-memory-workspace.js';
 import { MattermostChat } from '../../../integrations/mattermost/mattermost-chat.js';
 import { openDatabase, type OpenedDatabase } from '../../../store/database.js';
 import { IncidentRecordRepository } from '../../../store/incident-records.js';
+import { StoreSharedLocks } from '../../../store/shared-locks.js';
 import { shippedPlaybooks } from '../../helpers/chat-stack.js';
 import { freePort } from '../../helpers/free-port.js';
 import { connectToTestServer, runTestWorker, scheduledActivities, uniqueTaskQueue } from '../../helpers/temporal.js';
@@ -232,6 +233,32 @@ describe.runIf(url)('an incident in a real Mattermost', () => {
     expect(incidents?.channel_ids).not.toContain(channel.id);
     // The open incident's channel stays where it was.
     expect(incidents?.channel_ids).toContain(incident.links.channelId);
+  });
+
+  it('keeps every channel when four workers place theirs in the same person\'s sidebar at once (the store\'s shared lock)', async () => {
+    const bot = new MattermostChat({ url: url!, token: setup.env.MATTERMOST_BOT_TOKEN!, timeoutMs: 10_000 });
+    const channels = [];
+    for (let i = 0; i < 12; i++) {
+      const channel = await bot.createChannel({ team: TEAM, name: `sidebar-race-${Date.now()}-${i}`, displayName: `Sidebar race ${i}`, purpose: '', private: false });
+      await bot.addChannelMembers(channel.id, ['bob']);
+      channels.push(channel);
+    }
+    // Four workers: each its own adapter and its own connection to the store they share.
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url: `sqlite:${join(directory, 'store.sqlite')}` })));
+    try {
+      const workers = stores.map((store) => new MattermostChat({ url: url!, token: setup.env.MATTERMOST_BOT_TOKEN!, timeoutMs: 10_000 }, { sharedLocks: new StoreSharedLocks(store.db) }));
+      const placed = await Promise.all(
+        channels.map((channel, i) => workers[i % workers.length]!.addToSidebarCategory({ team: TEAM, channelId: channel.id, usernames: ['bob'], category: 'Incidents' })),
+      );
+      expect(placed.filter((result) => result.placed.length !== 1)).toEqual([]);
+      const categories = await mm.people.bob!.client.getChannelCategories(mm.people.bob!.id, mm.team.id);
+      const incidents = categories.categories.filter((category) => category.display_name === 'Incidents');
+      expect(incidents).toHaveLength(1);
+      expect(channels.filter((channel) => !incidents[0]!.channel_ids.includes(channel.id)).map((channel) => channel.name)).toEqual([]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      for (const channel of channels) await bot.archiveChannel(channel.id);
+    }
   });
 
   it('starts a private channel that only the people invited can see', async () => {
