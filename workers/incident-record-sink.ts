@@ -37,6 +37,8 @@ export interface RecordWriterOptions {
   writes?: Pick<MetricCounter, 'add'>;
   /** The least time between the starts of an incident's writes (RECORD_WRITE_LINGER_MS; 0: every change at once). */
   lingerMs?: number;
+  /** Incidents whose last write start is remembered before the ones past the linger are forgotten (WRITE_TIMES_KEPT). */
+  writeTimesKept?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class IncidentRecordWriter {
   private readonly concurrency: number;
   private readonly retryDelaysMs: readonly number[];
   private readonly lingerMs: number;
+  private readonly writeTimesKept: number;
   private readonly explicitLogger: Logger | undefined;
   private readonly explicitWrites: Pick<MetricCounter, 'add'> | undefined;
   private runtimeWrites: MetricCounter | undefined;
@@ -90,8 +93,14 @@ export class IncidentRecordWriter {
     this.concurrency = options.concurrency ?? 8;
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.lingerMs = options.lingerMs ?? RECORD_WRITE_LINGER_MS;
+    this.writeTimesKept = options.writeTimesKept ?? WRITE_TIMES_KEPT;
     this.explicitLogger = options.logger;
     this.explicitWrites = options.writes;
+  }
+
+  /** Incidents whose last write start is remembered now: a worker's memory of them stays bounded (writeTimesKept). */
+  get writeTimesRemembered(): number {
+    return this.lastWriteAt.size;
   }
 
   /** Takes a change from an incident: returns at once (the sink's caller, the workflow task's completion, waits for it). */
@@ -140,7 +149,7 @@ export class IncidentRecordWriter {
     if (this.lingerMs <= 0) return;
     this.lastWriteAt.delete(id);
     this.lastWriteAt.set(id, now);
-    if (this.lastWriteAt.size <= WRITE_TIMES_KEPT) return;
+    if (this.lastWriteAt.size <= this.writeTimesKept) return;
     // Oldest first (a Map keeps insertion order): those past the linger hold nothing back any more.
     for (const [known, at] of this.lastWriteAt) {
       if (at + this.lingerMs > now) break;

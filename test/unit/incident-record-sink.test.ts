@@ -248,6 +248,28 @@ describe('the incident record writer', () => {
       expect(s.writes).toEqual(['a@1', 'a@2']);
     });
 
+    it('forgets the write times past the linger once it remembers more than it keeps, and still holds back the recent', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const s = recordingStore();
+      const { writer } = writerFor(s.store, { lingerMs: 1_000, writeTimesKept: 3 });
+      for (const id of ['a', 'b', 'c', 'd']) writer.accept(view(id, 1));
+      await nextTurn();
+      // Four written within the linger: none may be forgotten yet, though that is more than three.
+      expect(writer.writeTimesRemembered).toBe(4);
+      vi.advanceTimersByTime(1_000);
+      writer.accept(view('e', 1));
+      await nextTurn();
+      // e's write is one too many: a to d are past the linger and forgotten.
+      expect(writer.writeTimesRemembered).toBe(1);
+      // e's next change still waits out the linger; a's (forgotten, long past it) is written at once.
+      writer.accept(view('e', 2));
+      writer.accept(view('a', 2));
+      await nextTurn();
+      expect(s.writes).toEqual(['a@1', 'b@1', 'c@1', 'd@1', 'e@1', 'a@2']);
+      vi.advanceTimersByTime(1_000);
+      expect(s.writes.at(-1)).toBe('e@2');
+    });
+
     it('writes what lingers at once when the worker stops, and what comes while it stops', async () => {
       const s = recordingStore();
       const { writer } = writerFor(s.store, { lingerMs: 3_600_000 });
