@@ -18,7 +18,7 @@ import { lookupFromFiles } from '../store/playbook-lookup.js';
 import { parseCallTag, CALL_TAG_HEADER } from './lib/call-tags.js';
 import { callsByActivity, channelReadyBreakdown, launchFloors, type PathFloor, type ReadyBreakdown } from './lib/critical-path.js';
 import { figures, fmt, goal, median, sleep, table, verdict, type Figures } from './lib/figures.js';
-import { CpuWindow, machine } from './lib/process-stats.js';
+import { CpuWindow, machine, threadCpuSeconds } from './lib/process-stats.js';
 import { latencyProfile, MEMBERSHIP_LOOK_WITH_EVENTS_MS, startStack, SYSTEMS, type LatencyProfile, type Sandboxes, type System } from './lib/stack.js';
 import type { Bench, Goal, Mode, Plot } from './lib/types.js';
 
@@ -71,6 +71,12 @@ interface ScenarioResult {
   channelReady: Figures & { floor: number; nominalFloor: number; ratio: number };
   launched: Figures & { floor: number; nominalFloor: number; ratio: number };
   cpuSecondsPerLaunch: { worker: number | null; server: number | null; bench: number | null };
+  /**
+   * The same per launch of each batch (one launch at a time; a batch's CPU over its launches at once), from the batch's
+   * start until its launches were done: their spread, where cpuSecondsPerLaunch is one figure over the whole window.
+   * Absent from results written before it was measured.
+   */
+  cpuSecondsPerBatch?: { worker: Figures; server: Figures };
   windowSeconds: number;
 }
 
@@ -203,9 +209,16 @@ export const launchBench: Bench = async (context) => {
       headers.rescan();
       const cpu = new CpuWindow({ worker: worker.pid, server: stack.serverPid, bench: process.pid });
       const launched: Array<Awaited<ReturnType<typeof launchOne>>> = [];
+      const perBatch = { worker: [] as number[], server: [] as number[] };
       for (let done = 0; done < scenario.launches; done += scenario.concurrency) {
         const batch = Math.min(scenario.concurrency, scenario.launches - done);
+        const before = { worker: threadCpuSeconds(worker.pid), server: threadCpuSeconds(stack.serverPid) };
         launched.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => launchOne(`Bench ${scenario.name} ${done + i}`, scenario.noOnCallTasks)))));
+        const after = { worker: threadCpuSeconds(worker.pid), server: threadCpuSeconds(stack.serverPid) };
+        for (const name of ['worker', 'server'] as const) {
+          const [from, to] = [before[name], after[name]];
+          if (from !== undefined && to !== undefined) perBatch[name].push((to - from) / batch);
+        }
       }
       // The launches' follow-ups (records written) are part of what a launch costs.
       await settle(stack.sandboxes, quietMs);
@@ -241,6 +254,7 @@ export const launchBench: Bench = async (context) => {
           server: perLaunch(window.processes.server!.cpuSeconds),
           bench: perLaunch(window.processes.bench!.cpuSeconds),
         },
+        cpuSecondsPerBatch: { worker: figures(perBatch.worker), server: figures(perBatch.server) },
         windowSeconds: window.seconds,
       };
       results.push(result);
@@ -311,12 +325,15 @@ function markdown(profile: LatencyProfile, results: ScenarioResult[], goals: Goa
       return [r.scenario, label, f.count, f.min, f.median, f.p95, `${fmt(f.floor)} (${fmt(f.nominalFloor)})`, `${fmt(f.ratio, 2)} x`, cell(goalFor(`launch, ${r.scenario}: ${label} median / floor`))];
     }),
   );
+  const spread = (f: Figures | undefined) => (f && f.count > 0 ? `${fmt(f.min, 3)} / ${fmt(f.median, 3)} / ${fmt(f.p95, 3)} (${f.count})` : 'n/a');
   const cpuRows = results.map((r) => [
     r.scenario,
     r.cpuSecondsPerLaunch.worker ?? Number.NaN,
     cell(goalFor(`launch, ${r.scenario}: worker CPU per launch`)),
+    spread(r.cpuSecondsPerBatch?.worker),
     r.cpuSecondsPerLaunch.server ?? Number.NaN,
     cell(goalFor(`launch, ${r.scenario}: Temporal server CPU per launch`)),
+    spread(r.cpuSecondsPerBatch?.server),
     r.cpuSecondsPerLaunch.bench ?? Number.NaN,
   ]);
   const pathRows = results.flatMap((r) =>
@@ -350,10 +367,13 @@ milliseconds; the floor is from this run's call log (served, and in brackets at 
 ${table(['scenario', 'figure', 'launches', 'min', 'median', 'p95', 'floor (nominal)', 'median / floor', 'goal'], rows)}
 
 CPU seconds per launch, each process its own (from /proc, over the launches and their follow-ups until the sandboxes
-fell quiet): the worker, the Temporal dev server, and the benchmark's own process (the sandboxes and the client), for
-scale.
+fell quiet; the goals are read on these): the worker, the Temporal dev server, and the benchmark's own process (the
+sandboxes and the client), for scale. Beside them, how it spread: the CPU of each launch one at a time (of each batch
+per launch, at once) from its start until it was done, to the nanosecond from each thread's schedstat, with min /
+median / p95 and how many; a launch's follow-ups (its record written a moment later) fall in the next one's, and a
+collection of garbage in whichever it came, so the spread shows the noise the one figure averages out.
 
-${table(['scenario', 'worker', 'goal', 'Temporal server', 'goal', 'sandboxes + client'], cpuRows)}
+${table(['scenario', 'worker', 'goal', 'worker, each launch: min / median / p95', 'Temporal server', 'goal', 'server, each launch: min / median / p95', 'sandboxes + client'], cpuRows)}
 
 The critical path each floor is made of (medians over the launches: calls on the path per system × the median time
 the sandbox took per call), and the activities on it for the median launch (calls on the path in brackets):
