@@ -42,8 +42,7 @@ it('posts the bridge link in the activity that sets the header', async () => {
 it('posts the link on its own, without waiting for the header, when the ticket keeps the header waiting', async () => {
   // The issue tracker answers seconds late (as while it is being retried): the header waits for the ticket, the
   // bridge's link must not.
-  workspace.setFault('createIssue', { delayAfterMs: 4_000 });
-  try {
+  await workspace.withFaults({ createIssue: { delayAfterMs: 4_000 } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.ticket.status).toBe('done');
@@ -60,9 +59,7 @@ it('posts the link on its own, without waiting for the header, when the ticket k
     const at = (event: (typeof events)[number]) => Number(event.eventTime?.seconds ?? 0) * 1000 + (event.eventTime?.nanos ?? 0) / 1e6;
     const bridgeScheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'postChannelNotice')!;
     expect(at(bridgeScheduled) - at(events[0]!)).toBeLessThan(3_000);
-  } finally {
-    workspace.setFault('createIssue', undefined);
-  }
+  });
 });
 
 it('sets the header without a notice when the playbook starts no meeting', async () => {
@@ -77,27 +74,23 @@ it('sets the header without a notice when the playbook starts no meeting', async
 
 it('posts the link on its own when its post fails beside the header, and only once', async () => {
   // The meeting answers late, so the channel and its checklist are in before the post beside the header fails.
-  workspace.setFault('createMeeting', { delayAfterMs: 1_500 });
-  try {
+  await workspace.withFaults({ createMeeting: { delayAfterMs: 1_500 } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
     await waitFor(() => handle.query(incidentViewQuery), (view) => view.launch.checklistPost.status === 'done', { what: 'the checklist posted' });
-    workspace.setFault('createPost', { failures: 1 });
-    const view = await launchedAndAtRest(handle);
-    expect(view.launch.channelHeader.status).toBe('done');
-    expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
-    const activities = await scheduledActivityInputs(handle);
-    // The header's activity was not tried again for the post; the post's own activity made it.
-    expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
-    expect(bridgeNotices(activities)).toHaveLength(1);
-  } finally {
-    workspace.setFault('createMeeting', undefined);
-    workspace.setFault('createPost', undefined);
-  }
+    await workspace.withFaults({ createPost: { failures: 1 } }, async () => {
+      const view = await launchedAndAtRest(handle);
+      expect(view.launch.channelHeader.status).toBe('done');
+      expect(bridgePosts(view.links.channelId!, view.links.meetingUrl!)).toHaveLength(1);
+      const activities = await scheduledActivityInputs(handle);
+      // The header's activity was not tried again for the post; the post's own activity made it.
+      expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
+      expect(bridgeNotices(activities)).toHaveLength(1);
+    });
+  });
 });
 
 it('finds the link it posted when the header fails beside it, rather than posting it twice', async () => {
-  workspace.setFault('setChannelHeader', { failures: 1 });
-  try {
+  await workspace.withFaults({ setChannelHeader: { failures: 1 } }, async () => {
     const before = workspace.callCount('setChannelHeader');
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook }, QUIET);
     const view = await launchedAndAtRest(handle);
@@ -108,7 +101,5 @@ it('finds the link it posted when the header fails beside it, rather than postin
     const activities = await scheduledActivityInputs(handle);
     expect(activities.filter((activity) => activity.type === 'setChannelHeader')).toHaveLength(1);
     expect(bridgeNotices(activities)).toEqual([]);
-  } finally {
-    workspace.setFault('setChannelHeader', undefined);
-  }
+  });
 });

@@ -59,8 +59,7 @@ it('skips the sidebar, without an activity of its own, when the bot may not edit
 
 it('keeps the invitations when the placement fails with them, and places the sidebar on its own', async () => {
   // The first placement fails (a 503): the invitations' activity answers the invitations and why the sidebar failed.
-  workspace.setFault('addToSidebarCategory', { failures: 1 });
-  try {
+  await workspace.withFaults({ addToSidebarCategory: { failures: 1 } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.invite.status).toBe('done');
@@ -71,9 +70,7 @@ it('keeps the invitations when the placement fails with them, and places the sid
     expect(types.filter((type) => type === 'placeInSidebar')).toHaveLength(1);
     expect(placedFor(view.links.channelId!)).toEqual(INVITED);
     expect(sidebarEvent(view)).toMatchObject({ kind: 'integration_succeeded', data: { placed: INVITED } });
-  } finally {
-    workspace.setFault('addToSidebarCategory', undefined);
-  }
+  });
 });
 
 it('leaves the sidebar alone when the playbook puts the channel in no category', async () => {
@@ -110,8 +107,7 @@ it("looks up the playbook's groups in the activity that invites them, and puts t
 });
 
 it('tries the invitations again when the group lookup fails for a moment, the people known invited meanwhile', async () => {
-  groupsWorkspace.setFault('groupMemberUsernames', { failures: 1 });
-  try {
+  await groupsWorkspace.withFaults({ groupMemberUsernames: { failures: 1 } }, async () => {
     const added = groupsWorkspace.callCount('addChannelMembers');
     const { handle } = await startTestIncident(groupsTested.env.client, groupsTested.taskQueue, { playbook: withGroups }, QUIET);
     const view = await launchedAndAtRest(handle);
@@ -120,14 +116,11 @@ it('tries the invitations again when the group lookup fails for a moment, the pe
     // The first try added the people known without the groups, the second everyone.
     expect(groupsWorkspace.callCount('addChannelMembers') - added).toBe(2);
     expect(groupsWorkspace.records.channels.find((c) => c.id === view.links.channelId)?.members).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
-  } finally {
-    groupsWorkspace.setFault('groupMemberUsernames', undefined);
-  }
+  });
 });
 
 it('invites the people known without the groups when the group lookup cannot be made, and says so', async () => {
-  groupsWorkspace.setFault('groupMemberUsernames', { failures: Infinity, retryable: false });
-  try {
+  await groupsWorkspace.withFaults({ groupMemberUsernames: { failures: Infinity, retryable: false } }, async () => {
     const { handle } = await startTestIncident(groupsTested.env.client, groupsTested.taskQueue, { playbook: withGroups }, QUIET);
     const view = await launchedAndAtRest(handle);
     expect(view.launch.invite).toMatchObject({
@@ -139,7 +132,5 @@ it('invites the people known without the groups when the group lookup cannot be 
     const channel = groupsWorkspace.records.channels.find((c) => c.id === view.links.channelId)!;
     expect(channel.members).toEqual(expect.arrayContaining(['alice', 'carol']));
     expect(channel.members).not.toContain('bob');
-  } finally {
-    groupsWorkspace.setFault('groupMemberUsernames', undefined);
-  }
+  });
 });

@@ -13,17 +13,16 @@ const tested = workerForTests('launch-failures', { integrations: workspace });
 
 
 it('records a permanent failure, retries a temporary one, and keeps the incident going', async () => {
-  workspace.setFault('createIssue', { failures: Infinity, retryable: false });
-  workspace.setFault('createMeeting', { failures: 2, retryable: true });
-  const { id, handle } = await startTestIncident(tested.env.client, tested.taskQueue);
-  const view = await waitFor(
-    () => handle.query(incidentViewQuery),
-    // Every step, not the header: it goes up once its links are in, not after the invitations.
-    (v) => Object.values(v.launch).every((step) => step.status !== 'pending'),
-    { timeoutMs: 30_000, what: 'the launch to finish' },
-  );
-  workspace.setFault('createIssue', undefined);
-  workspace.setFault('createMeeting', undefined);
+  const { id, handle, view } = await workspace.withFaults({ createIssue: { failures: Infinity, retryable: false }, createMeeting: { failures: 2, retryable: true } }, async () => {
+    const started = await startTestIncident(tested.env.client, tested.taskQueue);
+    const launched = await waitFor(
+      () => started.handle.query(incidentViewQuery),
+      // Every step, not the header: it goes up once its links are in, not after the invitations.
+      (v) => Object.values(v.launch).every((step) => step.status !== 'pending'),
+      { timeoutMs: 30_000, what: 'the launch to finish' },
+    );
+    return { ...started, view: launched };
+  });
 
   expect(view.launch.ticket).toEqual({ status: 'failed', error: 'createIssue failed (injected permanent fault)' });
   expect(workspace.callCount('createIssue')).toBe(1); // non-retryable: tried once
@@ -65,8 +64,7 @@ it('records a permanent failure, retries a temporary one, and keeps the incident
 });
 
 it('skips the steps that need a channel when the channel cannot be made, and says why', async () => {
-  workspace.setFault('createChannel', { failures: Infinity, retryable: false });
-  try {
+  await workspace.withFaults({ createChannel: { failures: Infinity, retryable: false } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue);
     const view = await waitFor(
       () => handle.query(incidentViewQuery),
@@ -79,7 +77,5 @@ it('skips the steps that need a channel when the channel cannot be made, and say
     }
     expect(view.launch.ticket.status).toBe('done');
     expect(view.launch.meeting.status).toBe('done');
-  } finally {
-    workspace.setFault('createChannel', undefined);
-  }
+  });
 });

@@ -54,13 +54,11 @@ it('starts a run with one patch marker, the newest patch (incident-v20), that st
 });
 
 it('asks the service again when the lookup is retried by command', async () => {
-  workspace.setFault('whoIsOnCall', { failures: Infinity, retryable: false });
-  const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'ops', playbook: teamPlaybook('Ops on-call') });
-  try {
-    expect((await onCallSettled(handle)).launch.oncall.status).toBe('failed');
-  } finally {
-    workspace.setFault('whoIsOnCall', undefined);
-  }
+  const { handle } = await workspace.withFaults({ whoIsOnCall: { failures: Infinity, retryable: false } }, async () => {
+    const started = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'ops', playbook: teamPlaybook('Ops on-call') });
+    expect((await onCallSettled(started.handle)).launch.oncall.status).toBe('failed');
+    return started;
+  });
   workspace.records.onCall['Ops on-call'] = ['petra@example.com'];
   const asked = workspace.callCount('whoIsOnCall');
   await handle.executeUpdate(commandUpdates.retryIntegration, { args: [{ step: 'oncall', actor: 'alice' }] });

@@ -57,17 +57,14 @@ describe('the record through the worker (incident-v14)', () => {
 
   it('writes the record while the launch is still under way (a slow integration holds it up)', async () => {
     // Jira answers after 6 s: the launch waits for the ticket, the record does not wait for the launch.
-    workspace.setFault('createIssue', { failures: 0, delayAfterMs: 6_000 });
-    try {
+    await workspace.withFaults({ createIssue: { failures: 0, delayAfterMs: 6_000 } }, async () => {
       const { id, handle } = await startTestIncident(env.client, taskQueue, {}, QUIET);
       await applyUpdate(handle, 'setSeverity', { severity: 'sev1', actor: 'bob' });
       const { view } = await storeCaughtUp(handle, records, 'the record with the new severity, during the launch');
       expect(view.launch.ticket.status).toBe('pending');
       expect((await records.get(id))?.severity).toBe('sev1');
       await waitFor(() => handle.query(incidentViewQuery), (v) => v.launch.ticket.status === 'done', { what: 'the ticket, at last' });
-    } finally {
-      workspace.setFault('createIssue', undefined);
-    }
+    });
   });
 
   it("ends cancelled when an operator cancels the workflow: the record's coroutine stops, no workflow task fails", async () => {

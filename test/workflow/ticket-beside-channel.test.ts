@@ -40,8 +40,7 @@ it('opens the issue in the first workflow task, beside the channel, and links th
 
 it('links the channel even when the issue is opened before the channel is made', async () => {
   // Chat answers the channel's creation a second late: Jira is done first.
-  workspace.setFault('createChannel', { failures: 0, delayAfterMs: 1_000 });
-  try {
+  await workspace.withFaults({ createChannel: { failures: 0, delayAfterMs: 1_000 } }, async () => {
     const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { playbook: testPlaybook }, QUIET);
     const view = await launchedAndAtRest(handle);
     const done = view.timeline.filter((event) => event.kind === 'integration_succeeded').map((event) => event.data?.step);
@@ -50,7 +49,5 @@ it('links the channel even when the issue is opened before the channel is made',
     expect(issueOf(view.links.ticketKey!).description).toContain(`\nIncident channel: ${view.links.channelUrl}`);
     // The header, which shows the issue, still went on the channel once it was there.
     expect(view.launch.channelHeader.status).toBe('done');
-  } finally {
-    workspace.setFault('createChannel', undefined);
-  }
+  });
 });
