@@ -26,6 +26,11 @@ type CategoryClient = Pick<Client4, 'getChannelCategories' | 'createChannelCateg
 
 export class SidebarCategories {
   private readonly locks = new Map<string, Promise<void>>();
+  /** Per person and team: the placements waiting for their turn, which go together. */
+  private readonly waitingPlacements = new Map<
+    string,
+    Array<{ channelId: string; categoryName: string; done: (placed: boolean) => void; failed: (error: unknown) => void }>
+  >();
 
   /** `shared`: the lock every worker process takes before it writes a person's category (none: this process only). */
   constructor(
@@ -33,9 +38,40 @@ export class SidebarCategories {
     private readonly shared?: SharedLocks,
   ) {}
 
-  /** Puts the channel into the person's custom category of this name (created when missing); false when it would not stay. */
+  /**
+   * Puts the channel into the person's custom category of this name (created when missing); false when it would not
+   * stay. Placements for the same person that wait for their turn together go in one write: in an alert storm the same
+   * on-call people are in every incident, and one read and one write per incident, one after another, made the last
+   * placement wait for all the others.
+   */
   place(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
-    return this.onePersonAtATime(userId, teamId, () => this.placeInCategory(userId, teamId, channelId, categoryName));
+    const key = `${userId}:${teamId}`;
+    return new Promise<boolean>((done, failed) => {
+      const placement = { channelId, categoryName, done, failed };
+      const waiting = this.waitingPlacements.get(key);
+      if (waiting) {
+        waiting.push(placement);
+        return;
+      }
+      const batch = [placement];
+      this.waitingPlacements.set(key, batch);
+      this.onePersonAtATime(userId, teamId, async () => {
+        // Its turn: placements from now on wait for the next.
+        this.waitingPlacements.delete(key);
+        const byCategory = new Map<string, typeof batch>();
+        for (const one of batch) {
+          const name = one.categoryName.trim().toLowerCase();
+          byCategory.set(name, [...(byCategory.get(name) ?? []), one]);
+        }
+        for (const placements of byCategory.values()) {
+          const stayed = await this.placeInCategory(userId, teamId, placements.map((one) => one.channelId), placements[0]!.categoryName);
+          for (const one of placements) one.done(stayed.has(one.channelId));
+        }
+      }).catch((error: unknown) => {
+        // Those already answered keep their answer.
+        for (const one of batch) one.failed(error);
+      });
+    });
   }
 
   /** Takes the channel out of every custom category of the person's in that team; how many categories held it. */
@@ -51,7 +87,8 @@ export class SidebarCategories {
     });
   }
 
-  private async placeInCategory(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
+  /** Puts the channels into the category (made when missing); the ones that stayed there. */
+  private async placeInCategory(userId: string, teamId: string, channelIds: string[], categoryName: string): Promise<Set<string>> {
     const wanted = categoryName.trim().toLowerCase();
     // The category by that name; two made at once by two workers are merged into the one with the lower ID (every
     // writer picks the same), so the person never sees "Incidents" twice.
@@ -66,21 +103,26 @@ export class SidebarCategories {
       for (const category of extra) await this.client.deleteChannelCategory(userId, teamId, category.id).catch(() => undefined);
       return merged;
     };
+    const all = new Set(channelIds);
+    const stillMissing = (category: ChannelCategory | undefined, of: string[]) => of.filter((id) => !category?.channel_ids.includes(id));
+    let missing = [...all];
     for (let attempt = 1; attempt <= SIDEBAR_WRITE_ATTEMPTS; attempt++) {
       const existing = await find();
-      if (existing?.channel_ids.includes(channelId)) return true;
+      missing = stillMissing(existing, missing);
+      if (missing.length === 0) return all;
       if (!existing) {
-        await this.client.createChannelCategory(userId, teamId, { user_id: userId, team_id: teamId, type: 'custom', display_name: categoryName, channel_ids: [channelId] } as ChannelCategory);
+        await this.client.createChannelCategory(userId, teamId, { user_id: userId, team_id: teamId, type: 'custom', display_name: categoryName, channel_ids: missing } as ChannelCategory);
       } else {
-        await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, channelId] });
+        await this.client.updateChannelCategory(userId, teamId, { ...existing, channel_ids: [...existing.channel_ids, ...missing] });
       }
       // Under the lock every worker shares, no write of ours came in between: what was written stays.
-      if (this.shared) return true;
-      if ((await find())?.channel_ids.includes(channelId)) return true;
+      if (this.shared) return all;
+      missing = stillMissing(await find(), missing);
+      if (missing.length === 0) return all;
       // Someone else's write came in between: a moment's pause, then again.
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
     }
-    return false;
+    return new Set(channelIds.filter((id) => !missing.includes(id)));
   }
 
   /**

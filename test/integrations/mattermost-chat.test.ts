@@ -199,9 +199,12 @@ describe('Mattermost chat adapter: after launch', () => {
       const custom = sandbox.categories(sandbox.userId('dave'), teamId).filter((c) => c.type === 'custom' && c.display_name === 'Incidents');
       expect(custom).toHaveLength(1);
       expect([...custom[0]!.channel_ids].sort()).toEqual(channels.map((channel) => channel.id).sort());
-      // One read and one write per placement: under the shared lock nothing is read back.
-      expect(sandbox.server.requestsTo('GET', /\/channels\/categories$/)).toHaveLength(16);
-      expect([...sandbox.server.requestsTo('POST', /\/channels\/categories$/), ...sandbox.server.requestsTo('PUT', /\/channels\/categories\//)]).toHaveLength(16);
+      // One read per write (under the shared lock nothing is read back), and fewer writes than placements: a worker's
+      // placements that waited for their turn together went in one.
+      const reads = sandbox.server.requestsTo('GET', /\/channels\/categories$/).length;
+      const writes = sandbox.server.requestsTo('POST', /\/channels\/categories$/).length + sandbox.server.requestsTo('PUT', /\/channels\/categories\//).length;
+      expect(reads).toBe(writes);
+      expect(writes).toBeLessThan(16);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
