@@ -168,6 +168,13 @@ describe.runIf(startScript && postgresSource)('two workers and two APIs from the
       expect(sandboxes.zoom.meetings().filter((meeting) => JSON.stringify(meeting).includes(id)), `Zoom meetings of ${id}`).toHaveLength(1);
       expect(sandboxes.opsgenie.alerts().filter((alert) => JSON.stringify(alert).includes(id)), `Opsgenie alerts of ${id}`).toHaveLength(1);
     }
+    // alice reported all six: both workers placed their channels in her sidebar at once, one writer at a time under the
+    // lock in the Postgres store they share, so none is missing.
+    const mattermost = sandboxes.mattermost;
+    const sidebar = mattermost.categories(mattermost.userId('alice'), mattermost.teamId('default')).filter((category) => category.display_name === 'Incidents');
+    expect(sidebar).toHaveLength(1);
+    const incidentChannels = incidents.map((id) => channels.find((channel) => channel.name.startsWith(`incident-${id}-`))!.id);
+    expect(incidentChannels.filter((channelId) => !sidebar[0]!.channel_ids.includes(channelId))).toEqual([]);
   }, 300_000);
 
   it('makes one incident per alert group from deliveries spread over both APIs at once, each answered 202 at once', async () => {
