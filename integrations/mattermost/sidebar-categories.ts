@@ -26,11 +26,8 @@ type CategoryClient = Pick<Client4, 'getChannelCategories' | 'createChannelCateg
 
 export class SidebarCategories {
   private readonly locks = new Map<string, Promise<void>>();
-  /** Per person and team: the placements waiting for their turn, which go together. */
-  private readonly waitingPlacements = new Map<
-    string,
-    Array<{ channelId: string; categoryName: string; done: (placed: boolean) => void; failed: (error: unknown) => void }>
-  >();
+  /** Per person and team: the changes waiting for their turn, in the order they came, which go together. */
+  private readonly waitingChanges = new Map<string, Change[]>();
 
   /** `shared`: the lock every worker process takes before it writes a person's category (none: this process only). */
   constructor(
@@ -40,51 +37,71 @@ export class SidebarCategories {
 
   /**
    * Puts the channel into the person's custom category of this name (created when missing); false when it would not
-   * stay. Placements for the same person that wait for their turn together go in one write: in an alert storm the same
-   * on-call people are in every incident, and one read and one write per incident, one after another, made the last
-   * placement wait for all the others.
+   * stay. Changes for the same person that wait for their turn together go in one write per category: in an alert storm
+   * the same on-call people are in every incident, and one read and one write per incident, one after another, made the
+   * last placement wait for all the others.
    */
   place(userId: string, teamId: string, channelId: string, categoryName: string): Promise<boolean> {
+    return new Promise<boolean>((done, failed) => this.enqueue(userId, teamId, { kind: 'place', channelId, categoryName, done, failed }));
+  }
+
+  /**
+   * Takes the channel out of every custom category of the person's in that team; how many categories held it. Removals
+   * that wait together (the incidents of a storm closed at once) go in one read and one write per category.
+   */
+  remove(userId: string, teamId: string, channelId: string): Promise<number> {
+    return new Promise<number>((done, failed) => this.enqueue(userId, teamId, { kind: 'remove', channelId, done, failed }));
+  }
+
+  /**
+   * Adds the change to the person's waiting ones; the first of them takes a turn (onePersonAtATime), which makes all
+   * that came meanwhile: runs of placements and of removals in the order they came. A failure fails the changes of its
+   * run and of the runs after it; those already answered keep their answer.
+   */
+  private enqueue(userId: string, teamId: string, change: Change): void {
     const key = `${userId}:${teamId}`;
-    return new Promise<boolean>((done, failed) => {
-      const placement = { channelId, categoryName, done, failed };
-      const waiting = this.waitingPlacements.get(key);
-      if (waiting) {
-        waiting.push(placement);
-        return;
+    const waiting = this.waitingChanges.get(key);
+    if (waiting) {
+      waiting.push(change);
+      return;
+    }
+    const batch = [change];
+    this.waitingChanges.set(key, batch);
+    this.onePersonAtATime(userId, teamId, async () => {
+      // Its turn: changes from now on wait for the next.
+      this.waitingChanges.delete(key);
+      for (const run of runsOfOneKind(batch)) {
+        if (run[0]!.kind === 'remove') await this.removeAll(userId, teamId, run as Removal[]);
+        else await this.placeAll(userId, teamId, run as Placement[]);
       }
-      const batch = [placement];
-      this.waitingPlacements.set(key, batch);
-      this.onePersonAtATime(userId, teamId, async () => {
-        // Its turn: placements from now on wait for the next.
-        this.waitingPlacements.delete(key);
-        const byCategory = new Map<string, typeof batch>();
-        for (const one of batch) {
-          const name = one.categoryName.trim().toLowerCase();
-          byCategory.set(name, [...(byCategory.get(name) ?? []), one]);
-        }
-        for (const placements of byCategory.values()) {
-          const stayed = await this.placeInCategory(userId, teamId, placements.map((one) => one.channelId), placements[0]!.categoryName);
-          for (const one of placements) one.done(stayed.has(one.channelId));
-        }
-      }).catch((error: unknown) => {
-        // Those already answered keep their answer.
-        for (const one of batch) one.failed(error);
-      });
+    }).catch((error: unknown) => {
+      for (const one of batch) one.failed(error);
     });
   }
 
-  /** Takes the channel out of every custom category of the person's in that team; how many categories held it. */
-  remove(userId: string, teamId: string, channelId: string): Promise<number> {
-    return this.onePersonAtATime(userId, teamId, async () => {
-      const holding = (await this.client.getChannelCategories(userId, teamId)).categories.filter(
-        (category) => category.type === 'custom' && category.channel_ids.includes(channelId),
-      );
-      for (const category of holding) {
-        await this.client.updateChannelCategory(userId, teamId, { ...category, channel_ids: category.channel_ids.filter((id) => id !== channelId) });
-      }
-      return holding.length;
-    });
+  /** Placements, one write per category (names compared as Mattermost shows them: trimmed, case aside). */
+  private async placeAll(userId: string, teamId: string, placements: Placement[]): Promise<void> {
+    const byCategory = new Map<string, Placement[]>();
+    for (const one of placements) {
+      const name = one.categoryName.trim().toLowerCase();
+      byCategory.set(name, [...(byCategory.get(name) ?? []), one]);
+    }
+    for (const inCategory of byCategory.values()) {
+      const stayed = await this.placeInCategory(userId, teamId, inCategory.map((one) => one.channelId), inCategory[0]!.categoryName);
+      for (const one of inCategory) one.done(stayed.has(one.channelId));
+    }
+  }
+
+  /** Removals: one read, and one write per custom category that held any of the channels. */
+  private async removeAll(userId: string, teamId: string, removals: Removal[]): Promise<void> {
+    const leaving = new Set(removals.map((one) => one.channelId));
+    const holding = (await this.client.getChannelCategories(userId, teamId)).categories.filter(
+      (category) => category.type === 'custom' && category.channel_ids.some((id) => leaving.has(id)),
+    );
+    for (const category of holding) {
+      await this.client.updateChannelCategory(userId, teamId, { ...category, channel_ids: category.channel_ids.filter((id) => !leaving.has(id)) });
+    }
+    for (const one of removals) one.done(holding.filter((category) => category.channel_ids.includes(one.channelId)).length);
   }
 
   /** Puts the channels into the category (made when missing); the ones that stayed there. */
@@ -148,6 +165,35 @@ export class SidebarCategories {
     });
     return run;
   }
+}
+
+interface Placement {
+  kind: 'place';
+  channelId: string;
+  categoryName: string;
+  done: (placed: boolean) => void;
+  failed: (error: unknown) => void;
+}
+
+interface Removal {
+  kind: 'remove';
+  channelId: string;
+  /** How many of the person's categories held the channel. */
+  done: (categories: number) => void;
+  failed: (error: unknown) => void;
+}
+
+type Change = Placement | Removal;
+
+/** The changes cut into runs of one kind, in order: a channel placed and then taken out stays out. */
+function runsOfOneKind(changes: Change[]): Change[][] {
+  const runs: Change[][] = [];
+  for (const change of changes) {
+    const last = runs.at(-1);
+    if (last && last[0]!.kind === change.kind) last.push(change);
+    else runs.push([change]);
+  }
+  return runs;
 }
 
 /** Runs `task` for each item, `concurrency` at a time (different people's sidebars never touch each other). */

@@ -1,7 +1,8 @@
 /**
  * A person's sidebar categories (integrations/mattermost/sidebar-categories.ts) against a fake of Mattermost's category
- * calls: placements that wait for their turn together go in one write per category, each answered; a write that fails
- * fails the placements it carried, not the ones before it; with a shared lock nothing is read back.
+ * calls: placements and removals that wait for their turn together go in one write per category, in the order they
+ * came, each answered; a write that fails fails the placements it carried, not the ones before it; with a shared lock
+ * nothing is read back.
  */
 import type { ChannelCategory } from '@mattermost/types/channel_categories';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +118,42 @@ describe('sidebar categories', () => {
     // The activity's retry places them again.
     expect(await sidebars.place('dave', 'team', 'c2', 'Incidents')).toBe(true);
     expect(mattermost.channelsIn('Incidents')).toEqual(['c0', 'c1', 'c2']);
+  });
+
+  it('takes channels out together: one read, one write per category that held any, then what came after them, in order', async () => {
+    const mattermost = fakeMattermost();
+    const sidebars = new SidebarCategories(mattermost.client as never, inLock);
+    for (const id of ['c0', 'c1', 'c2']) await sidebars.place('dave', 'team', id, 'Incidents');
+    for (const id of ['c1', 'w1']) await sidebars.place('dave', 'team', id, 'Watching');
+    const before = mattermost.calls.length;
+
+    const release = mattermost.holdReads();
+    const first = sidebars.remove('dave', 'team', 'c0');
+    await untilCalls(mattermost.calls, before + 1);
+    // While c0's removal waits on Mattermost: three incidents closed at once, then a placement, then its removal.
+    const waited = [
+      sidebars.remove('dave', 'team', 'c1'),
+      sidebars.remove('dave', 'team', 'c2'),
+      sidebars.remove('dave', 'team', 'gone'),
+      sidebars.place('dave', 'team', 'c3', 'Incidents'),
+      sidebars.remove('dave', 'team', 'c3'),
+    ];
+    release();
+    expect(await first).toBe(1);
+    expect(await Promise.all(waited)).toEqual([2, 1, 0, true, 1]);
+    expect(mattermost.calls.slice(before)).toEqual([
+      'read',
+      'write Incidents c1,c2',
+      'read',
+      'write Incidents ',
+      'write Watching w1',
+      'read',
+      'write Incidents c3',
+      'read',
+      'write Incidents ',
+    ]);
+    expect(mattermost.channelsIn('Incidents')).toEqual([]);
+    expect(mattermost.channelsIn('Watching')).toEqual(['w1']);
   });
 
   it('reads each write back without a shared lock, and not with one', async () => {
