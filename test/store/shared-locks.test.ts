@@ -55,7 +55,12 @@ describeOnEachDialect('shared locks', (open) => {
   it('does not hold up another key', async () => {
     const [a, b] = await twoWorkers();
     const held = deferred();
-    const first = new StoreSharedLocks(a).withLock('sidebar:dave:team', () => held.promise);
+    const holds = deferred();
+    const first = new StoreSharedLocks(a).withLock('sidebar:dave:team', () => {
+      holds.resolve();
+      return held.promise;
+    });
+    await holds.promise;
     // Answers while dave's lock is held; with a wait this short it would fail if it waited for it.
     await expect(new StoreSharedLocks(b, { waitMs: 50 }).withLock('sidebar:erin:team', async () => 'erin')).resolves.toBe('erin');
     held.resolve();
@@ -67,15 +72,25 @@ describeOnEachDialect('shared locks', (open) => {
     let clock = 1_000_000;
     const now = () => clock;
     const stalled = deferred();
+    const deadHolds = deferred();
     // A worker that took the lock and stopped (its work never ends while we look).
-    const dead = new StoreSharedLocks(a, { leaseMs: 30_000, now }).withLock('sidebar:dave:team', () => stalled.promise);
+    const dead = new StoreSharedLocks(a, { leaseMs: 30_000, now }).withLock('sidebar:dave:team', () => {
+      deadHolds.resolve();
+      return stalled.promise;
+    });
+    await deadHolds.promise;
     const other = new StoreSharedLocks(b, { leaseMs: 30_000, waitMs: 60, now });
     await expect(other.withLock('sidebar:dave:team', async () => 'too soon')).rejects.toThrow(
       /the shared lock "sidebar:dave:team" was still held by another worker after 60 ms \(a lock is freed when its holder is done, or 30 s after it was taken by a worker that died\)/,
     );
     clock += 30_000;
     const taken = deferred();
-    const takenOver = other.withLock('sidebar:dave:team', () => taken.promise.then(() => 'taken over'));
+    const otherHolds = deferred();
+    const takenOver = other.withLock('sidebar:dave:team', () => {
+      otherHolds.resolve();
+      return taken.promise.then(() => 'taken over');
+    });
+    await otherHolds.promise;
     // The stalled worker finishes now and frees "its" lock: the row is the new holder's, so it stays.
     stalled.resolve();
     await dead;
