@@ -11,6 +11,7 @@ import pg from 'pg';
 import { migrateToLatest, type SqlDialectName } from './migrations.js';
 import type { Database } from './schema.js';
 import { messageOf } from '../domain/errors.js';
+import { OneAtATime } from '../domain/one-at-a-time.js';
 
 export const DEFAULT_SQLITE_PATH = '.data/incidents.sqlite';
 
@@ -90,33 +91,23 @@ function openSqlite(path: string): { db: Kysely<Database>; migrate: () => Promis
   const migrate = () =>
     // Within one process, one after another: a second connection's wait for the lock would block the thread the first
     // needs to finish (better-sqlite3 waits synchronously).
-    oneAtATimePerFile(inMemory ? undefined : resolve(path), async () => {
-      sqlite.exec('BEGIN IMMEDIATE');
-      try {
-        const applied = await migrateToLatest(db, 'sqlite');
-        sqlite.exec('COMMIT');
-        return applied;
-      } catch (error) {
-        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-        throw error;
-      }
-    });
+    inMemory ? migrateInOneTransaction() : migrationsPerFile.run(resolve(path), migrateInOneTransaction);
+  async function migrateInOneTransaction(): Promise<string[]> {
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      const applied = await migrateToLatest(db, 'sqlite');
+      sqlite.exec('COMMIT');
+      return applied;
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw error;
+    }
+  }
   return { db, migrate };
 }
 
-/** SQLite files being migrated by this process, each with the migration that runs last. */
-const migrationsInProgress = new Map<string, Promise<unknown>>();
-
-function oneAtATimePerFile<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
-  if (file === undefined) return work();
-  const run = (migrationsInProgress.get(file) ?? Promise.resolve()).then(work, work);
-  const settled = run.catch(() => undefined);
-  migrationsInProgress.set(file, settled);
-  void settled.then(() => {
-    if (migrationsInProgress.get(file) === settled) migrationsInProgress.delete(file);
-  });
-  return run;
-}
+/** The SQLite files this process migrates, one migration at a time per file. */
+const migrationsPerFile = new OneAtATime();
 
 function openPostgres(url: string, log: (line: string) => void): { db: Kysely<Database>; migrate: () => Promise<string[]> } {
   const pool = new pg.Pool({ connectionString: url, max: 10 });

@@ -16,6 +16,7 @@
 import type { Client4 } from '@mattermost/client';
 import type { ChannelCategory } from '@mattermost/types/channel_categories';
 import type { SharedLocks } from '../../activities/ports/shared-locks.js';
+import { OneAtATime } from '../../domain/one-at-a-time.js';
 
 /** Writes of one sidebar category, read back after each, before a placement is given up (and reported missing). */
 const SIDEBAR_WRITE_ATTEMPTS = 4;
@@ -25,7 +26,8 @@ export const SIDEBAR_CONCURRENCY = 4;
 type CategoryClient = Pick<Client4, 'getChannelCategories' | 'createChannelCategory' | 'updateChannelCategory' | 'deleteChannelCategory'>;
 
 export class SidebarCategories {
-  private readonly locks = new Map<string, Promise<void>>();
+  /** Per person and team, this process's changes one at a time. */
+  private readonly queued = new OneAtATime();
   /** Per person and team: the changes waiting for their turn, in the order they came, which go together. */
   private readonly waitingChanges = new Map<string, Change[]>();
 
@@ -149,21 +151,7 @@ export class SidebarCategories {
   private onePersonAtATime<T>(userId: string, teamId: string, work: () => Promise<T>): Promise<T> {
     const key = `${userId}:${teamId}`;
     const shared = this.shared;
-    return this.underLock(key, shared ? () => shared.withLock(`sidebar:${key}`, work) : work);
-  }
-
-  private underLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(key, settled);
-    void settled.then(() => {
-      if (this.locks.get(key) === settled) this.locks.delete(key);
-    });
-    return run;
+    return this.queued.run(key, shared ? () => shared.withLock(`sidebar:${key}`, work) : work);
   }
 }
 
