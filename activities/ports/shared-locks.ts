@@ -9,8 +9,8 @@
  */
 export interface SharedLocks {
   /**
-   * Runs `work` holding the key's lock, waiting for it while another holds it. A holder that died keeps it only until
-   * its lease runs out. Throws, without running `work`, when the lock does not come within the wait (the caller's retry
+   * Runs `work` holding the key's lock, waiting for it while another holds it. A holder that is alive keeps it while
+   * its work runs (within a bound the implementation sets); one that died keeps it only until its lease runs out. Throws, without running `work`, when the lock does not come within the wait (the caller's retry
    * tries again).
    */
   withLock<T>(key: string, work: () => Promise<T>): Promise<T>;

@@ -1,7 +1,8 @@
 /**
  * Locks shared by worker processes (store/shared-locks.ts), on SQLite and on Postgres: one holder at a time per key
  * across two connections (as two workers), other keys not held up, a dead holder's lock taken once its lease ran out
- * and never freed by it afterwards, a failed work freeing its lock.
+ * and never freed by it afterwards, a live holder's lease renewed while its work runs (up to the longest hold), a failed
+ * work freeing its lock.
  */
 import { afterEach, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../store/database.js';
@@ -98,6 +99,34 @@ describeOnEachDialect('shared locks', (open) => {
     taken.resolve();
     await expect(takenOver).resolves.toBe('taken over');
     await expect(new StoreSharedLocks(a, { waitMs: 60, now }).withLock('sidebar:dave:team', async () => 'free again')).resolves.toBe('free again');
+  });
+
+  it('keeps a live holder in while its work runs longer than a lease, until the longest hold', async () => {
+    const [a, b] = await twoWorkers();
+    const done = deferred();
+    const holds = deferred();
+    // Work that takes many leases (100 ms each): its holder renews the lease, so the other worker's wait of 600 ms ends
+    // with the lock still held (without renewing, it would take the lock after 100 ms).
+    const slow = new StoreSharedLocks(a, { leaseMs: 100, maxHoldMs: 60_000 }).withLock('sidebar:dave:team', () => {
+      holds.resolve();
+      return done.promise.then(() => 'slow but whole');
+    });
+    await holds.promise;
+    await expect(new StoreSharedLocks(b, { leaseMs: 100, waitMs: 600 }).withLock('sidebar:dave:team', async () => 'too soon')).rejects.toThrow(/still held/);
+    done.resolve();
+    await expect(slow).resolves.toBe('slow but whole');
+
+    // Work that never ends stops being renewed after the longest hold, and its lock frees itself a lease later.
+    const stuck = deferred();
+    const stuckHolds = deferred();
+    const forever = new StoreSharedLocks(a, { leaseMs: 100, maxHoldMs: 250 }).withLock('sidebar:erin:team', () => {
+      stuckHolds.resolve();
+      return stuck.promise;
+    });
+    await stuckHolds.promise;
+    await expect(new StoreSharedLocks(b, { leaseMs: 100, waitMs: 5_000 }).withLock('sidebar:erin:team', async () => 'taken over')).resolves.toBe('taken over');
+    stuck.resolve();
+    await forever;
   });
 
   it('frees the lock when the work fails, and passes the failure on', async () => {
