@@ -54,6 +54,29 @@ function frontDoor(config: StartConfig, selected: SelectedIntegrations): {
 const SANDBOX_BOT_TOKEN = 'mm-bot-token';
 const SANDBOX_COMMAND_TOKEN = 'sandbox-command-token';
 
+/**
+ * A slash command as the Mattermost sandbox would send it for alice, ready to paste: the API takes the caller's identity
+ * from the user ID Mattermost sends (and checks it with Mattermost), and the sandbox's IDs are new at every start.
+ * Undefined when the sandbox does not answer (the banner then leaves the line out).
+ */
+async function sandboxSlashCommandExample(apiUrl: string, sandboxUrl: string): Promise<string | undefined> {
+  try {
+    const state = (await (await fetch(`${sandboxUrl}/_sandbox/state`)).json()) as {
+      users: Array<{ id: string; username: string }>;
+      teams: Array<{ id: string; name: string }>;
+    };
+    const alice = state.users.find((user) => user.username === 'alice');
+    const team = state.teams[0];
+    if (!alice || !team) return undefined;
+    return (
+      `curl -s ${apiUrl}/mattermost/command -d token=${SANDBOX_COMMAND_TOKEN} -d team_id=${team.id} -d team_domain=${team.name} ` +
+      `-d channel_id=town-square -d user_id=${alice.id} -d user_name=alice --data-urlencode 'text=start service-outage Checkout is down'`
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 loadDotEnv();
 let config: StartConfig;
 try {
@@ -250,6 +273,8 @@ try {
   if (config.OUTBOUND_ALLOWED_HOSTS.entries.length) say(`Webhooks:     public addresses and ${config.OUTBOUND_ALLOWED_HOSTS.entries.join(', ')}`);
   if (integrations.sandboxes.Mattermost && !config.MATTERMOST_COMMAND_TOKENS) {
     say(`Slash command: POST ${api.url}/mattermost/command with token=${SANDBOX_COMMAND_TOKEN} (sandbox)`);
+    const example = await sandboxSlashCommandExample(api.url, integrations.sandboxes.Mattermost.url);
+    if (example) say(`Try in chat:  ${example}`);
   }
   say(
     `Try:          curl -s -X POST ${api.url}/api/v1/incidents -H 'Content-Type: application/json' ` +

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CommandInput, CommandName } from '../../domain/commands.js';
 import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from './slash-command-grammar.js';
 import { IncidentCommandError } from '../../domain/errors.js';
+import { playbookMeant } from '../../domain/playbook/messages.js';
 import type { FrontDoorChat } from '../ports/front-door-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
@@ -216,7 +217,21 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       }
       return ephemeral(`Name the playbook and the incident.\nUsage: \`${USAGE.start}\`\nPlaybooks: ${(await options.playbooks.list()).map((p) => p.id).map((id) => `\`${id}\``).join(', ')}`);
     }
-    const known = await options.playbooks.get(request.playbook);
+    let known = await options.playbooks.get(request.playbook);
+    if (!known) {
+      // A misspelt playbook must not start a Blank incident that pages nobody: said, and nothing started.
+      const ids = (await options.playbooks.list()).map((p) => p.id);
+      const meant = playbookMeant(request.playbook, ids);
+      if (meant.exact) known = await options.playbooks.get(meant.exact);
+      else if (meant.guess) {
+        const name = [request.playbook, request.name].filter(Boolean).join(' ');
+        return ephemeral(
+          `:no_entry_sign: No playbook \`${request.playbook}\`; did you mean \`${meant.guess}\`? Nothing was started.\n` +
+            `Type \`/incident start ${meant.guess} ${request.name ?? '<name>'}\`, or \`/incident start blank ${name}\` for an incident named "${name}" with the Blank playbook.\n` +
+            `Playbooks: ${ids.map((id) => `\`${id}\``).join(', ')}`,
+        );
+      }
+    }
     if (known && !request.name && options.openDialog && payload.trigger_id) {
       // The playbook without a name: its own dialog, with its own severities.
       await options.openDialog('start', payload, me, { playbookId: known.id });

@@ -70,6 +70,27 @@ export function closestWord(word: string, known: readonly string[]): string | un
   return best && best.distance <= allowed ? best.word : undefined;
 }
 
+/**
+ * Which playbook the first word of `/incident start <word> ...` names, when it is none exactly: `exact` when it is one
+ * but for case, `-` or `_` (`Service_Outage`), `guess` when it looks like a misspelt one (`servce-outage`): an ID's
+ * shape (a `-` or `_` in it) within the misspelling distance, or a long plain word one letter off. A plain word that
+ * is merely close (`black` for `blank`) is neither: it begins the name of an incident with the Blank playbook.
+ */
+export function playbookMeant(word: string, ids: readonly string[]): { exact?: string; guess?: string } {
+  const plain = (text: string) => text.toLowerCase().replace(/[-_]+/g, '');
+  const exact = ids.find((id) => plain(id) === plain(word));
+  if (exact) return { exact };
+  const idShaped = /[-_]/.test(word);
+  if (!idShaped && word.length < 6) return {};
+  const allowed = idShaped ? (word.length <= 8 ? 2 : 3) : 1;
+  let best: { id: string; distance: number } | undefined;
+  for (const id of ids) {
+    const distance = editDistance(word.toLowerCase(), id.toLowerCase());
+    if (!best || distance < best.distance) best = { id, distance };
+  }
+  return best && best.distance <= allowed ? { guess: best.id } : {};
+}
+
 export function unknownFieldMessage(key: string, known: readonly string[]): string {
   if (/secret|token|password/i.test(key) && known.includes('secretEnv')) {
     return `unknown field "${key}": never put a secret in a playbook; name the environment variable that holds it in "secretEnv"`;

@@ -83,6 +83,24 @@ describe('/incident', () => {
     await waitFor(() => slash('info', { channelId: incidentChannel }), (r) => r.body.text?.includes(incidentId) ?? false, { what: 'the channel to be indexed' });
   });
 
+  it('refuses a misspelt playbook rather than start a Blank incident, and takes one written in another case', async () => {
+    const before = (await env.client.workflow.count(`WorkflowType = 'incident'`)).count;
+    const typo = await slash('start servce-outage Checkout is down again');
+    expect(typo.body.text).toBe(
+      ':no_entry_sign: No playbook `servce-outage`; did you mean `service-outage`? Nothing was started.\n' +
+        'Type `/incident start service-outage Checkout is down again`, or `/incident start blank servce-outage Checkout is down again` for an incident named "servce-outage Checkout is down again" with the Blank playbook.\n' +
+        'Playbooks: `blank`, `security-incident`, `service-outage`',
+    );
+    const cased = await slash('start Service_Outage Payments slow', { user: 'bob' });
+    expect(cased.body.text).toMatch(/^:rotating_light: Incident \*\*Payments slow\*\* \(`[a-z0-9]{10}`\) started with playbook \*Service outage\*/);
+    // A plain word that merely resembles one ("black" for "blank") names a Blank incident, as before.
+    const plain = await slash('start black friday checkout slow', { user: 'bob' });
+    expect(plain.body.text).toMatch(/^:rotating_light: Incident \*\*black friday checkout slow\*\* \(`[a-z0-9]{10}`\) started with playbook \*Blank\*/);
+    // Only those two started: the typo started none.
+    await waitFor(async () => (await env.client.workflow.count(`WorkflowType = 'incident'`)).count, (count) => count >= before + 2, { what: 'the two incidents to be listed' });
+    expect((await env.client.workflow.count(`WorkflowType = 'incident'`)).count).toBe(before + 2);
+  });
+
   it('refuses to start a restricted playbook for someone it does not name', async () => {
     const response = await slash('start security-incident Leaked token');
     expect(response.body.text).toBe(':no_entry_sign: The playbook *Security incident* is restricted; ask its owners or an incident admin to start it.');
