@@ -12,13 +12,36 @@ import { z } from 'zod';
 import type { AlertIntakeRequest } from '../formats/alertmanager.js';
 import { alertmanagerPayloadSchema, fromAlertmanager, fromGenericAlert, genericAlertSchema } from '../formats/alertmanager.js';
 import { MAX_OUTCOME_WAIT_MS, type AlertIntake } from './alert-intake.js';
+import { ALERTS, scopeAllows, type Caller } from './auth/api-tokens.js';
 import { HttpError } from './http-error.js';
 import { parseInput } from './parse-input.js';
 
 export interface AlertRoutesOptions {
   intake: AlertIntake;
-  /** Who sent the delivery (the API token's name), for the timeline and the logs. */
-  callerOf: (res: Response) => string;
+  /** Who sends the delivery (its name goes to the timeline and the logs; its capabilities decide whether it may). */
+  callerOf: (res: Response) => Caller;
+  /** Whether the request came with the web app's sign-in (a person in a browser, never monitoring). */
+  fromWebApp: (res: Response) => boolean;
+}
+
+/**
+ * Alerts are monitoring's door: the alert rules, not the caller, pick the playbook (a restricted one too) and the
+ * incident a delivery joins (a private one too), so a person's token or web session must not use it to reach what
+ * the incident routes would refuse them. Tokens with the alerts capability may (`write+alerts`), and in open mode
+ * anyone on this machine; an admin may read a group's state.
+ */
+function requireAlertSender(res: Response, options: AlertRoutesOptions, reading = false): Caller {
+  const caller = options.callerOf(res);
+  if (options.fromWebApp(res)) {
+    throw new HttpError(403, 'forbidden', 'alerts come from monitoring with an API token that may send them, not from the web app; start an incident instead');
+  }
+  if (caller.alerts || (reading && scopeAllows(caller.scope, 'admin'))) return caller;
+  throw new HttpError(
+    403,
+    'forbidden',
+    `the token of "${caller.name}" may not ${reading ? 'read alert groups' : 'send alerts'}: monitoring needs a token with the ${ALERTS} capability ` +
+      `(npm run api:token -- ${caller.name} write --${ALERTS}, or add +${ALERTS} after the scope of its API_TOKENS entry)`,
+  );
 }
 
 /** `?wait=<seconds>`: how long the caller will wait for the outcome. */
@@ -38,7 +61,7 @@ export function alertRoutes(options: AlertRoutesOptions): Router {
 
   const receive = async (req: Request, res: Response, request: AlertIntakeRequest) => {
     const { wait } = parseInput(alertDeliveryQuerySchema, req.query, 'query');
-    const accepted = await options.intake.accept(request, options.callerOf(res));
+    const accepted = await options.intake.accept(request, options.callerOf(res).name);
     const group = { ...accepted, alertGroupUrl: `/api/v1/alert-groups/${accepted.alertGroup}` };
     const outcome = wait ? await options.intake.outcomeOf(accepted, wait * 1000) : undefined;
     if (!outcome) {
@@ -49,16 +72,19 @@ export function alertRoutes(options: AlertRoutesOptions): Router {
   };
 
   router.post('/alerts/alertmanager', async (req, res) => {
+    requireAlertSender(res, options);
     const payload = parseInput(alertmanagerPayloadSchema, req.body, 'Alertmanager webhook payload');
     await receive(req, res, fromAlertmanager(payload));
   });
 
   router.post('/alerts', async (req, res) => {
+    requireAlertSender(res, options);
     const alert = parseInput(genericAlertSchema, req.body, 'alert');
     await receive(req, res, fromGenericAlert(alert));
   });
 
   router.get('/alert-groups/:id', async (req, res) => {
+    requireAlertSender(res, options, true);
     if (!ALERT_GROUP_ID.test(req.params.id)) {
       throw new HttpError(400, 'bad_request', `"${req.params.id.slice(0, 60)}" is not an alert group ID (alert-group- and 16 hex digits, as a delivery's answer names it)`);
     }

@@ -22,6 +22,7 @@ import type { PlaybookRepository } from '../store/playbook-repository.js';
 import { playbookRoutes } from './playbook-routes.js';
 import type { GroupDirectory } from './permissions.js';
 import { authenticate, callerOf, requireScopeForMethod, ANONYMOUS, type ApiToken } from './auth/api-tokens.js';
+import { webSessionOf } from './auth/web-session-caller.js';
 import { rateLimit, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError } from './http-error.js';
 import type { ChatPort } from '../activities/ports/chat.js';
@@ -383,7 +384,7 @@ export function createApp(options: AppOptions): express.Express {
     ...(options.records ? { records: options.records } : {}),
     onDelivery: (outcome, alerts) => metrics.alertDelivery(outcome, alerts),
   });
-  app.use('/api/v1', alertRoutes({ intake, callerOf: (res) => callerOf(res)?.name ?? ANONYMOUS.name }));
+  app.use('/api/v1', alertRoutes({ intake, callerOf: (res) => callerOf(res) ?? ANONYMOUS, fromWebApp: (res) => webSessionOf(res) !== undefined }));
   // startApi runs the intake's activity worker with it (api/alert-intake-worker.ts).
   app.locals.alertIntake = intake;
   app.use('/api/v1', incidentExportRoutes({ incidents, logger: options.logger, ...(options.chat ? { chat: options.chat } : {}) }));
@@ -482,8 +483,8 @@ export function createApp(options: AppOptions): express.Express {
       httpError = new HttpError(413, 'payload_too_large', `the request body is larger than the ${bodyError.limitText ?? options.bodyLimit ?? '64kb'} limit`);
     } else if (bodyError?.type === 'entity.parse.failed') {
       httpError = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
-    } else if (/^Z_/.test(String((error as { code?: unknown })?.code ?? ''))) {
-      // zlib, inflating a body whose Content-Encoding (gzip, deflate, br) does not match what was sent.
+    } else if (/^(Z_|ERR__ERROR_|ERR_BROTLI)/.test(String((error as { code?: unknown })?.code ?? ''))) {
+      // zlib (Z_*) or Brotli (ERR__ERROR_*), inflating a body whose Content-Encoding does not match what was sent.
       httpError = new HttpError(400, 'bad_request', `the request body is not valid ${req.get('content-encoding') ?? 'compressed data'} (Content-Encoding)`);
     } else if (bodyError?.type && bodyError.status && bodyError.status < 500) {
       httpError = new HttpError(bodyError.status, 'bad_request', (error as Error).message);

@@ -17,7 +17,7 @@ import type { StoredTimelinePort } from './ports/incident-records.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';
-import { parseInput } from './parse-input.js';
+import { parseInput, parseKnownInput } from './parse-input.js';
 import { callerOf } from './auth/api-tokens.js';
 import { mayEditPlaybook, mayRunPlaybook, personOfCaller, type GroupDirectory } from './permissions.js';
 import { readViewOnce } from './incident-read-memo.js';
@@ -183,7 +183,8 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       const id = incidentIdParam(req);
       const payload = { ...bodyObject(req), ...fromPath(req) };
       // Shape errors are answered here without a round trip; state checks happen in the workflow's validator.
-      parseInput(commands[name].payload, payload, `${name} request`);
+      // Unknown fields refused, not only ignored: the payload goes on as sent, into the incident's history.
+      parseKnownInput(commands[name].payload, payload, `${name} request`, ['via']);
       checkIncomingCommand(name, payload);
       const personField = PEOPLE_FIELDS[name as keyof typeof PEOPLE_FIELDS];
       const person = personField ? (payload as Record<string, unknown>)[personField] : undefined;

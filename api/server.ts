@@ -5,7 +5,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { createApp, stopBackgroundWork, type AppOptions } from './app.js';
 import type { AlertIntake } from './alert-intake.js';
 import { runAlertIntakeWorker } from './alert-intake-worker.js';
-import { decideApiAccess } from './auth/api-tokens.js';
+import { ALERTS, decideApiAccess } from './auth/api-tokens.js';
 
 export interface RunningApi {
   url: string;
@@ -35,6 +35,13 @@ export interface StartApiOptions extends AppOptions {
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const access = decideApiAccess(options.host, options.apiTokens?.length ?? 0);
   if (access.mode === 'refused') throw new Error(access.reason);
+  if (access.mode === 'tokens' && options.alertRules && !options.apiTokens?.some((token) => token.alerts)) {
+    // Alertmanager does not send a 4xx again: an operator must hear of this before the first alert is refused.
+    options.logger.warn(
+      `alert rules are set but no API token may send alerts: deliveries to /api/v1/alerts... are refused (403) until monitoring's token has the ${ALERTS} capability ` +
+        `(npm run api:token -- alertmanager write --${ALERTS}, or +${ALERTS} after the scope of its API_TOKENS entry)`,
+    );
+  }
   const app = createApp(options);
   const alertWorker = options.alertIntakeWorker
     ? await runAlertIntakeWorker({

@@ -10,7 +10,9 @@
  *
  * A token acts as itself: its name is the actor of every command it sends. Acting for a person (naming another
  * `actor` or `reporter` in the body) takes the `act-for` capability, written after the scope (`write+act-for`):
- * for the Mattermost bridge and trusted automation only. The timeline then records the person and the token. With no tokens at all the API runs in open mode, which is only allowed on a loopback address
+ * for the Mattermost bridge and trusted automation only. Sending alerts (POST /api/v1/alerts...) takes the `alerts`
+ * capability (`write+alerts`): alert rules, not the caller, pick the playbook (a restricted one included) and the
+ * incident a delivery joins, so only monitoring may use that door, never a person's token or web session. The timeline then records the person and the token. With no tokens at all the API runs in open mode, which is only allowed on a loopback address
  * (`decideApiAccess`); the caller is then `anonymous` with the admin scope.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -27,6 +29,8 @@ export interface ApiToken {
   scope: Scope;
   /** May name someone else as the actor of a command (or the reporter of an incident). */
   actFor?: boolean;
+  /** May send alerts (monitoring: Alertmanager, generic alert sources). */
+  alerts?: boolean;
   sha256: string;
 }
 
@@ -35,6 +39,7 @@ export interface Caller {
   name: string;
   scope: Scope;
   actFor?: boolean;
+  alerts?: boolean;
   /**
    * A person Mattermost vouched for (signed in to the web app with Mattermost): the same rules as in chat then apply,
    * changing an incident needs its channel's membership unless they are an incident admin.
@@ -43,13 +48,15 @@ export interface Caller {
 }
 
 /** The caller in open mode (no tokens configured, loopback only): the body names the actor, as on one's own machine. */
-export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', scope: 'admin', actFor: true });
+export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', scope: 'admin', actFor: true, alerts: true });
 
-/** The capability, written after the scope in an API_TOKENS entry: `write+act-for`. */
+/** The capabilities, written after the scope in an API_TOKENS entry: `write+act-for`, `write+alerts`. */
 export const ACT_FOR = 'act-for';
+export const ALERTS = 'alerts';
+const CAPABILITIES: readonly string[] = [ACT_FOR, ALERTS];
 
 export const TOKEN_PREFIX = 'ict_';
-export const ENTRY_FORMAT = '<name>:<scope>[+act-for]:sha256:<64 hex digits>';
+export const ENTRY_FORMAT = '<name>:<scope>[+act-for][+alerts]:sha256:<64 hex digits>';
 export const UNAUTHORIZED_MESSAGE = 'missing or unknown API token; send Authorization: Bearer <token>';
 
 export function isScope(value: string): value is Scope {
@@ -81,8 +88,8 @@ export function generateToken(): string {
 }
 
 /** The API_TOKENS entry for a token. */
-export function tokenEntry(name: string, scope: Scope, token: string, options: { actFor?: boolean } = {}): string {
-  return `${name}:${scope}${options.actFor ? `+${ACT_FOR}` : ''}:sha256:${hashToken(token)}`;
+export function tokenEntry(name: string, scope: Scope, token: string, options: { actFor?: boolean; alerts?: boolean } = {}): string {
+  return `${name}:${scope}${options.actFor ? `+${ACT_FOR}` : ''}${options.alerts ? `+${ALERTS}` : ''}:sha256:${hashToken(token)}`;
 }
 
 /**
@@ -121,11 +128,16 @@ export function parseApiTokens(value: string | undefined): { tokens: ApiToken[];
       problems.push(`${label}: the scope must be read, write or admin`);
       return;
     }
-    if (capabilities.some((capability) => capability !== ACT_FOR)) {
-      problems.push(`${label}: after the scope only "+${ACT_FOR}" may follow (acting for other people)`);
+    if (capabilities.some((capability) => !CAPABILITIES.includes(capability))) {
+      problems.push(`${label}: after the scope only "+${ACT_FOR}" (acting for other people) and "+${ALERTS}" (sending alerts) may follow`);
+      return;
+    }
+    if (capabilities.includes(ALERTS) && !scopeAllows(scopeName, 'write')) {
+      problems.push(`${label}: "+${ALERTS}" needs the write scope (an alert starts and changes incidents)`);
       return;
     }
     const actFor = capabilities.includes(ACT_FOR);
+    const alerts = capabilities.includes(ALERTS);
     const sha256 = hex.trim().toLowerCase();
     if (algorithm.trim().toLowerCase() !== 'sha256' || !/^[0-9a-f]{64}$/.test(sha256)) {
       problems.push(`${label}: expected sha256:<64 hex digits> after the scope: the SHA-256 of the token, never the token itself`);
@@ -146,7 +158,7 @@ export function parseApiTokens(value: string | undefined): { tokens: ApiToken[];
     }
     byHash.set(sha256, position);
     if (!sameName) byName.set(name, { position, scope: scopeName });
-    tokens.push({ name, scope: scopeName, ...(actFor ? { actFor } : {}), sha256 });
+    tokens.push({ name, scope: scopeName, ...(actFor ? { actFor } : {}), ...(alerts ? { alerts } : {}), sha256 });
   });
   return { tokens, problems };
 }
@@ -168,7 +180,7 @@ export function findToken(presented: string | undefined, tokens: readonly ApiTok
 
 /** The caller a configured token stands for. */
 export function callerOfToken(token: ApiToken): Caller {
-  return { name: token.name, scope: token.scope, ...(token.actFor ? { actFor: true } : {}) };
+  return { name: token.name, scope: token.scope, ...(token.actFor ? { actFor: true } : {}), ...(token.alerts ? { alerts: true } : {}) };
 }
 
 /** The caller a presented token belongs to, or undefined (findToken). */

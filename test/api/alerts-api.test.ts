@@ -67,7 +67,7 @@ beforeAll(async () => {
   const taskQueue = uniqueTaskQueue('alerts-api');
   // Oscar is on call: an alert's incident is commanded by him once Opsgenie names him.
   worker = await runTestWorker(env, taskQueue, { integrations: new InMemoryWorkspace({ onCall: { default: ['oscar@example.com'] } }), records });
-  const parsed = parseApiTokens([tokenEntry('alertmanager', 'write', token), tokenEntry('grafana', 'read', reader)].join(','));
+  const parsed = parseApiTokens([tokenEntry('alertmanager', 'write', token, { alerts: true }), tokenEntry('grafana', 'read', reader)].join(','));
   api = await startApi({
     client: env.client,
     taskQueue,

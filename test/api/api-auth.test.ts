@@ -50,7 +50,7 @@ beforeAll(async () => {
   const cliEntry = /^\s+(ci-bot:write:sha256:[0-9a-f]{64})$/m.exec(stdout)?.[1] ?? '';
   const config = [
     tokenEntry('grafana', 'read', tokens.grafana),
-    tokenEntry('alertmanager', 'write', tokens.alertmanager),
+    tokenEntry('alertmanager', 'write', tokens.alertmanager, { alerts: true }),
     tokenEntry('bob', 'write', tokens.bob),
     tokenEntry('root', 'admin', tokens.root),
     tokenEntry('bridge', 'write', tokens.bridge, { actFor: true }),
@@ -146,6 +146,26 @@ describe('API tokens', () => {
     expect(timeline.filter((e) => e.text === 'said bob')).toEqual([expect.objectContaining({ kind: 'note', actor: 'bob', data: { via: 'bridge' } })]);
     expect(timeline.find((e) => e.text === 'claims a bridge')?.data?.via).toBeUndefined();
     expect(timeline.find((e) => e.kind === 'status_changed')).toMatchObject({ actor: 'alertmanager' });
+  });
+
+  it('lets only tokens with the alerts capability send alerts (a write token gets 403 naming the fix), and read a group with it or admin', async () => {
+    const generic = { dedupKey: 'auth-check', title: 'Disk full', labels: { severity: 'critical' } };
+    const person = await as(tokens.bob)('POST', '/api/v1/alerts', generic);
+    expect(person.status).toBe(403);
+    expect(person.body.error.message).toBe(
+      'the token of "bob" may not send alerts: monitoring needs a token with the alerts capability (npm run api:token -- bob write --alerts, or add +alerts after the scope of its API_TOKENS entry)',
+    );
+    expect((await as(tokens.bob)('POST', '/api/v1/alerts/alertmanager', { version: '4' })).status).toBe(403);
+    // The same admin token may read a group, not send alerts.
+    expect((await as(tokens.root)('POST', '/api/v1/alerts', generic)).status).toBe(403);
+    // Past the door: this API has no playbook for the alert rules to start, and says so.
+    const sent = await as(tokens.alertmanager)('POST', '/api/v1/alerts', generic);
+    expect(sent.status).toBe(422);
+    expect(sent.body.error.message).toMatch(/playbook/);
+    const group = '/api/v1/alert-groups/alert-group-0123456789abcdef';
+    expect((await as(tokens.bob)('GET', group)).status).toBe(403);
+    expect((await as(tokens.alertmanager)('GET', group)).status).toBe(404);
+    expect((await as(tokens.root)('GET', group)).status).toBe(404);
   });
 
   it('records a playbook change under the token; X-Actor names someone else only with act-for', async () => {

@@ -18,7 +18,7 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'web-sign-in-test-secret-0123456789abcdef';
 const tokens = { ops: generateToken(), reader: generateToken() };
-const parsed = parseApiTokens([tokenEntry('ops', 'write', tokens.ops), tokenEntry('reader', 'read', tokens.reader)].join(','));
+const parsed = parseApiTokens([tokenEntry('ops', 'write', tokens.ops, { alerts: true }), tokenEntry('reader', 'read', tokens.reader)].join(','));
 
 let stack: ChatStack;
 /** The same secret, but only the reader's token configured: the ops token was removed. */
@@ -189,6 +189,20 @@ describe('token sign-in', () => {
     expect(started.status).toBe(201);
     // The token acts as itself, as with a Bearer header.
     expect((await call('GET', `/api/v1/incidents/${started.body.id}`, { cookie })).body.reporter).toBe('ops');
+  });
+
+  it('sends no alerts from the web app, even signed in with a token that may send them', async () => {
+    const { cookie, csrf } = await tokenSession(tokens.ops);
+    const alert = await call('POST', '/api/v1/alerts', { cookie, csrf, body: { dedupKey: 'web', title: 'from a browser' } });
+    expect(alert.status).toBe(403);
+    expect(alert.body.error.message).toBe('alerts come from monitoring with an API token that may send them, not from the web app; start an incident instead');
+    // The same token as a Bearer header (monitoring) may.
+    const bearer = await fetch(`${stack.api.url}/api/v1/alerts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dedupKey: 'web', title: 'from monitoring' }),
+    });
+    expect(bearer.status).toBe(202);
   });
 
   it('keeps the token\'s scope: a read token signed in may read but not change', async () => {

@@ -47,7 +47,7 @@ describe('API_TOKENS', () => {
     const { tokens, problems } = parseApiTokens(value);
     expect(tokens.map((t) => t.name)).toEqual(['alice']);
     expect(problems).toEqual([
-      'entry 2: expected <name>:<scope>[+act-for]:sha256:<64 hex digits>',
+      'entry 2: expected <name>:<scope>[+act-for][+alerts]:sha256:<64 hex digits>',
       'entry 3 (bob): the scope must be read, write or admin',
       expect.stringMatching(/^entry 4: expected .* \(it looks like it holds a token itself/),
       expect.stringMatching(/^entry 5: expected .* \(it looks like it holds a token itself/),
@@ -73,7 +73,7 @@ describe('API_TOKENS', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
-      expect.stringMatching(/^API_TOKENS: entry 2: expected <name>:<scope>\[\+act-for\]:sha256:<64 hex digits>/),
+      expect.stringMatching(/^API_TOKENS: entry 2: expected <name>:<scope>\[\+act-for\]\[\+alerts\]:sha256:<64 hex digits>/),
       'API_RATE_LIMIT: expected a rate like "20/s" or "600/m" (requests per second or per minute)',
     ]);
     expect((error as ConfigError).message).not.toContain(token);
@@ -85,9 +85,21 @@ describe('act-for', () => {
     const token = generateToken();
     const parsed = parseApiTokens(`${tokenEntry('bridge', 'write', token, { actFor: true })},ci:write+root:sha256:${'a'.repeat(64)}`);
     expect(parsed.tokens).toEqual([expect.objectContaining({ name: 'bridge', scope: 'write', actFor: true })]);
-    expect(parsed.problems).toEqual(['entry 2 (ci): after the scope only "+act-for" may follow (acting for other people)']);
+    expect(parsed.problems).toEqual(['entry 2 (ci): after the scope only "+act-for" (acting for other people) and "+alerts" (sending alerts) may follow']);
     expect(verifyToken(token, parsed.tokens)).toEqual({ name: 'bridge', scope: 'write', actFor: true });
     expect(tokenEntry('bridge', 'write', token, { actFor: true })).toMatch(/^bridge:write\+act-for:sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('alerts', () => {
+  it('is a capability after the scope, with write at least, carried to the caller', () => {
+    const token = generateToken();
+    const parsed = parseApiTokens(`${tokenEntry('alertmanager', 'write', token, { alerts: true })},grafana:read+alerts:sha256:${'a'.repeat(64)}`);
+    expect(parsed.tokens).toEqual([expect.objectContaining({ name: 'alertmanager', scope: 'write', alerts: true })]);
+    expect(parsed.problems).toEqual(['entry 2 (grafana): "+alerts" needs the write scope (an alert starts and changes incidents)']);
+    expect(verifyToken(token, parsed.tokens)).toEqual({ name: 'alertmanager', scope: 'write', alerts: true });
+    expect(tokenEntry('bridge', 'write', token, { actFor: true, alerts: true })).toMatch(/^bridge:write\+act-for\+alerts:sha256:[0-9a-f]{64}$/);
+    expect(parseApiTokens(tokenEntry('bridge', 'write', token, { actFor: true, alerts: true })).tokens).toEqual([expect.objectContaining({ actFor: true, alerts: true })]);
   });
 });
 

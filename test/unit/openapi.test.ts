@@ -5,6 +5,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Router } from 'express';
 import { describe, expect, it } from 'vitest';
+import { ANONYMOUS } from '../../api/auth/api-tokens.js';
 import { alertRoutes } from '../../api/alert-routes.js';
 import { incidentExportRoutes } from '../../api/incident-export-routes.js';
 import { incidentRoutes } from '../../api/incident-routes.js';
@@ -24,7 +25,7 @@ function routesOf(router: Router): string[] {
 const served = [
   ...routesOf(incidentRoutes({ incidents: {} as never, playbooks: {} as never, defaultTeam: 'default' } as never)),
   ...routesOf(recordRoutes({} as never)),
-  ...routesOf(alertRoutes({ intake: {} as never, callerOf: () => 'x' })),
+  ...routesOf(alertRoutes({ intake: {} as never, callerOf: () => ANONYMOUS, fromWebApp: () => false })),
   ...routesOf(incidentExportRoutes({ incidents: {} as never, logger: {} as never } as never)),
   ...routesOf(playbookRoutes({} as never, {})),
   ...routesOf(meRoute()),

@@ -104,6 +104,30 @@ describe('bodies', () => {
     expect(good.status).toBe(200);
   });
 
+  it('Brotli that is not Brotli is 400, not 500', async () => {
+    const bad = await raw({ method: 'POST', path: `/api/v1/incidents/${incidentId}/notes`, headers: { host: '127.0.0.1', 'content-type': 'application/json', 'content-encoding': 'br' }, body: '{"text":"not brotli"}' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('the request body is not valid br (Content-Encoding)');
+  });
+
+  it('fields a command does not take are 400 and stay out of the history, however large or deep', async () => {
+    const before = await revision();
+    const history = async () => JSON.stringify((await env.client.workflow.getHandle(`incident-${incidentId}`).fetchHistory()).events).length;
+    const bytesBefore = await history();
+    const junk = await call('POST', `/api/v1/incidents/${incidentId}/notes`, { text: 'junk carrier', zzjunk: 'Q'.repeat(60_000) });
+    expect(junk.status).toBe(400);
+    expect(junk.body.error).toMatchObject({ message: 'addNote request has a field it does not take', problems: ['zzjunk: unknown field; this request takes text, link, actor'] });
+    const deep = `${'['.repeat(5_000)}"x"${']'.repeat(5_000)}`;
+    const nested = await raw({ method: 'POST', path: `/api/v1/incidents/${incidentId}/notes`, headers: { host: '127.0.0.1', 'content-type': 'application/json' }, body: `{"text":"x","a":${deep}}` });
+    expect(nested.status).toBe(400);
+    expect(nested.text).toContain('a: unknown field');
+    // A name the body should not carry (the actor is the caller's own in token mode, named here in open mode).
+    const impostor = await call('POST', `/api/v1/incidents/${incidentId}/tasks/1.1/complete`, { user_name: 'carol' });
+    expect(impostor.status).toBe(400);
+    expect(await revision()).toBe(before);
+    expect(await history()).toBe(bytesBefore);
+  });
+
   it('a YAML bomb is 400 with a word of why', async () => {
     let yaml = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
     let previous = 'a';
