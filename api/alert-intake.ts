@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { AlertDelivery, AlertDeliveryOutcome } from '../formats/alert-delivery.js';
 import type { AlertIntakeRequest } from '../formats/alertmanager.js';
 import { routeAlert, type AlertRules } from '../domain/alert-routing.js';
+import { toOneLine } from '../domain/command-intake.js';
 import { USERNAME_PATTERN } from '../domain/people.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import type { IncidentRecordsPort } from './ports/incident-records.js';
@@ -333,7 +334,8 @@ export class AlertIntake {
     const commandedByOnCall = playbook.defaultCommander === 'reporter' && playbook.opsgenie.inviteOnCall;
     const started = commandedByOnCall ? { ...playbook, defaultCommander: 'oncall' } : playbook;
     return {
-      start: { id, name: request.name, summary: request.summary, team: route.team, reporter, playbook: started, ...(severity ? { severity } : {}) },
+      // Monitoring's text is taken, not refused: its line breaks and control characters become spaces in the name.
+      start: { id, name: toOneLine(request.name), summary: request.summary, team: route.team, reporter, playbook: started, ...(severity ? { severity } : {}) },
       rule: route.rule,
     };
   }

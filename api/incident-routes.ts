@@ -128,7 +128,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
         `playbook: unknown playbook "${String(request.playbook)}"`,
       ]);
     }
-    checkIncomingCommand('start', { reporter: request.reporter, commander: request.commander });
+    checkIncomingCommand('start', { name: request.name, reporter: request.reporter, commander: request.commander });
     const caller = callerOf(res);
     if (caller && !(await mayRunPlaybook(playbook, personOfCaller(caller, request.reporter), options.people))) {
       throw new HttpError(403, 'forbidden', `playbook "${playbook.id}" is restricted to the people and groups it names; ${request.reporter} is not one of them (or use an admin token)`);

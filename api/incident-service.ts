@@ -15,6 +15,7 @@ import type { IncidentWorkflowInput, IncidentWorkflowOptions } from '../workflow
 import { commandUpdates, incidentViewQuery, incidentWorkflowId, INCIDENT_WORKFLOW_TYPE, membersChangedSignal } from '../workflows/messages.js';
 import { formatRateLimit, TokenBuckets, type RateLimit } from './auth/rate-limit.js';
 import { HttpError, toHttpError, withCause } from './http-error.js';
+import { checkIncomingCommand } from '../domain/command-intake.js';
 import type { CommandDoor, CommandOutcome } from './metrics.js';
 import type { StoredIncidentViews } from './stored-incident-view.js';
 
@@ -115,7 +116,9 @@ export class IncidentService {
     );
   }
 
+  /** A start from a person (REST, chat, the web app): its name one line, its people no special mention. */
   async start(request: StartRequest): Promise<StartedIncident> {
+    checkIncomingCommand('start', { name: request.name, reporter: request.reporter, commander: request.commander });
     const prepared = await this.prepare(request);
     try {
       const handle = await this.client.workflow.start(INCIDENT_WORKFLOW_TYPE, {

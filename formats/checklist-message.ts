@@ -7,6 +7,7 @@ import type { ChecklistDraft } from '../domain/checklist-draft.js';
 import type { IncidentChecklist, IncidentState, TaskState } from '../domain/incident.js';
 import { incidentTemplateValues } from './incident-templates.js';
 import { fillTemplate } from '../domain/playbook/templates.js';
+import { neutraliseSpecialMentions } from './special-mentions.js';
 
 const ACTION_LABELS = {
   'page-oncall': 'Page the on-call',
@@ -60,11 +61,21 @@ export function checklistRevision(view: Pick<IncidentState, 'status' | 'checklis
   );
 }
 
+/**
+ * An incident's name as the post shows it: plain text (its Markdown escaped, so a name cannot draw an image, a link or
+ * a heading in the bot's post) with no special mention (the bot would ping the whole channel with each redraw).
+ */
+function plainName(name: string): string {
+  return neutraliseSpecialMentions(name.replace(/[\\`*_~[\]()!#>|<]/g, '\\$&'));
+}
+
 function taskLine(checklist: IncidentChecklist, c: number): string[] {
   return checklist.tasks.map((task, t) => {
     const who = task.assignee ? ` · @${task.assignee}` : '';
     const command = task.command ? ` · \`${task.command}\`` : '';
-    const title = task.state === 'skipped' ? `~~${task.title}~~` : task.title;
+    // A title keeps its Markdown (playbooks write `code` in them), not a special mention.
+    const shown = neutraliseSpecialMentions(task.title);
+    const title = task.state === 'skipped' ? `~~${shown}~~` : shown;
     // Times are UTC: the post is the same for everyone, whatever their time zone.
     const pending = task.state === 'open' || task.state === 'in_progress';
     // The workflow marks a task overdue when its due reminder goes out; the post then shows it until the task is done.
@@ -81,7 +92,7 @@ export function renderChecklistPost(state: ChecklistDraft): ChecklistPost {
   const tasks = state.checklists.flatMap((checklist) => checklist.tasks);
   const done = tasks.filter((task) => task.state === 'done').length;
   const message = [
-    `#### :clipboard: ${state.name}`,
+    `#### :clipboard: ${plainName(state.name)}`,
     `**${state.status}** · severity **${state.severity}** · commander @${state.commander} · ${done}/${tasks.length} tasks done`,
     ...(state.checklists.length === 0 ? ['', '_This playbook has no checklist; add tasks with `/incident add 1 <title>`._'] : []),
   ].join('\n');

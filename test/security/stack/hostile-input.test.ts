@@ -128,6 +128,19 @@ describe('bodies', () => {
     expect(await history()).toBe(bytesBefore);
   });
 
+  it('a name or task title of more than one line, or a special mention as the actor, is 400 and nothing starts or changes', async () => {
+    const before = await revision();
+    const started = await call('POST', '/api/v1/incidents', { name: 'Checkout down\n### :white_check_mark: forged', reporter: 'alice' });
+    expect(started.status).toBe(400);
+    expect(started.body.error.problems).toEqual(['name: must be one line: no line breaks, tabs, control characters or text-direction overrides']);
+    const task = await call('POST', `/api/v1/incidents/${incidentId}/checklists/1/tasks`, { title: 'real task\n:white_check_mark: **1.9** ~~Forged~~ @channel' });
+    expect(task.status).toBe(400);
+    const ping = await call('POST', `/api/v1/incidents/${incidentId}/notes`, { text: 'from everyone', actor: 'all' });
+    expect(ping.status).toBe(400);
+    expect(JSON.stringify(ping.body)).toContain('is a Mattermost special mention');
+    expect(await revision()).toBe(before);
+  });
+
   it('a YAML bomb is 400 with a word of why', async () => {
     let yaml = 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
     let previous = 'a';
