@@ -2,7 +2,7 @@
  * REST routes for incidents: start one, read it, list them, and one POST per command. Each command is sent to the
  * incident's workflow as an Update, so the caller gets the new incident view or an error that names the problem.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -192,7 +192,8 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       if (name === 'addTask' && (payload as { command?: unknown }).command !== undefined) await requirePlaybookEditor(id, res);
       // The Update ID carries the request's ID (unique per command all the same), so the worker's line about it
       // leads back to this request; an Idempotency-Key replaces it, as retries must share it.
-      const updateId = idempotencyKey(req) ?? `${req.id ?? 'rq'}.${randomUUID().slice(0, 8)}`;
+      const key = idempotencyKey(req);
+      const updateId = key ? idempotentUpdateId(callerOf(res)?.name ?? 'anonymous', name, key) : `${req.id ?? 'rq'}.${randomUUID().slice(0, 8)}`;
       const result = await incidents.command(id, name, payload as never, { updateId });
       const { actor, via } = payload as { actor?: unknown; via?: unknown };
       (req.log ?? options.logger)?.info(
@@ -255,6 +256,15 @@ function idempotencyKey(req: Request): string | undefined {
     ]);
   }
   return key;
+}
+
+/**
+ * The Update ID a request's Idempotency-Key stands for: the caller's own and the command's, so another caller's key
+ * (or the same key on another command) is never taken for a repeat and answered with someone else's result while
+ * nothing is applied. Hashed: the ID stays short and says nothing of who sent it.
+ */
+function idempotentUpdateId(caller: string, command: CommandName, key: string): string {
+  return `idem.${command}.${createHash('sha256').update(`${caller}\n${key}`).digest('base64url').slice(0, 32)}`;
 }
 
 /** The view, with where it came from: `store` when the incident was slow to answer and its record answered instead. */

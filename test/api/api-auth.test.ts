@@ -168,6 +168,18 @@ describe('API tokens', () => {
     expect((await as(tokens.root)('GET', group)).status).toBe(404);
   });
 
+  it('keeps one caller\'s Idempotency-Key its own: another caller using it gets its own command applied', async () => {
+    const started = await as(tokens.bob)('POST', '/api/v1/incidents', { name: 'shared key', playbook: testPlaybook });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const key = { 'Idempotency-Key': 'shared-key-1' };
+    expect((await as(tokens.bob)('POST', `/api/v1/incidents/${id}/notes`, { text: 'bob note' }, key)).status).toBe(200);
+    const other = await as(tokens.alertmanager)('POST', `/api/v1/incidents/${id}/notes`, { text: 'alertmanager note' }, key);
+    expect(other.status).toBe(200);
+    const notes = other.body.timeline.filter((e: { kind: string }) => e.kind === 'note').map((e: { text: string; actor: string }) => `${e.actor}: ${e.text}`);
+    expect(notes).toEqual(['bob: bob note', 'alertmanager: alertmanager note']);
+  });
+
   it('records a playbook change under the token; X-Actor names someone else only with act-for', async () => {
     const draft = { id: 'actor-check', title: 'Actor check' };
     const posing = await as(tokens.alertmanager)('POST', '/api/v1/playbooks', draft, { 'X-Actor': 'alice' });

@@ -189,6 +189,10 @@ describe('REST API', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     const view = await call('GET', `/api/v1/incidents/${id}`);
     expect(view.body.timeline.filter((e: { text: string }) => e.text === 'only once')).toHaveLength(1);
+    // The same key on another command is another request: applied, never answered with the note's result.
+    const acknowledged = await call('POST', `/api/v1/incidents/${id}/acknowledge`, {}, headers);
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.body.status).toBe('active');
   });
 
   it('answers with what changed under Prefer: return=minimal, and refuses an Idempotency-Key that is not a short token', async () => {
