@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { FrontDoorChat } from '../ports/front-door-chat.js';
+import { mayChangeIncident } from '../permissions.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import type { IncidentService } from '../incident-service.js';
 import type { ChatIdentities } from './chat-identity.js';
@@ -30,7 +31,7 @@ export interface ChannelMessageOptions {
   /** Finds the incident of the channel a message was posted in. */
   directory: IncidentDirectory;
   playbooks: PlaybookLookup;
-  chat: Pick<FrontDoorChat, 'postUrl' | 'postEphemeral'>;
+  chat: Pick<FrontDoorChat, 'postUrl' | 'postEphemeral' | 'isChannelMember'>;
   people: ChatIdentities;
   /** Words that turn a message into a timeline entry, e.g. "#timeline", "!note". */
   timelineTriggers: string[];
@@ -66,6 +67,12 @@ export function channelMessageHandler(options: ChannelMessageOptions): ChannelMe
       const author = await options.people.who(message.userId);
       if (!author) {
         options.logger.warn({ userId: message.userId }, 'ignored a timeline message from a user Mattermost does not know');
+        return 'ignored';
+      }
+      // As for every other change from chat: the channel's members (and incident admins) only. Mattermost only lets
+      // members post, so this refuses a message whose author someone who holds the webhook's token made up.
+      if (!(await mayChangeIncident(author, message.channelId, options.chat))) {
+        options.logger.warn({ userId: message.userId, incident: incidentId }, 'ignored a timeline message from someone who is not in the incident channel');
         return 'ignored';
       }
       await options.incidents.command(

@@ -31,6 +31,8 @@ beforeAll(async () => {
   incidentId = (await stack.incidents.start({ name: 'Replica lag', team: 'default', reporter: 'alice', playbook: (await playbooks.get('blank'))! })).id;
   const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
   channelId = view.links.channelId!;
+  // Mattermost lets only a channel's members post in it: the authors of these tests' messages are in it.
+  await sandboxes.ports.chat.addChannelMembers(channelId, ['bob', 'carol']);
   // The API finds the incident of a channel in the store's records, written a moment after the channel exists.
   await waitFor(() => stack.records.forChannel(channelId), (record) => record?.id === incidentId, { what: "the channel in the incident's record" });
 });
@@ -88,6 +90,12 @@ describe('outgoing webhooks', () => {
     ]);
     await hook(fields('nothing to see here', outside), 'form');
     expect(sandboxes.mattermost.ephemeralPosts()).toHaveLength(1);
+  });
+
+  it('ignores a message whose author is not in the incident channel (a user_id made up by whoever holds the token)', async () => {
+    const before = (await notes()).length;
+    expect(await hook(fields('#timeline I was never here', channelId, 'dave'), 'form')).toEqual({ status: 200, body: {} });
+    expect(await notes()).toHaveLength(before);
   });
 
   it('notes a post once when Mattermost delivers it twice (a retry, or the websocket too)', async () => {
