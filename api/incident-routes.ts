@@ -18,6 +18,7 @@ import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
 import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';
 import { parseInput, parseKnownInput } from './parse-input.js';
+import { validatePlaybook } from '../domain/playbook/validation.js';
 import { callerOf } from './auth/api-tokens.js';
 import { mayEditPlaybook, mayRunPlaybook, personOfCaller, type GroupDirectory } from './permissions.js';
 import { readViewOnce } from './incident-read-memo.js';
@@ -121,7 +122,17 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
   const router = Router();
 
   router.post('/incidents', async (req, res) => {
-    const request = parseInput(startRequestSchema, bodyObject(req), 'incident');
+    const body = bodyObject(req);
+    // A playbook given whole is checked on its own first: the start schema's union would only say "Invalid input".
+    const inline = body.playbook;
+    if (typeof inline === 'object' && inline !== null && !Array.isArray(inline)) {
+      const result = validatePlaybook(inline);
+      if (!result.ok) {
+        const problems = result.problems.map((p) => `playbook${p.path ? `.${p.path}` : ''}: ${p.message}`);
+        throw new HttpError(400, 'invalid_input', `invalid incident: its playbook has ${problems.length} problem(s)`, problems);
+      }
+    }
+    const request = parseInput(startRequestSchema, body, 'incident');
     const playbook = typeof request.playbook === 'string' ? await playbooks.get(request.playbook) : request.playbook;
     if (!playbook) {
       throw new HttpError(400, 'invalid_input', `unknown playbook "${String(request.playbook)}"; known: ${(await playbooks.list()).map((p) => p.id).join(', ')}`, [

@@ -88,7 +88,12 @@ describe('REST API', () => {
       playbook: { id: 'p', title: 'P', checklists: [{ title: 'C', tasks: [{ title: '' }] }] },
     });
     expect(badPlaybook.status).toBe(400);
-    expect(badPlaybook.body.error.problems).toContain('playbook.checklists.0.tasks.0.title: a task needs a title');
+    expect(badPlaybook.body.error.problems).toEqual(['playbook.checklists[0].tasks[0].title: a task needs a title']);
+    // Problems the start schema's union used to hide behind "Invalid input" are named as POST /playbooks names them.
+    const notAList = await call('POST', '/api/v1/incidents', { name: 'x', reporter: 'alice', playbook: { id: 'p', title: 'P', checklists: 'nope' } });
+    expect(notAList.status).toBe(400);
+    expect(notAList.body.error.problems).toEqual([expect.stringMatching(/^playbook\.checklists: /)]);
+    expect(notAList.body.error.problems[0]).not.toMatch(/Invalid input/);
     const badSeverity = await call('POST', '/api/v1/incidents', { name: 'x', reporter: 'alice', severity: 'sev9' });
     expect(badSeverity.status).toBe(400);
     expect(badSeverity.body.error.message).toMatch(/severity "sev9" is not one of sev1, sev2, sev3, sev4/);
