@@ -36,7 +36,7 @@ import { DEFAULT_ALERT_RULES, type AlertRules } from '../domain/alert-routing.js
 import type { IncidentRecordsPort } from './ports/incident-records.js';
 import { storedIncidentViews } from './stored-incident-view.js';
 import { limitFailedAuthentication } from './auth/failed-authentication.js';
-import { openModeGuard } from './auth/open-mode-guard.js';
+import { openModeGuard, requireApiBodyType } from './auth/open-mode-guard.js';
 import { actAsCaller } from './auth/acting-for.js';
 import { ChatIdentities, type ChatActor, type ChatUserLookup } from './mattermost/chat-identity.js';
 import type { ChannelMembership } from './permissions.js';
@@ -273,6 +273,7 @@ export function createApp(options: AppOptions): express.Express {
     authenticate({ tokens: options.apiTokens ?? [] }),
     ...(options.rateLimit ? [limitRequests(options.rateLimit)] : []),
     requireScopeForMethod(),
+    requireApiBodyType(),
   );
   // Mattermost's own calls (slash commands, buttons, dialogs, outgoing webhooks) all come from its server's address:
   // a limit per address, ten times the API's, guards against a flood without throttling a busy team.
@@ -487,7 +488,7 @@ export function createApp(options: AppOptions): express.Express {
       // zlib (Z_*) or Brotli (ERR__ERROR_*), inflating a body whose Content-Encoding does not match what was sent.
       httpError = new HttpError(400, 'bad_request', `the request body is not valid ${req.get('content-encoding') ?? 'compressed data'} (Content-Encoding)`);
     } else if (bodyError?.type && bodyError.status && bodyError.status < 500) {
-      httpError = new HttpError(bodyError.status, 'bad_request', (error as Error).message);
+      httpError = new HttpError(bodyError.status, bodyError.status === 415 ? 'unsupported_media_type' : 'bad_request', (error as Error).message);
     } else {
       httpError = toHttpError(error);
     }

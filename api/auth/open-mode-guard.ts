@@ -8,6 +8,7 @@
  *   not a loopback origin): cross-site posts fail;
  * - a write to the REST API with a body must be JSON (or YAML, for playbooks): forms and text/plain fail. Browsers
  *   send those two and multipart cross-site without asking; any other type needs a CORS preflight we never grant.
+ *   (requireApiBodyType, below, refuses them in every mode, before any route: a body of another type is never read.)
  *
  * Mattermost's own calls (server to server: no Origin, no Sec-Fetch-Site) are not affected; their routes have their
  * own tokens and signatures.
@@ -57,8 +58,24 @@ export function openModeGuard(): RequestHandler {
       next(new HttpError(403, 'forbidden', 'open mode refuses changes sent from another site (a web page cannot act on this API)'));
       return;
     }
-    if (req.path.startsWith('/api/') && hasBody(req.headers) && !req.is(API_BODY_TYPES)) {
-      next(new HttpError(415, 'unsupported_media_type', `a write needs a JSON body (Content-Type: application/json; playbooks also YAML), not ${req.get('content-type') ?? 'none'}`));
+    next();
+  };
+}
+
+/**
+ * Mount on /api/v1 in every mode: a write with a body must say it is JSON (or YAML, for playbooks). Any other type is
+ * 415 rather than a body the JSON parser skips and a route then calls empty ("text: expected string").
+ */
+export function requireApiBodyType(): RequestHandler {
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method) || !hasBody(req.headers)) {
+      next();
+      return;
+    }
+    const playbooks = req.path === '/playbooks' || req.path.startsWith('/playbooks/');
+    if (!req.is(playbooks ? API_BODY_TYPES : ['application/json'])) {
+      const wanted = playbooks ? 'JSON or YAML (Content-Type: application/json or application/yaml)' : 'JSON (Content-Type: application/json)';
+      next(new HttpError(415, 'unsupported_media_type', `this request's body must be ${wanted}, not ${req.get('content-type') ?? 'one without a Content-Type'}`));
       return;
     }
     next();

@@ -86,7 +86,7 @@ describe('open mode refuses what a web page could send', () => {
     }
     const plain = await raw({ method: 'POST', path, headers: { host: '127.0.0.1', 'content-type': 'text/plain' }, body: '{"actor":"alice"}' });
     expect(plain.status).toBe(415);
-    expect(plain.text).toMatch(/needs a JSON body/);
+    expect(plain.text).toContain("this request's body must be JSON (Content-Type: application/json), not text/plain");
     expect(await revision()).toBe(before);
     // The same change, as a script on this machine sends it: applied.
     const fromLocalhost = await raw({ method: 'POST', path, headers: { host: 'localhost', origin: 'http://localhost:3000', 'content-type': 'application/json' }, body: '{"actor":"alice"}' });
@@ -220,6 +220,21 @@ describe('connections and guessing', () => {
     });
   });
   afterAll(() => guarded?.stop());
+
+  it('with tokens too, a body that is not JSON is 415 naming the type, and nothing changes', async () => {
+    const before = await revision();
+    const post = (type: string | undefined, path: string, body: string) =>
+      fetch(`${guarded.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...(type ? { 'content-type': type } : {}) }, body });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/yaml']) {
+      const answer = await post(type, `/api/v1/incidents/${incidentId}/notes`, type === 'application/yaml' ? 'text: from yaml' : '{"text":"typed wrong"}');
+      expect(answer.status, type).toBe(415);
+      expect(await answer.json(), type).toEqual({
+        error: { code: 'unsupported_media_type', message: `this request's body must be JSON (Content-Type: application/json), not ${type}` },
+      });
+    }
+    // (A playbook may be YAML: the YAML bomb above reached the playbook route and was refused for what it says.)
+    expect(await revision()).toBe(before);
+  });
 
   it('a request that promises more body than it sends is cut off after the request timeout, not minutes later', async () => {
     const url = new URL(guarded.url);
