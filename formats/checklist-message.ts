@@ -7,7 +7,7 @@ import type { ChecklistDraft } from '../domain/checklist-draft.js';
 import type { IncidentChecklist, IncidentState, TaskState } from '../domain/incident.js';
 import { incidentTemplateValues } from './incident-templates.js';
 import { fillTemplate } from '../domain/playbook/templates.js';
-import { neutraliseSpecialMentions } from './special-mentions.js';
+import { asPlainText, neutraliseSpecialMentions } from './special-mentions.js';
 
 const ACTION_LABELS = {
   'page-oncall': 'Page the on-call',
@@ -61,14 +61,6 @@ export function checklistRevision(view: Pick<IncidentState, 'status' | 'checklis
   );
 }
 
-/**
- * An incident's name as the post shows it: plain text (its Markdown escaped, so a name cannot draw an image, a link or
- * a heading in the bot's post) with no special mention (the bot would ping the whole channel with each redraw).
- */
-function plainName(name: string): string {
-  return neutraliseSpecialMentions(name.replace(/[\\`*_~[\]()!#>|<]/g, '\\$&'));
-}
-
 function taskLine(checklist: IncidentChecklist, c: number): string[] {
   return checklist.tasks.map((task, t) => {
     const who = task.assignee ? ` · @${task.assignee}` : '';
@@ -92,7 +84,7 @@ export function renderChecklistPost(state: ChecklistDraft): ChecklistPost {
   const tasks = state.checklists.flatMap((checklist) => checklist.tasks);
   const done = tasks.filter((task) => task.state === 'done').length;
   const message = [
-    `#### :clipboard: ${plainName(state.name)}`,
+    `#### :clipboard: ${asPlainText(state.name)}`,
     `**${state.status}** · severity **${state.severity}** · commander @${state.commander} · ${done}/${tasks.length} tasks done`,
     ...(state.checklists.length === 0 ? ['', '_This playbook has no checklist; add tasks with `/incident add 1 <title>`._'] : []),
   ].join('\n');

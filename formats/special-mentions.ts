@@ -10,3 +10,11 @@ const SPECIAL_MENTION = /(?<![a-z0-9_.-])@(all|channel|here)(?![a-z0-9_-])/gi;
 export function neutraliseSpecialMentions(text: string): string {
   return text.replace(SPECIAL_MENTION, '@\u200b$1');
 }
+
+/**
+ * Text a person wrote, shown by the bot as plain text: its Markdown escaped (it draws no image, link or heading in
+ * the bot's post) and no special mention in it (the bot would ping the whole channel each time it shows it).
+ */
+export function asPlainText(text: string): string {
+  return neutraliseSpecialMentions(text.replace(/[\\`*_~[\]()!#>|<]/g, '\\$&'));
+}

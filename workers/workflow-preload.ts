@@ -65,6 +65,7 @@ import * as updateIds from '../domain/update-ids.js';
 import * as webLinks from '../domain/web-links.js';
 import * as formatsChecklistMessage from '../formats/checklist-message.js';
 import * as formatsIncidentTemplates from '../formats/incident-templates.js';
+import * as formatsSpecialMentions from '../formats/special-mentions.js';
 import * as formatsWebhookPayload from '../formats/webhook-payload.js';
 
 z.object({ settings: z.string() }).transform((value) => value);
@@ -93,7 +94,7 @@ const DOMAIN_MODULES = [
   incidentView, incident, launchSteps, membership, newIncident, people, playbookChecks, playbookDefaults,
   playbookFields, playbookMessages, playbookSchema, playbookSnapshot, playbookTemplates, playbookVocabulary,
   playbookWebhookSecretEnv, reminders, retrospective, taskReference, timelineFilter, timeline, updateIds, webLinks,
-  formatsChecklistMessage, formatsIncidentTemplates, formatsWebhookPayload,
+  formatsChecklistMessage, formatsIncidentTemplates, formatsSpecialMentions, formatsWebhookPayload,
 ];
 for (const exports of DOMAIN_MODULES) {
   for (const key of Object.keys(exports)) freezeAllButSchemas((exports as Record<string, unknown>)[key], seen);
