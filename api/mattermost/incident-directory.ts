@@ -10,7 +10,7 @@ export interface IncidentDirectory {
   /** The incident whose channel this is (the newest, if a channel ever held two), closed ones included. */
   incidentOfChannel(channelId: string): Promise<string | undefined>;
   /** The team's incidents that are not closed, newest first. */
-  openIncidents(team: string, limit: number): Promise<Array<{ id: string; status: IncidentStatus; severity: string; commander: string }>>;
+  openIncidents(team: string, limit: number): Promise<Array<{ id: string; name: string; status: IncidentStatus; severity: string; commander: string; channelName?: string }>>;
   /**
    * Every team's incidents that are not closed and have a channel, newest first, at most `max`, with the channel's
    * members as the incident last saw them (undefined before its first look).
@@ -29,7 +29,10 @@ export function incidentDirectory(records: IncidentRecordsPort): IncidentDirecto
     },
     async openIncidents(team, limit) {
       const page = await records.list({ team, status: OPEN, limit });
-      return page.items.map(({ id, status, severity, commander }) => ({ id, status, severity, commander }));
+      return page.items.map(({ id, name, status, severity, commander, view }) => {
+        const channelName = (view as { links?: { channelName?: unknown } } | null)?.links?.channelName;
+        return { id, name, status, severity, commander, ...(typeof channelName === 'string' && channelName ? { channelName } : {}) };
+      });
     },
     async openChannels(max) {
       const found: Array<{ id: string; channelId: string; members?: string[] }> = [];

@@ -10,6 +10,7 @@ import type { CommandInput, CommandName } from '../../domain/commands.js';
 import { helpText, INCIDENT_SCOPED, parseSlashCommand, USAGE, type SlashRequest } from './slash-command-grammar.js';
 import { IncidentCommandError } from '../../domain/errors.js';
 import { playbookMeant } from '../../domain/playbook/messages.js';
+import { asPlainText } from '../../formats/special-mentions.js';
 import type { FrontDoorChat } from '../ports/front-door-chat.js';
 import type { PlaybookLookup } from '../../store/playbook-lookup.js';
 import { HttpError } from '../http-error.js';
@@ -253,7 +254,9 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
   async function listIncidents(payload: SlashPayload, me: ChatActor): Promise<string> {
     const open = await options.directory.openIncidents(payload.team_domain.toLowerCase(), 50);
     if (open.length === 0) return `No open incidents in team ${payload.team_domain}.`;
-    const line = (i: (typeof open)[number]) => `- \`${i.id}\` **${i.status}** · ${i.severity} · commander @${i.commander}`;
+    // The name says which incident it is, the channel link where to go (~name: Mattermost links it for members).
+    const line = (i: (typeof open)[number]) =>
+      `- **${asPlainText(i.name)}** (\`${i.id}\`) · ${i.status} · ${i.severity} · commander @${i.commander}${i.channelName ? ` · ~${i.channelName}` : ''}`;
     const mine = open.filter((i) => i.commander === me.username);
     return [
       ...(mine.length ? ['**Yours:**', ...mine.map(line)] : []),

@@ -166,7 +166,10 @@ describe('/incident', () => {
     expect(info).toContain('**active** · severity **sev1** · commander @oscar');
     expect((await slash('timeline', at)).body.text).toContain('posted status update 1');
     // The list reads the store's records, written a moment after each change.
-    await waitFor(() => slash('list', at), (r) => r.body.text?.includes(`\`${incidentId}\` **active**`) ?? false, { what: 'the active incident in the list' });
+    const listed = await waitFor(() => slash('list', at), (r) => r.body.text?.includes(`(\`${incidentId}\`) · active · sev1`) ?? false, { what: 'the active sev1 incident in the list' });
+    // Which incident it is and where to go: its name and its channel's link.
+    const channelName = (await view()).links.channelName!;
+    expect(listed.body.text).toContain(`- **Checkout is down 🔥 für alle** (\`${incidentId}\`) · active · sev1 · commander @oscar · ~${channelName}`);
     expect((await slash('close', at)).body.text).toMatch(/cannot close incident .*: it is active; resolve it first/);
     expect((await slash('resolve Bad release rolled back', at)).body.text).toMatch(/changed the status from active to resolved/);
     expect((await slash('reopen errors are back', at)).body.text).toMatch(/from resolved to active: errors are back/);
