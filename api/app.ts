@@ -180,7 +180,15 @@ const BUSY_CALLER_RATE_FACTOR = 10;
 
 /** The route a request matched, as its pattern (`/api/v1/incidents/:id`), or `unmatched`: a label, never a path. */
 function routeOf(req: express.Request): string {
-  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+  if (!req.route) return 'unmatched';
+  const pattern = String(req.route.path);
+  // The mount path is taken from the URL, not req.baseUrl: a request whose route threw leaves its router for the app's
+  // error handler, which clears baseUrl, and its refusals would count under a pattern without it (/incidents/:id/resolve).
+  const segments = (req.originalUrl.split('?')[0] ?? '').split('/').filter(Boolean);
+  const own = pattern.split('/').filter(Boolean).length;
+  if (/[*()?]/.test(pattern) || own > segments.length) return `${req.baseUrl}${pattern}`;
+  const mount = segments.slice(0, segments.length - own).join('/');
+  return mount ? `/${mount}${pattern === '/' ? '' : pattern}` : pattern;
 }
 
 /**

@@ -54,6 +54,8 @@ describe('metrics', () => {
     const text = await scrape.text();
     expect(sample(text, 'incident_api_http_requests_total', { method: 'POST', route: '/api/v1/incidents', status: '201' })).toBe(1);
     expect(sample(text, 'incident_api_http_requests_total', { method: 'POST', route: '/api/v1/incidents/:id/notes', status: '200' })).toBe(1);
+    // A refusal counts under the same pattern as a success (it left its router for the app's error handler).
+    expect(sample(text, 'incident_api_http_requests_total', { method: 'POST', route: '/api/v1/incidents/:id/resolve', status: '409' })).toBe(1);
     expect(text).not.toContain(`/api/v1/incidents/${id}`);
     expect(sample(text, 'incident_api_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/incidents/:id/notes' })).toBe(1);
     expect(sample(text, 'incident_commands_total', { command: 'addNote', door: 'rest', outcome: 'applied' })).toBe(1);
