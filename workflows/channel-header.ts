@@ -30,13 +30,13 @@ function headerShowsCommander(state: IncidentState): boolean {
   return renderChannelHeader({ ...state, commander: 'commander one' }) !== renderChannelHeader({ ...state, commander: 'commander two' });
 }
 
-export function channelHeaderIsStale(state: IncidentState): boolean {
-  return (
-    state.launch.channelHeader.status === 'done' &&
-    state.links.channelId !== undefined &&
-    state.status !== 'closed' &&
-    state.channelHeaderShown !== renderChannelHeader(state)
-  );
+/**
+ * Whether the header shows another incident than the state's. `atClose` (runs from incident-v21): a closed incident's
+ * header is drawn too (it would go on saying "resolved"), unless the playbook archives the channel at the close.
+ */
+export function channelHeaderIsStale(state: IncidentState, atClose = false): boolean {
+  const open = state.status !== 'closed' || (atClose && !state.playbook.archiveChannelOnClose);
+  return state.launch.channelHeader.status === 'done' && state.links.channelId !== undefined && open && state.channelHeaderShown !== renderChannelHeader(state);
 }
 
 export async function refreshChannelHeader(state: IncidentState): Promise<void> {

@@ -112,6 +112,11 @@ export interface IncidentRun {
    * bridge's link (`setChannelHeader` with `notice`), without a `postChannelNotice` activity.
    */
   readonly bridgeWithHeader: boolean;
+  /**
+   * `patched('incident-v21')` (standing for every patch above too): the header is drawn again when the incident closes,
+   * unless the playbook archives the channel then.
+   */
+  readonly headerAtClose: boolean;
   /** Updates this run's handlers took (applied, refused by the state or answered as a repeat): counted on replay too. */
   updatesHandled: number;
   /**

@@ -84,7 +84,10 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
   // which posts the checklist drawn with them: no onCallPeople and no postChecklist activity (launch.ts).
   // v20's own change: the launch's header activity also posts the bridge's link (both wait for the meeting), not an
   // activity of its own after the meeting: one activity and one workflow task less per launch with a meeting.
-  const bridgeWithHeader = patched('incident-v20');
+  // v21's own change: the header is drawn once more when the incident closes (it showed "resolved", or "reported" after
+  // a quick ack, resolve and close), unless the playbook archives the channel at the close.
+  const headerAtClose = patched('incident-v21');
+  const bridgeWithHeader = headerAtClose || patched('incident-v20');
   const checklistWithOnCall = bridgeWithHeader || patched('incident-v19');
   const groupsWithInvite = checklistWithOnCall || patched('incident-v18');
   const sidebarWithInvite = groupsWithInvite || patched('incident-v17');
@@ -156,6 +159,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
     groupsWithInvite,
     checklistWithOnCall,
     bridgeWithHeader,
+    headerAtClose,
     updatesHandled: 0,
     continuing: false,
     options: input.options ?? {},
@@ -208,7 +212,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       drawingNow++;
       return work.finally(() => drawingNow--);
     };
-    const headerStale = () => run.headerFollows && !headerDrawing && channelHeaderIsStale(state);
+    const headerStale = () => run.headerFollows && !headerDrawing && channelHeaderIsStale(state, run.headerAtClose);
     // From incident-v14 the store hears of every change at once from the worker (keepRecordSent; nothing in the
     // history), and the record activity below stores the timeline now and then. A change still turns the loop, as
     // the record write it brought before did: a command may have moved the next reminder, and the turn arms its timer.
@@ -278,7 +282,7 @@ export async function incident(input: IncidentWorkflowInput): Promise<IncidentVi
       if (headerStale()) {
         // Like the checklist: one header for a burst of changes.
         headerDrawing = sleep(CHECKLIST_REFRESH_DELAY)
-          .then(() => (channelHeaderIsStale(state) ? drawing(refreshChannelHeader(state)) : undefined))
+          .then(() => (channelHeaderIsStale(state, run.headerAtClose) ? drawing(refreshChannelHeader(state)) : undefined))
           .finally(() => {
             headerDrawing = undefined;
           });

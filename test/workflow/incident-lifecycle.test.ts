@@ -123,6 +123,24 @@ describe('the channel header', () => {
     await waitFor(header, (shown) => shown === 'sev1 · active · commander @bob', { what: 'the header to follow' });
     expect(workspace.records.calls.filter((call) => call.operation === 'setChannelHeader').length - setsBefore).toBe(1);
   });
+
+  it('shows the close too (incident-v21), however quickly it follows, before the workflow ends', async () => {
+    const playbook = lifecyclePlaybook({ channel: { headerTemplate: '{{severity}} · {{status}} · commander {{commander}}' }, retrospective: { enabled: false } });
+    const { handle } = await startTestIncident(env.client, taskQueue, { playbook }, FAST);
+    const channelId = await channelOf(handle);
+    const header = () => workspace.records.channels.find((c) => c.id === channelId)!.header;
+    expect(header()).toBe('sev2 · reported · commander @alice');
+    // Acknowledged, resolved and closed at once: the header must not stay at "reported".
+    for (const [command, args] of [
+      [commandUpdates.acknowledge, { actor: 'alice' }],
+      [commandUpdates.resolve, { actor: 'alice' }],
+      [commandUpdates.close, { actor: 'alice' }],
+    ] as const) {
+      await handle.executeUpdate(command as typeof commandUpdates.close, { args: [args] });
+    }
+    await handle.result();
+    expect(header()).toBe('sev2 · closed · commander @alice');
+  });
 });
 
 describe('failures told to the channel', () => {
