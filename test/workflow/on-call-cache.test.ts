@@ -43,14 +43,14 @@ it("gives each team its own schedule's on-call, and a team's next incident the a
   expect(activities.filter((name) => /OnCall|onCall|usernames/.test(name))).toEqual(['onCallPeople']);
 });
 
-it('starts a run with one patch marker, the newest patch (incident-v20), that stands for every change before it', async () => {
+it('starts a run with one patch marker, the newest patch (incident-v21), that stands for every change before it', async () => {
   const { handle } = await startTestIncident(tested.env.client, tested.taskQueue, { team: 'payments', playbook: teamPlaybook('Payments on-call') });
   await onCallSettled(handle);
   const events = (await handle.fetchHistory()).events ?? [];
   const markers = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch');
   expect(markers).toHaveLength(1);
   const patch = markers[0]!.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-  expect(JSON.parse(Buffer.from(patch ?? []).toString('utf8'))).toMatchObject({ id: 'incident-v20' });
+  expect(JSON.parse(Buffer.from(patch ?? []).toString('utf8'))).toMatchObject({ id: 'incident-v21' });
 });
 
 it('asks the service again when the lookup is retried by command', async () => {
