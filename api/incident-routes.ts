@@ -16,7 +16,9 @@ import { usernameSchema } from '../domain/people.js';
 import type { StoredTimelinePort } from './ports/incident-records.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
-import type { IncidentService, StartRequest, ViewRead } from './incident-service.js';
+import type { IncidentService, StartedIncident, StartRequest, ViewRead } from './incident-service.js';
+import type { IncidentView } from '../domain/incident.js';
+import { incidentWorkflowId } from '../workflows/messages.js';
 import { parseInput, parseKnownInput } from './parse-input.js';
 import { validatePlaybook } from '../domain/playbook/validation.js';
 import { callerOf } from './auth/api-tokens.js';
@@ -145,7 +147,42 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       throw new HttpError(403, 'forbidden', `playbook "${playbook.id}" is restricted to the people and groups it names; ${request.reporter} is not one of them (or use an admin token)`);
     }
     if (request.commander) await requireUser(request.commander, 'commander');
-    const started = await incidents.start({ ...stripUndefined(request), team: request.team ?? options.defaultTeam ?? 'default', playbook } as StartRequest);
+    // With an Idempotency-Key (and no ID of its own) the incident's ID comes from the caller and the key: a start sent
+    // again (a timeout, a retrying script) finds the incident the first one started, and never starts a second.
+    const key = idempotencyKey(req);
+    const keyedId = key && !request.id ? idempotentIncidentId(caller?.name ?? 'anonymous', key) : undefined;
+    const startedBefore = async (): Promise<boolean> => {
+      if (!keyedId) return false;
+      let earlier: IncidentView;
+      try {
+        earlier = await incidents.view(keyedId);
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 404) return false;
+        throw error;
+      }
+      if (earlier.name !== request.name || earlier.playbook.id !== playbook.id) {
+        throw new HttpError(
+          422,
+          'unprocessable',
+          `this Idempotency-Key started incident ${keyedId} ("${earlier.name.slice(0, 100)}", playbook ${earlier.playbook.id}) already; a different incident needs another key`,
+        );
+      }
+      const { id, name, severity, commander } = earlier;
+      res
+        .status(200)
+        .location(`/api/v1/incidents/${id}`)
+        .json({ id, workflowId: incidentWorkflowId(id), name, severity, commander, playbook: { id: earlier.playbook.id, version: earlier.playbook.version }, status: earlier.status, url: `/api/v1/incidents/${id}`, replayed: true });
+      return true;
+    };
+    if (await startedBefore()) return;
+    let started: StartedIncident;
+    try {
+      started = await incidents.start({ ...stripUndefined(request), ...(keyedId ? { id: keyedId } : {}), team: request.team ?? options.defaultTeam ?? 'default', playbook } as StartRequest);
+    } catch (error) {
+      // The same start, sent twice at once: the other one started it.
+      if (keyedId && error instanceof HttpError && error.status === 409 && (await startedBefore())) return;
+      throw error;
+    }
     res.status(201).location(`/api/v1/incidents/${started.id}`).json({ ...started, status: 'reported', url: `/api/v1/incidents/${started.id}` });
   });
 
@@ -267,6 +304,12 @@ function idempotencyKey(req: Request): string | undefined {
     ]);
   }
   return key;
+}
+
+/** The ID of the incident a start with an Idempotency-Key makes: the caller's and the key's, 10 letters and digits. */
+function idempotentIncidentId(caller: string, key: string): string {
+  const digest = createHash('sha256').update(`start\n${caller}\n${key}`).digest();
+  return [...digest.subarray(0, 10)].map((byte) => '0123456789abcdefghijklmnopqrstuvwxyz'[byte % 36]).join('');
 }
 
 /**

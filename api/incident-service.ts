@@ -39,7 +39,7 @@ export function isUpdateNotApplied(error: unknown): boolean {
   return texts.some((text) => UPDATE_NOT_APPLIED.test(text));
 }
 
-const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
+export const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 
 /** A new incident as the API takes it: the ID is optional (one is made) and the playbook is whole, not snapshotted yet. */
 export type StartRequest = Omit<NewIncident, 'id' | 'number' | 'playbook'> & { id?: string; playbook: Playbook };

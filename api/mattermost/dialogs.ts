@@ -4,6 +4,7 @@
  * when opening it (who, which team or incident), so a submission cannot be forged. Field errors go back in Mattermost's
  * format (`{ "errors": { field: message } }`) and nothing is started or changed.
  */
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ import { HttpError } from '../http-error.js';
 import type { ChatActor, ChatIdentities } from './chat-identity.js';
 import { mayChangeIncident, mayRunPlaybook } from '../permissions.js';
 import { defaultSeverityOf } from '../../domain/playbook/defaults.js';
-import type { IncidentService } from '../incident-service.js';
+import { newIncidentId, type IncidentService } from '../incident-service.js';
 
 export interface DialogOptions {
   incidents: IncidentService;
@@ -34,10 +35,12 @@ export interface DialogOptions {
 /**
  * What we sign when opening a dialog: which user it was opened for (`userId`: only they may submit it) and which team or
  * incident it acts on (the submission's own channel_id says nothing: membership is checked on the incident's channel).
+ * `once`: one dialog, one change, however often it is submitted (a double click, Mattermost sending it again): the
+ * start dialog's incident ID, the status dialog's Update ID. (States signed before it carry none.)
  */
 type DialogState =
-  | { kind: 'start'; team: string; user: string; userId: string }
-  | { kind: 'status'; incident: string; user: string; userId: string }
+  | { kind: 'start'; team: string; user: string; userId: string; once?: string }
+  | { kind: 'status'; incident: string; user: string; userId: string; once?: string }
   | { kind: 'assign'; incident: string; task: string; user: string; userId: string };
 
 const STATE_TTL_MS = 30 * 60_000;
@@ -77,7 +80,7 @@ export function createDialogs(options: DialogOptions) {
       title: 'Start an incident',
       introduction_text: chosen ? `Playbook: ${chosen.title}. A channel, the checklist, and the people on call, in one go.` : 'A channel, the checklist, and the people on call, in one go.',
       submit_label: 'Start',
-      state: signPayload<DialogState>(options.secret, { kind: 'start', team, user: user.username, userId: user.id }, STATE_TTL_MS),
+      state: signPayload<DialogState>(options.secret, { kind: 'start', team, user: user.username, userId: user.id, once: newIncidentId() }, STATE_TTL_MS),
       elements: [
         chosen
           ? { display_name: 'Playbook', name: 'playbook', type: 'select', options: [{ text: chosen.title, value: chosen.id }], default: chosen.id }
@@ -103,7 +106,7 @@ export function createDialogs(options: DialogOptions) {
       callback_id: 'status-update',
       title: 'Post a status update',
       submit_label: 'Post',
-      state: signPayload<DialogState>(options.secret, { kind: 'status', incident: incidentId, user: user.username, userId: user.id }, STATE_TTL_MS),
+      state: signPayload<DialogState>(options.secret, { kind: 'status', incident: incidentId, user: user.username, userId: user.id, once: randomUUID() }, STATE_TTL_MS),
       elements: [
         {
           display_name: 'Update',
@@ -189,14 +192,21 @@ export function createDialogs(options: DialogOptions) {
           res.json({ errors });
           return;
         }
-        await options.incidents.start({
-          name,
-          team: state.team,
-          reporter: me.username,
-          playbook: playbook!,
-          ...(text(fields.summary) ? { summary: text(fields.summary) } : {}),
-          ...(severity ? { severity } : {}),
-        });
+        try {
+          await options.incidents.start({
+            ...(state.once ? { id: state.once } : {}),
+            name,
+            team: state.team,
+            reporter: me.username,
+            playbook: playbook!,
+            ...(text(fields.summary) ? { summary: text(fields.summary) } : {}),
+            ...(severity ? { severity } : {}),
+          });
+        } catch (error) {
+          // This dialog's incident started already (the same submission again): nothing more to do.
+          if (!(state.once && error instanceof HttpError && error.status === 409 && /already exists/.test(error.message))) throw error;
+          options.logger.info({ incident: state.once, userId: me.id }, 'a start dialog submitted again; its incident was started already');
+        }
         res.json({});
         return;
       }
@@ -224,8 +234,10 @@ export function createDialogs(options: DialogOptions) {
         res.json({ error: 'Only members of the incident channel (or incident admins) can post updates.' });
         return;
       }
-      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: me.username }, { door: 'chat' });
-      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: me.username }, { door: 'chat' });
+      // Submitted again, the same Update IDs: the incident applies each once.
+      const once = (what: string) => (state.once ? { updateId: `dialog-${state.once}-${what}` } : {});
+      await options.incidents.command(state.incident, 'postStatusUpdate', { message, actor: me.username }, { door: 'chat', ...once('status') });
+      if (text(fields.status) === 'resolved') await options.incidents.command(state.incident, 'resolve', { actor: me.username }, { door: 'chat', ...once('resolve') });
       res.json({});
     } catch (error) {
       if (error instanceof HttpError || error instanceof IncidentCommandError) {

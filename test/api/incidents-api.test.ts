@@ -100,6 +100,25 @@ describe('REST API', () => {
     expect((await env.client.workflow.count(`TaskQueue = '${stack.taskQueue}'`)).count).toBe(before.count);
   });
 
+  it('starts one incident for a start sent again with the same Idempotency-Key, and refuses that key for another incident', async () => {
+    const before = await env.client.workflow.count(`TaskQueue = '${stack.taskQueue}'`);
+    const headers = { 'Idempotency-Key': `start-${uniqueIncidentId('key')}` };
+    const body = { name: 'Checkout is down (retried)', reporter: 'alice', playbook: 'service-outage' };
+    const first = await call('POST', '/api/v1/incidents', body, headers);
+    expect(first.status).toBe(201);
+    const again = await Promise.all([call('POST', '/api/v1/incidents', body, headers), call('POST', '/api/v1/incidents', body, headers)]);
+    for (const answer of again) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ id: first.body.id, name: 'Checkout is down (retried)', replayed: true });
+    }
+    const other = await call('POST', '/api/v1/incidents', { ...body, name: 'Something else' }, headers);
+    expect(other.status).toBe(422);
+    expect(other.body.error.message).toBe(
+      `this Idempotency-Key started incident ${first.body.id} ("Checkout is down (retried)", playbook service-outage) already; a different incident needs another key`,
+    );
+    expect((await env.client.workflow.count(`TaskQueue = '${stack.taskQueue}'`)).count).toBe(before.count + 1);
+  });
+
   it('refuses a second incident with the same id (409)', async () => {
     const id = uniqueIncidentId('dup');
     await startIncident({ id });

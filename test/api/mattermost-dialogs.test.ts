@@ -55,7 +55,10 @@ describe('dialogs', () => {
 
     const good = await submit(opened, { playbook: 'service-outage', name: 'Payments down', summary: 'Card payments fail', severity: 'sev1' });
     expect(good).toEqual({ status: 200, body: {} });
+    // The same dialog submitted again (a double click, Mattermost sending it again): the same incident, not a second.
+    expect(await submit(opened, { playbook: 'service-outage', name: 'Payments down', summary: 'Card payments fail', severity: 'sev1' })).toEqual({ status: 200, body: {} });
     const listed = await waitFor(async () => [...(await collect(`TaskQueue = '${taskQueue}'`))], (ids) => ids.length === 1, { what: 'the incident to exist' });
+    expect((await env.client.workflow.count(`TaskQueue = '${taskQueue}'`)).count).toBe(1);
     incidentId = listed[0]!;
     const view = await waitFor(() => env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery), (v) => v.launch.channelHeader.status !== 'pending', { timeoutMs: 30_000 });
     expect(view).toMatchObject({ name: 'Payments down', summary: 'Card payments fail', severity: 'sev1', reporter: 'alice' });
@@ -88,6 +91,8 @@ describe('dialogs', () => {
     const opened = sandboxes.mattermost.dialogs().at(-1)!;
     expect(opened.dialog).toMatchObject({ callback_id: 'status-update' });
     expect((await submit(opened, { message: '' }, 'alice', channelId)).body).toEqual({ errors: { message: 'Write what changed, even "no news".' } });
+    expect((await submit(opened, { message: 'Card payments recovered', status: 'resolved' }, 'alice', channelId)).body).toEqual({});
+    // Submitted twice: one update, one resolution.
     expect((await submit(opened, { message: 'Card payments recovered', status: 'resolved' }, 'alice', channelId)).body).toEqual({});
     const view = await env.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(incidentViewQuery);
     expect(view.status).toBe('resolved');
