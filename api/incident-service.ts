@@ -306,6 +306,19 @@ export class IncidentService {
       if (httpError.status === 404 && (await this.hasEnded(id))) {
         throw new HttpError(409, 'conflict', `incident ${id} is closed; nothing can change any more`);
       }
+      // No answer in time: the incident's worker, or Temporal itself? The operator's next step differs.
+      if (httpError.status === 504 && !(await this.temporalAnswers())) {
+        throw withCause(
+          new HttpError(
+            503,
+            'unavailable',
+            `the Temporal service does not answer, so incident ${id} could not take the command; it is not known to be applied: send it again once Temporal is back (with the same Idempotency-Key it applies once)`,
+            [],
+            5,
+          ),
+          error,
+        );
+      }
       throw httpError;
     }
   }
@@ -340,6 +353,16 @@ export class IncidentService {
         if (Date.now() + 50 * attempt >= deadline) throw notApplied(error);
         await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_UPDATE_RETRY_PAUSE_MS, 50 * attempt)));
       }
+    }
+  }
+
+  /** Whether the Temporal service answers at all (within 2 s), as /readyz asks it. */
+  private async temporalAnswers(): Promise<boolean> {
+    try {
+      await this.client.withDeadline(Date.now() + 2_000, () => this.client.connection.workflowService.getSystemInfo({}));
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -3,16 +3,24 @@
  * machine can go on for seconds) goes again under the same ID until the command's deadline; one never applied is a
  * 503 saying nothing changed, never a 500. Temporal is faked: an Update that fails the way the server answers.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../api/http-error.js';
 import { IncidentService } from '../../api/incident-service.js';
 
 /** A client whose first `times` Updates fail with `failure` (by default, a failed workflow task). */
-function clientFailing(times: number, failure: () => Error = () => new Error('unexpected workflow task failure')) {
+function clientFailing(times: number, failure: () => Error = () => new Error('unexpected workflow task failure'), temporal: 'answers' | 'silent' = 'answers') {
   const ids: string[] = [];
   const client = {
     withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call(),
+    connection: {
+      workflowService: {
+        getSystemInfo: async () => {
+          if (temporal === 'silent') throw Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 });
+          return {};
+        },
+      },
+    },
     workflow: {
       getHandle: () => ({
         executeUpdate: async (_update: unknown, options: { updateId: string }) => {
@@ -26,6 +34,22 @@ function clientFailing(times: number, failure: () => Error = () => new Error('un
   } as unknown as Client;
   return { client, ids };
 }
+
+describe('an Update not answered in time', () => {
+  // What the client throws when the Update's call runs out of time (the server's or the worker's silence alike).
+  const deadlineExceeded = () => new WorkflowUpdateRPCTimeoutOrCancelledError('Timed out or cancelled waiting for Workflow Update');
+
+  it('is a 504 naming the incident\'s worker when Temporal answers, a 503 naming Temporal when it does not', async () => {
+    const workerSilent = clientFailing(Infinity, deadlineExceeded, 'answers');
+    const first = await new IncidentService(workerSilent.client, 'q', 200).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((error: unknown) => error);
+    expect(first).toMatchObject({ status: 504, message: 'incident inc-1 did not answer in time; check that an incident worker is running' });
+    const temporalSilent = clientFailing(Infinity, deadlineExceeded, 'silent');
+    const second = await new IncidentService(temporalSilent.client, 'q', 200).command('inc-1', 'addNote', { text: 'x', actor: 'alice' } as never).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(HttpError);
+    expect(second).toMatchObject({ status: 503, retryAfterSeconds: 5 });
+    expect((second as HttpError).message).toMatch(/^the Temporal service does not answer, so incident inc-1 could not take the command; it is not known to be applied/);
+  });
+});
 
 describe('an Update that was not applied', () => {
   it('goes again under the same ID until it is applied', async () => {
