@@ -74,15 +74,36 @@ export function parseDatabaseUrl(url: string | undefined): DatabaseTarget {
   return { dialect: 'sqlite', path: value };
 }
 
-function openSqlite(path: string): { db: Kysely<Database>; migrate: () => Promise<string[]> } {
+/** How long opening a SQLite file keeps trying to switch it to WAL while another process holds it (starting too). */
+const WAL_SWITCH_WAIT_MS = 10_000;
+
+/**
+ * WAL lets the API read while the worker writes. Switching a file to it needs the file to itself, and SQLite answers
+ * SQLITE_BUSY at once (no busy timeout applies) while another process opening the same new file holds it a moment:
+ * one of four processes starting together failed "database is locked". So: tried again after a short pause.
+ */
+async function switchToWal(sqlite: BetterSqlite3.Database): Promise<void> {
+  const deadline = performance.now() + WAL_SWITCH_WAIT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+      await new Promise((done) => setTimeout(done, 10 + Math.random() * 40));
+    }
+  }
+}
+
+async function openSqlite(path: string): Promise<{ db: Kysely<Database>; migrate: () => Promise<string[]> }> {
   const inMemory = path === ':memory:';
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new BetterSqlite3(path);
-  // WAL lets the API read while the worker writes; foreign keys are off by default in SQLite; the busy timeout makes a
-  // second process wait for the write lock instead of failing at once.
-  if (!inMemory) sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
+  // Foreign keys are off by default in SQLite; the busy timeout makes a second process wait for the write lock instead
+  // of failing at once.
   sqlite.pragma('busy_timeout = 5000');
+  if (!inMemory) await switchToWal(sqlite);
+  sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   // Kysely's migrator takes no lock on SQLite (it counts on a single connection): the worker and the API starting on a
   // new file both made the tables, and one failed ("table playbooks already exists"). Its statements run on this one
@@ -121,7 +142,7 @@ function openPostgres(url: string, log: (line: string) => void): { db: Kysely<Da
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const log = options.log ?? (() => {});
   const target = parseDatabaseUrl(options.url);
-  const { db, migrate } = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, log);
+  const { db, migrate } = target.dialect === 'sqlite' ? await openSqlite(target.path) : openPostgres(target.url, log);
   const where = target.dialect === 'sqlite' ? `SQLite ${target.path}` : `Postgres ${redactDatabaseUrl(target.url)}`;
   try {
     const applied = await migrate();

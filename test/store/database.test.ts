@@ -118,7 +118,7 @@ describe('openDatabase', () => {
     await Promise.all(processes.map((child) => child.ready));
     writeFileSync(go, '');
     const outcomes = await Promise.all(processes.map((child) => child.exited));
-    expect(outcomes.map((outcome) => outcome.code)).toEqual([0, 0, 0, 0]);
+    expect(outcomes.map((outcome) => outcome.code), JSON.stringify(outcomes.map((outcome) => outcome.said))).toEqual([0, 0, 0, 0]);
     const said = outcomes.map((outcome) => outcome.said as string[]).sort((a, b) => a[0]!.localeCompare(b[0]!));
     expect(said).toEqual([
       [`database: SQLite ${path}: applied migrations 0001_playbooks, 0002_incident_sequences, 0003_incident_records, 0004_incident_timeline, 0005_incident_channel, 0006_shared_locks`],
