@@ -2,12 +2,14 @@
  * Ticket (Jira) activities. The issue carries a label made from the incident's key, which is how a retried creation
  * finds the issue instead of opening a second; a resolution comment carries a marker line for the same reason.
  */
-import type { TicketPort } from './ports/ticket.js';
+import { log } from '@temporalio/activity';
+import { INCIDENT_LABEL_PREFIX, type TicketPort } from './ports/ticket.js';
 import { mayExistAlready, runStep } from './run-step.js';
+import { messageOf } from '../domain/errors.js';
 
 /** Jira labels cannot hold ":" or spaces; the label carries the incident's key so a retry finds the issue. */
 export function ticketLabel(key: string): string {
-  return `incident-${key.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
+  return `${INCIDENT_LABEL_PREFIX}${key.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 }
 
 /**
@@ -56,10 +58,27 @@ export function createTicketActivities(tickets: TicketPort, channelUrl?: (team: 
       });
     },
 
-    async transitionTicket(request: { key: string; ticketKey: string; transition: string }): Promise<{ moved: boolean }> {
-      return runStep('jira', 'transitionTicket', request.key, async () => ({
-        moved: await tickets.transitionIssue(request.ticketKey, request.transition),
-      }));
+    /**
+     * Moves the incident's issue, and any second issue of the same incident with it (a create Jira finished after its
+     * caller gave up while the retry made another): said to be a duplicate, and moved too, so none stays open for good.
+     * A duplicate that cannot be moved does not fail the step.
+     */
+    async transitionTicket(request: { key: string; ticketKey: string; transition: string }): Promise<{ moved: boolean; duplicates?: string[] }> {
+      const moved = await runStep('jira', 'transitionTicket', request.key, () => tickets.transitionIssue(request.ticketKey, request.transition));
+      const duplicates: string[] = [];
+      try {
+        for (const duplicate of await tickets.sameIncidentIssues(request.ticketKey)) {
+          const marker = `[duplicate-of ${request.ticketKey}]`;
+          if (!(await tickets.hasCommentContaining(duplicate.key, marker))) {
+            await tickets.addComment(duplicate.key, `Duplicate of ${request.ticketKey}: Jira made this issue after the incident had stopped waiting for it, and a retry opened ${request.ticketKey}.\n\n${marker}`);
+          }
+          await tickets.transitionIssue(duplicate.key, request.transition);
+          duplicates.push(duplicate.key);
+        }
+      } catch (error) {
+        log.warn('could not close a duplicate of the incident\'s Jira issue', { ticketKey: request.ticketKey, error: messageOf(error) });
+      }
+      return { moved, ...(duplicates.length ? { duplicates } : {}) };
     },
   };
 }

@@ -3,6 +3,9 @@
  * comments and transitions. Declared by the activities that use it; the ticket adapter implements it.
  */
 
+/** How the label an incident's issue carries begins (activities/tickets.ts ticketLabel). */
+export const INCIDENT_LABEL_PREFIX = 'incident-';
+
 export interface Ticket {
   key: string;
   url: string;
@@ -27,4 +30,9 @@ export interface TicketPort {
   addComment(issueKey: string, body: string): Promise<void>;
   /** Moves the issue through the transition with this name (or to a status of this name). False when none matches. */
   transitionIssue(issueKey: string, transition: string): Promise<boolean>;
+  /**
+   * The other issues carrying this issue's incident label (`incident-...`), oldest first: the second issue of one
+   * incident, when Jira finished a create after its caller gave up and the retry, finding nothing yet, made another.
+   */
+  sameIncidentIssues(issueKey: string): Promise<Ticket[]>;
 }

@@ -7,7 +7,7 @@ import JiraApi from 'jira-client';
 import postmanRequest from 'postman-request';
 import { IntegrationError } from '../../activities/ports/integration-error.js';
 import { httpFailure, networkFailure, type FailureSource } from '../http-failure.js';
-import type { NewTicket, Ticket, TicketPort } from '../../activities/ports/ticket.js';
+import { INCIDENT_LABEL_PREFIX, type NewTicket, type Ticket, type TicketPort } from '../../activities/ports/ticket.js';
 import { currentCancellation } from '../../activities/ports/cancellation.js';
 
 const JIRA: FailureSource = { system: 'tickets', service: 'Jira' };
@@ -122,6 +122,17 @@ export class JiraTickets implements TicketPort {
     )) as { issues?: Array<{ key: string }> };
     const key = result.issues?.[0]?.key;
     return key ? this.ticket(key) : undefined;
+  }
+
+  async sameIncidentIssues(issueKey: string): Promise<Ticket[]> {
+    const issue = (await this.call(() => this.jira.findIssue(issueKey, '', 'labels'))) as { fields?: { labels?: unknown } };
+    const labels = Array.isArray(issue.fields?.labels) ? (issue.fields.labels as unknown[]) : [];
+    const label = labels.find((l): l is string => typeof l === 'string' && l.startsWith(INCIDENT_LABEL_PREFIX));
+    if (!label) return [];
+    const result = (await this.call(() =>
+      this.jira.searchJira(`labels = "${label.replace(/"/g, '')}" ORDER BY created ASC`, { maxResults: 20, fields: ['summary'] }),
+    )) as { issues?: Array<{ key: string }> };
+    return (result.issues ?? []).filter((found) => found.key !== issueKey).map((found) => this.ticket(found.key));
   }
 
   async createIssue(request: NewTicket): Promise<Ticket> {

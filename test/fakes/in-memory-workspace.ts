@@ -360,6 +360,10 @@ export class InMemoryWorkspace implements IntegrationPorts {
         this.issue(issueKey).status = transition;
         return true;
       }),
+    sameIncidentIssues: async (issueKey) => {
+      const label = this.issue(issueKey).labels.find((l) => l.startsWith('incident-'));
+      return label ? this.records.issues.filter((i) => i.key !== issueKey && i.labels.includes(label)).map((i) => ({ key: i.key, url: i.url })) : [];
+    },
   };
 
   readonly meetings: MeetingPort = {

@@ -6,6 +6,7 @@ import { createTicketActivities } from '../../activities/tickets.js';
 import { JiraTickets } from '../../integrations/jira/jira-tickets.js';
 import { createJiraSandbox } from '../../sandbox/jira-sandbox.js';
 import { failureOf } from '../helpers/integration-errors.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const sandbox = createJiraSandbox({
   bearerTokens: ['jira-token'],
@@ -42,6 +43,29 @@ describe('Jira ticket adapter', () => {
     expect(await jira.transitionIssue(ticket.key, 'done')).toBe(true);
     expect(sandbox.issues()[0]!.status).toBe('Done');
     expect(await jira.transitionIssue(ticket.key, 'Teleport')).toBe(false);
+  });
+
+  it('closes the second issue a slow create leaves behind when the incident\'s issue is transitioned', async () => {
+    const activities = createTicketActivities(jira);
+    const open = { key: 'inc-9:ticket', summary: '[sev1] Checkout down', description: 'Incident inc-9', fresh: true };
+    // Jira takes longer than the adapter waits, and makes the issue all the same once it is done.
+    sandbox.server.addFault({ method: 'POST', path: '/jira/rest/api/2/issue', latencyMs: 1_500, times: 1 });
+    await expect(new MockActivityEnvironment({ attempt: 1 }).run(activities.openTicket, open)).rejects.toThrow();
+    // The retry looks before it creates, finds nothing yet, and opens another.
+    const retried = (await new MockActivityEnvironment({ attempt: 2 }).run(activities.openTicket, open)) as Awaited<ReturnType<typeof activities.openTicket>>;
+    expect(retried.reused).toBe(false);
+    await waitFor(async () => sandbox.issues().length, (count) => count === 2, { what: 'the slow create to land' });
+    const late = sandbox.issues().find((issue) => issue.key !== retried.ticketKey)!;
+    expect(late.status).not.toBe('Done');
+
+    const transition = { key: 'inc-9:transitionTicket', ticketKey: retried.ticketKey, transition: 'done' };
+    expect(await new MockActivityEnvironment().run(activities.transitionTicket, transition)).toEqual({ moved: true, duplicates: [late.key] });
+    expect(sandbox.issues().map((issue) => issue.status)).toEqual(['Done', 'Done']);
+    expect(await jira.hasCommentContaining(late.key, `[duplicate-of ${retried.ticketKey}]`)).toBe(true);
+    // Again (the activity retried): the duplicate is told once.
+    await new MockActivityEnvironment({ attempt: 2 }).run(activities.transitionTicket, transition);
+    const comments = sandbox.server.requestsTo('POST', new RegExp(`/issue/${late.key}/comment$`));
+    expect(comments).toHaveLength(1);
   });
 
   it('sets the components by name on the issue, and sends none when there are none', async () => {
