@@ -201,6 +201,8 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
     }
     const command = toCommand(request, actor)!;
     const view = await options.incidents.command(incidentId, command.name, command.payload as CommandInput<typeof command.name>, { timeoutMs, door: 'chat' });
+    // As the REST door logs its commands: the operator's trail of who changed what from chat.
+    options.logger.info({ incident: incidentId, command: command.name, actor: me.username, door: 'chat', revision: view.revision }, 'command applied');
     if (command.name === 'exportPostmortem') return ephemeral(':hourglass: Exporting the post-mortem; the files will be posted in this channel when they are ready.');
     if (command.name === 'editRetrospective') return ephemeral(':white_check_mark: Retrospective draft updated. `/incident retro` shows it.');
     return ephemeral(changesReply(view));
@@ -246,6 +248,7 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       return ephemeral(`:no_entry_sign: The playbook *${playbook.title}* is restricted; ask its owners or an incident admin to start it.`);
     }
     const started = await options.incidents.start({ name, team: payload.team_domain, reporter: me.username, playbook });
+    options.logger.info({ incident: started.id, playbook: playbook.id, reporter: me.username, door: 'chat' }, 'incident started');
     return ephemeral(
       `:rotating_light: Incident **${started.name}** (\`${started.id}\`) started with playbook *${playbook.title}*, severity ${started.severity}, commander @${started.commander}. Its channel is being created; you will be added to it.`,
     );

@@ -101,6 +101,11 @@ describe('/incident', () => {
     expect((await env.client.workflow.count(`WorkflowType = 'incident'`)).count).toBe(before + 2);
   });
 
+  it('logs what chat did as the REST door does: the start and each command, with the incident and who', () => {
+    const logged = stack.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(expect.objectContaining({ msg: 'incident started', incident: incidentId, playbook: 'service-outage', reporter: 'alice', door: 'chat' }));
+  });
+
   it('refuses to start a restricted playbook for someone it does not name', async () => {
     const response = await slash('start security-incident Leaked token');
     expect(response.body.text).toBe(':no_entry_sign: The playbook *Security incident* is restricted; ask its owners or an incident admin to start it.');
@@ -169,6 +174,9 @@ describe('/incident', () => {
     const listed = await waitFor(() => slash('list', at), (r) => r.body.text?.includes(`(\`${incidentId}\`) · active · sev1`) ?? false, { what: 'the active sev1 incident in the list' });
     // Which incident it is and where to go: its name and its channel's link.
     const channelName = (await view()).links.channelName!;
+    expect(stack.logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ msg: 'command applied', incident: incidentId, command: 'setSeverity', actor: 'oscar', door: 'chat' }),
+    );
     expect(listed.body.text).toContain(`- **Checkout is down 🔥 für alle** (\`${incidentId}\`) · active · sev1 · commander @oscar · ~${channelName}`);
     expect((await slash('close', at)).body.text).toMatch(/cannot close incident .*: it is active; resolve it first/);
     expect((await slash('resolve Bad release rolled back', at)).body.text).toMatch(/changed the status from active to resolved/);

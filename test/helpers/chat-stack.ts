@@ -30,6 +30,8 @@ export interface ChatStack {
   incidents: IncidentService;
   /** The store's incident records (how the API finds an incident by its channel). */
   records: IncidentRecordRepository;
+  /** The API's log, one JSON line each (info and above). */
+  logLines: string[];
   stop(): Promise<void>;
 }
 
@@ -69,11 +71,12 @@ export async function startChatStack(options: {
   const port = options.withPublicUrl ? await freePort() : 0;
   const publicUrl = options.withPublicUrl ? `http://127.0.0.1:${port}` : undefined;
   const web = typeof options.web === 'function' ? await options.web({ sandboxes, ...(publicUrl ? { apiUrl: publicUrl } : {}) }) : options.web;
+  const logLines: string[] = [];
   const api = await startApi({
     client: env.client,
     taskQueue,
     playbooks: options.playbooks ?? shippedPlaybooks(),
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
     host: '127.0.0.1',
     port,
     ...(options.workflowOptions ? { incidentWorkflowOptions: options.workflowOptions } : {}),
@@ -108,6 +111,7 @@ export async function startChatStack(options: {
     env,
     sandboxes,
     api,
+    logLines,
     taskQueue,
     records,
     incidents: new IncidentService(env.client, taskQueue, undefined, undefined, options.workflowOptions),
