@@ -38,7 +38,7 @@ export type SlashRequest =
 
 /** One line per sub-command, as `/incident help` shows them. */
 export const USAGE: Record<SlashRequest['kind'], string> = {
-  start: '/incident start [playbook] [name...]  (no arguments: opens the start dialog)',
+  start: '/incident start [playbook] [name...] [severity]  (no arguments: opens the start dialog)',
   check: '/incident check <task>  (a task number like 2.3, or its ID)',
   uncheck: '/incident uncheck <task>',
   skip: '/incident skip <task> [reason...]',

@@ -108,6 +108,19 @@ function toCommand(request: SlashRequest, actor: string): { name: CommandName; p
   }
 }
 
+/**
+ * The name of `/incident start <playbook> <name...> [severity]`: a last word that is one of the playbook's levels is
+ * the severity (at 3 a.m. `... Checkout down sev1`), and quotes around the rest are the name's bounds, not part of it.
+ */
+export function nameAndSeverity(text: string, severities: readonly string[]): { name: string; severity?: string } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const last = words.at(-1)?.toLowerCase();
+  const severity = words.length > 1 && last !== undefined && severities.includes(last) ? last : undefined;
+  const rest = (severity ? words.slice(0, -1) : words).join(' ');
+  const quoted = /^(["'“‘])(.+)(["'”’])$/.exec(rest);
+  return { name: quoted ? quoted[2]!.trim() : rest, ...(severity ? { severity } : {}) };
+}
+
 export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router {
   const router = Router();
   const timeoutMs = options.commandTimeoutMs ?? 2_500;
@@ -241,13 +254,13 @@ export function slashCommandRoutes(options: MattermostFrontDoorOptions): Router 
       return ephemeral(`Opening the start dialog for *${known.title}*…`);
     }
     const playbook = known ?? (await options.playbooks.get('blank'));
-    const name = known ? request.name : [request.playbook, request.name].filter(Boolean).join(' ');
-    if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
     if (!playbook) return ephemeral(`:no_entry_sign: No playbook "${request.playbook}". Playbooks: ${(await options.playbooks.list()).map((p) => p.id).join(', ')}`);
+    const { name, severity } = nameAndSeverity(known ? (request.name ?? '') : [request.playbook, request.name].filter(Boolean).join(' '), playbook.severities);
+    if (!name) return ephemeral(`Give the incident a name.\nUsage: \`${USAGE.start}\``);
     if (!(await mayRunPlaybook(playbook, { username: me.username, id: me.id, admin: me.admin }, options.chat))) {
       return ephemeral(`:no_entry_sign: The playbook *${playbook.title}* is restricted; ask its owners or an incident admin to start it.`);
     }
-    const started = await options.incidents.start({ name, team: payload.team_domain, reporter: me.username, playbook });
+    const started = await options.incidents.start({ name, team: payload.team_domain, reporter: me.username, playbook, ...(severity ? { severity } : {}) });
     options.logger.info({ incident: started.id, playbook: playbook.id, reporter: me.username, door: 'chat' }, 'incident started');
     return ephemeral(
       `:rotating_light: Incident **${started.name}** (\`${started.id}\`) started with playbook *${playbook.title}*, severity ${started.severity}, commander @${started.commander}. Its channel is being created; you will be added to it.`,

@@ -106,6 +106,17 @@ describe('/incident', () => {
     expect(logged).toContainEqual(expect.objectContaining({ msg: 'incident started', incident: incidentId, playbook: 'service-outage', reporter: 'alice', door: 'chat' }));
   });
 
+  it('takes a last word that is one of the playbook\'s levels as the severity, and quotes as the name\'s bounds', async () => {
+    const quoted = await slash('start service-outage "Payments API 500s" sev1', { user: 'bob' });
+    expect(quoted.body.text).toMatch(/^:rotating_light: Incident \*\*Payments API 500s\*\* \(`[a-z0-9]{10}`\) started with playbook \*Service outage\*, severity sev1,/);
+    // The chosen playbook's own levels.
+    const named = await slash('start security-incident Token leaked high', { user: 'carol' });
+    expect(named.body.text).toMatch(/Incident \*\*Token leaked\*\* .* severity high,/);
+    // A level word inside the name, or no level of this playbook: the name's, and the playbook's default severity.
+    const plain = await slash('start service-outage Checkout slow for sev9 customers', { user: 'bob' });
+    expect(plain.body.text).toMatch(/Incident \*\*Checkout slow for sev9 customers\*\* .* severity sev2,/);
+  });
+
   it('refuses to start a restricted playbook for someone it does not name', async () => {
     const response = await slash('start security-incident Leaked token');
     expect(response.body.text).toBe(':no_entry_sign: The playbook *Security incident* is restricted; ask its owners or an incident admin to start it.');
