@@ -16,12 +16,12 @@ import { usernameSchema } from '../domain/people.js';
 import type { StoredTimelinePort } from './ports/incident-records.js';
 import type { PlaybookLookup } from '../store/playbook-lookup.js';
 import { HttpError } from './http-error.js';
-import type { IncidentService, StartedIncident, StartRequest, ViewRead } from './incident-service.js';
+import { INCIDENT_ID_ALPHABET, type IncidentService, type StartedIncident, type StartRequest, type ViewRead } from './incident-service.js';
 import type { IncidentView } from '../domain/incident.js';
 import { incidentWorkflowId } from '../workflows/messages.js';
 import { parseInput, parseKnownInput } from './parse-input.js';
 import { validatePlaybook } from '../domain/playbook/validation.js';
-import { callerOf } from './auth/api-tokens.js';
+import { ANONYMOUS, callerOf } from './auth/api-tokens.js';
 import { mayEditPlaybook, mayRunPlaybook, personOfCaller, type GroupDirectory } from './permissions.js';
 import { readViewOnce } from './incident-read-memo.js';
 
@@ -150,7 +150,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
     // With an Idempotency-Key (and no ID of its own) the incident's ID comes from the caller and the key: a start sent
     // again (a timeout, a retrying script) finds the incident the first one started, and never starts a second.
     const key = idempotencyKey(req);
-    const keyedId = key && !request.id ? idempotentIncidentId(caller?.name ?? 'anonymous', key) : undefined;
+    const keyedId = key && !request.id ? idempotentIncidentId(caller?.name ?? ANONYMOUS.name, key) : undefined;
     const startedBefore = async (): Promise<boolean> => {
       if (!keyedId) return false;
       let earlier: IncidentView;
@@ -241,7 +241,7 @@ export function incidentRoutes(options: IncidentRoutesOptions): Router {
       // The Update ID carries the request's ID (unique per command all the same), so the worker's line about it
       // leads back to this request; an Idempotency-Key replaces it, as retries must share it.
       const key = idempotencyKey(req);
-      const updateId = key ? idempotentUpdateId(callerOf(res)?.name ?? 'anonymous', name, key) : `${req.id ?? 'rq'}.${randomUUID().slice(0, 8)}`;
+      const updateId = key ? idempotentUpdateId(callerOf(res)?.name ?? ANONYMOUS.name, name, key) : `${req.id ?? 'rq'}.${randomUUID().slice(0, 8)}`;
       const result = await incidents.command(id, name, payload as never, { updateId });
       const { actor, via } = payload as { actor?: unknown; via?: unknown };
       (req.log ?? options.logger)?.info(
@@ -309,7 +309,7 @@ function idempotencyKey(req: Request): string | undefined {
 /** The ID of the incident a start with an Idempotency-Key makes: the caller's and the key's, 10 letters and digits. */
 function idempotentIncidentId(caller: string, key: string): string {
   const digest = createHash('sha256').update(`start\n${caller}\n${key}`).digest();
-  return [...digest.subarray(0, 10)].map((byte) => '0123456789abcdefghijklmnopqrstuvwxyz'[byte % 36]).join('');
+  return [...digest.subarray(0, 10)].map((byte) => INCIDENT_ID_ALPHABET[byte % INCIDENT_ID_ALPHABET.length]).join('');
 }
 
 /**

@@ -39,7 +39,9 @@ export function isUpdateNotApplied(error: unknown): boolean {
   return texts.some((text) => UPDATE_NOT_APPLIED.test(text));
 }
 
-export const newIncidentId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
+/** The letters of an incident ID the API makes (10 of them). */
+export const INCIDENT_ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+export const newIncidentId = customAlphabet(INCIDENT_ID_ALPHABET, 10);
 
 /** A new incident as the API takes it: the ID is optional (one is made) and the playbook is whole, not snapshotted yet. */
 export type StartRequest = Omit<NewIncident, 'id' | 'number' | 'playbook'> & { id?: string; playbook: Playbook };
